@@ -1,0 +1,43 @@
+import { findAppRoot } from '../host/app-root.ts'
+import { createHandlers } from '../host/handlers/index.ts'
+import { Host } from '../host/host.ts'
+import type { CliContext, Command } from './command.ts'
+import { CliError, infoCommand, tasksCommand, toolchainsCommand } from './commands/basic.ts'
+
+/** Every `akg` command; a new command is one entry here. */
+export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand]
+
+function usage(): string {
+  const width = Math.max(...commands.map((command) => command.usage.length))
+  return ['usage: akg <command> [options]', '', ...commands.map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`), '', 'Add --json to any command for machine-readable output.'].join('\n')
+}
+
+export async function runCli(argv: string[], io: Partial<Pick<CliContext, 'out' | 'error'>> = {}): Promise<number> {
+  const out = io.out ?? ((line: string) => process.stdout.write(`${line}\n`))
+  const error = io.error ?? ((line: string) => process.stderr.write(`${line}\n`))
+  const [name, ...rest] = argv
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    out(usage())
+    return name ? 0 : 2
+  }
+  const command = commands.find((candidate) => candidate.name === name)
+  if (!command) {
+    error(`akg: unknown command "${name}"\n\n${usage()}`)
+    return 2
+  }
+  const host = new Host({ appRoot: findAppRoot(import.meta.dirname) })
+  const context: CliContext = { host, handlers: createHandlers(host), json: rest.includes('--json'), out, error }
+  try {
+    return await command.run(rest.filter((arg) => arg !== '--json'), context)
+  } catch (caught) {
+    if (caught instanceof CliError) {
+      if (context.json) out(JSON.stringify({ ok: false, error: caught.apiError }))
+      else error(`akg ${name}: ${caught.apiError.message} [${caught.apiError.code}]`)
+      return 1
+    }
+    error(`akg ${name}: ${caught instanceof Error ? caught.message : String(caught)}`)
+    return 1
+  } finally {
+    await host.shutdown()
+  }
+}

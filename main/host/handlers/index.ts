@@ -1,0 +1,14 @@
+import type { Handlers } from '../dispatch.ts'
+import type { Host } from '../host.ts'
+import { appHandlers } from './app.ts'
+import { taskHandlers } from './tasks.ts'
+import { toolchainHandlers } from './toolchain.ts'
+
+/** The one handler map every front door binds. `satisfies` makes a missing or extra route a type error. */
+export function createHandlers(host: Host): Handlers {
+  return {
+    ...appHandlers(host),
+    ...toolchainHandlers(host),
+    ...taskHandlers(host),
+  } satisfies Handlers
+}

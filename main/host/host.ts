@@ -1,0 +1,63 @@
+import type { ToolchainReport } from '../../agents/contract/index.ts'
+import { EventBus } from './event-bus.ts'
+import { resolvePaths, type StudioPaths } from './paths.ts'
+import { createSettingsFile } from './settings.ts'
+import { TaskLibrary } from './tasks/task-library.ts'
+import { defaultPython, detectToolchain } from './toolchain/detect.ts'
+
+export interface HostOptions {
+  appRoot: string
+  dataDir?: string
+  /** Electron's version when the host runs inside Electron. */
+  electronVersion?: string | null
+}
+
+/**
+ * The machine-facing services every front door shares. Created once per process;
+ * handlers are built from it, and shutdown() releases what it holds.
+ */
+export class Host {
+  readonly paths: StudioPaths
+  readonly events = new EventBus()
+  readonly settings
+  readonly tasks: TaskLibrary
+  readonly electronVersion: string | null
+  private toolchainReport: Promise<ToolchainReport> | null = null
+  private readonly shutdownHooks: Array<() => Promise<void> | void> = []
+
+  constructor(options: HostOptions) {
+    this.paths = resolvePaths(options.appRoot, options.dataDir)
+    this.settings = createSettingsFile(this.paths.dataDir)
+    this.tasks = new TaskLibrary(this.paths.sampleTasks, this.settings)
+    this.electronVersion = options.electronVersion ?? null
+  }
+
+  async python(): Promise<string> {
+    return defaultPython(this.paths.appRoot, (await this.settings.read()).python)
+  }
+
+  /** Detection imports torch and runs several tools; share one run between concurrent callers. */
+  detectToolchain(options: { python?: string; refresh?: boolean } = {}): Promise<ToolchainReport> {
+    if (options.python) return detectToolchain(options.python)
+    if (!this.toolchainReport || options.refresh) {
+      const pending = this.python().then(detectToolchain)
+      this.toolchainReport = pending
+      pending.then(
+        (report) => this.events.emit('toolchain-detect-end', report),
+        () => {
+          if (this.toolchainReport === pending) this.toolchainReport = null
+        },
+      )
+    }
+    return this.toolchainReport
+  }
+
+  onShutdown(hook: () => Promise<void> | void): void {
+    this.shutdownHooks.push(hook)
+  }
+
+  async shutdown(): Promise<void> {
+    const hooks = this.shutdownHooks.splice(0).reverse()
+    for (const hook of hooks) await Promise.resolve(hook()).catch(() => undefined)
+  }
+}

@@ -1,0 +1,19 @@
+import { join } from 'node:path'
+import { z } from 'zod'
+import { JsonFile } from './json-file.ts'
+
+/** User settings that persist between launches. Secrets never live here (see the key store). */
+export const settingsSchema = z
+  .object({
+    /** The Python interpreter whose environment runs the harness; null means auto-detect. */
+    python: z.string().nullable().default(null),
+    /** Task files the user opened, most recent first. */
+    openedTasks: z.array(z.string()).default([]),
+    theme: z.enum(['dark', 'light']).default('dark'),
+  })
+  .passthrough()
+
+export type Settings = z.output<typeof settingsSchema>
+
+export const createSettingsFile = (dataDir: string) =>
+  new JsonFile(join(dataDir, 'settings.json'), settingsSchema, () => settingsSchema.parse({}))

@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import type { ToolchainReport, ToolStatus } from '../../../agents/contract/index.ts'
+import { runCommand } from '../exec.ts'
+import { PYTHON_PROBE, type PythonProbeResult } from './python-probe.ts'
+
+/** Importing torch cold can take several seconds on a slow disk. */
+const PYTHON_PROBE_TIMEOUT_MS = 60_000
+const EXECUTABLE_TIMEOUT_MS = 10_000
+
+const PACKAGE_INSTALL: Record<string, string> = {
+  torch: 'python -m pip install torch',
+  triton: 'python -m pip install triton',
+  tilelang: 'python -m pip install tilelang',
+  torch_npu: 'python -m pip install torch-npu (needs the Ascend CANN toolkit)',
+  numpy: 'python -m pip install numpy',
+}
+
+interface ExecutableSpec {
+  name: string
+  args: string[]
+  parse: (output: string) => string | null
+  install: string
+}
+
+const firstMatch = (pattern: RegExp) => (output: string) => pattern.exec(output)?.[1] ?? null
+
+const EXECUTABLES: ExecutableSpec[] = [
+  { name: 'nvcc', args: ['--version'], parse: firstMatch(/release ([\d.]+)/), install: 'install the CUDA toolkit (apt install nvidia-cuda-toolkit, or NVIDIA\'s installer)' },
+  { name: 'ncu', args: ['--version'], parse: firstMatch(/Version ([\d.]+)/), install: 'install Nsight Compute (ships with the CUDA toolkit)' },
+  { name: 'nvidia-smi', args: ['--query-gpu=name,driver_version', '--format=csv,noheader'], parse: (output) => output.trim().split('\n')[0] || null, install: 'install the NVIDIA driver' },
+  { name: 'npu-smi', args: ['info'], parse: firstMatch(/Version:\s*([\w.]+)/), install: 'install the Ascend driver and CANN toolkit' },
+]
+
+/** The interpreter to inspect: the user's choice, else the project venv, else python3 on PATH. */
+export function defaultPython(appRoot: string, configured: string | null): string {
+  if (configured) return configured
+  const venv = join(appRoot, '.venv', 'bin', 'python')
+  return existsSync(venv) ? venv : 'python3'
+}
+
+export function findOnPath(name: string, pathValue = process.env.PATH ?? ''): string | null {
+  for (const folder of pathValue.split(delimiter)) {
+    if (!folder) continue
+    const candidate = join(folder, name)
+    if (existsSync(candidate)) return candidate
+  }
+  return null
+}
+
+export async function detectToolchain(python: string): Promise<ToolchainReport> {
+  const started = Date.now()
+  const [pythonPart, executables] = await Promise.all([detectPython(python), Promise.all(EXECUTABLES.map(detectExecutable))])
+  return {
+    detectedAt: new Date().toISOString(),
+    python: pythonPart.python,
+    packages: pythonPart.packages,
+    executables,
+    durationMs: Date.now() - started,
+  }
+}
+
+async function detectPython(python: string): Promise<{ python: ToolStatus; packages: ToolStatus[] }> {
+  const result = await runCommand(python, ['-c', PYTHON_PROBE], { timeoutMs: PYTHON_PROBE_TIMEOUT_MS })
+  const missing = (reason: string) => ({
+    python: { name: 'python', kind: 'interpreter' as const, found: false, version: null, path: python, reason, install: 'install Python 3.10+ and choose it in Toolchains' },
+    packages: Object.keys(PACKAGE_INSTALL).map((name) => packageStatus(name, null, `not checked: ${reason}`)),
+  })
+  if (result.spawnError) return missing(`${python} could not be started (${result.spawnError})`)
+  if (result.timedOut) return missing(`${python} did not answer within ${PYTHON_PROBE_TIMEOUT_MS / 1000} s`)
+  let probe: PythonProbeResult
+  try {
+    probe = JSON.parse(result.stdout.trim().split('\n').pop() ?? '') as PythonProbeResult
+  } catch {
+    return missing(`${python} exited with ${result.code}: ${result.stderr.trim().split('\n').pop() ?? 'no output'}`)
+  }
+  return {
+    python: { name: 'python', kind: 'interpreter', found: true, version: probe.python, path: probe.executable, reason: null, install: null },
+    packages: Object.entries(probe.packages).map(([name, entry]) => {
+      if (entry.version === null) return packageStatus(name, null, `${entry.error ?? 'not importable'} (in ${probe.executable})`)
+      const cuda = name === 'torch' ? describeTorchDevice(entry) : ''
+      return packageStatus(name, `${entry.version}${cuda}`, null)
+    }),
+  }
+}
+
+function describeTorchDevice(entry: PythonProbeResult['packages'][string]): string {
+  if (entry.cuda_available) return ` (CUDA ${entry.cuda ?? '?'}, ${entry.device_count ?? 0} GPU)`
+  return entry.cuda ? ` (CUDA ${entry.cuda} build, no GPU visible)` : ' (CPU build)'
+}
+
+function packageStatus(name: string, version: string | null, reason: string | null): ToolStatus {
+  return {
+    name,
+    kind: 'python-package',
+    found: version !== null,
+    version,
+    path: null,
+    reason,
+    install: version === null ? (PACKAGE_INSTALL[name] ?? null) : null,
+  }
+}
+
+async function detectExecutable(spec: ExecutableSpec): Promise<ToolStatus> {
+  const base = { name: spec.name, kind: 'executable' as const }
+  const path = findOnPath(spec.name)
+  if (!path) return { ...base, found: false, version: null, path: null, reason: 'not on PATH', install: spec.install }
+  const result = await runCommand(path, spec.args, { timeoutMs: EXECUTABLE_TIMEOUT_MS })
+  if (result.spawnError || result.timedOut || result.code !== 0) {
+    const why = result.spawnError ?? (result.timedOut ? 'timed out' : lastLine(result.stderr || result.stdout) || `exit code ${result.code}`)
+    return { ...base, found: false, version: null, path, reason: `found but not working: ${why}`, install: spec.install }
+  }
+  return { ...base, found: true, version: spec.parse(result.stdout) ?? 'unknown', path, reason: null, install: null }
+}
+
+const lastLine = (text: string) => text.trim().split('\n').pop() ?? ''

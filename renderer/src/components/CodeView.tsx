@@ -1,0 +1,41 @@
+import { cpp } from '@codemirror/lang-cpp'
+import { python } from '@codemirror/lang-python'
+import { EditorState } from '@codemirror/state'
+import { oneDark } from '@codemirror/theme-one-dark'
+import { EditorView, lineNumbers, highlightActiveLineGutter } from '@codemirror/view'
+import { syntaxHighlighting, defaultHighlightStyle, foldGutter } from '@codemirror/language'
+import { useEffect, useRef } from 'react'
+
+interface CodeViewProps {
+  value: string
+  language?: 'python' | 'cpp'
+  theme: 'dark' | 'light'
+  label: string
+}
+
+/** A read-only CodeMirror 6 view; the editor is rebuilt only when the document or theme changes. */
+export function CodeView({ value, language = 'python', theme, label }: CodeViewProps) {
+  const host = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    if (!host.current) return
+    const view = new EditorView({
+      parent: host.current,
+      state: EditorState.create({
+        doc: value,
+        extensions: [
+          lineNumbers(),
+          highlightActiveLineGutter(),
+          foldGutter(),
+          language === 'cpp' ? cpp() : python(),
+          EditorState.readOnly.of(true),
+          EditorView.editable.of(false),
+          EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
+          theme === 'dark' ? oneDark : syntaxHighlighting(defaultHighlightStyle),
+          EditorView.theme({ '&': { height: '100%' }, '.cm-scroller': { fontFamily: 'var(--mono)' } }),
+        ],
+      }),
+    })
+    return () => view.destroy()
+  }, [value, language, theme, label])
+  return <div className="code-view" ref={host} />
+}

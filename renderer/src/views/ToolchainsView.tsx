@@ -1,0 +1,67 @@
+import { useEffect } from 'react'
+import type { ToolStatus } from '../../../agents/contract/index.ts'
+import { Notice } from '../components/Notice.tsx'
+import { useStudio } from '../store/index.ts'
+
+export function ToolchainsView() {
+  const toolchain = useStudio((state) => state.toolchain)
+  const detect = useStudio((state) => state.detectToolchain)
+  useEffect(() => {
+    if (toolchain.state === 'idle') void detect()
+  }, [toolchain.state, detect])
+  const report = toolchain.state === 'ready' ? toolchain.value : toolchain.state === 'loading' ? toolchain.previous : undefined
+  return (
+    <section className="view" aria-labelledby="toolchains-title">
+      <header className="pane-header">
+        <h1 id="toolchains-title">Toolchains</h1>
+        <button type="button" onClick={() => void detect(true)} disabled={toolchain.state === 'loading'}>
+          {toolchain.state === 'loading' ? 'Detecting…' : 'Detect again'}
+        </button>
+      </header>
+      {toolchain.state === 'error' ? <Notice tone="error" title="Detection failed" code={toolchain.code}>{toolchain.message}</Notice> : null}
+      {!report && toolchain.state === 'loading' ? <p className="muted">Asking Python for torch, triton and friends…</p> : null}
+      {report ? (
+        <div data-testid="toolchain-report">
+          <p className="muted">
+            Detected {new Date(report.detectedAt).toLocaleString()} in {(report.durationMs / 1000).toFixed(1)} s
+          </p>
+          <ToolTable title="Python environment" tools={[report.python, ...report.packages]} />
+          <ToolTable title="Compilers, profilers and device tools" tools={report.executables} />
+        </div>
+      ) : null}
+    </section>
+  )
+}
+
+function ToolTable({ title, tools }: { title: string; tools: ToolStatus[] }) {
+  return (
+    <table className="tool-table">
+      <caption>{title}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Tool</th>
+          <th scope="col">Status</th>
+          <th scope="col">Version</th>
+          <th scope="col">Where, or what to do</th>
+        </tr>
+      </thead>
+      <tbody>
+        {tools.map((tool) => (
+          <tr key={tool.name} className={tool.found ? 'found' : 'missing'}>
+            <th scope="row" className="mono">{tool.name}</th>
+            <td><span className={tool.found ? 'badge ok' : 'badge bad'}>{tool.found ? 'found' : 'missing'}</span></td>
+            <td className="mono">{tool.version ?? '—'}</td>
+            <td className="mono wrap">
+              {tool.found ? tool.path : (
+                <>
+                  {tool.reason}
+                  {tool.install ? <div className="install">→ {tool.install}</div> : null}
+                </>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
