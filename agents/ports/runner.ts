@@ -1,0 +1,66 @@
+/** The DSLs a candidate can be written in; each is a plugin under agents/dsl/<name>. */
+export type Dsl = 'triton' | 'cuda_c' | 'cpp' | 'tilelang'
+
+/** The harness verdicts (resources/harness/README.md documents the full result document). */
+export type VerdictStatus = 'passed' | 'incorrect' | 'compile_error' | 'runtime_error' | 'timeout' | 'rejected'
+
+export interface TimingStats {
+  median_ms: number
+  mean_ms: number
+  min_ms: number
+  max_ms: number
+  iqr_ms: number
+  std_ms: number
+  trials: number
+}
+
+/** The harness's result document (schema_version 1), as far as the agent loop reads it. */
+export interface Verdict {
+  schema_version: number
+  status: VerdictStatus
+  correct: boolean
+  interpreted?: boolean
+  checks: Array<{ name: string; passed: boolean; detail?: string | null }>
+  error: { stage: string; message: string; traceback?: string } | null
+  correctness?: { trials: number; max_abs_error: number | null; max_rel_error: number | null; mismatch_ratio: number | null; tolerance?: unknown } | null
+  timing: {
+    candidate: TimingStats
+    eager: TimingStats | null
+    compile: TimingStats | null
+    speedup_vs_eager: number | null
+    speedup_vs_compile: number | null
+    clock?: string
+  } | null
+  profile?: unknown
+  ncu?: unknown
+  roofline?: Record<string, number | null> | null
+  flags: Array<{ name: string; detail?: string | null }>
+  environment?: Record<string, unknown>
+  durations?: Record<string, number>
+}
+
+/** One candidate to verify (and time, and profile) on one device. */
+export interface EvaluateRequest {
+  taskPath: string
+  candidatePath: string
+  dsl: Dsl
+  /** cpu, cuda, cuda:N, npu:N, or host:device for a remote host (host:cuda:1). */
+  device: string
+  /** Tunable overrides for this evaluation (see the harness README, "Tunables"). */
+  params?: Record<string, number | string | boolean>
+  correctnessTrials?: number
+  timingTrials?: number
+  timeoutSeconds?: number
+  baselines?: Array<'eager' | 'compile'>
+  profile?: boolean
+  ncu?: boolean
+  /** Higher runs first when slots are scarce (the tuner and interactive runs use this). */
+  priority?: number
+}
+
+/** The port through which the agent core reaches harness workers (local, pooled or over SSH). */
+export interface Runner {
+  evaluate(request: EvaluateRequest, signal?: AbortSignal): Promise<Verdict>
+  /** How many evaluations can run at once right now; search workflows size their waves by it. */
+  capacity(): number
+}
