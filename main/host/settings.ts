@@ -9,6 +9,8 @@ export const settingsSchema = z
     python: z.string().nullable().default(null),
     /** Task files the user opened, most recent first. */
     openedTasks: z.array(z.string()).default([]),
+    /** Task folders (KernelBench checkouts) the user opened, most recent first. */
+    openedFolders: z.array(z.string()).default([]),
     theme: z.enum(['dark', 'light']).default('dark'),
   })
   .passthrough()

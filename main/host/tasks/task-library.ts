@@ -1,9 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, extname, join, relative, resolve, sep } from 'node:path'
-import { AppError, type TaskDetail, type TaskSummary } from '../../../agents/contract/index.ts'
+import { AppError, type TaskDetail, type TaskFolder, type TaskSummary } from '../../../agents/contract/index.ts'
 import type { JsonFile } from '../json-file.ts'
 import type { settingsSchema } from '../settings.ts'
 import { levelFromPath, outlineTask } from './outline.ts'
+import { scanTaskFolder } from './task-folder.ts'
 
 /** A task file larger than this is not a KernelBench task; refuse rather than load it into the UI. */
 const TASK_SIZE_LIMIT = 1 << 20
@@ -45,6 +46,23 @@ export class TaskLibrary {
       }))
     }
     return detail
+  }
+
+  /** Lists a KernelBench checkout by level and remembers it for the next launch. */
+  async openFolder(path: string): Promise<TaskFolder> {
+    const folder = await scanTaskFolder(path)
+    await this.settings.update((current) => ({
+      ...current,
+      openedFolders: [folder.path, ...current.openedFolders.filter((item) => item !== folder.path)].slice(0, OPENED_LIMIT),
+    }))
+    return folder
+  }
+
+  /** The remembered folders, scanned again; one that is gone or emptied is skipped, not an error. */
+  async folders(): Promise<TaskFolder[]> {
+    const { openedFolders } = await this.settings.read()
+    const scanned = await Promise.all(openedFolders.map((path) => scanTaskFolder(path).catch(() => null)))
+    return scanned.filter((folder): folder is TaskFolder => folder !== null)
   }
 
   private async listSamples(): Promise<TaskSummary[]> {
