@@ -1,12 +1,16 @@
 import type { z } from 'zod'
 import { appRoutes } from './app.ts'
+import { benchRoutes } from './bench.ts'
 import { events } from './events.ts'
+import { runRoutes } from './runs.ts'
 import { taskRoutes } from './tasks.ts'
 import { toolchainRoutes } from './toolchain.ts'
 
 export * from './app.ts'
+export * from './bench.ts'
 export * from './define.ts'
 export * from './result.ts'
+export * from './runs.ts'
 export * from './tasks.ts'
 export * from './toolchain.ts'
 export { events }
@@ -16,6 +20,8 @@ export const routes = {
   ...appRoutes,
   ...toolchainRoutes,
   ...taskRoutes,
+  ...runRoutes,
+  ...benchRoutes,
 }
 
 export type Routes = typeof routes

@@ -1,6 +1,8 @@
 import type { Handlers } from '../dispatch.ts'
 import type { Host } from '../host.ts'
 import { appHandlers } from './app.ts'
+import { benchHandlers } from './bench.ts'
+import { runHandlers } from './runs.ts'
 import { taskHandlers } from './tasks.ts'
 import { toolchainHandlers } from './toolchain.ts'
 
@@ -10,5 +12,7 @@ export function createHandlers(host: Host): Handlers {
     ...appHandlers(host),
     ...toolchainHandlers(host),
     ...taskHandlers(host),
+    ...runHandlers(host),
+    ...benchHandlers(host),
   } satisfies Handlers
 }
