@@ -24,11 +24,11 @@ if (reason) {
 }
 
 function electronUnavailable() {
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no display: DISPLAY is not set'
   if (!existsSync(join(electronDir, 'path.txt'))) {
     log("fetching Electron's binary")
     const result = spawnSync(process.execPath, [join(electronDir, 'install.js')], { cwd: electronDir, stdio: 'ignore', timeout: ELECTRON_DOWNLOAD_TIMEOUT_MS })
-    if (result.status !== 0 || !existsSync(join(electronDir, 'path.txt'))) return "its binary could not be downloaded from this machine"
+    if (result.status !== 0 || !existsSync(join(electronDir, 'path.txt'))) return 'its binary could not be downloaded from this machine'
   }
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'there is no display: DISPLAY is not set'
   return null
 }
