@@ -2,6 +2,9 @@ import { z } from 'zod'
 import type { AgentRole, Dsl, TokenUsage, Verdict, VerdictStatus } from '../ports/index.ts'
 import { route } from './define.ts'
 
+/** The port types a run's payloads carry, re-exported so clients import one module. */
+export type { AgentRole, Dsl, TimingStats, TokenUsage, Verdict, VerdictStatus } from '../ports/index.ts'
+
 /** The workflows a run can follow (DESIGN.md, "A run, end to end"). */
 export type Workflow = 'single' | 'optimize' | 'evolve' | 'adaptive' | 'migrate'
 export const workflows = ['single', 'optimize', 'evolve', 'adaptive', 'migrate'] as const satisfies readonly Workflow[]
