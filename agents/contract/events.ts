@@ -1,5 +1,6 @@
 import { event } from './define.ts'
 import type { BenchSummary } from './bench.ts'
+import type { RunnerStatus } from './runner.ts'
 import type { RunEvent } from './runs.ts'
 import type { ToolchainReport } from './toolchain.ts'
 
@@ -10,4 +11,6 @@ export const events = {
   'run-event': event<RunEvent>(),
   /** A bench's progress: sent when it starts, after each task's run ends, and when it ends. */
   'bench-progress': event<BenchSummary>(),
+  /** The runner's workers, queue and hosts; sent at most every 100 ms while something changes. */
+  'runner-status': event<RunnerStatus>(),
 }

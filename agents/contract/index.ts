@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { appRoutes } from './app.ts'
 import { benchRoutes } from './bench.ts'
 import { events } from './events.ts'
+import { runnerRoutes } from './runner.ts'
 import { runRoutes } from './runs.ts'
 import { taskRoutes } from './tasks.ts'
 import { toolchainRoutes } from './toolchain.ts'
@@ -10,6 +11,7 @@ export * from './app.ts'
 export * from './bench.ts'
 export * from './define.ts'
 export * from './result.ts'
+export * from './runner.ts'
 export * from './runs.ts'
 export * from './tasks.ts'
 export * from './toolchain.ts'
@@ -22,6 +24,7 @@ export const routes = {
   ...taskRoutes,
   ...runRoutes,
   ...benchRoutes,
+  ...runnerRoutes,
 }
 
 export type Routes = typeof routes

@@ -1,6 +1,8 @@
 import type { ToolchainReport } from '../../agents/contract/index.ts'
 import { EventBus } from './event-bus.ts'
 import { resolvePaths, type StudioPaths } from './paths.ts'
+import { ProcessManager } from './process/process-manager.ts'
+import { createHostRunner, type HarnessRunner } from './runner/index.ts'
 import { createSettingsFile } from './settings.ts'
 import { TaskLibrary } from './tasks/task-library.ts'
 import { defaultPython, detectToolchain } from './toolchain/detect.ts'
@@ -22,6 +24,10 @@ export class Host {
   readonly settings
   readonly tasks: TaskLibrary
   readonly electronVersion: string | null
+  /** Owns every child process and pty; its sweep runs last at shutdown so no orphan survives. */
+  readonly processes = new ProcessManager()
+  /** The Runner port for the agent core: warm harness workers, one per device. */
+  readonly runner: HarnessRunner
   private toolchainReport: Promise<ToolchainReport> | null = null
   private readonly shutdownHooks: Array<() => Promise<void> | void> = []
 
@@ -30,6 +36,10 @@ export class Host {
     this.settings = createSettingsFile(this.paths.dataDir)
     this.tasks = new TaskLibrary(this.paths.sampleTasks, this.settings)
     this.electronVersion = options.electronVersion ?? null
+    this.runner = createHostRunner(this)
+    // Hooks run in reverse: the runner stops its workers first, then the sweep kills whatever is left.
+    this.onShutdown(() => this.processes.shutdown())
+    this.onShutdown(() => this.runner.stop())
   }
 
   async python(): Promise<string> {

@@ -2,6 +2,7 @@ import type { Handlers } from '../dispatch.ts'
 import type { Host } from '../host.ts'
 import { appHandlers } from './app.ts'
 import { benchHandlers } from './bench.ts'
+import { runnerHandlers } from './runner.ts'
 import { runHandlers } from './runs.ts'
 import { taskHandlers } from './tasks.ts'
 import { toolchainHandlers } from './toolchain.ts'
@@ -14,5 +15,6 @@ export function createHandlers(host: Host): Handlers {
     ...taskHandlers(host),
     ...runHandlers(host),
     ...benchHandlers(host),
+    ...runnerHandlers(host),
   } satisfies Handlers
 }

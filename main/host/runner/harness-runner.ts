@@ -1,0 +1,262 @@
+import type { RunnerHostStatus, RunnerStatus, RunnerWorkerStatus } from '../../../agents/contract/runner.ts'
+import { AppError } from '../../../agents/contract/result.ts'
+import type { EvaluateRequest, Runner, Verdict } from '../../../agents/ports/index.ts'
+import { parseDevice, slotServes, workerDevice, type DeviceTarget, type SlotSpec } from './devices.ts'
+import { HarnessWorker, WorkerFailure } from './harness-worker.ts'
+import { JobQueue } from './job-queue.ts'
+import { isDeviceFault, isVerdict, runnerVerdict } from './verdicts.ts'
+import type { WorkerHost } from './worker-host.ts'
+
+/** The harness's own timeout when a request gives none (seconds). */
+export const DEFAULT_TIMEOUT_SECONDS = 120
+/**
+ * Added to the request's timeout for the outer guard: the harness enforces the timeout itself and
+ * needs time to build, check and answer; the outer guard catches a worker that no longer answers.
+ */
+export const DEFAULT_OUTER_MARGIN_MS = 30_000
+
+interface Job {
+  request: EvaluateRequest
+  target: DeviceTarget
+  signal?: AbortSignal
+  queuedAt: string
+  resolve: (verdict: Verdict) => void
+  reject: (error: unknown) => void
+}
+
+interface Slot {
+  spec: SlotSpec
+  host: WorkerHost
+  worker: HarnessWorker
+  job: Job | null
+  evaluations: number
+}
+
+export interface HarnessRunnerOptions {
+  hosts: WorkerHost[]
+  outerMarginMs?: number
+  onStatus?: (status: RunnerStatus) => void
+}
+
+/**
+ * The Runner port backed by warm `akg_harness serve` workers, one per device of every host.
+ * Evaluations wait in a priority queue; each free worker takes the best job it can serve.
+ */
+export class HarnessRunner implements Runner {
+  private readonly hosts = new Map<string, { host: WorkerHost; status: RunnerHostStatus; discovery: Promise<void> | null }>()
+  private slots: Slot[] = []
+  private readonly queue = new JobQueue<Job>()
+  private readonly outerMarginMs: number
+  private readonly counts = { passed: 0, failed: 0, timedOut: 0, crashed: 0 }
+  private statusTimer: NodeJS.Timeout | null = null
+  private stopped = false
+
+  constructor(private readonly options: HarnessRunnerOptions) {
+    this.outerMarginMs = options.outerMarginMs ?? DEFAULT_OUTER_MARGIN_MS
+    for (const host of options.hosts) this.addHost(host)
+  }
+
+  addHost(host: WorkerHost): void {
+    this.hosts.set(host.name, { host, status: { name: host.name, kind: host.kind, state: 'unknown', error: null }, discovery: null })
+    this.publish()
+  }
+
+  async removeHost(name: string): Promise<void> {
+    const leaving = this.slots.filter((slot) => slot.spec.host === name)
+    this.slots = this.slots.filter((slot) => slot.spec.host !== name)
+    this.hosts.delete(name)
+    await Promise.all(leaving.map((slot) => slot.worker.stop()))
+    this.publish()
+  }
+
+  /** Finds every host's devices once (shared by concurrent callers); a failed host is retried next time. */
+  async discover(): Promise<void> {
+    await Promise.all(
+      [...this.hosts.values()].map((entry) => {
+        if (entry.status.state === 'ready') return undefined
+        entry.discovery ??= this.discoverHost(entry).finally(() => (entry.discovery = null))
+        return entry.discovery
+      }),
+    )
+  }
+
+  private async discoverHost(entry: { host: WorkerHost; status: RunnerHostStatus }): Promise<void> {
+    entry.status = { ...entry.status, state: 'discovering', error: null }
+    this.publish()
+    try {
+      const specs = await entry.host.discover()
+      if (!this.hosts.has(entry.host.name)) return
+      this.slots = this.slots.filter((slot) => slot.spec.host !== entry.host.name)
+      for (const spec of specs) {
+        const worker = new HarnessWorker(spec.key, () => entry.host.connect(spec), () => this.publish())
+        this.slots.push({ spec, host: entry.host, worker, job: null, evaluations: 0 })
+      }
+      entry.status = { ...entry.status, state: 'ready', error: null }
+    } catch (error) {
+      entry.status = { ...entry.status, state: 'error', error: error instanceof Error ? error.message : String(error) }
+    }
+    this.publish()
+  }
+
+  async evaluate(request: EvaluateRequest, signal?: AbortSignal): Promise<Verdict> {
+    if (this.stopped) throw new AppError('RUNNER_STOPPED', 'The runner is shutting down.')
+    const target = parseDevice(request.device)
+    if (!target) throw new AppError('RUNNER_BAD_DEVICE', `"${request.device}" is not a device: use cpu, cuda, cuda:N, npu:N, or host:cuda:N for an SSH host.`)
+    await this.discover()
+    if (!this.slots.some((slot) => slotServes(slot.spec, target))) {
+      const have = this.slots.map((slot) => slot.spec.key).join(', ') || 'none'
+      const hostErrors = [...this.hosts.values()].filter((entry) => entry.status.error).map((entry) => `${entry.host.name}: ${entry.status.error}`)
+      throw new AppError('RUNNER_NO_DEVICE', `No worker can serve ${request.device}. Devices available: ${have}.${hostErrors.length ? ` ${hostErrors.join(' ')}` : ''}`)
+    }
+    if (signal?.aborted) throw new AppError('CANCELLED', 'The evaluation was cancelled before it started.')
+    return new Promise<Verdict>((resolve, reject) => {
+      const job: Job = { request, target, signal, queuedAt: new Date().toISOString(), resolve, reject }
+      this.queue.push(job, request.priority ?? 0)
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (this.queue.remove(job)) {
+            reject(new AppError('CANCELLED', 'The evaluation was cancelled while it waited for a worker.'))
+            this.publish()
+          }
+        },
+        { once: true },
+      )
+      this.pump()
+    })
+  }
+
+  /** Slots that can run at once for a device kind; without one, the accelerators if any, else the CPU slots. */
+  capacity(device?: string): number {
+    const target = device ? parseDevice(device) : null
+    if (target) return this.slots.filter((slot) => slotServes(slot.spec, target)).length
+    const accelerators = this.slots.filter((slot) => slot.spec.kind !== 'cpu').length
+    return accelerators > 0 ? accelerators : Math.max(1, this.slots.length)
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (slot.job || this.stopped) continue
+      const job = this.queue.take((candidate) => slotServes(slot.spec, candidate.target))
+      if (!job) continue
+      slot.job = job
+      void this.runJob(slot, job).finally(() => {
+        slot.job = null
+        this.pump()
+      })
+    }
+    this.publish()
+  }
+
+  private async runJob(slot: Slot, job: Job): Promise<void> {
+    const { request } = job
+    const timeoutSeconds = request.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS
+    try {
+      await slot.worker.start()
+      const [task, candidate] = await slot.host.stageFiles(slot.worker, [request.taskPath, request.candidatePath])
+      const args = {
+        task,
+        candidate,
+        dsl: request.dsl,
+        device: workerDevice(slot.spec),
+        timeout: timeoutSeconds,
+        correctness_trials: request.correctnessTrials,
+        timing_trials: request.timingTrials,
+        baselines: request.baselines,
+        profile: request.profile,
+        ncu: request.ncu,
+        params: request.params,
+      }
+      const result = await slot.worker.request('evaluate', args, { timeoutMs: timeoutSeconds * 1000 + this.outerMarginMs, signal: job.signal })
+      if (!isVerdict(result)) throw new AppError('HARNESS_BAD_RESPONSE', `The harness on ${slot.spec.key} answered without a verdict.`, result)
+      slot.evaluations += 1
+      this.count(result)
+      if (isDeviceFault(result)) this.replaceWorker(slot)
+      job.resolve(result)
+    } catch (error) {
+      this.settleFailure(slot, job, error)
+    }
+  }
+
+  private settleFailure(slot: Slot, job: Job, error: unknown): void {
+    if (!(error instanceof WorkerFailure)) return job.reject(error)
+    if (this.stopped) return job.reject(new AppError('RUNNER_STOPPED', 'The runner stopped while this evaluation ran; it has no verdict.'))
+    const candidate = job.request.candidatePath
+    switch (error.kind) {
+      case 'timeout': {
+        this.counts.timedOut += 1
+        this.replaceWorker(slot)
+        return job.resolve(runnerVerdict('timeout', `${candidate} did not finish on ${slot.spec.key}: ${error.message} The worker was killed and restarted.`, 'timeout'))
+      }
+      case 'crashed': {
+        this.counts.crashed += 1
+        this.replaceWorker(slot)
+        return job.resolve(runnerVerdict('runtime_error', `${candidate} took down its worker. ${error.message}`, 'worker'))
+      }
+      case 'cancelled':
+        this.replaceWorker(slot)
+        return job.reject(new AppError('CANCELLED', 'The evaluation was cancelled; its worker was stopped.'))
+      case 'start':
+        return job.reject(new AppError('RUNNER_WORKER_START', error.message, error.detail))
+      case 'harness':
+        return job.reject(new AppError('HARNESS_ERROR', `The harness refused the request: ${error.message}`, error.detail))
+    }
+  }
+
+  /** Kills a worker whose state is suspect and starts a fresh one so the next candidate finds it warm. */
+  private replaceWorker(slot: Slot): void {
+    void slot.worker
+      .kill()
+      .then(() => (this.stopped ? undefined : slot.worker.start()))
+      .catch(() => undefined)
+  }
+
+  private count(verdict: Verdict): void {
+    if (verdict.status === 'passed') this.counts.passed += 1
+    else if (verdict.status === 'timeout') this.counts.timedOut += 1
+    else this.counts.failed += 1
+  }
+
+  status(): RunnerStatus {
+    const workers: RunnerWorkerStatus[] = this.slots.map((slot) => ({
+      key: slot.spec.key,
+      host: slot.spec.host,
+      device: slot.spec.index === null ? slot.spec.kind : `${slot.spec.kind}:${slot.spec.index}`,
+      state: slot.worker.state,
+      stage: slot.worker.stage,
+      pid: slot.worker.pid,
+      restarts: slot.worker.restarts,
+      evaluations: slot.evaluations,
+      candidate: slot.job?.request.candidatePath ?? null,
+      lastError: slot.worker.lastError,
+    }))
+    return {
+      hosts: [...this.hosts.values()].map((entry) => entry.status),
+      workers,
+      queue: this.queue.values().map((job) => ({ candidate: job.request.candidatePath, device: job.request.device, priority: job.request.priority ?? 0, queuedAt: job.queuedAt })),
+      capacity: this.capacity(),
+      evaluations: { ...this.counts },
+    }
+  }
+
+  /** Status changes come in bursts (stages, queue moves); one event per 100 ms is plenty for a view. */
+  private publish(): void {
+    if (!this.options.onStatus || this.statusTimer) return
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null
+      this.options.onStatus?.(this.status())
+    }, 100)
+  }
+
+  /** Stops every worker and fails what is still queued. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.statusTimer) clearTimeout(this.statusTimer)
+    this.statusTimer = null
+    for (const job of this.queue.values()) {
+      this.queue.remove(job)
+      job.reject(new AppError('RUNNER_STOPPED', 'The runner stopped before this evaluation started.'))
+    }
+    await Promise.all(this.slots.map((slot) => slot.worker.stop()))
+  }
+}

@@ -1,0 +1,79 @@
+import { createInterface } from 'node:readline'
+import type { ProcessManager, ManagedChild } from '../process/process-manager.ts'
+
+/** A line-oriented connection to one `akg_harness serve` process, local or over SSH. */
+export interface WorkerChannel {
+  send(line: string): void
+  onLine(listener: (line: string) => void): void
+  /** Called once when the worker process is gone, with a description of how it ended. */
+  onClose(listener: (reason: string) => void): void
+  /** Kills the worker and everything it started; resolves once it is gone. */
+  stop(graceMs?: number): Promise<void>
+  /** The last lines the worker wrote outside the protocol (stderr), for error messages. */
+  diagnostics(): string
+  readonly pid: number | null
+}
+
+/** Stderr kept per worker for error messages; tracebacks are short, a chatty compiler is not. */
+const DIAGNOSTICS_LIMIT = 16_384
+
+/** Keeps the tail of a stream of text within a fixed number of characters. */
+export class TextTail {
+  private text = ''
+  constructor(private readonly limit = DIAGNOSTICS_LIMIT) {}
+  push(chunk: string): void {
+    this.text += chunk
+    if (this.text.length > this.limit * 2) this.text = this.text.slice(-this.limit)
+  }
+  toString(): string {
+    return this.text.slice(-this.limit)
+  }
+}
+
+export interface LocalWorkerSpec {
+  label: string
+  python: string
+  harnessDir: string
+  env: Record<string, string>
+  cwd?: string
+}
+
+/** Starts `PYTHONPATH=<harness> python -m akg_harness serve` with pipes, owned by the process manager. */
+export function openLocalChannel(processes: ProcessManager, spec: LocalWorkerSpec): WorkerChannel {
+  const pythonPath = [spec.harnessDir, process.env.PYTHONPATH].filter(Boolean).join(':')
+  const managed: ManagedChild = processes.spawnChild({
+    label: spec.label,
+    file: spec.python,
+    args: ['-u', '-m', 'akg_harness', 'serve'],
+    cwd: spec.cwd,
+    env: { ...process.env, ...spec.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
+  })
+  const stderr = new TextTail()
+  managed.child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')))
+  const lines = createInterface({ input: managed.child.stdout, crlfDelay: Infinity })
+  return {
+    get pid() {
+      return managed.pid
+    },
+    send(line) {
+      if (managed.child.stdin.writable) managed.child.stdin.write(`${line}\n`)
+    },
+    onLine(listener) {
+      lines.on('line', listener)
+    },
+    onClose(listener) {
+      void managed.exited.then((exit) => {
+        const how = exit.spawnError
+          ? `could not be started: ${exit.spawnError}`
+          : exit.signal
+            ? `was killed by ${exit.signal}`
+            : `exited with code ${exit.code}`
+        listener(how)
+      })
+    },
+    async stop(graceMs) {
+      await managed.stop(graceMs)
+    },
+    diagnostics: () => stderr.toString(),
+  }
+}

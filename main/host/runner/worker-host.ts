@@ -1,0 +1,17 @@
+import type { HarnessWorker } from './harness-worker.ts'
+import type { SlotSpec } from './devices.ts'
+import type { WorkerChannel } from './worker-channel.ts'
+
+/**
+ * Where workers come from: this machine, or a GPU server over SSH. The runner asks each host for
+ * its slots once, connects a worker per slot, and lets the host move files where its workers see them.
+ */
+export interface WorkerHost {
+  readonly name: string
+  readonly kind: 'local' | 'ssh'
+  /** Finds the host's devices (harness `detect`); throws an error that says what is missing. */
+  discover(): Promise<SlotSpec[]>
+  connect(slot: SlotSpec): Promise<WorkerChannel>
+  /** Returns the paths the worker should read for these local files (identity on this machine). */
+  stageFiles(worker: HarnessWorker, paths: string[]): Promise<string[]>
+}
