@@ -1,0 +1,163 @@
+import { z } from 'zod'
+import { compileExpression, ExpressionError } from './expression.ts'
+
+/**
+ * A tuning preset: which scenario it serves (DSL x device family, optionally a kernel pattern),
+ * the strategy, objective, constraints and budget, and per-kernel overrides. Presets are JSON files
+ * (resources/tuner/presets/*.json, and the user's own); docs/tuner.md documents every field.
+ */
+const seed = z.number().int().min(0).default(0)
+const positiveInt = z.number().int().positive()
+
+const strategySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('exhaustive') }).strict(),
+  z.object({ kind: z.literal('random'), seed }).strict(),
+  z
+    .object({
+      kind: z.literal('successive-halving'),
+      seed,
+      /** Keep the best 1/eta of each rung and give them eta times the timing trials. */
+      eta: z.number().int().min(2).default(3),
+      /** Timing trials in the first rung; survivors get eta times more, up to maxTimingTrials. */
+      minTimingTrials: positiveInt.default(5),
+      maxTimingTrials: positiveInt.default(100),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('tpe'),
+      seed,
+      /** Configurations drawn at random before the model is trusted. */
+      initial: positiveInt.default(8),
+      /** Fraction of evaluated configurations counted as good. */
+      gamma: z.number().gt(0).lt(1).default(0.25),
+      /** Width of the Parzen kernel over a parameter's ordered values, in list positions. */
+      bandwidth: z.number().positive().default(1),
+    })
+    .strict(),
+])
+
+const constraintSchema = z.union([
+  z.object({ name: z.string().min(1), expression: z.string().min(1) }).strict(),
+  z
+    .object({
+      name: z.string().min(1),
+      /** Dotted path into the harness verdict (profile.registers_per_thread, profile.shared_memory_bytes, profile.occupancy). */
+      metric: z.string().min(1),
+      min: z.number().optional(),
+      max: z.number().optional(),
+    })
+    .strict(),
+])
+
+const budgetSchema = z.object({ evaluations: positiveInt, minutes: z.number().positive() }).strict()
+const objectiveSchema = z
+  .object({
+    metric: z.literal('median_ms').default('median_ms'),
+    timingTrials: positiveInt.default(30),
+    correctnessTrials: positiveInt.default(2),
+  })
+  .strict()
+
+const kernelPattern = z.string().min(1).refine((pattern) => {
+  try {
+    new RegExp(pattern, 'i')
+    return true
+  } catch {
+    return false
+  }
+}, 'is not a valid regular expression')
+
+const overrideSchema = z
+  .object({
+    match: z.object({ kernel: kernelPattern }).strict(),
+    reason: z.string().min(1),
+    strategy: strategySchema.optional(),
+    budget: budgetSchema.partial().strict().optional(),
+    objective: objectiveSchema.partial().strict().optional(),
+    constraints: z.array(constraintSchema).optional(),
+  })
+  .strict()
+
+export const presetSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, dashes and underscores'),
+    description: z.string().min(1),
+    /** false: never picked by scenario, only by name (--strategy NAME); the plain strategy presets use this. */
+    automatic: z.boolean().default(true),
+    match: z
+      .object({
+        dsl: z.array(z.enum(['triton', 'cuda_c', 'cpp', 'tilelang'])).min(1).optional(),
+        /** hopper, ampere, ada, blackwell, other-gpu, cpu, cpu-interpreter, npu. */
+        deviceFamily: z.array(z.string().min(1)).min(1).optional(),
+        kernel: kernelPattern.optional(),
+      })
+      .strict(),
+    /** false: every configuration is checked for correctness and nothing is timed (Triton's interpreter). */
+    timing: z.boolean().default(true),
+    strategy: strategySchema,
+    objective: objectiveSchema.default({ metric: 'median_ms', timingTrials: 30, correctnessTrials: 2 }),
+    constraints: z.array(constraintSchema).default([]),
+    budget: budgetSchema,
+    overrides: z.array(overrideSchema).default([]),
+  })
+  .strict()
+
+export type Preset = z.output<typeof presetSchema>
+export type StrategyConfig = Preset['strategy']
+export type ConstraintConfig = Preset['constraints'][number]
+export type Budget = Preset['budget']
+export type Objective = Preset['objective']
+
+/** A preset file that could not be used, with the field at fault. */
+export class PresetError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${file}: ${field}: ${problem}`)
+    this.name = 'PresetError'
+  }
+}
+
+/** Validates a parsed JSON document; the first problem is reported with its dotted field path. */
+export function parsePreset(document: unknown, file: string): Preset {
+  const parsed = presetSchema.safeParse(document)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const field = issue.path.length > 0 ? issue.path.join('.') : '(document)'
+    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem(s))` : ''
+    throw new PresetError(file, field, `${issue.message}${more}`)
+  }
+  const preset = parsed.data
+  const constraintLists: Array<[string, ConstraintConfig[]]> = [
+    ['constraints', preset.constraints],
+    ...preset.overrides.map((override, index): [string, ConstraintConfig[]] => [`overrides.${index}.constraints`, override.constraints ?? []]),
+  ]
+  for (const [path, list] of constraintLists) {
+    list.forEach((constraint, index) => {
+      if ('expression' in constraint) {
+        try {
+          compileExpression(constraint.expression)
+        } catch (error) {
+          throw new PresetError(file, `${path}.${index}.expression`, error instanceof ExpressionError ? error.message : String(error))
+        }
+      } else if (constraint.min === undefined && constraint.max === undefined) {
+        throw new PresetError(file, `${path}.${index}`, 'a metric constraint needs min or max')
+      }
+    })
+  }
+  return preset
+}
+
+/** Parses a preset file's text, turning a JSON syntax error into the same kind of error. */
+export function parsePresetText(text: string, file: string): Preset {
+  let document: unknown
+  try {
+    document = JSON.parse(text)
+  } catch (error) {
+    throw new PresetError(file, '(document)', `not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  return parsePreset(document, file)
+}

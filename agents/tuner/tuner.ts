@@ -1,0 +1,227 @@
+import type { Clock } from '../ports/index.ts'
+import type { Dsl, Runner, Verdict } from '../ports/runner.ts'
+import { staticChecks, violatedMetric } from './constraints.ts'
+import type { ResolvedStrategy } from './select.ts'
+import { applyConfiguration, configurationKey, defaultConfiguration, enumerateSpace, spaceSize } from './space.ts'
+import { createStrategy, type Proposal } from './strategies/index.ts'
+import type { Configuration, EvaluationRecord, SearchSpace, TuneProgress, TunableParameter } from './types.ts'
+
+export interface TuneOptions {
+  source: string
+  space: SearchSpace
+  candidatePath: string
+  taskPath: string
+  dsl: Dsl
+  device: string
+  strategy: ResolvedStrategy
+  runner: Runner
+  clock: Clock
+  signal?: AbortSignal
+  /** Evaluate the candidate's own configuration first, so the result can say how much tuning gained. */
+  includeDefault?: boolean
+  /** Per-evaluation harness timeout. */
+  timeoutSeconds?: number
+  onRecord?: (record: EvaluationRecord, progress: TuneProgress) => void
+}
+
+/** Why the search stopped. */
+export type StopReason = 'strategy-finished' | 'budget-evaluations' | 'budget-minutes' | 'cancelled' | 'no-feasible-configuration'
+
+/** Everything a search produced; failures and skips included. */
+export interface TuneResult {
+  space: { parameters: TunableParameter[]; size: number; feasible: number; declaredBy: SearchSpace['declaredBy'] }
+  strategy: ResolvedStrategy
+  records: EvaluationRecord[]
+  skipped: EvaluationRecord[]
+  best: EvaluationRecord | null
+  /** The candidate's own configuration, when it was evaluated. */
+  baseline: EvaluationRecord | null
+  /** The candidate source with the best configuration written in; the new candidate in the lineage. */
+  bestSource: string | null
+  stopReason: StopReason
+  /** What the tuner could not check or chose not to apply (missing metrics, constraints that do not apply). */
+  notes: string[]
+  evaluations: number
+  elapsedMs: number
+  timing: boolean
+}
+
+/** Runs one search: static constraints, then the strategy's proposals through the runner, within the budget. */
+export async function runSearch(options: TuneOptions): Promise<TuneResult> {
+  const { space, strategy: resolved, runner, clock, signal } = options
+  const started = clock.now()
+  const all = enumerateSpace(space)
+  const { checks, notes } = staticChecks(resolved.constraints, space.constraints, all[0] ?? {})
+  const skipped: EvaluationRecord[] = []
+  const feasible: Configuration[] = []
+  for (const params of all) {
+    const failed = checks.find((check) => !check.test(params))
+    if (!failed) feasible.push(params)
+    else skipped.push(record(skipped.length, params, 'skipped', { stage: 'static-constraint', message: `${failed.name}: ${failed.expression} is false` }))
+  }
+  const records: EvaluationRecord[] = []
+  const latest = new Map<string, EvaluationRecord>()
+  const cache = new Map<string, EvaluationRecord>()
+  const missingMetrics = new Set<string>()
+  let evaluations = 0
+  let stopReason: StopReason = feasible.length === 0 ? 'no-feasible-configuration' : 'strategy-finished'
+  let baseline: EvaluationRecord | null = null
+
+  const progress = (): TuneProgress => ({
+    evaluated: records.length,
+    skipped: skipped.length,
+    failed: records.filter((item) => item.status === 'failed' || item.status === 'violates').length,
+    budgetEvaluations: resolved.budget.evaluations,
+    best: bestOf(latest),
+    elapsedMs: clock.now() - started,
+  })
+
+  const evaluate = async (proposal: Proposal): Promise<EvaluationRecord> => {
+    const key = `${configurationKey(proposal.params)}@${proposal.timingTrials}`
+    const cached = cache.get(key)
+    if (cached) return cached
+    evaluations++
+    const begin = clock.now()
+    let result: EvaluationRecord
+    try {
+      const verdict = await runner.evaluate(
+        {
+          taskPath: options.taskPath,
+          candidatePath: options.candidatePath,
+          dsl: options.dsl,
+          device: options.device,
+          params: proposal.params,
+          correctnessTrials: resolved.objective.correctnessTrials,
+          timingTrials: resolved.timing ? proposal.timingTrials : 0,
+          timeoutSeconds: options.timeoutSeconds,
+          baselines: [],
+          profile: resolved.constraints.some((constraint) => 'metric' in constraint),
+        },
+        signal,
+      )
+      result = fromVerdict(records.length, proposal, verdict, resolved, clock.now() - begin, (name, metric) => {
+        if (!missingMetrics.has(name)) notes.push(`constraint ${name}: the harness did not report ${metric}, so it was not checked`)
+        missingMetrics.add(name)
+      })
+    } catch (error) {
+      const cancelled = signal?.aborted === true
+      result = record(records.length, proposal.params, cancelled ? 'cancelled' : 'failed', {
+        stage: cancelled ? 'cancelled' : 'runner',
+        message: error instanceof Error ? error.message : String(error),
+      }, proposal)
+      result.durationMs = clock.now() - begin
+    }
+    cache.set(key, result)
+    records.push(result)
+    if (result.status === 'passed' || !latest.has(configurationKey(proposal.params))) latest.set(configurationKey(proposal.params), result)
+    options.onRecord?.(result, progress())
+    return result
+  }
+
+  const search = createStrategy(resolved.strategy, {
+    feasible,
+    parameters: space.parameters,
+    budgetEvaluations: resolved.budget.evaluations,
+    timingTrials: resolved.objective.timingTrials,
+  })
+  const defaults = defaultConfiguration(space)
+  const defaultKey = configurationKey(defaults)
+  if (options.includeDefault !== false && feasible.some((params) => configurationKey(params) === defaultKey)) {
+    baseline = await evaluate({ params: defaults, timingTrials: resolved.objective.timingTrials, rung: 0 })
+  }
+  // Timed evaluations run one at a time: two kernels timed together on one device disturb each other.
+  const slots = resolved.timing ? 1 : Math.max(1, runner.capacity())
+  while (feasible.length > 0) {
+    if (signal?.aborted) {
+      stopReason = 'cancelled'
+      break
+    }
+    const left = resolved.budget.evaluations - evaluations
+    if (left <= 0) {
+      stopReason = 'budget-evaluations'
+      break
+    }
+    if (clock.now() - started >= resolved.budget.minutes * 60_000) {
+      stopReason = 'budget-minutes'
+      break
+    }
+    const batch = search.propose(Math.min(slots, left))
+    if (batch === null) break
+    const results = await Promise.all(batch.map(evaluate))
+    batch.forEach((proposal, index) => search.observe(proposal, results[index]!))
+    if (results.some((item) => item.status === 'cancelled')) {
+      stopReason = 'cancelled'
+      break
+    }
+  }
+  const best = resolved.timing ? bestOf(latest) : null
+  return {
+    space: { parameters: space.parameters, size: spaceSize(space), feasible: feasible.length, declaredBy: space.declaredBy },
+    strategy: resolved,
+    records,
+    skipped,
+    best,
+    baseline,
+    bestSource: best ? applyConfiguration(options.source, space, best.params) : null,
+    stopReason,
+    notes,
+    evaluations,
+    elapsedMs: clock.now() - started,
+    timing: resolved.timing,
+  }
+}
+
+function bestOf(latest: Map<string, EvaluationRecord>): EvaluationRecord | null {
+  let best: EvaluationRecord | null = null
+  for (const item of latest.values()) {
+    if (item.status === 'passed' && item.latencyMs !== null && (best === null || item.latencyMs < best.latencyMs!)) best = item
+  }
+  return best
+}
+
+function record(
+  index: number,
+  params: Configuration,
+  status: EvaluationRecord['status'],
+  error: EvaluationRecord['error'],
+  proposal?: Proposal,
+): EvaluationRecord {
+  return { index, params, status, latencyMs: null, timing: null, verdict: null, error, rung: proposal?.rung ?? 0, timingTrials: proposal?.timingTrials ?? null, durationMs: 0 }
+}
+
+function fromVerdict(
+  index: number,
+  proposal: Proposal,
+  verdict: Verdict,
+  resolved: ResolvedStrategy,
+  durationMs: number,
+  missing: (name: string, metric: string) => void,
+): EvaluationRecord {
+  const base = record(index, proposal.params, 'failed', null, proposal)
+  base.verdict = verdict.status
+  base.durationMs = durationMs
+  if (verdict.status !== 'passed' || !verdict.correct) {
+    const failedCheck = verdict.checks.find((check) => !check.passed)
+    base.error = verdict.error
+      ? { stage: verdict.error.stage, message: verdict.error.message }
+      : { stage: verdict.status, message: failedCheck ? `${failedCheck.name}${failedCheck.detail ? `: ${failedCheck.detail}` : ''}` : `the harness said ${verdict.status}` }
+    return base
+  }
+  const violation = violatedMetric(resolved.constraints, verdict, missing)
+  if (violation) {
+    base.status = 'violates'
+    base.error = { stage: 'constraint', message: violation }
+    return base
+  }
+  base.status = 'passed'
+  if (resolved.timing) {
+    if (!verdict.timing) {
+      base.status = 'failed'
+      base.error = { stage: 'timing', message: 'the harness returned no timing for a timed evaluation' }
+      return base
+    }
+    base.timing = verdict.timing.candidate
+    base.latencyMs = verdict.timing.candidate.median_ms
+  }
+  return base
+}
