@@ -92,7 +92,8 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
           device: options.device,
           params: proposal.params,
           correctnessTrials: resolved.objective.correctnessTrials,
-          timingTrials: resolved.timing ? proposal.timingTrials : 0,
+          // The harness needs at least one timing trial; a correctness-only search asks for one and ignores it.
+          timingTrials: resolved.timing ? proposal.timingTrials : 1,
           timeoutSeconds: options.timeoutSeconds,
           baselines: [],
           profile: resolved.constraints.some((constraint) => 'metric' in constraint),

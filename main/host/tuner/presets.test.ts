@@ -1,20 +1,30 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parsePresetText, PresetError } from './preset.ts'
-import { resolveStrategy, selectPreset, type LoadedPreset } from './select.ts'
+import { parsePresetText, PresetError, resolveStrategy, selectPreset } from '../../../agents/tuner/index.ts'
+import { loadPresetFile, loadPresets } from './presets.ts'
 
-const root = join(import.meta.dirname, '..', '..')
-const presetFolder = join(root, 'resources', 'tuner', 'presets')
-const shipped: LoadedPreset[] = readdirSync(presetFolder)
-  .filter((name) => name.endsWith('.json'))
-  .map((name) => ({ file: name, preset: parsePresetText(readFileSync(join(presetFolder, name), 'utf8'), name) }))
-const fixture = (name: string) => readFileSync(join(root, 'test', 'fixtures', 'tuner', name), 'utf8')
+const root = join(import.meta.dirname, '..', '..', '..')
+const fixtures = join(root, 'test', 'fixtures', 'tuner')
+const { presets: shipped, problems } = await loadPresets([join(root, 'resources', 'tuner', 'presets')])
+const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8')
 
 describe('preset files', () => {
   it('every shipped preset is valid and names are unique', () => {
+    expect(problems).toEqual([])
     expect(shipped.length).toBeGreaterThanOrEqual(8)
     expect(new Set(shipped.map((item) => item.preset.name)).size).toBe(shipped.length)
+  })
+
+  it('lists a malformed file in a folder as a problem naming the field, and loads the rest', async () => {
+    const loaded = await loadPresets([join(root, 'resources', 'tuner', 'presets'), fixtures])
+    expect(loaded.presets.length).toBe(shipped.length)
+    expect(loaded.problems.map((problem) => [problem.file.endsWith('malformed-eta.json') || problem.file.endsWith('malformed-expression.json'), problem.field])).toEqual([
+      [true, 'strategy.eta'],
+      [true, 'constraints.0.expression'],
+    ])
+    await expect(loadPresetFile(join(fixtures, 'malformed-eta.json'))).rejects.toThrow(/malformed-eta\.json: strategy\.eta: /)
+    await expect(loadPresetFile(join(fixtures, 'missing.json'))).rejects.toThrow(/missing\.json: \(document\): cannot be read/)
   })
 
   it('a malformed file is refused with the file and the field at fault', () => {
