@@ -1,6 +1,7 @@
 import { event } from './define.ts'
 import type { BenchSummary } from './bench.ts'
 import type { RunnerStatus } from './runner.ts'
+import type { SessionData, SessionExit } from './sessions.ts'
 import type { RunEvent } from './runs.ts'
 import type { ToolchainReport } from './toolchain.ts'
 
@@ -13,4 +14,7 @@ export const events = {
   'bench-progress': event<BenchSummary>(),
   /** The runner's workers, queue and hosts; sent at most every 100 ms while something changes. */
   'runner-status': event<RunnerStatus>(),
+  /** A terminal's output, batched per frame; the client acknowledges it with sessions.ack once drawn. */
+  'session-data': event<SessionData>(),
+  'session-exit': event<SessionExit>(),
 }

@@ -4,6 +4,7 @@ import { benchRoutes } from './bench.ts'
 import { events } from './events.ts'
 import { runnerRoutes } from './runner.ts'
 import { runRoutes } from './runs.ts'
+import { sessionRoutes } from './sessions.ts'
 import { taskRoutes } from './tasks.ts'
 import { toolchainRoutes } from './toolchain.ts'
 
@@ -13,6 +14,7 @@ export * from './define.ts'
 export * from './result.ts'
 export * from './runner.ts'
 export * from './runs.ts'
+export * from './sessions.ts'
 export * from './tasks.ts'
 export * from './toolchain.ts'
 export { events }
@@ -25,6 +27,7 @@ export const routes = {
   ...runRoutes,
   ...benchRoutes,
   ...runnerRoutes,
+  ...sessionRoutes,
 }
 
 export type Routes = typeof routes

@@ -2,6 +2,7 @@ import type { ToolchainReport } from '../../agents/contract/index.ts'
 import { EventBus } from './event-bus.ts'
 import { resolvePaths, type StudioPaths } from './paths.ts'
 import { ProcessManager } from './process/process-manager.ts'
+import { createSessionManager, type SessionManager } from './pty/index.ts'
 import { createHostRunner, type HarnessRunner } from './runner/index.ts'
 import { createSettingsFile } from './settings.ts'
 import { TaskLibrary } from './tasks/task-library.ts'
@@ -28,6 +29,8 @@ export class Host {
   readonly processes = new ProcessManager()
   /** The Runner port for the agent core: warm harness workers, one per device. */
   readonly runner: HarnessRunner
+  /** Terminals the user opens in the Toolchains view. */
+  readonly sessions: SessionManager
   private toolchainReport: Promise<ToolchainReport> | null = null
   private readonly shutdownHooks: Array<() => Promise<void> | void> = []
 
@@ -37,6 +40,7 @@ export class Host {
     this.tasks = new TaskLibrary(this.paths.sampleTasks, this.settings)
     this.electronVersion = options.electronVersion ?? null
     this.runner = createHostRunner(this)
+    this.sessions = createSessionManager(this)
     // Hooks run in reverse: the runner stops its workers first, then the sweep kills whatever is left.
     this.onShutdown(() => this.processes.shutdown())
     this.onShutdown(() => this.runner.stop())

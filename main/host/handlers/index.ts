@@ -4,6 +4,7 @@ import { appHandlers } from './app.ts'
 import { benchHandlers } from './bench.ts'
 import { runnerHandlers } from './runner.ts'
 import { runHandlers } from './runs.ts'
+import { sessionHandlers } from './sessions.ts'
 import { taskHandlers } from './tasks.ts'
 import { toolchainHandlers } from './toolchain.ts'
 
@@ -16,5 +17,6 @@ export function createHandlers(host: Host): Handlers {
     ...runHandlers(host),
     ...benchHandlers(host),
     ...runnerHandlers(host),
+    ...sessionHandlers(host),
   } satisfies Handlers
 }
