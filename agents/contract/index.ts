@@ -1,22 +1,26 @@
 import type { z } from 'zod'
 import { appRoutes } from './app.ts'
 import { benchRoutes } from './bench.ts'
+import { providerRoutes } from './providers.ts'
 import { events } from './events.ts'
 import { runnerRoutes } from './runner.ts'
 import { runRoutes } from './runs.ts'
 import { sessionRoutes } from './sessions.ts'
 import { taskRoutes } from './tasks.ts'
 import { toolchainRoutes } from './toolchain.ts'
+import { tunerRoutes } from './tuner.ts'
 
 export * from './app.ts'
 export * from './bench.ts'
 export * from './define.ts'
+export * from './providers.ts'
 export * from './result.ts'
 export * from './runner.ts'
 export * from './runs.ts'
 export * from './sessions.ts'
 export * from './tasks.ts'
 export * from './toolchain.ts'
+export * from './tuner.ts'
 export { events }
 
 /** Every request the UI and the CLI can make. Add a domain's routes here and its handlers in main/host. */
@@ -28,6 +32,8 @@ export const routes = {
   ...benchRoutes,
   ...runnerRoutes,
   ...sessionRoutes,
+  ...tunerRoutes,
+  ...providerRoutes,
 }
 
 export type Routes = typeof routes

@@ -2,9 +2,6 @@ import type { Clock } from '../ports/index.ts'
 import type { ModelClient } from '../ports/model.ts'
 import type { RetryPolicy } from './resilient-stream.ts'
 
-/** The vendor clients a provider configuration can name. */
-export type ProviderKind = 'ollama' | 'openai' | 'anthropic' | 'manual' | 'replay'
-
 /** A model a provider offers, as its list reports it. */
 export interface ModelInfo {
   name: string

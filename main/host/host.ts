@@ -1,11 +1,16 @@
-import type { ToolchainReport } from '../../agents/contract/index.ts'
+import type { RoleModels, ToolchainReport } from '../../agents/contract/index.ts'
+import type { AgentRole } from '../../agents/ports/model.ts'
+import type { RoleModel } from '../../agents/providers/index.ts'
 import { EventBus } from './event-bus.ts'
 import { resolvePaths, type StudioPaths } from './paths.ts'
 import { ProcessManager } from './process/process-manager.ts'
 import { createSessionManager, type SessionManager } from './pty/index.ts'
 import { createHostRunner, type HarnessRunner } from './runner/index.ts'
+import { ProviderService } from './providers/provider-service.ts'
+import { fileSecretStore, type SecretStoreFactory } from './providers/secret-store.ts'
 import { createSettingsFile } from './settings.ts'
 import { TaskLibrary } from './tasks/task-library.ts'
+import { createHostTuner, type TunerService } from './tuner/index.ts'
 import { defaultPython, detectToolchain } from './toolchain/detect.ts'
 
 export interface HostOptions {
@@ -13,6 +18,8 @@ export interface HostOptions {
   dataDir?: string
   /** Electron's version when the host runs inside Electron. */
   electronVersion?: string | null
+  /** Where API keys are kept; Electron passes the OS keychain (safeStorage), others get a 0600 file. */
+  secretStore?: SecretStoreFactory
 }
 
 /**
@@ -29,8 +36,12 @@ export class Host {
   readonly processes = new ProcessManager()
   /** The Runner port for the agent core: warm harness workers, one per device. */
   readonly runner: HarnessRunner
+  /** Tuning sessions over the runner (akg tune, the Tune view, the optimize workflow's hook). */
+  readonly tuner: TunerService
   /** Terminals the user opens in the Toolchains view. */
   readonly sessions: SessionManager
+  /** LLM providers, their keys and the model per role; see main/host/providers/provider-service.ts. */
+  readonly providers: ProviderService
   private toolchainReport: Promise<ToolchainReport> | null = null
   private readonly shutdownHooks: Array<() => Promise<void> | void> = []
 
@@ -41,9 +52,18 @@ export class Host {
     this.electronVersion = options.electronVersion ?? null
     this.runner = createHostRunner(this)
     this.sessions = createSessionManager(this)
+    this.providers = new ProviderService(this.paths.dataDir, (options.secretStore ?? fileSecretStore)(this.paths.dataDir), this.events)
     // Hooks run in reverse: the runner stops its workers first, then the sweep kills whatever is left.
     this.onShutdown(() => this.processes.shutdown())
     this.onShutdown(() => this.runner.stop())
+    this.tuner = createHostTuner(this)
+    // Registered after the runner's hook, so it runs before it: searches stop before their workers do.
+    this.onShutdown(() => this.tuner.stop())
+  }
+
+  /** The ModelClient and model for an agent role; `overrides` are a RunSpec's `provider:model` per role. */
+  modelFor(role: AgentRole, overrides?: RoleModels): Promise<RoleModel> {
+    return this.providers.modelFor(role, overrides)
   }
 
   async python(): Promise<string> {
