@@ -14,13 +14,39 @@ export interface ToolStatus {
   install: string | null
 }
 
+/** A GPU or NPU the environment's torch can see. */
+export interface DeviceInfo {
+  kind: 'cuda' | 'npu'
+  index: number
+  name: string
+  memory_gb: number | null
+  capability: string | null
+}
+
 /** What toolchain.detect reports for one Python environment and the executables on PATH. */
 export interface ToolchainReport {
   detectedAt: string
   python: ToolStatus
   packages: ToolStatus[]
   executables: ToolStatus[]
+  /** Devices this environment's torch sees; empty on a CPU-only machine. */
+  devices?: DeviceInfo[]
   durationMs: number
+}
+
+/** A Python environment found on a host, with where it came from. */
+export interface PythonEnvironment {
+  python: string
+  source: 'project venv' | 'active venv' | 'venv' | 'conda' | 'PATH' | 'added' | 'remote'
+  prefix: string | null
+  selected: boolean
+}
+
+/** The environments of one host and the one its harness workers use. */
+export interface EnvironmentList {
+  host: string
+  environments: PythonEnvironment[]
+  selected: string
 }
 
 export const toolchainRoutes = {
@@ -34,4 +60,11 @@ export const toolchainRoutes = {
       })
       .strict(),
   ),
+  'toolchain.list': route<EnvironmentList>()(
+    z.object({ /** `local` or an SSH host's name. */ host: z.string().min(1).optional() }).strict(),
+  ),
+  /** Choose the environment whose Python runs the harness on a host; the choice persists. */
+  'toolchain.select': route<EnvironmentList>()(z.object({ python: z.string().min(1), host: z.string().min(1).optional() }).strict()),
+  /** Add an interpreter by path (a venv or conda env outside the usual folders). */
+  'toolchain.add': route<EnvironmentList>()(z.object({ python: z.string().min(1) }).strict()),
 }

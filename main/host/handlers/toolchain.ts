@@ -1,6 +1,25 @@
+import { AppError } from '../../../agents/contract/result.ts'
 import type { Handlers } from '../dispatch.ts'
 import type { Host } from '../host.ts'
+import { ToolchainManager } from '../toolchain/toolchain-manager.ts'
 
-export const toolchainHandlers = (host: Host): Pick<Handlers, 'toolchain.detect'> => ({
-  'toolchain.detect': (input) => host.detectToolchain(input),
-})
+type ToolchainRoutes = 'toolchain.detect' | 'toolchain.list' | 'toolchain.select' | 'toolchain.add'
+
+export const toolchainHandlers = (host: Host): Pick<Handlers, ToolchainRoutes> => {
+  const manager = new ToolchainManager(host)
+  const localOnly = (name: string | undefined) => {
+    if (name && name !== 'local') throw new AppError('TOOLCHAIN_UNKNOWN_HOST', `Environments of ${name} are chosen in its SSH host settings; here, use host "local".`)
+  }
+  return {
+    'toolchain.detect': (input) => host.detectToolchain(input),
+    'toolchain.list': async ({ host: name }) => {
+      localOnly(name)
+      return manager.list()
+    },
+    'toolchain.select': async ({ python, host: name }) => {
+      localOnly(name)
+      return manager.select(python)
+    },
+    'toolchain.add': ({ python }) => manager.add(python),
+  }
+}

@@ -7,8 +7,8 @@ import { JobQueue } from './job-queue.ts'
 import { isDeviceFault, isVerdict, runnerVerdict } from './verdicts.ts'
 import type { WorkerHost } from './worker-host.ts'
 
-/** The harness's own timeout when a request gives none (seconds). */
-export const DEFAULT_TIMEOUT_SECONDS = 120
+/** The harness's own default (options.py): generous enough for a cold nvcc build of a big kernel. */
+export const DEFAULT_TIMEOUT_SECONDS = 600
 /**
  * Added to the request's timeout for the outer guard: the harness enforces the timeout itself and
  * needs time to build, check and answer; the outer guard catches a worker that no longer answers.
@@ -67,6 +67,23 @@ export class HarnessRunner implements Runner {
     this.hosts.delete(name)
     await Promise.all(leaving.map((slot) => slot.worker.stop()))
     this.publish()
+  }
+
+  /**
+   * Forgets a host's workers (its environment changed): idle ones stop now, busy ones finish their
+   * candidate first; the next evaluation discovers the host again with the new settings.
+   */
+  async resetHost(name: string): Promise<void> {
+    const entry = this.hosts.get(name)
+    if (!entry) return
+    const leaving = this.slots.filter((slot) => slot.spec.host === name)
+    this.slots = this.slots.filter((slot) => slot.spec.host !== name)
+    entry.status = { ...entry.status, state: 'unknown', error: null }
+    this.publish()
+    await Promise.all(leaving.map(async (slot) => {
+      while (slot.job) await new Promise((resolve) => setTimeout(resolve, 200))
+      await slot.worker.stop()
+    }))
   }
 
   /** Finds every host's devices once (shared by concurrent callers); a failed host is retried next time. */
@@ -166,6 +183,8 @@ export class HarnessRunner implements Runner {
         profile: request.profile,
         ncu: request.ncu,
         params: request.params,
+        // CPU workers split the cores; torch's default would have each of them take all.
+        threads: slot.spec.kind === 'cpu' && slot.spec.env.OMP_NUM_THREADS ? Number(slot.spec.env.OMP_NUM_THREADS) : undefined,
       }
       const result = await slot.worker.request('evaluate', args, { timeoutMs: timeoutSeconds * 1000 + this.outerMarginMs, signal: job.signal })
       if (!isVerdict(result)) throw new AppError('HARNESS_BAD_RESPONSE', `The harness on ${slot.spec.key} answered without a verdict.`, result)

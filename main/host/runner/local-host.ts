@@ -1,7 +1,7 @@
 import { cpus } from 'node:os'
 import { resolve } from 'node:path'
 import type { ProcessManager } from '../process/process-manager.ts'
-import { defaultCpuSlots, planSlots, type HostDevices, type SlotSpec } from './devices.ts'
+import { defaultCpuSlots, planSlots, workerDevice, type HostDevices, type SlotSpec } from './devices.ts'
 import { openLocalChannel, type WorkerChannel } from './worker-channel.ts'
 import type { WorkerHost } from './worker-host.ts'
 
@@ -63,6 +63,7 @@ export class LocalWorkerHost implements WorkerHost {
       python: await this.options.python(),
       harnessDir: this.options.harnessDir,
       env: slot.env,
+      warmDevice: slot.kind === 'cpu' ? undefined : workerDevice(slot),
       cwd: this.options.cwd,
     })
   }

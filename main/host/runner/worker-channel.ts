@@ -35,6 +35,8 @@ export interface LocalWorkerSpec {
   python: string
   harnessDir: string
   env: Record<string, string>
+  /** Device the worker initialises at start (`cuda:0`), so the first candidate finds a warm context. */
+  warmDevice?: string
   cwd?: string
 }
 
@@ -44,7 +46,7 @@ export function openLocalChannel(processes: ProcessManager, spec: LocalWorkerSpe
   const managed: ManagedChild = processes.spawnChild({
     label: spec.label,
     file: spec.python,
-    args: ['-u', '-m', 'akg_harness', 'serve'],
+    args: ['-u', '-m', 'akg_harness', 'serve', ...(spec.warmDevice ? ['--warm-device', spec.warmDevice] : [])],
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
   })

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import type { ToolchainReport, ToolStatus } from '../../../agents/contract/index.ts'
+import type { DeviceInfo, ToolchainReport, ToolStatus } from '../../../agents/contract/index.ts'
 import { runCommand } from '../exec.ts'
 import { PYTHON_PROBE, type PythonProbeResult } from './python-probe.ts'
 
@@ -54,17 +54,19 @@ export async function detectToolchain(python: string): Promise<ToolchainReport> 
   return {
     detectedAt: new Date().toISOString(),
     python: pythonPart.python,
-    packages: pythonPart.packages,
+    packages: withInterpreter(pythonPart.packages, python),
+    devices: pythonPart.devices,
     executables,
     durationMs: Date.now() - started,
   }
 }
 
-async function detectPython(python: string): Promise<{ python: ToolStatus; packages: ToolStatus[] }> {
+async function detectPython(python: string): Promise<{ python: ToolStatus; packages: ToolStatus[]; devices: DeviceInfo[] }> {
   const result = await runCommand(python, ['-c', PYTHON_PROBE], { timeoutMs: PYTHON_PROBE_TIMEOUT_MS })
   const missing = (reason: string) => ({
     python: { name: 'python', kind: 'interpreter' as const, found: false, version: null, path: python, reason, install: 'install Python 3.10+ and choose it in Toolchains' },
     packages: Object.keys(PACKAGE_INSTALL).map((name) => packageStatus(name, null, `not checked: ${reason}`)),
+    devices: [],
   })
   if (result.spawnError) return missing(`${python} could not be started (${result.spawnError})`)
   if (result.timedOut) return missing(`${python} did not answer within ${PYTHON_PROBE_TIMEOUT_MS / 1000} s`)
@@ -81,7 +83,13 @@ async function detectPython(python: string): Promise<{ python: ToolStatus; packa
       const cuda = name === 'torch' ? describeTorchDevice(entry) : ''
       return packageStatus(name, `${entry.version}${cuda}`, null)
     }),
+    devices: probe.devices ?? [],
   }
+}
+
+/** Install hints name the interpreter itself: `pip` on PATH may belong to another environment. */
+function withInterpreter(statuses: ToolStatus[], python: string): ToolStatus[] {
+  return statuses.map((status) => (status.install?.startsWith('python ') ? { ...status, install: `${python} ${status.install.slice('python '.length)}` } : status))
 }
 
 function describeTorchDevice(entry: PythonProbeResult['packages'][string]): string {

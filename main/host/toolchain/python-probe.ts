@@ -4,7 +4,7 @@
  */
 export const PYTHON_PROBE = String.raw`
 import importlib, json, sys, traceback
-report = {"python": sys.version.split()[0], "executable": sys.executable, "packages": {}}
+report = {"python": sys.version.split()[0], "executable": sys.executable, "packages": {}, "devices": []}
 for name in ("torch", "triton", "tilelang", "torch_npu", "numpy"):
     try:
         module = importlib.import_module(name)
@@ -13,15 +13,28 @@ for name in ("torch", "triton", "tilelang", "torch_npu", "numpy"):
             entry["cuda"] = getattr(module.version, "cuda", None)
             entry["cuda_available"] = bool(module.cuda.is_available())
             entry["device_count"] = module.cuda.device_count() if entry["cuda_available"] else 0
+            for index in range(entry["device_count"]):
+                props = module.cuda.get_device_properties(index)
+                report["devices"].append({"kind": "cuda", "index": index, "name": props.name,
+                                          "memory_gb": round(props.total_memory / 2**30, 1),
+                                          "capability": f"{props.major}.{props.minor}"})
+        if name == "torch_npu":
+            import torch
+            for index in range(torch.npu.device_count()):
+                report["devices"].append({"kind": "npu", "index": index, "name": torch.npu.get_device_name(index),
+                                          "memory_gb": None, "capability": None})
         report["packages"][name] = entry
     except Exception as error:
         report["packages"][name] = {"version": None, "error": f"{type(error).__name__}: {error}"}
 print(json.dumps(report))
 `
 
+import type { DeviceInfo } from '../../../agents/contract/toolchain.ts'
+
 export interface PythonProbeResult {
   python: string
   executable: string
+  devices: DeviceInfo[]
   packages: Record<
     string,
     { version: string | null; error: string | null; cuda?: string | null; cuda_available?: boolean; device_count?: number }
