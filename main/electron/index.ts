@@ -4,13 +4,14 @@ import { createHandlers } from '../host/handlers/index.ts'
 import { Host } from '../host/host.ts'
 import { bindIpc } from './ipc.ts'
 import { serveRenderer } from './protocol.ts'
+import { safeStorageSecretStore } from './secret-store.ts'
 import { APP_ORIGIN, APP_SCHEME, windowOptions } from './window-options.ts'
 
 // The front door stays thin: window, protocol and IPC. Everything else is the shared host.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 
 let window: BrowserWindow | null = null
-const host = new Host({ appRoot: app.getAppPath(), electronVersion: process.versions.electron ?? null })
+const host = new Host({ appRoot: app.getAppPath(), electronVersion: process.versions.electron ?? null, secretStore: safeStorageSecretStore })
 
 async function createWindow(): Promise<void> {
   serveRenderer(protocol, APP_SCHEME, join(app.getAppPath(), 'out', 'renderer'))
