@@ -100,10 +100,12 @@ describe('HarnessRunner with warm workers', () => {
   })
 
   it('serves higher priority first when slots are scarce', async () => {
-    const order: string[] = []
-    const track = (name: string, priority: number) => evaluate(candidate(name, 'SLEEP0.3'), { priority }).then(() => order.push(name))
-    // Two slots: the first two start at once, the rest wait and leave by priority.
+    const starts: Array<[string, number]> = []
+    const track = (name: string, priority: number) =>
+      evaluate(candidate(name, 'SLEEP0.3'), { priority }).then((verdict) => starts.push([name, (verdict as Verdict & { started: number }).started]))
+    // Two slots: the first two start at once, the rest wait and start by priority.
     await Promise.all([track('first', 0), track('second', 0), track('low', 0), track('high', 5), track('middle', 2)])
+    const order = starts.sort((a, b) => a[1] - b[1]).map(([name]) => name)
     expect(order.slice(2)).toEqual(['high', 'middle', 'low'])
   })
 
