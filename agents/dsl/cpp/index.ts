@@ -1,0 +1,98 @@
+import type { DslPlugin } from '../types.ts'
+import { lineOf, rule, stripCComments } from '../types.ts'
+
+const skeleton = `import torch
+import torch.nn as nn
+from torch.utils.cpp_extension import load_inline
+
+cpp_source = r"""
+#include <torch/extension.h>
+#include <omp.h>
+
+#define CHUNK 4096  // akg:tune [1024, 4096, 16384]
+
+torch::Tensor relu_forward(torch::Tensor x) {
+    TORCH_CHECK(x.device().is_cpu() && x.scalar_type() == torch::kFloat32, "expected a float32 CPU tensor");
+    auto xc = x.contiguous();
+    auto y = torch::empty_like(xc);
+    const float* in = xc.data_ptr<float>();
+    float* out = y.data_ptr<float>();
+    const int64_t n = xc.numel();
+    #pragma omp parallel for schedule(static, CHUNK)
+    for (int64_t i = 0; i < n; ++i) out[i] = in[i] > 0.f ? in[i] : 0.f;
+    return y;
+}
+"""
+
+relu_module = load_inline(
+    name="relu_cpp",
+    cpp_sources=cpp_source,
+    functions=["relu_forward"],
+    extra_cflags=["-O3", "-fopenmp", "-march=native"],
+    extra_ldflags=["-fopenmp"],
+    verbose=False,
+)
+
+
+class ModelNew(nn.Module):
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return relu_module.relu_forward(x)
+`
+
+export const cpp: DslPlugin = {
+  name: 'cpp',
+  label: 'C++ (CPU, OpenMP)',
+  designHints:
+    'Plan for CPU cores and SIMD: the loop nest, which loop is parallel across threads (OpenMP), which is vectorised (contiguous innermost, no dependences), ' +
+    'cache blocking for L1/L2, and reductions kept per thread then combined.',
+  coderRules: [
+    'Write one complete Python module in a single ```python block.',
+    'Build the kernel with torch.utils.cpp_extension.load_inline(name=..., cpp_sources=..., functions=[...], extra_cflags=["-O3", "-fopenmp"], extra_ldflags=["-fopenmp"]); no cuda_sources.',
+    'Loop over raw data pointers (data_ptr<float>()) in C++ and parallelise with #pragma omp parallel for (or at::parallel_for).',
+    'Define `class ModelNew(nn.Module)` with the same __init__ arguments and forward signature as the task\'s Model; forward calls the extension function.',
+    'No torch compute in forward or in C++ (no at::matmul, torch::relu, x.sum()...), no try/except fallback, no Python threads, keep float32 unless the task is not.',
+    'Declare tunable sizes as #define NAME value with a `// akg:tune [v1, v2, ...]` comment.',
+  ].join('\n'),
+  skeleton,
+  optimizeHints: {
+    'memory-bound': 'Make one pass over memory: fuse loops, keep the innermost loop contiguous so it vectorises, and use static scheduling with large chunks.',
+    'compute-bound': 'Block loops for L1/L2 (e.g. 64x64 tiles for matmul), keep accumulators in registers, unroll the innermost loop and let -O3 -march=native vectorise.',
+    'launch-bound': 'The work is too small to split: lower the thread count (if(n > threshold) on the pragma) and avoid allocations per call.',
+    'occupancy-bound': 'Balance work across threads: collapse(2) small outer loops or use dynamic scheduling for uneven rows.',
+    unknown: 'Parallelise the outer loop, vectorise the inner one and block for cache.',
+  },
+  compliance(source) {
+    const findings = []
+    const code = source.lines.join('\n')
+    const native = stripCComments(source.strings.join('\n'))
+    if (!/\bload_inline\b|\bcpp_extension\b/.test(code)) {
+      findings.push(rule('dsl-cpp', 'The kernel must be C++ built with torch.utils.cpp_extension.load_inline (cpp_sources + functions).'))
+    }
+    if (!/\bcpp_sources\s*=/.test(code)) {
+      findings.push(rule('dsl-cpp', 'load_inline is called without cpp_sources=; put the C++ function there.', lineOf(source.lines, /load_inline/)))
+    }
+    if (/\bcuda_sources\s*=/.test(code) || /__global__/.test(native)) {
+      findings.push(rule('dsl-cpp', 'The cpp DSL runs on the CPU: remove cuda_sources and __global__ kernels and write plain C++ loops.'))
+    }
+    const functions = /functions\s*=\s*\[([^\]]*)\]/.exec(source.code)?.[1]
+    const names = functions ? [...functions.matchAll(/["'](\w+)["']/g)].map((match) => match[1]!) : []
+    if (names.length === 0) {
+      findings.push(rule('dsl-cpp', 'load_inline needs functions=["name", ...] naming the C++ functions forward calls.', lineOf(source.lines, /load_inline/)))
+    } else if (!names.some((name) => source.lines.some((text) => new RegExp(`\\.${name}\\s*\\(`).test(text)))) {
+      findings.push(rule('dsl-cpp', `forward never calls the extension (${names.join(', ')}); call module.${names[0]}(...) from forward.`, lineOf(source.lines, /def\s+forward/)))
+    }
+    if (/#\s*pragma\s+omp\b/.test(native) && !/-fopenmp/.test(source.code)) {
+      findings.push(rule('dsl-cpp', '#pragma omp is used but -fopenmp is not in extra_cflags, so the pragma is ignored and the loop runs on one core; add extra_cflags=["-O3", "-fopenmp"] and extra_ldflags=["-fopenmp"].', lineOf(source.lines, /load_inline/)))
+    }
+    if (!/#\s*pragma\s+omp\b|\bat::parallel_for\b/.test(native)) {
+      findings.push(rule('dsl-cpp', 'The C++ code is not parallel: add #pragma omp parallel for (with -fopenmp) or at::parallel_for on the outer loop.', null, 'warning'))
+    }
+    if (/\bat::(matmul|mm|bmm|relu|softmax|conv\w*|linear|addmm|sum|mean)\s*\(|\btorch::(matmul|mm|bmm|relu|softmax|conv\w*|linear|addmm|sum|mean)\s*\(|\.(matmul|mm|softmax|relu|sum|mean)\s*\(/.test(native)) {
+      findings.push(rule('torch-compute', 'The C++ code calls an ATen compute op (matmul, relu, softmax, sum...); write the loops yourself.'))
+    }
+    return findings
+  },
+}

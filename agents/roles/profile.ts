@@ -1,0 +1,56 @@
+import type { ProfileAnalysis } from '../contract/runs.ts'
+import type { Verdict } from '../ports/index.ts'
+
+/** Below this median a kernel's time is mostly launch and Python overhead (a few launches of ~5 µs each). */
+export const launchBoundMs = 0.02
+/** Under this fraction of the achievable peak neither roof binds; the kernel is waiting, usually on occupancy. */
+const lowUtilisation = 0.3
+/** ncu's achieved occupancy below this means too few warps to hide latency. */
+const lowOccupancy = 0.25
+
+const numberAt = (source: unknown, ...keys: string[]): number | null => {
+  if (!source || typeof source !== 'object') return null
+  for (const key of keys) {
+    const value = (source as Record<string, unknown>)[key]
+    if (typeof value === 'number' && Number.isFinite(value)) return value
+  }
+  return null
+}
+
+/**
+ * What bounds a correct kernel, from the roofline the harness computes (achieved vs peak bandwidth
+ * and FLOP/s, arithmetic intensity vs the ridge point) and ncu's occupancy when it ran.
+ */
+export function analyzeProfile(verdict: Verdict): ProfileAnalysis {
+  const medianMs = verdict.timing?.candidate.median_ms ?? null
+  const roofline = verdict.roofline ?? null
+  const intensity = numberAt(roofline, 'arithmetic_intensity', 'intensity_flop_per_byte')
+  const ridge = numberAt(roofline, 'ridge_point', 'ridge_flop_per_byte')
+  const bandwidthFraction = numberAt(roofline, 'bandwidth_utilization', 'memory_utilization', 'bandwidth_fraction')
+  const computeFraction = numberAt(roofline, 'compute_utilization', 'flops_utilization', 'compute_fraction')
+  const occupancy = numberAt(verdict.ncu, 'achieved_occupancy', 'sm__warps_active.avg.pct_of_peak_sustained_active')
+  const metrics: Record<string, number | null> = { medianMs, intensity, ridge, bandwidthFraction, computeFraction, occupancy }
+  const percent = (value: number | null) => (value === null ? '?' : `${(value * 100).toFixed(0)}%`)
+  if (medianMs !== null && medianMs < launchBoundMs) {
+    return { bound: 'launch-bound', metrics, summary: `median ${(medianMs * 1000).toFixed(1)} µs: launch and host overhead dominate.` }
+  }
+  const normalisedOccupancy = occupancy !== null && occupancy > 1 ? occupancy / 100 : occupancy
+  if (normalisedOccupancy !== null && normalisedOccupancy < lowOccupancy) {
+    return { bound: 'occupancy-bound', metrics, summary: `achieved occupancy ${percent(normalisedOccupancy)}: too few warps to hide latency.` }
+  }
+  if (intensity !== null && ridge !== null) {
+    const memory = intensity < ridge
+    const used = memory ? bandwidthFraction : computeFraction
+    if (used !== null && used < lowUtilisation) {
+      return { bound: 'occupancy-bound', metrics, summary: `${memory ? 'memory' : 'compute'}-side roof at ${percent(used)} of peak: the kernel stalls rather than saturating a roof.` }
+    }
+    return memory
+      ? { bound: 'memory-bound', metrics, summary: `arithmetic intensity ${intensity.toFixed(2)} FLOP/B is below the ridge (${ridge.toFixed(1)}); bandwidth at ${percent(bandwidthFraction)} of peak.` }
+      : { bound: 'compute-bound', metrics, summary: `arithmetic intensity ${intensity.toFixed(2)} FLOP/B is above the ridge (${ridge.toFixed(1)}); compute at ${percent(computeFraction)} of peak.` }
+  }
+  if (bandwidthFraction !== null || computeFraction !== null) {
+    const memory = (bandwidthFraction ?? 0) >= (computeFraction ?? 0)
+    return { bound: memory ? 'memory-bound' : 'compute-bound', metrics, summary: `bandwidth ${percent(bandwidthFraction)}, compute ${percent(computeFraction)} of peak.` }
+  }
+  return { bound: 'unknown', metrics, summary: medianMs === null ? 'no timing or profile data.' : `median ${medianMs.toFixed(4)} ms; the harness reported no roofline for this device.` }
+}

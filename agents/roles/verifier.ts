@@ -1,0 +1,39 @@
+import type { VerdictSummary } from '../contract/runs.ts'
+import type { EvaluateRequest, Verdict } from '../ports/index.ts'
+import type { RunContext } from '../run/context.ts'
+
+/** Verdict fields a list shows; the full document stays in the candidate's result.json. */
+export function summarizeVerdict(verdict: Verdict): VerdictSummary {
+  return {
+    status: verdict.status,
+    correct: verdict.correct,
+    interpreted: verdict.interpreted ?? false,
+    errorStage: verdict.error?.stage ?? null,
+    errorMessage: verdict.error ? verdict.error.message.slice(0, 500) : null,
+    failedChecks: verdict.checks.filter((check) => !check.passed).map((check) => check.name),
+    medianMs: verdict.timing?.candidate.median_ms ?? null,
+    eagerMs: verdict.timing?.eager?.median_ms ?? null,
+    compileMs: verdict.timing?.compile?.median_ms ?? null,
+    maxAbsError: verdict.correctness?.max_abs_error ?? null,
+    flags: verdict.flags.map((flag) => flag.name),
+  }
+}
+
+/** The Verifier: one evaluation through the Runner port, recorded as verify-start/verify-end. */
+export async function verify(
+  context: RunContext,
+  candidateId: string,
+  request: Omit<EvaluateRequest, 'taskPath' | 'device'> & { taskPath?: string },
+  purpose: 'candidate' | 'source' | 'tune' = 'candidate',
+): Promise<Verdict> {
+  const started = context.deps.clock.now()
+  await context.recorder.emit({ type: 'verify-start', candidateId, device: context.spec.device, purpose })
+  const verdict = await context.deps.runner.evaluate(
+    { baselines: ['eager', 'compile'], profile: true, ...request, taskPath: request.taskPath ?? context.spec.taskPath, device: context.spec.device },
+    context.signal,
+  )
+  const resultPath = `candidates/${candidateId}/result${purpose === 'candidate' ? '' : `-${purpose}`}.json`
+  await context.deps.store.writeArtifact(resultPath, JSON.stringify(verdict, null, 2))
+  await context.recorder.emit({ type: 'verify-end', candidateId, verdict, resultPath, durationMs: context.deps.clock.now() - started })
+  return verdict
+}

@@ -1,0 +1,92 @@
+import type { CandidateRecord, RunEvent, RunSpec, RunStatus, RunSummary, StopReason } from '../contract/runs.ts'
+import type { StopDecision } from '../roles/conductor.ts'
+import { runCandidate } from '../workflows/candidate.ts'
+import { runWorkflow } from '../workflows/index.ts'
+import type { RunContext, RunDependencies } from './context.ts'
+import { RunRecorder } from './recorder.ts'
+import { applyEvent, bestCandidate, foldEvents, summarize } from './state.ts'
+
+export interface ExecuteRunOptions {
+  runId: string
+  spec: RunSpec
+  deps: RunDependencies
+  /** The task module's text (prompts quote it; the checker reads its dtypes). */
+  taskSource: string
+  /** migrate: the source kernel's text. */
+  sourceCode?: string | null
+  /** fork: the code of the candidate the run starts from. */
+  forkCode?: string | null
+  /** The log so far, when resuming; empty for a new run. */
+  priorEvents?: RunEvent[]
+  signal: AbortSignal
+}
+
+const inFlight = (candidate: CandidateRecord): boolean => ['generating', 'checking', 'verifying'].includes(candidate.status)
+
+function statusFor(reason: StopReason, hasCorrect: boolean): RunStatus {
+  if (reason === 'cancelled') return 'cancelled'
+  if (reason === 'error') return 'failed'
+  if (reason === 'correct' || reason === 'search-complete') return 'completed'
+  return hasCorrect ? 'completed' : 'stopped'
+}
+
+/**
+ * Executes (or resumes) one run: replays its log into state, closes the candidates a crash left
+ * in flight, runs the workflow, and records run-end. Every state change goes through the log.
+ */
+export async function executeRun(options: ExecuteRunOptions): Promise<RunSummary> {
+  const prior = options.priorEvents ?? []
+  const state = foldEvents(options.runId, prior)
+  const segment = { startedAt: null as number | null }
+  const recorder = new RunRecorder(
+    options.runId,
+    options.deps.store,
+    options.deps.clock,
+    (event) => {
+      applyEvent(state, event, segment)
+      options.deps.onEvent?.(event)
+    },
+    state.nextSeq,
+  )
+  let candidateCount = state.candidates.size
+  let steps = state.steps
+  const context: RunContext = {
+    runId: options.runId,
+    spec: options.spec,
+    deps: options.deps,
+    recorder,
+    state,
+    signal: options.signal,
+    taskSource: options.taskSource,
+    segmentStartedAt: options.deps.clock.now(),
+    priorElapsedMs: state.elapsedMs,
+    nextCandidateId: () => `c${String(++candidateCount).padStart(4, '0')}`,
+    nextStep: () => ++steps,
+    stepsAllocated: () => steps,
+  }
+  await recorder.emit({ type: 'run-start', spec: options.spec, resumed: prior.length > 0 })
+  for (const candidate of [...state.candidates.values()].filter(inFlight)) {
+    // The step in flight when the process died is the only thing lost; close it so the log stays whole.
+    await recorder.emit({ type: 'candidate-end', candidate: { ...candidate, status: 'cancelled', timing: { ...candidate.timing, endedAt: new Date(options.deps.clock.now()).toISOString() } } })
+  }
+  await recorder.flush()
+  let stop: StopDecision
+  try {
+    if (options.spec.fork && options.forkCode && state.candidates.size === 0) {
+      await runCandidate(context, { origin: 'fork', parent: null, mode: { kind: 'given', code: options.forkCode } })
+    }
+    stop = await runWorkflow(context, { sourceCode: options.sourceCode ?? null })
+  } catch (error) {
+    if (options.signal.aborted) stop = { reason: 'cancelled', detail: 'cancelled by the user' }
+    else {
+      const message = error instanceof Error ? error.message : String(error)
+      await recorder.emit({ type: 'run-error', candidateId: null, fatal: true, code: 'RUN_FAILED', message })
+      stop = { reason: 'error', detail: message }
+    }
+  }
+  if (options.signal.aborted && stop.reason !== 'cancelled') stop = { reason: 'cancelled', detail: 'cancelled by the user' }
+  const best = bestCandidate(state.candidates.values())
+  await recorder.emit({ type: 'run-end', reason: stop.reason, status: statusFor(stop.reason, best !== null), bestCandidateId: best?.id ?? null, detail: stop.detail })
+  await recorder.flush()
+  return summarize(state, false)
+}

@@ -1,0 +1,174 @@
+import type {
+  CandidateRecord,
+  ConductorAction,
+  RunEvent,
+  RunSpec,
+  RunStatus,
+  RunSummary,
+  StopReason,
+  UsageTotals,
+} from '../contract/runs.ts'
+
+/** Everything a workflow needs to continue a run, rebuilt from its event log alone. */
+export interface RunState {
+  runId: string
+  spec: RunSpec | null
+  status: RunStatus
+  endReason: StopReason | null
+  /** Insertion order is creation order. */
+  candidates: Map<string, CandidateRecord>
+  steps: number
+  usage: UsageTotals
+  createdAt: string | null
+  updatedAt: string | null
+  endedAt: string | null
+  elapsedMs: number
+  nextSeq: number
+  /** The conductor's last decision per candidate, so a resumed run does not route twice. */
+  decisions: Map<string, ConductorAction>
+  /** Plan answer path per candidate (design-end). */
+  plans: Map<string, string>
+  migrations: number
+  /** Candidates that migrated into each island (evolve). */
+  migrants: Map<number, Set<string>>
+  tuned: Set<string>
+  /** Candidates whose outputs were compared with the source kernel's (migrate). */
+  sourceChecks: Set<string>
+}
+
+export const emptyUsage = (): UsageTotals => ({ inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 })
+
+export function emptyState(runId: string): RunState {
+  return {
+    runId,
+    spec: null,
+    status: 'running',
+    endReason: null,
+    candidates: new Map(),
+    steps: 0,
+    usage: emptyUsage(),
+    createdAt: null,
+    updatedAt: null,
+    endedAt: null,
+    elapsedMs: 0,
+    nextSeq: 0,
+    decisions: new Map(),
+    plans: new Map(),
+    migrations: 0,
+    migrants: new Map(),
+    tuned: new Set(),
+    sourceChecks: new Set(),
+  }
+}
+
+/** Folds one event into the state; pure apart from mutating `state`, so replay equals live. */
+export function applyEvent(state: RunState, event: RunEvent, segment: { startedAt: number | null }): void {
+  const time = Date.parse(event.time)
+  if (segment.startedAt !== null && state.updatedAt !== null) {
+    state.elapsedMs += Math.max(0, time - Date.parse(state.updatedAt))
+  }
+  state.nextSeq = event.seq + 1
+  state.updatedAt = event.time
+  switch (event.type) {
+    case 'run-start':
+      state.spec = event.spec
+      state.createdAt ??= event.time
+      state.status = 'running'
+      state.endReason = null
+      state.endedAt = null
+      segment.startedAt = time
+      break
+    case 'candidate-start':
+    case 'candidate-end':
+      state.candidates.set(event.candidate.id, event.candidate)
+      break
+    case 'design-end':
+      state.plans.set(event.candidateId, event.answerPath)
+      break
+    case 'conductor-decision':
+      if (event.candidateId) state.decisions.set(event.candidateId, event.action)
+      break
+    case 'tune-start':
+      state.tuned.add(event.candidateId)
+      break
+    case 'usage':
+      state.usage = event.totals
+      break
+    case 'island-migration': {
+      state.migrations += 1
+      const into = state.migrants.get(event.toIsland) ?? new Set<string>()
+      for (const id of event.candidateIds) into.add(id)
+      state.migrants.set(event.toIsland, into)
+      break
+    }
+    case 'source-check-end':
+      state.sourceChecks.add(event.candidateId)
+      break
+    case 'step-end':
+      state.steps = Math.max(state.steps, event.step)
+      break
+    case 'run-end':
+      state.status = event.status
+      state.endReason = event.reason
+      state.endedAt = event.time
+      segment.startedAt = null
+      break
+    default:
+      break
+  }
+}
+
+export function foldEvents(runId: string, events: Iterable<RunEvent>): RunState {
+  const state = emptyState(runId)
+  const segment = { startedAt: null as number | null }
+  for (const event of events) applyEvent(state, event, segment)
+  return state
+}
+
+/** The best correct candidate: lowest median time, ties to the earliest. */
+export function bestCandidate(candidates: Iterable<CandidateRecord>): CandidateRecord | null {
+  let best: CandidateRecord | null = null
+  for (const candidate of candidates) {
+    if (candidate.origin === 'migrate-source' || !candidate.verdict?.correct) continue
+    const time = candidate.verdict.medianMs ?? Number.POSITIVE_INFINITY
+    const bestTime = best?.verdict?.medianMs ?? Number.POSITIVE_INFINITY
+    if (!best || time < bestTime) best = candidate
+  }
+  return best
+}
+
+/** The run as listed. `live` says whether this process is executing it; a non-live unfinished run was interrupted. */
+export function summarize(state: RunState, live: boolean): RunSummary {
+  const spec = state.spec
+  if (!spec) throw new Error(`run ${state.runId} has no run-start event`)
+  const candidates = [...state.candidates.values()].filter((candidate) => candidate.origin !== 'migrate-source')
+  const best = bestCandidate(candidates)
+  return {
+    id: state.runId,
+    title: spec.title,
+    taskPath: spec.taskPath,
+    dsl: spec.dsl,
+    device: spec.device,
+    workflow: spec.workflow,
+    status: state.status === 'running' && !live ? 'interrupted' : state.status,
+    endReason: state.endReason,
+    createdAt: state.createdAt ?? '',
+    updatedAt: state.updatedAt ?? '',
+    endedAt: state.endedAt,
+    steps: state.steps,
+    candidates: candidates.length,
+    correctCandidates: candidates.filter((candidate) => candidate.verdict?.correct).length,
+    best: best
+      ? {
+          candidateId: best.id,
+          medianMs: best.verdict?.medianMs ?? null,
+          speedupVsEager: best.speedups?.eager ?? null,
+          speedupVsCompile: best.speedups?.compile ?? null,
+        }
+      : null,
+    usage: state.usage,
+    elapsedMs: state.elapsedMs,
+    fork: spec.fork,
+    lastEventSeq: state.nextSeq - 1,
+  }
+}
