@@ -2,12 +2,27 @@ import { useEffect } from 'react'
 import { Nav } from './components/Nav.tsx'
 import { StatusBar } from './components/StatusBar.tsx'
 import { useStudio } from './store/index.ts'
+import { BenchmarksView } from './views/BenchmarksView.tsx'
+import { MigrateView } from './views/MigrateView.tsx'
+import { NewRunView } from './views/NewRunView.tsx'
+import { ProfileView } from './views/ProfileView.tsx'
 import { RunsView } from './views/RunsView.tsx'
+import { RunView } from './views/RunView.tsx'
 import { SettingsView } from './views/SettingsView.tsx'
 import { TasksView } from './views/TasksView.tsx'
 import { ToolchainsView } from './views/ToolchainsView.tsx'
 
-const VIEWS = { tasks: TasksView, runs: RunsView, toolchains: ToolchainsView, settings: SettingsView }
+const VIEWS = {
+  tasks: TasksView,
+  'new-run': NewRunView,
+  runs: RunsView,
+  run: RunView,
+  profile: ProfileView,
+  migrate: MigrateView,
+  benchmarks: BenchmarksView,
+  toolchains: ToolchainsView,
+  settings: SettingsView,
+}
 
 export function App() {
   const view = useStudio((state) => state.view)

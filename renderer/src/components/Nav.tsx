@@ -1,27 +1,43 @@
 import { useStudio } from '../store/index.ts'
 import type { ViewName } from '../store/ui-slice.ts'
 
-const ITEMS: Array<{ view: ViewName; label: string; hint: string }> = [
-  { view: 'tasks', label: 'Tasks', hint: 'KernelBench-format tasks' },
+interface Item {
+  view: ViewName
+  label: string
+  hint: string
+  /** Sub-items are indented and shown only when there is something to show. */
+  nested?: boolean
+}
+
+const ITEMS: Item[] = [
+  { view: 'tasks', label: 'Tasks', hint: 'KernelBench-format tasks, files and checkouts' },
+  { view: 'new-run', label: 'New run', hint: 'start a generate-verify-tune run' },
   { view: 'runs', label: 'Runs', hint: 'agent runs, live and past' },
+  { view: 'run', label: 'Run', hint: 'the open run', nested: true },
+  { view: 'profile', label: 'Profile', hint: 'the open candidate against its baselines', nested: true },
+  { view: 'migrate', label: 'Migrate', hint: 'port a kernel to another DSL' },
+  { view: 'benchmarks', label: 'Benchmarks', hint: 'batches of tasks, fast_p and geometric means' },
   { view: 'toolchains', label: 'Toolchains', hint: 'Python, torch, compilers, profilers' },
-  { view: 'settings', label: 'Settings', hint: 'models, hosts, theme' },
+  { view: 'settings', label: 'Settings', hint: 'models, providers, hosts, theme' },
 ]
 
 export function Nav() {
   const view = useStudio((state) => state.view)
   const setView = useStudio((state) => state.setView)
+  const hasRun = useStudio((state) => state.selectedRunId !== null)
+  const hasCandidate = useStudio((state) => state.selectedCandidateId !== null)
+  const shown = ITEMS.filter((item) => (item.view === 'run' ? hasRun : item.view === 'profile' ? hasCandidate : true))
   return (
     <nav className="nav" aria-label="Main">
       <div className="brand">
         <span className="brand-mark" aria-hidden="true">▚</span> AKG Studio
       </div>
       <ul>
-        {ITEMS.map((item) => (
+        {shown.map((item) => (
           <li key={item.view}>
             <button
               type="button"
-              className={view === item.view ? 'nav-item active' : 'nav-item'}
+              className={`nav-item${view === item.view ? ' active' : ''}${item.nested ? ' nested' : ''}`}
               aria-current={view === item.view ? 'page' : undefined}
               title={item.hint}
               onClick={() => setView(item.view)}

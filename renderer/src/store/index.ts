@@ -1,16 +1,24 @@
 import { create } from 'zustand'
 import { subscribeWithSelector } from 'zustand/middleware'
+import { createBenchSlice, type BenchSlice } from './bench-slice.ts'
+import { createCandidatesSlice, type CandidatesSlice } from './candidates-slice.ts'
+import { createRunsSlice, type RunsSlice } from './runs-slice.ts'
+import { createSettingsSlice, type SettingsSlice } from './settings-slice.ts'
 import { createTasksSlice, type TasksSlice } from './tasks-slice.ts'
 import { createToolchainSlice, type ToolchainSlice } from './toolchain-slice.ts'
 import { createUiSlice, type UiSlice } from './ui-slice.ts'
 
 /** The one store: typed slices of serialisable data keyed by id. Live objects live in services. */
-export type StudioState = TasksSlice & ToolchainSlice & UiSlice
+export type StudioState = TasksSlice & ToolchainSlice & UiSlice & RunsSlice & CandidatesSlice & SettingsSlice & BenchSlice
 
 export const useStudio = create<StudioState>()(
   subscribeWithSelector((...args) => ({
     ...createTasksSlice(...args),
     ...createToolchainSlice(...args),
     ...createUiSlice(...args),
+    ...createRunsSlice(...args),
+    ...createCandidatesSlice(...args),
+    ...createSettingsSlice(...args),
+    ...createBenchSlice(...args),
   })),
 )

@@ -1,0 +1,74 @@
+import type { AgentRole, Dsl, RunBudget, Workflow } from '../../../agents/contract/index.ts'
+import { DSL_LABELS, targetProblem } from '../lib/devices.ts'
+
+export const DSLS: Dsl[] = ['triton', 'cuda_c', 'cpp', 'tilelang']
+export const ROLES: AgentRole[] = ['designer', 'coder', 'fixer', 'conductor']
+
+/** Target DSL and device; a device outside the list (an SSH host's, host:cuda:1) can be typed. */
+export function TargetFields({ dsl, device, devices, onChange, idPrefix }: { dsl: Dsl; device: string; devices: string[]; onChange: (next: { dsl: Dsl; device: string }) => void; idPrefix: string }) {
+  const problem = targetProblem(dsl, device)
+  return (
+    <>
+      <label htmlFor={`${idPrefix}-dsl`}>DSL</label>
+      <select id={`${idPrefix}-dsl`} value={dsl} onChange={(event) => onChange({ dsl: event.target.value as Dsl, device })}>
+        {DSLS.map((value) => <option key={value} value={value}>{DSL_LABELS[value]}</option>)}
+      </select>
+      <label htmlFor={`${idPrefix}-device`}>Device or host</label>
+      <input id={`${idPrefix}-device`} list={`${idPrefix}-devices`} value={device} onChange={(event) => onChange({ dsl, device: event.target.value })} spellCheck={false} />
+      <datalist id={`${idPrefix}-devices`}>{devices.map((value) => <option key={value} value={value} />)}</datalist>
+      {problem ? <p className="field-note">{problem}</p> : null}
+    </>
+  )
+}
+
+/** One `provider:model` per agent role; an empty role uses the coder's model. */
+export function ModelFields({ models, choices, onChange, idPrefix }: { models: Partial<Record<AgentRole, string>>; choices: string[]; onChange: (next: Partial<Record<AgentRole, string>>) => void; idPrefix: string }) {
+  return (
+    <>
+      {ROLES.map((role) => (
+        <div key={role} className="field-row">
+          <label htmlFor={`${idPrefix}-model-${role}`}>{role} model</label>
+          <input
+            id={`${idPrefix}-model-${role}`}
+            list={`${idPrefix}-models`}
+            value={models[role] ?? ''}
+            placeholder={role === 'coder' ? 'provider:model, e.g. ollama:qwen2.5-coder:14b' : 'same as the coder'}
+            onChange={(event) => onChange({ ...models, [role]: event.target.value })}
+            spellCheck={false}
+          />
+        </div>
+      ))}
+      <datalist id={`${idPrefix}-models`}>{choices.map((value) => <option key={value} value={value} />)}</datalist>
+    </>
+  )
+}
+
+export function BudgetFields({ budget, onChange, idPrefix }: { budget: RunBudget; onChange: (next: RunBudget) => void; idPrefix: string }) {
+  const fields: Array<{ key: keyof RunBudget; label: string; step: number }> = [
+    { key: 'steps', label: 'Steps', step: 1 }, { key: 'candidates', label: 'Candidates', step: 1 },
+    { key: 'tokens', label: 'Tokens', step: 10_000 }, { key: 'minutes', label: 'Minutes', step: 1 },
+  ]
+  return (
+    <div className="budget-grid">
+      {fields.map((field) => (
+        <div key={field.key} className="field-row">
+          <label htmlFor={`${idPrefix}-budget-${field.key}`}>{field.label}</label>
+          <input id={`${idPrefix}-budget-${field.key}`} type="number" min={field.key === 'minutes' ? 0.05 : 1} step={field.step} value={budget[field.key]}
+            onChange={(event) => onChange({ ...budget, [field.key]: Number(event.target.value) })} />
+        </div>
+      ))}
+    </div>
+  )
+}
+
+export const WORKFLOW_HINTS: Record<Exclude<Workflow, 'migrate'>, string> = {
+  single: 'Design, code, verify; fix until correct or out of budget.',
+  optimize: 'Then keep optimizing the correct kernel with profile data.',
+  evolve: 'Islands of candidates evolve in parallel; elites migrate between islands.',
+  adaptive: 'UCB picks which candidate to improve next from a shared pool.',
+}
+
+/** Drops empty model fields so the backend's "coder stands in" rule applies. */
+export function cleanModels(models: Partial<Record<AgentRole, string>>): Partial<Record<AgentRole, string>> {
+  return Object.fromEntries(Object.entries(models).filter(([, value]) => value && value.trim() !== '').map(([key, value]) => [key, (value as string).trim()]))
+}

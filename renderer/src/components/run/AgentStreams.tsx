@@ -1,0 +1,47 @@
+import { useEffect, useRef, useState } from 'react'
+import type { AgentRole } from '../../../../agents/contract/index.ts'
+import { useStudio } from '../../store/index.ts'
+
+const ROLES: AgentRole[] = ['designer', 'coder', 'fixer']
+
+/** What each agent is writing, streamed; the view follows the end unless the user scrolled up. */
+export function AgentStreams({ runId }: { runId: string }) {
+  const [role, setRole] = useState<AgentRole>('coder')
+  const text = useStudio((state) => state.runModels[runId]?.text[role] ?? '')
+  const about = useStudio((state) => state.runModels[runId]?.textCandidate[role] ?? null)
+  const box = useRef<HTMLPreElement>(null)
+  const following = useRef(true)
+  useEffect(() => {
+    const element = box.current
+    if (element && following.current) element.scrollTop = element.scrollHeight
+  }, [text])
+  return (
+    <section className="panel" aria-label="Agents' streamed text">
+      <header className="panel-header">
+        <h2>Agents</h2>
+        <div className="segmented" role="tablist" aria-label="Agent role">
+          {ROLES.map((value) => (
+            <button key={value} type="button" role="tab" aria-selected={role === value} className={role === value ? 'active' : ''} onClick={() => setRole(value)}>
+              {value}
+            </button>
+          ))}
+        </div>
+        <span className="muted small">{about ? `on ${about}` : ''}</span>
+      </header>
+      <pre
+        ref={box}
+        className="stream"
+        tabIndex={0}
+        aria-label={`${role} output`}
+        aria-live="off"
+        data-testid={`stream-${role}`}
+        onScroll={(event) => {
+          const element = event.currentTarget
+          following.current = element.scrollTop + element.clientHeight >= element.scrollHeight - 24
+        }}
+      >
+        {text || `The ${role} has not written anything in this run yet.`}
+      </pre>
+    </section>
+  )
+}

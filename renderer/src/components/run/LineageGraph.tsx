@@ -1,0 +1,98 @@
+import { useMemo } from 'react'
+import { useStudio } from '../../store/index.ts'
+import type { CandidateTrack } from '../../store/run-model.ts'
+import { EChart } from '../charts/EChart.tsx'
+import { chartPalette, type ChartPalette } from '../charts/echarts.ts'
+
+/** Above this many candidates labels are left to the tooltip; they would overlap. */
+const LABEL_LIMIT = 40
+
+/**
+ * The lineage of a search run: candidates as nodes placed by step (x) and island (y), parent
+ * edges solid, inspiration edges dashed, colour by speedup over eager (grey: not correct).
+ */
+export function LineageGraph({ runId }: { runId: string }) {
+  const order = useStudio((state) => state.runModels[runId]?.candidateOrder)
+  const candidates = useStudio((state) => state.runModels[runId]?.candidates)
+  const selectedId = useStudio((state) => state.selectedCandidateId)
+  const selectCandidate = useStudio((state) => state.selectCandidate)
+  const theme = useStudio((state) => state.theme)
+  const option = useMemo(() => lineageOption(order ?? [], candidates ?? {}, selectedId, chartPalette(theme)), [order, candidates, selectedId, theme])
+  if (!order || order.length === 0) return null
+  return (
+    <section className="panel" aria-label="Lineage graph">
+      <header className="panel-header">
+        <h2>Lineage</h2>
+        <span className="muted small">solid: parent · dashed: inspiration · colour: speedup over eager</span>
+      </header>
+      <EChart
+        option={option}
+        label={`Lineage of ${order.length} candidates`}
+        height={300}
+        testId="lineage-graph"
+        onClick={(params) => {
+          const data = params.data as { id?: string } | undefined
+          if (params.dataType === 'node' && data?.id) selectCandidate(data.id)
+        }}
+      />
+    </section>
+  )
+}
+
+function speedupOf(track: CandidateTrack): number | null {
+  return track.verdict?.status === 'passed' ? (track.verdict.timing?.speedup_vs_eager ?? null) : null
+}
+
+export function lineageOption(order: string[], candidates: Record<string, CandidateTrack>, selectedId: string | null, palette: ChartPalette) {
+  const islands = [...new Set(order.map((id) => candidates[id]?.record.island ?? 0))].sort((a, b) => a - b)
+  const perColumn = new Map<string, number>()
+  const nodes = order.map((id, index) => {
+    const track = candidates[id] as CandidateTrack
+    const island = track.record.island ?? 0
+    const column = track.record.step ?? index
+    const key = `${island}:${column}`
+    const stack = perColumn.get(key) ?? 0
+    perColumn.set(key, stack + 1)
+    const speedup = speedupOf(track)
+    return {
+      id, name: id,
+      x: column * 40,
+      y: islands.indexOf(island) * 120 + stack * 22,
+      value: speedup ?? -1,
+      symbolSize: id === selectedId ? 18 : 11,
+      itemStyle: speedup === null ? { color: palette.muted, opacity: 0.7 } : { borderColor: id === selectedId ? palette.text : 'transparent', borderWidth: 2 },
+      label: { show: order.length <= LABEL_LIMIT || id === selectedId, color: palette.text, fontSize: 10, position: 'top' as const },
+      tooltip: { formatter: `${id} · ${track.record.origin} · island ${island}<br/>${track.verdict ? track.verdict.status : track.record.status}${speedup !== null ? ` · ${speedup.toFixed(2)}× over eager` : ''}` },
+    }
+  })
+  const known = new Set(order)
+  const links = order.flatMap((id) => {
+    const record = candidates[id]?.record
+    if (!record) return []
+    const parent = record.parentId && known.has(record.parentId) ? [{ source: record.parentId, target: id, lineStyle: { type: 'solid' as const, opacity: 0.7 } }] : []
+    const inspirations = record.inspirationIds.filter((source) => known.has(source)).map((source) => ({ source, target: id, lineStyle: { type: 'dashed' as const, opacity: 0.45 } }))
+    return [...parent, ...inspirations]
+  })
+  const speedups = nodes.map((node) => node.value).filter((value) => value >= 0)
+  return {
+    animation: false,
+    tooltip: { trigger: 'item' as const },
+    visualMap: {
+      type: 'continuous' as const,
+      min: 0, max: Math.max(2, ...speedups),
+      dimension: 0, seriesIndex: 0,
+      text: ['faster', 'slower'], textStyle: { color: palette.muted, fontSize: 11 },
+      inRange: { color: [palette.bad, palette.warn, palette.ok] },
+      outOfRange: { color: palette.muted },
+      orient: 'horizontal' as const, left: 'right' as const, bottom: 0, itemHeight: 120, calculable: false,
+      formatter: (value: number) => `${value.toFixed(1)}×`,
+    },
+    series: [{
+      type: 'graph' as const, layout: 'none' as const, roam: true, data: nodes, links,
+      edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 6,
+      lineStyle: { color: palette.muted, width: 1, curveness: 0.15 },
+      emphasis: { focus: 'adjacency' as const },
+      top: 24, bottom: 40, left: 30, right: 30,
+    }],
+  }
+}

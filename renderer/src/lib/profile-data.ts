@@ -1,0 +1,145 @@
+import type { TimingStats, Verdict } from '../../../agents/contract/index.ts'
+
+/**
+ * Reads what the profile views draw from a harness verdict. The harness writes `profile` (torch
+ * profiler kernels per side), `ncu` (Nsight Compute metrics) and `roofline` (FLOPs, bytes, device
+ * peaks); the reader accepts both our short names and raw ncu metric names, and returns null for
+ * whatever the verdict lacks, so a view says "not measured" instead of drawing a zero.
+ */
+export interface KernelTime {
+  name: string
+  ms: number
+  calls: number | null
+}
+
+export interface KernelMetrics {
+  name: string
+  durationMs: number | null
+  dramThroughputPct: number | null
+  smThroughputPct: number | null
+  occupancyPct: number | null
+  registersPerThread: number | null
+  sharedMemoryBytes: number | null
+}
+
+export interface RooflinePoint {
+  label: string
+  intensity: number
+  flopsPerSecond: number
+}
+
+export interface Roofline {
+  peakFlopsPerSecond: number | null
+  peakBytesPerSecond: number | null
+  points: RooflinePoint[]
+}
+
+type Loose = Record<string, unknown>
+const isObject = (value: unknown): value is Loose => typeof value === 'object' && value !== null && !Array.isArray(value)
+const asNumber = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null)
+
+/** The first numeric field whose name matches, in order of preference. */
+function pick(record: Loose, patterns: RegExp[]): number | null {
+  for (const pattern of patterns) {
+    for (const [key, value] of Object.entries(record)) if (pattern.test(key) && asNumber(value) !== null) return value as number
+  }
+  return null
+}
+
+function kernelList(side: unknown): Loose[] {
+  if (Array.isArray(side)) return side.filter(isObject)
+  if (isObject(side) && Array.isArray(side.kernels)) return side.kernels.filter(isObject)
+  return []
+}
+
+const SIDE_NAMES = { candidate: ['candidate', 'model_new', 'ModelNew', 'new'], eager: ['eager', 'reference', 'baseline', 'model'], compile: ['compile', 'torch_compile'] }
+
+function side(container: unknown, which: keyof typeof SIDE_NAMES): unknown {
+  if (!isObject(container)) return undefined
+  for (const name of SIDE_NAMES[which]) if (name in container) return container[name]
+  return undefined
+}
+
+/** Kernel-time breakdown of one side (candidate, eager, compile) from the torch profiler. */
+export function kernelTimes(verdict: Verdict | null, which: keyof typeof SIDE_NAMES): KernelTime[] {
+  const list = kernelList(side(verdict?.profile, which))
+  return list
+    .map((kernel) => {
+      const microseconds = pick(kernel, [/^(self_)?(device|cuda|cpu)?_?time_us$/, /time.*_us$/, /_us$/])
+      const ms = pick(kernel, [/^(self_)?(device|cuda|cpu)?_?time_ms$/, /time.*_ms$/, /_ms$/]) ?? (microseconds !== null ? microseconds / 1000 : null)
+      return { name: String(kernel.name ?? kernel.kernel ?? 'kernel'), ms: ms ?? 0, calls: pick(kernel, [/^calls$/, /count/]) }
+    })
+    .filter((kernel) => kernel.ms > 0)
+    .sort((a, b) => b.ms - a.ms)
+}
+
+function metricsOf(kernel: Loose): KernelMetrics {
+  const durationNs = pick(kernel, [/duration.*ns$/, /gpu__time_duration/])
+  const durationUs = pick(kernel, [/duration.*us$/])
+  const staticShared = pick(kernel, [/shared_mem.*static/])
+  const dynamicShared = pick(kernel, [/shared_mem.*dynamic/])
+  return {
+    name: String(kernel.name ?? kernel.kernel ?? 'kernel'),
+    durationMs: pick(kernel, [/duration_ms$/]) ?? (durationUs !== null ? durationUs / 1000 : durationNs !== null ? durationNs / 1e6 : null),
+    dramThroughputPct: pick(kernel, [/^dram_throughput/, /dram__throughput/, /dram/]),
+    smThroughputPct: pick(kernel, [/^sm_throughput/, /sm__throughput/, /compute.*throughput/]),
+    occupancyPct: pick(kernel, [/achieved_occupancy/, /sm__warps_active/, /occupancy/]),
+    registersPerThread: pick(kernel, [/registers_per_thread/, /launch__registers/, /registers/]),
+    sharedMemoryBytes: pick(kernel, [/^shared_memory_bytes$/, /shared_mem.*total/]) ?? (staticShared !== null || dynamicShared !== null ? (staticShared ?? 0) + (dynamicShared ?? 0) : pick(kernel, [/shared/])),
+  }
+}
+
+/** Nsight Compute metrics of one side's kernels (the candidate's, or the baseline's when profiled). */
+export function ncuKernels(verdict: Verdict | null, which: 'candidate' | 'eager'): KernelMetrics[] {
+  const ncu = verdict?.ncu
+  const chosen = side(ncu, which) ?? (which === 'candidate' && isObject(ncu) ? ncu : undefined)
+  return kernelList(chosen).map(metricsOf)
+}
+
+/** The heaviest kernel of a side sums the picture for the side-by-side table. */
+export function dominantKernel(kernels: KernelMetrics[]): KernelMetrics | null {
+  return kernels.reduce<KernelMetrics | null>((best, kernel) => (!best || (kernel.durationMs ?? 0) > (best.durationMs ?? 0) ? kernel : best), null)
+}
+
+/**
+ * Roofline points: achieved FLOP/s against arithmetic intensity. The task's FLOPs are the same for
+ * every side; bytes are the side's measured DRAM bytes when given, else the task's minimum bytes.
+ */
+export function roofline(verdict: Verdict | null): Roofline | null {
+  const data = verdict?.roofline
+  const timing = verdict?.timing
+  if (!data) return null
+  const flops = pick(data, [/^flops$/, /^flop$/, /total_flops/])
+  const bytes = pick(data, [/^bytes$/, /^bytes_moved$/, /min_bytes/, /^dram_bytes$/])
+  const peakFlopsPerSecond = pick(data, [/peak_flops?_per_s/, /peak_flops/])
+  const peakBytesPerSecond = pick(data, [/peak_(bandwidth|bytes)/, /peak_dram/])
+  const points: RooflinePoint[] = []
+  const add = (label: string, ms: number | null | undefined, sideBytes: number | null) => {
+    const used = sideBytes ?? bytes
+    if (flops === null || used === null || !ms || used <= 0) return
+    points.push({ label, intensity: flops / used, flopsPerSecond: flops / (ms / 1000) })
+  }
+  add('candidate', timing?.candidate.median_ms ?? pick(data, [/^duration_ms$/]), pick(data, [/^candidate_bytes$/]))
+  add('eager', timing?.eager?.median_ms, pick(data, [/^eager_bytes$/]))
+  add('torch.compile', timing?.compile?.median_ms, pick(data, [/^compile_bytes$/]))
+  if (points.length === 0 && peakFlopsPerSecond === null) return null
+  return { peakFlopsPerSecond, peakBytesPerSecond, points }
+}
+
+/** Box-plot numbers of a timing: true quartiles from samples when the verdict has them, else none. */
+export function latencyBox(stats: TimingStats | null | undefined): { box: [number, number, number, number, number]; fromSamples: boolean } | null {
+  if (!stats) return null
+  const samples = (stats as TimingStats & { samples_ms?: unknown }).samples_ms
+  if (Array.isArray(samples) && samples.length >= 4 && samples.every((value) => typeof value === 'number')) {
+    const sorted = [...(samples as number[])].sort((a, b) => a - b)
+    const quantile = (q: number) => {
+      const position = (sorted.length - 1) * q
+      const low = Math.floor(position)
+      const high = Math.ceil(position)
+      return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low)
+    }
+    return { box: [sorted[0] as number, quantile(0.25), quantile(0.5), quantile(0.75), sorted.at(-1) as number], fromSamples: true }
+  }
+  // Without samples, the box is the IQR's width centred on the median: said so under the chart.
+  return { box: [stats.min_ms, stats.median_ms - stats.iqr_ms / 2, stats.median_ms, stats.median_ms + stats.iqr_ms / 2, stats.max_ms], fromSamples: false }
+}

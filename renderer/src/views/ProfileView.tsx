@@ -1,0 +1,65 @@
+import { useEffect } from 'react'
+import { Notice } from '../components/Notice.tsx'
+import { KernelBreakdown, LatencySpread } from '../components/profile/ProfileCharts.tsx'
+import { MetricsComparison } from '../components/profile/MetricsComparison.tsx'
+import { formatFlops, RooflineChart } from '../components/profile/RooflineChart.tsx'
+import { roofline } from '../lib/profile-data.ts'
+import { candidateKey } from '../store/candidates-slice.ts'
+import { useStudio } from '../store/index.ts'
+
+/** The profile of one candidate against its baselines: roofline, ncu metrics, kernels, latency. */
+export function ProfileView() {
+  const runId = useStudio((state) => state.selectedRunId)
+  const candidateId = useStudio((state) => state.selectedCandidateId)
+  const liveVerdict = useStudio((state) => (runId && candidateId ? (state.runModels[runId]?.candidates[candidateId]?.verdict ?? null) : null))
+  const analysis = useStudio((state) => (runId && candidateId ? (state.runModels[runId]?.candidates[candidateId]?.analysis ?? null) : null))
+  const detail = useStudio((state) => (runId && candidateId ? state.candidateDetails[candidateKey(runId, candidateId)] : undefined))
+  const loadCandidate = useStudio((state) => state.loadCandidate)
+  const setView = useStudio((state) => state.setView)
+  useEffect(() => {
+    if (runId && candidateId) void loadCandidate(runId, candidateId)
+  }, [runId, candidateId, loadCandidate])
+  if (!runId || !candidateId) {
+    return (
+      <section className="view">
+        <p className="muted">Open a candidate in a run first; its profile shows here.</p>
+        <button type="button" onClick={() => setView('runs')}>Runs</button>
+      </section>
+    )
+  }
+  const verdict = (detail?.state === 'ready' ? detail.value.verdict : null) ?? liveVerdict
+  const points = roofline(verdict)
+  return (
+    <section className="view profile-view" aria-labelledby="profile-title">
+      <header className="pane-header">
+        <h1 id="profile-title">Profile of {candidateId}</h1>
+        <button type="button" onClick={() => setView('run')}>Back to the run</button>
+      </header>
+      {!verdict ? <Notice tone="info" title="Not verified yet">The profile appears once the harness has verified and timed this candidate.</Notice> : null}
+      {analysis ? <Notice tone="info" title={`Analysis: ${analysis.bound}`}>{analysis.summary}</Notice> : null}
+      {verdict ? (
+        <div className="profile-grid">
+          <section className="panel" aria-label="Roofline">
+            <header className="panel-header"><h2>Roofline</h2>
+              {points?.peakFlopsPerSecond ? <span className="muted small">peak {formatFlops(points.peakFlopsPerSecond)}{points.peakBytesPerSecond ? ` · ${(points.peakBytesPerSecond / 1e9).toPrecision(3)} GB/s` : ''}</span> : null}
+            </header>
+            {points && points.points.length > 0 ? <RooflineChart data={points} /> : <p className="muted">No roofline: the verdict has no FLOP and byte counts for this task (the harness adds them with --ncu or its task analysis).</p>}
+            {points && points.points.length > 0 && !points.peakFlopsPerSecond ? <p className="muted small">The device's peaks are unknown, so no roofs are drawn.</p> : null}
+          </section>
+          <section className="panel" aria-label="Profiler metrics">
+            <header className="panel-header"><h2>Profiler metrics against the baseline</h2></header>
+            <MetricsComparison verdict={verdict} />
+          </section>
+          <section className="panel" aria-label="Kernel time breakdown">
+            <header className="panel-header"><h2>Kernel time: eager against candidate</h2></header>
+            <KernelBreakdown verdict={verdict} />
+          </section>
+          <section className="panel" aria-label="Latency spread">
+            <header className="panel-header"><h2>Latency spread</h2></header>
+            <LatencySpread verdict={verdict} />
+          </section>
+        </div>
+      ) : null}
+    </section>
+  )
+}

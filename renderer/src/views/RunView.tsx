@@ -1,0 +1,80 @@
+import { useState } from 'react'
+import { AgentStreams } from '../components/run/AgentStreams.tsx'
+import { CandidatePanel } from '../components/run/CandidatePanel.tsx'
+import { CandidateTable } from '../components/run/CandidateTable.tsx'
+import { ConductorLog } from '../components/run/ConductorLog.tsx'
+import { CycleTimeline } from '../components/run/CycleTimeline.tsx'
+import { LineageGraph } from '../components/run/LineageGraph.tsx'
+import { SpeedupChart } from '../components/run/SpeedupChart.tsx'
+import { Notice } from '../components/Notice.tsx'
+import { useStudio } from '../store/index.ts'
+
+/** The heart of the studio: one run, live or past, drawn from the same events. */
+export function RunView() {
+  const runId = useStudio((state) => state.selectedRunId)
+  const setView = useStudio((state) => state.setView)
+  if (!runId) {
+    return (
+      <section className="view">
+        <p className="muted">No run is open.</p>
+        <button type="button" onClick={() => setView('runs')}>Choose a run</button>
+      </section>
+    )
+  }
+  return (
+    <section className="view run-view" aria-labelledby="run-title">
+      <RunHeader runId={runId} />
+      <CycleTimeline runId={runId} />
+      <div className="run-grid">
+        <div className="run-column">
+          <SpeedupChart runId={runId} />
+          <SearchLineage runId={runId} />
+          <CandidateTable runId={runId} />
+          <ConductorLog runId={runId} />
+        </div>
+        <div className="run-column">
+          <CandidatePanel runId={runId} />
+          <AgentStreams runId={runId} />
+        </div>
+      </div>
+    </section>
+  )
+}
+
+function SearchLineage({ runId }: { runId: string }) {
+  const workflow = useStudio((state) => state.runModels[runId]?.spec?.workflow)
+  const hasParents = useStudio((state) => (state.runModels[runId]?.candidateOrder.length ?? 0) > 1)
+  return workflow === 'evolve' || workflow === 'adaptive' || (workflow === 'optimize' && hasParents) ? <LineageGraph runId={runId} /> : null
+}
+
+function RunHeader({ runId }: { runId: string }) {
+  const spec = useStudio((state) => state.runModels[runId]?.spec ?? null)
+  const status = useStudio((state) => state.runModels[runId]?.status ?? 'running')
+  const endReason = useStudio((state) => state.runModels[runId]?.endReason ?? null)
+  const endDetail = useStudio((state) => state.runModels[runId]?.endDetail ?? null)
+  const step = useStudio((state) => state.runModels[runId]?.step ?? 0)
+  const candidateCount = useStudio((state) => state.runModels[runId]?.candidateOrder.length ?? 0)
+  const usage = useStudio((state) => state.runModels[runId]?.usage ?? null)
+  const eventCount = useStudio((state) => state.runModels[runId]?.eventCount ?? 0)
+  const error = useStudio((state) => state.runErrors[runId])
+  const cancelRun = useStudio((state) => state.cancelRun)
+  const [cancelError, setCancelError] = useState<string | null>(null)
+  return (
+    <header className="run-header">
+      <div>
+        <h1 id="run-title">{spec?.title ?? runId}</h1>
+        <p className="muted small">
+          {spec ? `${spec.dsl} on ${spec.device} · ${spec.workflow} · ` : ''}step {step} · {candidateCount} candidates · {eventCount} events
+          {usage ? ` · ${(usage.inputTokens + usage.outputTokens).toLocaleString('en')} tokens${usage.costUsd !== null ? ` · $${usage.costUsd.toFixed(2)}` : ''}` : ''}
+        </p>
+      </div>
+      <span className={`badge run-status status-${status}`} data-testid="run-status">{status}{endReason ? ` · ${endReason}` : ''}</span>
+      {status === 'running' ? (
+        <button type="button" onClick={() => void cancelRun(runId).then((problem) => setCancelError(problem?.message ?? null))}>Cancel run</button>
+      ) : null}
+      {endDetail ? <p className="run-detail muted small">{endDetail}</p> : null}
+      {error ? <Notice tone="error" title="Could not read this run's log" code={error.code}>{error.message}</Notice> : null}
+      {cancelError ? <Notice tone="error" title="Not cancelled">{cancelError}</Notice> : null}
+    </header>
+  )
+}
