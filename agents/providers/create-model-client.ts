@@ -46,3 +46,8 @@ export function createModelClient(config: ProviderConfig, dependencies: ClientDe
 }
 
 export const isCatalogClient = (client: ModelClient): client is ModelCatalogClient => typeof (client as ModelCatalogClient).listModels === 'function'
+
+/** Clients for several providers at once, keyed by provider name (a host resolves each one's dependencies). */
+export function createModelClients(configs: ProviderConfig[], dependenciesFor: (config: ProviderConfig) => ClientDependencies = () => ({})): Map<string, ModelClient> {
+  return new Map(configs.map((config) => [config.name, createModelClient(config, dependenciesFor(config))]))
+}

@@ -8,7 +8,7 @@ export interface ModelPrice {
 
 /**
  * List prices of known cloud models, per million tokens, from the vendors' pricing pages
- * (checked 2025-10). Keys match a model id or its prefix; dated ids ("claude-sonnet-4-20250514")
+ * (checked 2025-10). Keys match a model id or its dated snapshot ("claude-sonnet-4-20250514")
  * and router-prefixed ids ("anthropic/claude-sonnet-4") find their family. Anything else,
  * local models included, gets a null cost rather than a guess.
  */
@@ -40,10 +40,13 @@ export const MODEL_PRICES: Record<string, ModelPrice> = {
 // Longest keys first, so "gpt-4o-mini" wins over "gpt-4o".
 const KEYS_BY_LENGTH = Object.keys(MODEL_PRICES).sort((a, b) => b.length - a.length)
 
+// What may follow a family name and still be that model: a date snapshot, "latest", a version tag.
+const SNAPSHOT_SUFFIX = /^(-\d{4}-?\d{2}-?\d{2}|-latest|@\d{8}|-v\d+(:\d+)?)$/
+
 export function priceOf(model: string): ModelPrice | null {
   const id = (model.split('/').pop() ?? model).toLowerCase()
   for (const key of KEYS_BY_LENGTH) {
-    if (id === key || id.startsWith(`${key}-`) || id.startsWith(`${key}:`) || id.startsWith(`${key}@`)) return MODEL_PRICES[key] ?? null
+    if (id === key || (id.startsWith(key) && SNAPSHOT_SUFFIX.test(id.slice(key.length)))) return MODEL_PRICES[key] ?? null
   }
   return null
 }
