@@ -28,6 +28,7 @@ export interface TokenUsage {
 export type ModelEvent =
   | { type: 'text-delta'; text: string }
   | { type: 'usage'; usage: TokenUsage }
+  /** Another attempt follows after delayMs: the text streamed so far is void and the answer restarts (collectAnswer handles it). */
   | { type: 'retry'; attempt: number; delayMs: number; reason: string }
   | { type: 'finish'; reason: 'stop' | 'length' | 'cancelled' | 'error'; error?: string }
 
