@@ -2,14 +2,16 @@ import { create } from 'zustand'
 import { subscribeWithSelector } from 'zustand/middleware'
 import { createBenchSlice, type BenchSlice } from './bench-slice.ts'
 import { createCandidatesSlice, type CandidatesSlice } from './candidates-slice.ts'
+import { createRunnerSlice, type RunnerSlice } from './runner-slice.ts'
 import { createRunsSlice, type RunsSlice } from './runs-slice.ts'
+import { createSessionsSlice, type SessionsSlice } from './sessions-slice.ts'
 import { createSettingsSlice, type SettingsSlice } from './settings-slice.ts'
 import { createTasksSlice, type TasksSlice } from './tasks-slice.ts'
 import { createToolchainSlice, type ToolchainSlice } from './toolchain-slice.ts'
 import { createUiSlice, type UiSlice } from './ui-slice.ts'
 
 /** The one store: typed slices of serialisable data keyed by id. Live objects live in services. */
-export type StudioState = TasksSlice & ToolchainSlice & UiSlice & RunsSlice & CandidatesSlice & SettingsSlice & BenchSlice
+export type StudioState = TasksSlice & ToolchainSlice & UiSlice & RunsSlice & CandidatesSlice & SettingsSlice & BenchSlice & SessionsSlice & RunnerSlice
 
 export const useStudio = create<StudioState>()(
   subscribeWithSelector((...args) => ({
@@ -19,6 +21,8 @@ export const useStudio = create<StudioState>()(
     ...createRunsSlice(...args),
     ...createCandidatesSlice(...args),
     ...createSettingsSlice(...args),
+    ...createSessionsSlice(...args),
+    ...createRunnerSlice(...args),
     ...createBenchSlice(...args),
   })),
 )

@@ -1,6 +1,9 @@
 import { useEffect } from 'react'
 import type { ToolStatus } from '../../../agents/contract/index.ts'
 import { Notice } from '../components/Notice.tsx'
+import { EnvironmentList } from '../components/terminal/EnvironmentList.tsx'
+import { RunnerStatusTable } from '../components/terminal/RunnerStatusTable.tsx'
+import { TerminalPanel } from '../components/terminal/TerminalPanel.tsx'
 import { useStudio } from '../store/index.ts'
 
 export function ToolchainsView() {
@@ -18,17 +21,33 @@ export function ToolchainsView() {
           {toolchain.state === 'loading' ? 'Detecting…' : 'Detect again'}
         </button>
       </header>
-      {toolchain.state === 'error' ? <Notice tone="error" title="Detection failed" code={toolchain.code}>{toolchain.message}</Notice> : null}
-      {!report && toolchain.state === 'loading' ? <p className="muted">Asking Python for torch, triton and friends…</p> : null}
-      {report ? (
-        <div data-testid="toolchain-report">
-          <p className="muted">
-            Detected {new Date(report.detectedAt).toLocaleString()} in {(report.durationMs / 1000).toFixed(1)} s
-          </p>
-          <ToolTable title="Python environment" tools={[report.python, ...report.packages]} />
-          <ToolTable title="Compilers, profilers and device tools" tools={report.executables} />
+      <div className="toolchains-grid">
+        <div>
+          <EnvironmentList />
+          {toolchain.state === 'error' ? <Notice tone="error" title="Detection failed" code={toolchain.code}>{toolchain.message}</Notice> : null}
+          {!report && toolchain.state === 'loading' ? <p className="muted">Asking Python for torch, triton and friends…</p> : null}
+          {report ? (
+            <div data-testid="toolchain-report">
+              <p className="muted">
+                Detected {new Date(report.detectedAt).toLocaleString()} in {(report.durationMs / 1000).toFixed(1)} s
+              </p>
+              <p data-testid="devices">
+                Devices:{' '}
+                {report.devices && report.devices.length > 0
+                  ? report.devices.map((device) => `${device.kind}:${device.index} ${device.name}${device.memory_gb ? ` (${device.memory_gb} GiB)` : ''}`).join(', ')
+                  : 'no GPU or NPU visible to torch; evaluations run on the CPU'}
+              </p>
+              <ToolTable title="Python environment" tools={[report.python, ...report.packages]} />
+              <ToolTable title="Compilers, profilers and device tools" tools={report.executables} />
+            </div>
+          ) : null}
         </div>
-      ) : null}
+        <div>
+          <RunnerStatusTable />
+          <h2>Terminal</h2>
+          <TerminalPanel python={report?.python.found ? (report.python.path ?? undefined) : undefined} />
+        </div>
+      </div>
     </section>
   )
 }
