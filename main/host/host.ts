@@ -11,6 +11,7 @@ import { fileSecretStore, type SecretStoreFactory } from './providers/secret-sto
 import { createSettingsFile } from './settings.ts'
 import { TaskLibrary } from './tasks/task-library.ts'
 import { createHostTuner, type TunerService } from './tuner/index.ts'
+import { createRunManager, type RunManager } from './runs/index.ts'
 import { defaultPython, detectToolchain } from './toolchain/detect.ts'
 
 export interface HostOptions {
@@ -38,6 +39,8 @@ export class Host {
   readonly runner: HarnessRunner
   /** Tuning sessions over the runner (akg tune, the Tune view, the optimize workflow's hook). */
   readonly tuner: TunerService
+  /** Agent runs on disk under <data>/runs: start, replay, cancel, resume, fork (main/host/runs). */
+  readonly runs: RunManager
   /** Terminals the user opens in the Toolchains view. */
   readonly sessions: SessionManager
   /** LLM providers, their keys and the model per role; see main/host/providers/provider-service.ts. */
@@ -59,6 +62,9 @@ export class Host {
     this.tuner = createHostTuner(this)
     // Registered after the runner's hook, so it runs before it: searches stop before their workers do.
     this.onShutdown(() => this.tuner.stop())
+    this.runs = createRunManager(this)
+    // Registered last so it runs first: runs stop (resumable from their logs) before the tuner and workers go.
+    this.onShutdown(() => this.runs.stop())
   }
 
   /** The ModelClient and model for an agent role; `overrides` are a RunSpec's `provider:model` per role. */

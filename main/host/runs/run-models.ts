@@ -1,0 +1,47 @@
+import { resolve } from 'node:path'
+import type { RunEvent, RunSpec } from '../../../agents/contract/index.ts'
+import type { AgentRole } from '../../../agents/ports/index.ts'
+import { ReplayModelClient } from '../../../agents/providers/index.ts'
+import type { ModelBinding } from '../../../agents/run/context.ts'
+import type { Host } from '../host.ts'
+import { loadCassette } from '../providers/cassette-file.ts'
+
+/** `cassette:/path/to/file.json` in a RunSpec plays that cassette back for the role, without configuring a provider. */
+export const cassettePrefix = 'cassette:'
+
+const roles: AgentRole[] = ['designer', 'coder', 'fixer', 'conductor']
+
+/**
+ * The model per role for a run. Configured providers come from host.modelFor; cassette roles
+ * share one replay client per file, fast-forwarded past the calls the log already holds so a
+ * resumed replay run continues where it stopped.
+ */
+export async function resolveRunModels(host: Host, spec: RunSpec, prior: RunEvent[]): Promise<(role: AgentRole) => ModelBinding> {
+  const replays = new Map<string, ReplayModelClient>()
+  const bindings = new Map<AgentRole, ModelBinding>()
+  const done = new Map<string, number>()
+  for (const event of prior) if (event.type === 'usage') done.set(event.role, (done.get(event.role) ?? 0) + 1)
+  const fallback = spec.models.coder ?? Object.values(spec.models)[0]
+  const providerModels = Object.fromEntries(Object.entries(spec.models).filter(([, value]) => !value.startsWith(cassettePrefix)))
+  for (const role of roles) {
+    const value = spec.models[role] ?? (fallback?.startsWith(cassettePrefix) ? fallback : undefined)
+    if (value?.startsWith(cassettePrefix)) {
+      const path = resolve(value.slice(cassettePrefix.length))
+      let client = replays.get(path)
+      if (!client) {
+        client = new ReplayModelClient(await loadCassette(path), { name: 'replay', source: path })
+        replays.set(path, client)
+      }
+      for (let skip = done.get(role) ?? 0; skip > 0; skip -= 1) for await (const event of client.stream({ model: 'replay', messages: [], role })) void event
+      bindings.set(role, { client, model: path.split(/[\\/]/).pop()! })
+    } else if (role !== 'conductor') {
+      const routed = await host.modelFor(role, providerModels)
+      bindings.set(role, { client: routed.client, model: routed.model })
+    }
+  }
+  return (role) => {
+    const binding = bindings.get(role)
+    if (!binding) throw new Error(`No model is set for the ${role} role.`)
+    return binding
+  }
+}
