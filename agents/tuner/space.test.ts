@@ -17,9 +17,16 @@ def relu_kernel(x, y, n, BLOCK_SIZE: tl.constexpr):
 `
 
 const cpp = `source = r"""
+#ifndef TILE
 #define TILE 32  // akg:tune [8, 16, 32, 64]
+#endif
+#if !defined(SCHEDULE)
 #define SCHEDULE static  // akg:tune [static, dynamic, guided]
+#endif
+#ifndef UNROLL_INNER
+
 #define UNROLL_INNER true  // akg:tune [true, false]
+#endif
 #pragma omp parallel for schedule(SCHEDULE)
 """
 `
@@ -86,7 +93,24 @@ describe('declared tunables', () => {
     expect(enumerateSpace(parseSpace(pinned, 'triton'))).toEqual([{ BLOCK_M: 128, BLOCK_N: 64, num_warps: 8, num_stages: 3 }])
   })
 
+  it('reads the harness dictionary form: constants, guarded macros and launch options', () => {
+    const source = `BLOCK = 128\nsource = """\n#ifndef TILE\n#define TILE 8\n#endif\n"""\nTUNABLES = {\n    "BLOCK": [64, 128],\n    'TILE': [8, 16],\n    "num_warps": [4, 8],\n}\nkernel[grid](x, BLOCK=BLOCK, num_warps=4)\n`
+    const space = parseSpace(source, 'triton')
+    expect(space.parameters.map((parameter) => [parameter.name, parameter.kind, parameter.default])).toEqual([
+      ['BLOCK', 'python-assignment', 128],
+      ['TILE', 'c-define', 8],
+      ['num_warps', 'launch-option', 4],
+    ])
+    const applied = applyConfiguration(source, space, { BLOCK: 64, TILE: 16, num_warps: 8 })
+    expect(applied).toContain('BLOCK = 64\n')
+    expect(applied).toContain('#define TILE 16\n')
+    expect(applied).toContain('kernel[grid](x, BLOCK=BLOCK, num_warps=8)')
+    expect(() => parseSpace('TUNABLES = {"WHAT": [1, 2]}\n', 'triton')).toThrow(/TUNABLES names WHAT, which is not a top-level constant/)
+  })
+
   it('names the line of a malformed declaration', () => {
+    expect(() => parseSpace('#define TILE 8  // akg:tune [8, 16]\n', 'cpp')).toThrow(/line 1: wrap #define TILE in #ifndef TILE/)
+    expect(() => parseSpace('class A:\n    B = 1  # akg:tune [1, 2]\n', 'triton')).toThrow(/line 2: B must be a top-level constant/)
     expect(() => parseSpace('x = 1\nBLOCK = 64  # akg:tune [64, 64]\n', 'triton')).toThrow(/line 2: the value 64 is listed twice/)
     expect(() => parseSpace('BLOCK = 64  # akg:tune 64, 128\n', 'triton')).toThrow(/line 1: expected a list of values/)
     expect(() => parseSpace('# akg:tune BLOCK [1, 2]\n', 'triton')).toThrow(DeclarationError)

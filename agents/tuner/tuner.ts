@@ -22,6 +22,11 @@ export interface TuneOptions {
   /** Per-evaluation harness timeout. */
   timeoutSeconds?: number
   onRecord?: (record: EvaluationRecord, progress: TuneProgress) => void
+  /**
+   * Writes a candidate variant and returns its path. Needed for @triton.autotune spaces: the harness
+   * cannot pin an autotune config through params, so each point is evaluated as its own source.
+   */
+  materialize?: (source: string, key: string) => Promise<string>
 }
 
 /** Why the search stopped. */
@@ -59,6 +64,7 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
     if (!failed) feasible.push(params)
     else skipped.push(record(skipped.length, params, 'skipped', { stage: 'static-constraint', message: `${failed.name}: ${failed.expression} is false` }))
   }
+  const autotuneNames = new Set(space.parameters.filter((parameter) => parameter.kind === 'triton-autotune').map((parameter) => parameter.name))
   const records: EvaluationRecord[] = []
   const latest = new Map<string, EvaluationRecord>()
   const cache = new Map<string, EvaluationRecord>()
@@ -84,13 +90,21 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
     const begin = clock.now()
     let result: EvaluationRecord
     try {
+      let candidatePath = options.candidatePath
+      let params = proposal.params
+      if (autotuneNames.size > 0) {
+        if (!options.materialize) throw new Error('this host cannot write candidate variants, which @triton.autotune spaces need')
+        const pinned = Object.fromEntries(Object.entries(params).filter(([name]) => autotuneNames.has(name)))
+        candidatePath = await options.materialize(applyConfiguration(options.source, space, pinned), configurationKey(pinned))
+        params = Object.fromEntries(Object.entries(params).filter(([name]) => !autotuneNames.has(name)))
+      }
       const verdict = await runner.evaluate(
         {
           taskPath: options.taskPath,
-          candidatePath: options.candidatePath,
+          candidatePath,
           dsl: options.dsl,
           device: options.device,
-          params: proposal.params,
+          params,
           correctnessTrials: resolved.objective.correctnessTrials,
           // The harness needs at least one timing trial; a correctness-only search asks for one and ignores it.
           timingTrials: resolved.timing ? proposal.timingTrials : 1,
@@ -206,6 +220,12 @@ function fromVerdict(
     base.error = verdict.error
       ? { stage: verdict.error.stage, message: verdict.error.message }
       : { stage: verdict.status, message: failedCheck ? `${failedCheck.name}${failedCheck.detail ? `: ${failedCheck.detail}` : ''}` : `the harness said ${verdict.status}` }
+    return base
+  }
+  // A param the harness could not apply would measure the untuned kernel under the wrong name.
+  const unused = (verdict as { params?: { unused?: unknown } }).params?.unused
+  if (Array.isArray(unused) && unused.length > 0) {
+    base.error = { stage: 'tunables', message: `the harness did not apply ${unused.join(', ')}: no constant, macro or launch option of that name was found in the build` }
     return base
   }
   const violation = violatedMetric(resolved.constraints, verdict, missing)

@@ -7,7 +7,7 @@ export type ParamValue = number | string | boolean
 export type Configuration = Record<string, ParamValue>
 
 /** Where in the source a tunable was declared, so it can be rewritten to a chosen value. */
-export type DeclarationKind = 'python-assignment' | 'c-define' | 'triton-autotune'
+export type DeclarationKind = 'python-assignment' | 'c-define' | 'launch-option' | 'triton-autotune'
 
 /** One tunable parameter declared by the candidate. */
 export interface TunableParameter {

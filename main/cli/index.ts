@@ -3,9 +3,10 @@ import { createHandlers } from '../host/handlers/index.ts'
 import { Host } from '../host/host.ts'
 import type { CliContext, Command } from './command.ts'
 import { CliError, infoCommand, tasksCommand, toolchainsCommand } from './commands/basic.ts'
+import { tuneCommand } from './commands/tune.ts'
 
 /** Every `akg` command; a new command is one entry here. */
-export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand]
+export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, tuneCommand]
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.usage.length))

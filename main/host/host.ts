@@ -11,6 +11,7 @@ import { fileSecretStore, type SecretStoreFactory } from './providers/secret-sto
 import { createSettingsFile } from './settings.ts'
 import { TaskLibrary } from './tasks/task-library.ts'
 import { createHostTuner, type TunerService } from './tuner/index.ts'
+import { createHostTuner, type TunerService } from './tuner/index.ts'
 import { createRunManager, type RunManager } from './runs/index.ts'
 import { defaultPython, detectToolchain } from './toolchain/detect.ts'
 
@@ -39,6 +40,8 @@ export class Host {
   readonly runner: HarnessRunner
   /** Tuning sessions over the runner (akg tune, the Tune view, the optimize workflow's hook). */
   readonly tuner: TunerService
+  /** Tuning sessions over the runner (akg tune, the Tune view, the optimize workflow's hook). */
+  readonly tuner: TunerService
   /** Agent runs on disk under <data>/runs: start, replay, cancel, resume, fork (main/host/runs). */
   readonly runs: RunManager
   /** Terminals the user opens in the Toolchains view. */
@@ -59,6 +62,9 @@ export class Host {
     // Hooks run in reverse: the runner stops its workers first, then the sweep kills whatever is left.
     this.onShutdown(() => this.processes.shutdown())
     this.onShutdown(() => this.runner.stop())
+    this.tuner = createHostTuner(this)
+    // Registered after the runner's hook, so it runs before it: searches stop before their workers do.
+    this.onShutdown(() => this.tuner.stop())
     this.tuner = createHostTuner(this)
     // Registered after the runner's hook, so it runs before it: searches stop before their workers do.
     this.onShutdown(() => this.tuner.stop())

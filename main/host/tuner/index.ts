@@ -1,0 +1,25 @@
+import { join } from 'node:path'
+import type { Host } from '../host.ts'
+import { TunerService } from './tuner-service.ts'
+
+export { TunerService } from './tuner-service.ts'
+export { loadPresetFile, loadPresets } from './presets.ts'
+
+/** The host's tuner: shipped presets, then the user's under <data>/tuner/presets, over the host runner. */
+export function createHostTuner(host: Host): TunerService {
+  return new TunerService({
+    runner: host.runner,
+    presetFolders: [join(host.paths.resources, 'tuner', 'presets'), join(host.paths.dataDir, 'tuner', 'presets')],
+    dataDir: join(host.paths.dataDir, 'tuner'),
+    resolveTask: async (reference) => {
+      const looksLikePath = reference.includes('/') || reference.endsWith('.py')
+      const task = await host.tasks.read(looksLikePath ? { path: reference } : { id: reference })
+      return { path: task.path, name: task.name }
+    },
+    emit: {
+      start: (session) => host.events.emit('tune-start', session),
+      progress: (payload) => host.events.emit('tune-progress', payload),
+      end: (session) => host.events.emit('tune-end', session),
+    },
+  })
+}
