@@ -1,4 +1,5 @@
 import { useEffect } from 'react'
+import { ModelBanner } from './components/ModelBanner.tsx'
 import { Nav } from './components/Nav.tsx'
 import { StatusBar } from './components/StatusBar.tsx'
 import { useStudio } from './store/index.ts'
@@ -28,16 +29,20 @@ export function App() {
   const view = useStudio((state) => state.view)
   const theme = useStudio((state) => state.theme)
   const detect = useStudio((state) => state.detectToolchain)
+  const checkProviders = useStudio((state) => state.checkProviders)
   useEffect(() => {
     document.documentElement.dataset.theme = theme
   }, [theme])
   // Detection takes seconds (it imports torch); start it at launch so Toolchains is ready when opened.
   useEffect(() => void detect(), [detect])
+  // Whether any model answers decides the first-run banner; a local Ollama answers in milliseconds.
+  useEffect(() => void checkProviders(), [checkProviders])
   const View = VIEWS[view]
   return (
     <div className="shell">
       <Nav />
       <main className="main">
+        <ModelBanner />
         <View />
       </main>
       <StatusBar />

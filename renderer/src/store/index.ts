@@ -2,6 +2,7 @@ import { create } from 'zustand'
 import { subscribeWithSelector } from 'zustand/middleware'
 import { createBenchSlice, type BenchSlice } from './bench-slice.ts'
 import { createCandidatesSlice, type CandidatesSlice } from './candidates-slice.ts'
+import { createProvidersSlice, type ProvidersSlice } from './providers-slice.ts'
 import { createRunnerSlice, type RunnerSlice } from './runner-slice.ts'
 import { createRunsSlice, type RunsSlice } from './runs-slice.ts'
 import { createSessionsSlice, type SessionsSlice } from './sessions-slice.ts'
@@ -11,7 +12,7 @@ import { createToolchainSlice, type ToolchainSlice } from './toolchain-slice.ts'
 import { createUiSlice, type UiSlice } from './ui-slice.ts'
 
 /** The one store: typed slices of serialisable data keyed by id. Live objects live in services. */
-export type StudioState = TasksSlice & ToolchainSlice & UiSlice & RunsSlice & CandidatesSlice & SettingsSlice & BenchSlice & SessionsSlice & RunnerSlice
+export type StudioState = TasksSlice & ToolchainSlice & UiSlice & RunsSlice & CandidatesSlice & SettingsSlice & BenchSlice & ProvidersSlice & SessionsSlice & RunnerSlice
 
 export const useStudio = create<StudioState>()(
   subscribeWithSelector((...args) => ({
@@ -24,5 +25,6 @@ export const useStudio = create<StudioState>()(
     ...createSessionsSlice(...args),
     ...createRunnerSlice(...args),
     ...createBenchSlice(...args),
+    ...createProvidersSlice(...args),
   })),
 )

@@ -1,4 +1,4 @@
-import type { TaskDetail, TaskSummary } from '../../../agents/contract/index.ts'
+import type { TaskDetail, TaskFolder, TaskSummary } from '../../../agents/contract/index.ts'
 import { request } from '../transport/index.ts'
 import type { Loadable, Slice } from './slice.ts'
 
@@ -9,6 +9,10 @@ export interface TasksSlice {
   loadTasks(): Promise<void>
   selectTask(id: string): Promise<void>
   openTaskFile(path: string): Promise<string | null>
+  /** KernelBench checkouts opened as folders, listed by level. */
+  taskFolders: Loadable<TaskFolder[]>
+  loadFolders(): Promise<void>
+  openTaskFolder(path: string): Promise<string | null>
 }
 
 export const createTasksSlice: Slice<TasksSlice> = (set, get) => ({
@@ -30,6 +34,17 @@ export const createTasksSlice: Slice<TasksSlice> = (set, get) => ({
     set((state) => ({
       taskDetails: { ...state.taskDetails, [id]: result.ok ? { state: 'ready', value: result.data } : { state: 'error', ...result.error } },
     }))
+  },
+  taskFolders: { state: 'idle' },
+  async loadFolders() {
+    const result = await request('tasks.folders', {})
+    set({ taskFolders: result.ok ? { state: 'ready', value: result.data } : { state: 'error', ...result.error } })
+  },
+  async openTaskFolder(path) {
+    const result = await request('tasks.openFolder', { path })
+    if (!result.ok) return result.error.message
+    await get().loadFolders()
+    return null
   },
   async openTaskFile(path) {
     const result = await request('tasks.open', { path })

@@ -50,6 +50,8 @@ function NewBench() {
   const [chosen, setChosen] = useState<Set<string>>(new Set())
   const [target, setTarget] = useState<{ dsl: Dsl; device: string } | null>(null)
   const [models, setModels] = useState(roleModels)
+  // Settings' roles arrive after the first render; take them unless the user has typed models already.
+  useEffect(() => setModels((current) => (Object.values(current).some(Boolean) ? current : roleModels)), [roleModels])
   const [budget, setBudget] = useState<RunBudget>({ ...DEFAULT_BUDGET, steps: 4, candidates: 4 })
   const [error, setError] = useState<{ code: string; message: string } | null>(null)
   const [open, setOpen] = useState(false)

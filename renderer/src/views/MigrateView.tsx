@@ -27,6 +27,8 @@ export function MigrateView() {
   const theme = useStudio((state) => state.theme)
   const openRun = useStudio((state) => state.openRun)
   const [models, setModels] = useState(roleModels)
+  // Settings' roles arrive after the first render; take them unless the user has typed models already.
+  useEffect(() => setModels((current) => (Object.values(current).some(Boolean) ? current : roleModels)), [roleModels])
   const [error, setError] = useState<{ code: string; message: string } | null>(null)
   const [starting, setStarting] = useState(false)
   const devices = useMemo(() => localDevices(toolchain.state === 'ready' ? toolchain.value : undefined), [toolchain])

@@ -16,7 +16,6 @@ export function NewRunView() {
   const toolchain = useStudio((state) => state.toolchain)
   const roleModels = useStudio((state) => state.roleModels)
   const modelChoices = useStudio((state) => state.modelChoices)
-  const rememberModels = useStudio((state) => state.rememberModels)
   const startRun = useStudio((state) => state.startRun)
   const report = toolchain.state === 'ready' ? toolchain.value : undefined
   const devices = useMemo(() => localDevices(report), [report])
@@ -24,6 +23,8 @@ export function NewRunView() {
   const [target, setTarget] = useState<{ dsl: Dsl; device: string } | null>(null)
   const [workflow, setWorkflow] = useState<RunWorkflow>('single')
   const [models, setModels] = useState<Partial<Record<AgentRole, string>>>(roleModels)
+  // Settings' roles arrive after the first render; take them unless the user has typed models already.
+  useEffect(() => setModels((current) => (Object.values(current).some(Boolean) ? current : roleModels)), [roleModels])
   const [budget, setBudget] = useState<RunBudget>(DEFAULT_BUDGET)
   const [search, setSearch] = useState<SearchOptions>(DEFAULT_SEARCH)
   const [error, setError] = useState<{ message: string; code: string } | null>(null)
@@ -44,7 +45,6 @@ export function NewRunView() {
     setStarting(true)
     setError(null)
     const cleaned = cleanModels(models)
-    rememberModels(cleaned)
     const result = await startRun({
       taskPath, dsl: chosen.dsl, device: chosen.device, workflow, models: cleaned, budget,
       ...(workflow === 'evolve' || workflow === 'adaptive' ? { search } : {}),

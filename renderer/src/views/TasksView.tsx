@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react'
-import type { TaskDetail, TaskSummary } from '../../../agents/contract/index.ts'
+import type { TaskDetail, TaskFolder, TaskSummary } from '../../../agents/contract/index.ts'
+import { formatSpeedup } from '../components/run/SpeedupChart.tsx'
 import { CodeView } from '../components/CodeView.tsx'
 import { Notice } from '../components/Notice.tsx'
 import { useStudio } from '../store/index.ts'
@@ -7,9 +8,12 @@ import { useStudio } from '../store/index.ts'
 export function TasksView() {
   const taskList = useStudio((state) => state.taskList)
   const loadTasks = useStudio((state) => state.loadTasks)
+  const taskFolders = useStudio((state) => state.taskFolders)
+  const loadFolders = useStudio((state) => state.loadFolders)
   useEffect(() => {
     if (taskList.state === 'idle') void loadTasks()
-  }, [taskList.state, loadTasks])
+    if (taskFolders.state === 'idle') void loadFolders()
+  }, [taskList.state, loadTasks, taskFolders.state, loadFolders])
   return (
     <section className="view split" aria-labelledby="tasks-title">
       <div className="pane list-pane">
@@ -20,6 +24,7 @@ export function TasksView() {
         {taskList.state === 'error' ? <Notice tone="error" title="Could not list tasks" code={taskList.code}>{taskList.message}</Notice> : null}
         {taskList.state === 'ready' ? <TaskList tasks={taskList.value} /> : null}
         {taskList.state === 'loading' ? <p className="muted">Reading task files…</p> : null}
+        {taskFolders.state === 'ready' ? taskFolders.value.map((folder) => <FolderTasks key={folder.path} folder={folder} />) : null}
       </div>
       <div className="pane detail-pane">
         <TaskDetailPane />
@@ -65,24 +70,84 @@ function TaskList({ tasks }: { tasks: TaskSummary[] }) {
   )
 }
 
+/** A KernelBench checkout, one collapsible group per level (a level holds about a hundred problems). */
+function FolderTasks({ folder }: { folder: TaskFolder }) {
+  const selected = useStudio((state) => state.selectedTaskId)
+  const selectTask = useStudio((state) => state.selectTask)
+  const name = folder.path.split(/[\\/]/).filter(Boolean).pop() ?? folder.path
+  return (
+    <div className="task-list" data-testid="task-folder">
+      <h2 className="group-title" title={folder.path}>{name} · {folder.taskCount} tasks</h2>
+      {folder.levels.map((group) => (
+        <details key={group.level ?? 'tasks'} className="level-group" open={folder.levels.length === 1}>
+          <summary>{group.level !== null ? `Level ${group.level}` : 'Tasks'} <span className="muted small">({group.tasks.length})</span></summary>
+          <ul role="listbox" aria-label={`${name} level ${group.level ?? ''}`}>
+            {group.tasks.map((task) => (
+              <li key={task.id}>
+                <button type="button" role="option" aria-selected={task.id === selected} className={task.id === selected ? 'task-item active' : 'task-item'} onClick={() => void selectTask(task.id)} title={task.path}>
+                  <span className="task-name">{task.name.replace(/_/g, ' ').trim()}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </details>
+      ))}
+    </div>
+  )
+}
+
 function OpenTaskForm() {
   const openTaskFile = useStudio((state) => state.openTaskFile)
+  const openTaskFolder = useStudio((state) => state.openTaskFolder)
   const [path, setPath] = useState('')
   const [error, setError] = useState<string | null>(null)
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: FormEvent, as: 'file' | 'folder') => {
     event.preventDefault()
     if (!path.trim()) return
-    const message = await openTaskFile(path.trim())
+    const message = as === 'file' ? await openTaskFile(path.trim()) : await openTaskFolder(path.trim())
     setError(message)
     if (!message) setPath('')
   }
   return (
-    <form className="open-form" onSubmit={(event) => void submit(event)}>
-      <label htmlFor="open-path" className="sr-only">Task file path</label>
-      <input id="open-path" value={path} onChange={(event) => setPath(event.target.value)} placeholder="/path/to/task.py" spellCheck={false} />
-      <button type="submit">Open</button>
+    <form className="open-form" onSubmit={(event) => void submit(event, path.trim().endsWith('.py') ? 'file' : 'folder')}>
+      <label htmlFor="open-path" className="sr-only">Task file or KernelBench folder path</label>
+      <input id="open-path" value={path} onChange={(event) => setPath(event.target.value)} placeholder="/path/to/task.py or a KernelBench checkout" spellCheck={false} />
+      <button type="button" onClick={(event) => void submit(event, 'file')}>Open file</button>
+      <button type="button" onClick={(event) => void submit(event, 'folder')}>Open folder</button>
       {error ? <Notice tone="error" title="Not opened">{error}</Notice> : null}
     </form>
+  )
+}
+
+/** Baseline times measured by earlier runs of this task (eager = candidate median × speedup). */
+function MeasuredBaselines({ path }: { path: string }) {
+  const runList = useStudio((state) => state.runList)
+  const loadRuns = useStudio((state) => state.loadRuns)
+  useEffect(() => {
+    if (runList.state === 'idle') void loadRuns()
+  }, [runList.state, loadRuns])
+  const runs = runList.state === 'ready' ? runList.value.filter((run) => run.taskPath === path && run.best?.medianMs != null) : []
+  if (runs.length === 0) return <p className="muted small" data-testid="baselines">No baseline times yet: the first run on this task times eager and torch.compile on its device.</p>
+  return (
+    <table className="data-table compact" data-testid="baselines">
+      <caption>Measured by earlier runs</caption>
+      <thead><tr><th scope="col">device</th><th scope="col">eager ms</th><th scope="col">torch.compile ms</th><th scope="col">best candidate ms</th><th scope="col">best vs eager</th></tr></thead>
+      <tbody>
+        {runs.map((run) => {
+          const best = run.best as NonNullable<typeof run.best>
+          const median = best.medianMs as number
+          return (
+            <tr key={run.id}>
+              <td>{run.device}</td>
+              <td className="num">{best.speedupVsEager ? (median * best.speedupVsEager).toFixed(4) : '—'}</td>
+              <td className="num">{best.speedupVsCompile ? (median * best.speedupVsCompile).toFixed(4) : '—'}</td>
+              <td className="num">{median.toFixed(4)}</td>
+              <td className="num">{formatSpeedup(best.speedupVsEager)}</td>
+            </tr>
+          )
+        })}
+      </tbody>
+    </table>
   )
 }
 
@@ -118,6 +183,7 @@ function TaskHeader({ task }: { task: TaskDetail }) {
           ))}
         </dl>
       ) : null}
+      <MeasuredBaselines path={task.path} />
       {task.outline.problems.length > 0 ? (
         <Notice tone="warning" title="This file is not a complete KernelBench task">
           <ul>{task.outline.problems.map((problem) => <li key={problem}>{problem}</li>)}</ul>
