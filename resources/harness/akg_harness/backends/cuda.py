@@ -1,0 +1,93 @@
+"""CUDA backend: device events on the calling stream, L2 flush, sticky-error detection."""
+
+import torch
+
+from .base import Backend
+
+# Bound before any candidate loads (see base.py).
+SYNCHRONIZE = torch.cuda.synchronize
+EVENT = torch.cuda.Event
+EVENT_RECORD = torch.cuda.Event.record
+EVENT_ELAPSED = torch.cuda.Event.elapsed_time
+CURRENT_STREAM = torch.cuda.current_stream
+
+# Messages after which the CUDA context is unusable and the executor must be replaced.
+FATAL_MARKERS = (
+    "illegal memory access", "device-side assert", "unspecified launch failure",
+    "illegal instruction", "misaligned address", "CUDA error: an illegal",
+    "CUBLAS_STATUS_EXECUTION_FAILED", "operation not permitted when stream is capturing",
+    "invalid program counter", "uncorrectable ECC", "Xid",
+)
+
+
+class EventTimer:
+    def __init__(self):
+        self.begin = EVENT(enable_timing=True)
+        self.end = EVENT(enable_timing=True)
+
+    def start(self):
+        EVENT_RECORD(self.begin)
+
+    def stop(self):
+        EVENT_RECORD(self.end)
+
+    def elapsed_ms(self) -> float:
+        return EVENT_ELAPSED(self.begin, self.end)
+
+
+class CudaBackend(Backend):
+    kind = "cuda"
+    clock = "cuda_event"
+    has_profiler_kernels = True
+
+    def initialise(self) -> None:
+        if not torch.cuda.is_available():
+            raise RuntimeError(f"CUDA is not available to torch {torch.__version__} "
+                               "(CPU build, or no visible GPU)")
+        if self.index >= torch.cuda.device_count():
+            raise RuntimeError(f"{self.device_string} does not exist: "
+                               f"{torch.cuda.device_count()} CUDA device(s) visible")
+        torch.cuda.set_device(self.index)
+        torch.empty(1, device=self.torch_device)
+        SYNCHRONIZE()
+
+    def synchronize(self) -> None:
+        SYNCHRONIZE(self.torch_device)
+
+    def timer(self):
+        return EventTimer()
+
+    def flush_bytes(self) -> int:
+        properties = torch.cuda.get_device_properties(self.index)
+        l2 = getattr(properties, "L2_cache_size", 0) or (50 << 20)
+        return max(2 * l2, 64 << 20)
+
+    def empty_cache(self) -> None:
+        torch.cuda.empty_cache()
+
+    def name(self) -> str:
+        return torch.cuda.get_device_name(self.index)
+
+    def properties(self) -> dict:
+        properties = torch.cuda.get_device_properties(self.index)
+        return {
+            "id": f"cuda:{self.index}", "name": properties.name,
+            "memory_bytes": properties.total_memory,
+            "sm_count": properties.multi_processor_count,
+            "compute_capability": f"{properties.major}.{properties.minor}",
+            "l2_bytes": getattr(properties, "L2_cache_size", None),
+        }
+
+    def profiler_activities(self) -> list:
+        return [torch.profiler.ProfilerActivity.CPU, torch.profiler.ProfilerActivity.CUDA]
+
+    def memory_budget(self) -> int:
+        free, _total = torch.cuda.mem_get_info(self.index)
+        return free // 4
+
+    def is_fatal(self, error: BaseException) -> bool:
+        text = str(error)
+        return any(marker in text for marker in FATAL_MARKERS)
+
+    def current_stream(self):
+        return CURRENT_STREAM(self.torch_device)

@@ -1,0 +1,1 @@
+"""Rejection checks and flags beyond the numeric comparison (see README.md, "Checks")."""

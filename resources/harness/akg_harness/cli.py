@@ -1,0 +1,99 @@
+"""Command line: detect, evaluate, serve, precompile.
+
+`evaluate` exits 0 whenever a verdict was written, whatever the verdict; 2 for
+bad arguments or an unusable task, with the reason on stderr.
+"""
+
+import argparse
+import json
+import sys
+
+from .options import OptionsError, add_evaluate_arguments, options_from_namespace
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="akg_harness", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    detect = commands.add_parser("detect", help="Python, packages, devices, peaks and tools")
+    detect.add_argument("--out")
+    detect.add_argument("--no-measure", action="store_true",
+                        help="do not measure peaks of devices missing from the table")
+
+    evaluate = commands.add_parser("evaluate", help="verify, time and profile one candidate")
+    add_evaluate_arguments(evaluate)
+    evaluate.add_argument("--in-process", action="store_true",
+                          help="run in this process (no timeout or crash protection)")
+
+    serve = commands.add_parser("serve", help="long-lived JSON-lines worker on stdin/stdout")
+    serve.add_argument("--warm-device", default="", help="initialise this device at start")
+
+    precompile = commands.add_parser("precompile", help="build cpp/cuda_c candidates in parallel")
+    precompile.add_argument("candidates", nargs="+")
+    precompile.add_argument("--dsl", required=True, choices=("cpp", "cuda_c"))
+    precompile.add_argument("--jobs", type=int, default=0)
+    precompile.add_argument("--build-dir")
+    precompile.add_argument("--arch", help="CUDA arch list when no GPU is visible, e.g. 9.0a")
+    precompile.add_argument("--params", help="JSON object of tunable overrides")
+    precompile.add_argument("--timeout", type=float, default=1800.0)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "detect":
+        from .detect import detect
+        from .serve import write_json
+
+        report = detect(measure=not args.no_measure)
+        if args.out:
+            write_json(args.out, report)
+        print(json.dumps(report, indent=2, default=str))
+        return 0
+    if args.command == "serve":
+        from .serve import run_server
+
+        return run_server(warm_device=args.warm_device)
+    if args.command == "precompile":
+        from .precompile import precompile
+
+        report = precompile(args.candidates, args.dsl, build_dir=args.build_dir, jobs=args.jobs,
+                            arch=args.arch, params=json.loads(args.params) if args.params else None,
+                            timeout=args.timeout)
+        print(json.dumps(report, indent=2))
+        return 0 if all(item["ok"] for item in report["candidates"]) else 1
+    return run_evaluate(parser, args)
+
+
+def run_evaluate(parser, args) -> int:
+    from .serve import write_json
+
+    try:
+        options = options_from_namespace(args)
+    except OptionsError as error:
+        parser.error(str(error))
+    try:
+        if args.in_process:
+            from .pipeline import evaluate_in_process
+
+            result = evaluate_in_process(options)
+        else:
+            from .supervisor import Worker
+
+            worker = Worker(keep_warm=False)
+            try:
+                result = worker.evaluate(options)
+            finally:
+                worker.close()
+    except Exception as error:  # a task that cannot load, or an executor that cannot start
+        code = getattr(error, "code", type(error).__name__)
+        print(f"akg_harness: {code}: {error}", file=sys.stderr)
+        return 2
+    write_json(options.out, result)
+    summary = f"{result['status']}"
+    timing = result.get("timing") or {}
+    if timing.get("speedup_vs_eager"):
+        summary += f" speedup_vs_eager={timing['speedup_vs_eager']:.3f}"
+    print(f"akg_harness: {summary} -> {options.out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,160 @@
+"""Compare candidate outputs with reference outputs, element by element.
+
+Uses torch functions bound at import time, before any candidate loads.
+"""
+
+import dataclasses
+from typing import Optional
+
+import torch
+
+from .tolerance import tolerance_for
+
+_ABS = torch.abs
+_ISFINITE = torch.isfinite
+_ISNAN = torch.isnan
+_WHERE = torch.where
+_CHUNK = 1 << 24  # elements per comparison chunk: bounds the float64 temporaries
+
+
+class StructureError(ValueError):
+    """The outputs are not tensors of the reference's count, shape, dtype and device."""
+
+
+def flatten_outputs(value) -> list:
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        flat = []
+        for item in value:
+            flat.extend(flatten_outputs(item))
+        return flat
+    if isinstance(value, (int, float, bool)):
+        return [torch.tensor(value)]
+    raise StructureError(f"output of type {type(value).__name__} is not a tensor")
+
+
+def structure_problem(candidates: list, references: list) -> Optional[str]:
+    if len(candidates) != len(references):
+        return f"{len(candidates)} output tensor(s), the reference returns {len(references)}"
+    for index, (cand, ref) in enumerate(zip(candidates, references)):
+        where = f"output {index}" if len(references) > 1 else "output"
+        if tuple(cand.shape) != tuple(ref.shape):
+            return f"{where} has shape {tuple(cand.shape)}, expected {tuple(ref.shape)}"
+        if cand.dtype != ref.dtype:
+            return f"{where} has dtype {cand.dtype}, expected {ref.dtype}"
+        if ref.dim() > 0 and cand.device != ref.device:
+            return f"{where} is on {cand.device}, expected {ref.device}"
+    return None
+
+
+@dataclasses.dataclass
+class Comparison:
+    passed: bool = True
+    elements: int = 0
+    mismatches: int = 0
+    max_abs_error: float = 0.0
+    max_rel_error: float = 0.0
+    nonfinite_where_reference_finite: int = 0
+    first_mismatch: Optional[dict] = None
+
+    @property
+    def mismatch_ratio(self) -> float:
+        return self.mismatches / self.elements if self.elements else 0.0
+
+    def merge(self, other: "Comparison") -> None:
+        self.passed = self.passed and other.passed
+        self.elements += other.elements
+        self.mismatches += other.mismatches
+        self.max_abs_error = max(self.max_abs_error, other.max_abs_error)
+        self.max_rel_error = max(self.max_rel_error, other.max_rel_error)
+        self.nonfinite_where_reference_finite += other.nonfinite_where_reference_finite
+        self.first_mismatch = self.first_mismatch or other.first_mismatch
+
+    def summary(self) -> str:
+        if self.passed:
+            return (f"all {self.elements} elements within tolerance "
+                    f"(max abs {self.max_abs_error:.3g}, max rel {self.max_rel_error:.3g})")
+        text = (f"{self.mismatches} of {self.elements} elements out of tolerance "
+                f"({100 * self.mismatch_ratio:.3g}%), max abs error {self.max_abs_error:.3g}, "
+                f"max rel error {self.max_rel_error:.3g}")
+        if self.nonfinite_where_reference_finite:
+            text += (f"; {self.nonfinite_where_reference_finite} elements are NaN/inf where the "
+                     "reference is finite (never written, or overflow)")
+        if self.first_mismatch:
+            first = self.first_mismatch
+            text += (f"; first at index {first['index']}: got {first['got']}, "
+                     f"expected {first['expected']}")
+        return text
+
+
+def compare_tensor(cand: torch.Tensor, ref: torch.Tensor, tol: dict) -> Comparison:
+    result = Comparison(elements=ref.numel())
+    cand_flat = cand.detach().reshape(-1)
+    ref_flat = ref.detach().reshape(-1).to(cand_flat.device)
+    for start in range(0, ref_flat.numel(), _CHUNK):
+        _compare_chunk(cand_flat[start:start + _CHUNK], ref_flat[start:start + _CHUNK],
+                       tol, start, ref.shape, result)
+    return result
+
+
+def _compare_chunk(cand, ref, tol, offset, shape, result: Comparison) -> None:
+    if tol["exact"]:
+        bad = cand != ref
+        diff = None
+    else:
+        wide = torch.complex128 if ref.is_complex() else torch.float64
+        c, r = cand.to(wide), ref.to(wide)
+        ref_finite, cand_finite = _ISFINITE(r), _ISFINITE(c)
+        both_finite = ref_finite & cand_finite
+        diff = _WHERE(both_finite, _ABS(c - r), torch.zeros((), dtype=torch.float64,
+                                                              device=r.device))
+        allowed = tol["atol"] + tol["rtol"] * _ABS(r)
+        same_special = (c == r) | (_ISNAN(c) & _ISNAN(r))
+        bad = (both_finite & (diff > allowed)) | (~both_finite & ~same_special)
+        result.nonfinite_where_reference_finite += int((ref_finite & ~cand_finite).sum())
+        if diff.numel():
+            result.max_abs_error = max(result.max_abs_error, float(diff.max()))
+            scale = _ABS(r).clamp_min(torch.finfo(torch.float64).tiny)
+            rel = _WHERE(both_finite, diff / scale, torch.zeros_like(diff))
+            result.max_rel_error = max(result.max_rel_error, float(rel.max()))
+    count = int(bad.sum())
+    if count:
+        result.passed = False
+        result.mismatches += count
+        if result.first_mismatch is None:
+            flat_index = int(bad.nonzero()[0, 0]) if bad.dim() else 0
+            position = offset + flat_index
+            index = list(torch.unravel_index(torch.tensor(position), tuple(shape))) \
+                if len(shape) else []
+            result.first_mismatch = {
+                "index": [int(i) for i in index],
+                "got": _scalar(cand[flat_index]), "expected": _scalar(ref[flat_index]),
+            }
+
+
+def _scalar(value: torch.Tensor):
+    item = value.item()
+    return item if not isinstance(item, complex) else str(item)
+
+
+def compare_outputs(candidates: list, references: list, profile: str, atol=None,
+                    rtol=None) -> Comparison:
+    total = Comparison()
+    for cand, ref in zip(candidates, references):
+        total.merge(compare_tensor(cand, ref, tolerance_for(ref.dtype, profile, atol, rtol)))
+    return total
+
+
+def bitwise_equal(first: list, second: list) -> bool:
+    """Same values bit for bit (NaNs in the same places count as equal)."""
+    for a, b in zip(first, second):
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        if a.dtype.is_floating_point or a.dtype.is_complex:
+            same = (a == b) | (_ISNAN(a) & _ISNAN(b))
+        else:
+            same = a == b
+        if not bool(same.all()):
+            return False
+    return len(first) == len(second)

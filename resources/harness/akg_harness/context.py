@@ -1,0 +1,85 @@
+"""State shared by the stages of one evaluation."""
+
+import contextlib
+import dataclasses
+import time
+import warnings
+from typing import Any, Optional
+
+import torch
+
+from .inputs import seed_everything, to_device
+
+
+@dataclasses.dataclass
+class Context:
+    options: Any
+    doc: Any
+    backend: Any
+    adapter: Any
+    task: Any
+    base_seed: int
+    deadline: float
+    candidate_class: Any = None
+    init_inputs: Optional[list] = None
+    reference: Any = None
+    candidate: Any = None
+    near_constant: bool = False
+    sample_inputs: Optional[list] = None
+    sample_reference: Optional[list] = None
+    loaded_path: Optional[str] = None
+    traces: Optional[dict] = None
+    threads: Optional[int] = None
+
+    def build_models(self) -> None:
+        """Reference first, then candidate, each under the same seed (same weights)."""
+        seed_everything(self.base_seed)
+        self.init_inputs = [to_device(v, self.backend.torch_device)
+                            for v in self.task.get_init_inputs()]
+        self.reference = self._construct(self.task.Model)
+        self.candidate = self.new_candidate()
+
+    def new_candidate(self):
+        return self._construct(self.candidate_class)
+
+    def _construct(self, cls):
+        seed_everything(self.base_seed)
+        with torch.no_grad():
+            model = cls(*self.init_inputs)
+        if isinstance(model, torch.nn.Module):
+            model = model.to(self.backend.torch_device)
+            model.eval()
+        return model
+
+    def call_candidate(self, inputs: list, model=None):
+        with torch.no_grad():
+            return (model or self.candidate)(*inputs)
+
+    def call_reference(self, inputs: list):
+        with torch.no_grad():
+            return self.reference(*inputs)
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+
+@contextlib.contextmanager
+def poisoned_memory():
+    """Fresh allocations come back NaN-filled (integers: max value) while active.
+
+    torch fills uninitialised memory only under deterministic mode; warn_only keeps
+    ops without a deterministic kernel running. Unwritten output elements then
+    show up as NaN instead of whatever the allocator's last user left there.
+    """
+    was_enabled = torch.are_deterministic_algorithms_enabled()
+    was_warn_only = torch.is_deterministic_algorithms_warn_only_enabled()
+    was_fill = torch.utils.deterministic.fill_uninitialized_memory
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.utils.deterministic.fill_uninitialized_memory = True
+        try:
+            yield
+        finally:
+            torch.use_deterministic_algorithms(was_enabled, warn_only=was_warn_only)
+            torch.utils.deterministic.fill_uninitialized_memory = was_fill

@@ -1,0 +1,198 @@
+"""Correctness trials: fresh seeded inputs, candidate first, poisoned memory.
+
+Per trial: draw inputs under a new seed; give the candidate its own copy and run
+it first, while NaN-filled allocation is on, so it can neither read a reference
+result nor leave elements unwritten unnoticed; snapshot its output at once (to
+catch work still in flight), then run the reference on another pristine copy.
+"""
+
+from .checks.integrity import live_threads, new_threads, settle
+from .checks.outputs import dense_problem
+from .compare import (Comparison, StructureError, bitwise_equal, compare_outputs,
+                      flatten_outputs, structure_problem)
+from .context import poisoned_memory
+from .dsl.base import RECORDER
+from .inputs import changed_inputs, clone, draw, rescaled, trial_seeds
+from .tolerance import describe
+
+# Outputs of earlier trials kept to spot repeats; beyond this only the last is kept.
+HISTORY_BYTES = 1 << 30
+
+
+def detach_copy(values: list) -> list:
+    return [v.detach().clone() for v in values]
+
+
+class Correctness:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.doc = ctx.doc
+        self.options = ctx.options
+        self.seeds = trial_seeds(ctx.base_seed, self.options.correctness_trials + 4)
+        self.total = Comparison()
+        self.passed_trials = 0
+        self.history = []  # (candidate, reference) outputs of the trials that passed
+
+    def tolerance(self):
+        return self.options.tolerance, self.options.atol, self.options.rtol
+
+    def run(self) -> bool:
+        """All trials; False as soon as one fails (the doc says why)."""
+        try:
+            with poisoned_memory():
+                for trial in range(self.options.correctness_trials):
+                    if not self.trial(trial):
+                        return False
+                    self.passed_trials += 1
+                self.doc.check("output_depends_on_inputs", *self.rescaled_trial())
+        finally:
+            RECORDER.active = False
+            self.doc.sections["correctness"] = self.section()
+        return True
+
+    def trial(self, trial: int) -> bool:
+        ctx, doc = self.ctx, self.doc
+        device = ctx.backend.torch_device
+        pristine = draw(ctx.task, self.seeds[trial], device)
+        candidate_inputs = clone(pristine)
+        before = live_threads()
+        RECORDER.reset()
+        RECORDER.active = True
+        output = ctx.call_candidate(candidate_inputs)
+        try:
+            outputs = flatten_outputs(output)
+        except StructureError as error:
+            doc.check("output_structure", False, str(error))
+            return False
+        immediate = [t.clone() for t in outputs]  # queued right behind the candidate's work
+        RECORDER.active = False
+        launches = RECORDER.total()
+        started = new_threads(before)
+        settle(ctx.backend, started)
+        late = not bitwise_equal(immediate, outputs)
+        candidate_values = detach_copy(outputs)
+        changed = changed_inputs(pristine, candidate_inputs)
+        reference_inputs = clone(pristine)
+        references = flatten_outputs(ctx.call_reference(reference_inputs))
+        ctx.backend.synchronize()
+        reference_values = detach_copy(references)
+        if trial == 0:
+            ctx.sample_inputs, ctx.sample_reference = pristine, reference_values
+            self.flag_near_constant(reference_values)
+
+        doc.check("no_async_work", not late and not started,
+                  self.async_detail(late, [thread.name for thread in started]))
+        doc.check("dsl_kernel_launched", launches > 0,
+                  f"{launches} {ctx.adapter.name} launch(es) in trial {trial}" if launches else
+                  f"no {ctx.adapter.name} kernel was launched by forward() in trial {trial} "
+                  f"({launch_hint(ctx.adapter.name)})")
+        doc.check("inputs_unchanged", not changed,
+                  f"input tensor(s) {changed} were modified by the candidate" if changed
+                  else "inputs are bit-identical after the call")
+        problem = structure_problem(outputs, references)
+        if problem:
+            doc.check("output_structure", False, problem)
+            return False
+        doc.check("output_structure", True, f"{len(references)} tensor(s), shapes and dtypes "
+                                            "match")
+        dense = dense_problem(outputs, references, candidate_inputs, reference_inputs)
+        doc.check("output_plain_dense", dense is None, dense or "plain dense tensor(s)")
+        comparison = compare_outputs(candidate_values, reference_values, *self.tolerance())
+        self.total.merge(comparison)
+        repeated = self.repeated_output(candidate_values, reference_values)
+        if not comparison.passed:
+            if repeated is not None:
+                doc.check("no_cached_result", False, (
+                    f"trial {trial} returned exactly the output of trial {repeated} (correct "
+                    "for that trial's inputs) for new inputs: a result cached across calls"))
+                return False
+            doc.check("output_matches_reference", False,
+                      f"trial {trial} (seed {self.seeds[trial]}): {comparison.summary()}")
+            return False
+        doc.check("output_matches_reference", True, "")
+        doc.set_detail("output_matches_reference",
+                       f"{trial + 1} trial(s) within tolerance; worst: {self.total.summary()}")
+        if repeated is not None:
+            doc.check("output_depends_on_inputs", False, (
+                f"trial {trial} returned exactly the output of trial {repeated} for new inputs, "
+                "while the reference's output changed: the output does not depend on the "
+                "inputs (it passes only because this task's output is nearly constant)"))
+            return False
+        self.history.append((candidate_values, reference_values))
+        if sum(t.numel() * t.element_size() for t in candidate_values) * len(self.history) \
+                > HISTORY_BYTES:
+            self.history = self.history[-1:]
+        return not (dense or changed or late or started or launches == 0)
+
+    def repeated_output(self, candidate_values: list, reference_values: list):
+        """Index of an earlier trial whose output the candidate returned again, bit for bit,
+        although the reference's output changed; None otherwise."""
+        for index, (old_candidate, old_reference) in enumerate(self.history):
+            if bitwise_equal(candidate_values, old_candidate) and \
+                    not bitwise_equal(reference_values, old_reference):
+                return index
+        return None
+
+    def rescaled_trial(self):
+        """The task's function on inputs rescaled element-wise: outputs fitted to the
+        distribution of get_inputs() (constants, means) stop matching."""
+        ctx = self.ctx
+        seed = self.seeds[self.options.correctness_trials]
+        pristine = rescaled(draw(ctx.task, seed, ctx.backend.torch_device), seed)
+        references = detach_copy(flatten_outputs(ctx.call_reference(clone(pristine))))
+        if not all(bool(r.isfinite().all()) for r in references
+                   if r.dtype.is_floating_point):
+            return True, "rescaled-input trial skipped: the reference is not finite there"
+        outputs = detach_copy(flatten_outputs(ctx.call_candidate(clone(pristine))))
+        ctx.backend.synchronize()
+        if structure_problem(outputs, references):
+            return False, "on rescaled inputs the output structure changed"
+        comparison = compare_outputs(outputs, references, *self.tolerance())
+        if comparison.passed:
+            return True, "matches on rescaled inputs (x * U[0.5, 2)) as well"
+        return False, ("matches on get_inputs() draws but not on the same inputs rescaled "
+                       f"element-wise by U[0.5, 2): {comparison.summary()}; the output does "
+                       "not follow its inputs")
+
+    def flag_near_constant(self, references: list) -> None:
+        zeros = [r.new_zeros(r.shape) for r in references]
+        means = [r.float().mean().to(r.dtype).expand(r.shape).clone()
+                 if r.dtype.is_floating_point and r.numel() else r.clone() for r in references]
+        for label, guess in (("all zeros", zeros), ("a constant (its mean)", means)):
+            if compare_outputs(guess, references, *self.tolerance()).passed:
+                self.ctx.near_constant = True
+                self.doc.flag("near_constant_reference",
+                              f"an output of {label} passes this task's tolerance: correctness "
+                              "on get_inputs() alone proves little here; the rescaled-input "
+                              "trial decides")
+                return
+
+    @staticmethod
+    def async_detail(late: bool, started: list) -> str:
+        if late:
+            return ("the output kept changing after forward() returned: work left running "
+                    "on another stream or thread, which a timer on the calling stream misses")
+        if started:
+            return f"forward() left thread(s) running: {', '.join(started)}"
+        return "output complete when forward() returned; no threads left running"
+
+    def section(self) -> dict:
+        return {
+            "trials": self.options.correctness_trials,
+            "passed_trials": self.passed_trials,
+            "max_abs_error": self.total.max_abs_error,
+            "max_rel_error": self.total.max_rel_error,
+            "mismatch_ratio": self.total.mismatch_ratio,
+            "tolerance": describe(*self.tolerance()),
+            "base_seed": self.ctx.base_seed,
+            "seeds": self.seeds[:self.options.correctness_trials],
+        }
+
+
+def launch_hint(dsl: str) -> str:
+    return {
+        "triton": "counted at JITFunction.run, the path of every kernel[grid](...) launch",
+        "cpp": "counted as calls into a module built with torch.utils.cpp_extension",
+        "cuda_c": "counted as calls into a module built with torch.utils.cpp_extension",
+        "tilelang": "counted as calls of a tilelang JITKernel",
+    }.get(dsl, "")

@@ -1,0 +1,194 @@
+"""torch.utils.cpp_extension with a persistent build cache and instrumented functions.
+
+`load_inline` and `load` are replaced (once per process) by versions that
+  - name the build after a hash of sources, flags, tunable macros and toolchain,
+    so an unchanged candidate never recompiles and two candidates never collide;
+  - import an already-built module straight from the cache (no ninja run);
+  - wrap each function of the module to count calls and annotate them for the profiler.
+Candidates written the KernelBench way (load_inline at import) work unchanged.
+"""
+
+import inspect
+import os
+import re
+import time
+
+import torch.utils.cpp_extension as cpp_extension
+
+from ..cache import digest, file_lock, toolchain_key, write_json_atomic
+from ..errors import BuildError
+from .base import RECORDER, nan_like
+from .source_map import format_build_error
+
+ORIGINAL_LOAD_INLINE = cpp_extension.load_inline
+ORIGINAL_LOAD = cpp_extension.load
+SIGNATURE_INLINE = inspect.signature(ORIGINAL_LOAD_INLINE)
+SIGNATURE_LOAD = inspect.signature(ORIGINAL_LOAD)
+IGNORED_IN_KEY = ("name", "build_directory", "verbose", "keep_intermediates")
+MARKER = "akg-build.json"
+# `__global__ void name(` (templates and launch bounds allowed): names of the DSL's kernels,
+# used to attribute device kernels in a profile to the candidate.
+KERNEL_NAME = re.compile(r"__global__\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?[\w:<>\s\*]*?"
+                         r"\b(\w+)\s*\(")
+
+
+class BuildState:
+    """Per-request configuration read by the hooks."""
+
+    def __init__(self):
+        self.build_root = None
+        self.tunables = None
+        self.dsl = None
+        self.candidate_path = None
+        self.builds = []
+        self.modules = {}  # key -> wrapped module, kept for the executor's lifetime
+
+
+STATE = BuildState()
+
+
+def install() -> None:
+    if cpp_extension.load_inline is not load_inline:
+        cpp_extension.load_inline = load_inline
+        cpp_extension.load = load
+
+
+def load_inline(*args, **kwargs):
+    bound = SIGNATURE_INLINE.bind(*args, **kwargs)
+    arguments = dict(bound.arguments)
+    for key in ("cpp_sources", "cuda_sources"):
+        if isinstance(arguments.get(key), str):
+            arguments[key] = [arguments[key]]
+        elif arguments.get(key) is not None:
+            arguments[key] = list(arguments[key])  # torch inserts headers into the list
+    sources = list(arguments.get("cpp_sources") or []) + list(arguments.get("cuda_sources") or [])
+    return _build(ORIGINAL_LOAD_INLINE, arguments, sources, inline=True)
+
+
+def load(*args, **kwargs):
+    bound = SIGNATURE_LOAD.bind(*args, **kwargs)
+    arguments = dict(bound.arguments)
+    paths = arguments.get("sources")
+    paths = [paths] if isinstance(paths, str) else list(paths or [])
+    arguments["sources"] = [os.path.abspath(p) for p in paths]
+    texts = []
+    for path in arguments["sources"]:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            texts.append(handle.read())
+    return _build(ORIGINAL_LOAD, arguments, texts, inline=False)
+
+
+def _with_flags(arguments: dict, with_cuda: bool) -> None:
+    macros = STATE.tunables.macro_flags() if STATE.tunables else []
+    cflags = list(arguments.get("extra_cflags") or []) + macros
+    ldflags = list(arguments.get("extra_ldflags") or [])
+    if STATE.dsl == "cpp":
+        # OpenMP is part of the cpp DSL's contract; torch links the same libgomp.
+        if "-fopenmp" not in cflags:
+            cflags.append("-fopenmp")
+        if "-fopenmp" not in ldflags:
+            ldflags.append("-fopenmp")
+    arguments["extra_cflags"] = cflags
+    arguments["extra_ldflags"] = ldflags
+    if with_cuda:
+        arguments["extra_cuda_cflags"] = list(arguments.get("extra_cuda_cflags") or []) + macros
+
+
+def _build(original, arguments: dict, source_texts: list, inline: bool):
+    with_cuda = arguments.get("with_cuda")
+    if with_cuda is None:
+        with_cuda = bool(arguments.get("cuda_sources")) or any(
+            str(p).endswith((".cu", ".cuh")) for p in (arguments.get("sources") or []))
+    _with_flags(arguments, with_cuda)
+    if STATE.tunables:
+        STATE.tunables.mark_macros_used("\n".join(source_texts))
+    keyed = {k: v for k, v in arguments.items() if k not in IGNORED_IN_KEY}
+    if not inline:
+        keyed["sources"] = source_texts
+    key = digest("inline" if inline else "files", keyed, toolchain_key(with_cuda))
+    requested = str(arguments.get("name") or "ext")
+    safe = "".join(ch if ch.isalnum() else "_" for ch in requested)[:24]
+    name = f"akg_{safe}_{key[:16]}"
+    record = {"name": requested, "module": name, "key": key[:16], "with_cuda": with_cuda,
+              "kernels": sorted(set(KERNEL_NAME.findall("\n".join(source_texts))))}
+    STATE.builds.append(record)
+    if key in STATE.modules:
+        record.update(cached=True, source="memory", seconds=0.0)
+        return STATE.modules[key]
+    build_directory = os.path.join(STATE.build_root, name)
+    start = time.monotonic()
+    module = None
+    if os.path.exists(os.path.join(build_directory, MARKER)):
+        module = _import_built(name, build_directory)
+        record.update(cached=True, source="disk")
+    if module is None:
+        with file_lock(build_directory + ".lock"):
+            if os.path.exists(os.path.join(build_directory, MARKER)):
+                module = _import_built(name, build_directory)
+                record.update(cached=True, source="disk")
+            if module is None:
+                module = _compile(original, arguments, name, build_directory, source_texts,
+                                  inline, with_cuda)
+                record.update(cached=False, source="compiled")
+    record["seconds"] = round(time.monotonic() - start, 3)
+    if arguments.get("is_python_module", True) is not False and not isinstance(module, str):
+        wrap_module(module, requested)
+    STATE.modules[key] = module
+    return module
+
+
+def _compile(original, arguments, name, build_directory, source_texts, inline, with_cuda):
+    os.makedirs(build_directory, exist_ok=True)
+    arguments = dict(arguments, name=name, build_directory=build_directory, verbose=False)
+    start = time.monotonic()
+    try:
+        module = original(**arguments)
+    except Exception as error:
+        raise BuildError(format_build_error(str(error), name, arguments, source_texts,
+                                            STATE.candidate_path, inline)) from None
+    write_json_atomic(os.path.join(build_directory, MARKER), {
+        "module": name, "seconds": round(time.monotonic() - start, 3),
+        "toolchain": toolchain_key(with_cuda), "created": time.time(),
+    })
+    return module
+
+
+def _import_built(name: str, build_directory: str):
+    library = os.path.join(build_directory, f"{name}.so")
+    if not os.path.exists(library):
+        return None
+    try:
+        return cpp_extension._import_module_from_library(name, build_directory, True)
+    except Exception:
+        return None  # a half-written or foreign build: rebuild it
+
+
+def wrap_module(module, label: str) -> None:
+    for attribute in dir(module):
+        if attribute.startswith("_"):
+            continue
+        function = getattr(module, attribute)
+        if type(function).__name__ == "builtin_function_or_method":
+            setattr(module, attribute, _instrument(function, f"{label}.{attribute}"))
+
+
+def _instrument(function, label: str):
+    def launch(*args, **kwargs):
+        recorder = RECORDER
+        if not recorder.active:
+            return function(*args, **kwargs)
+        recorder.counts[label] += 1
+        if recorder.knockout and label in recorder.returns_none:
+            return None
+        with recorder.annotation(label):
+            result = function(*args, **kwargs)
+        if result is None:
+            recorder.returns_none.add(label)
+        elif recorder.knockout:
+            return nan_like(result)
+        return result
+
+    launch.__name__ = getattr(function, "__name__", label)
+    launch.__doc__ = getattr(function, "__doc__", None)
+    launch.__wrapped__ = function
+    return launch

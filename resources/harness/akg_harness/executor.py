@@ -1,0 +1,96 @@
+"""The executor: the child process that imports torch and runs candidates.
+
+Started by the supervisor with two private pipes (requests in, answers out).
+File descriptor 1 is pointed at stderr first thing, so prints from candidates,
+compilers and libraries never reach a protocol stream.
+"""
+
+import os
+import sys
+import traceback
+
+
+def warm_up(device: str) -> None:
+    import torch  # noqa: F401  (the point of a warm executor)
+
+    try:  # importing triton early keeps its import out of a candidate's timed/guarded window
+        import triton  # noqa: F401
+        import triton.language  # noqa: F401
+    except Exception:
+        pass
+    from . import pipeline  # noqa: F401
+
+    if device:
+        from .backends import get_backend
+
+        get_backend(device)
+
+
+def handle(request: dict, emit) -> dict:
+    command = request.get("command")
+    args = request.get("args") or {}
+    if command == "evaluate":
+        from .options import EvaluateOptions
+        from .pipeline import evaluate_in_process
+
+        options = EvaluateOptions.from_mapping(args)
+        document, recycle = evaluate_in_process(options, emit=emit, with_recycle=True)
+        return {"ok": True, "result": document, "recycle": recycle}
+    if command == "detect":
+        from .detect import detect
+
+        return {"ok": True, "result": detect(measure=not args.get("no_measure", False))}
+    if command == "precompile":
+        from .precompile import precompile
+
+        report = precompile(args.get("candidates") or [], args.get("dsl", "cpp"),
+                            build_dir=args.get("build_dir"), jobs=args.get("jobs", 0),
+                            arch=args.get("arch"), params=args.get("params"))
+        return {"ok": True, "result": report}
+    if command == "ping":
+        return {"ok": True, "result": {"pong": True, "pid": os.getpid()}}
+    return {"ok": False, "error": {"code": "UNKNOWN_COMMAND", "message": str(command)}}
+
+
+def main(argv) -> int:
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    from .protocol import LineReader, LineWriter
+
+    reader = LineReader(int(argv[0]))
+    writer = LineWriter(int(argv[1]))
+    warm_device = argv[3] if len(argv) > 3 and argv[2] == "--warm-device" else ""
+    try:
+        warm_up(warm_device)
+    except Exception as error:  # still serve: the request will report the real problem
+        print(f"akg_harness executor: warm-up failed: {error}", file=sys.stderr)
+    writer.send({"event": "ready", "pid": os.getpid()})
+    from .options import OptionsError
+    from .pipeline import TaskError
+
+    while True:
+        request = reader.read()
+        if request is None or request.get("command") == "shutdown":
+            return 0
+        request_id = request.get("id")
+
+        def emit(stage: str, request_id=request_id) -> None:
+            writer.send({"id": request_id, "event": "stage", "stage": stage})
+
+        try:
+            answer = handle(request, emit)
+        except OptionsError as error:
+            answer = {"ok": False, "error": {"code": "BAD_REQUEST", "message": str(error)}}
+        except TaskError as error:
+            answer = {"ok": False, "error": {"code": error.code, "message": str(error)},
+                      "recycle": error.recycle}
+        except Exception as error:
+            answer = {"ok": False, "recycle": True, "error": {
+                "code": "INTERNAL", "message": f"{type(error).__name__}: {error}\n"
+                                               f"{traceback.format_exc()}"}}
+        answer.update(id=request_id, done=True)
+        writer.send(answer)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,73 @@
+"""Opening an evaluation: task, backend, DSL adapter, environment, candidate, models.
+
+Shared by the pipeline (evaluate) and by the ncu target process, so both load
+the candidate exactly the same way (same hooks, build cache and tunables).
+"""
+
+import os
+import secrets
+import time
+
+from .backends import get_backend
+from .cache import cache_dir
+from .context import Context
+from .dsl import adapter_class
+from .errors import TaskError
+from .loading import load_candidate, load_task
+from .tunables import Tunables, rewrite_constants
+
+# Time kept back from the request's timeout for writing the verdict.
+DEADLINE_MARGIN_S = 2.0
+
+
+def open_context(options, doc) -> Context:
+    try:
+        backend = get_backend(options.device)
+    except Exception as error:
+        raise TaskError(f"device {options.device} is not usable here: {error}",
+                        code="DEVICE_UNAVAILABLE") from error
+    with doc.timed("load"):
+        task = load_task(options.task)
+    tunables = Tunables(options.params)
+    build_root = cache_dir("build", build_dir=options.build_dir)
+    adapter = adapter_class(options.dsl)(backend, tunables, build_root, options.candidate)
+    seed = options.seed if options.seed is not None else secrets.randbelow(2 ** 31 - 2) + 1
+    return Context(options=options, doc=doc, backend=backend, adapter=adapter, task=task,
+                   base_seed=seed,
+                   deadline=time.monotonic() + options.timeout - DEADLINE_MARGIN_S)
+
+
+class EnvironmentPatch:
+    """Sets (or removes, for None) environment variables; restore() puts them back."""
+
+    def __init__(self, values: dict):
+        self.saved = {}
+        for name, value in values.items():
+            self.saved[name] = os.environ.get(name)
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = str(value)
+
+    def restore(self) -> None:
+        for name, value in self.saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def activate(ctx) -> EnvironmentPatch:
+    ctx.adapter.check_environment()
+    values = ctx.adapter.activate()
+    values.update(ctx.adapter.tunables.environment())
+    return EnvironmentPatch(values)
+
+
+def import_candidate(ctx):
+    """Import the candidate (rewritten with tunable constants when params are given)."""
+    path = rewrite_constants(ctx.options.candidate, ctx.adapter.tunables)
+    ctx.loaded_path = path
+    module = load_candidate(path)
+    ctx.candidate_class = module.ModelNew
+    return module

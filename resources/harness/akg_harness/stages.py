@@ -1,0 +1,97 @@
+"""Stages after correctness: timing with baselines, profile tables, ncu, roofline."""
+
+from . import profiling, roofline, timing
+from .baselines import run_baselines
+from .checks.dsl_usage import PROFILE_RUNS, dsl_kernel_filter, share_and_streams_check
+from .compare import compare_outputs, flatten_outputs
+from .inputs import clone, trial_seeds
+from .peaks import peaks_for
+
+
+def run_timing(ctx) -> None:
+    doc, options, backend = ctx.doc, ctx.options, ctx.backend
+    kind = "cpu" if backend.kind == "cpu" else "gpu"
+    # Seeds drawn per evaluation: the values being timed are not knowable in advance.
+    sets = timing.input_sets(ctx, trial_seeds(ctx.base_seed + 2, timing.MAX_INPUT_SETS))
+
+    def call_candidate(buffers):
+        return ctx.call_candidate(buffers)
+
+    trials, warmup = timing.plan(ctx, call_candidate, sets, kind)
+    samples, kept = timing.measure(ctx, call_candidate, sets, trials, warmup, keep=True)
+    candidate = timing.summarize(samples)
+    outputs, set_index = kept
+    references = [t.detach().clone() for t in
+                  flatten_outputs(ctx.call_reference(clone(sets[set_index])))]
+    comparison = compare_outputs(outputs, references, options.tolerance, options.atol,
+                                 options.rtol)
+    doc.check("timed_output_correct", comparison.passed,
+              "the output of a randomly chosen timed call matches the reference" if
+              comparison.passed else f"a timed call returned a wrong output: "
+                                     f"{comparison.summary()}; the candidate behaves "
+                                     "differently when called repeatedly")
+    names = options.resolved_baselines()
+    baselines = run_baselines(ctx, names, sets, trials, warmup, ctx.threads) if names else {}
+    eager, compiled = baselines.get("eager"), baselines.get("compile")
+    doc.sections["timing"] = {
+        "candidate": candidate, "eager": eager, "compile": compiled,
+        "speedup_vs_eager": eager["median_ms"] / candidate["median_ms"] if eager else None,
+        "speedup_vs_compile": (compiled["median_ms"] / candidate["median_ms"]
+                               if compiled else None),
+        "clock": backend.clock, "l2_flush": True, "flush_bytes": backend.flush_bytes(),
+        "threads": ctx.threads, "input_sets": len(sets), "warmup": warmup,
+        "inputs_refreshed": True, "baseline_cache": baselines.get("cache", {}),
+    }
+    for name, state in baselines.get("cache", {}).items():
+        if state.startswith("error"):
+            doc.flag(f"{name}_baseline_failed", state)
+
+
+def _table(trace, side: str, gpu: bool, is_dsl) -> dict:
+    windows = trace.windows(profiling.FORWARD_PREFIX + side)
+    table = (profiling.kernel_table(trace, windows, is_dsl) if gpu
+             else profiling.op_table(trace, windows))
+    for row in table["kernels"]:
+        row["calls_per_forward"] = row["calls"] / PROFILE_RUNS
+    table["total_ms"] = table["total_ms"] / PROFILE_RUNS
+    table["unit"] = "device kernel time per forward" if gpu else "CPU op time per forward"
+    return table
+
+
+def run_profile(ctx) -> None:
+    traces = ctx.traces or share_and_streams_check(ctx)
+    gpu = ctx.backend.has_profiler_kernels
+    is_dsl = traces.get("is_dsl") or dsl_kernel_filter(traces["candidate"], ctx.adapter)
+    ctx.doc.sections["profile"] = {
+        "runs": PROFILE_RUNS,
+        "candidate": _table(traces["candidate"], "candidate", gpu, is_dsl),
+        "eager": _table(traces["reference"], "reference", gpu, lambda k: False),
+        "torch_share_of_reference": traces.get("torch_share"),
+    }
+
+
+def run_ncu_stage(ctx) -> None:
+    if ctx.backend.kind != "cuda":
+        ctx.doc.sections["ncu"] = {"error": "ncu needs a CUDA device"}
+        return
+    from .ncu import run_ncu
+
+    ctx.doc.sections["ncu"] = run_ncu(ctx.options, timeout=max(60.0, ctx.remaining() - 5))
+
+
+def roofline_section(ctx) -> None:
+    doc = ctx.doc
+    work = roofline.estimate(ctx)
+    peaks = peaks_for(ctx.backend)
+    ncu = doc.sections.get("ncu") or {}
+    if ncu.get("total"):
+        work["measured_dram_bytes"] = ncu["total"]["dram_bytes"]
+        work["measured_flops_non_tensor"] = ncu["total"]["flops"]
+    timing_section = doc.sections.get("timing") or {}
+    median = (timing_section.get("candidate") or {}).get("median_ms")
+    section = roofline.section(work, peaks, median)
+    for key in ("measured_dram_bytes", "measured_flops_non_tensor"):
+        if key in work:
+            section[key] = work[key]
+    doc.sections["roofline"] = section
+    roofline.speed_of_light(doc, section, median)
