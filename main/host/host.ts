@@ -2,6 +2,7 @@ import type { RoleModels, ToolchainReport } from '../../agents/contract/index.ts
 import type { AgentRole } from '../../agents/ports/model.ts'
 import type { RoleModel } from '../../agents/providers/index.ts'
 import { EventBus } from './event-bus.ts'
+import { createHostKnowledge, type KnowledgeService } from './knowledge/index.ts'
 import { resolvePaths, type StudioPaths } from './paths.ts'
 import { ProcessManager } from './process/process-manager.ts'
 import { createSessionManager, type SessionManager } from './pty/index.ts'
@@ -11,8 +12,8 @@ import { fileSecretStore, type SecretStoreFactory } from './providers/secret-sto
 import { createSettingsFile } from './settings.ts'
 import { TaskLibrary } from './tasks/task-library.ts'
 import { createHostTuner, type TunerService } from './tuner/index.ts'
-import { createHostTuner, type TunerService } from './tuner/index.ts'
 import { createRunManager, type RunManager } from './runs/index.ts'
+import { BenchManager } from './bench/bench-manager.ts'
 import { defaultPython, detectToolchain } from './toolchain/detect.ts'
 
 export interface HostOptions {
@@ -40,14 +41,16 @@ export class Host {
   readonly runner: HarnessRunner
   /** Tuning sessions over the runner (akg tune, the Tune view, the optimize workflow's hook). */
   readonly tuner: TunerService
-  /** Tuning sessions over the runner (akg tune, the Tune view, the optimize workflow's hook). */
-  readonly tuner: TunerService
   /** Agent runs on disk under <data>/runs: start, replay, cancel, resume, fork (main/host/runs). */
   readonly runs: RunManager
+  /** Batches of runs over task lists with fast_p reports (main/host/bench). */
+  readonly bench: BenchManager
   /** Terminals the user opens in the Toolchains view. */
   readonly sessions: SessionManager
   /** LLM providers, their keys and the model per role; see main/host/providers/provider-service.ts. */
   readonly providers: ProviderService
+  /** Skill documents for prompts: resources/knowledge plus the user's <data dir>/knowledge. */
+  readonly knowledge: KnowledgeService
   private toolchainReport: Promise<ToolchainReport> | null = null
   private readonly shutdownHooks: Array<() => Promise<void> | void> = []
 
@@ -55,6 +58,7 @@ export class Host {
     this.paths = resolvePaths(options.appRoot, options.dataDir)
     this.settings = createSettingsFile(this.paths.dataDir)
     this.tasks = new TaskLibrary(this.paths.sampleTasks, this.settings)
+    this.knowledge = createHostKnowledge(this.paths)
     this.electronVersion = options.electronVersion ?? null
     this.runner = createHostRunner(this)
     this.sessions = createSessionManager(this)
@@ -65,12 +69,11 @@ export class Host {
     this.tuner = createHostTuner(this)
     // Registered after the runner's hook, so it runs before it: searches stop before their workers do.
     this.onShutdown(() => this.tuner.stop())
-    this.tuner = createHostTuner(this)
-    // Registered after the runner's hook, so it runs before it: searches stop before their workers do.
-    this.onShutdown(() => this.tuner.stop())
     this.runs = createRunManager(this)
     // Registered last so it runs first: runs stop (resumable from their logs) before the tuner and workers go.
     this.onShutdown(() => this.runs.stop())
+    this.bench = new BenchManager(this)
+    this.onShutdown(() => this.bench.stop())
   }
 
   /** The ModelClient and model for an agent role; `overrides` are a RunSpec's `provider:model` per role. */
