@@ -43,6 +43,22 @@ export interface RunnerStatus {
   evaluations: { passed: number; failed: number; timedOut: number; crashed: number }
 }
 
+/** An SSH host as the user configures it; keys stay in the user's ssh setup and are never stored here. */
+export const sshHostSchema = z
+  .object({
+    /** Shown in the UI and used as the device prefix: `gpu-box:cuda:1`. */
+    name: z.string().regex(/^[A-Za-z0-9][\w.-]{0,62}$/, 'letters, digits, dot, dash or underscore').refine((name) => !['local', 'cpu', 'cuda', 'npu'].includes(name), 'that name is reserved'),
+    /** `user@host` or an alias from ~/.ssh/config. */
+    destination: z.string().min(1).max(300).regex(/^[^\s-][^\s]*$/, 'one word, not starting with a dash'),
+    port: z.number().int().min(1).max(65535).optional(),
+    python: z.string().min(1).optional(),
+    sshOptions: z.array(z.string().max(500)).max(20).optional(),
+    cpuSlots: z.number().int().min(0).max(64).optional(),
+  })
+  .strict()
+
+export type SshHostSettings = z.infer<typeof sshHostSchema>
+
 export const runnerRoutes = {
   'runner.status': route<RunnerStatus>()(
     z
@@ -52,4 +68,7 @@ export const runnerRoutes = {
       })
       .strict(),
   ),
+  /** Adds (or replaces) an SSH host whose devices serve evaluations; it persists in settings. */
+  'runner.addHost': route<RunnerStatus>()(sshHostSchema),
+  'runner.removeHost': route<RunnerStatus>()(z.object({ name: z.string().min(1) }).strict()),
 }

@@ -86,11 +86,15 @@ export class HarnessRunner implements Runner {
     }))
   }
 
-  /** Finds every host's devices once (shared by concurrent callers); a failed host is retried next time. */
-  async discover(): Promise<void> {
+  /**
+   * Finds every host's devices once (shared by concurrent callers). A host that failed is tried
+   * again only when asked (retryFailed), so an unreachable server does not delay every evaluation.
+   */
+  async discover(options: { retryFailed?: boolean } = { retryFailed: true }): Promise<void> {
     await Promise.all(
       [...this.hosts.values()].map((entry) => {
         if (entry.status.state === 'ready') return undefined
+        if (entry.status.state === 'error' && !options.retryFailed && !entry.discovery) return undefined
         entry.discovery ??= this.discoverHost(entry).finally(() => (entry.discovery = null))
         return entry.discovery
       }),
@@ -119,7 +123,7 @@ export class HarnessRunner implements Runner {
     if (this.stopped) throw new AppError('RUNNER_STOPPED', 'The runner is shutting down.')
     const target = parseDevice(request.device)
     if (!target) throw new AppError('RUNNER_BAD_DEVICE', `"${request.device}" is not a device: use cpu, cuda, cuda:N, npu:N, or host:cuda:N for an SSH host.`)
-    await this.discover()
+    await this.discover({ retryFailed: false })
     if (!this.slots.some((slot) => slotServes(slot.spec, target))) {
       const have = this.slots.map((slot) => slot.spec.key).join(', ') || 'none'
       const hostErrors = [...this.hosts.values()].filter((entry) => entry.status.error).map((entry) => `${entry.host.name}: ${entry.status.error}`)

@@ -1,4 +1,7 @@
+import { join } from 'node:path'
+import { sshHostSchema, type SshHostSettings } from '../../../agents/contract/runner.ts'
 import type { Host } from '../host.ts'
+import { SshWorkerHost } from '../ssh/ssh-host.ts'
 import { HarnessRunner } from './harness-runner.ts'
 import { LocalWorkerHost } from './local-host.ts'
 
@@ -11,8 +14,21 @@ async function configuredCpuSlots(host: Host): Promise<number | null> {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null
 }
 
+/** The SSH hosts saved in settings; an entry that no longer parses is skipped, not fatal. */
+export function readSshHosts(settings: unknown): SshHostSettings[] {
+  const list = (settings as { sshHosts?: unknown }).sshHosts
+  if (!Array.isArray(list)) return []
+  return list.flatMap((entry) => {
+    const parsed = sshHostSchema.safeParse(entry)
+    return parsed.success ? [parsed.data] : []
+  })
+}
+
+export const sshWorkerHost = (host: Host, config: SshHostSettings): SshWorkerHost =>
+  new SshWorkerHost(config, host.processes, host.paths.harness, join(host.paths.appRoot, 'main', 'host', 'ssh', 'relay.py'))
+
 /**
- * The host's Runner: warm harness workers on this machine, and on the SSH hosts added later.
+ * The host's Runner: warm harness workers on this machine and on the SSH hosts in settings.
  * Status changes reach every front door as `runner-status` events.
  */
 export function createHostRunner(host: Host): HarnessRunner {
@@ -23,5 +39,11 @@ export function createHostRunner(host: Host): HarnessRunner {
     cpuSlots: () => configuredCpuSlots(host),
     cwd: host.paths.appRoot,
   })
-  return new HarnessRunner({ hosts: [local], onStatus: (status) => host.events.emit('runner-status', status) })
+  const runner = new HarnessRunner({ hosts: [local], onStatus: (status) => host.events.emit('runner-status', status) })
+  // SSH hosts are only connected when an evaluation or "Start workers" needs them.
+  void host.settings.read().then(
+    (settings) => readSshHosts(settings).forEach((config) => runner.addHost(sshWorkerHost(host, config))),
+    () => undefined,
+  )
+  return runner
 }

@@ -4,7 +4,7 @@ import { createServer, connect } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { repoRoot } from '../../../test/helpers/temp-host.ts'
+import { repoRoot, temporaryHost } from '../../../test/helpers/temp-host.ts'
 import { ProcessManager } from '../process/process-manager.ts'
 import { HarnessRunner } from '../runner/harness-runner.ts'
 import { SshWorkerHost, type SshHostConfig } from './ssh-host.ts'
@@ -111,5 +111,20 @@ describe('a runner on an SSH host', () => {
   it('says Python is missing on the host', async () => {
     const host = new SshWorkerHost(hostConfig({ python: '/opt/no-such-python/bin/python3' }), processes, harnessDir, relayScript)
     await expect(host.discover()).rejects.toThrow(/Python was not found on loopback/)
+  })
+
+  it('keeps an SSH host added through runner.addHost in settings and shows why it is unreachable', async () => {
+    const context = temporaryHost()
+    try {
+      const port = await freePort()
+      const status = await context.handlers['runner.addHost']({ name: 'gpu-box', destination: '127.0.0.1', port, sshOptions: ['-F', '/dev/null', '-o', 'BatchMode=yes'] }, { transport: 'cli' })
+      expect(status.hosts.find((host) => host.name === 'gpu-box')).toMatchObject({ kind: 'ssh', state: 'error', error: expect.stringMatching(/Cannot reach 127\.0\.0\.1/) })
+      const saved = JSON.parse(readFileSync(join(context.dataDir, 'settings.json'), 'utf8'))
+      expect(saved.sshHosts).toEqual([{ name: 'gpu-box', destination: '127.0.0.1', port, sshOptions: ['-F', '/dev/null', '-o', 'BatchMode=yes'] }])
+      const removed = await context.handlers['runner.removeHost']({ name: 'gpu-box' }, { transport: 'cli' })
+      expect(removed.hosts.map((host) => host.name)).toEqual(['local'])
+    } finally {
+      await context.dispose()
+    }
   })
 })
