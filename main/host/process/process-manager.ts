@@ -1,6 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { spawn as spawnPty, type IPty } from 'node-pty'
+import { randomBytes } from 'node:crypto'
 import { DEFAULT_STOP_GRACE_MS, ManagedProcess, type ProcessInfo } from './managed-process.ts'
+import { processesWithEnvironment } from './process-tree.ts'
 
 export interface ChildOptions {
   label: string
@@ -32,6 +34,9 @@ export interface JobResult {
   spawnError: string | null
 }
 
+/** Set in every child's environment so the shutdown sweep can find even a child that daemonised. */
+export const OWNER_VARIABLE = 'AKG_STUDIO_PROCESS_OWNER'
+
 /** Output kept per stream of a job; a runaway command must not fill memory. */
 const JOB_OUTPUT_LIMIT = 1 << 20
 
@@ -43,13 +48,15 @@ export class ProcessManager {
   private readonly processes = new Map<string, ManagedProcess>()
   private nextId = 1
   private closed = false
+  /** This manager's mark, unique per instance so two studios (or tests) never sweep each other's children. */
+  readonly owner = `${process.pid}-${randomBytes(6).toString('hex')}`
 
   spawnChild(options: ChildOptions): ManagedChild {
     this.assertOpen()
     const managed = new ManagedProcess(this.newId('process'), options.label, 'process') as ManagedProcess & { child: ChildProcessWithoutNullStreams }
     const child = spawn(options.file, options.args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: { ...(options.env ?? process.env), [OWNER_VARIABLE]: this.owner },
       // A new session and process group: stop() and the sweep kill the group with everything it started.
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -76,7 +83,7 @@ export class ProcessManager {
         cols: options.cols ?? 120,
         rows: options.rows ?? 32,
         cwd: options.cwd ?? process.cwd(),
-        env: (options.env ?? process.env) as Record<string, string>,
+        env: { ...(options.env ?? process.env), [OWNER_VARIABLE]: this.owner } as Record<string, string>,
       })
     } catch (error) {
       managed.markExited(null, null, error instanceof Error ? error.message : String(error))
@@ -126,6 +133,14 @@ export class ProcessManager {
   async shutdown(graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> {
     this.closed = true
     await Promise.all([...this.processes.values()].map((managed) => managed.stop(graceMs)))
+    // What escaped the trees (double-forked daemons) still carries our mark.
+    for (const pid of processesWithEnvironment(`${OWNER_VARIABLE}=${this.owner}`)) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // Already gone.
+      }
+    }
   }
 
   private track(managed: ManagedProcess): void {

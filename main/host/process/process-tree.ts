@@ -69,3 +69,30 @@ export function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
+
+/**
+ * Every process whose environment holds `entry` (NAME=value). A daemonising child (double fork,
+ * setsid) leaves both our process tree and our groups, but keeps the environment it inherited:
+ * the shutdown sweep finds it by the owner mark every child is started with.
+ */
+export function processesWithEnvironment(entry: string): number[] {
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return []
+  }
+  const needle = Buffer.from(`${entry}\0`)
+  const found: number[] = []
+  for (const name of entries) {
+    const pid = Number(name)
+    if (!Number.isInteger(pid) || pid === process.pid) continue
+    try {
+      const environment = readFileSync(`/proc/${pid}/environ`)
+      if (environment.includes(needle) || environment.subarray(-needle.length + 1).equals(needle.subarray(0, -1))) found.push(pid)
+    } catch {
+      // Gone, or another user's process: not ours.
+    }
+  }
+  return found
+}
