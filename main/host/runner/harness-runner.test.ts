@@ -7,6 +7,7 @@ import type { Verdict } from '../../../agents/ports/index.ts'
 import { ProcessManager } from '../process/process-manager.ts'
 import { planSlots } from './devices.ts'
 import { HarnessRunner } from './harness-runner.ts'
+import { LocalWorkerHost } from './local-host.ts'
 import { openLocalChannel } from './worker-channel.ts'
 import type { WorkerHost } from './worker-host.ts'
 
@@ -32,12 +33,14 @@ describe('HarnessRunner with warm workers', () => {
   beforeEach(() => {
     folder = mkdtempSync(join(tmpdir(), 'akg-runner-'))
     processes = new ProcessManager()
+    const local = new LocalWorkerHost({ processes, python: async () => 'python3', harnessDir: fakeHarness, cpuSlots: async () => 2 })
     const host: WorkerHost = {
       name: 'local',
       kind: 'local',
       discover: async () => planSlots('local', { cuda: 0, npu: 0, cpuCores: 4 }, 2),
       connect: async (slot) => openLocalChannel(processes, { label: slot.key, python: 'python3', harnessDir: fakeHarness, env: slot.env }),
       stageFiles: async (_worker, paths) => paths,
+      precompile: (path, dsl, params) => local.precompile(path, dsl, params),
     }
     runner = new HarnessRunner({ hosts: [host], outerMarginMs: 500 })
   })
@@ -126,5 +129,15 @@ describe('HarnessRunner with warm workers', () => {
     expect(processesMentioning('sleep 1000')).toEqual([])
     expect(processesMentioning(fakeHarness)).toEqual([])
     expect(processesMentioning(marker)).toEqual([])
+  })
+
+  it('builds a compiled candidate on the CPU while it waits for a busy worker', async () => {
+    const busy = [evaluate(candidate('busy-1', 'SLEEP1')), evaluate(candidate('busy-2', 'SLEEP1'))]
+    const waiting = runner.evaluate({ taskPath: join(folder, 'task.py'), candidatePath: candidate('cpp-waiting', 'PASS'), dsl: 'cpp', device: 'cpu', timeoutSeconds: 5 })
+    const started = runner.evaluate({ taskPath: join(folder, 'task.py'), candidatePath: candidate('triton-waiting', 'PASS'), dsl: 'triton', device: 'cpu', timeoutSeconds: 5 })
+    await Promise.all(busy)
+    await expect(waiting).resolves.toMatchObject({ status: 'passed', prebuilt: true })
+    // Triton compiles at launch: nothing to build ahead.
+    await expect(started).resolves.toMatchObject({ status: 'passed', prebuilt: false })
   })
 })

@@ -15,7 +15,12 @@ export const DEFAULT_TIMEOUT_SECONDS = 600
  */
 export const DEFAULT_OUTER_MARGIN_MS = 30_000
 
+/** DSLs whose candidates are built ahead of time (the harness's `precompile`); Triton compiles at launch. */
+const PRECOMPILED_DSLS = new Set(['cpp', 'cuda_c'])
+
 interface Job {
+  /** Resolves when an ahead-of-time build of this candidate has finished (or was not needed). */
+  built: Promise<void>
   request: EvaluateRequest
   target: DeviceTarget
   signal?: AbortSignal
@@ -131,7 +136,11 @@ export class HarnessRunner implements Runner {
     }
     if (signal?.aborted) throw new AppError('CANCELLED', 'The evaluation was cancelled before it started.')
     return new Promise<Verdict>((resolve, reject) => {
-      const job: Job = { request, target, signal, queuedAt: new Date().toISOString(), resolve, reject }
+      const job: Job = { built: Promise.resolve(), request, target, signal, queuedAt: new Date().toISOString(), resolve, reject }
+      // No free worker can take it: build it now on the CPU while the devices work on others.
+      const free = this.slots.some((slot) => !slot.job && slotServes(slot.spec, target))
+      const builder = this.builderFor(target)
+      if (!free && builder?.precompile && PRECOMPILED_DSLS.has(request.dsl)) job.built = builder.precompile(request.candidatePath, request.dsl, request.params)
       this.queue.push(job, request.priority ?? 0)
       signal?.addEventListener(
         'abort',
@@ -145,6 +154,12 @@ export class HarnessRunner implements Runner {
       )
       this.pump()
     })
+  }
+
+  /** The host whose build cache the job's worker will read: only this machine builds ahead for now. */
+  private builderFor(target: DeviceTarget): WorkerHost | undefined {
+    if (target.host !== null && target.host !== 'local') return undefined
+    return this.hosts.get('local')?.host
   }
 
   /** Slots that can run at once for a device kind; without one, the accelerators if any, else the CPU slots. */
@@ -174,6 +189,7 @@ export class HarnessRunner implements Runner {
     const timeoutSeconds = request.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS
     try {
       await slot.worker.start()
+      await job.built
       const [task, candidate] = await slot.host.stageFiles(slot.worker, [request.taskPath, request.candidatePath])
       const args = {
         task,

@@ -5,6 +5,26 @@ import { defaultCpuSlots, planSlots, workerDevice, type HostDevices, type SlotSp
 import { openLocalChannel, type WorkerChannel } from './worker-channel.ts'
 import type { WorkerHost } from './worker-host.ts'
 
+/** A cold nvcc build of a big kernel takes minutes; past this the evaluation builds it itself. */
+const PRECOMPILE_TIMEOUT_MS = 600_000
+
+/** Runs at most `limit` tasks at once, the rest in arrival order. */
+class BuildLimiter {
+  private running = 0
+  private readonly waiting: Array<() => void> = []
+  constructor(private readonly limit: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    this.running += 1
+    try {
+      return await task()
+    } finally {
+      this.running -= 1
+      this.waiting.shift()?.()
+    }
+  }
+}
+
 /** Counting devices imports torch (and torch_npu where present): a few seconds cold. */
 const DEVICE_PROBE_TIMEOUT_MS = 90_000
 
@@ -66,6 +86,19 @@ export class LocalWorkerHost implements WorkerHost {
       warmDevice: slot.kind === 'cpu' ? undefined : workerDevice(slot),
       cwd: this.options.cwd,
     })
+  }
+
+  /** At most this many ahead-of-time builds at once: each runs ninja with its share of the cores. */
+  private readonly builds = new BuildLimiter(Math.max(1, Math.floor(cpus().length / 2)))
+
+  async precompile(candidatePath: string, dsl: string, params?: Record<string, unknown>): Promise<void> {
+    await this.builds.run(async () => {
+      const python = await this.options.python()
+      const pythonPath = [this.options.harnessDir, process.env.PYTHONPATH].filter(Boolean).join(':')
+      const args = ['-m', 'akg_harness', 'precompile', resolve(candidatePath), '--dsl', dsl, '--jobs', '1', ...(params ? ['--params', JSON.stringify(params)] : [])]
+      // A failed build is not an error here: the evaluation builds again and reports it in the verdict.
+      await this.options.processes.run({ label: `precompile ${candidatePath}`, file: python, args, env: { ...process.env, PYTHONPATH: pythonPath }, cwd: this.options.cwd, timeoutMs: PRECOMPILE_TIMEOUT_MS })
+    }).catch(() => undefined)
   }
 
   async stageFiles(_worker: unknown, paths: string[]): Promise<string[]> {

@@ -14,4 +14,9 @@ export interface WorkerHost {
   connect(slot: SlotSpec): Promise<WorkerChannel>
   /** Returns the paths the worker should read for these local files (identity on this machine). */
   stageFiles(worker: HarnessWorker, paths: string[]): Promise<string[]>
+  /**
+   * Builds a compiled-DSL candidate (cpp, cuda_c) into the shared build cache on the CPU, so a
+   * candidate waiting for a device finds its extension built. Optional; never throws.
+   */
+  precompile?(candidatePath: string, dsl: string, params?: Record<string, unknown>): Promise<void>
 }
