@@ -14,13 +14,17 @@ export interface ToolStatus {
   install: string | null
 }
 
-/** A GPU or NPU the environment's torch can see. */
+/** A device the harness can run on: the CPU, or a GPU or NPU the environment's torch can see. */
 export interface DeviceInfo {
-  kind: 'cuda' | 'npu'
+  kind: 'cpu' | 'cuda' | 'npu'
   index: number
   name: string
   memory_gb: number | null
   capability: string | null
+  /** From the harness's `detect`: the roofline peaks it uses, and whether they were measured or tabled. */
+  peak_bandwidth_gbs?: number | null
+  peak_tflops?: Record<string, number> | null
+  peaks_source?: string | null
 }
 
 /** What toolchain.detect reports for one Python environment and the executables on PATH. */

@@ -82,9 +82,9 @@ export class Host {
 
   /** Detection imports torch and runs several tools; share one run between concurrent callers. */
   detectToolchain(options: { python?: string; refresh?: boolean } = {}): Promise<ToolchainReport> {
-    if (options.python) return detectToolchain(options.python)
+    if (options.python) return detectToolchain(options.python, this.paths.harness)
     if (!this.toolchainReport || options.refresh) {
-      const pending = this.python().then(detectToolchain)
+      const pending = this.python().then((python) => detectToolchain(python, this.paths.harness))
       this.toolchainReport = pending
       pending.then(
         (report) => this.events.emit('toolchain-detect-end', report),

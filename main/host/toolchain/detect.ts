@@ -48,14 +48,18 @@ export function findOnPath(name: string, pathValue = process.env.PATH ?? ''): st
   return null
 }
 
-export async function detectToolchain(python: string): Promise<ToolchainReport> {
+export async function detectToolchain(python: string, harnessDir?: string): Promise<ToolchainReport> {
   const started = Date.now()
-  const [pythonPart, executables] = await Promise.all([detectPython(python), Promise.all(EXECUTABLES.map(detectExecutable))])
+  const [pythonPart, executables, harness] = await Promise.all([
+    detectPython(python),
+    Promise.all(EXECUTABLES.map(detectExecutable)),
+    harnessDir ? detectWithHarness(python, harnessDir) : Promise.resolve(null),
+  ])
   return {
     detectedAt: new Date().toISOString(),
     python: pythonPart.python,
-    packages: withInterpreter(pythonPart.packages, python),
-    devices: pythonPart.devices,
+    packages: withInterpreter([...pythonPart.packages, ...(harness ? [harness.status] : [])], python),
+    devices: harness?.devices.length ? harness.devices : pythonPart.devices,
     executables,
     durationMs: Date.now() - started,
   }
@@ -122,3 +126,32 @@ async function detectExecutable(spec: ExecutableSpec): Promise<ToolStatus> {
 }
 
 const lastLine = (text: string) => text.trim().split('\n').pop() ?? ''
+
+/** The harness's own `detect` (peaks included) sees the devices exactly as an evaluation will. */
+async function detectWithHarness(python: string, harnessDir: string): Promise<{ status: ToolStatus; devices: DeviceInfo[] }> {
+  const env = { ...process.env, PYTHONPATH: [harnessDir, process.env.PYTHONPATH].filter(Boolean).join(delimiter) }
+  const result = await runCommand(python, ['-m', 'akg_harness', 'detect', '--no-measure'], { timeoutMs: PYTHON_PROBE_TIMEOUT_MS, env })
+  const base = { name: 'akg_harness', kind: 'python-package' as const, path: harnessDir }
+  let report: { harness_version?: string; devices?: Array<Record<string, unknown>> }
+  try {
+    report = JSON.parse(result.stdout)
+  } catch {
+    const why = result.spawnError ?? (result.timedOut ? 'timed out' : lastLine(result.stderr) || `exit code ${result.code}`)
+    return { status: { ...base, found: false, version: null, reason: `the harness cannot run in this environment: ${why}`, install: 'python -m pip install torch numpy (the harness needs torch)' }, devices: [] }
+  }
+  const devices = (report.devices ?? []).map((device): DeviceInfo => {
+    const [kind = 'cpu', index = '0'] = String(device.id ?? 'cpu').split(':')
+    const memory = typeof device.memory_bytes === 'number' ? Math.round((device.memory_bytes / 2 ** 30) * 10) / 10 : null
+    return {
+      kind: (['cpu', 'cuda', 'npu'].includes(kind) ? kind : 'cpu') as DeviceInfo['kind'],
+      index: Number(index) || 0,
+      name: String(device.name ?? kind),
+      memory_gb: memory,
+      capability: typeof device.capability === 'string' ? device.capability : null,
+      peak_bandwidth_gbs: typeof device.peak_bandwidth_gbs === 'number' ? device.peak_bandwidth_gbs : null,
+      peak_tflops: (device.peak_tflops as Record<string, number> | undefined) ?? null,
+      peaks_source: typeof device.peaks_source === 'string' ? device.peaks_source : null,
+    }
+  })
+  return { status: { ...base, found: true, version: report.harness_version ?? 'unknown', reason: null, install: null }, devices }
+}

@@ -1,5 +1,5 @@
 import { useEffect } from 'react'
-import type { ToolStatus } from '../../../agents/contract/index.ts'
+import type { DeviceInfo, ToolStatus } from '../../../agents/contract/index.ts'
 import { Notice } from '../components/Notice.tsx'
 import { EnvironmentList } from '../components/terminal/EnvironmentList.tsx'
 import { RunnerStatusTable } from '../components/terminal/RunnerStatusTable.tsx'
@@ -31,12 +31,14 @@ export function ToolchainsView() {
               <p className="muted">
                 Detected {new Date(report.detectedAt).toLocaleString()} in {(report.durationMs / 1000).toFixed(1)} s
               </p>
-              <p data-testid="devices">
-                Devices:{' '}
-                {report.devices && report.devices.length > 0
-                  ? report.devices.map((device) => `${device.kind}:${device.index} ${device.name}${device.memory_gb ? ` (${device.memory_gb} GiB)` : ''}`).join(', ')
-                  : 'no GPU or NPU visible to torch; evaluations run on the CPU'}
-              </p>
+              <ul className="device-list" data-testid="devices">
+                {(report.devices ?? []).map((device) => (
+                  <li key={`${device.kind}:${device.index}`} className="mono">
+                    {describeDevice(device)}
+                  </li>
+                ))}
+                {(report.devices ?? []).every((device) => device.kind === 'cpu') ? <li className="muted">No GPU or NPU visible to torch here: evaluations run on the CPU.</li> : null}
+              </ul>
               <ToolTable title="Python environment" tools={[report.python, ...report.packages]} />
               <ToolTable title="Compilers, profilers and device tools" tools={report.executables} />
             </div>
@@ -50,6 +52,14 @@ export function ToolchainsView() {
       </div>
     </section>
   )
+}
+
+function describeDevice(device: DeviceInfo): string {
+  const name = device.kind === 'cpu' ? `cpu · ${device.name}` : `${device.kind}:${device.index} · ${device.name}`
+  const parts = [device.memory_gb ? `${device.memory_gb} GiB` : null, device.peak_bandwidth_gbs ? `${device.peak_bandwidth_gbs} GB/s` : null]
+  for (const [precision, tflops] of Object.entries(device.peak_tflops ?? {})) parts.push(`${tflops} TFLOP/s ${precision}`)
+  const shown = parts.filter(Boolean).join(', ')
+  return `${name}${shown ? ` (${shown}${device.peaks_source ? `; peaks ${device.peaks_source}` : ''})` : ''}`
 }
 
 function ToolTable({ title, tools }: { title: string; tools: ToolStatus[] }) {
