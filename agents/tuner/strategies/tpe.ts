@@ -12,6 +12,8 @@ export interface TpeOptions {
 
 /** Weight of the uniform prior in each density, so an unseen value never scores zero. */
 const PRIOR_WEIGHT = 1
+/** The fewest random draws before the model is used: two points are the least a good/bad split needs. */
+const MIN_STARTUP = 2
 
 /**
  * A tree-structured Parzen estimator over discrete spaces (Bergstra et al., 2011). Evaluated
@@ -38,7 +40,10 @@ export class TreeParzenEstimator implements Strategy {
       this.remaining.set(key, params)
       this.jitter.set(key, this.random() * 1e-9)
     }
-    this.startup = shuffled(context.feasible, this.random).slice(0, Math.min(options.initial, context.feasible.length))
+    // Random draws are capped at a quarter of the budget: with 15 evaluations, 8 random ones would leave
+    // the model too few (on the measured softmax table, 29 of 50 seeds within 3% with 8, 43 of 50 with 4).
+    const startup = Math.min(options.initial, Math.max(MIN_STARTUP, Math.ceil(context.budgetEvaluations / 4)))
+    this.startup = shuffled(context.feasible, this.random).slice(0, Math.min(startup, context.feasible.length))
     this.ordered = context.parameters.map((parameter) => parameter.values.every((value) => typeof value === 'number'))
   }
 

@@ -1,0 +1,121 @@
+/**
+ * The tuner benchmark (docs/benchmarks/tuner.md): for each kernel, the real TypeScript tuner runs
+ * exhaustive search, then TPE, random search and successive halving within a quarter of exhaustive's
+ * evaluations, then @triton.autotune over the same space; every search starts from a cold Triton cache.
+ *
+ *   npx esbuild resources/tuner/bench/driver.ts --bundle --platform=node --format=esm --outfile=.devnode/bench.mjs
+ *   node .devnode/bench.mjs OUT.json vector_add_relu softmax matmul
+ */
+import { spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import type { EvaluateRequest, Runner, Verdict } from '../../../agents/ports/runner.ts'
+import {
+  configurationKey,
+  enumerateSpace,
+  parsePresetText,
+  parseSpace,
+  resolveStrategy,
+  runSearch,
+  selectPreset,
+  type Configuration,
+  type LoadedPreset,
+  type ResolvedStrategy,
+  type TuneResult,
+} from '../../../agents/tuner/index.ts'
+
+// Run from the repository root (the bundle lives elsewhere, so its own location says nothing).
+const here = join(process.cwd(), 'resources', 'tuner', 'bench')
+const presetsFolder = join(here, '..', 'presets')
+const loadPreset = (name: string): LoadedPreset => ({ preset: parsePresetText(readFileSync(join(presetsFolder, `${name}.json`), 'utf8'), name), file: `${name}.json` })
+
+class Worker {
+  private readonly pending: Array<(value: unknown) => void> = []
+  private readonly child = spawn('python3', [join(here, 'worker.py')], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, PYTHONUNBUFFERED: '1' } })
+  readonly ready: Promise<{ device: string }>
+
+  constructor() {
+    const lines = createInterface({ input: this.child.stdout })
+    let resolveReady: (value: { device: string }) => void
+    this.ready = new Promise((resolve) => (resolveReady = resolve))
+    let first = true
+    lines.on('line', (line) => {
+      const value = JSON.parse(line)
+      if (first) {
+        first = false
+        resolveReady(value)
+      } else this.pending.shift()?.(value)
+    })
+  }
+
+  call<T>(request: object): Promise<T> {
+    return new Promise((resolve) => {
+      this.pending.push(resolve as (value: unknown) => void)
+      this.child.stdin.write(`${JSON.stringify(request)}\n`)
+    })
+  }
+
+  close(): void {
+    this.child.stdin.end()
+  }
+}
+
+function runnerFor(worker: Worker, kernel: string): Runner {
+  return {
+    capacity: () => 1,
+    async evaluate(request: EvaluateRequest): Promise<Verdict> {
+      const answer = await worker.call<Verdict & { failure?: string }>({ op: 'evaluate', kernel, params: request.params, timing_trials: request.timingTrials })
+      if (answer.failure) throw new Error(answer.failure)
+      return answer
+    },
+  }
+}
+
+const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((done) => setTimeout(done, ms)) }
+
+async function main() {
+  const [outFile, ...kernels] = process.argv.slice(2)
+  const worker = new Worker()
+  const { device } = await worker.ready
+  const report: Record<string, unknown> = { device, startedAt: new Date().toISOString(), kernels: {} }
+  const shipped = ['triton-hopper'].map(loadPreset)
+  for (const kernel of kernels) {
+    const source = readFileSync(join(here, 'kernels', `${kernel}.py`), 'utf8')
+    const space = parseSpace(source, 'triton')
+    const scenario = selectPreset(shipped, { dsl: 'triton', deviceFamily: 'hopper', kernel })
+    const scenarioStrategy = resolveStrategy(scenario.loaded, scenario.reason, kernel)
+    const searches: Record<string, { result: TuneResult; wallSeconds: number }> = {}
+    const run = async (name: string, evaluations: number) => {
+      await worker.call({ op: 'reset' })
+      const named = loadPreset(name).preset
+      const strategy: ResolvedStrategy = { ...scenarioStrategy, strategy: named.strategy, budget: { evaluations, minutes: 30 }, reasons: [...scenarioStrategy.reasons, `benchmark: strategy ${name}, ${evaluations} evaluations`] }
+      const started = Date.now()
+      const result = await runSearch({ source, space, candidatePath: kernel, taskPath: kernel, dsl: 'triton', device: 'cuda', strategy, runner: runnerFor(worker, kernel), clock, includeDefault: false })
+      searches[name] = { result, wallSeconds: (Date.now() - started) / 1000 }
+      const best = result.best
+      console.log(`${kernel} ${name}: ${result.evaluations} evaluations, ${((Date.now() - started) / 1000).toFixed(1)} s, best ${best ? `${JSON.stringify(best.params)} ${best.latencyMs!.toFixed(4)} ms` : 'none'}, ${result.records.filter((item) => item.status !== 'passed').length} failed, ${result.skipped.length} skipped`)
+      return result
+    }
+    const exhaustive = await run('exhaustive', 100_000)
+    const quarter = Math.floor(exhaustive.evaluations / 4)
+    for (const name of ['tpe', 'random', 'successive-halving']) await run(name, quarter)
+    await worker.call({ op: 'reset' })
+    const feasible = enumerateSpace(space).filter((params) => !exhaustive.skipped.some((item) => configurationKey(item.params) === configurationKey(params)))
+    const autotune = await worker.call<{ tuning_seconds: number; chosen: Configuration; correct: boolean; timing: { median_ms: number } }>({ op: 'autotune', kernel, configs: feasible, timing_trials: 50 })
+    console.log(`${kernel} autotune: ${autotune.tuning_seconds.toFixed(1)} s, chose ${JSON.stringify(autotune.chosen)} ${autotune.timing?.median_ms?.toFixed(4)} ms`)
+    ;(report.kernels as Record<string, unknown>)[kernel] = {
+      space: { size: exhaustive.space.size, feasible: exhaustive.space.feasible, parameters: space.parameters.map((parameter) => ({ name: parameter.name, values: parameter.values })) },
+      preset: scenarioStrategy.reasons,
+      searches: Object.fromEntries(Object.entries(searches).map(([name, { result, wallSeconds }]) => [name, { wallSeconds, evaluations: result.evaluations, stopReason: result.stopReason, best: result.best, records: result.records, skipped: result.skipped, notes: result.notes }])),
+      autotune,
+    }
+    writeFileSync(outFile!, JSON.stringify(report, null, 1))
+  }
+  worker.close()
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
