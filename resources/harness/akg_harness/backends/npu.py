@@ -44,6 +44,10 @@ class NpuBackend(Backend):
     clock = "npu_event"
     verified = False
 
+    def __init__(self, device: str):
+        import_torch_npu()  # registers the "npu" device type with torch
+        super().__init__(device)
+
     def initialise(self) -> None:
         import_torch_npu()
         if not torch.npu.is_available():

@@ -15,7 +15,7 @@ import time
 
 import torch.utils.cpp_extension as cpp_extension
 
-from ..cache import digest, file_lock, toolchain_key, write_json_atomic
+from ..cache import digest, file_lock, read_json, toolchain_key, write_json_atomic
 from ..errors import BuildError
 from .base import RECORDER, nan_like
 from .source_map import format_build_error
@@ -26,6 +26,9 @@ SIGNATURE_INLINE = inspect.signature(ORIGINAL_LOAD_INLINE)
 SIGNATURE_LOAD = inspect.signature(ORIGINAL_LOAD)
 IGNORED_IN_KEY = ("name", "build_directory", "verbose", "keep_intermediates")
 MARKER = "akg-build.json"
+# A failed build is as deterministic as a good one: its diagnostics are kept and
+# returned at once when the same sources and toolchain come again.
+FAILURE = "akg-build-error.json"
 # `__global__ void name(` (templates and launch bounds allowed): names of the DSL's kernels,
 # used to attribute device kernels in a profile to the candidate.
 KERNEL_NAME = re.compile(r"__global__\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?[\w:<>\s\*]*?"
@@ -117,6 +120,11 @@ def _build(original, arguments: dict, source_texts: list, inline: bool):
         return STATE.modules[key]
     build_directory = os.path.join(STATE.build_root, name)
     start = time.monotonic()
+    failure = read_json(os.path.join(build_directory, FAILURE))
+    if failure:
+        record.update(cached=True, source="failed build (cached)", seconds=0.0)
+        raise BuildError(failure["message"] + "\n(same sources and toolchain as an earlier "
+                                              "failed build: not rebuilt)")
     module = None
     if os.path.exists(os.path.join(build_directory, MARKER)):
         module = _import_built(name, build_directory)
@@ -144,8 +152,11 @@ def _compile(original, arguments, name, build_directory, source_texts, inline, w
     try:
         module = original(**arguments)
     except Exception as error:
-        raise BuildError(format_build_error(str(error), name, arguments, source_texts,
-                                            STATE.candidate_path, inline)) from None
+        message = format_build_error(str(error), name, arguments, source_texts,
+                                     STATE.candidate_path, inline)
+        if "Error building extension" in str(error):  # a compiler verdict, not a hiccup
+            write_json_atomic(os.path.join(build_directory, FAILURE), {"message": message})
+        raise BuildError(message) from None
     write_json_atomic(os.path.join(build_directory, MARKER), {
         "module": name, "seconds": round(time.monotonic() - start, 3),
         "toolchain": toolchain_key(with_cuda), "created": time.time(),

@@ -1,0 +1,70 @@
+"""The whole cpp path on the CPU: build cache, verdicts, timing against eager."""
+
+import json
+import time
+
+from conftest import candidate, failed, run_cli, task
+
+
+def test_precompile_builds_in_parallel_and_reports_errors(cpp_builds):
+    plain = {item["candidate"].rsplit("/", 1)[-1]: item for item in
+             cpp_builds["plain"]["candidates"]}
+    assert plain["add_correct.py"]["ok"] is True
+    assert plain["add_compile_error.py"]["ok"] is False
+    assert "undeclared_value" in plain["add_compile_error.py"]["error"]
+    assert cpp_builds["scaled"]["candidates"][0]["ok"] is True
+
+
+def test_correct_candidate_passes_with_timing_and_no_rebuild(cpp_builds, evaluate):
+    result = evaluate("vector_add", "cpp", "add_correct")
+    assert result["status"] == "passed", failed(result)
+    build = result["build"]["extensions"][0]
+    assert build["cached"] is True and build["source"] in ("disk", "memory")
+    timing = result["timing"]
+    assert timing["candidate"]["trials"] == 5 and timing["candidate"]["median_ms"] > 0
+    assert timing["eager"]["median_ms"] > 0 and timing["speedup_vs_eager"] > 0
+    assert timing["clock"] == "perf_counter_ns" and timing["threads"] >= 1
+    assert {"iqr_ms", "std_ms", "min_ms", "max_ms", "mean_ms"} <= set(timing["candidate"])
+    assert result["roofline"]["bytes"] == 3 * 4096 * 4
+
+
+def test_fresh_process_loads_the_cached_build_quickly(cpp_builds, tmp_path):
+    out = tmp_path / "r.json"
+    started = time.monotonic()
+    completed = run_cli("evaluate", "--task", task("vector_add"), "--candidate",
+                        candidate("cpp", "add_correct"), "--dsl", "cpp", "--out", str(out),
+                        "--timing-trials", "3", "--warmup", "1", "--correctness-trials", "2")
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(out.read_text())
+    assert result["status"] == "passed", failed(result)
+    assert result["build"]["extensions"][0]["source"] == "disk"
+    assert result["durations"]["compile"] < 5.0  # an import, not a compiler run
+    assert time.monotonic() - started < 120
+
+
+def test_wrong_candidate_is_incorrect(cpp_builds, evaluate):
+    result = evaluate("vector_add", "cpp", "add_wrong")
+    assert result["status"] == "incorrect"
+    assert "out of tolerance" in failed(result)["output_matches_reference"]
+
+
+def test_torch_doing_the_work_is_rejected(cpp_builds, evaluate):
+    result = evaluate("vector_add", "cpp", "add_torch_heavy")
+    assert result["status"] == "rejected"
+    assert "work_in_dsl" in failed(result)
+
+
+def test_build_error_names_the_candidate_line(cpp_builds, evaluate):
+    result = evaluate("vector_add", "cpp", "add_compile_error")
+    assert result["status"] == "compile_error"
+    assert result["error"]["stage"] == "compile"
+    assert "add_compile_error.py:8: error:" in result["error"]["message"]
+    assert "undeclared_value" in result["error"]["message"]
+
+
+def test_macro_tunable_reaches_the_build(cpp_builds, evaluate):
+    # AKG_SCALE=2 turns a + b into a + 2b: the verdict proves the -D flag was used.
+    result = evaluate("vector_add", "cpp", "add_correct", params={"AKG_SCALE": 2})
+    assert result["status"] == "incorrect"
+    assert result["params"]["applied"] == {"AKG_SCALE": ["macro"]}
+    assert result["build"]["extensions"][0]["cached"] is True
