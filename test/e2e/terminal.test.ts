@@ -99,4 +99,19 @@ describe('the Toolchains terminal', () => {
     expect(result.frameMsP95).toBeLessThan(500)
     await page.close()
   })
+
+  it('adds an SSH host from the view and says plainly when it cannot be reached', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    await page.goto(studio.openUrl)
+    await page.getByRole('button', { name: 'Toolchains' }).click()
+    await page.getByLabel('Host name').fill('gpu-box')
+    await page.getByLabel('SSH destination').fill('127.0.0.1')
+    // Port 1 on loopback: nothing listens there, so ssh is refused at once.
+    await page.getByLabel('SSH port').fill('1')
+    await page.getByRole('button', { name: 'Add host' }).click()
+    const hosts = page.getByRole('list', { name: 'Hosts' })
+    await expect.poll(() => hosts.innerText(), { timeout: 60_000 }).toMatch(/gpu-box[\s\S]*Cannot reach 127\.0\.0\.1 over SSH/)
+    await screenshot(page, 'toolchains-ssh-host')
+    await page.close()
+  })
 })

@@ -16,7 +16,7 @@ export const runnerHandlers = (host: Host): Pick<Handlers, 'runner.status' | 'ru
     await host.runner.removeHost(config.name)
     host.runner.addHost(sshWorkerHost(host, config))
     // Discovery reaches the host now, so a wrong address or a missing Python shows at once.
-    await host.runner.discover()
+    await host.runner.discover({ retryFailed: true, only: config.name })
     return host.runner.status()
   },
   'runner.removeHost': async ({ name }) => {

@@ -95,9 +95,10 @@ export class HarnessRunner implements Runner {
    * Finds every host's devices once (shared by concurrent callers). A host that failed is tried
    * again only when asked (retryFailed), so an unreachable server does not delay every evaluation.
    */
-  async discover(options: { retryFailed?: boolean } = { retryFailed: true }): Promise<void> {
+  async discover(options: { retryFailed?: boolean; only?: string } = { retryFailed: true }): Promise<void> {
     await Promise.all(
       [...this.hosts.values()].map((entry) => {
+        if (options.only !== undefined && entry.host.name !== options.only) return undefined
         if (entry.status.state === 'ready') return undefined
         if (entry.status.state === 'error' && !options.retryFailed && !entry.discovery) return undefined
         entry.discovery ??= this.discoverHost(entry).finally(() => (entry.discovery = null))

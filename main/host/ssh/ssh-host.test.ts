@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
@@ -81,6 +81,17 @@ describe('a runner on an SSH host', () => {
   })
 
   it('ships the harness and the files over ssh -tt and returns the real verdict', async () => {
+    // The relay and the harness it started carry the remote cache folder in their command line or environment.
+    const leftovers = () =>
+      readdirSync('/proc')
+        .filter((name) => /^\d+$/.test(name))
+        .filter((pid) => {
+          try {
+            return `${readFileSync(`/proc/${pid}/cmdline`, 'latin1')}${readFileSync(`/proc/${pid}/environ`, 'latin1')}`.includes(join(folder, 'remote-cache'))
+          } catch {
+            return false
+          }
+        })
     const host = new SshWorkerHost(hostConfig(), processes, harnessDir, relayScript)
     const runner = new HarnessRunner({ hosts: [host] })
     try {
@@ -92,14 +103,11 @@ describe('a runner on an SSH host', () => {
       expect(remoteCandidate).not.toBe(candidate)
       expect(remoteCandidate).toMatch(/akg-studio-.*add_correct\.py$/)
       expect(runner.status().workers).toMatchObject([{ key: 'loopback:cpu#0', host: 'loopback', state: 'idle', evaluations: 1 }])
+      expect(leftovers().length).toBeGreaterThan(0)
     } finally {
       await runner.stop()
     }
     // Stopping the worker ended the ssh session, the relay and the harness behind it.
-    const leftovers = () =>
-      execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
-        .split('\n')
-        .filter((line) => (line.includes(join(folder, 'remote-cache')) || /base64\.b64decode|akg_harness serve/.test(line)) && !line.includes('ps -eo'))
     await expect.poll(leftovers, { timeout: 5_000 }).toEqual([])
   })
 

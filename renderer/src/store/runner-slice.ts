@@ -1,4 +1,4 @@
-import type { EnvironmentList, RunnerStatus } from '../../../agents/contract/index.ts'
+import type { EnvironmentList, RunnerStatus, SshHostSettings } from '../../../agents/contract/index.ts'
 import { request, subscribe } from '../transport/index.ts'
 import type { Loadable, Slice } from './slice.ts'
 
@@ -12,6 +12,9 @@ export interface RunnerSlice {
   loadEnvironments(): Promise<void>
   selectEnvironment(python: string): Promise<void>
   addEnvironment(python: string): Promise<void>
+  /** Adds an SSH host and reaches it at once; resolves to the error message when that failed. */
+  addSshHost(config: SshHostSettings): Promise<string | null>
+  removeSshHost(name: string): Promise<void>
 }
 
 export const createRunnerSlice: Slice<RunnerSlice> = (set, get) => {
@@ -40,6 +43,16 @@ export const createRunnerSlice: Slice<RunnerSlice> = (set, get) => {
       settle(await request('toolchain.select', { python }))
       // The report describes the chosen environment: ask again.
       void get().detectToolchain(true)
+    },
+    async addSshHost(config) {
+      const result = await request('runner.addHost', config)
+      if (!result.ok) return result.error.message
+      set({ runnerStatus: { state: 'ready', value: result.data } })
+      return result.data.hosts.find((host) => host.name === config.name)?.error ?? null
+    },
+    async removeSshHost(name) {
+      const result = await request('runner.removeHost', { name })
+      if (result.ok) set({ runnerStatus: { state: 'ready', value: result.data } })
     },
     async addEnvironment(python) {
       set({ environments: { state: 'loading', previous: readyValue(get().environments) } })

@@ -1,11 +1,13 @@
 import { useEffect } from 'react'
 import { useStudio } from '../../store/index.ts'
 import { Notice } from '../Notice.tsx'
+import { SshHostForm } from './SshHostForm.tsx'
 
 /** The runner's hosts, workers (one per device) and queue, live from runner-status events. */
 export function RunnerStatusTable() {
   const status = useStudio((state) => state.runnerStatus)
   const load = useStudio((state) => state.loadRunnerStatus)
+  const removeHost = useStudio((state) => state.removeSshHost)
   useEffect(() => void load(), [load])
   if (status.state === 'error') return <Notice tone="error" title="Runner" code={status.code}>{status.message}</Notice>
   const value = status.state === 'ready' ? status.value : undefined
@@ -27,9 +29,19 @@ export function RunnerStatusTable() {
             <span>timed out {value.evaluations.timedOut}</span>
             <span>crashed {value.evaluations.crashed}</span>
           </div>
-          {value.hosts.filter((host) => host.error).map((host) => (
-            <Notice key={host.name} tone="error" title={`Host ${host.name}`}>{host.error}</Notice>
-          ))}
+          <ul className="device-list" aria-label="Hosts">
+            {value.hosts.map((host) => (
+              <li key={host.name}>
+                <span className="mono">{host.name}</span> <span className="muted">{host.kind} · {host.state}</span>
+                {host.kind === 'ssh' ? (
+                  <button type="button" className="link-button" onClick={() => void removeHost(host.name)}>
+                    remove
+                  </button>
+                ) : null}
+                {host.error ? <Notice tone="error" title={`Host ${host.name}`}>{host.error}</Notice> : null}
+              </li>
+            ))}
+          </ul>
           <table className="worker-table">
             <caption>Workers</caption>
             <thead>
@@ -51,6 +63,7 @@ export function RunnerStatusTable() {
               ))}
             </tbody>
           </table>
+          <SshHostForm />
         </>
       ) : (
         <p className="muted">Asking the runner…</p>
