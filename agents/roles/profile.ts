@@ -24,10 +24,15 @@ const numberAt = (source: unknown, ...keys: string[]): number | null => {
 export function analyzeProfile(verdict: Verdict): ProfileAnalysis {
   const medianMs = verdict.timing?.candidate.median_ms ?? null
   const roofline = verdict.roofline ?? null
-  const intensity = numberAt(roofline, 'arithmetic_intensity', 'intensity_flop_per_byte')
-  const ridge = numberAt(roofline, 'ridge_point', 'ridge_flop_per_byte')
-  const bandwidthFraction = numberAt(roofline, 'bandwidth_utilization', 'memory_utilization', 'bandwidth_fraction')
-  const computeFraction = numberAt(roofline, 'compute_utilization', 'flops_utilization', 'compute_fraction')
+  const intensity = numberAt(roofline, 'arithmetic_intensity')
+  // The harness reports peaks and achieved rates (roofline.py); the ridge and utilisations follow from them.
+  const peakTflops = numberAt(roofline, 'peak_tflops')
+  const peakBandwidth = numberAt(roofline, 'peak_bandwidth_gbs')
+  const achievedTflops = numberAt(roofline, 'achieved_tflops')
+  const achievedBandwidth = numberAt(roofline, 'achieved_bandwidth_gbs')
+  const ridge = peakTflops && peakBandwidth ? (peakTflops * 1e12) / (peakBandwidth * 1e9) : null
+  const bandwidthFraction = achievedBandwidth !== null && peakBandwidth ? achievedBandwidth / peakBandwidth : null
+  const computeFraction = achievedTflops !== null && peakTflops ? achievedTflops / peakTflops : null
   const occupancy = numberAt(verdict.ncu, 'achieved_occupancy', 'sm__warps_active.avg.pct_of_peak_sustained_active')
   const metrics: Record<string, number | null> = { medianMs, intensity, ridge, bandwidthFraction, computeFraction, occupancy }
   const percent = (value: number | null) => (value === null ? '?' : `${(value * 100).toFixed(0)}%`)

@@ -6,11 +6,22 @@ import { candidateFolder } from './candidate.ts'
 import { conduct } from './conduct.ts'
 
 /** The derived task that makes the source kernel the reference: the harness then compares the target with the source's outputs. */
-export function sourceReferenceTask(taskPath: string, sourcePath: string): string {
+export function sourceReferenceTask(taskPath: string, sourcePath: string, sourceDsl: string): string {
   const literal = (path: string) => JSON.stringify(path)
+  // The harness switches Triton to its interpreter only for a Triton candidate; here Triton is the reference.
+  const interpret =
+    sourceDsl === 'triton'
+      ? `import os as _os
+import torch as _torch
+
+if not _torch.cuda.is_available():
+    _os.environ["TRITON_INTERPRET"] = "1"
+
+`
+      : ''
   return `# Written by AKG Studio for a migrate run: the source kernel stands in as the reference Model,
 # with the task's inputs, so the harness compares the migrated kernel's outputs with the source's.
-import importlib.util as _importlib_util
+${interpret}import importlib.util as _importlib_util
 
 
 def _load(name, path):
@@ -87,7 +98,7 @@ export async function migrateWorkflow(context: RunContext, sourceCode: string): 
         })
         return
       }
-      await context.deps.store.writeArtifact(referencePath, sourceReferenceTask(context.spec.taskPath, context.deps.store.absolutePath(source.codePath!)))
+      await context.deps.store.writeArtifact(referencePath, sourceReferenceTask(context.spec.taskPath, context.deps.store.absolutePath(source.codePath!), context.spec.migrate!.sourceDsl))
       try {
         const verdict = await verify(
           context,
@@ -96,11 +107,15 @@ export async function migrateWorkflow(context: RunContext, sourceCode: string): 
           'source',
         )
         const passed = verdict.correct
+        // A failure inside the reference call is the source failing in this context, not the target differing.
+        const sourceSide = !passed && /call_reference/.test(verdict.error?.traceback ?? '')
         await context.recorder.emit({
-          type: 'source-check-end', candidateId: candidate.id, sourceCandidateId: source.id, status: passed ? 'passed' : 'failed',
+          type: 'source-check-end', candidateId: candidate.id, sourceCandidateId: source.id, status: passed ? 'passed' : sourceSide ? 'skipped' : 'failed',
           detail: passed
             ? `outputs match the ${context.spec.migrate!.sourceDsl} source (max abs error ${verdict.correctness?.max_abs_error ?? '?'})`
-            : `outputs differ from the source: ${verdict.status}${verdict.error ? ` (${verdict.error.message.split('\n')[0]})` : ''}`,
+            : sourceSide
+              ? `the source kernel failed when run as the reference: ${verdict.error?.message.split('\n')[0] ?? verdict.status}`
+              : `outputs differ from the source: ${verdict.status}${verdict.error ? ` (${verdict.error.message.split('\n')[0]})` : ''}`,
         })
       } catch (error) {
         await context.recorder.emit({ type: 'source-check-end', candidateId: candidate.id, sourceCandidateId: source.id, status: 'skipped', detail: `the comparison could not run: ${error instanceof Error ? error.message : String(error)}` })

@@ -3,10 +3,15 @@ import { createHandlers } from '../host/handlers/index.ts'
 import { Host } from '../host/host.ts'
 import type { CliContext, Command } from './command.ts'
 import { CliError, infoCommand, tasksCommand, toolchainsCommand } from './commands/basic.ts'
+import { benchCommand } from './commands/bench.ts'
+import { migrateCommand } from './commands/migrate.ts'
+import { runCommand } from './commands/run.ts'
+import { runsCommand } from './commands/runs.ts'
+import { showCommand } from './commands/show.ts'
 import { tuneCommand } from './commands/tune.ts'
 
 /** Every `akg` command; a new command is one entry here. */
-export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, tuneCommand]
+export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, runCommand, migrateCommand, benchCommand, runsCommand, showCommand, tuneCommand]
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.usage.length))

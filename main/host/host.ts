@@ -13,6 +13,7 @@ import { createSettingsFile } from './settings.ts'
 import { TaskLibrary } from './tasks/task-library.ts'
 import { createHostTuner, type TunerService } from './tuner/index.ts'
 import { createRunManager, type RunManager } from './runs/index.ts'
+import { BenchManager } from './bench/bench-manager.ts'
 import { defaultPython, detectToolchain } from './toolchain/detect.ts'
 
 export interface HostOptions {
@@ -42,6 +43,8 @@ export class Host {
   readonly tuner: TunerService
   /** Agent runs on disk under <data>/runs: start, replay, cancel, resume, fork (main/host/runs). */
   readonly runs: RunManager
+  /** Batches of runs over task lists with fast_p reports (main/host/bench). */
+  readonly bench: BenchManager
   /** Terminals the user opens in the Toolchains view. */
   readonly sessions: SessionManager
   /** LLM providers, their keys and the model per role; see main/host/providers/provider-service.ts. */
@@ -69,6 +72,8 @@ export class Host {
     this.runs = createRunManager(this)
     // Registered last so it runs first: runs stop (resumable from their logs) before the tuner and workers go.
     this.onShutdown(() => this.runs.stop())
+    this.bench = new BenchManager(this)
+    this.onShutdown(() => this.bench.stop())
   }
 
   /** The ModelClient and model for an agent role; `overrides` are a RunSpec's `provider:model` per role. */

@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path'
 import {
   AppError,
   resolveRunSpec,
+  runSpecInput,
+  type RunSpecInput,
   type CandidateDetail,
   type ForkOrigin,
   type RunDetail,
@@ -21,7 +23,6 @@ import type { Host } from '../host.ts'
 import { FileRunStore, listRunFolders, readEvents, readSpec, runsRoot, writeSpec } from './run-files.ts'
 import { resolveRunModels } from './run-models.ts'
 
-type SpecInput = Parameters<typeof resolveRunSpec>[0]
 
 interface ActiveRun {
   controller: AbortController
@@ -74,7 +75,10 @@ export class RunManager {
     return { spec, events: await readEvents(folder) }
   }
 
-  async start(input: SpecInput, fork: ForkOrigin | null = null, forkCode: string | null = null): Promise<RunSummary> {
+  async start(raw: RunSpecInput, fork: ForkOrigin | null = null, forkCode: string | null = null): Promise<RunSummary> {
+    const parsed = runSpecInput.safeParse(raw)
+    if (!parsed.success) throw new AppError('VALIDATION', `Invalid run spec: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(spec)'}: ${issue.message}`).join('; ')}`)
+    const input = parsed.data
     const spec = resolveRunSpec({ ...input, taskPath: resolve(input.taskPath), ...(input.migrate ? { migrate: { ...input.migrate, sourcePath: resolve(input.migrate.sourcePath) } } : {}) }, fork)
     await this.readText(spec.taskPath, 'task')
     if (spec.migrate) await this.readText(spec.migrate.sourcePath, 'source kernel')

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path'
+import { statSync } from 'node:fs'
+import { basename, join, resolve } from 'node:path'
 import type { RunEvent, RunSpec } from '../../../agents/contract/index.ts'
 import type { AgentRole } from '../../../agents/ports/index.ts'
 import { ReplayModelClient } from '../../../agents/providers/index.ts'
@@ -10,6 +11,24 @@ import { loadCassette } from '../providers/cassette-file.ts'
 export const cassettePrefix = 'cassette:'
 
 const roles: AgentRole[] = ['designer', 'coder', 'fixer', 'conductor']
+
+/**
+ * A cassette folder (for benches) holds one cassette per task: <task>.<dsl>.json, else <task>.json,
+ * where <task> is the task file's name without .py.
+ */
+function cassetteFor(path: string, spec: RunSpec): string {
+  const folder = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false
+  if (!folder) return path
+  const stem = basename(spec.taskPath).replace(/\.py$/, '')
+  for (const name of [`${stem}.${spec.dsl}.json`, `${stem}.json`]) {
+    try {
+      if (statSync(join(path, name)).isFile()) return join(path, name)
+    } catch {
+      // Try the next name.
+    }
+  }
+  throw new Error(`The cassette folder ${path} has no ${stem}.${spec.dsl}.json or ${stem}.json for this task.`)
+}
 
 /**
  * The model per role for a run. Configured providers come from host.modelFor; cassette roles
@@ -26,7 +45,7 @@ export async function resolveRunModels(host: Host, spec: RunSpec, prior: RunEven
   for (const role of roles) {
     const value = spec.models[role] ?? (fallback?.startsWith(cassettePrefix) ? fallback : undefined)
     if (value?.startsWith(cassettePrefix)) {
-      const path = resolve(value.slice(cassettePrefix.length))
+      const path = cassetteFor(resolve(value.slice(cassettePrefix.length)), spec)
       let client = replays.get(path)
       if (!client) {
         client = new ReplayModelClient(await loadCassette(path), { name: 'replay', source: path })

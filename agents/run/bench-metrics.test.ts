@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import type { BenchRow } from '../contract/bench.ts'
+import { benchCsv, benchMetrics } from './bench-metrics.ts'
+
+const row = (name: string, correct: boolean, eager: number | null, compile: number | null): BenchRow => ({
+  taskPath: `/t/${name}.py`, taskName: name, runId: `r-${name}`, runStatus: 'completed', correct, bestCandidateId: correct ? 'c0001' : null,
+  medianMs: correct ? 1 : null, eagerMs: 1, compileMs: 1, speedupVsEager: eager, speedupVsCompile: compile,
+})
+
+describe('bench metrics', () => {
+  it('computes fast_p over all tasks and geometric means over the correct ones', () => {
+    const metrics = benchMetrics([row('a', true, 2.5, 1.2), row('b', true, 0.5, 0.4), row('c', false, null, null), row('d', true, 1.2, null)])
+    expect(metrics.fastP.eager).toEqual({ '0': 0.75, '1': 0.5, '1.5': 0.25, '2': 0.25 })
+    expect(metrics.fastP.compile).toEqual({ '0': 0.75, '1': 0.25, '1.5': 0, '2': 0 })
+    expect(metrics.geomeanSpeedupVsEager).toBeCloseTo(Math.cbrt(2.5 * 0.5 * 1.2), 10)
+    expect(metrics.geomeanSpeedupVsCompile).toBeCloseTo(Math.sqrt(1.2 * 0.4), 10)
+  })
+
+  it('writes a CSV with one row per task and the metrics below', () => {
+    const rows = [row('x,y', true, 2, 1)]
+    const csv = benchCsv(rows, benchMetrics(rows))
+    expect(csv.split('\n')[1]).toBe('"x,y",/t/x,y.py,r-x,y,completed,true,c0001,1,1,1,2,1'.replace('/t/x,y.py', '"/t/x,y.py"').replace('r-x,y', '"r-x,y"'))
+    expect(csv).toContain('# fast_1 vs eager,1')
+  })
+})

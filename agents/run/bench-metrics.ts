@@ -1,0 +1,54 @@
+import { fastPThresholds, type BenchMetrics, type BenchRow } from '../contract/bench.ts'
+
+/** Geometric mean of positive values; null for none. */
+export function geometricMean(values: number[]): number | null {
+  const positive = values.filter((value) => Number.isFinite(value) && value > 0)
+  if (positive.length === 0) return null
+  return Math.exp(positive.reduce((sum, value) => sum + Math.log(value), 0) / positive.length)
+}
+
+/**
+ * KernelBench's fast_p: the fraction of all tasks whose kernel is correct and more than p times
+ * faster than the baseline (fast_0 is the correct fraction). A task without a measured baseline
+ * counts as not fast. Geometric means are over correct tasks with a measured speedup.
+ */
+export function benchMetrics(rows: BenchRow[]): BenchMetrics {
+  const tasks = rows.length
+  const correct = rows.filter((row) => row.correct)
+  const fast = (speedup: (row: BenchRow) => number | null) =>
+    Object.fromEntries(
+      fastPThresholds.map((p) => [
+        String(p),
+        tasks === 0 ? 0 : correct.filter((row) => (p === 0 ? true : (speedup(row) ?? 0) > p)).length / tasks,
+      ]),
+    )
+  return {
+    tasks,
+    correct: correct.length,
+    fastP: { eager: fast((row) => row.speedupVsEager), compile: fast((row) => row.speedupVsCompile) },
+    geomeanSpeedupVsEager: geometricMean(correct.map((row) => row.speedupVsEager ?? Number.NaN)),
+    geomeanSpeedupVsCompile: geometricMean(correct.map((row) => row.speedupVsCompile ?? Number.NaN)),
+  }
+}
+
+const csvCell = (value: unknown): string => {
+  const text = value === null || value === undefined ? '' : String(value)
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+}
+
+/** One row per task, then the metrics as `# name,value` lines a spreadsheet shows under the table. */
+export function benchCsv(rows: BenchRow[], metrics: BenchMetrics): string {
+  const header = ['task', 'task_path', 'run_id', 'run_status', 'correct', 'best_candidate', 'median_ms', 'eager_ms', 'compile_ms', 'speedup_vs_eager', 'speedup_vs_compile']
+  const lines = [header.join(',')]
+  for (const row of rows) {
+    lines.push([row.taskName, row.taskPath, row.runId, row.runStatus, row.correct, row.bestCandidateId, row.medianMs, row.eagerMs, row.compileMs, row.speedupVsEager, row.speedupVsCompile].map(csvCell).join(','))
+  }
+  lines.push('')
+  lines.push(`# tasks,${metrics.tasks}`)
+  lines.push(`# correct,${metrics.correct}`)
+  for (const [p, value] of Object.entries(metrics.fastP.eager)) lines.push(`# fast_${p} vs eager,${value}`)
+  for (const [p, value] of Object.entries(metrics.fastP.compile)) lines.push(`# fast_${p} vs compile,${value}`)
+  lines.push(`# geomean speedup vs eager,${metrics.geomeanSpeedupVsEager ?? ''}`)
+  lines.push(`# geomean speedup vs compile,${metrics.geomeanSpeedupVsCompile ?? ''}`)
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,36 @@
+import type { Command } from '../command.ts'
+import { table } from '../format.ts'
+import { call } from './basic.ts'
+
+const duration = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`)
+
+export const runsCommand: Command = {
+  name: 'runs',
+  usage: 'akg runs [--json]',
+  summary: 'runs on this machine, newest first',
+  async run(_args, context) {
+    const runs = await call(context, 'runs.list', {})
+    if (context.json) {
+      context.out(JSON.stringify(runs, null, 2))
+      return 0
+    }
+    context.out(
+      table(
+        ['id', 'workflow', 'dsl', 'device', 'status', 'candidates', 'best', 'vs eager', 'time', 'title'],
+        runs.map((run) => [
+          run.id,
+          run.workflow,
+          run.dsl,
+          run.device,
+          run.status,
+          `${run.correctCandidates}/${run.candidates}`,
+          run.best ? `${run.best.candidateId} ${run.best.medianMs?.toFixed(4) ?? '?'} ms` : '-',
+          run.best?.speedupVsEager ? `${run.best.speedupVsEager.toFixed(2)}x` : '-',
+          duration(run.elapsedMs),
+          run.title,
+        ]),
+      ),
+    )
+    return 0
+  },
+}

@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { RunDetail, RunEvent } from '../../agents/contract/index.ts'
+
+const root = join(import.meta.dirname, '..', '..')
+const dataDir = mkdtempSync(join(tmpdir(), 'akg-cli-run-'))
+const cassettes = join(root, 'test', 'fixtures', 'cassettes')
+const relu = join(root, 'resources', 'tasks', 'level1', '19_ReLU.py')
+
+/** Runs the real `akg` command with its own data folder; the harness runs in Python worker processes. */
+function akg(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'akg.mjs'), ...args], { cwd: root, env: { ...process.env, AKG_STUDIO_HOME: dataDir } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+  })
+}
+
+const events = (runId: string): RunEvent[] =>
+  readFileSync(join(dataDir, 'runs', runId, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RunEvent)
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+describe('akg run and akg migrate on the CPU with replayed answers and the real harness', () => {
+  it('akg run: the checker rejects the first replayed kernel, the Fixer\'s kernel is verified correct and timed', async () => {
+    const result = await akg(['run', relu, '--dsl', 'cpp', '--device', 'cpu', '--replay', join(cassettes, '19_ReLU.cpp.json'), '--budget', 'steps=4,candidates=4', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const detail = JSON.parse(result.stdout) as RunDetail
+    expect(detail.summary).toMatchObject({ status: 'completed', endReason: 'correct', candidates: 2, correctCandidates: 1 })
+    const [first, second] = detail.candidates
+    expect(first).toMatchObject({ origin: 'generate', status: 'rejected' })
+    expect(first!.findings.map((finding) => finding.message).join('\n')).toContain('-fopenmp is not in extra_cflags')
+    expect(second).toMatchObject({ origin: 'fix', parentId: first!.id, status: 'passed' })
+    expect(second!.verdict!.medianMs).toBeGreaterThan(0)
+    expect(second!.verdict!.eagerMs).toBeGreaterThan(0)
+    const log = events(detail.summary.id)
+    expect(log.map((event) => event.seq)).toEqual(log.map((_, index) => index))
+    expect(log.find((event) => event.type === 'verify-end')).toMatchObject({ verdict: { status: 'passed', correct: true } })
+    const runFolder = join(dataDir, 'runs', detail.summary.id)
+    for (const path of ['spec.json', `candidates/${second!.id}/candidate.py`, `candidates/${second!.id}/result.json`, `candidates/${first!.id}/plan.md`]) {
+      expect(existsSync(join(runFolder, path)), path).toBe(true)
+    }
+
+    const shown = await akg(['show', detail.summary.id])
+    expect(shown.code).toBe(0)
+    expect(shown.stdout).toMatch(new RegExp(`${second!.id}\\s+fix\\s+${first!.id}\\s+-\\s+passed`))
+    const listed = await akg(['runs'])
+    expect(listed.stdout).toContain(detail.summary.id)
+  })
+
+  it('akg migrate: a Triton kernel ported to C++, checked against the task and against the Triton kernel\'s outputs', async () => {
+    const source = join(cassettes, 'sources', 'relu_triton_source.py')
+    const result = await akg(['migrate', source, '--from', 'triton', '--to', 'cpp', '--task', relu, '--device', 'cpu', '--replay', join(cassettes, '19_ReLU.cpp.migrate.json'), '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const detail = JSON.parse(result.stdout) as RunDetail
+    const sourceCandidate = detail.candidates.find((candidate) => candidate.origin === 'migrate-source')!
+    const target = detail.candidates.find((candidate) => candidate.origin === 'generate')!
+    expect(target.status).toBe('passed')
+    const check = events(detail.summary.id).find((event) => event.type === 'source-check-end')
+    // The source runs here only under Triton's interpreter; when it cannot, the comparison must say skipped.
+    if (sourceCandidate.verdict?.correct) {
+      expect(sourceCandidate.verdict.interpreted).toBe(true)
+      expect(check).toMatchObject({ candidateId: target.id, status: 'passed' })
+    } else {
+      expect(check).toMatchObject({ candidateId: target.id, status: 'skipped' })
+    }
+  })
+})
