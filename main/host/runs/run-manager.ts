@@ -16,7 +16,7 @@ import {
   type Verdict,
 } from '../../../agents/contract/index.ts'
 import type { Clock } from '../../../agents/ports/index.ts'
-import type { RunDependencies, TuneHook } from '../../../agents/run/context.ts'
+import type { KnowledgeSelector, RunDependencies, TuneHook } from '../../../agents/run/context.ts'
 import { executeRun } from '../../../agents/run/engine.ts'
 import { foldEvents, summarize } from '../../../agents/run/state.ts'
 import type { Host } from '../host.ts'
@@ -43,6 +43,7 @@ export const systemClock: Clock = {
 export interface RunManagerOptions {
   dependencies?: (spec: RunSpec, prior: RunEvent[]) => Promise<Partial<RunDependencies>>
   tune?: TuneHook
+  knowledge?: KnowledgeSelector
 }
 
 const newRunId = (): string => `r-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${randomUUID().slice(0, 6)}`
@@ -111,7 +112,7 @@ export class RunManager {
       runner: overrides.runner ?? this.host.runner,
       clock: overrides.clock ?? systemClock,
       store,
-      ...(overrides.knowledge ? { knowledge: overrides.knowledge } : {}),
+      ...((overrides.knowledge ?? this.options.knowledge) ? { knowledge: overrides.knowledge ?? this.options.knowledge } : {}),
       ...((overrides.tune ?? this.options.tune) ? { tune: overrides.tune ?? this.options.tune } : {}),
       onEvent: (event) => {
         this.host.events.emit('run-event', event)
