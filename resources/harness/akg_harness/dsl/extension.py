@@ -110,8 +110,8 @@ def _build(original, arguments: dict, source_texts: list, inline: bool):
         keyed["sources"] = source_texts
     key = digest("inline" if inline else "files", keyed, toolchain_key(with_cuda))
     requested = str(arguments.get("name") or "ext")
-    safe = "".join(ch if ch.isalnum() else "_" for ch in requested)[:24]
-    name = f"akg_{safe}_{key[:16]}"
+    # Named by content alone: two candidates with the same sources share one build.
+    name = f"akg_ext_{key[:20]}"
     record = {"name": requested, "module": name, "key": key[:16], "with_cuda": with_cuda,
               "kernels": sorted(set(KERNEL_NAME.findall("\n".join(source_texts))))}
     STATE.builds.append(record)
@@ -126,9 +126,10 @@ def _build(original, arguments: dict, source_texts: list, inline: bool):
         raise BuildError(failure["message"] + "\n(same sources and toolchain as an earlier "
                                               "failed build: not rebuilt)")
     module = None
-    if os.path.exists(os.path.join(build_directory, MARKER)):
+    marker = read_json(os.path.join(build_directory, MARKER))
+    if marker:
         module = _import_built(name, build_directory)
-        record.update(cached=True, source="disk")
+        record.update(cached=True, source="disk", built_seconds=marker.get("seconds"))
     if module is None:
         with file_lock(build_directory + ".lock"):
             if os.path.exists(os.path.join(build_directory, MARKER)):
