@@ -2,6 +2,7 @@ import { useEffect } from 'react'
 import { ModelBanner } from './components/ModelBanner.tsx'
 import { Nav } from './components/Nav.tsx'
 import { StatusBar } from './components/StatusBar.tsx'
+import { TunerPanel } from './components/tuner/TunerPanel.tsx'
 import { useStudio } from './store/index.ts'
 import { BenchmarksView } from './views/BenchmarksView.tsx'
 import { MigrateView } from './views/MigrateView.tsx'
@@ -20,6 +21,7 @@ const VIEWS = {
   run: RunView,
   profile: ProfileView,
   migrate: MigrateView,
+  tune: TunerPanel,
   benchmarks: BenchmarksView,
   toolchains: ToolchainsView,
   settings: SettingsView,

@@ -16,6 +16,7 @@ const ITEMS: Item[] = [
   { view: 'run', label: 'Run', hint: 'the open run', nested: true },
   { view: 'profile', label: 'Profile', hint: 'the open candidate against its baselines', nested: true },
   { view: 'migrate', label: 'Migrate', hint: 'port a kernel to another DSL' },
+  { view: 'tune', label: 'Tune', hint: 'search a kernel\'s declared parameters, no model needed' },
   { view: 'benchmarks', label: 'Benchmarks', hint: 'batches of tasks, fast_p and geometric means' },
   { view: 'toolchains', label: 'Toolchains', hint: 'Python, torch, compilers, profilers' },
   { view: 'settings', label: 'Settings', hint: 'models, providers, hosts, theme' },

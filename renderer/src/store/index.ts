@@ -9,10 +9,11 @@ import { createSessionsSlice, type SessionsSlice } from './sessions-slice.ts'
 import { createSettingsSlice, type SettingsSlice } from './settings-slice.ts'
 import { createTasksSlice, type TasksSlice } from './tasks-slice.ts'
 import { createToolchainSlice, type ToolchainSlice } from './toolchain-slice.ts'
+import { createTunerSlice, type TunerSlice } from './tuner-slice.ts'
 import { createUiSlice, type UiSlice } from './ui-slice.ts'
 
 /** The one store: typed slices of serialisable data keyed by id. Live objects live in services. */
-export type StudioState = TasksSlice & ToolchainSlice & UiSlice & RunsSlice & CandidatesSlice & SettingsSlice & BenchSlice & ProvidersSlice & SessionsSlice & RunnerSlice
+export type StudioState = TasksSlice & ToolchainSlice & UiSlice & RunsSlice & CandidatesSlice & SettingsSlice & BenchSlice & ProvidersSlice & SessionsSlice & RunnerSlice & TunerSlice
 
 export const useStudio = create<StudioState>()(
   subscribeWithSelector((...args) => ({
@@ -26,5 +27,6 @@ export const useStudio = create<StudioState>()(
     ...createRunnerSlice(...args),
     ...createBenchSlice(...args),
     ...createProvidersSlice(...args),
+    ...createTunerSlice(...args),
   })),
 )
