@@ -44,16 +44,17 @@ export function ModelFields({ models, choices, onChange, idPrefix }: { models: P
 }
 
 export function BudgetFields({ budget, onChange, idPrefix }: { budget: RunBudget; onChange: (next: RunBudget) => void; idPrefix: string }) {
-  const fields: Array<{ key: keyof RunBudget; label: string; step: number }> = [
-    { key: 'steps', label: 'Steps', step: 1 }, { key: 'candidates', label: 'Candidates', step: 1 },
-    { key: 'tokens', label: 'Tokens', step: 10_000 }, { key: 'minutes', label: 'Minutes', step: 1 },
+  // step="any" where a value need not be a multiple of anything: the browser refuses to submit otherwise.
+  const fields: Array<{ key: keyof RunBudget; label: string; step: number | 'any'; min: number }> = [
+    { key: 'steps', label: 'Steps', step: 1, min: 1 }, { key: 'candidates', label: 'Candidates', step: 1, min: 1 },
+    { key: 'tokens', label: 'Tokens', step: 'any', min: 1 }, { key: 'minutes', label: 'Minutes', step: 'any', min: 0.05 },
   ]
   return (
     <div className="budget-grid">
       {fields.map((field) => (
         <div key={field.key} className="field-row">
           <label htmlFor={`${idPrefix}-budget-${field.key}`}>{field.label}</label>
-          <input id={`${idPrefix}-budget-${field.key}`} type="number" min={field.key === 'minutes' ? 0.05 : 1} step={field.step} value={budget[field.key]}
+          <input id={`${idPrefix}-budget-${field.key}`} type="number" min={field.min} step={field.step} value={budget[field.key]}
             onChange={(event) => onChange({ ...budget, [field.key]: Number(event.target.value) })} />
         </div>
       ))}

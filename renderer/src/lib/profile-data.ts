@@ -60,17 +60,31 @@ function side(container: unknown, which: keyof typeof SIDE_NAMES): unknown {
   return undefined
 }
 
-/** Kernel-time breakdown of one side (candidate, eager, compile) from the torch profiler. */
+/**
+ * Kernel-time breakdown of one side (candidate, eager) from the torch profiler, per forward: the
+ * harness profiles `runs` forwards and reports each kernel's total over them.
+ */
 export function kernelTimes(verdict: Verdict | null, which: keyof typeof SIDE_NAMES): KernelTime[] {
+  const runs = isObject(verdict?.profile) ? (asNumber(verdict.profile.runs) ?? 1) : 1
   const list = kernelList(side(verdict?.profile, which))
   return list
     .map((kernel) => {
-      const microseconds = pick(kernel, [/^(self_)?(device|cuda|cpu)?_?time_us$/, /time.*_us$/, /_us$/])
-      const ms = pick(kernel, [/^(self_)?(device|cuda|cpu)?_?time_ms$/, /time.*_ms$/, /_ms$/]) ?? (microseconds !== null ? microseconds / 1000 : null)
-      return { name: String(kernel.name ?? kernel.kernel ?? 'kernel'), ms: ms ?? 0, calls: pick(kernel, [/^calls$/, /count/]) }
+      const total = pick(kernel, [/^total_ms$/]) ?? pick(kernel, [/^(self_)?(device|cuda|cpu)?_?time_ms$/, /time.*_ms$/])
+      return { name: String(kernel.name ?? kernel.kernel ?? 'kernel'), ms: total !== null ? total / runs : 0, calls: pick(kernel, [/^calls_per_forward$/]) ?? pick(kernel, [/^calls$/]) }
     })
     .filter((kernel) => kernel.ms > 0)
     .sort((a, b) => b.ms - a.ms)
+}
+
+/** What the profile's times measure: device kernel time on a GPU, CPU op time on the CPU. */
+export function profileUnit(verdict: Verdict | null): string | null {
+  const candidate = side(verdict?.profile, 'candidate')
+  return isObject(candidate) && typeof candidate.unit === 'string' ? candidate.unit : null
+}
+
+/** Why ncu metrics are missing, in the harness's words ("ncu needs a CUDA device"). */
+export function ncuError(verdict: Verdict | null): string | null {
+  return isObject(verdict?.ncu) && typeof verdict.ncu.error === 'string' ? verdict.ncu.error : null
 }
 
 function metricsOf(kernel: Loose): KernelMetrics {
@@ -103,27 +117,41 @@ export function dominantKernel(kernels: KernelMetrics[]): KernelMetrics | null {
 
 /**
  * Roofline points: achieved FLOP/s against arithmetic intensity. The task's FLOPs are the same for
- * every side; bytes are the side's measured DRAM bytes when given, else the task's minimum bytes.
+ * every side; the candidate's bytes are ncu's measured DRAM bytes when there are some, else the
+ * task's minimum bytes, which the baselines use too. Reads the harness's roofline section
+ * (flops, bytes, peak_flops in FLOP/s, peak_bandwidth_gbs in GB/s).
  */
 export function roofline(verdict: Verdict | null): Roofline | null {
   const data = verdict?.roofline
   const timing = verdict?.timing
   if (!data) return null
-  const flops = pick(data, [/^flops$/, /^flop$/, /total_flops/])
-  const bytes = pick(data, [/^bytes$/, /^bytes_moved$/, /min_bytes/, /^dram_bytes$/])
-  const peakFlopsPerSecond = pick(data, [/peak_flops?_per_s/, /peak_flops/])
-  const peakBytesPerSecond = pick(data, [/peak_(bandwidth|bytes)/, /peak_dram/])
+  const flops = pick(data, [/^flops$/])
+  const bytes = pick(data, [/^bytes$/])
+  const peakFlopsPerSecond = pick(data, [/^peak_flops$/]) ?? ((pick(data, [/^peak_tflops$/]) ?? NaN) * 1e12 || null)
+  const gigabytes = pick(data, [/^peak_bandwidth_gbs$/])
+  const peakBytesPerSecond = gigabytes !== null ? gigabytes * 1e9 : null
   const points: RooflinePoint[] = []
   const add = (label: string, ms: number | null | undefined, sideBytes: number | null) => {
     const used = sideBytes ?? bytes
-    if (flops === null || used === null || !ms || used <= 0) return
+    if (!flops || used === null || !ms || used <= 0) return
     points.push({ label, intensity: flops / used, flopsPerSecond: flops / (ms / 1000) })
   }
-  add('candidate', timing?.candidate.median_ms ?? pick(data, [/^duration_ms$/]), pick(data, [/^candidate_bytes$/]))
-  add('eager', timing?.eager?.median_ms, pick(data, [/^eager_bytes$/]))
-  add('torch.compile', timing?.compile?.median_ms, pick(data, [/^compile_bytes$/]))
-  if (points.length === 0 && peakFlopsPerSecond === null) return null
+  add('candidate', timing?.candidate.median_ms, pick(data, [/^measured_dram_bytes$/]))
+  add('eager', timing?.eager?.median_ms, null)
+  add('torch.compile', timing?.compile?.median_ms, null)
   return { peakFlopsPerSecond, peakBytesPerSecond, points }
+}
+
+/** Achieved bandwidth per side against the device's peak, for kernels whose FLOPs are not counted. */
+export function bandwidthUse(verdict: Verdict | null): { peakGbs: number | null; sides: Array<{ label: string; gbs: number }> } | null {
+  const data = verdict?.roofline
+  const bytes = data ? pick(data, [/^bytes$/]) : null
+  if (!data || !bytes) return null
+  const timing = verdict?.timing
+  const sides = ([['candidate', timing?.candidate.median_ms], ['eager', timing?.eager?.median_ms], ['torch.compile', timing?.compile?.median_ms]] as const)
+    .filter(([, ms]) => ms)
+    .map(([label, ms]) => ({ label, gbs: bytes / ((ms as number) / 1000) / 1e9 }))
+  return { peakGbs: pick(data, [/^peak_bandwidth_gbs$/]), sides }
 }
 
 /** Box-plot numbers of a timing: true quartiles from samples when the verdict has them, else none. */
@@ -140,6 +168,8 @@ export function latencyBox(stats: TimingStats | null | undefined): { box: [numbe
     }
     return { box: [sorted[0] as number, quantile(0.25), quantile(0.5), quantile(0.75), sorted.at(-1) as number], fromSamples: true }
   }
-  // Without samples, the box is the IQR's width centred on the median: said so under the chart.
-  return { box: [stats.min_ms, stats.median_ms - stats.iqr_ms / 2, stats.median_ms, stats.median_ms + stats.iqr_ms / 2, stats.max_ms], fromSamples: false }
+  // Without samples, the box is the IQR's width centred on the median, kept inside min and max: said so under the chart.
+  const low = Math.max(stats.min_ms, stats.median_ms - stats.iqr_ms / 2)
+  const high = Math.min(stats.max_ms, stats.median_ms + stats.iqr_ms / 2)
+  return { box: [stats.min_ms, low, stats.median_ms, high, stats.max_ms], fromSamples: false }
 }

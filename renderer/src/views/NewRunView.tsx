@@ -97,9 +97,9 @@ export function NewRunView() {
 }
 
 function SearchFields({ search, onChange }: { search: SearchOptions; onChange: (next: SearchOptions) => void }) {
-  const fields: Array<{ key: keyof SearchOptions; label: string; step: number }> = [
+  const fields: Array<{ key: keyof SearchOptions; label: string; step: number | 'any' }> = [
     { key: 'islands', label: 'Islands', step: 1 }, { key: 'population', label: 'Population', step: 1 },
-    { key: 'migrationInterval', label: 'Migrate every (generations)', step: 1 }, { key: 'concurrency', label: 'In flight at once', step: 1 }, { key: 'ucbC', label: 'UCB exploration c', step: 0.1 },
+    { key: 'migrationInterval', label: 'Migrate every (generations)', step: 1 }, { key: 'concurrency', label: 'In flight at once', step: 1 }, { key: 'ucbC', label: 'UCB exploration c', step: 'any' },
   ]
   return (
     <div className="budget-grid">

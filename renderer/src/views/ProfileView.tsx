@@ -2,8 +2,8 @@ import { useEffect } from 'react'
 import { Notice } from '../components/Notice.tsx'
 import { KernelBreakdown, LatencySpread } from '../components/profile/ProfileCharts.tsx'
 import { MetricsComparison } from '../components/profile/MetricsComparison.tsx'
-import { formatFlops, RooflineChart } from '../components/profile/RooflineChart.tsx'
-import { roofline } from '../lib/profile-data.ts'
+import { BandwidthChart, formatFlops, RooflineChart } from '../components/profile/RooflineChart.tsx'
+import { bandwidthUse, roofline } from '../lib/profile-data.ts'
 import { candidateKey } from '../store/candidates-slice.ts'
 import { useStudio } from '../store/index.ts'
 
@@ -29,6 +29,7 @@ export function ProfileView() {
   }
   const verdict = (detail?.state === 'ready' ? detail.value.verdict : null) ?? liveVerdict
   const points = roofline(verdict)
+  const bandwidth = bandwidthUse(verdict)
   return (
     <section className="view profile-view" aria-labelledby="profile-title">
       <header className="pane-header">
@@ -43,7 +44,12 @@ export function ProfileView() {
             <header className="panel-header"><h2>Roofline</h2>
               {points?.peakFlopsPerSecond ? <span className="muted small">peak {formatFlops(points.peakFlopsPerSecond)}{points.peakBytesPerSecond ? ` · ${(points.peakBytesPerSecond / 1e9).toPrecision(3)} GB/s` : ''}</span> : null}
             </header>
-            {points && points.points.length > 0 ? <RooflineChart data={points} /> : <p className="muted">No roofline: the verdict has no FLOP and byte counts for this task (the harness adds them with --ncu or its task analysis).</p>}
+            {points && points.points.length > 0 ? <RooflineChart data={points} /> : bandwidth && bandwidth.sides.length > 0 ? (
+              <>
+                <p className="muted small">This task's FLOPs are not counted (element-wise work), so it has no arithmetic intensity; it is bounded by memory. Achieved bandwidth instead:</p>
+                <BandwidthChart peakGbs={bandwidth.peakGbs} sides={bandwidth.sides} />
+              </>
+            ) : <p className="muted">No roofline: the verdict has no FLOP and byte counts for this task.</p>}
             {points && points.points.length > 0 && !points.peakFlopsPerSecond ? <p className="muted small">The device's peaks are unknown, so no roofs are drawn.</p> : null}
           </section>
           <section className="panel" aria-label="Profiler metrics">

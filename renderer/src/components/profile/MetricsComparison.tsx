@@ -1,5 +1,5 @@
 import type { Verdict } from '../../../../agents/contract/index.ts'
-import { dominantKernel, ncuKernels, type KernelMetrics } from '../../lib/profile-data.ts'
+import { dominantKernel, ncuError, ncuKernels, type KernelMetrics } from '../../lib/profile-data.ts'
 import { formatNumber } from '../run/VerdictDetails.tsx'
 
 const ROWS: Array<{ key: keyof Omit<KernelMetrics, 'name'>; label: string; unit: string; better: 'lower' | 'higher' | null }> = [
@@ -17,7 +17,8 @@ export function MetricsComparison({ verdict }: { verdict: Verdict }) {
   const baselineKernels = ncuKernels(verdict, 'eager')
   const candidate = dominantKernel(candidateKernels)
   const baseline = dominantKernel(baselineKernels)
-  if (!candidate) return <p className="muted">No Nsight Compute metrics: run the verification with ncu (needs an NVIDIA GPU and ncu on PATH; Toolchains shows whether it was found).</p>
+  const error = ncuError(verdict)
+  if (!candidate) return <p className="muted">No Nsight Compute metrics{error ? `: ${error}` : ''}. They need an NVIDIA GPU and ncu on PATH (Toolchains shows whether it was found).</p>
   return (
     <table className="data-table" data-testid="metrics-comparison">
       <caption>Heaviest kernel per side (Nsight Compute, --clock-control none)</caption>
@@ -25,7 +26,7 @@ export function MetricsComparison({ verdict }: { verdict: Verdict }) {
         <tr>
           <th scope="col">metric</th>
           <th scope="col">candidate <span className="mono muted small">{candidate.name}</span></th>
-          <th scope="col">eager <span className="mono muted small">{baseline?.name ?? 'not profiled'}</span></th>
+          <th scope="col">eager <span className="mono muted small">{baseline?.name ?? 'not profiled by ncu'}</span></th>
           <th scope="col">change</th>
         </tr>
       </thead>

@@ -1,6 +1,6 @@
 import { useMemo } from 'react'
 import type { Verdict } from '../../../../agents/contract/index.ts'
-import { kernelTimes, latencyBox, type KernelTime } from '../../lib/profile-data.ts'
+import { kernelTimes, latencyBox, profileUnit, type KernelTime } from '../../lib/profile-data.ts'
 import { useStudio } from '../../store/index.ts'
 import { EChart } from '../charts/EChart.tsx'
 import { axisStyle, chartPalette } from '../charts/echarts.ts'
@@ -30,7 +30,7 @@ export function KernelBreakdown({ verdict }: { verdict: Verdict }) {
       animation: false,
       grid: { left: 90, right: 24, top: 16, bottom: 44 },
       tooltip: { trigger: 'item' as const, valueFormatter: (value: unknown) => `${Number(value).toFixed(4)} ms` },
-      xAxis: { type: 'value' as const, name: 'time per forward (ms)', nameLocation: 'middle' as const, nameGap: 28, ...axis },
+      xAxis: { type: 'value' as const, name: `${profileUnit(verdict) ?? 'time per forward'} (ms)`, nameLocation: 'middle' as const, nameGap: 28, ...axis },
       yAxis: { type: 'category' as const, data: ['eager', 'candidate'], ...axis },
       series: names.map((name, index) => ({
         name, type: 'bar' as const, stack: 'kernels', barWidth: '55%',
@@ -38,7 +38,7 @@ export function KernelBreakdown({ verdict }: { verdict: Verdict }) {
         data: [byName(eager, name), byName(candidate, name)],
       })),
     }
-  }, [eager, candidate, theme])
+  }, [eager, candidate, theme, verdict])
   if (eager.length === 0 && candidate.length === 0) return <p className="muted">No kernel breakdown: the candidate was not profiled (the harness's --profile).</p>
   return (
     <>
@@ -54,7 +54,7 @@ function KernelLegendTable({ eager, candidate }: { eager: KernelTime[]; candidat
       {([['eager', eager], ['candidate', candidate]] as const).map(([title, list]) => (
         <table key={title} className="data-table compact">
           <caption>{title} kernels</caption>
-          <thead><tr><th scope="col">kernel</th><th scope="col">ms</th><th scope="col">calls</th></tr></thead>
+          <thead><tr><th scope="col">kernel</th><th scope="col">ms per forward</th><th scope="col">calls per forward</th></tr></thead>
           <tbody>
             {list.map((kernel) => (
               <tr key={kernel.name}><td className="mono wrap" title={kernel.name}>{shortName(kernel.name)}</td><td className="num">{kernel.ms.toFixed(4)}</td><td className="num">{kernel.calls ?? '—'}</td></tr>

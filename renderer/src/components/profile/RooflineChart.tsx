@@ -54,3 +54,24 @@ function rooflineOption(data: Roofline, palette: ChartPalette) {
     ],
   }
 }
+
+/** For tasks whose FLOPs are not counted (element-wise): achieved DRAM bandwidth per side against the peak. */
+export function BandwidthChart({ peakGbs, sides }: { peakGbs: number | null; sides: Array<{ label: string; gbs: number }> }) {
+  const theme = useStudio((state) => state.theme)
+  const option = useMemo(() => {
+    const palette = chartPalette(theme)
+    const axis = axisStyle(palette)
+    return {
+      animation: false,
+      grid: { left: 96, right: 40, top: 16, bottom: 48 },
+      tooltip: { trigger: 'item' as const, valueFormatter: (value: unknown) => `${Number(value).toPrecision(3)} GB/s` },
+      xAxis: { type: 'value' as const, name: 'achieved bandwidth at the task\'s minimum bytes (GB/s)', nameLocation: 'middle' as const, nameGap: 28, max: peakGbs ? Math.max(peakGbs, ...sides.map((side) => side.gbs)) * 1.05 : undefined, ...axis },
+      yAxis: { type: 'category' as const, data: sides.map((side) => side.label), ...axis },
+      series: [{
+        type: 'bar' as const, barWidth: '50%', data: sides.map((side, index) => ({ value: side.gbs, itemStyle: { color: palette.series[index === 0 ? 0 : index === 1 ? 1 : 3] } })),
+        markLine: peakGbs ? { silent: true, symbol: 'none', data: [{ xAxis: peakGbs }], lineStyle: { color: palette.bad, type: 'dashed' as const }, label: { formatter: `peak ${peakGbs} GB/s`, color: palette.muted, fontSize: 10 } } : undefined,
+      }],
+    }
+  }, [peakGbs, sides, theme])
+  return <EChart option={option} label="Achieved bandwidth per side against the device's peak" height={200} testId="bandwidth-chart" />
+}

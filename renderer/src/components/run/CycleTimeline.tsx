@@ -3,8 +3,9 @@ import { useStudio } from '../../store/index.ts'
 import { chartPalette } from '../charts/echarts.ts'
 import { AXIS_HEIGHT, candidateLanes, drawTimeline, hitTest, islandLanes, KIND_COLOURS, LANE_HEIGHT, type Lane } from './timeline-draw.ts'
 
-/** Height of the timeline's viewport; lanes past it scroll. */
-const VIEWPORT_HEIGHT = 300
+/** Most height the timeline takes; lanes past it scroll. A run of few lanes takes only what it needs. */
+const VIEWPORT_MAX_HEIGHT = 300
+const VIEWPORT_MIN_HEIGHT = 96
 /** A live run's open segments grow with the clock; redraw this often while it runs. */
 const LIVE_REDRAW_MS = 500
 
@@ -37,6 +38,7 @@ export function CycleTimeline({ runId }: { runId: string }) {
   const now = running ? Math.max(tick, lastTime ?? 0) : (lastTime ?? tick)
   const timeWindow = useMemo(() => ({ start: startedAt ?? now, end: Math.max(now, (startedAt ?? now) + 1_000) }), [startedAt, now])
   const firstLane = Math.floor(scrollTop / LANE_HEIGHT)
+  const viewportHeight = Math.max(VIEWPORT_MIN_HEIGHT, Math.min(VIEWPORT_MAX_HEIGHT, AXIS_HEIGHT + lanes.length * LANE_HEIGHT + 6))
 
   useEffect(() => {
     if (!running) return
@@ -57,7 +59,7 @@ export function CycleTimeline({ runId }: { runId: string }) {
     if (!element) return
     const frame = requestAnimationFrame(() => {
       const ratio = globalThis.devicePixelRatio || 1
-      const height = VIEWPORT_HEIGHT
+      const height = viewportHeight
       if (element.width !== Math.round(width * ratio) || element.height !== Math.round(height * ratio)) {
         element.width = Math.round(width * ratio)
         element.height = Math.round(height * ratio)
@@ -68,7 +70,7 @@ export function CycleTimeline({ runId }: { runId: string }) {
       drawTimeline({ context, width, height, lanes, firstLane, window: timeWindow, now, selectedId, palette: chartPalette(theme) })
     })
     return () => cancelAnimationFrame(frame)
-  }, [lanes, firstLane, timeWindow, now, selectedId, theme, width])
+  }, [lanes, firstLane, timeWindow, now, selectedId, theme, width, viewportHeight])
 
   const locate = (event: React.MouseEvent<HTMLCanvasElement>) => {
     const box = event.currentTarget.getBoundingClientRect()
@@ -102,7 +104,7 @@ export function CycleTimeline({ runId }: { runId: string }) {
           ))}
         </div>
       </header>
-      <div className="timeline-scroller" ref={scroller} style={{ height: VIEWPORT_HEIGHT }} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
+      <div className="timeline-scroller" ref={scroller} style={{ height: viewportHeight }} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
         <div style={{ height: AXIS_HEIGHT + lanes.length * LANE_HEIGHT, position: 'relative' }}>
           <canvas
             ref={canvas}
@@ -110,7 +112,7 @@ export function CycleTimeline({ runId }: { runId: string }) {
             data-lanes={lanes.length}
             role="img"
             aria-label={`Timeline of ${lanes.length} ${mode} lanes; the candidate list below gives the same steps by keyboard`}
-            style={{ position: 'sticky', top: 0, width, height: VIEWPORT_HEIGHT, display: 'block' }}
+            style={{ position: 'sticky', top: 0, width, height: viewportHeight, display: 'block' }}
             onMouseMove={onMove}
             onMouseLeave={() => setHover(null)}
             onClick={onClick}
