@@ -4,12 +4,12 @@ import tseslint from 'typescript-eslint'
 const nodeOnly = ['electron', 'node-pty', 'fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process', 'node:child_process']
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', '.venv/**', 'test-results/**', 'resources/**', 'dist/**'] },
+  { ignores: ['out/**', 'node_modules/**', '.venv/**', 'test-results/**', 'resources/**', 'dist/**', '.devnode/**', '.whl/**', '.gl/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly', URL: 'readonly' } },
   },
   {
     rules: {
