@@ -46,8 +46,9 @@ export function benchCsv(rows: BenchRow[], metrics: BenchMetrics): string {
   lines.push('')
   lines.push(`# tasks,${metrics.tasks}`)
   lines.push(`# correct,${metrics.correct}`)
-  for (const [p, value] of Object.entries(metrics.fastP.eager)) lines.push(`# fast_${p} vs eager,${value}`)
-  for (const [p, value] of Object.entries(metrics.fastP.compile)) lines.push(`# fast_${p} vs compile,${value}`)
+  // Thresholds in their own order: integer-like object keys would otherwise sort before "1.5".
+  for (const p of fastPThresholds) lines.push(`# fast_${p} vs eager,${metrics.fastP.eager[String(p)]}`)
+  for (const p of fastPThresholds) lines.push(`# fast_${p} vs compile,${metrics.fastP.compile[String(p)]}`)
   lines.push(`# geomean speedup vs eager,${metrics.geomeanSpeedupVsEager ?? ''}`)
   lines.push(`# geomean speedup vs compile,${metrics.geomeanSpeedupVsCompile ?? ''}`)
   return `${lines.join('\n')}\n`

@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import type { BenchReport } from '../../../agents/contract/index.ts'
+import { fastPThresholds, type BenchReport, type BenchSummary } from '../../../agents/contract/index.ts'
 import type { Command } from '../command.ts'
 import { table } from '../format.ts'
 import { call } from './basic.ts'
@@ -34,7 +34,7 @@ const fixed = (value: number | null, digits = 2) => (value === null ? '-' : valu
 export function benchText(report: BenchReport): string {
   const { metrics } = report
   const rows = report.rows.map((row) => [row.taskName, row.runStatus, row.correct ? 'yes' : 'no', fixed(row.medianMs, 4), fixed(row.eagerMs, 4), fixed(row.compileMs, 4), fixed(row.speedupVsEager), fixed(row.speedupVsCompile), row.runId ?? '-'])
-  const fast = (baseline: 'eager' | 'compile') => Object.entries(metrics.fastP[baseline]).map(([p, value]) => `fast_${p}=${value.toFixed(2)}`).join('  ')
+  const fast = (baseline: 'eager' | 'compile') => fastPThresholds.map((p) => `fast_${p}=${(metrics.fastP[baseline][String(p)] ?? 0).toFixed(2)}`).join('  ')
   return [
     table(['task', 'run', 'correct', 'ms', 'eager ms', 'compile ms', 'vs eager', 'vs compile', 'run id'], rows),
     '',
@@ -58,7 +58,10 @@ export const benchCommand: Command = {
     const unsubscribe = context.json
       ? () => undefined
       : context.host.events.subscribe((name, payload) => {
-          if (name === 'bench-progress') context.out(`bench ${started.id}: ${(payload as { finished: number }).finished}/${started.tasks} tasks`)
+          if (name === 'bench-progress') {
+            const progress = payload as BenchSummary
+            if (progress.id === started.id) context.out(`bench ${progress.id}: ${progress.finished}/${progress.tasks} tasks${progress.status === 'running' ? '' : ` (${progress.status})`}`)
+          }
           if (name !== 'run-event') return
           const event = payload as RunEvent
           if (event.type === 'run-start' || event.type === 'verify-end' || event.type === 'run-end') context.out(`  ${describeEvent(event)}`)
