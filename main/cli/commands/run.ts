@@ -84,6 +84,8 @@ export function describeEvent(event: RunEvent): string | null {
     case 'check-end':
       return event.passed ? null : `${event.candidateId} rejected by the checker:\n${event.findings.map((finding) => `    ${finding.message}`).join('\n')}`
     case 'verify-end': {
+      // The comparison with a migrate source is reported by its source-check-end line.
+      if (event.resultPath.endsWith('-source.json') && !event.verdict.timing?.eager) return null
       const verdict = event.verdict
       const timing = verdict.timing
       return `${event.candidateId} ${verdict.status}${verdict.interpreted ? ' (interpreted)' : ''}${timing ? `  ${ms(timing.candidate.median_ms)}  eager ${times(timing.speedup_vs_eager)}  compile ${times(timing.speedup_vs_compile)}` : ''}${verdict.error ? `  ${verdict.error.stage}: ${verdict.error.message.split('\n')[0]}` : ''}`
