@@ -110,7 +110,9 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
           timingTrials: resolved.timing ? proposal.timingTrials : 1,
           timeoutSeconds: options.timeoutSeconds,
           baselines: [],
-          profile: resolved.constraints.some((constraint) => 'metric' in constraint),
+          // Metric constraints read the harness's profile or Nsight Compute report; ask only for what they need.
+          profile: resolved.constraints.some((constraint) => 'metric' in constraint && constraint.metric.startsWith('profile.')),
+          ncu: resolved.constraints.some((constraint) => 'metric' in constraint && constraint.metric.startsWith('ncu.')),
         },
         signal,
       )

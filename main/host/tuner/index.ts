@@ -12,8 +12,9 @@ export function createHostTuner(host: Host): TunerService {
     presetFolders: [join(host.paths.resources, 'tuner', 'presets'), join(host.paths.dataDir, 'tuner', 'presets')],
     dataDir: join(host.paths.dataDir, 'tuner'),
     resolveTask: async (reference) => {
-      const looksLikePath = reference.includes('/') || reference.endsWith('.py')
-      const task = await host.tasks.read(looksLikePath ? { path: reference } : { id: reference })
+      // Ids carry their source ("sample:level1/19_ReLU.py") and may contain slashes, so ask the library first.
+      const known = (await host.tasks.list()).find((task) => task.id === reference || task.name === reference)
+      const task = await host.tasks.read(known ? { id: known.id } : { path: reference })
       return { path: task.path, name: task.name }
     },
     emit: {

@@ -5,6 +5,8 @@ import { EChart } from '../charts/EChart.tsx'
 import { axisStyle, chartPalette } from '../charts/echarts.ts'
 
 const ORDER = '(evaluation order)'
+/** Past this spread between the slowest and fastest configuration, latency is drawn on a log axis. */
+const LOG_SCALE_RATIO = 20
 export const describeParams = (record: EvaluationRecord) => Object.entries(record.params).map(([name, value]) => `${name}=${value}`).join(' ')
 
 /**
@@ -18,7 +20,9 @@ export function TuneScatter({ session }: { session: TuneSession }) {
     const palette = chartPalette(theme)
     const passed = session.records.filter((record) => record.latencyMs !== null)
     const failed = session.records.filter((record) => record.status === 'failed' || record.status === 'violates')
-    const top = Math.max(0, ...passed.map((record) => record.latencyMs! * 1000)) * 1.08 || 1
+    const latencies = passed.map((record) => record.latencyMs! * 1000)
+    const top = Math.max(0, ...latencies) * 1.08 || 1
+    const logScale = latencies.length > 1 && Math.max(...latencies) / Math.min(...latencies) > LOG_SCALE_RATIO
     const parameter = session.space.parameters.find((item) => item.name === axis)
     const x = (record: EvaluationRecord) => (parameter ? parameter.values.indexOf(record.params[parameter.name]!) : record.index + 1)
     let best = Infinity
@@ -31,7 +35,8 @@ export function TuneScatter({ session }: { session: TuneSession }) {
       xAxis: parameter
         ? { type: 'category', data: parameter.values.map(String), name: parameter.name, nameLocation: 'middle', nameGap: 28, ...axisStyle(palette) }
         : { type: 'value', name: 'evaluation', nameLocation: 'middle', nameGap: 28, minInterval: 1, ...axisStyle(palette) },
-      yAxis: { type: 'value', name: 'median latency (µs)', min: 0, ...axisStyle(palette) },
+      // Noisy or pathological configurations can be 100x slower than the best; a log axis keeps both readable.
+      yAxis: logScale ? { type: 'log', name: 'median latency (µs, log scale)', ...axisStyle(palette) } : { type: 'value', name: 'median latency (µs)', min: 0, ...axisStyle(palette) },
       series: [
         { name: 'passed', type: 'scatter', symbolSize: 8, itemStyle: { color: palette.accent }, data: passed.map((record) => ({ value: [x(record), record.latencyMs! * 1000], record })) },
         { name: 'failed', type: 'scatter', symbol: 'path://M0,0L10,10M10,0L0,10', symbolSize: 9, itemStyle: { color: palette.bad, borderColor: palette.bad, borderWidth: 2 }, data: failed.map((record) => ({ value: [x(record), top], record })) },
