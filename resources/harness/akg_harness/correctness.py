@@ -39,6 +39,12 @@ class Correctness:
     def run(self) -> bool:
         """All trials; False as soon as one fails (the doc says why)."""
         try:
+            if self.ctx.backend.has_profiler_kernels:
+                from .checks.dsl_usage import stream_probe
+
+                probe_inputs = draw(self.ctx.task, self.seeds[-1], self.ctx.backend.torch_device)
+                if not stream_probe(self.ctx, probe_inputs):
+                    return False
             with poisoned_memory():
                 for trial in range(self.options.correctness_trials):
                     if not self.trial(trial):
@@ -143,8 +149,9 @@ class Correctness:
         if not all(bool(r.isfinite().all()) for r in references
                    if r.dtype.is_floating_point):
             return True, "rescaled-input trial skipped: the reference is not finite there"
-        outputs = detach_copy(flatten_outputs(ctx.call_candidate(clone(pristine))))
+        outputs = flatten_outputs(ctx.call_candidate(clone(pristine)))
         ctx.backend.synchronize()
+        outputs = detach_copy(outputs)
         if structure_problem(outputs, references):
             return False, "on rescaled inputs the output structure changed"
         comparison = compare_outputs(outputs, references, *self.tolerance())

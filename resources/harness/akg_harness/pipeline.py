@@ -20,7 +20,8 @@ from .loading import forget, innermost_location
 from .options import parameter_summary
 from .result import ResultDoc
 from .session import activate, import_candidate, open_context
-from .stages import roofline_section, run_ncu_stage, run_profile, run_timing
+from .stages import (roofline_section, run_baseline_timing, run_ncu_stage, run_profile,
+                     run_timing)
 from .tunables import declared_tunables
 
 
@@ -94,8 +95,11 @@ class Evaluation:
         elif self.options.timing and ctx.adapter.supports_timing():
             self.emit("timing")
             with doc.timed("timing"):
-                run_timing(ctx)
-            self.integrity(guard)
+                state = run_timing(ctx)
+            if not self.integrity(guard) or doc.status() != "passed":
+                return
+            with doc.timed("baselines"):
+                run_baseline_timing(ctx, state)
         if self.options.profile:
             self.emit("profile")
             with doc.timed("profile"):

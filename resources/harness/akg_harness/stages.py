@@ -8,7 +8,8 @@ from .inputs import clone, trial_seeds
 from .peaks import peaks_for
 
 
-def run_timing(ctx) -> None:
+def run_timing(ctx) -> dict:
+    """Time the candidate; returns the state the baselines reuse (same sets and counts)."""
     doc, options, backend = ctx.doc, ctx.options, ctx.backend
     kind = "cpu" if backend.kind == "cpu" else "gpu"
     # Seeds drawn per evaluation: the values being timed are not knowable in advance.
@@ -19,7 +20,6 @@ def run_timing(ctx) -> None:
 
     trials, warmup = timing.plan(ctx, call_candidate, sets, kind)
     samples, kept = timing.measure(ctx, call_candidate, sets, trials, warmup, keep=True)
-    candidate = timing.summarize(samples)
     outputs, set_index = kept
     references = [t.detach().clone() for t in
                   flatten_outputs(ctx.call_reference(clone(sets[set_index])))]
@@ -30,8 +30,18 @@ def run_timing(ctx) -> None:
               comparison.passed else f"a timed call returned a wrong output: "
                                      f"{comparison.summary()}; the candidate behaves "
                                      "differently when called repeatedly")
+    return {"sets": sets, "trials": trials, "warmup": warmup,
+            "candidate": timing.summarize(samples)}
+
+
+def run_baseline_timing(ctx, state: dict) -> None:
+    """Baselines with the candidate's protocol; runs after the integrity check, since
+    torch.compile legitimately patches torch internals on first use."""
+    doc, options, backend = ctx.doc, ctx.options, ctx.backend
+    candidate = state["candidate"]
     names = options.resolved_baselines()
-    baselines = run_baselines(ctx, names, sets, trials, warmup, ctx.threads) if names else {}
+    baselines = run_baselines(ctx, names, state["sets"], state["trials"], state["warmup"],
+                              ctx.threads) if names else {}
     eager, compiled = baselines.get("eager"), baselines.get("compile")
     doc.sections["timing"] = {
         "candidate": candidate, "eager": eager, "compile": compiled,
@@ -39,12 +49,12 @@ def run_timing(ctx) -> None:
         "speedup_vs_compile": (compiled["median_ms"] / candidate["median_ms"]
                                if compiled else None),
         "clock": backend.clock, "l2_flush": True, "flush_bytes": backend.flush_bytes(),
-        "threads": ctx.threads, "input_sets": len(sets), "warmup": warmup,
+        "threads": ctx.threads, "input_sets": len(state["sets"]), "warmup": state["warmup"],
         "inputs_refreshed": True, "baseline_cache": baselines.get("cache", {}),
     }
-    for name, state in baselines.get("cache", {}).items():
-        if state.startswith("error"):
-            doc.flag(f"{name}_baseline_failed", state)
+    for name, status in baselines.get("cache", {}).items():
+        if status.startswith("error"):
+            doc.flag(f"{name}_baseline_failed", status)
 
 
 def _table(trace, side: str, gpu: bool, is_dsl) -> dict:

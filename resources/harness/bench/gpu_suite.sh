@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.." || exit 1
 export AKG_CACHE_DIR=${AKG_CACHE_DIR:-/tmp/akg-cache}
 export AKG_TEST_CACHE=$AKG_CACHE_DIR
 export PYTHONUNBUFFERED=1
+export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
 PY=${PYTHON:-python3}
 
 {

@@ -58,7 +58,7 @@ def test_build_error_names_the_candidate_line(cpp_builds, evaluate):
     result = evaluate("vector_add", "cpp", "add_compile_error")
     assert result["status"] == "compile_error"
     assert result["error"]["stage"] == "compile"
-    assert "add_compile_error.py:8: error:" in result["error"]["message"]
+    assert "add_compile_error.py:9: error:" in result["error"]["message"]
     assert "undeclared_value" in result["error"]["message"]
 
 

@@ -10,8 +10,10 @@ from ..compare import bitwise_equal, compare_outputs, flatten_outputs
 from ..inputs import clone, draw, refresh
 
 
-def _values(outputs) -> list:
-    return [t.detach().clone() for t in flatten_outputs(outputs)]
+def _values(outputs, backend) -> list:
+    flat = flatten_outputs(outputs)
+    backend.synchronize()
+    return [t.detach().clone() for t in flat]
 
 
 def cached_result_check(ctx, seeds: list) -> None:
@@ -19,11 +21,11 @@ def cached_result_check(ctx, seeds: list) -> None:
     first = draw(ctx.task, seeds[0], device)
     second = draw(ctx.task, seeds[1], device)
     buffers = clone(first)
-    out_first = _values(ctx.call_candidate(buffers))
+    out_first = _values(ctx.call_candidate(buffers), ctx.backend)
     refresh(buffers, second)
-    out_second = _values(ctx.call_candidate(buffers))
+    out_second = _values(ctx.call_candidate(buffers), ctx.backend)
     ctx.backend.synchronize()
-    ref_second = _values(ctx.call_reference(clone(second)))
+    ref_second = _values(ctx.call_reference(clone(second)), ctx.backend)
     tolerance = (ctx.options.tolerance, ctx.options.atol, ctx.options.rtol)
     comparison = compare_outputs(out_second, ref_second, *tolerance)
     if comparison.passed:
@@ -38,7 +40,7 @@ def cached_result_check(ctx, seeds: list) -> None:
             + ": a result cached by pointer, shape or sampled values"))
         return
 
-    again = _values(ctx.call_candidate(clone(second)))
+    again = _values(ctx.call_candidate(clone(second)), ctx.backend)
     ctx.backend.synchronize()
     if not bitwise_equal(again, out_second):
         differs = compare_outputs(again, out_second, *tolerance)

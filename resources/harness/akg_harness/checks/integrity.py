@@ -7,13 +7,19 @@ back. The harness itself calls functions it bound at import, so a patch cannot
 change its numbers either way; the rejection says the candidate tried.
 """
 
-import gc
 import sys
 import threading
 import time
 
 import torch
 import torch._dynamo  # noqa: F401  (its import wraps torch.manual_seed: do it before snapshots)
+
+try:  # torch.compile (the compile baseline) wraps nn.Module.__init__ on first use; do it now
+    from torch._dynamo.mutation_guard import install_generation_tagging_init
+
+    install_generation_tagging_init()
+except Exception:
+    pass
 
 # Why each: timers and sync (timing), Tensor/torch/functional (comparison),
 # profiler (DSL attribution), threading (thread detection), our own modules.
@@ -122,11 +128,10 @@ def new_threads(before: set) -> list:
             if thread.is_alive() and thread.ident not in before]
 
 
-def settle(backend, threads=(), seconds: float = 0.02) -> None:
+def settle(backend, threads=(), seconds: float = 0.005) -> None:
     """Let anything the candidate left running finish (threads, other streams)."""
     backend.synchronize()
     for thread in threads:
         thread.join(timeout=5.0)
     time.sleep(seconds)
     backend.synchronize()
-    gc.collect()

@@ -148,10 +148,13 @@ def _build(original, arguments: dict, source_texts: list, inline: bool):
 
 def _compile(original, arguments, name, build_directory, source_texts, inline, with_cuda):
     os.makedirs(build_directory, exist_ok=True)
-    arguments = dict(arguments, name=name, build_directory=build_directory, verbose=False)
+    call = dict(arguments, name=name, build_directory=build_directory, verbose=False)
+    for key in ("cpp_sources", "cuda_sources"):
+        if isinstance(call.get(key), list):
+            call[key] = list(call[key])  # load_inline inserts its #includes into the list
     start = time.monotonic()
     try:
-        module = original(**arguments)
+        module = original(**call)
     except Exception as error:
         message = format_build_error(str(error), name, arguments, source_texts,
                                      STATE.candidate_path, inline)
