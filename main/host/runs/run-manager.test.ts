@@ -89,3 +89,15 @@ describe('runs on disk', () => {
     expect(badMigrate).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
   })
 })
+
+describe('replay on resume', () => {
+  it('skips the replayed calls of finished candidates and replays the lost step again', async () => {
+    const { replayedCalls } = await import('./run-models.ts')
+    const { runFixture } = await import('../../../agents/run/testing/run-fixture.ts')
+    const full = await runFixture({ code: [kernelAnswer('compile_error'), kernelAnswer('incorrect'), kernelAnswer('passed')] })
+    const killAt = full.store.events.findIndex((event) => event.type === 'verify-start' && event.candidateId === 'c0002')
+    // c0001 (designer + coder) finished; c0002's fixer call was made but its step is lost.
+    expect(Object.fromEntries(replayedCalls(full.store.events.slice(0, killAt + 1)))).toEqual({ designer: 1, coder: 1 })
+    expect(Object.fromEntries(replayedCalls(full.store.events))).toEqual({ designer: 1, coder: 1, fixer: 2 })
+  })
+})

@@ -31,6 +31,21 @@ function cassetteFor(path: string, spec: RunSpec): string {
 }
 
 /**
+ * Model calls per role that a resumed replay must skip: those of candidates that finished. The
+ * calls of the step cut off by a crash are replayed again, since that step is redone.
+ */
+export function replayedCalls(prior: RunEvent[]): Map<string, number> {
+  const finished = new Set(prior.filter((event) => event.type === 'candidate-end').map((event) => (event as Extract<RunEvent, { type: 'candidate-end' }>).candidate.id))
+  const done = new Map<string, number>()
+  let current: string | null = null
+  for (const event of prior) {
+    if (event.type === 'design-start' || event.type === 'code-start') current = event.candidateId
+    if (event.type === 'usage' && current && finished.has(current)) done.set(event.role, (done.get(event.role) ?? 0) + 1)
+  }
+  return done
+}
+
+/**
  * The model per role for a run. Configured providers come from host.modelFor; cassette roles
  * share one replay client per file, fast-forwarded past the calls the log already holds so a
  * resumed replay run continues where it stopped.
@@ -38,8 +53,7 @@ function cassetteFor(path: string, spec: RunSpec): string {
 export async function resolveRunModels(host: Host, spec: RunSpec, prior: RunEvent[]): Promise<(role: AgentRole) => ModelBinding> {
   const replays = new Map<string, ReplayModelClient>()
   const bindings = new Map<AgentRole, ModelBinding>()
-  const done = new Map<string, number>()
-  for (const event of prior) if (event.type === 'usage') done.set(event.role, (done.get(event.role) ?? 0) + 1)
+  const done = replayedCalls(prior)
   const fallback = spec.models.coder ?? Object.values(spec.models)[0]
   const providerModels = Object.fromEntries(Object.entries(spec.models).filter(([, value]) => !value.startsWith(cassettePrefix)))
   for (const role of roles) {
