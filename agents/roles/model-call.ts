@@ -35,6 +35,9 @@ export async function callModel(context: RunContext, options: ModelCallOptions):
       if (text.length >= maxAnswerChars) continue
       text += event.text
       context.recorder.delta(options.delta.type, options.delta.candidateId, event.text)
+    } else if (event.type === 'retry') {
+      // The provider starts the answer again: what streamed before the retry is void.
+      text = ''
     } else if (event.type === 'usage') {
       usage = event.usage
     } else if (event.type === 'finish') {

@@ -1,6 +1,6 @@
 import { resolveRunSpec, runSpecInput, type RunEvent, type RunSpecInput } from '../../contract/runs.ts'
 import { cpp } from '../../dsl/cpp/index.ts'
-import type { EvaluateRequest, ModelRequest, Verdict } from '../../ports/index.ts'
+import type { EvaluateRequest, ModelClient, ModelRequest, Verdict } from '../../ports/index.ts'
 import type { RunDependencies, TuneHook } from '../context.ts'
 import { executeRun } from '../engine.ts'
 import { MemoryRunStore } from '../store.ts'
@@ -46,6 +46,8 @@ export interface FixtureOptions {
   fork?: boolean
   clock?: ManualClock
   runnerSleepMs?: number
+  /** Wraps the scripted model, e.g. to inject provider retries. */
+  wrapModel?: (client: ModelClient) => ModelClient
 }
 
 /** Runs a whole workflow in memory with a scripted model and the fake runner. */
@@ -68,7 +70,7 @@ export async function runFixture(options: FixtureOptions) {
   const runner = new FakeRunner(judge, read, options.slots ?? 4, runnerClock)
   const live: RunEvent[] = []
   const deps: RunDependencies = {
-    model: () => ({ client: model, model: 'scripted-1' }),
+    model: () => ({ client: options.wrapModel ? options.wrapModel(model) : model, model: 'scripted-1' }),
     runner,
     clock,
     store,
