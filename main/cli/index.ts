@@ -14,8 +14,8 @@ import { tuneCommand } from './commands/tune.ts'
 export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, runCommand, migrateCommand, benchCommand, runsCommand, showCommand, tuneCommand]
 
 function usage(): string {
-  const width = Math.max(...commands.map((command) => command.usage.length))
-  return ['usage: akg <command> [options]', '', ...commands.map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`), '', 'Add --json to any command for machine-readable output.'].join('\n')
+  const lines = commands.flatMap((command) => [`  ${command.usage}`, `      ${command.summary}`])
+  return ['usage: akg <command> [options]', '', ...lines, '', 'Add --json to any command for machine-readable output.'].join('\n')
 }
 
 export async function runCli(argv: string[], io: Partial<Pick<CliContext, 'out' | 'error'>> = {}): Promise<number> {
