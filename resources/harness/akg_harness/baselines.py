@@ -35,7 +35,8 @@ def cache_key(ctx, trials: int, warmup: int, sets: int, threads) -> str:
 
 def run_baselines(ctx, names: list, sets: list, trials: int, warmup: int, threads) -> dict:
     """{name: stats or None}, plus "cache": {name: "hit"|"miss"|"error: ..."}."""
-    path = f"{cache_dir('baselines')}/{cache_key(ctx, trials, warmup, len(sets), threads)[:40]}.json"
+    key = cache_key(ctx, trials, warmup, len(sets), threads)
+    path = f"{cache_dir('baselines')}/{key[:40]}.json"
     stored = read_json(path) or {}
     results, cache = {}, {}
     for name in names:

@@ -76,8 +76,10 @@ def tool_version(command: str) -> Optional[str]:
                                 timeout=30).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    lines = [line for line in output.splitlines() if line.strip()]
-    return lines[-1].strip() if command == "nvcc" and lines else (lines[0].strip() if lines else None)
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    if not lines:
+        return None
+    return lines[-1] if command == "nvcc" else lines[0]  # nvcc puts its release last
 
 
 def toolchain_key(with_cuda: bool) -> dict:

@@ -107,8 +107,8 @@ def _compare_chunk(cand, ref, tol, offset, shape, result: Comparison) -> None:
         c, r = cand.to(wide), ref.to(wide)
         ref_finite, cand_finite = _ISFINITE(r), _ISFINITE(c)
         both_finite = ref_finite & cand_finite
-        diff = _WHERE(both_finite, _ABS(c - r), torch.zeros((), dtype=torch.float64,
-                                                              device=r.device))
+        zero = torch.zeros((), dtype=torch.float64, device=r.device)
+        diff = _WHERE(both_finite, _ABS(c - r), zero)
         allowed = tol["atol"] + tol["rtol"] * _ABS(r)
         same_special = (c == r) | (_ISNAN(c) & _ISNAN(r))
         bad = (both_finite & (diff > allowed)) | (~both_finite & ~same_special)

@@ -66,7 +66,7 @@ def main(argv) -> int:
         print(f"akg_harness executor: warm-up failed: {error}", file=sys.stderr)
     writer.send({"event": "ready", "pid": os.getpid()})
     from .options import OptionsError
-    from .pipeline import TaskError
+    from .errors import TaskError
 
     while True:
         request = reader.read()

@@ -62,11 +62,11 @@ def measure(device: torch.device, synchronize) -> dict:
     """Copy bandwidth (bytes read + written) and matmul rate per dtype."""
     gpu = device.type != "cpu"
     elements = (256 << 20) // 4 if gpu else (64 << 20) // 4
-    source = torch.empty(elements, dtype=torch.float32, device=device).uniform_()
-    target = torch.empty_like(source)
-    seconds = _seconds(lambda: target.copy_(source), 5, synchronize)
-    bandwidth = 2 * source.numel() * 4 / seconds / 1e9
-    del source, target
+    buffers = [torch.empty(elements, dtype=torch.float32, device=device).uniform_()]
+    buffers.append(torch.empty_like(buffers[0]))
+    seconds = _seconds(lambda: buffers[1].copy_(buffers[0]), 5, synchronize)
+    bandwidth = 2 * elements * 4 / seconds / 1e9
+    buffers.clear()
     tflops = {}
     size = 4096 if gpu else 512
     dtypes = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16} if gpu \

@@ -15,7 +15,7 @@ from .checks.behaviour import cached_result_check
 from .checks.dsl_usage import knockout_check, share_and_streams_check
 from .checks.integrity import RuntimeGuard, SettingsGuard
 from .dsl.base import RECORDER
-from .errors import EnvironmentProblem, TaskError  # noqa: F401  (TaskError re-exported)
+from .errors import EnvironmentProblem
 from .loading import forget, innermost_location
 from .options import parameter_summary
 from .result import ResultDoc

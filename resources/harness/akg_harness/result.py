@@ -68,7 +68,8 @@ class ResultDoc:
         text = message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "\n[truncated]"
         self.error = {"stage": stage, "message": text}
         if exc is not None and traceback is None:
-            traceback = "".join(traceback_module.format_exception(type(exc), exc, exc.__traceback__))
+            traceback = "".join(traceback_module.format_exception(type(exc), exc,
+                                                                  exc.__traceback__))
         if traceback:
             self.error["traceback"] = traceback[-MAX_MESSAGE:]
 

@@ -86,8 +86,10 @@ def overhead(worker, report, runs):
         kernelbench.append({"wall_s": time.perf_counter() - started,
                             "output": completed.stdout.strip()[-200:]})
     report["overhead"] = {
-        "task": "level1/19_ReLU.py (16 x 16384 fp32)", "candidate": "bench/candidates/relu_triton.py",
-        "warm": warm, "fresh_process_harness": fresh, "fresh_process_kernelbench_style": kernelbench,
+        "task": "level1/19_ReLU.py (16 x 16384 fp32)",
+        "candidate": "bench/candidates/relu_triton.py",
+        "warm": warm, "fresh_process_harness": fresh,
+        "fresh_process_kernelbench_style": kernelbench,
         "warm_wall_median_s": statistics.median(r["wall_s"] for r in warm),
         "warm_overhead_median_s": statistics.median(r["wall_s"] - r["gpu_s"] for r in warm),
         "fresh_wall_median_s": statistics.median(r["wall_s"] for r in fresh),

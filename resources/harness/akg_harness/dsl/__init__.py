@@ -1,6 +1,6 @@
 """DSL adapters: how to build and load a candidate, and how to tell its kernel ran.
 
-Adding a DSL means one module here and one entry in ADAPTERS; no other DSL changes.
+Adding a DSL means one module here and one branch below; no other DSL changes.
 """
 
 

@@ -9,6 +9,7 @@ from ..errors import EnvironmentProblem
 from . import extension
 from .cpp import CppAdapter
 
+
 def arch_for(capability) -> str:
     major, minor = capability
     arch = f"{major}.{minor}"

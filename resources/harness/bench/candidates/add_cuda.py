@@ -24,7 +24,8 @@ torch::Tensor add(torch::Tensor a, torch::Tensor b) {
 }
 """
 
-add_ext = load_inline(name="bench_cuda_add", cpp_sources="torch::Tensor add(torch::Tensor a, torch::Tensor b);",
+add_ext = load_inline(name="bench_cuda_add",
+                      cpp_sources="torch::Tensor add(torch::Tensor a, torch::Tensor b);",
                       cuda_sources=CUDA_SOURCE, functions=["add"])
 
 
