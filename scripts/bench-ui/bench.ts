@@ -2,7 +2,9 @@ import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { syntheticRun } from '../../test/fixtures/synthetic-run.ts'
 import { launchBrowser } from '../../test/helpers/browser.ts'
+import { startStudio } from '../../test/helpers/studio-process.ts'
 import { startReplayStudio } from '../../test/e2e/ui-replay-server.ts'
+import { until } from '../../test/e2e/ui-wait.ts'
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +22,19 @@ const TICK_MS = 20
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))] ?? NaN
 
+// Cold start as a user gets it: `node scripts/serve.mjs` (build already current) until its URL prints,
+// then a fresh Chromium until the first screen (the task list) is drawn.
+const coldStart = performance.now()
+const served = await startStudio()
+const coldServed = performance.now()
+const coldBrowser = await launchBrowser()
+const coldPage = await coldBrowser.newPage({ viewport: { width: 1600, height: 1000 } })
+await coldPage.goto(served.openUrl)
+await coldPage.getByTestId('task-list').waitFor()
+const coldFirstScreen = performance.now()
+await coldBrowser.close()
+await served.stop()
+
 const events = syntheticRun({ runId: 'run-bench', candidates, events: total, islands: 4, spacingMs: 1000 / rate, start: Date.now() })
 const launchStart = performance.now()
 const studio = await startReplayStudio()
@@ -27,6 +42,7 @@ const backendReady = performance.now()
 const browser = await launchBrowser()
 const browserReady = performance.now()
 const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } })
+page.on('pageerror', (error) => console.error('page error:', error.message))
 await page.goto(studio.openUrl)
 await page.getByTestId('task-list').waitFor()
 const firstScreen = performance.now()
@@ -58,7 +74,11 @@ while (sent < events.length) {
   }
   await new Promise((resolve) => setTimeout(resolve, TICK_MS))
 }
-await page.waitForFunction(`document.body.textContent.includes('${events.length} events')`, undefined, { timeout: 120_000 })
+await until(page, `document.body.textContent.includes('${events.length} events')`, 120_000).catch(async (error: unknown) => {
+  await page.screenshot({ path: 'test-results/bench-ui-failure.png' })
+  console.error(await page.locator('.run-header').textContent())
+  throw error
+})
 const streamEnd = performance.now()
 const deltas = (await page.evaluate('(() => { globalThis.frameProbe.running = false; return globalThis.frameProbe.deltas.slice(1) })()')) as number[]
 const session = await page.context().newCDPSession(page)
@@ -75,6 +95,8 @@ const result = {
   frameP95Ms: Number(quantile(sorted, 0.95).toFixed(1)),
   frameMaxMs: Number((sorted.at(-1) ?? NaN).toFixed(1)),
   heapAfterMiB: Number((heap / 2 ** 20).toFixed(1)),
+  serveToUrlMs: Math.round(coldServed - coldStart),
+  serveLaunchToFirstScreenMs: Math.round(coldFirstScreen - coldStart),
   backendStartMs: Math.round(backendReady - launchStart),
   browserLaunchMs: Math.round(browserReady - backendReady),
   firstScreenMs: Math.round(firstScreen - browserReady),

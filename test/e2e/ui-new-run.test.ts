@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchBrowser, screenshot } from '../helpers/browser.ts'
 import { startStudio, type RunningStudio } from '../helpers/studio-process.ts'
 import { repoRoot } from '../helpers/temp-host.ts'
+import { until } from './ui-wait.ts'
 
 // A replay provider plays recorded answers (no model runs); the CPU runner and the real harness verify them.
 const MODEL = 'qwen2.5-coder:7b'
@@ -49,7 +50,7 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     await expect(page.getByLabel('DSL').inputValue()).resolves.toBe('cpp')
     await expect(page.getByLabel('Device or host').inputValue()).resolves.toBe('cpu')
     // The roles saved in Settings arrive from the backend just after launch.
-    await page.waitForFunction(`document.getElementById('run-model-coder')?.value === 'replay:${MODEL}'`)
+    await until(page, `document.getElementById('run-model-coder')?.value === 'replay:${MODEL}'`)
     await page.getByLabel('Task file').fill(join(repoRoot, 'resources', 'tasks', 'level1', '19_ReLU.py'))
     await screenshot(page, 'ui-new-run')
     await page.getByRole('button', { name: 'Start run' }).click()

@@ -46,6 +46,14 @@ describe('folding run events into the model the Run view draws', () => {
     expect(next.candidates[firstId]).toBe(half.candidates[firstId])
   })
 
+  it('keeps the candidates map itself when a batch holds only streamed text', () => {
+    const firstDelta = events.findIndex((event) => event.type === 'code-delta')
+    const before = applyRunEvents(emptyRunModel('run-synthetic'), events.slice(0, firstDelta))
+    const after = applyRunEvents(before, events.slice(firstDelta, firstDelta + 5))
+    expect(after.candidates).toBe(before.candidates)
+    expect(after.text.coder).not.toBe(before.text.coder)
+  })
+
   it('keeps only the tail of streamed text per role', () => {
     const big = syntheticRun({ candidates: 4, events: 20_000, seed: 5 })
     const model = applyRunEvents(emptyRunModel('run-synthetic'), big)

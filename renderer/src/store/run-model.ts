@@ -99,7 +99,15 @@ export function emptyRunModel(runId: string): RunModel {
 export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]): RunModel {
   const fresh = events.filter((event) => event.seq >= previous.nextSeq)
   if (fresh.length === 0) return previous
-  const model: RunModel = { ...previous, candidates: { ...previous.candidates }, text: { ...previous.text }, textCandidate: { ...previous.textCandidate } }
+  // Maps are copied only when something in them changes, so a batch of text deltas leaves the
+  // candidates map (and every view that selects it) untouched.
+  const model: RunModel = { ...previous }
+  let candidatesCopied = false
+  const candidatesForWrite = () => {
+    if (!candidatesCopied) model.candidates = { ...previous.candidates }
+    candidatesCopied = true
+    return model.candidates
+  }
   const touched = new Set<string>()
   const pendingText: Partial<Record<AgentRole, string[]>> = {}
   let orderCopied = false
@@ -112,7 +120,7 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
     if (!current) return undefined
     if (touched.has(id)) return current
     const copy: CandidateTrack = { ...current, segments: current.segments.slice() }
-    model.candidates[id] = copy
+    candidatesForWrite()[id] = copy
     touched.add(id)
     return copy
   }
@@ -131,6 +139,7 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
   }
   const say = (role: AgentRole, id: string, text: string) => {
     if (model.textCandidate[role] !== id) {
+      if (model.textCandidate === previous.textCandidate) model.textCandidate = { ...previous.textCandidate }
       model.textCandidate[role] = id
       ;(pendingText[role] ??= []).push(`\n\n── ${id} ──\n`)
     }
@@ -161,7 +170,7 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
           if (!orderCopied) model.candidateOrder = model.candidateOrder.slice()
           orderCopied = true
           model.candidateOrder.push(id)
-          model.candidates[id] = { record: event.candidate, segments: [], verdict: null, analysis: null }
+          candidatesForWrite()[id] = { record: event.candidate, segments: [], verdict: null, analysis: null }
           touched.add(id)
         } else {
           const candidate = track(id)
@@ -275,6 +284,7 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
         break
     }
   }
+  if (Object.keys(pendingText).length > 0) model.text = { ...previous.text }
   for (const [role, parts] of Object.entries(pendingText) as Array<[AgentRole, string[]]>) {
     const joined = (model.text[role] ?? '') + parts.join('')
     model.text[role] = joined.length > TEXT_LIMIT ? joined.slice(joined.length - TEXT_LIMIT) : joined

@@ -1,13 +1,16 @@
 import { useEffect, useRef, useState } from 'react'
 import type { AgentRole } from '../../../../agents/contract/index.ts'
+import { useThrottled } from '../../lib/use-throttled.ts'
 import { useStudio } from '../../store/index.ts'
 
+/** Streamed text is laid out again at most this often: fast enough to read as it arrives. */
+const TEXT_REDRAW_MS = 100
 const ROLES: AgentRole[] = ['designer', 'coder', 'fixer']
 
 /** What each agent is writing, streamed; the view follows the end unless the user scrolled up. */
 export function AgentStreams({ runId }: { runId: string }) {
   const [role, setRole] = useState<AgentRole>('coder')
-  const text = useStudio((state) => state.runModels[runId]?.text[role] ?? '')
+  const text = useThrottled(useStudio((state) => state.runModels[runId]?.text[role] ?? ''), TEXT_REDRAW_MS)
   const about = useStudio((state) => state.runModels[runId]?.textCandidate[role] ?? null)
   const box = useRef<HTMLPreElement>(null)
   const following = useRef(true)

@@ -1,13 +1,16 @@
+import { useThrottled } from '../../lib/use-throttled.ts'
 import { useStudio } from '../../store/index.ts'
 import { formatSpeedup } from './SpeedupChart.tsx'
 
+/** Rows re-render at most this often while candidates stream in. */
+const TABLE_REDRAW_MS = 300
 /** Rows shown at once; the rest page in, so a 10 000-candidate run stays light. */
 const PAGE = 100
 
 /** Every candidate as a row: the keyboard way into what the timeline and the graph show. */
 export function CandidateTable({ runId }: { runId: string }) {
   const order = useStudio((state) => state.runModels[runId]?.candidateOrder)
-  const candidates = useStudio((state) => state.runModels[runId]?.candidates)
+  const candidates = useThrottled(useStudio((state) => state.runModels[runId]?.candidates), TABLE_REDRAW_MS)
   const selectedId = useStudio((state) => state.selectedCandidateId)
   const selectCandidate = useStudio((state) => state.selectCandidate)
   if (!order || !candidates || order.length === 0) return null

@@ -1,9 +1,12 @@
 import { useMemo } from 'react'
+import { useThrottled } from '../../lib/use-throttled.ts'
 import { useStudio } from '../../store/index.ts'
 import type { CandidateTrack } from '../../store/run-model.ts'
 import { EChart } from '../charts/EChart.tsx'
 import { chartPalette, type ChartPalette } from '../charts/echarts.ts'
 
+/** A graph of hundreds of nodes is rebuilt at most this often while a run streams. */
+const LINEAGE_REDRAW_MS = 1_000
 /** Above this many candidates labels are left to the tooltip; they would overlap. */
 const LABEL_LIMIT = 40
 
@@ -13,7 +16,7 @@ const LABEL_LIMIT = 40
  */
 export function LineageGraph({ runId }: { runId: string }) {
   const order = useStudio((state) => state.runModels[runId]?.candidateOrder)
-  const candidates = useStudio((state) => state.runModels[runId]?.candidates)
+  const candidates = useThrottled(useStudio((state) => state.runModels[runId]?.candidates), LINEAGE_REDRAW_MS)
   const selectedId = useStudio((state) => state.selectedCandidateId)
   const selectCandidate = useStudio((state) => state.selectCandidate)
   const theme = useStudio((state) => state.theme)
@@ -43,7 +46,9 @@ function speedupOf(track: CandidateTrack): number | null {
   return track.verdict?.status === 'passed' ? (track.verdict.timing?.speedup_vs_eager ?? null) : null
 }
 
-export function lineageOption(order: string[], candidates: Record<string, CandidateTrack>, selectedId: string | null, palette: ChartPalette) {
+export function lineageOption(allIds: string[], candidates: Record<string, CandidateTrack>, selectedId: string | null, palette: ChartPalette) {
+  // The candidates map is throttled and may trail the order by a moment.
+  const order = allIds.filter((id) => candidates[id] !== undefined)
   const islands = [...new Set(order.map((id) => candidates[id]?.record.island ?? 0))].sort((a, b) => a - b)
   const perColumn = new Map<string, number>()
   const nodes = order.map((id, index) => {

@@ -1,12 +1,16 @@
 import { useMemo } from 'react'
+import { useThrottled } from '../../lib/use-throttled.ts'
 import { useStudio } from '../../store/index.ts'
 import type { SpeedupPoint } from '../../store/run-model.ts'
 import { EChart } from '../charts/EChart.tsx'
 import { axisStyle, chartPalette, type ChartPalette } from '../charts/echarts.ts'
 
+/** The chart follows a streaming run at a few hertz; each redraw rebuilds its series. */
+const CHART_REDRAW_MS = 250
+
 /** Speedup over eager and over torch.compile of each correct candidate, with the best so far. */
 export function SpeedupChart({ runId }: { runId: string }) {
-  const points = useStudio((state) => state.runModels[runId]?.speedups)
+  const points = useThrottled(useStudio((state) => state.runModels[runId]?.speedups), CHART_REDRAW_MS)
   const theme = useStudio((state) => state.theme)
   const selectCandidate = useStudio((state) => state.selectCandidate)
   const option = useMemo(() => speedupOption(points ?? [], chartPalette(theme)), [points, theme])
