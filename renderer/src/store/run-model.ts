@@ -212,7 +212,11 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
         const candidate = track(event.candidateId)
         if (!candidate) break
         const kind = lastOpen(candidate, 'tune') ? 'tune' : 'verify'
-        close(event.candidateId, kind, time, outcome, label, time - event.durationMs)
+        // A migration also checks the new kernel against the source kernel as reference: that
+        // verdict's "eager" is the source, so it is neither the candidate's verdict nor a speedup.
+        const againstSource = lastOpen(candidate, 'verify')?.label.startsWith('source') ?? false
+        close(event.candidateId, kind, time, outcome, againstSource ? `against the source kernel: ${label}` : label, time - event.durationMs)
+        if (againstSource) break
         candidate.verdict = verdict
         if (verdict.status === 'passed' && verdict.timing) {
           const previousPoint = model.speedups.at(-1)

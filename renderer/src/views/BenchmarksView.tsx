@@ -133,7 +133,7 @@ function BenchReportView({ report }: { report: BenchReport }) {
         <div><dt>correct</dt><dd data-testid="bench-correct">{metrics.correct} / {metrics.tasks}</dd></div>
         <div><dt>geomean vs eager</dt><dd>{formatSpeedup(metrics.geomeanSpeedupVsEager)}</dd></div>
         <div><dt>geomean vs compile</dt><dd>{formatSpeedup(metrics.geomeanSpeedupVsCompile)}</dd></div>
-        {Object.entries(metrics.fastP.eager).map(([p, share]) => <div key={p}><dt>fast_{p} (eager)</dt><dd>{Math.round(share * 100)}%</dd></div>)}
+        {Object.entries(metrics.fastP.eager).sort(([a], [b]) => Number(a) - Number(b)).map(([p, share]) => <div key={p}><dt>fast_{p} (eager)</dt><dd>{Math.round(share * 100)}%</dd></div>)}
       </dl>
       <FastPChart rows={report.rows} />
       <table className="data-table" data-testid="bench-table">
