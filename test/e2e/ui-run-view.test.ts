@@ -62,4 +62,15 @@ describe('the Run view, fed by live run events', () => {
     await expect(table.getByRole('row', { name: /^eager/ }).textContent()).resolves.toMatch(/1\.8000/)
     await expect(panel.textContent()).resolves.toMatch(/over torch\.compile \(ratio of medians\)/)
   })
+
+  it('reads in the light theme too: charts and lanes follow it', async () => {
+    await page.getByRole('button', { name: 'Settings', exact: true }).click()
+    await page.getByRole('radio', { name: 'light' }).check()
+    await page.getByRole('button', { name: 'Run', exact: true }).click()
+    await page.getByTestId('cycle-timeline').waitFor()
+    await expect(page.evaluate('document.documentElement.dataset.theme')).resolves.toBe('light')
+    await screenshot(page, 'ui-run-view-light')
+    await page.getByRole('button', { name: 'Settings', exact: true }).click()
+    await page.getByRole('radio', { name: 'dark' }).check()
+  })
 })

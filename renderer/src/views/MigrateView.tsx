@@ -34,11 +34,13 @@ export function MigrateView() {
   const devices = useMemo(() => localDevices(toolchain.state === 'ready' ? toolchain.value : undefined), [toolchain])
   const detection = useMemo(() => (source ? detectDsl(source.code, source.path) : null), [source])
 
-  useEffect(() => {
-    setSourceDsl(detection?.dsl ?? null)
+  const choose = (next: Source | null) => {
+    const found = next ? detectDsl(next.code, next.path) : null
+    setSource(next)
+    setSourceDsl(found?.dsl ?? null)
     // Migrating to the DSL it is already in is not a migration: offer the next sensible target.
-    if (detection?.dsl && detection.dsl === target.dsl) setTarget((current) => ({ ...current, dsl: detection.dsl === 'cpp' ? 'triton' : 'cpp' }))
-  }, [detection])
+    if (found?.dsl && found.dsl === target.dsl) setTarget((current) => ({ ...current, dsl: found.dsl === 'cpp' ? 'triton' : 'cpp' }))
+  }
 
   const start = async () => {
     if (!source || !sourceDsl) return
@@ -57,12 +59,12 @@ export function MigrateView() {
       <header className="pane-header"><h1 id="migrate-title">Migrate a kernel</h1></header>
       <div className="segmented" role="group" aria-label="Source">
         {(['file', 'candidate'] as const).map((value) => (
-          <button key={value} type="button" aria-pressed={mode === value} className={mode === value ? 'active' : ''} onClick={() => { setMode(value); setSource(null) }}>
+          <button key={value} type="button" aria-pressed={mode === value} className={mode === value ? 'active' : ''} onClick={() => { setMode(value); choose(null) }}>
             {value === 'file' ? 'a kernel file' : 'a candidate of a run'}
           </button>
         ))}
       </div>
-      {mode === 'file' ? <FileSource onSource={setSource} /> : <CandidateSource onSource={setSource} />}
+      {mode === 'file' ? <FileSource onSource={choose} /> : <CandidateSource onSource={choose} />}
       {source ? (
         <div className="form-grid">
           <fieldset>
@@ -150,6 +152,7 @@ function CandidateSource({ onSource }: { onSource: (source: Source) => void }) {
     if (!detail.ok || !run.ok) return setError((detail.ok ? null : detail.error.message) ?? (run.ok ? '' : run.error.message))
     const codePath = detail.data.candidate.codePath
     if (!detail.data.code || !codePath || !info) return setError('This candidate has no code file.')
+    // The run store keeps each run in <data folder>/runs/<run id>, candidates relative to it.
     onSource({ path: `${info.dataDir}/runs/${runId}/${codePath}`, code: detail.data.code, taskPath: run.data.spec.taskPath })
   }
   return (

@@ -51,7 +51,7 @@ export function CandidatePanel({ runId }: { runId: string }) {
       <div className="tab-body" role="tabpanel">
         {detail?.state === 'error' ? <Notice tone="error" title="Could not read the candidate" code={detail.code}>{detail.message}</Notice> : null}
         {tab === 'code' ? (
-          value?.code == null ? <p className="muted">{detail?.state === 'loading' ? 'Reading the code…' : 'No code yet: the Coder has not finished.'}</p>
+          value?.code == null ? (detail?.state === 'error' ? null : <p className="muted">{detail?.state === 'loading' ? 'Reading the code…' : 'No code yet: the Coder has not finished.'}</p>)
           : value.parentCode != null ? (
             <DiffView before={value.parentCode} after={value.code} beforeLabel={`parent ${record.parentId ?? ''}`} afterLabel={candidateId} theme={theme} />
           ) : <CodeView value={value.code} theme={theme} label={`Code of ${candidateId}`} />
