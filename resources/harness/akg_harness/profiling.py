@@ -19,6 +19,9 @@ FORWARD_PREFIX = "akg.forward::"
 MARKER = "akg.marker"
 KERNEL_CATEGORIES = ("kernel", "gpu_memcpy", "gpu_memset")
 LAUNCH_NAMES = ("LaunchKernel", "cuLaunch", "cudaMemcpy", "cudaMemset", "cuMemcpy", "cuMemset")
+# Host calls through which one stream (or the host) waits for another's work: a join.
+WAIT_NAMES = ("StreamWaitEvent", "StreamSynchronize", "DeviceSynchronize", "EventSynchronize",
+              "cuCtxSynchronize")
 # Ops that allocate or re-view memory without computing anything.
 FREE_OPS = frozenset((
     "aten::empty", "aten::empty_like", "aten::empty_strided", "aten::new_empty",
@@ -40,6 +43,7 @@ FILL_OPS = frozenset(("aten::zero_", "aten::fill_", "aten::zeros", "aten::ones",
 class Trace:
     def __init__(self, events: list):
         self.cpu_ops, self.annotations, self.kernels, self.launches = [], [], [], {}
+        self.waits = []
         for event in events:
             if event.get("ph") != "X":
                 continue
@@ -56,11 +60,13 @@ class Trace:
                 item["stream"] = item["args"].get("stream")
                 item["category"] = category
                 self.kernels.append(item)
-            elif category in ("cuda_runtime", "cuda_driver") and any(
-                    marker in item["name"] for marker in LAUNCH_NAMES):
-                correlation = item["args"].get("correlation")
-                if correlation is not None:
-                    self.launches[correlation] = item
+            elif category in ("cuda_runtime", "cuda_driver"):
+                if any(marker in item["name"] for marker in WAIT_NAMES):
+                    self.waits.append(item)
+                elif any(marker in item["name"] for marker in LAUNCH_NAMES):
+                    correlation = item["args"].get("correlation")
+                    if correlation is not None:
+                        self.launches[correlation] = item
 
     def windows(self, prefix: str) -> list:
         return [a for a in self.annotations if a["name"].startswith(prefix)]

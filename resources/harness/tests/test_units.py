@@ -86,3 +86,43 @@ def test_constant_override_keeps_line_numbers(tmp_path, monkeypatch):
     assert namespace["BLOCK"] == 64
     assert tunables.applied == {"BLOCK": ["constant"], "num_warps": []}
     assert tunables.macro_flags() == ["-DBLOCK=64"]
+
+
+def _stream_trace(with_join: bool):
+    from akg_harness.profiling import Trace
+
+    events = [
+        {"ph": "X", "cat": "user_annotation", "name": "akg.forward::probe", "ts": 0, "dur": 20,
+         "tid": 1},
+        {"ph": "X", "cat": "cuda_driver", "name": "cuLaunchKernelEx", "ts": 5, "dur": 3,
+         "tid": 1, "args": {"correlation": 1}},
+        {"ph": "X", "cat": "kernel", "name": "add_kernel", "ts": 6, "dur": 130, "tid": 9,
+         "args": {"correlation": 1, "stream": 13}},
+        # the host reached the marker late; the copy started after the kernel ended
+        {"ph": "X", "cat": "user_annotation", "name": "akg.marker", "ts": 180, "dur": 5,
+         "tid": 1},
+        {"ph": "X", "cat": "cuda_runtime", "name": "cudaMemcpyAsync", "ts": 181, "dur": 2,
+         "tid": 1, "args": {"correlation": 2}},
+        {"ph": "X", "cat": "gpu_memcpy", "name": "Memcpy HtoD", "ts": 190, "dur": 1, "tid": 8,
+         "args": {"correlation": 2, "stream": 7}},
+    ]
+    if with_join:
+        events.append({"ph": "X", "cat": "cuda_runtime", "name": "cudaStreamWaitEvent",
+                       "ts": 12, "dur": 1, "tid": 1, "args": {}})
+    return Trace(events)
+
+
+def test_unjoined_side_stream_is_rejected_however_late_the_host_looks():
+    from types import SimpleNamespace
+
+    from akg_harness.checks.dsl_usage import _side_streams
+    from akg_harness.result import ResultDoc
+
+    for with_join, expected in ((False, False), (True, True)):
+        ctx = SimpleNamespace(doc=ResultDoc())
+        trace = _stream_trace(with_join)
+        assert _side_streams(ctx, trace, trace.windows("akg.forward::probe")) is expected
+        if expected:
+            assert [f["name"] for f in ctx.doc.flags] == ["side_stream"]
+        else:
+            assert "still running" in ctx.doc.checks[0]["detail"]

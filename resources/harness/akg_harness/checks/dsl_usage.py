@@ -188,8 +188,10 @@ def share_and_streams_check(ctx) -> dict:
             "share": (share_passed, detail), "torch_share": share}
 
 
-# Clock skew allowed between a kernel's end and the marker's start, in trace microseconds.
+# Skew allowed between two device timestamps, and between device and host timestamps
+# (kineto aligns the clocks to within a few microseconds), in trace microseconds.
 STREAM_SLACK_US = 2.0
+HOST_SLACK_US = 10.0
 
 
 def _side_streams(ctx, trace, windows) -> bool:
@@ -207,7 +209,14 @@ def _side_streams(ctx, trace, windows) -> bool:
         if marker_kernel is None or kernel["stream"] == marker_kernel["stream"]:
             continue
         other.add(kernel["stream"])
-        if kernel["end"] > marker_kernel["start"] + STREAM_SLACK_US:
+        # Device evidence: still running when the calling stream's next work started.
+        outlived_marker = kernel["end"] > marker_kernel["start"] + STREAM_SLACK_US
+        # Host evidence: still running when forward() returned, and nothing in forward()
+        # after its launch waited for it (no stream-wait or synchronize call). This one
+        # does not depend on how fast the host reaches the marker.
+        joined = any(launch["start"] <= wait["start"] <= window["end"] for wait in trace.waits)
+        unjoined = not joined and kernel["end"] > window["end"] + HOST_SLACK_US
+        if outlived_marker or unjoined:
             late.append(kernel["name"][:60])
     if late:
         ctx.doc.check("no_async_work", False, (
