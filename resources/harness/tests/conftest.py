@@ -7,6 +7,7 @@ and orders the cpp tests last; by then the builds are in the cache.
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -51,18 +52,21 @@ def pytest_configure(config):
         return  # GPU-only runs build their own candidates
     cpp = CANDIDATES / "cpp"
     common = [sys.executable, "-m", "akg_harness", "precompile", "--dsl", "cpp"]
+    # Own sessions, so that an early exit can stop the compilers too (process groups).
     _BUILDS["plain"] = subprocess.Popen(
         common + ["--jobs", "2", str(cpp / "add_correct.py"), str(cpp / "add_compile_error.py")],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=harness_env())
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=harness_env(),
+        start_new_session=True)
     _BUILDS["scaled"] = subprocess.Popen(
         common + ["--params", json.dumps({"AKG_SCALE": 2}), str(cpp / "add_correct.py")],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=harness_env())
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=harness_env(),
+        start_new_session=True)
 
 
 def pytest_unconfigure(config):
     for process in _BUILDS.values():
         if process.poll() is None:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
