@@ -6,7 +6,6 @@ import type { SessionData, SessionExit } from './sessions.ts'
 import type { RunEvent } from './runs.ts'
 import type { ToolchainReport } from './toolchain.ts'
 import type { TuneProgressEvent, TuneSession } from './tuner.ts'
-import type { TuneProgressEvent, TuneSession } from './tuner.ts'
 
 /** Events flow from the backend to every connected client. Names are noun-verb. */
 export const events = {
@@ -20,12 +19,6 @@ export const events = {
   /** A terminal's output, batched per frame; the client acknowledges it with sessions.ack once drawn. */
   'session-data': event<SessionData>(),
   'session-exit': event<SessionExit>(),
-  /** A tuning session started (tuner.start); the session has no records yet. */
-  'tune-start': event<TuneSession>(),
-  /** One configuration of a tuning session was evaluated (skipped configurations are not sent). */
-  'tune-progress': event<TuneProgressEvent>(),
-  /** A tuning session ended (finished, failed or cancelled), with every record. */
-  'tune-end': event<TuneSession>(),
   /** A tuning session started (tuner.start); the session has no records yet. */
   'tune-start': event<TuneSession>(),
   /** One configuration of a tuning session was evaluated (skipped configurations are not sent). */

@@ -9,7 +9,6 @@ import { sessionRoutes } from './sessions.ts'
 import { taskRoutes } from './tasks.ts'
 import { toolchainRoutes } from './toolchain.ts'
 import { tunerRoutes } from './tuner.ts'
-import { tunerRoutes } from './tuner.ts'
 
 export * from './app.ts'
 export * from './bench.ts'
@@ -22,7 +21,6 @@ export * from './sessions.ts'
 export * from './tasks.ts'
 export * from './toolchain.ts'
 export * from './tuner.ts'
-export * from './tuner.ts'
 export { events }
 
 /** Every request the UI and the CLI can make. Add a domain's routes here and its handlers in main/host. */
@@ -34,7 +32,6 @@ export const routes = {
   ...benchRoutes,
   ...runnerRoutes,
   ...sessionRoutes,
-  ...tunerRoutes,
   ...tunerRoutes,
   ...providerRoutes,
 }

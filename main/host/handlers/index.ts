@@ -9,7 +9,6 @@ import { sessionHandlers } from './sessions.ts'
 import { taskHandlers } from './tasks.ts'
 import { toolchainHandlers } from './toolchain.ts'
 import { tunerHandlers } from './tuner.ts'
-import { tunerHandlers } from './tuner.ts'
 
 /** The one handler map every front door binds. `satisfies` makes a missing or extra route a type error. */
 export function createHandlers(host: Host): Handlers {
@@ -21,7 +20,6 @@ export function createHandlers(host: Host): Handlers {
     ...benchHandlers(host),
     ...runnerHandlers(host),
     ...sessionHandlers(host),
-    ...tunerHandlers(host),
     ...tunerHandlers(host),
     ...providerHandlers(host),
   } satisfies Handlers
