@@ -20,4 +20,10 @@ describe('profile analysis', () => {
     expect(analyzeProfile(withRoofline(0.005, {})).bound).toBe('launch-bound')
     expect(analyzeProfile(withRoofline(1, {})).bound).toBe('unknown')
   })
+
+  it('names only what was measured when the task has no FLOP count', () => {
+    const analysis = analyzeProfile(withRoofline(0.5, { peak_tflops: 60, peak_bandwidth_gbs: 3000, achieved_bandwidth_gbs: 30 }))
+    expect(analysis.summary).toBe('bandwidth at 1% of peak; no FLOP count for this task.')
+    expect(analysis.summary).not.toContain('?')
+  })
 })

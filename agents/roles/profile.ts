@@ -55,7 +55,12 @@ export function analyzeProfile(verdict: Verdict): ProfileAnalysis {
   }
   if (bandwidthFraction !== null || computeFraction !== null) {
     const memory = (bandwidthFraction ?? 0) >= (computeFraction ?? 0)
-    return { bound: memory ? 'memory-bound' : 'compute-bound', metrics, summary: `bandwidth ${percent(bandwidthFraction)}, compute ${percent(computeFraction)} of peak.` }
+    // Only the parts the harness could measure are named: an element-wise task has no FLOP count.
+    const parts = [
+      bandwidthFraction !== null ? `bandwidth at ${percent(bandwidthFraction)} of peak` : 'no byte count',
+      computeFraction !== null ? `compute at ${percent(computeFraction)} of peak` : 'no FLOP count for this task',
+    ]
+    return { bound: memory ? 'memory-bound' : 'compute-bound', metrics, summary: `${parts.join('; ')}.` }
   }
   return { bound: 'unknown', metrics, summary: medianMs === null ? 'no timing or profile data.' : `median ${medianMs.toFixed(4)} ms; the harness reported no roofline for this device.` }
 }
