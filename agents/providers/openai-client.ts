@@ -1,10 +1,11 @@
 import OpenAI from 'openai'
 import type { ModelEvent, ModelRequest } from '../ports/model.ts'
-import { classifyFailure, idleTimeout, truncatedStream, type FailureWords } from './classify.ts'
+import { classifyFailure, type FailureWords } from './classify.ts'
 import { boundedSignal, linkedFetch } from './linked-fetch.ts'
 import { usageWithCost } from './pricing.ts'
 import { ProviderError } from './provider-error.ts'
-import { DEFAULT_RETRY_POLICY, resilientStream, type AttemptEvent, type RetryPolicy } from './resilient-stream.ts'
+import { DEFAULT_RETRY_POLICY, type AttemptEvent, type RetryPolicy } from './resilient-stream.ts'
+import { vendorStream } from './vendor-stream.ts'
 import { DEFAULT_REQUEST_TIMEOUT_MS, type AdapterOptions, type ModelCatalogClient, type ModelInfo } from './types.ts'
 
 export interface OpenAiOptions extends AdapterOptions {
@@ -33,15 +34,10 @@ export class OpenAiModelClient implements ModelCatalogClient {
   }
 
   stream(request: ModelRequest, signal?: AbortSignal): AsyncIterable<ModelEvent> {
-    const words = this.words(request.model)
-    const policy = request.idleTimeoutSeconds ? { ...this.policy, idleTimeoutMs: request.idleTimeoutSeconds * 1000 } : this.policy
-    return resilientStream({
+    return vendorStream(request, signal, {
+      words: this.words(request.model),
+      policy: this.policy,
       attempt: (attemptSignal) => this.attempt(request, attemptSignal),
-      classify: (error) => classifyFailure(error, words),
-      truncated: () => truncatedStream(words),
-      idle: (seconds) => idleTimeout(words, seconds),
-      policy,
-      signal,
       clock: this.options.clock,
       random: this.options.random,
     })
