@@ -12,6 +12,13 @@ export interface TimingStats {
   iqr_ms: number
   std_ms: number
   trials: number
+  /** Percentiles of the timed calls; absent in verdicts of older harness versions. */
+  p05_ms?: number
+  p25_ms?: number
+  p75_ms?: number
+  p95_ms?: number
+  /** The spread is too large to trust the median (see the harness README, noisy_timing). */
+  noisy?: boolean
 }
 
 /** The harness's result document (schema_version 1), as far as the agent loop reads it. */

@@ -154,8 +154,11 @@ export function bandwidthUse(verdict: Verdict | null): { peakGbs: number | null;
   return { peakGbs: pick(data, [/^peak_bandwidth_gbs$/]), sides }
 }
 
-/** Box-plot numbers of a timing: true quartiles from samples when the verdict has them, else none. */
-export function latencyBox(stats: TimingStats | null | undefined): { box: [number, number, number, number, number]; fromSamples: boolean } | null {
+/** Where a box plot's quartiles came from: every sample, the verdict's percentiles, or an approximation from the IQR. */
+export type QuartileSource = 'samples' | 'percentiles' | 'approximate'
+
+/** Box-plot numbers of a timing: true quartiles from samples or reported percentiles; an approximation for older verdicts. */
+export function latencyBox(stats: TimingStats | null | undefined): { box: [number, number, number, number, number]; source: QuartileSource } | null {
   if (!stats) return null
   const samples = (stats as TimingStats & { samples_ms?: unknown }).samples_ms
   if (Array.isArray(samples) && samples.length >= 4 && samples.every((value) => typeof value === 'number')) {
@@ -166,10 +169,13 @@ export function latencyBox(stats: TimingStats | null | undefined): { box: [numbe
       const high = Math.ceil(position)
       return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low)
     }
-    return { box: [sorted[0] as number, quantile(0.25), quantile(0.5), quantile(0.75), sorted.at(-1) as number], fromSamples: true }
+    return { box: [sorted[0] as number, quantile(0.25), quantile(0.5), quantile(0.75), sorted.at(-1) as number], source: 'samples' }
   }
-  // Without samples, the box is the IQR's width centred on the median, kept inside min and max: said so under the chart.
+  if (typeof stats.p25_ms === 'number' && typeof stats.p75_ms === 'number') {
+    return { box: [stats.min_ms, stats.p25_ms, stats.median_ms, stats.p75_ms, stats.max_ms], source: 'percentiles' }
+  }
+  // Verdicts from before the harness reported percentiles: the IQR's width centred on the median, kept inside min and max; said so under the chart.
   const low = Math.max(stats.min_ms, stats.median_ms - stats.iqr_ms / 2)
   const high = Math.min(stats.max_ms, stats.median_ms + stats.iqr_ms / 2)
-  return { box: [stats.min_ms, low, stats.median_ms, high, stats.max_ms], fromSamples: false }
+  return { box: [stats.min_ms, low, stats.median_ms, high, stats.max_ms], source: 'approximate' }
 }

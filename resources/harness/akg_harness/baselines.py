@@ -13,7 +13,7 @@ from . import timing
 from .cache import cache_dir, digest, file_digest, read_json, write_json_atomic
 
 # Bump when the timing protocol changes, so old numbers are not reused.
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3  # 3: percentiles in the stats; noisy CPU measurements extended
 
 
 def _versions() -> dict:
@@ -34,7 +34,8 @@ def cache_key(ctx, trials: int, warmup: int, sets: int, threads) -> str:
 
 
 def run_baselines(ctx, names: list, sets: list, trials: int, warmup: int, threads) -> dict:
-    """{name: stats or None}, plus "cache": {name: "hit"|"miss"|"error: ..."}."""
+    """{name: stats or None}, plus "cache": {name: "hit"|"miss"|"miss (noisy: not
+    cached)"|"error: ..."}. A cached entry is returned as stored (its own percentiles)."""
     key = cache_key(ctx, trials, warmup, len(sets), threads)
     path = f"{cache_dir('baselines')}/{key[:40]}.json"
     stored = read_json(path) or {}
@@ -45,8 +46,11 @@ def run_baselines(ctx, names: list, sets: list, trials: int, warmup: int, thread
             continue
         try:
             results[name] = _time(ctx, name, sets, trials, warmup)
-            stored[name] = results[name]
-            cache[name] = "miss"
+            if results[name]["noisy"]:  # a busy machine's number must not outlive the moment
+                cache[name] = "miss (noisy: not cached)"
+            else:
+                stored[name] = results[name]
+                cache[name] = "miss"
         except Exception as error:  # a baseline that fails must not sink the verdict
             results[name] = None
             cache[name] = f"error: {type(error).__name__}: {str(error)[:300]}"
@@ -67,5 +71,6 @@ def _time(ctx, name: str, sets: list, trials: int, warmup: int) -> dict:
         with torch.no_grad():
             return model(*buffers)
 
-    samples, _kept = timing.measure(ctx, call, sets, trials, warmup)
+    kind = "cpu" if ctx.backend.kind == "cpu" else "gpu"
+    samples, _kept = timing.measure_robust(ctx, call, sets, trials, warmup, kind)
     return timing.summarize(samples)

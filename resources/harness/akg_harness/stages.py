@@ -19,7 +19,8 @@ def run_timing(ctx) -> dict:
         return ctx.call_candidate(buffers)
 
     trials, warmup = timing.plan(ctx, call_candidate, sets, kind)
-    samples, kept = timing.measure(ctx, call_candidate, sets, trials, warmup, keep=True)
+    samples, kept = timing.measure_robust(ctx, call_candidate, sets, trials, warmup, kind,
+                                          keep=True)
     outputs, set_index = kept
     references = [t.detach().clone() for t in
                   flatten_outputs(ctx.call_reference(clone(sets[set_index])))]
@@ -55,6 +56,13 @@ def run_baseline_timing(ctx, state: dict) -> None:
     for name, status in baselines.get("cache", {}).items():
         if status.startswith("error"):
             doc.flag(f"{name}_baseline_failed", status)
+    noisy = [f"{side}: {timing.noise(stats)} over {stats['trials']} calls"
+             for side, stats in (("candidate", candidate), ("eager", eager),
+                                 ("compile", compiled)) if stats and timing.noise(stats)]
+    if noisy:
+        doc.flag("noisy_timing", "the spread is too large to trust the median (" +
+                 "; ".join(noisy) + "); the machine was busy or the clock unsteady: "
+                 "measure again on a quiet machine before acting on this speedup")
 
 
 def _table(trace, side: str, gpu: bool, is_dsl) -> dict:
@@ -99,7 +107,14 @@ def roofline_section(ctx) -> None:
         work["measured_flops_non_tensor"] = ncu["total"]["flops"]
     timing_section = doc.sections.get("timing") or {}
     median = (timing_section.get("candidate") or {}).get("median_ms")
-    section = roofline.section(work, peaks, median)
+    try:
+        with open(ctx.options.candidate, encoding="utf-8", errors="replace") as handle:
+            source = handle.read()
+    except OSError:
+        source = ""
+    tf32 = roofline.tf32_evidence(source, ctx.adapter.name, ctx.backend.kind == "cuda"
+                                  and roofline.torch_allows_tf32())
+    section = roofline.section(work, peaks, median, tf32_reason=tf32)
     for key in ("measured_dram_bytes", "measured_flops_non_tensor"):
         if key in work:
             section[key] = work[key]

@@ -6,6 +6,7 @@ process: the supervisor kills it (whole process group, compilers included),
 answers `timeout` or `runtime_error`, and starts a fresh one.
 """
 
+import glob
 import itertools
 import os
 import signal
@@ -24,12 +25,35 @@ HARNESS_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STARTUP_TIMEOUT_S = 300.0
 
 
+def wants_interpreter(device: str) -> bool:
+    """Whether an executor for `device` must start with TRITON_INTERPRET=1.
+
+    Triton reads TRITON_INTERPRET when a function is decorated, and its own library
+    (tl.max, tl.sum, tl.zeros, ...) is decorated when triton is imported, at executor
+    start: set later, those stay compiled-only and fail under the interpreter. So the
+    mode is fixed per executor, by device: every CPU evaluation runs with it (cpp and
+    C++ baselines never touch Triton, so a CPU worker alternating cpp and triton
+    candidates needs no restart), every GPU/NPU evaluation without it (it would also
+    put torch.compile's generated Triton kernels under the interpreter)."""
+    return (device or "").split(":")[0].strip().lower() == "cpu"
+
+
+def machine_has_accelerator() -> bool:
+    """A cheap guess without importing torch; it only picks the first executor's mode."""
+    return bool(glob.glob("/dev/nvidia[0-9]*") or glob.glob("/dev/davinci[0-9]*"))
+
+
 class ExecutorGone(RuntimeError):
     """The executor exited or stopped answering."""
 
 
-def executor_environment(base: Optional[dict] = None) -> dict:
+def executor_environment(base: Optional[dict] = None, interpret: Optional[bool] = None) -> dict:
     env = dict(os.environ if base is None else base)
+    if interpret is not None:
+        if interpret:
+            env["TRITON_INTERPRET"] = "1"
+        else:
+            env.pop("TRITON_INTERPRET", None)
     paths = [HARNESS_ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     env["PYTHONUNBUFFERED"] = "1"
@@ -48,6 +72,8 @@ class Worker:
         self.keep_warm = keep_warm
         self.env = executor_environment(env)
         self.warm_device = warm_device
+        # Triton interpreter mode of the running executor (see wants_interpreter).
+        self.interpret = None
         self.process = None
         self.reader = None
         self.writer = None
@@ -56,9 +82,15 @@ class Worker:
         self.restarts = 0
 
     # -- lifecycle -------------------------------------------------------
-    def start(self) -> None:
+    def start(self, interpret: Optional[bool] = None) -> None:
         if self.process is not None and self.process.poll() is None:
             return
+        if interpret is None:
+            interpret = self.interpret
+        if interpret is None:
+            interpret = wants_interpreter(self.warm_device) if self.warm_device \
+                else not machine_has_accelerator()
+        self.interpret = interpret
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
         command = [sys.executable, "-m", "akg_harness.executor", str(request_read),
@@ -67,7 +99,7 @@ class Worker:
             command += ["--warm-device", self.warm_device]
         self.process = subprocess.Popen(
             command, pass_fds=(request_read, response_write), start_new_session=True,
-            env=self.env, stdin=subprocess.DEVNULL, stdout=2,
+            env=executor_environment(self.env, interpret), stdin=subprocess.DEVNULL, stdout=2,
         )
         os.close(request_read)
         os.close(response_write)
@@ -137,6 +169,11 @@ class Worker:
         """Run one request. Returns the executor's answer, or a dict with
         `gone` = {"reason": "timeout"|"crash", "stage", "message"} when it hung or died."""
         request_id = request_id or f"r{next(self.ids)}"
+        if command == "evaluate" and args.get("device"):
+            interpret = wants_interpreter(str(args["device"]))
+            if self.interpret != interpret and self.process is not None:
+                self.kill()  # the mode is fixed at import: a new executor, not a restart count
+            self.interpret = interpret
         self.start()
         self._await_ready()
         self.writer.send({"id": request_id, "command": command, "args": args})

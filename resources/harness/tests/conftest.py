@@ -17,6 +17,7 @@ import pytest
 HARNESS = Path(__file__).resolve().parents[1]
 FIXTURES = HARNESS / "tests" / "fixtures"
 TASKS = FIXTURES / "tasks"
+LEVEL1 = HARNESS.parent / "tasks" / "level1"  # the KernelBench-style tasks the app ships
 CANDIDATES = FIXTURES / "candidates"
 sys.path.insert(0, str(HARNESS))
 
@@ -54,7 +55,8 @@ def pytest_configure(config):
     common = [sys.executable, "-m", "akg_harness", "precompile", "--dsl", "cpp"]
     # Own sessions, so that an early exit can stop the compilers too (process groups).
     _BUILDS["plain"] = subprocess.Popen(
-        common + ["--jobs", "2", str(cpp / "add_correct.py"), str(cpp / "add_compile_error.py")],
+        common + ["--jobs", "2", str(cpp / "add_correct.py"), str(cpp / "add_compile_error.py"),
+                  str(cpp / "matmul_blocked.py")],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=harness_env(),
         start_new_session=True)
     _BUILDS["scaled"] = subprocess.Popen(

@@ -3,7 +3,7 @@
 import json
 import time
 
-from conftest import candidate, failed, run_cli, task
+from conftest import LEVEL1, candidate, failed, run_cli, task
 
 
 def test_precompile_builds_in_parallel_and_reports_errors(cpp_builds):
@@ -68,3 +68,37 @@ def test_macro_tunable_reaches_the_build(cpp_builds, evaluate):
     assert result["status"] == "incorrect"
     assert result["params"]["applied"] == {"AKG_SCALE": ["macro"]}
     assert result["build"]["extensions"][0]["cached"] is True
+
+
+def test_cpu_worker_alternates_cpp_and_triton_without_restarting(cpp_builds, worker, evaluate):
+    # One CPU executor serves both: TRITON_INTERPRET=1 is harmless to C++ candidates.
+    first = evaluate("vector_add", "triton", "add_correct", correctness_trials=2)
+    pid = worker._worker.pid
+    assert first["status"] == "passed", failed(first)
+    assert evaluate("vector_add", "cpp", "add_correct")["status"] == "passed"
+    softmax = str(LEVEL1 / "23_Softmax.py")
+    result = worker.evaluate(softmax, candidate("triton", "softmax_rows"), "triton",
+                             device="cpu", correctness_trials=2)
+    assert result["status"] == "passed", failed(result)
+    assert worker._worker.pid == pid
+
+
+def test_blocked_matmul_is_not_rejected_for_its_summation_order(cpp_builds, evaluate):
+    # Exact on get_inputs() (integer values), about 1e-3 off torch on the rescaled trial:
+    # rounding, which the element-wise atol of 1e-4 rejected near zero before.
+    result = evaluate("matmul_integer_valued", "cpp", "matmul_blocked", seed=7)
+    assert result["status"] == "passed", failed(result)
+    detail = {c["name"]: c["detail"] for c in result["checks"]}["output_depends_on_inputs"]
+    assert "scaled to the output's magnitude" in detail
+
+
+# A reference delayed on every other call: its baseline is noisy on any machine.
+def test_noisy_baseline_is_flagged_and_never_cached(cpp_builds, evaluate):
+    for _ in range(2):
+        result = evaluate("vector_add_jittery", "cpp", "add_correct", baselines="eager")
+        assert result["status"] == "passed"
+        timing_section = result["timing"]
+        assert timing_section["eager"]["noisy"] is True
+        assert timing_section["baseline_cache"]["eager"] == "miss (noisy: not cached)"
+        noisy = [f["detail"] for f in result["flags"] if f["name"] == "noisy_timing"]
+        assert noisy and "eager: IQR" in noisy[0]

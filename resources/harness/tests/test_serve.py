@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import HARNESS, candidate, harness_env, task
+from conftest import HARNESS, LEVEL1, candidate, harness_env, task
 
 
 class Session:
@@ -63,6 +63,20 @@ def test_evaluate_streams_stages_and_keeps_candidate_prints_off_stdout(session):
     stages = [event["stage"] for event in events if event["id"] == "e1"]
     assert stages[:3] == ["load", "compile", "correctness"]
     assert not any("hello" in line or "raw write" in line for line in session.lines)
+
+
+def test_triton_library_reductions_run_under_the_cpu_interpreter(session):
+    # tl.max / tl.sum / tl.zeros are decorated when triton is imported: the executor must
+    # have TRITON_INTERPRET=1 before that, or they fail "outside of the scope of a kernel".
+    softmax = str(LEVEL1 / "23_Softmax.py")
+    session.send({"id": "t1", "command": "evaluate", "args": {
+        "task": softmax, "candidate": candidate("triton", "softmax_rows"),
+        "dsl": "triton", "device": "cpu", "correctness_trials": 2}})
+    message, _ = session.answer("t1")
+    assert message["ok"] is True
+    result = message["result"]
+    assert result["status"] == "passed", (result["error"], result["checks"])
+    assert result["interpreted"] is True
 
 
 def test_bad_requests_get_error_codes(session):

@@ -66,13 +66,13 @@ function KernelLegendTable({ eager, candidate }: { eager: KernelTime[]; candidat
   )
 }
 
-/** The spread of timed calls per side: whiskers at min and max. */
+/** The spread of timed calls per side: box at the quartiles, whiskers at min and max; noisy sides named. */
 export function LatencySpread({ verdict }: { verdict: Verdict }) {
   const theme = useStudio((state) => state.theme)
   const timing = verdict.timing
   const sides = useMemo(
     () => ([['candidate', timing?.candidate], ['eager', timing?.eager], ['torch.compile', timing?.compile]] as const)
-      .map(([name, stats]) => ({ name, box: latencyBox(stats) }))
+      .map(([name, stats]) => ({ name, box: latencyBox(stats), noisy: stats?.noisy === true }))
       .filter((entry) => entry.box !== null),
     [timing],
   )
@@ -89,11 +89,17 @@ export function LatencySpread({ verdict }: { verdict: Verdict }) {
     }
   }, [sides, theme])
   if (sides.length === 0) return <p className="muted">No timing to spread: the candidate did not pass or ran interpreted.</p>
-  const approximate = sides.some((entry) => !entry.box?.fromSamples)
+  const approximate = sides.some((entry) => entry.box?.source === 'approximate')
+  const noisy = sides.filter((entry) => entry.noisy).map((entry) => entry.name)
   return (
     <>
       <EChart option={option} label="Latency spread per side" height={180} testId="latency-spread" />
-      {approximate ? <p className="muted small">Box: the interquartile range's width centred on the median (the verdict carries IQR and extremes, not every sample); whiskers: min and max.</p> : null}
+      <p className="muted small" data-testid="latency-spread-note">
+        {approximate
+          ? "Box: the interquartile range's width centred on the median (this verdict predates reported quartiles); whiskers: min and max."
+          : 'Box: 25th to 75th percentile of the timed calls, line at the median; whiskers: min and max.'}
+        {noisy.length > 0 ? ` Too spread to trust the median: ${noisy.join(', ')}.` : ''}
+      </p>
     </>
   )
 }

@@ -67,6 +67,27 @@ def install() -> None:
     LaunchState.installed = True
 
 
+def interpreter_ready() -> None:
+    """Triton's own library (tl.max, tl.sum, tl.zeros) is decorated when triton is
+    imported, interpreted only if TRITON_INTERPRET=1 was set by then; the supervisor
+    starts CPU executors with it. In this process (--in-process, isolate=False) it can
+    still be set if triton is not imported yet; otherwise say what to do."""
+    if "triton" not in sys.modules:
+        os.environ["TRITON_INTERPRET"] = "1"
+    import triton.language as language
+
+    try:
+        from triton.runtime.interpreter import InterpretedFunction
+    except ImportError:
+        return
+    if not isinstance(getattr(language, "max", None), InterpretedFunction):
+        raise EnvironmentProblem(
+            "triton was imported in this process without TRITON_INTERPRET=1, so its library "
+            "functions (tl.max, tl.sum, tl.zeros) cannot run under the CPU interpreter; "
+            "evaluate through the supervised executor (the default) or set "
+            "TRITON_INTERPRET=1 before starting Python")
+
+
 class TritonAdapter(Adapter):
     name = "triton"
 
@@ -76,6 +97,7 @@ class TritonAdapter(Adapter):
         if self.backend.kind == "cpu":
             self.interpreted = True
             self.torch_inside_launch_is_dsl = True
+            interpreter_ready()
 
     def activate(self) -> dict:
         environment = {"TRITON_INTERPRET": "1" if self.interpreted else None}
