@@ -29,6 +29,7 @@ export function checkStopRules(context: RunContext): StopDecision | null {
   const { budget } = context.spec
   const candidates = generated(context)
   if (context.signal.aborted) return { reason: 'cancelled', detail: 'cancelled by the user' }
+  if (context.state.fatalError) return { reason: 'error', detail: context.state.fatalError.message }
   if (candidates.length >= budget.candidates) return { reason: 'budget-candidates', detail: `${candidates.length} of ${budget.candidates} candidates used` }
   const tokens = context.state.usage.inputTokens + context.state.usage.outputTokens
   if (tokens >= budget.tokens) return { reason: 'budget-tokens', detail: `${tokens} of ${budget.tokens} tokens used` }
@@ -63,6 +64,7 @@ export function fixDepth(context: RunContext, candidate: CandidateRecord): numbe
 export function routeCandidate(context: RunContext, candidate: CandidateRecord, options: { keepOptimizing: boolean }): Decision {
   const status = candidate.status
   if (status === 'cancelled') return { action: 'stop', reason: 'the run was cancelled' }
+  if (context.state.fatalError) return { action: 'stop', reason: context.state.fatalError.message }
   if (candidate.verdict?.correct) {
     if (!options.keepOptimizing) return { action: 'stop', reason: `${candidate.id} is correct` }
     const isBest = bestCandidate(context.state.candidates.values())?.id === candidate.id

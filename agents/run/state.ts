@@ -34,6 +34,8 @@ export interface RunState {
   tuned: Set<string>
   /** Candidates whose outputs were compared with the source kernel's (migrate). */
   sourceChecks: Set<string>
+  /** A failure no further candidate can get past (an unreachable provider); cleared when a segment starts. */
+  fatalError: { code: string; message: string } | null
 }
 
 export const emptyUsage = (): UsageTotals => ({ inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 })
@@ -58,6 +60,7 @@ export function emptyState(runId: string): RunState {
     migrants: new Map(),
     tuned: new Set(),
     sourceChecks: new Set(),
+    fatalError: null,
   }
 }
 
@@ -76,6 +79,7 @@ export function applyEvent(state: RunState, event: RunEvent, segment: { startedA
       state.status = 'running'
       state.endReason = null
       state.endedAt = null
+      state.fatalError = null
       segment.startedAt = time
       break
     case 'candidate-start':
@@ -106,6 +110,9 @@ export function applyEvent(state: RunState, event: RunEvent, segment: { startedA
       break
     case 'step-end':
       state.steps = Math.max(state.steps, event.step)
+      break
+    case 'run-error':
+      if (event.fatal) state.fatalError = { code: event.code, message: event.message }
       break
     case 'run-end':
       state.status = event.status

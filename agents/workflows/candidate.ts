@@ -97,7 +97,7 @@ export async function runCandidate(context: RunContext, plan: CandidatePlan): Pr
       await emit({
         type: 'run-error',
         candidateId: id,
-        fatal: false,
+        fatal: error instanceof ModelError && fatalModelCodes.has(error.code),
         code: error instanceof ModelError ? error.code : 'CANDIDATE_FAILED',
         message: error instanceof Error ? error.message : String(error),
       })
@@ -106,6 +106,9 @@ export async function runCandidate(context: RunContext, plan: CandidatePlan): Pr
     return await finish(context, record)
   }
 }
+
+/** Provider failures no new candidate can get past: the run stops with the provider's own advice. */
+const fatalModelCodes = new Set<string>(['PROVIDER_UNREACHABLE', 'PROVIDER_AUTH', 'PROVIDER_NOT_FOUND', 'PROVIDER_CONFIG'])
 
 const speedups = (verdict: Verdict): CandidateRecord['speedups'] =>
   verdict.correct && verdict.timing ? { eager: verdict.timing.speedup_vs_eager, compile: verdict.timing.speedup_vs_compile } : null

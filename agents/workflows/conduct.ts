@@ -38,7 +38,10 @@ export async function conduct(context: RunContext, options: ConductOptions): Pro
     const last = lastFinished(context)
     if (last?.verdict?.correct && options.onCorrect) await options.onCorrect(last)
     const decision = last ? await decide(context, last, options) : null
-    if (decision?.action === 'stop') return { reason: context.signal.aborted ? 'cancelled' : 'correct', detail: decision.reason }
+    if (decision?.action === 'stop') {
+      if (context.state.fatalError) return { reason: 'error', detail: context.state.fatalError.message }
+      return { reason: context.signal.aborted ? 'cancelled' : 'correct', detail: decision.reason }
+    }
     const stop = checkStopRules(context)
     if (stop) return stop
     if (!last || !decision) {

@@ -1,4 +1,5 @@
-import { cpSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RunEvent } from '../../../agents/contract/index.ts'
@@ -87,6 +88,11 @@ describe('runs on disk', () => {
     expect(noRun).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: expect.stringContaining('akg runs') } })
     const badMigrate = await dispatch(handlers, 'runs.start', { taskPath: relu, dsl: 'cpp', workflow: 'migrate' }, { transport: 'cli' })
     expect(badMigrate).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
+    const notTask = join(mkdtempSync(join(tmpdir(), 'akg-not-task-')), 'no_inputs.py')
+    writeFileSync(notTask, 'import torch\nclass Model(torch.nn.Module):\n    def forward(self, x):\n        return x\n')
+    const malformed = await dispatch(handlers, 'runs.start', { taskPath: notTask, dsl: 'cpp' }, { transport: 'cli' })
+    expect(malformed).toMatchObject({ ok: false, error: { code: 'TASK_INVALID', message: expect.stringContaining('get_inputs') } })
+    expect(((await dispatch(handlers, 'runs.list', {}, { transport: 'cli' })) as { data: unknown[] }).data).toHaveLength(0)
   })
 })
 

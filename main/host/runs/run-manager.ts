@@ -15,6 +15,7 @@ import {
   type RunSummary,
   type Verdict,
 } from '../../../agents/contract/index.ts'
+import { outlineTask } from '../tasks/outline.ts'
 import type { Clock } from '../../../agents/ports/index.ts'
 import type { KnowledgeSelector, RunDependencies, TuneHook } from '../../../agents/run/context.ts'
 import { executeRun } from '../../../agents/run/engine.ts'
@@ -81,7 +82,11 @@ export class RunManager {
     if (!parsed.success) throw new AppError('VALIDATION', `Invalid run spec: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(spec)'}: ${issue.message}`).join('; ')}`)
     const input = parsed.data
     const spec = resolveRunSpec({ ...input, taskPath: resolve(input.taskPath), ...(input.migrate ? { migrate: { ...input.migrate, sourcePath: resolve(input.migrate.sourcePath) } } : {}) }, fork)
-    await this.readText(spec.taskPath, 'task')
+    const outline = outlineTask(await this.readText(spec.taskPath, 'task'))
+    // Refuse a file that cannot be a task before any model is called or any run folder is made.
+    if (!outline.hasModel || !outline.hasGetInputs || !outline.hasGetInitInputs) {
+      throw new AppError('TASK_INVALID', `${spec.taskPath} is not a KernelBench-format task: ${outline.problems.join('; ')}.`, { path: spec.taskPath, problems: outline.problems })
+    }
     if (spec.migrate) await this.readText(spec.migrate.sourcePath, 'source kernel')
     const runId = newRunId()
     await writeSpec(this.folder(runId), spec)
