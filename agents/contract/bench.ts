@@ -27,7 +27,10 @@ export interface BenchRow {
   taskPath: string
   taskName: string
   runId: string | null
-  runStatus: RunStatus | 'pending'
+  /** 'not-started': the task's run could not start (see error). */
+  runStatus: RunStatus | 'pending' | 'not-started'
+  /** Why the task has no run, in words a user can act on (a malformed task file, a provider error). */
+  error: string | null
   correct: boolean
   bestCandidateId: string | null
   medianMs: number | null

@@ -4,7 +4,7 @@ import { benchCsv, benchMetrics } from './bench-metrics.ts'
 
 const row = (name: string, correct: boolean, eager: number | null, compile: number | null): BenchRow => ({
   taskPath: `/t/${name}.py`, taskName: name, runId: `r-${name}`, runStatus: 'completed', correct, bestCandidateId: correct ? 'c0001' : null,
-  medianMs: correct ? 1 : null, eagerMs: 1, compileMs: 1, speedupVsEager: eager, speedupVsCompile: compile,
+  medianMs: correct ? 1 : null, eagerMs: 1, compileMs: 1, speedupVsEager: eager, speedupVsCompile: compile, error: null,
 })
 
 describe('bench metrics', () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -76,16 +76,20 @@ describe('akg run and akg migrate on the CPU with replayed answers and the real 
   it('akg bench: one run per task, a report with fast_p and speedups, written as JSON and CSV', async () => {
     const out = join(dataDir, 'bench-out')
     // A cassette folder answers each task with <task>.<dsl>.json.
-    const result = await akg(['bench', relu, '--dsl', 'cpp', '--device', 'cpu', '--replay', cassettes, '--budget', 'steps=4,candidates=4', '--out', out, '--json'])
+    // A malformed task in the batch is reported on its row and does not stop the others.
+    const malformed = join(dataDir, 'malformed_task.py')
+    writeFileSync(malformed, 'import torch\n\nclass Model(torch.nn.Module):\n    def forward(self, x):\n        return x\n')
+    const result = await akg(['bench', relu, malformed, '--dsl', 'cpp', '--device', 'cpu', '--replay', cassettes, '--budget', 'steps=4,candidates=4', '--out', out, '--json'])
     expect(result.code, result.stderr).toBe(0)
     const report = JSON.parse(result.stdout) as BenchReport
-    expect(report.summary).toMatchObject({ status: 'completed', tasks: 1, finished: 1 })
-    expect(report.rows[0]).toMatchObject({ taskName: '19_ReLU', correct: true, bestCandidateId: 'c0002' })
+    expect(report.summary).toMatchObject({ status: 'completed', tasks: 2, finished: 2 })
+    expect(report.rows[1]).toMatchObject({ taskName: 'malformed_task', runStatus: 'not-started', correct: false, error: expect.stringContaining('get_inputs') })
+    expect(report.rows[0]).toMatchObject({ taskName: '19_ReLU', correct: true, bestCandidateId: 'c0002', error: null })
     expect(report.rows[0]!.speedupVsEager).toBeGreaterThan(0)
-    expect(report.metrics.fastP.eager['0']).toBe(1)
+    expect(report.metrics.fastP.eager['0']).toBe(0.5)
     const csv = readFileSync(join(out, `${report.summary.id}.csv`), 'utf8')
-    expect(csv.split('\n')[0]).toBe('task,task_path,run_id,run_status,correct,best_candidate,median_ms,eager_ms,compile_ms,speedup_vs_eager,speedup_vs_compile')
-    expect(csv).toContain('# fast_0 vs eager,1')
+    expect(csv.split('\n')[0]).toBe('task,task_path,run_id,run_status,correct,best_candidate,median_ms,eager_ms,compile_ms,speedup_vs_eager,speedup_vs_compile,error')
+    expect(csv).toContain('# fast_0 vs eager,0.5')
     expect(JSON.parse(readFileSync(join(out, `${report.summary.id}.json`), 'utf8'))).toEqual(report)
   })
 })

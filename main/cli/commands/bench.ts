@@ -37,6 +37,7 @@ export function benchText(report: BenchReport): string {
   const fast = (baseline: 'eager' | 'compile') => fastPThresholds.map((p) => `fast_${p}=${(metrics.fastP[baseline][String(p)] ?? 0).toFixed(2)}`).join('  ')
   return [
     table(['task', 'run', 'correct', 'ms', 'eager ms', 'compile ms', 'vs eager', 'vs compile', 'run id'], rows),
+    ...report.rows.filter((row) => row.error).map((row) => `${row.taskName}: ${row.error}`),
     '',
     `correct    ${metrics.correct}/${metrics.tasks}`,
     `vs eager   ${fast('eager')}  geomean ${fixed(metrics.geomeanSpeedupVsEager)}x`,

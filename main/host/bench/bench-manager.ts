@@ -9,7 +9,7 @@ import type { Host } from '../host.ts'
 interface BenchDocument {
   summary: BenchSummary
   spec: Omit<RunSpecInput, 'taskPath'>
-  tasks: Array<{ taskPath: string; runId: string | null }>
+  tasks: Array<{ taskPath: string; runId: string | null; error?: string }>
 }
 
 export type BenchInput = Omit<RunSpecInput, 'taskPath' | 'workflow'> & { taskPaths: string[]; workflow?: RunSpecInput['workflow'] }
@@ -84,8 +84,9 @@ export class BenchManager {
         signal.addEventListener('abort', cancel, { once: true })
         await this.host.runs.wait(run.id)
         signal.removeEventListener('abort', cancel)
-      } catch {
-        // A task that cannot start (unreadable file, provider error) is a row without a run; the bench goes on.
+      } catch (error) {
+        // A task that cannot start (malformed file, provider error) is a row with its reason; the bench goes on.
+        task.error = error instanceof Error ? error.message : String(error)
       }
       document.summary.finished += 1
       await save()
@@ -116,7 +117,8 @@ export class BenchManager {
         taskPath: task.taskPath,
         taskName,
         runId: task.runId,
-        runStatus: summary?.status ?? 'pending',
+        runStatus: summary?.status ?? (task.error ? 'not-started' : 'pending'),
+        error: task.error ?? null,
         correct: best !== null,
         bestCandidateId: best?.candidateId ?? null,
         medianMs: best?.medianMs ?? null,

@@ -144,7 +144,10 @@ function BenchReportView({ report }: { report: BenchReport }) {
           {report.rows.map((row) => (
             <tr key={row.taskPath}>
               <th scope="row">{row.runId ? <button type="button" className="link" onClick={() => void openRun(row.runId as string)}>{row.taskName}</button> : row.taskName}</th>
-              <td><span className={`badge status-${row.runStatus}`}>{row.runStatus}</span></td>
+              <td>
+                <span className={`badge status-${row.runStatus}`}>{row.runStatus}</span>
+                {row.error ? <div className="row-error" role="note">{row.error}</div> : null}
+              </td>
               <td>{row.correct ? 'yes' : 'no'}</td>
               <td className="num">{row.medianMs?.toFixed(4) ?? '—'}</td>
               <td className="num">{row.eagerMs?.toFixed(4) ?? '—'}</td>
