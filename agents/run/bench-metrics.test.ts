@@ -17,9 +17,10 @@ describe('bench metrics', () => {
   })
 
   it('writes a CSV with one row per task and the metrics below', () => {
-    const rows = [row('x,y', true, 2, 1)]
+    const rows = [row('x,y', true, 2, 1), { ...row('bad', false, null, null), runId: null, runStatus: 'not-started' as const, error: 'not a task: no get_inputs' }]
     const csv = benchCsv(rows, benchMetrics(rows))
-    expect(csv.split('\n')[1]).toBe('"x,y",/t/x,y.py,r-x,y,completed,true,c0001,1,1,1,2,1'.replace('/t/x,y.py', '"/t/x,y.py"').replace('r-x,y', '"r-x,y"'))
-    expect(csv).toContain('# fast_1 vs eager,1')
+    expect(csv.split('\n')[1]).toBe('"x,y","/t/x,y.py","r-x,y",completed,true,c0001,1,1,1,2,1,')
+    expect(csv.split('\n')[2]).toBe('bad,/t/bad.py,,not-started,false,,,1,1,,,not a task: no get_inputs')
+    expect(csv).toContain('# fast_1 vs eager,0.5')
   })
 })
