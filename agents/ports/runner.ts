@@ -40,7 +40,7 @@ export interface Verdict {
   } | null
   profile?: unknown
   ncu?: unknown
-  roofline?: Record<string, number | null> | null
+  roofline?: Record<string, number | string | null> | null
   flags: Array<{ name: string; detail?: string | null }>
   environment?: Record<string, unknown>
   durations?: Record<string, number>
