@@ -42,11 +42,9 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunSummary
     options.runId,
     options.deps.store,
     options.deps.clock,
-    (event) => {
-      applyEvent(state, event, segment)
-      options.deps.onEvent?.(event)
-    },
+    (event) => applyEvent(state, event, segment),
     state.nextSeq,
+    (event) => options.deps.onEvent?.(event),
   )
   let candidateCount = state.candidates.size
   let steps = state.steps

@@ -23,6 +23,11 @@ export class RunRecorder {
     private readonly clock: Clock,
     private readonly listener: (event: RunEvent) => void = () => undefined,
     nextSeq = 0,
+    /**
+     * Called once the event is in the log, in order: what a live reader sees can always be read
+     * back from disk, so a reader that catches up from the log never misses what it saw live.
+     */
+    private readonly published: (event: RunEvent) => void = () => undefined,
   ) {
     this.seq = nextSeq
   }
@@ -64,7 +69,15 @@ export class RunRecorder {
   private record(draft: RunEventDraft): void {
     const event = { ...draft, runId: this.runId, seq: this.seq, time: new Date(this.clock.now()).toISOString() } as RunEvent
     this.seq += 1
-    this.chain = this.chain.then(() => this.store.append(event))
+    this.chain = this.chain
+      .then(() => this.store.append(event))
+      .then(() => {
+        try {
+          this.published(event)
+        } catch {
+          // A broken live reader must not break the run; the log has the event.
+        }
+      })
     try {
       this.listener(event)
     } catch {
