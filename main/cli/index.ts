@@ -5,13 +5,14 @@ import type { CliContext, Command } from './command.ts'
 import { CliError, infoCommand, tasksCommand, toolchainsCommand } from './commands/basic.ts'
 import { benchCommand } from './commands/bench.ts'
 import { migrateCommand } from './commands/migrate.ts'
+import { forkCommand, resumeCommand } from './commands/resume.ts'
 import { runCommand } from './commands/run.ts'
 import { runsCommand } from './commands/runs.ts'
 import { showCommand } from './commands/show.ts'
 import { tuneCommand } from './commands/tune.ts'
 
 /** Every `akg` command; a new command is one entry here. */
-export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, runCommand, migrateCommand, benchCommand, runsCommand, showCommand, tuneCommand]
+export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, runCommand, migrateCommand, benchCommand, runsCommand, showCommand, resumeCommand, forkCommand, tuneCommand]
 
 function usage(): string {
   const lines = commands.flatMap((command) => [`  ${command.usage}`, `      ${command.summary}`])

@@ -73,6 +73,17 @@ describe('akg run and akg migrate on the CPU with replayed answers and the real 
     }
   })
 
+  it('akg fork: a new run starts from a finished run\'s correct candidate, re-verified by the harness', async () => {
+    const runs = JSON.parse((await akg(['runs', '--json'])).stdout) as Array<{ id: string; best: { candidateId: string } | null }>
+    const parent = runs.find((run) => run.best !== null)
+    expect(parent, 'the akg run test leaves a run with a correct candidate').toBeDefined()
+    const result = await akg(['fork', parent!.id, parent!.best!.candidateId, '--budget', 'candidates=1', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const detail = JSON.parse(result.stdout) as RunDetail
+    expect(detail.summary.id).not.toBe(parent!.id)
+    expect(detail.candidates[0]).toMatchObject({ origin: 'fork', status: 'passed' })
+  })
+
   it('akg bench: one run per task, a report with fast_p and speedups, written as JSON and CSV', async () => {
     const out = join(dataDir, 'bench-out')
     // A cassette folder answers each task with <task>.<dsl>.json.
