@@ -91,4 +91,18 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     await page.getByTestId('latency-spread').waitFor()
     await screenshot(page, 'ui-profile')
   })
+
+  it('forks a new run from the passed candidate, which is verified again and shown', async () => {
+    const before = await page.getByRole('heading', { level: 1 }).first().textContent()
+    await page.getByRole('button', { name: 'Back to the run' }).click()
+    await page.getByTestId('candidate-panel').getByRole('button', { name: 'Fork from here' }).click()
+    const rows = page.getByTestId('candidate-table').getByRole('row')
+    // The new run's only candidate is the forked code, re-verified by the harness.
+    await rows.filter({ hasText: 'fork' }).filter({ hasText: 'passed' }).first().waitFor({ timeout: 120_000 })
+    await page.getByTestId('run-status').filter({ hasText: /completed/ }).waitFor({ timeout: 30_000 })
+    await expect(page.getByTestId('run-status').textContent()).resolves.toMatch(/completed · correct/)
+    await expect(rows.filter({ hasText: 'generate' }).count()).resolves.toBe(0)
+    expect(await page.getByRole('heading', { level: 1 }).first().textContent()).not.toBe(before)
+    await screenshot(page, 'ui-run-fork')
+  })
 })

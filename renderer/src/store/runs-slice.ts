@@ -21,6 +21,10 @@ export interface RunsSlice {
   selectCandidate(candidateId: string | null): void
   startRun(input: RunSpecInput): Promise<{ runId: string } | { error: ApiError }>
   cancelRun(runId: string): Promise<ApiError | null>
+  /** Continues an interrupted run from its log and shows it. */
+  resumeRun(runId: string): Promise<ApiError | null>
+  /** Starts a new run from a candidate (re-verified first) and shows it. */
+  forkRun(runId: string, candidateId: string): Promise<ApiError | null>
 }
 
 export const createRunsSlice: Slice<RunsSlice> = (set, get) => {
@@ -118,6 +122,20 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => {
     async cancelRun(runId) {
       const result = await request('runs.cancel', { runId })
       return result.ok ? null : result.error
+    },
+    async resumeRun(runId) {
+      const result = await request('runs.resume', { runId })
+      if (!result.ok) return result.error
+      await get().loadRuns()
+      await get().openRun(runId)
+      return null
+    },
+    async forkRun(runId, candidateId) {
+      const result = await request('runs.fork', { runId, candidateId })
+      if (!result.ok) return result.error
+      await get().loadRuns()
+      await get().openRun(result.data.id)
+      return null
     },
   }
 }

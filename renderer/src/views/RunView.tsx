@@ -58,6 +58,9 @@ function RunHeader({ runId }: { runId: string }) {
   const eventCount = useStudio((state) => state.runModels[runId]?.eventCount ?? 0)
   const error = useStudio((state) => state.runErrors[runId])
   const cancelRun = useStudio((state) => state.cancelRun)
+  const resumeRun = useStudio((state) => state.resumeRun)
+  // The log alone cannot tell a live run from one whose process died; the backend's summary can.
+  const interrupted = useStudio((state) => state.runList.state === 'ready' && state.runList.value.some((run) => run.id === runId && run.status === 'interrupted'))
   const [cancelError, setCancelError] = useState<string | null>(null)
   return (
     <header className="run-header">
@@ -69,12 +72,14 @@ function RunHeader({ runId }: { runId: string }) {
         </p>
       </div>
       <span className={`badge run-status status-${status}`} data-testid="run-status">{status}{endReason ? ` · ${endReason}` : ''}</span>
-      {status === 'running' ? (
+      {interrupted ? (
+        <button type="button" onClick={() => void resumeRun(runId).then((problem) => setCancelError(problem?.message ?? null))}>Resume run</button>
+      ) : status === 'running' ? (
         <button type="button" onClick={() => void cancelRun(runId).then((problem) => setCancelError(problem?.message ?? null))}>Cancel run</button>
       ) : null}
       {endDetail ? <p className="run-detail muted small">{endDetail}</p> : null}
       {error ? <Notice tone="error" title="Could not read this run's log" code={error.code}>{error.message}</Notice> : null}
-      {cancelError ? <Notice tone="error" title="Not cancelled">{cancelError}</Notice> : null}
+      {cancelError ? <Notice tone="error" title={interrupted ? 'Not resumed' : 'Not cancelled'}>{cancelError}</Notice> : null}
     </header>
   )
 }

@@ -18,6 +18,8 @@ export function CandidatePanel({ runId }: { runId: string }) {
   const detail = useStudio((state) => (candidateId ? state.candidateDetails[candidateKey(runId, candidateId)] : undefined))
   const loadCandidate = useStudio((state) => state.loadCandidate)
   const setView = useStudio((state) => state.setView)
+  const forkRun = useStudio((state) => state.forkRun)
+  const [forkError, setForkError] = useState<string | null>(null)
   const theme = useStudio((state) => state.theme)
   const [tab, setTab] = useState<Tab>('code')
   const status = track?.record.status
@@ -40,7 +42,16 @@ export function CandidatePanel({ runId }: { runId: string }) {
           {record.parentId ? ` · parent ${record.parentId}` : ''} · <span className={`badge status-${record.status}`}>{record.status.replace('_', ' ')}</span>
         </span>
         <button type="button" onClick={() => setView('profile')} disabled={!verdict}>Profile</button>
+        <button
+          type="button"
+          title="Start a new run from this candidate's code; it is verified again first"
+          disabled={record.codePath === null}
+          onClick={() => void forkRun(runId, candidateId).then((problem) => setForkError(problem?.message ?? null))}
+        >
+          Fork from here
+        </button>
       </header>
+      {forkError ? <Notice tone="error" title="Not forked">{forkError}</Notice> : null}
       <div className="tabs" role="tablist" aria-label="Candidate details">
         {TABS.map((item) => (
           <button key={item.id} type="button" role="tab" aria-selected={tab === item.id} className={tab === item.id ? 'tab active' : 'tab'} onClick={() => setTab(item.id)}>
