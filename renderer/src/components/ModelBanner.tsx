@@ -1,3 +1,4 @@
+import { useState } from 'react'
 import { useStudio } from '../store/index.ts'
 
 /** Shown when no provider answered at launch: exactly what to do, rather than an empty screen. */
@@ -5,7 +6,9 @@ export function ModelBanner() {
   const reachable = useStudio((state) => state.modelReachable)
   const setView = useStudio((state) => state.setView)
   const view = useStudio((state) => state.view)
-  if (reachable !== false) return null
+  // Replays and forks need no model: the banner can be put away for this session.
+  const [hidden, setHidden] = useState(false)
+  if (reachable !== false || hidden) return null
   return (
     <div className="notice notice-warning banner" role="status" data-testid="model-banner">
       <strong>No model is reachable, so runs cannot start yet.</strong> Do one of these:
@@ -14,7 +17,10 @@ export function ModelBanner() {
         <li>Add an OpenAI-compatible or Anthropic provider with its API key in Settings.</li>
         <li>Add a <em>manual</em> provider: each prompt is shown here and written to a file, and you paste the answer from any chat window.</li>
       </ol>
-      {view !== 'settings' ? <button type="button" onClick={() => setView('settings')}>Open Settings</button> : null}
+      <div className="banner-actions">
+        {view !== 'settings' ? <button type="button" onClick={() => setView('settings')}>Open Settings</button> : null}
+        <button type="button" onClick={() => setHidden(true)}>Hide</button>
+      </div>
     </div>
   )
 }
