@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import type { Dsl } from '../ports/runner.ts'
-import type { EvaluationRecord, TunableParameter, TuneProgress } from '../tuner/types.ts'
+import type { Confirmation, EvaluationRecord, TunableParameter, TuneProgress } from '../tuner/types.ts'
 import type { ResolvedStrategy } from '../tuner/select.ts'
 import type { StopReason } from '../tuner/tuner.ts'
 import { route } from './define.ts'
 
-export type { EvaluationRecord, TunableParameter, TuneProgress, ResolvedStrategy }
+export type { Confirmation, EvaluationRecord, TunableParameter, TuneProgress, ResolvedStrategy }
 /** Why a search stopped (strategy finished, a budget ran out, cancelled, nothing feasible). */
 export type TuneStopReason = StopReason
 
@@ -30,7 +30,12 @@ export interface TuneSession {
   records: EvaluationRecord[]
   /** Configurations a static constraint ruled out, with the reason; never run. */
   skipped: EvaluationRecord[]
+  /** After a confirmation round, the winner's record carries its confirmed median (phase 'confirm'). */
   best: EvaluationRecord | null
+  /** Search and confirmed medians of the re-timed finalists; absent while running and when no round ran. */
+  confirmation?: Confirmation | null
+  /** Evaluations counted against the budget (search plus one per confirmed configuration), once finished. */
+  evaluations?: number
   baseline: EvaluationRecord | null
   progress: TuneProgress
   stopReason: TuneStopReason | null

@@ -59,6 +59,27 @@ const objectiveSchema = z
   })
   .strict()
 
+/**
+ * The confirmation round: after the search, the top configurations (and the candidate's own) are
+ * timed again in interleaved rounds (A B C A B C ...), and the winner is picked from those medians.
+ * A single search measurement of the best configuration is the most likely one to be lucky.
+ * No defaults here (zod would fill them into an override too); resolveStrategy applies them.
+ */
+const confirmSchema = z
+  .object({
+    /** Default: on when the preset times (timing: true), off for correctness-only presets. */
+    enabled: z.boolean().optional(),
+    /** How many of the search's fastest configurations are re-timed (default 3). */
+    top: positiveInt.optional(),
+    /** Also re-time the candidate's own configuration when the search evaluated it (default true). */
+    includeDefault: z.boolean().optional(),
+    /** Interleaved rounds (default 3); each configuration is timed once per round, so drift hits all alike. */
+    rounds: z.number().int().min(2).optional(),
+    /** Timing trials per configuration per round; the objective's timingTrials when left out. */
+    timingTrials: positiveInt.optional(),
+  })
+  .strict()
+
 const kernelPattern = z.string().min(1).refine((pattern) => {
   try {
     new RegExp(pattern, 'i')
@@ -76,6 +97,7 @@ const overrideSchema = z
     budget: budgetSchema.partial().strict().optional(),
     objective: objectiveSchema.partial().strict().optional(),
     constraints: z.array(constraintSchema).optional(),
+    confirm: confirmSchema.optional(),
   })
   .strict()
 
@@ -99,6 +121,7 @@ export const presetSchema = z
     objective: objectiveSchema.default({ metric: 'median_ms', timingTrials: 30, correctnessTrials: 2 }),
     constraints: z.array(constraintSchema).default([]),
     budget: budgetSchema,
+    confirm: confirmSchema.optional(),
     overrides: z.array(overrideSchema).default([]),
   })
   .strict()
@@ -108,6 +131,7 @@ export type StrategyConfig = Preset['strategy']
 export type ConstraintConfig = Preset['constraints'][number]
 export type Budget = Preset['budget']
 export type Objective = Preset['objective']
+export type ConfirmConfig = z.output<typeof confirmSchema>
 
 /** A preset file that could not be used, with the field at fault. */
 export class PresetError extends Error {
@@ -131,6 +155,15 @@ export function parsePreset(document: unknown, file: string): Preset {
     throw new PresetError(file, field, `${issue.message}${more}`)
   }
   const preset = parsed.data
+  const confirmSections: Array<[string, { enabled?: boolean } | undefined]> = [
+    ['confirm', preset.confirm],
+    ...preset.overrides.map((override, index): [string, { enabled?: boolean } | undefined] => [`overrides.${index}.confirm`, override.confirm]),
+  ]
+  for (const [path, section] of confirmSections) {
+    if (!preset.timing && section?.enabled === true) {
+      throw new PresetError(file, `${path}.enabled`, 'a confirmation round re-times configurations, and this preset does not time (timing: false); remove it or set timing: true')
+    }
+  }
   const constraintLists: Array<[string, ConstraintConfig[]]> = [
     ['constraints', preset.constraints],
     ...preset.overrides.map((override, index): [string, ConstraintConfig[]] => [`overrides.${index}.constraints`, override.constraints ?? []]),

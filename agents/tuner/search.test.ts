@@ -29,8 +29,9 @@ const trueBest = Math.min(...Array.from({ length: 200 }, (_, index) => index).ma
   return typeof value === 'number' ? value : Infinity
 }))
 
+// The strategies are tested alone here; the confirmation round after them is tested in confirm.test.ts.
 function preset(strategy: StrategyConfig, budget: Budget, extra: Partial<Preset> = {}): Preset {
-  return { name: 'test', description: 'test', automatic: true, match: {}, timing: true, strategy, objective: { metric: 'median_ms', timingTrials: 10, correctnessTrials: 1 }, constraints: [], budget, overrides: [], ...extra }
+  return { name: 'test', description: 'test', automatic: true, match: {}, timing: true, strategy, objective: { metric: 'median_ms', timingTrials: 10, correctnessTrials: 1 }, constraints: [], budget, overrides: [], confirm: { enabled: false }, ...extra }
 }
 
 async function search(strategy: StrategyConfig, budget: Budget, extra: Partial<Preset> = {}, runnerOptions: Parameters<typeof syntheticRunner>[1] = {}, signal?: AbortSignal) {

@@ -1,5 +1,5 @@
 import type { Dsl } from '../ports/runner.ts'
-import type { Budget, ConstraintConfig, Objective, Preset, StrategyConfig } from './preset.ts'
+import type { Budget, ConfirmConfig, ConstraintConfig, Objective, Preset, StrategyConfig } from './preset.ts'
 
 /** A preset with the file it came from. */
 export interface LoadedPreset {
@@ -16,9 +16,37 @@ export interface ResolvedStrategy {
   constraints: ConstraintConfig[]
   budget: Budget
   timing: boolean
+  /** The confirmation round after the search, with defaults applied; enabled false when it does not run. */
+  confirm: ResolvedConfirm
   /** Sentences: which preset matched and on what, which override applied, what the user changed. */
   reasons: string[]
   override: { kernel: string; reason: string } | null
+}
+
+/** How the top configurations are re-timed after the search (docs/tuner.md, "Confirmation round"). */
+export interface ResolvedConfirm {
+  enabled: boolean
+  top: number
+  includeDefault: boolean
+  rounds: number
+  /** Timing trials per configuration per round. */
+  timingTrials: number
+}
+
+/** Three finalists: enough to catch a lucky search measurement among close configurations, few enough to stay cheap. */
+const DEFAULT_CONFIRM_TOP = 3
+/** Three interleaved rounds give a median that one disturbed round cannot move. */
+const DEFAULT_CONFIRM_ROUNDS = 3
+
+function resolveConfirm(sections: Array<ConfirmConfig | undefined>, timing: boolean, objective: Objective): ResolvedConfirm {
+  const merged: ConfirmConfig = Object.assign({}, ...sections.filter(Boolean))
+  return {
+    enabled: timing && (merged.enabled ?? true),
+    top: merged.top ?? DEFAULT_CONFIRM_TOP,
+    includeDefault: merged.includeDefault ?? true,
+    rounds: merged.rounds ?? DEFAULT_CONFIRM_ROUNDS,
+    timingTrials: merged.timingTrials ?? objective.timingTrials,
+  }
 }
 
 export interface Scenario {
@@ -78,6 +106,7 @@ export function resolveStrategy(loaded: LoadedPreset, selectionReason: string, k
     constraints: preset.constraints,
     budget: preset.budget,
     timing: preset.timing,
+    confirm: resolveConfirm([preset.confirm], preset.timing, preset.objective),
     reasons,
     override: null,
   }
@@ -90,6 +119,7 @@ export function resolveStrategy(loaded: LoadedPreset, selectionReason: string, k
       budget: { ...resolved.budget, ...override.budget },
       override: { kernel: override.match.kernel, reason: override.reason },
     }
+    resolved.confirm = resolveConfirm([preset.confirm, override.confirm], preset.timing, resolved.objective)
     reasons.push(`override /${override.match.kernel}/i applied to kernel "${kernel}": ${override.reason}`)
   }
   if (budget && (budget.evaluations !== undefined || budget.minutes !== undefined)) {
@@ -97,5 +127,9 @@ export function resolveStrategy(loaded: LoadedPreset, selectionReason: string, k
     reasons.push(`budget set by the caller: ${resolved.budget.evaluations} evaluations, ${resolved.budget.minutes} minutes`)
   }
   reasons.push(`strategy ${resolved.strategy.kind}${resolved.timing ? ', objective median latency' : ', correctness only (no timing on this device)'}`)
+  const { confirm } = resolved
+  if (confirm.enabled) {
+    reasons.push(`confirmation: the ${confirm.top} fastest${confirm.includeDefault ? ' and the candidate\'s own configuration' : ''} re-timed in ${confirm.rounds} interleaved rounds of ${confirm.timingTrials} trials; the winner is picked from those medians, and each confirmed configuration counts as one evaluation of the budget`)
+  }
   return resolved
 }

@@ -1,10 +1,11 @@
 import type { Clock } from '../ports/index.ts'
 import type { Dsl, Runner, Verdict } from '../ports/runner.ts'
+import { confirmFinalists, pickFinalists } from './confirm.ts'
 import { staticChecks, violatedMetric } from './constraints.ts'
 import type { ResolvedStrategy } from './select.ts'
 import { applyConfiguration, configurationKey, defaultConfiguration, enumerateSpace, spaceSize } from './space.ts'
 import { createStrategy, type Proposal } from './strategies/index.ts'
-import type { Configuration, EvaluationRecord, SearchSpace, TuneProgress, TunableParameter } from './types.ts'
+import type { Configuration, Confirmation, EvaluationRecord, SearchSpace, TuneProgress, TunableParameter } from './types.ts'
 
 export interface TuneOptions {
   source: string
@@ -38,7 +39,10 @@ export interface TuneResult {
   strategy: ResolvedStrategy
   records: EvaluationRecord[]
   skipped: EvaluationRecord[]
+  /** The winner: after a confirmation round, its record carries the confirmed median (phase 'confirm'). */
   best: EvaluationRecord | null
+  /** The confirmation round (search and confirmed median per finalist), or null when it did not run. */
+  confirmation: Confirmation | null
   /** The candidate's own configuration, when it was evaluated. */
   baseline: EvaluationRecord | null
   /** The candidate source with the best configuration written in; the new candidate in the lineage. */
@@ -46,7 +50,10 @@ export interface TuneResult {
   stopReason: StopReason
   /** What the tuner could not check or chose not to apply (missing metrics, constraints that do not apply). */
   notes: string[]
+  /** Search evaluations plus one per configuration the confirmation re-timed (all within the budget). */
   evaluations: number
+  /** Timing trials asked of the runner over the whole search, confirmation included. */
+  timingTrials: number
   elapsedMs: number
   timing: boolean
 }
@@ -70,6 +77,7 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
   const cache = new Map<string, EvaluationRecord>()
   const missingMetrics = new Set<string>()
   let evaluations = 0
+  let timingTrials = 0
   let stopReason: StopReason = feasible.length === 0 ? 'no-feasible-configuration' : 'strategy-finished'
   let baseline: EvaluationRecord | null = null
 
@@ -82,11 +90,14 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
     elapsedMs: clock.now() - started,
   })
 
-  const evaluate = async (proposal: Proposal): Promise<EvaluationRecord> => {
+  // A confirmation re-timing (round set) bypasses the cache, is counted by the caller, and leaves the search's table alone.
+  const evaluate = async (proposal: Proposal, round?: number): Promise<EvaluationRecord> => {
+    const confirming = round !== undefined
     const key = `${configurationKey(proposal.params)}@${proposal.timingTrials}`
-    const cached = cache.get(key)
+    const cached = confirming ? undefined : cache.get(key)
     if (cached) return cached
-    evaluations++
+    if (!confirming) evaluations++
+    if (resolved.timing) timingTrials += proposal.timingTrials
     const begin = clock.now()
     let result: EvaluationRecord
     try {
@@ -128,22 +139,35 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
       }, proposal)
       result.durationMs = clock.now() - begin
     }
-    cache.set(key, result)
+    if (confirming) {
+      result.phase = 'confirm'
+      result.round = round
+    } else {
+      cache.set(key, result)
+      if (result.status === 'passed' || !latest.has(configurationKey(proposal.params))) latest.set(configurationKey(proposal.params), result)
+    }
     records.push(result)
-    if (result.status === 'passed' || !latest.has(configurationKey(proposal.params))) latest.set(configurationKey(proposal.params), result)
     options.onRecord?.(result, progress())
     return result
   }
 
+  const defaults = defaultConfiguration(space)
+  const defaultKey = configurationKey(defaults)
+  const defaultFeasible = options.includeDefault !== false && feasible.some((params) => configurationKey(params) === defaultKey)
+  const confirm = resolved.confirm
+  // The confirmation's evaluations come out of the same budget, at most a quarter of it so the search keeps
+  // the rest; it needs two finalists to choose between, else it does not run.
+  const wanted = confirm.enabled && resolved.timing ? confirm.top + (confirm.includeDefault && defaultFeasible ? 1 : 0) : 0
+  const affordable = Math.min(wanted, Math.floor(resolved.budget.evaluations / 4))
+  const reserved = affordable >= 2 ? affordable : 0
+  const searchBudget = resolved.budget.evaluations - reserved
   const search = createStrategy(resolved.strategy, {
     feasible,
     parameters: space.parameters,
-    budgetEvaluations: resolved.budget.evaluations,
+    budgetEvaluations: searchBudget,
     timingTrials: resolved.objective.timingTrials,
   })
-  const defaults = defaultConfiguration(space)
-  const defaultKey = configurationKey(defaults)
-  if (options.includeDefault !== false && feasible.some((params) => configurationKey(params) === defaultKey)) {
+  if (defaultFeasible) {
     baseline = await evaluate({ params: defaults, timingTrials: resolved.objective.timingTrials, rung: 0 })
   }
   // Timed evaluations run one at a time: two kernels timed together on one device disturb each other.
@@ -153,7 +177,7 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
       stopReason = 'cancelled'
       break
     }
-    const left = resolved.budget.evaluations - evaluations
+    const left = searchBudget - evaluations
     if (left <= 0) {
       stopReason = 'budget-evaluations'
       break
@@ -164,25 +188,41 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
     }
     const batch = search.propose(Math.min(slots, left))
     if (batch === null) break
-    const results = await Promise.all(batch.map(evaluate))
+    const results = await Promise.all(batch.map((proposal) => evaluate(proposal)))
     batch.forEach((proposal, index) => search.observe(proposal, results[index]!))
     if (results.some((item) => item.status === 'cancelled')) {
       stopReason = 'cancelled'
       break
     }
   }
-  const best = resolved.timing ? bestOf(latest) : null
+  let best = resolved.timing ? bestOf(latest) : null
+  let confirmation: Confirmation | null = null
+  const passed = [...latest.values()].filter((item) => item.status === 'passed')
+  const finalists = best && reserved > 0 && stopReason !== 'cancelled' ? pickFinalists(passed, baseline, confirm, reserved) : []
+  if (finalists.length >= 2) {
+    const remeasure = (params: Configuration, trials: number, round: number) => evaluate({ params, timingTrials: trials, rung: 0 }, round)
+    const confirmed = await confirmFinalists(finalists, baseline, confirm, remeasure, () => signal?.aborted === true)
+    confirmation = confirmed.confirmation
+    evaluations += finalists.length
+    if (confirmed.winner) best = confirmed.winner
+    else notes.push('confirmation: no finalist passed every round, so the winner is the search\'s fastest, measured once')
+    if (signal?.aborted) stopReason = 'cancelled'
+  } else if (wanted > 0 && reserved === 0) {
+    notes.push(`confirmation: not run, the budget of ${resolved.budget.evaluations} evaluations leaves no room for two finalists (it may take a quarter)`)
+  }
   return {
     space: { parameters: space.parameters, size: spaceSize(space), feasible: feasible.length, declaredBy: space.declaredBy },
     strategy: resolved,
     records,
     skipped,
     best,
+    confirmation,
     baseline,
     bestSource: best ? applyConfiguration(options.source, space, best.params) : null,
     stopReason,
     notes,
     evaluations,
+    timingTrials,
     elapsedMs: clock.now() - started,
     timing: resolved.timing,
   }

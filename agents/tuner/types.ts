@@ -57,6 +57,38 @@ export interface EvaluationRecord {
   rung: number
   timingTrials: number | null
   durationMs: number
+  /** 'confirm' for the re-timings after the search (absent on search records, and on older sessions). */
+  phase?: 'search' | 'confirm'
+  /** The confirmation round, from 0, on confirm records. */
+  round?: number
+}
+
+/** One configuration re-timed by the confirmation round. */
+export interface ConfirmedConfiguration {
+  params: Configuration
+  /** The median the search measured (its latest passed record). */
+  searchMedianMs: number
+  /** The median of its round medians; null when a round failed (its error says why). */
+  confirmedMedianMs: number | null
+  roundMediansMs: number[]
+  /** Timing trials over all rounds. */
+  trials: number
+  /** It is the candidate's own configuration. */
+  isDefault: boolean
+  error: { stage: string; message: string } | null
+}
+
+/** What the confirmation round did: who was re-timed, how, and whether it changed the winner. */
+export interface Confirmation {
+  rounds: number
+  timingTrialsPerRound: number
+  /** Ordered by confirmed median, fastest first; failures last. */
+  configurations: ConfirmedConfiguration[]
+  /** Runner calls it made (configurations x rounds); counted as one evaluation per configuration. */
+  runnerCalls: number
+  /** The search's fastest configuration, which the confirmation kept or replaced. */
+  searchBest: Configuration
+  changedWinner: boolean
 }
 
 /** The search as reported while it runs and when it ends. */

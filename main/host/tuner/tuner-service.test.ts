@@ -67,7 +67,11 @@ describe('tuning sessions', () => {
     const started = await tuner.start({ task: '23_Softmax', candidate: join(fixtures, 'softmax_autotune.py'), device: 'cuda', strategy: 'exhaustive' })
     const session = await tuner.wait(started.id)
     expect(session.space.declaredBy).toBe('triton-autotune')
-    expect(session.records.filter((record) => record.status === 'passed')).toHaveLength(3)
+    expect(session.records.filter((record) => record.status === 'passed' && record.phase !== 'confirm')).toHaveLength(3)
+    // The confirmation round re-times the three points (same pinned sources) and picks from those medians.
+    expect(session.confirmation?.configurations).toHaveLength(3)
+    expect(session.records.filter((record) => record.phase === 'confirm')).toHaveLength(9)
+    expect(session.best?.phase).toBe('confirm')
     const variants = runner.requests.map((request) => readFileSync(request.candidatePath, 'utf8'))
     expect(new Set(runner.requests.map((request) => request.candidatePath)).size).toBe(3)
     expect(variants.every((text) => (text.match(/triton\.Config\(/g) ?? []).length === 1)).toBe(true)

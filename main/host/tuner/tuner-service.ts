@@ -193,6 +193,8 @@ export class TunerService {
       records: result.records,
       skipped: result.skipped,
       best: result.best,
+      confirmation: result.confirmation,
+      evaluations: result.evaluations,
       baseline: result.baseline,
       stopReason: result.stopReason,
       notes: result.notes,

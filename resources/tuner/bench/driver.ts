@@ -1,7 +1,9 @@
 /**
  * The tuner benchmark (docs/benchmarks/tuner.md): for each kernel, the real TypeScript tuner runs
- * exhaustive search, then TPE, random search and successive halving within a quarter of exhaustive's
- * evaluations, then @triton.autotune over the same space; every search starts from a cold Triton cache.
+ * exhaustive search, then TPE, random search and successive halving within a quarter of the feasible
+ * configurations (their confirmation rounds included), then @triton.autotune over the same space; every
+ * search starts from a cold Triton cache. Then the fair comparison: every final pick is re-timed in one
+ * interleaved pass in the same process, and each is judged against the best confirmed time.
  *
  *   npx esbuild resources/tuner/bench/driver.ts --bundle --platform=node --format=esm --outfile=.devnode/bench.mjs
  *   node .devnode/bench.mjs OUT.json vector_add_relu softmax matmul
@@ -72,6 +74,10 @@ function runnerFor(worker: Worker, kernel: string): Runner {
   }
 }
 
+/** The fair pass: 10 interleaved rounds of 100 trials per pick, about a second of GPU time per kernel. */
+const FAIR_ROUNDS = 10
+const FAIR_TRIALS = 100
+
 const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((done) => setTimeout(done, ms)) }
 
 async function main() {
@@ -94,21 +100,40 @@ async function main() {
       const result = await runSearch({ source, space, candidatePath: kernel, taskPath: kernel, dsl: 'triton', device: 'cuda', strategy, runner: runnerFor(worker, kernel), clock, includeDefault: false })
       searches[name] = { result, wallSeconds: (Date.now() - started) / 1000 }
       const best = result.best
-      console.log(`${kernel} ${name}: ${result.evaluations} evaluations, ${((Date.now() - started) / 1000).toFixed(1)} s, best ${best ? `${JSON.stringify(best.params)} ${best.latencyMs!.toFixed(4)} ms` : 'none'}, ${result.records.filter((item) => item.status !== 'passed').length} failed, ${result.skipped.length} skipped`)
+      const confirmed = result.confirmation ? ` (${result.confirmation.configurations.length} confirmed; search best ${JSON.stringify(result.confirmation.searchBest)}${result.confirmation.changedWinner ? ', replaced' : ', kept'})` : ''
+      console.log(`${kernel} ${name}: ${result.evaluations} evaluations${confirmed}, ${((Date.now() - started) / 1000).toFixed(1)} s, best ${best ? `${JSON.stringify(best.params)} ${best.latencyMs!.toFixed(4)} ms` : 'none'}, ${result.records.filter((item) => item.status !== 'passed').length} failed, ${result.skipped.length} skipped`)
       return result
     }
     const exhaustive = await run('exhaustive', 100_000)
-    const quarter = Math.floor(exhaustive.evaluations / 4)
+    // A quarter of the space, confirmation evaluations included (exhaustive's own confirmation is not counted against it).
+    const quarter = Math.floor(exhaustive.space.feasible / 4)
     for (const name of ['tpe', 'random', 'successive-halving']) await run(name, quarter)
     await worker.call({ op: 'reset' })
     const feasible = enumerateSpace(space).filter((params) => !exhaustive.skipped.some((item) => configurationKey(item.params) === configurationKey(params)))
     const autotune = await worker.call<{ tuning_seconds: number; chosen: Configuration; correct: boolean; timing: { median_ms: number } }>({ op: 'autotune', kernel, configs: feasible, timing_trials: 50 })
     console.log(`${kernel} autotune: ${autotune.tuning_seconds.toFixed(1)} s, chose ${JSON.stringify(autotune.chosen)} ${autotune.timing?.median_ms?.toFixed(4)} ms`)
+    // The fair comparison: each final pick (and exhaustive's single-pass best) timed together, interleaved.
+    const picks: Record<string, Configuration> = { 'exhaustive (single pass)': exhaustive.confirmation?.searchBest ?? exhaustive.best!.params }
+    for (const [name, { result }] of Object.entries(searches)) if (result.best) picks[name] = result.best.params
+    picks.autotune = autotune.chosen
+    const distinct = [...new Map(Object.values(picks).map((params) => [configurationKey(params), params])).values()]
+    const fair = await worker.call<{ rounds: number; timing_trials: number; results: Array<{ params: Configuration; correct: boolean; timing: { median_ms: number }; round_medians_ms: number[] }> }>({ op: 'confirm', kernel, configs: distinct, rounds: FAIR_ROUNDS, timing_trials: FAIR_TRIALS })
+    const confirmedOf = new Map(fair.results.map((item) => [configurationKey(item.params), item.timing.median_ms]))
+    const bestConfirmed = Math.min(...confirmedOf.values())
+    const singlePass = new Map(exhaustive.records.filter((item) => item.phase !== 'confirm' && item.latencyMs !== null).map((item) => [configurationKey(item.params), item.latencyMs!]))
+    const bestSinglePass = Math.min(...singlePass.values())
+    const judged = Object.fromEntries(Object.entries(picks).map(([name, params]) => {
+      const key = configurationKey(params)
+      const row = { params, confirmedMs: confirmedOf.get(key)!, vsBestConfirmed: confirmedOf.get(key)! / bestConfirmed - 1, singlePassMs: singlePass.get(key) ?? null, vsBestSinglePass: singlePass.has(key) ? singlePass.get(key)! / bestSinglePass - 1 : null }
+      console.log(`${kernel} fair ${name}: ${JSON.stringify(params)} confirmed ${row.confirmedMs.toFixed(4)} ms (${(row.vsBestConfirmed * 100).toFixed(2)} % vs best confirmed); single pass ${row.singlePassMs?.toFixed(4)} ms (${row.vsBestSinglePass === null ? '-' : (row.vsBestSinglePass * 100).toFixed(2)} %)`)
+      return [name, row]
+    }))
     ;(report.kernels as Record<string, unknown>)[kernel] = {
       space: { size: exhaustive.space.size, feasible: exhaustive.space.feasible, parameters: space.parameters.map((parameter) => ({ name: parameter.name, values: parameter.values })) },
       preset: scenarioStrategy.reasons,
-      searches: Object.fromEntries(Object.entries(searches).map(([name, { result, wallSeconds }]) => [name, { wallSeconds, evaluations: result.evaluations, stopReason: result.stopReason, best: result.best, records: result.records, skipped: result.skipped, notes: result.notes }])),
+      searches: Object.fromEntries(Object.entries(searches).map(([name, { result, wallSeconds }]) => [name, { wallSeconds, evaluations: result.evaluations, timingTrials: result.timingTrials, confirmation: result.confirmation, stopReason: result.stopReason, best: result.best, records: result.records, skipped: result.skipped, notes: result.notes }])),
       autotune,
+      fair: { rounds: fair.rounds, timingTrials: fair.timing_trials, bestConfirmedMs: bestConfirmed, bestSinglePassMs: bestSinglePass, picks: judged, measured: fair.results },
     }
     writeFileSync(outFile!, JSON.stringify(report, null, 1))
   }

@@ -39,7 +39,7 @@ for (const [kernel, data] of Object.entries(report.kernels)) {
         const record = table.get(configurationKey(params))
         return record?.latencyMs ?? record?.error?.message ?? 'not measured'
       }, { clock })
-      const strategy: ResolvedStrategy = { preset: 'replay', file: file!, strategy: make(seed), objective: { metric: 'median_ms', timingTrials: 10, correctnessTrials: 1 }, constraints: skipped.length ? [{ name: 'skipped in the run', expression: skipped.map((clause) => `!(${clause})`).join(' && ') }] : [], budget: { evaluations: budget, minutes: 1e6 }, timing: true, reasons: [], override: null }
+      const strategy: ResolvedStrategy = { preset: 'replay', file: file!, strategy: make(seed), objective: { metric: 'median_ms', timingTrials: 10, correctnessTrials: 1 }, constraints: skipped.length ? [{ name: 'skipped in the run', expression: skipped.map((clause) => `!(${clause})`).join(' && ') }] : [], budget: { evaluations: budget, minutes: 1e6 }, timing: true, confirm: { enabled: false, top: 3, includeDefault: false, rounds: 3, timingTrials: 10 }, reasons: [], override: null }
       const result = await runSearch({ source, space, candidatePath: kernel, taskPath: kernel, dsl: 'triton', device: 'replay', strategy, runner, clock, includeDefault: false })
       ratios.push(result.best ? result.best.latencyMs! / best : Infinity)
     }

@@ -10,6 +10,11 @@
                                         the same kernel under @triton.autotune over the same configs:
                                         wall time of the first call (its tuning, compiles included),
                                         the config it chose, and that config timed as above
+  {"op": "confirm", "kernel", "configs", "rounds", "timing_trials"}
+                                        the fair comparison: every config is compiled and checked first,
+                                        then timed in interleaved rounds (A B C, A B C, ...) so drift
+                                        hits all alike; per config, the median over all its samples
+                                        and each round's median
 
 Answers mirror the harness verdict fields the tuner reads (status, correct, checks, error, timing).
 """
@@ -48,6 +53,10 @@ def load(kernel):
 
 
 def time_trials(run, trials):
+    return statistics_of(measure(run, trials))
+
+
+def measure(run, trials):
     for _ in range(3):
         run()
     torch.cuda.synchronize()
@@ -61,7 +70,12 @@ def time_trials(run, trials):
         end.record()
         end.synchronize()
         samples.append(start.elapsed_time(end))
-    samples.sort()
+    return samples
+
+
+def statistics_of(samples):
+    trials = len(samples)
+    samples = sorted(samples)
     quartile = len(samples) // 4
     return {
         "median_ms": statistics.median(samples), "mean_ms": statistics.fmean(samples), "min_ms": samples[0],
@@ -125,6 +139,38 @@ def autotune(request):
     return {"tuning_seconds": tuning_seconds, "chosen": chosen, "correct": problem is None, "timing": timing}
 
 
+def confirm(request):
+    kernel = request["kernel"]
+    module = load(kernel)
+    configs = request["configs"]
+    rounds = int(request["rounds"])
+    trials = int(request["timing_trials"])
+
+    def pin(params):
+        for name, value in params.items():
+            setattr(module, name, value)
+
+    problems = []
+    for params in configs:  # compile and check every config before any timing
+        pin(params)
+        inputs[kernel][-1].zero_()
+        module.launch(inputs[kernel])
+        torch.cuda.synchronize()
+        problems.append(check(kernel, module))
+    samples = [[] for _ in configs]
+    round_medians = [[] for _ in configs]
+    for _ in range(rounds):
+        for index, params in enumerate(configs):
+            pin(params)
+            taken = measure(lambda: module.launch(inputs[kernel]), trials)
+            samples[index].extend(taken)
+            round_medians[index].append(statistics.median(taken))
+    return {"rounds": rounds, "timing_trials": trials, "results": [
+        {"params": params, "correct": problems[index] is None, "problem": problems[index],
+         "timing": statistics_of(samples[index]), "round_medians_ms": round_medians[index]}
+        for index, params in enumerate(configs)]}
+
+
 def reset(_request):
     modules.clear()
     os.environ["TRITON_CACHE_DIR"] = tempfile.mkdtemp(prefix="triton-cache-")
@@ -133,7 +179,7 @@ def reset(_request):
 
 def main():
     reset({})
-    operations = {"evaluate": evaluate, "autotune": autotune, "reset": reset}
+    operations = {"evaluate": evaluate, "autotune": autotune, "confirm": confirm, "reset": reset}
     print(json.dumps({"ready": True, "device": torch.cuda.get_device_name(0)}), flush=True)
     for line in sys.stdin:
         request = json.loads(line)

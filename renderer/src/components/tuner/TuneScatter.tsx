@@ -7,7 +7,7 @@ import { axisStyle, chartPalette } from '../charts/echarts.ts'
 const ORDER = '(evaluation order)'
 /** Past this spread between the slowest and fastest configuration, latency is drawn on a log axis. */
 const LOG_SCALE_RATIO = 20
-export const describeParams = (record: EvaluationRecord) => Object.entries(record.params).map(([name, value]) => `${name}=${value}`).join(' ')
+export const describeParams = (record: Pick<EvaluationRecord, 'params'>) => Object.entries(record.params).map(([name, value]) => `${name}=${value}`).join(' ')
 
 /**
  * Configuration against latency: each passing configuration a point (x a chosen tunable or the
@@ -18,8 +18,10 @@ export function TuneScatter({ session }: { session: TuneSession }) {
   const [axis, setAxis] = useState(ORDER)
   const option = useMemo(() => {
     const palette = chartPalette(theme)
-    const passed = session.records.filter((record) => record.latencyMs !== null)
-    const failed = session.records.filter((record) => record.status === 'failed' || record.status === 'violates')
+    // Confirmation re-timings are shown in their own table, not as points of the search.
+    const searched = session.records.filter((record) => record.phase !== 'confirm')
+    const passed = searched.filter((record) => record.latencyMs !== null)
+    const failed = searched.filter((record) => record.status === 'failed' || record.status === 'violates')
     const latencies = passed.map((record) => record.latencyMs! * 1000)
     const top = Math.max(0, ...latencies) * 1.08 || 1
     const logScale = latencies.length > 1 && Math.max(...latencies) / Math.min(...latencies) > LOG_SCALE_RATIO

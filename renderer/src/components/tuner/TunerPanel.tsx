@@ -37,9 +37,12 @@ export function TunerPanel() {
 
 function SessionDetail({ session }: { session: TuneSession }) {
   const cancel = useStudio((state) => state.cancelTune)
-  const failures = session.records.filter((record) => record.status === 'failed' || record.status === 'violates')
-  const ranked = session.records.filter((record) => record.latencyMs !== null).sort((a, b) => a.latencyMs! - b.latencyMs!)
-  const gain = session.best?.latencyMs && session.baseline?.latencyMs ? session.baseline.latencyMs / session.best.latencyMs : null
+  const searched = session.records.filter((record) => record.phase !== 'confirm')
+  const failures = searched.filter((record) => record.status === 'failed' || record.status === 'violates')
+  const ranked = searched.filter((record) => record.latencyMs !== null).sort((a, b) => a.latencyMs! - b.latencyMs!)
+  const confirmation = session.confirmation ?? null
+  const baselineMs = confirmation?.configurations.find((item) => item.isDefault)?.confirmedMedianMs ?? session.baseline?.latencyMs
+  const gain = session.best?.latencyMs && baselineMs ? baselineMs / session.best.latencyMs : null
   return (
     <div className="run-view" data-testid="tune-session">
       <div className="run-header">
@@ -54,15 +57,31 @@ function SessionDetail({ session }: { session: TuneSession }) {
         {session.notes.map((note) => <p key={note} className="muted small">note: {note}</p>)}
       </div>
       <dl className="metric-cards" aria-label="Progress">
-        <div><dt>evaluated</dt><dd data-testid="tune-evaluated">{session.records.length} / {session.strategy.budget.evaluations}</dd></div>
+        <div><dt>evaluated</dt><dd data-testid="tune-evaluated">{session.evaluations ?? searched.length} / {session.strategy.budget.evaluations}</dd></div>
         <div><dt>failed</dt><dd>{failures.length}</dd></div>
         <div><dt>skipped (constraints)</dt><dd>{session.skipped.length}</dd></div>
-        <div><dt>best so far</dt><dd data-testid="tune-best">{session.best ? microseconds(session.best.latencyMs) : session.strategy.timing ? '—' : 'not timed'}</dd></div>
+        <div><dt>{session.best?.phase === 'confirm' ? 'best (confirmed)' : 'best so far'}</dt><dd data-testid="tune-best">{session.best ? microseconds(session.best.latencyMs) : session.strategy.timing ? '—' : 'not timed'}</dd></div>
         {gain ? <div><dt>vs the candidate's own</dt><dd>{gain.toFixed(2)}x</dd></div> : null}
       </dl>
       {session.best ? <p className="small">best configuration <span className="mono">{describeParams(session.best)}</span>{session.bestCandidatePath ? <> · new candidate <span className="mono">{session.bestCandidatePath}</span></> : null}</p> : null}
       {session.error ? <Notice tone="error" title="The search failed" code={session.error.code}>{session.error.message}</Notice> : null}
       <TuneScatter session={session} />
+      {confirmation ? (
+        <div className="panel">
+          <h3 className="group-title">Confirmation: {confirmation.configurations.length} finalists, {confirmation.rounds} interleaved rounds of {confirmation.timingTrialsPerRound} trials{confirmation.changedWinner ? ' · replaced the search\'s fastest' : ''}</h3>
+          <div className="table-scroll"><table className="data-table compact" data-testid="tune-confirmation">
+            <thead><tr><th scope="col">configuration</th><th scope="col">search median</th><th scope="col">confirmed median</th><th scope="col">rounds</th></tr></thead>
+            <tbody>{confirmation.configurations.map((item) => (
+              <tr key={describeParams(item)}>
+                <td className="mono small">{describeParams(item)}{item.isDefault ? ' (own)' : ''}</td>
+                <td className="num">{microseconds(item.searchMedianMs)}</td>
+                <td className="num">{item.error ? <span title={item.error.message}>{item.error.stage}</span> : microseconds(item.confirmedMedianMs)}</td>
+                <td className="num small">{item.roundMediansMs.map((value) => (value * 1000).toFixed(1)).join(' / ')}</td>
+              </tr>
+            ))}</tbody>
+          </table></div>
+        </div>
+      ) : null}
       <div className="two-tables">
         <div className="panel">
           <h3 className="group-title">Failures ({failures.length})</h3>
@@ -76,7 +95,7 @@ function SessionDetail({ session }: { session: TuneSession }) {
         <div className="panel">
           <h3 className="group-title">Fastest</h3>
           <div className="table-scroll"><table className="data-table compact">
-            <thead><tr><th scope="col">configuration</th><th scope="col">median</th><th scope="col">trials</th></tr></thead>
+            <thead><tr><th scope="col">configuration</th><th scope="col">search median</th><th scope="col">trials</th></tr></thead>
             <tbody>{ranked.slice(0, 12).map((record) => <tr key={record.index}><td className="mono small">{describeParams(record)}</td><td className="num">{microseconds(record.latencyMs)}</td><td className="num">{record.timingTrials ?? '—'}</td></tr>)}</tbody>
           </table></div>
         </div>
