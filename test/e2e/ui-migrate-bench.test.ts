@@ -84,6 +84,8 @@ describe('Migrate and Benchmarks', () => {
     await screenshot(page, 'ui-migrate-run')
     await expect(page.getByTestId('run-status').textContent()).resolves.toMatch(/completed/)
     // The check against the source kernel is not a speedup over eager: one point, the migrated kernel's.
+    // Charts and the table redraw at most a few times a second while events stream: wait, then read.
+    await page.getByTestId('best-speedup').filter({ hasText: /best \d+\.\d\d× over eager/ }).waitFor({ timeout: 5_000 })
     await expect(page.getByTestId('best-speedup').textContent()).resolves.toMatch(/best \d+\.\d\d× over eager/)
     await expect(page.getByTestId('candidate-table').getByRole('row').filter({ hasText: 'migrate-source' }).count()).resolves.toBe(1)
   })

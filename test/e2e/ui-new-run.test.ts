@@ -65,8 +65,10 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     await expect(page.getByTestId('run-status').textContent()).resolves.toMatch(/completed · correct/)
     // Two lanes when the fix lands at once; a busy two-core machine can time a fix out and add one.
     expect(Number(await page.getByTestId('cycle-timeline').getAttribute('data-lanes'))).toBeGreaterThanOrEqual(2)
-    await expect(page.getByTestId('best-speedup').textContent()).resolves.toMatch(/best \d+\.\d\d× over eager/)
+    await page.getByTestId('best-speedup').filter({ hasText: /best \d+\.\d\d× over eager/ }).waitFor({ timeout: 5_000 })
     const rows = page.getByTestId('candidate-table').getByRole('row')
+    // The table redraws at most every 300 ms while events stream, so it may lag the status badge.
+    await rows.filter({ hasText: 'passed' }).filter({ hasText: 'fix' }).first().waitFor({ timeout: 5_000 })
     await expect(rows.filter({ hasText: 'compile error' }).count()).resolves.toBe(1)
     await expect(rows.filter({ hasText: 'passed' }).filter({ hasText: 'fix' }).count()).resolves.toBe(1)
   })
