@@ -35,6 +35,16 @@ const strategySchema = z.discriminatedUnion('kind', [
       bandwidth: z.number().positive().default(1),
     })
     .strict(),
+  z
+    .object({
+      kind: z.literal('gp'),
+      seed,
+      /** Configurations of the space-filling start (Latin hypercube), at most a third of the budget. */
+      initial: positiveInt.default(5),
+      /** Every this many model steps, pick among the incumbent's unevaluated grid neighbours first (1: always, 0: never). */
+      localEvery: z.number().int().min(0).default(1),
+    })
+    .strict(),
 ])
 
 const constraintSchema = z.union([

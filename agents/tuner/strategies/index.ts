@@ -1,6 +1,7 @@
 import type { StrategyConfig } from '../preset.ts'
 import { seededRandom, shuffled } from '../random.ts'
 import { OrderedStrategy, type Strategy, type StrategyContext } from './strategy.ts'
+import { GaussianProcessSearch } from './gaussian-process.ts'
 import { SuccessiveHalving } from './successive-halving.ts'
 import { TreeParzenEstimator } from './tpe.ts'
 
@@ -17,5 +18,7 @@ export function createStrategy(config: StrategyConfig, context: StrategyContext)
       return new SuccessiveHalving(context, config)
     case 'tpe':
       return new TreeParzenEstimator(context, config)
+    case 'gp':
+      return new GaussianProcessSearch(context, config)
   }
 }

@@ -107,7 +107,7 @@ async function main() {
     const exhaustive = await run('exhaustive', 100_000)
     // A quarter of the space, confirmation evaluations included (exhaustive's own confirmation is not counted against it).
     const quarter = Math.floor(exhaustive.space.feasible / 4)
-    for (const name of ['tpe', 'random', 'successive-halving']) await run(name, quarter)
+    for (const name of ['gp', 'tpe', 'random', 'successive-halving']) await run(name, quarter)
     await worker.call({ op: 'reset' })
     const feasible = enumerateSpace(space).filter((params) => !exhaustive.skipped.some((item) => configurationKey(item.params) === configurationKey(params)))
     const autotune = await worker.call<{ tuning_seconds: number; chosen: Configuration; correct: boolean; timing: { median_ms: number } }>({ op: 'autotune', kernel, configs: feasible, timing_trials: 50 })
