@@ -27,7 +27,7 @@ const strategySchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('tpe'),
       seed,
-      /** Configurations drawn at random before the model is trusted. */
+      /** Configurations of the start (a Latin hypercube over the ordinal grid) before the model is trusted; at most a quarter of the budget. */
       initial: positiveInt.default(8),
       /** Fraction of evaluated configurations counted as good. */
       gamma: z.number().gt(0).lt(1).default(0.25),
