@@ -56,6 +56,13 @@ export function runCommand(
   })
 }
 
+/** How a service runs a short command; the host passes its process manager's `run` so the shutdown sweep covers it. */
+export type CommandRunner = (
+  file: string,
+  args: string[],
+  options: { timeoutMs: number; env?: NodeJS.ProcessEnv; cwd?: string; input?: string },
+) => Promise<Omit<CommandResult, 'signal'> & { signal: string | null }>
+
 export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (pid === undefined) return
   try {

@@ -1,7 +1,9 @@
 import type { RoleModels, ToolchainReport } from '../../agents/contract/index.ts'
 import type { AgentRole } from '../../agents/ports/model.ts'
 import type { RoleModel } from '../../agents/providers/index.ts'
+import { basename } from 'node:path'
 import { EventBus } from './event-bus.ts'
+import type { CommandRunner } from './exec.ts'
 import { createHostKnowledge, type KnowledgeService } from './knowledge/index.ts'
 import { resolvePaths, type StudioPaths } from './paths.ts'
 import { ProcessManager } from './process/process-manager.ts'
@@ -87,9 +89,9 @@ export class Host {
 
   /** Detection imports torch and runs several tools; share one run between concurrent callers. */
   detectToolchain(options: { python?: string; refresh?: boolean } = {}): Promise<ToolchainReport> {
-    if (options.python) return detectToolchain(options.python, this.paths.harness)
+    if (options.python) return detectToolchain(options.python, this.paths.harness, this.runShort)
     if (!this.toolchainReport || options.refresh) {
-      const pending = this.python().then((python) => detectToolchain(python, this.paths.harness))
+      const pending = this.python().then((python) => detectToolchain(python, this.paths.harness, this.runShort))
       this.toolchainReport = pending
       pending.then(
         (report) => this.events.emit('toolchain-detect-end', report),
@@ -100,6 +102,10 @@ export class Host {
     }
     return this.toolchainReport
   }
+
+  /** Short commands (detection probes) run under the process manager, so shutdown ends them too. */
+  private readonly runShort: CommandRunner = (file, args, options) =>
+    this.processes.run({ label: `probe ${basename(file)}`, file, args, timeoutMs: options.timeoutMs, env: options.env, cwd: options.cwd, input: options.input })
 
   onShutdown(hook: () => Promise<void> | void): void {
     this.shutdownHooks.push(hook)

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import type { DeviceInfo, ToolchainReport, ToolStatus } from '../../../agents/contract/index.ts'
-import { runCommand } from '../exec.ts'
+import { runCommand, type CommandRunner } from '../exec.ts'
 import { PYTHON_PROBE, type PythonProbeResult } from './python-probe.ts'
 
 /** Importing torch cold can take several seconds on a slow disk. */
@@ -48,12 +48,12 @@ export function findOnPath(name: string, pathValue = process.env.PATH ?? ''): st
   return null
 }
 
-export async function detectToolchain(python: string, harnessDir?: string): Promise<ToolchainReport> {
+export async function detectToolchain(python: string, harnessDir?: string, run: CommandRunner = runCommand): Promise<ToolchainReport> {
   const started = Date.now()
   const [pythonPart, executables, harness] = await Promise.all([
-    detectPython(python),
-    Promise.all(EXECUTABLES.map(detectExecutable)),
-    harnessDir ? detectWithHarness(python, harnessDir) : Promise.resolve(null),
+    detectPython(python, run),
+    Promise.all(EXECUTABLES.map((spec) => detectExecutable(spec, run))),
+    harnessDir ? detectWithHarness(python, harnessDir, run) : Promise.resolve(null),
   ])
   return {
     detectedAt: new Date().toISOString(),
@@ -65,8 +65,8 @@ export async function detectToolchain(python: string, harnessDir?: string): Prom
   }
 }
 
-async function detectPython(python: string): Promise<{ python: ToolStatus; packages: ToolStatus[]; devices: DeviceInfo[] }> {
-  const result = await runCommand(python, ['-c', PYTHON_PROBE], { timeoutMs: PYTHON_PROBE_TIMEOUT_MS })
+async function detectPython(python: string, run: CommandRunner): Promise<{ python: ToolStatus; packages: ToolStatus[]; devices: DeviceInfo[] }> {
+  const result = await run(python, ['-c', PYTHON_PROBE], { timeoutMs: PYTHON_PROBE_TIMEOUT_MS })
   const missing = (reason: string) => ({
     python: { name: 'python', kind: 'interpreter' as const, found: false, version: null, path: python, reason, install: 'install Python 3.10+ and choose it in Toolchains' },
     packages: Object.keys(PACKAGE_INSTALL).map((name) => packageStatus(name, null, `not checked: ${reason}`)),
@@ -113,11 +113,11 @@ function packageStatus(name: string, version: string | null, reason: string | nu
   }
 }
 
-async function detectExecutable(spec: ExecutableSpec): Promise<ToolStatus> {
+async function detectExecutable(spec: ExecutableSpec, run: CommandRunner): Promise<ToolStatus> {
   const base = { name: spec.name, kind: 'executable' as const }
   const path = findOnPath(spec.name)
   if (!path) return { ...base, found: false, version: null, path: null, reason: 'not on PATH', install: spec.install }
-  const result = await runCommand(path, spec.args, { timeoutMs: EXECUTABLE_TIMEOUT_MS })
+  const result = await run(path, spec.args, { timeoutMs: EXECUTABLE_TIMEOUT_MS })
   if (result.spawnError || result.timedOut || result.code !== 0) {
     const why = result.spawnError ?? (result.timedOut ? 'timed out' : lastLine(result.stderr || result.stdout) || `exit code ${result.code}`)
     return { ...base, found: false, version: null, path, reason: `found but not working: ${why}`, install: spec.install }
@@ -128,9 +128,9 @@ async function detectExecutable(spec: ExecutableSpec): Promise<ToolStatus> {
 const lastLine = (text: string) => text.trim().split('\n').pop() ?? ''
 
 /** The harness's own `detect` (peaks included) sees the devices exactly as an evaluation will. */
-async function detectWithHarness(python: string, harnessDir: string): Promise<{ status: ToolStatus; devices: DeviceInfo[] }> {
+async function detectWithHarness(python: string, harnessDir: string, run: CommandRunner): Promise<{ status: ToolStatus; devices: DeviceInfo[] }> {
   const env = { ...process.env, PYTHONPATH: [harnessDir, process.env.PYTHONPATH].filter(Boolean).join(delimiter) }
-  const result = await runCommand(python, ['-m', 'akg_harness', 'detect', '--no-measure'], { timeoutMs: PYTHON_PROBE_TIMEOUT_MS, env })
+  const result = await run(python, ['-m', 'akg_harness', 'detect', '--no-measure'], { timeoutMs: PYTHON_PROBE_TIMEOUT_MS, env })
   const base = { name: 'akg_harness', kind: 'python-package' as const, path: harnessDir }
   let report: { harness_version?: string; devices?: Array<Record<string, unknown>> }
   try {
