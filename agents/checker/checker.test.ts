@@ -58,7 +58,7 @@ describe('the checker', () => {
 
   it('checks that the DSL kernel is defined and launched', () => {
     const triton = dslPlugins.triton.skeleton
-    expect(checkCandidate({ code: triton.replace('relu_kernel[grid](x, y, n, BLOCK_SIZE=BLOCK_SIZE)', 'pass'), dsl: 'triton', taskSource: fp32Task }).findings[0]!.message).toContain('never launched')
+    expect(checkCandidate({ code: triton.replace('relu_kernel[grid](x, y, n, BLOCK_SIZE=BLOCK_SIZE, num_warps=NUM_WARPS)', 'pass'), dsl: 'triton', taskSource: fp32Task }).findings[0]!.message).toContain('never launched')
     expect(rules(triton.replace('@triton.jit\n', ''), 'triton')).toContain('dsl-triton')
     const cuda = dslPlugins.cuda_c.skeleton
     expect(checkCandidate({ code: cuda.replace(/relu_kernel<<<[^;]+;/, ''), dsl: 'cuda_c', taskSource: fp32Task }).findings[0]!.message).toContain('never launched')

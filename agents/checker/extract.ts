@@ -16,6 +16,23 @@ function fences(answer: string): Fence[] {
  * An answer cut off inside an open fence still yields the code written so far.
  */
 export function extractCode(answer: string): string | null {
+  const code = extractRaw(answer)
+  return code === null ? null : withoutLineNumbers(code)
+}
+
+/**
+ * Prompts show code with `12| ` line numbers; a model that copies them back gets them removed,
+ * but only when every non-empty line carries one (a Python line never starts with `12| `).
+ */
+function withoutLineNumbers(code: string): string {
+  const lines = code.split('\n')
+  const numberedLine = /^\s*\d+\| ?/
+  const filled = lines.filter((line) => line.trim() !== '')
+  if (filled.length === 0 || !filled.every((line) => numberedLine.test(line))) return code
+  return lines.map((line) => line.replace(numberedLine, '')).join('\n')
+}
+
+function extractRaw(answer: string): string | null {
   const blocks = fences(answer)
   const python = blocks.filter((block) => block.language === '' || block.language === 'python' || block.language === 'py' || block.language === 'python3')
   const withModel = python.filter((block) => /class\s+ModelNew\b/.test(block.body))

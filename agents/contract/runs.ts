@@ -62,6 +62,8 @@ export interface RunSpec {
   search: SearchOptions
   migrate: MigrateOptions | null
   fork: ForkOrigin | null
+  /** Record every model call of the run into cassette.json in its folder (a replayable session). */
+  record?: boolean
 }
 
 /** Defaults chosen to finish a single run in minutes on a local model. */
@@ -99,6 +101,8 @@ const runCommonShape = {
   models: modelsSchema.default({}),
   budget: budgetSchema.default({}),
   search: searchSchema.default({}),
+  /** Record the live model session as a cassette in the run's folder. */
+  record: z.boolean().optional(),
 }
 
 export const runSpecInput = z
@@ -130,6 +134,7 @@ export function resolveRunSpec(input: z.output<typeof runSpecInput>, fork: ForkO
     search: { ...defaultSearch, ...input.search },
     migrate: input.migrate ?? null,
     fork,
+    ...(input.record ? { record: true } : {}),
   }
 }
 
@@ -239,6 +244,10 @@ export interface ProfileAnalysis {
   /** A sentence the Coder reads in the optimize prompt. */
   summary: string
   metrics: Record<string, number | null>
+  /** Concrete facts from ncu and the roofline for the optimize prompt (absent in logs written before ncu was in the loop). */
+  facts?: string[]
+  /** Candidate lines with a share of ncu's sampled stalls, hottest first. */
+  hotSpots?: Array<{ line: number; text: string; share: number; samples: number; topStall: string | null; topStallShare: number | null; stalls: Record<string, number> }>
 }
 
 export type ConductorAction = 'fix' | 'regenerate' | 'optimize' | 'tune' | 'stop'
@@ -269,7 +278,8 @@ export type RunEvent =
   | E<'verify-end', { candidateId: string; verdict: Verdict; resultPath: string; durationMs: number }>
   | E<'source-check-end', { candidateId: string; sourceCandidateId: string; status: 'passed' | 'failed' | 'skipped'; detail: string }>
   | E<'profile-end', { candidateId: string; analysis: ProfileAnalysis }>
-  | E<'conductor-decision', { candidateId: string | null; action: ConductorAction; reason: string }>
+  | E<'conductor-decision', { candidateId: string | null; action: ConductorAction; reason: string; by?: 'rules' | 'model' }>
+  | E<'diagnosis-sent', { candidateId: string; parentId: string; bound: Boundedness; facts: string[] }>
   | E<'candidate-end', { candidate: CandidateRecord }>
   | E<'tune-start', { candidateId: string }>
   | E<'tune-end', { candidateId: string; resultCandidateId: string | null; detail: string }>

@@ -21,6 +21,9 @@ export interface DeviceInfo {
   name: string
   memory_gb: number | null
   capability: string | null
+  /** Streaming multiprocessors and L2 size, where the device reports them (CUDA). */
+  sm_count?: number | null
+  l2_bytes?: number | null
   /** From the harness's `detect`: the roofline peaks it uses, and whether they were measured or tabled. */
   peak_bandwidth_gbs?: number | null
   peak_tflops?: Record<string, number> | null

@@ -20,6 +20,13 @@ export interface DslPlugin {
   designHints: string
   /** The rules of a valid answer in this DSL, given to the Coder and the Fixer. */
   coderRules: string
+  /**
+   * The one way to declare tunable parameters that the tuner fully supports in this DSL: what it
+   * searches, how each configuration is checked, what not to mix with it. Designer and Coder read it.
+   */
+  tuning: string
+  /** What the harness counts as this DSL's kernels in the knock-out and torch-share checks. */
+  yourKernels: string
   /** A minimal, complete module showing the expected shape (used in the first Coder prompt). */
   skeleton: string
   /** Optimisation levers per bound, for the optimize prompt. */

@@ -56,7 +56,7 @@ const implied: Partial<Record<OperatorPattern, OperatorPattern[]>> = {
   norm: ['reduction'],
 }
 
-const order: OperatorPattern[] = ['attention', 'conv', 'matmul', 'fused-epilogue', 'norm', 'softmax', 'scan', 'pooling', 'reduction', 'indexing', 'elementwise']
+const order: OperatorPattern[] = ['attention', 'grouped-conv', 'conv', 'matmul', 'fused-epilogue', 'norm', 'softmax', 'scan', 'pooling', 'reduction', 'indexing', 'elementwise']
 
 /** How many distinct quotes each pattern keeps as evidence. */
 const EVIDENCE_LIMIT = 4
@@ -80,12 +80,18 @@ export function classifyOperators(source: string): OperatorEvidence[] {
     const text = rule.forwardOnly ? forward : code
     for (const match of text.matchAll(rule.expression)) note(rule.pattern, quote(text, match.index ?? 0, match[0]))
   }
+  // A convolution with groups > 1 (depthwise when groups = channels) is a per-group stencil: it
+  // takes the grouped-conv pattern, and counts as conv only when a dense convolution sits beside it.
+  const convolutions = convolutionCalls(code)
+  const grouped = convolutions.filter((call) => call.grouped)
+  for (const call of grouped) note('grouped-conv', call.quote)
+  if (grouped.length > 0 && grouped.length === convolutions.length) found.delete('conv')
   for (const [pattern, consequences] of Object.entries(implied) as Array<[OperatorPattern, OperatorPattern[]]>) {
     if (found.has(pattern)) for (const consequence of consequences) note(consequence, `implied by ${pattern}`)
   }
   const matmulCount = countMatches(code, rules.find((rule) => rule.pattern === 'matmul')!.expression)
   if (!found.has('attention') && found.has('softmax') && matmulCount >= 2) note('attention', 'two matmuls around a softmax')
-  const producer = found.has('matmul') ? 'matmul' : found.has('conv') ? 'conv' : null
+  const producer = found.has('matmul') ? 'matmul' : found.has('conv') ? 'conv' : found.has('grouped-conv') ? 'grouped convolution' : null
   if (producer) {
     const epilogue = (['elementwise', 'norm', 'pooling', 'reduction', 'softmax'] as const).filter((pattern) => found.has(pattern))
     if (epilogue.length > 0) note('fused-epilogue', `${producer} followed by ${epilogue.join(', ')}`)
@@ -96,6 +102,15 @@ export function classifyOperators(source: string): OperatorEvidence[] {
 /** The patterns alone, dominant first. */
 export function operatorPatternsOf(source: string): OperatorPattern[] {
   return classifyOperators(source).map((entry) => entry.pattern)
+}
+
+/** Each convolution constructor or call with its arguments, and whether it sets groups to anything but 1. */
+function convolutionCalls(code: string): Array<{ quote: string; grouped: boolean }> {
+  const call = /\b(?:nn\.(?:Conv|ConvTranspose)[123]d|(?:F|torch\.nn\.functional|torch)\.conv(?:_transpose)?[123]d)\s*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)/g
+  return [...code.matchAll(call)].map((match) => ({
+    quote: quote(code, match.index ?? 0, match[0]),
+    grouped: /\bgroups\s*=\s*(?!1\b)[\w.(]/.test(match[1] ?? ''),
+  }))
 }
 
 function countMatches(text: string, expression: RegExp): number {

@@ -28,6 +28,8 @@ export const operatorPatterns = [
   'norm',
   'matmul',
   'conv',
+  /** Depthwise and grouped convolution (groups > 1): a stencil per channel group, not an implicit GEMM. */
+  'grouped-conv',
   'attention',
   'scan',
   'pooling',

@@ -29,7 +29,17 @@ export interface Verdict {
   interpreted?: boolean
   checks: Array<{ name: string; passed: boolean; detail?: string | null }>
   error: { stage: string; message: string; traceback?: string } | null
-  correctness?: { trials: number; max_abs_error: number | null; max_rel_error: number | null; mismatch_ratio: number | null; tolerance?: unknown } | null
+  correctness?: {
+    trials: number
+    max_abs_error: number | null
+    max_rel_error: number | null
+    mismatch_ratio: number | null
+    tolerance?: unknown
+    /** ||out - ref|| / ||ref|| over finite elements (harness 1.x and later). */
+    relative_error_norm?: number | null
+    /** The element with the largest absolute error. */
+    worst_element?: { index: number[]; got: number | string; expected: number | string; abs_error: number } | null
+  } | null
   timing: {
     candidate: TimingStats
     eager: TimingStats | null

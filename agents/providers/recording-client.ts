@@ -8,14 +8,28 @@ import { CASSETTE_VERSION, hashMessages, type Cassette, type CassetteCall } from
  */
 export class RecordingModelClient implements ModelClient {
   readonly provider: string
-  private readonly slots: Array<CassetteCall | null> = []
+  private readonly slots: Array<CassetteCall | null>
   private readonly recordedAt = new Date().toISOString()
 
   constructor(
     private readonly inner: ModelClient,
     private readonly labels: { provider?: string; model?: string } = {},
+    private readonly options: {
+      /** Calls recorded before (a resumed run's cassette), kept first. */
+      initial?: CassetteCall[]
+      /** Clients of other roles that write into this one's cassette, so a run has one session file. */
+      shared?: RecordingModelClient
+      /** Called with the whole session after each completed call (to write it to disk as it grows). */
+      onCall?: (cassette: Cassette) => void
+    } = {},
   ) {
     this.provider = inner.provider
+    this.slots = options.shared ? options.shared.slots : [...(options.initial ?? [])]
+  }
+
+  /** A client for another role or provider that records into the same session. */
+  also(inner: ModelClient): RecordingModelClient {
+    return new RecordingModelClient(inner, this.labels, { shared: this, ...(this.options.onCall ? { onCall: this.options.onCall } : {}) })
   }
 
   async *stream(request: ModelRequest, signal?: AbortSignal): AsyncGenerator<ModelEvent> {
@@ -32,6 +46,7 @@ export class RecordingModelClient implements ModelClient {
         usage = null
       } else if (event.type === 'finish' && (event.reason === 'stop' || event.reason === 'length')) {
         this.slots[slot] = { role: request.role ?? null, model: request.model, messagesHash, chunks, usage, finish: event.reason }
+        this.options.onCall?.((this.options.shared ?? this).cassette())
       }
       yield event
     }
@@ -43,7 +58,7 @@ export class RecordingModelClient implements ModelClient {
     return {
       format: 'akg-cassette',
       version: CASSETTE_VERSION,
-      provider: this.labels.provider ?? this.inner.provider,
+      provider: this.labels.provider ?? (this.options.shared ?? this).inner.provider,
       model: this.labels.model ?? calls[0]?.model ?? '',
       recordedAt: this.recordedAt,
       calls,

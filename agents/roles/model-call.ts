@@ -10,7 +10,7 @@ export interface ModelCallOptions {
   role: AgentRole
   messages: ChatMessage[]
   /** Where the streamed text goes live: a design-delta or code-delta of this candidate. */
-  delta: { type: 'design-delta' | 'code-delta'; candidateId: string }
+  delta: { type: 'design-delta' | 'code-delta'; candidateId: string } | null
   temperature?: number
 }
 
@@ -34,7 +34,7 @@ export async function callModel(context: RunContext, options: ModelCallOptions):
     if (event.type === 'text-delta') {
       if (text.length >= maxAnswerChars) continue
       text += event.text
-      context.recorder.delta(options.delta.type, options.delta.candidateId, event.text)
+      if (options.delta) context.recorder.delta(options.delta.type, options.delta.candidateId, event.text)
     } else if (event.type === 'retry') {
       // The provider starts the answer again: what streamed before the retry is void.
       text = ''

@@ -1,5 +1,7 @@
 import type { ProfileAnalysis } from '../contract/runs.ts'
 import type { Verdict } from '../ports/index.ts'
+import { diagnoseNcu, maxFacts } from './diagnosis.ts'
+import { dominant, ncuSide } from './ncu-data.ts'
 
 /** Below this median a kernel's time is mostly launch and Python overhead (a few launches of ~5 µs each). */
 export const launchBoundMs = 0.02
@@ -22,6 +24,26 @@ const numberAt = (source: unknown, ...keys: string[]): number | null => {
  * and FLOP/s, arithmetic intensity vs the ridge point) and ncu's occupancy when it ran.
  */
 export function analyzeProfile(verdict: Verdict): ProfileAnalysis {
+  const base = analyzeRoofline(verdict)
+  const diagnosis = diagnoseNcu(verdict)
+  const gap = rooflineGap(base.metrics)
+  if (!diagnosis) return { ...base, facts: gap ? [gap] : [], hotSpots: [] }
+  // ncu's speed of light says what bounds the kernel better than the roofline estimate, except for launch overhead it cannot see.
+  const bound = base.bound === 'launch-bound' ? base.bound : diagnosis.bound
+  const facts = [...diagnosis.facts.slice(0, 1), ...(gap ? [gap] : []), ...diagnosis.facts.slice(1)].slice(0, maxFacts)
+  return { ...base, bound, facts, hotSpots: diagnosis.hotSpots }
+}
+
+/** How far the kernel is from the roof that binds it, and what that leaves to gain. */
+function rooflineGap(metrics: Record<string, number | null>): string | null {
+  const { intensity, ridge, bandwidthFraction, computeFraction } = metrics
+  const memory = intensity !== null && intensity !== undefined && ridge !== null && ridge !== undefined ? intensity < ridge : (bandwidthFraction ?? 0) >= (computeFraction ?? 0)
+  const used = memory ? bandwidthFraction : computeFraction
+  if (used === null || used === undefined || used <= 0) return null
+  return `Roofline: ${memory ? 'bandwidth' : 'compute'} at ${(used * 100).toFixed(0)}% of the device peak, so the ${memory ? 'memory' : 'compute'} roof leaves at most ${(1 / used).toFixed(1)}x.`
+}
+
+function analyzeRoofline(verdict: Verdict): Omit<ProfileAnalysis, 'facts' | 'hotSpots'> {
   const medianMs = verdict.timing?.candidate.median_ms ?? null
   const roofline = verdict.roofline ?? null
   const intensity = numberAt(roofline, 'arithmetic_intensity')
@@ -33,7 +55,8 @@ export function analyzeProfile(verdict: Verdict): ProfileAnalysis {
   const ridge = peakTflops && peakBandwidth ? (peakTflops * 1e12) / (peakBandwidth * 1e9) : null
   const bandwidthFraction = achievedBandwidth !== null && peakBandwidth ? achievedBandwidth / peakBandwidth : null
   const computeFraction = achievedTflops !== null && peakTflops ? achievedTflops / peakTflops : null
-  const occupancy = numberAt(verdict.ncu, 'achieved_occupancy', 'sm__warps_active.avg.pct_of_peak_sustained_active')
+  // Per kernel under ncu.kernels[]: the dominant kernel's occupancy stands for the candidate.
+  const occupancy = dominant(ncuSide(verdict, 'candidate'))?.occupancyPct ?? null
   const metrics: Record<string, number | null> = { medianMs, intensity, ridge, bandwidthFraction, computeFraction, occupancy }
   const percent = (value: number | null) => (value === null ? '?' : `${(value * 100).toFixed(0)}%`)
   if (medianMs !== null && medianMs < launchBoundMs) {

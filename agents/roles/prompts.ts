@@ -3,6 +3,8 @@ import { dslPlugin } from '../dsl/index.ts'
 import type { ChatMessage, Dsl, Verdict } from '../ports/index.ts'
 import { formatFindings } from '../checker/index.ts'
 import type { KnowledgeSnippet } from '../run/context.ts'
+import { formatHardwareFacts, type HardwareFacts } from '../knowledge/hardware-facts.ts'
+import { correctnessLine } from './failure.ts'
 
 /** Harness errors are cut to this many characters: the head and the tail carry the cause, the middle is noise. */
 const errorExcerptChars = 4000
@@ -12,13 +14,44 @@ export interface PromptTask {
   device: string
   taskSource: string
   knowledge: KnowledgeSnippet[]
+  /** The target GPU's numbers; null for a CPU run or an unknown device. */
+  hardware?: HardwareFacts | null
 }
+
+/**
+ * What the harness holds every candidate to, said once for every role: precision and why,
+ * scratch buffers, what counts as your kernels. Each rule matches a check the harness runs.
+ */
+const precisionRule =
+  'Precision: for float32 tasks the reference runs in strict fp32 (TF32 off) and each output element must satisfy |out - ref| <= atol + rtol*|ref| with atol = rtol = 1e-4 ' +
+  '(float16/bfloat16 tasks: 1e-2). TF32 tensor-core products keep 10 mantissa bits, so a float32 dot product over a few hundred terms lands around 1e-3 off and fails: ' +
+  'for float32 inputs use full-precision FMA (in Triton tl.dot(..., input_precision="ieee"), or "tf32x3", which is close to fp32 at about 3 TF32 passes), accumulate in float32, ' +
+  'and use fp16/bf16/fp8 math only when the task\'s tensors are in that type. Do not change global torch flags (allow_tf32, cudnn settings): they are checked and restored.'
+
+const scratchRule =
+  'Memory: forward may allocate outputs and the scratch buffers your kernels need (split-K or split-reduction partial results, per-block partial sums, an attention score matrix, ' +
+  'counters for atomics) with torch.empty/torch.zeros on the input\'s device, every call. Not allowed: reducing or transforming those buffers with torch ops (do it in a kernel), ' +
+  'keeping results from one call to reuse in the next (a workspace kept across calls must be fully rewritten before it is read), and allocating on another device or stream.'
+
+const rulesSection = (task: PromptTask): string => {
+  const plugin = dslPlugin(task.dsl)
+  return `## How the harness judges the answer
+- ${precisionRule}
+- ${scratchRule}
+- Your kernels: ${plugin.yourKernels}
+
+## Tuning
+${plugin.tuning}`
+}
+
+const hardwareSection = (task: PromptTask): string =>
+  task.hardware ? `\n\n## Target hardware (${task.hardware.source})\n${formatHardwareFacts(task.hardware)}` : ''
 
 const knowledgeSection = (knowledge: KnowledgeSnippet[]): string =>
   knowledge.length === 0 ? '' : `\n\n## Reference notes\n${knowledge.map((snippet) => `### ${snippet.title}\n${snippet.body.trim()}`).join('\n\n')}`
 
 const taskSection = (task: PromptTask): string =>
-  `## Task (PyTorch reference, KernelBench format)\n\`\`\`python\n${task.taskSource.trim()}\n\`\`\`\nTarget device: ${task.device}.`
+  `## Task (PyTorch reference, KernelBench format)\n\`\`\`python\n${task.taskSource.trim()}\n\`\`\`\nTarget device: ${task.device}.${hardwareSection(task)}`
 
 const excerpt = (text: string): string =>
   text.length <= errorExcerptChars ? text : `${text.slice(0, errorExcerptChars / 2)}\n[...]\n${text.slice(-errorExcerptChars / 2)}`
@@ -37,7 +70,7 @@ export function designerMessages(task: PromptTask): ChatMessage[] {
       role: 'user',
       content:
         `${taskSection(task)}\n\nWrite a plan (at most 25 lines): the operator's math and shapes, the parallel axes, tiling and block sizes, ` +
-        `fusion, vectorisation, reductions, pipelining, and the edge cases to mask.\n${plugin.designHints}${knowledgeSection(task.knowledge)}`,
+        `fusion, vectorisation, reductions, pipelining, and the edge cases to mask. Name the parameters the tuner should search.\n${plugin.designHints}\n\n${rulesSection(task)}${knowledgeSection(task.knowledge)}`,
     },
   ]
 }
@@ -54,6 +87,7 @@ export function coderMessages(task: PromptTask, design: { plan: string | null; s
   if (design.plan) parts.push(`## Plan from the Designer\n${design.plan.trim()}`)
   if (design.feedback) parts.push(`## Feedback on earlier attempts\n${design.feedback.trim()}`)
   parts.push(`## Shape of a valid answer (an example for a different operator)\n\`\`\`python\n${plugin.skeleton.trim()}\n\`\`\``)
+  parts.push(rulesSection(task))
   return [
     { role: 'system', content: `You are the Coder of a kernel-generation team. You write ${plugin.label} kernels.\nRules:\n${plugin.coderRules}` },
     { role: 'user', content: `${parts.join('\n\n')}${knowledgeSection(task.knowledge)}\n\nAnswer with the complete module in one \`\`\`python block.` },
@@ -68,9 +102,7 @@ export function describeFailure(findings: CheckFinding[], verdict: Verdict | nul
   const lines = [`The harness says: ${verdict.status}.`]
   if (verdict.error) lines.push(`Stage ${verdict.error.stage}: ${excerpt(verdict.error.message)}`)
   if (verdict.error?.traceback) lines.push(`Traceback (end):\n${excerpt(verdict.error.traceback).slice(-errorExcerptChars / 2)}`)
-  if (verdict.correctness && verdict.status === 'incorrect') {
-    lines.push(`Max absolute error ${verdict.correctness.max_abs_error ?? '?'}, max relative error ${verdict.correctness.max_rel_error ?? '?'}, mismatching elements ${verdict.correctness.mismatch_ratio ?? '?'}.`)
-  }
+  if (verdict.correctness && verdict.status === 'incorrect') lines.push(correctnessLine(verdict.correctness))
   if (failed.length > 0) lines.push(`Failed checks:\n${failed.join('\n')}`)
   if (findings.length > 0) lines.push(`Checker warnings:\n${formatFindings(findings)}`)
   return lines.join('\n')
@@ -83,24 +115,39 @@ export function fixerMessages(task: PromptTask, code: string, failure: string): 
     { role: 'system', content: `You are the Fixer of a kernel-generation team. You repair ${plugin.label} kernels with the smallest change that removes the error.\nRules:\n${plugin.coderRules}` },
     {
       role: 'user',
-      content: `${taskSection(task)}\n\n## Current candidate\n\`\`\`python\n${code.trim()}\n\`\`\`\n\n## What went wrong\n${failure}${knowledgeSection(task.knowledge)}\n\nAnswer with the complete corrected module in one \`\`\`python block.`,
+      content: `${taskSection(task)}\n\n## Current candidate\n\`\`\`python\n${numbered(code)}\n\`\`\`\n\n## What went wrong\n${failure}\n\n${rulesSection(task)}${knowledgeSection(task.knowledge)}\n\nAnswer with the complete corrected module (without line numbers) in one \`\`\`python block.`,
     },
   ]
+}
+
+/** The candidate with line numbers, so facts such as "line 42: 61 % of stalls" point somewhere. */
+const numbered = (code: string): string => {
+  const lines = code.trim().split('\n')
+  const width = String(lines.length).length
+  return lines.map((line, index) => `${String(index + 1).padStart(width)}| ${line}`).join('\n')
+}
+
+/** The facts an optimize prompt carries: ncu's diagnosis when it ran, else the roofline summary. */
+export function optimizeFacts(analysis: ProfileAnalysis): string[] {
+  const facts = analysis.facts ?? []
+  return facts.length > 0 ? facts : [analysis.summary]
 }
 
 /** Optimize: a faster version of a correct candidate, guided by what bounds it. */
 export function optimizeMessages(task: PromptTask, code: string, analysis: ProfileAnalysis, timing: string, inspirations: string[]): ChatMessage[] {
   const plugin = dslPlugin(task.dsl)
   const others = inspirations.map((other, index) => `### Other correct candidate ${index + 1}\n\`\`\`python\n${other.trim()}\n\`\`\``).join('\n\n')
+  const facts = optimizeFacts(analysis).map((fact) => `- ${fact}`).join('\n')
+  const measured = analysis.facts && analysis.facts.length > 0 ? 'Profile (Nsight Compute and the roofline, measured on the target)' : 'Profile'
   return [
     { role: 'system', content: `You are the Coder of a kernel-generation team, optimising a correct ${plugin.label} kernel without breaking it.\nRules:\n${plugin.coderRules}` },
     {
       role: 'user',
       content:
-        `${taskSection(task)}\n\n## Correct candidate to speed up\n\`\`\`python\n${code.trim()}\n\`\`\`\n\n## Measurements\n${timing}\nProfile: ${analysis.summary}\n` +
+        `${taskSection(task)}\n\n## Correct candidate to speed up (line numbers for reference)\n\`\`\`python\n${numbered(code)}\n\`\`\`\n\n## Measurements\n${timing}\n${measured}: ${analysis.summary}\n${facts}\n` +
         `Levers for a ${analysis.bound} kernel: ${plugin.optimizeHints[analysis.bound]}` +
         (others ? `\n\n## Ideas from other candidates\n${others}` : '') +
-        `${knowledgeSection(task.knowledge)}\n\nAnswer with the complete faster module in one \`\`\`python block.`,
+        `\n\n${rulesSection(task)}${knowledgeSection(task.knowledge)}\n\nAnswer with the complete faster module (without line numbers) in one \`\`\`python block.`,
     },
   ]
 }

@@ -19,6 +19,16 @@ export function summarizeVerdict(verdict: Verdict): VerdictSummary {
   }
 }
 
+/**
+ * Whether a run's candidates get Nsight Compute: only where there is an optimize step to read it
+ * (optimize and the search workflows) and a CUDA device to run it; the harness profiles only a
+ * candidate that passed, and caches by candidate, so a failed or repeated one costs nothing.
+ */
+export function wantsNcu(context: RunContext): boolean {
+  const optimizing = ['optimize', 'evolve', 'adaptive'].includes(context.spec.workflow)
+  return optimizing && /(^|:)cuda(:\d+)?$/.test(context.spec.device)
+}
+
 /** The Verifier: one evaluation through the Runner port, recorded as verify-start/verify-end. */
 export async function verify(
   context: RunContext,
@@ -29,7 +39,7 @@ export async function verify(
   const started = context.deps.clock.now()
   await context.recorder.emit({ type: 'verify-start', candidateId, device: context.spec.device, purpose })
   const verdict = await context.deps.runner.evaluate(
-    { baselines: ['eager', 'compile'], profile: true, ...request, taskPath: request.taskPath ?? context.spec.taskPath, device: context.spec.device },
+    { baselines: ['eager', 'compile'], profile: true, ...(purpose === 'candidate' && wantsNcu(context) ? { ncu: true } : {}), ...request, taskPath: request.taskPath ?? context.spec.taskPath, device: context.spec.device },
     context.signal,
   )
   const resultPath = `candidates/${candidateId}/result${purpose === 'candidate' ? '' : `-${purpose}`}.json`

@@ -4,7 +4,7 @@ import type { ChatMessage, Verdict } from '../ports/index.ts'
 import { ModelError } from '../ports/index.ts'
 import { callModel } from '../roles/model-call.ts'
 import { analyzeProfile } from '../roles/profile.ts'
-import { coderMessages, describeFailure, designerMessages, fixerMessages, optimizeMessages, type PromptTask } from '../roles/prompts.ts'
+import { coderMessages, describeFailure, designerMessages, fixerMessages, optimizeFacts, optimizeMessages, type PromptTask } from '../roles/prompts.ts'
 import { summarizeVerdict, verify } from '../roles/verifier.ts'
 import type { RunContext } from '../run/context.ts'
 
@@ -30,7 +30,8 @@ async function promptTask(context: RunContext, stage: 'initial' | 'debug' | 'opt
   const knowledge = context.deps.knowledge
     ? await context.deps.knowledge({ dsl: context.spec.dsl, device: context.spec.device, stage, taskSource: context.taskSource })
     : []
-  return { dsl: context.spec.dsl, device: context.spec.device, taskSource: context.taskSource, knowledge }
+  const hardware = context.deps.hardware ? await context.deps.hardware(context.spec.device).catch(() => null) : null
+  return { dsl: context.spec.dsl, device: context.spec.device, taskSource: context.taskSource, knowledge, hardware }
 }
 
 async function writeMessages(context: RunContext, path: string, messages: ChatMessage[]): Promise<string> {
@@ -134,6 +135,10 @@ async function produceCode(context: RunContext, plan: CandidatePlan, id: string,
     const analysis = resultText ? analyzeProfile(JSON.parse(resultText) as Verdict) : { bound: 'unknown' as const, summary: 'no profile recorded.', metrics: {} }
     const timing = `median ${parentVerdict?.medianMs ?? '?'} ms; PyTorch eager ${parentVerdict?.eagerMs ?? '?'} ms; torch.compile ${parentVerdict?.compileMs ?? '?'} ms.`
     const messages = optimizeMessages(await promptTask(context, 'optimize'), mode.parentCode, analysis, timing, mode.inspirationCodes)
+    if (plan.parent) {
+      // What the model was told about the parent's profile, so a reader can tie the rewrite to the facts.
+      await context.recorder.emit({ type: 'diagnosis-sent', candidateId: id, parentId: plan.parent.id, bound: analysis.bound, facts: optimizeFacts(analysis) })
+    }
     return code(context, id, folder, 'coder', messages)
   }
   const task = await promptTask(context, 'initial')

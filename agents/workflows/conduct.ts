@@ -1,5 +1,10 @@
 import type { CandidateRecord } from '../contract/runs.ts'
 import { checkStopRules, routeCandidate, type Decision, type StopDecision } from '../roles/conductor.ts'
+import { allowedActions, conductorMessages, parseConductorAnswer } from '../roles/llm-conductor.ts'
+import { callModel } from '../roles/model-call.ts'
+import { analyzeProfile } from '../roles/profile.ts'
+import { optimizeFacts } from '../roles/prompts.ts'
+import type { Verdict } from '../ports/index.ts'
 import type { RunContext } from '../run/context.ts'
 import { bestCandidate } from '../run/state.ts'
 import { candidateFolder, failureOf, runCandidate, type CandidateMode } from './candidate.ts'
@@ -24,9 +29,34 @@ const lastFinished = (context: RunContext): CandidateRecord | null => {
 async function decide(context: RunContext, candidate: CandidateRecord, options: ConductOptions): Promise<Decision> {
   const recorded = context.state.decisions.get(candidate.id)
   if (recorded) return { action: recorded, reason: 'recorded before the run was resumed' }
-  const decision = routeCandidate(context, candidate, { keepOptimizing: options.keepOptimizing })
-  await context.recorder.emit({ type: 'conductor-decision', candidateId: candidate.id, action: decision.action, reason: decision.reason })
+  const rules = routeCandidate(context, candidate, { keepOptimizing: options.keepOptimizing })
+  const decision = context.spec.models.conductor ? await askModel(context, candidate, rules, options) : { ...rules, by: 'rules' as const }
+  await context.recorder.emit({ type: 'conductor-decision', candidateId: candidate.id, action: decision.action, reason: decision.reason, by: decision.by })
   return decision
+}
+
+/**
+ * The optional model Conductor: it sees the run, the verdicts and the best candidate's profile,
+ * and picks among the actions that make sense now. A hard stop (cancelled, a fatal error, the
+ * first correct candidate of a single run) is never put to the model; an unusable answer or a
+ * failed call falls back to the rules' decision, saying why.
+ */
+async function askModel(context: RunContext, candidate: CandidateRecord, rules: Decision, options: ConductOptions): Promise<Decision & { by: 'rules' | 'model' }> {
+  const hardStop = rules.action === 'stop' && (context.signal.aborted || context.state.fatalError !== null || candidate.status === 'cancelled' || !options.keepOptimizing)
+  if (hardStop) return { ...rules, by: 'rules' }
+  const allowed = allowedActions(context, candidate, options)
+  const best = bestCandidate(context.state.candidates.values())
+  const resultText = best ? await context.deps.store.readArtifact(`${candidateFolder(best.id)}/result.json`) : null
+  const diagnosis = resultText ? optimizeFacts(analyzeProfile(JSON.parse(resultText) as Verdict)) : []
+  try {
+    const answer = await callModel(context, { role: 'conductor', messages: conductorMessages(context, candidate, rules, allowed, diagnosis), delta: null, temperature: 0 })
+    const parsed = parseConductorAnswer(answer, allowed)
+    if ('decision' in parsed) return { ...parsed.decision, by: 'model' }
+    return { ...rules, reason: `${rules.reason} (rules: the Conductor model's answer was not used, ${parsed.problem})`, by: 'rules' }
+  } catch (error) {
+    if (context.signal.aborted) return { action: 'stop', reason: 'the run was cancelled', by: 'rules' }
+    return { ...rules, reason: `${rules.reason} (rules: the Conductor model failed, ${error instanceof Error ? error.message.slice(0, 200) : String(error)})`, by: 'rules' }
+  }
 }
 
 /**

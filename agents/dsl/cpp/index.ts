@@ -9,7 +9,9 @@ cpp_source = r"""
 #include <torch/extension.h>
 #include <omp.h>
 
+#ifndef CHUNK
 #define CHUNK 4096  // akg:tune [1024, 4096, 16384]
+#endif
 
 torch::Tensor relu_forward(torch::Tensor x) {
     TORCH_CHECK(x.device().is_cpu() && x.scalar_type() == torch::kFloat32, "expected a float32 CPU tensor");
@@ -54,8 +56,16 @@ export const cpp: DslPlugin = {
     'Loop over raw data pointers (data_ptr<float>()) in C++ and parallelise with #pragma omp parallel for (or at::parallel_for).',
     'Define `class ModelNew(nn.Module)` with the same __init__ arguments and forward signature as the task\'s Model; forward calls the extension function.',
     'No torch compute in forward or in C++ (no at::matmul, torch::relu, x.sum()...), no try/except fallback, no Python threads, keep float32 unless the task is not.',
-    'Declare tunable sizes as #define NAME value with a `// akg:tune [v1, v2, ...]` comment.',
+    'Declare what the tuner may change as guarded macros with `// akg:tune [...]` (see "Tuning").',
   ].join('\n'),
+  tuning:
+    'Declare every value worth searching as a macro guarded by #ifndef, with its candidates in a comment: `#ifndef TILE` / `#define TILE 32  // akg:tune [16, 32, 64]` / `#endif` ' +
+    '(the guard lets the tuner\'s -DTILE=64 win; an unguarded #define silently ignores it). Constraints go in `// akg:constraint TILE * TILE <= 1024`. ' +
+    'The tuner searches tile sizes, loop order (`#if LOOP_ORDER == 0`), the OpenMP schedule and thread count (`schedule(SCHEDULE) num_threads(NUM_THREADS)`), rebuilding the module per configuration, checks each configuration for correctness before timing it (a failing one is dropped), and the winner is verified again in full as a new candidate. ' +
+    'Use the macros wherever the value matters (template arguments, launch dimensions, shared-memory sizes) so one macro moves them together.',
+  yourKernels:
+    'Your kernels are the functions of a module built with torch.utils.cpp_extension.load_inline (or load), called from forward: the harness wraps every exported function. ' +
+    'The knock-out check runs a fresh ModelNew with those calls returning NaN (or skipped when they return nothing) and expects the output to go wrong; ATen compute (at::matmul, torch::relu, ...) in the host function and torch ops in forward count against you in the torch-share check.',
   skeleton,
   optimizeHints: {
     'memory-bound': 'Make one pass over memory: fuse loops, keep the innermost loop contiguous so it vectorises, and use static scheduling with large chunks.',

@@ -10,7 +10,9 @@ cuda_source = r"""
 #include <ATen/cuda/CUDAContext.h>
 #include <cuda_runtime.h>
 
+#ifndef BLOCK
 #define BLOCK 256  // akg:tune [128, 256, 512]
+#endif
 
 __global__ void relu_kernel(const float* __restrict__ x, float* __restrict__ y, int64_t n) {
     int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
@@ -59,8 +61,16 @@ export const cudaC: DslPlugin = {
     'Define `class ModelNew(nn.Module)` with the same __init__ arguments and forward signature as the task\'s Model; forward calls the extension function.',
     'No torch compute in forward or in the host function (no at::matmul, torch::relu...), no try/except fallback, no new streams or threads, keep float32 unless the task is not.',
     'Check bounds in the kernel; use int64_t indices for large tensors.',
-    'Declare tunable sizes as #define NAME value with a `// akg:tune [v1, v2, ...]` comment.',
+    'Declare what the tuner may change as guarded macros with `// akg:tune [...]` (see "Tuning").',
   ].join('\n'),
+  tuning:
+    'Declare every value worth searching as a macro guarded by #ifndef, with its candidates in a comment: `#ifndef TILE` / `#define TILE 32  // akg:tune [16, 32, 64]` / `#endif` ' +
+    '(the guard lets the tuner\'s -DTILE=64 win; an unguarded #define silently ignores it). Constraints go in `// akg:constraint TILE * TILE <= 1024`. ' +
+    'The tuner searches threads per block, tile and unroll sizes, rebuilding the module per configuration, checks each configuration for correctness before timing it (a failing one is dropped), and the winner is verified again in full as a new candidate. ' +
+    'Use the macros wherever the value matters (template arguments, launch dimensions, shared-memory sizes) so one macro moves them together.',
+  yourKernels:
+    'Your kernels are the functions of a module built with torch.utils.cpp_extension.load_inline (or load), called from forward: the harness wraps every exported function. ' +
+    'The knock-out check runs a fresh ModelNew with those calls returning NaN (or skipped when they return nothing) and expects the output to go wrong; ATen compute (at::matmul, torch::relu, ...) in the host function and torch ops in forward count against you in the torch-share check.',
   skeleton,
   optimizeHints: {
     'memory-bound': 'Coalesce accesses, use float4 vector loads, fuse passes, use grid-stride loops, and keep intermediate values in registers or shared memory.',

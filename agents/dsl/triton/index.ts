@@ -17,6 +17,7 @@ def relu_kernel(x_ptr, y_ptr, n_elements, BLOCK_SIZE: tl.constexpr):
 
 
 BLOCK_SIZE = 1024  # akg:tune [256, 512, 1024, 2048]
+NUM_WARPS = 4  # akg:tune [2, 4, 8]
 
 
 class ModelNew(nn.Module):
@@ -28,7 +29,7 @@ class ModelNew(nn.Module):
         y = torch.empty_like(x)
         n = x.numel()
         grid = (triton.cdiv(n, BLOCK_SIZE),)
-        relu_kernel[grid](x, y, n, BLOCK_SIZE=BLOCK_SIZE)
+        relu_kernel[grid](x, y, n, BLOCK_SIZE=BLOCK_SIZE, num_warps=NUM_WARPS)
         return y
 `
 
@@ -44,8 +45,19 @@ export const triton: DslPlugin = {
     'Every computation of forward runs in @triton.jit kernels launched as kernel[grid](...); forward only allocates outputs, computes the grid and launches.',
     'No torch compute (torch.matmul, F.*, @, .sum(), ...) in forward, no try/except fallback, no extra streams or threads, keep float32 unless the task is not.',
     'Use masks on every tl.load/tl.store whose block can run past the tensor, and pass strides rather than assuming contiguity (or call .contiguous()).',
-    'Declare tunable block sizes as module constants with a `# akg:tune [v1, v2, ...]` comment so the tuner can search them.',
+    'Declare what the tuner may change as module constants with `# akg:tune [...]` (see "Tuning"); do not use @triton.autotune.',
   ].join('\n'),
+  tuning:
+    'Declare every value worth searching as a top-level constant with its candidates in a comment, e.g. `BLOCK_M = 128  # akg:tune [64, 128, 256]`, ' +
+    '`NUM_WARPS = 4  # akg:tune [4, 8]`, `NUM_STAGES = 3  # akg:tune [2, 3, 4]`, `EVEN_K = True  # akg:tune [True, False]`, and pass them at launch ' +
+    '(`kernel[grid](..., BLOCK_M=BLOCK_M, num_warps=NUM_WARPS, num_stages=NUM_STAGES)`). Constraints between them go in `# akg:constraint BLOCK_M * BLOCK_K <= 16384`. ' +
+    'The tuner searches those values (numbers, booleans, quoted strings; num_warps, num_stages, maxnreg and num_ctas as launch options), checks each configuration for correctness before timing it ' +
+    '(a configuration that fails is dropped, so an unsafe tile cannot win), and the winner is verified again in full as a new candidate. ' +
+    'Do not wrap kernels in @triton.autotune: it re-benchmarks inside the timed forward and cannot be pinned; an existing autotune list is only searched one config at a time, and mixing it with akg:tune multiplies the space. The values you write are the starting point, so pick good defaults.',
+  yourKernels:
+    'Your kernels are the launches of functions decorated with @triton.jit, counted where Triton runs every launch (JITFunction.run): `kernel[grid](...)`, ' +
+    'also when the function is wrapped by @triton.autotune or @triton.heuristics or declared @triton.jit(do_not_specialize=...) or with other jit options. ' +
+    'The knock-out check runs a fresh ModelNew with every such launch skipped and expects the output to go wrong; torch compute ops in forward (anything but allocation, views and .contiguous()) count against you in the torch-share check.',
   skeleton,
   optimizeHints: {
     'memory-bound': 'Fuse elementwise work into one pass, vectorise with larger BLOCK_SIZE, avoid re-reading inputs, and use tl.load eviction hints for streaming data.',

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { copyFileSync, existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import type { RunDetail, RunEvent, RunSummary } from '../../../agents/contract/index.ts'
 import { cassettePrefix } from '../../host/runs/run-models.ts'
+import { runsRoot } from '../../host/runs/run-files.ts'
+import { CASSETTE_FILE } from '../../host/runs/run-manager.ts'
 import type { CliContext, Command } from '../command.ts'
 import { table } from '../format.ts'
 import { call, CliError } from './basic.ts'
@@ -157,19 +159,28 @@ export function candidateTable(detail: RunDetail): string {
 
 export const runCommand: Command = {
   name: 'run',
-  usage: 'akg run TASK --dsl D [--device V] [--workflow W] [--model role=provider:model ...] [--replay CASSETTE] [--budget steps=N,candidates=N,tokens=N,minutes=N] [--search islands=N,...] [--json]',
+  usage: 'akg run TASK --dsl D [--device V] [--workflow W] [--model role=provider:model ...] [--replay CASSETTE] [--record FILE] [--budget steps=N,candidates=N,tokens=N,minutes=N] [--search islands=N,...] [--json]',
   summary: 'generate, verify and tune a kernel for a task with the agent loop',
   async run(args, context) {
     const { positional, options } = parseOptions(args, ['model'])
     if (positional.length !== 1) throw usageError('give one task: akg run TASK --dsl cpp (a path or an id from `akg tasks`)')
     const dsl = one(options, 'dsl')
     if (!dsl) throw usageError('--dsl is required: triton, cuda_c, cpp or tilelang')
+    const record = one(options, 'record')
     const started = await call(context, 'runs.start', {
       taskPath: await resolveTask(context, positional[0]!),
       dsl,
       workflow: one(options, 'workflow') ?? 'single',
       ...commonSpec(options),
+      ...(record ? { record: true } : {}),
     })
-    return followRun(context, started)
+    const code = await followRun(context, started)
+    if (record) {
+      const recorded = join(runsRoot(context.host.paths.dataDir), started.id, CASSETTE_FILE)
+      if (!existsSync(recorded)) throw new CliError({ code: 'NOT_FOUND', message: `The run made no completed model call, so there is no session to record (${recorded} is missing).` })
+      copyFileSync(recorded, resolve(record))
+      context.out(`recorded ${resolve(record)} (replay it with --replay ${record})`)
+    }
+    return code
   },
 }

@@ -75,3 +75,34 @@ describe('user knowledge folder', () => {
     expect(snippets.map((snippet) => snippet.id)).toEqual(expect.arrayContaining(['house-rules', 'triton-elementwise', 'hardware-h100']))
   })
 })
+
+describe('shipped knowledge by operator class', () => {
+  const shipped = () => hostKnowledgeSelector(new KnowledgeService(new FolderKnowledgeSource({ shipped: join(resources, 'knowledge'), user: join(tmpdir(), 'akg-no-user-knowledge') })), async () => [])
+  const model = (body: string, init = '') =>
+    `import torch\nimport torch.nn as nn\n\nclass Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n${init}\n    def forward(self, x):\n${body}\n`
+
+  it('gives max pooling the pooling notes', async () => {
+    const ids = (await shipped()({ dsl: 'triton', device: 'cpu', stage: 'initial', taskSource: model('        return self.pool(x)', '        self.pool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)') })).map((snippet) => snippet.id)
+    expect(ids).toContain('pooling-stencil')
+  })
+
+  it('gives a depthwise convolution the depthwise notes and not the implicit-GEMM ones', async () => {
+    const ids = (await shipped()({ dsl: 'triton', device: 'cpu', stage: 'initial', taskSource: model('        return self.conv(x)', '        self.conv = nn.Conv2d(64, 64, kernel_size=3, padding=1, groups=64, bias=False)') })).map((snippet) => snippet.id)
+    expect(ids).toContain('depthwise-grouped-conv')
+    expect(ids).not.toContain('triton-matmul')
+  })
+
+  it('gives attention and scans their own notes', async () => {
+    const attention = await shipped()({ dsl: 'cuda_c', device: 'cpu', stage: 'optimize', taskSource: model('        return torch.nn.functional.scaled_dot_product_attention(x, x, x)') })
+    expect(attention.map((snippet) => snippet.id)).toContain('attention-large-head')
+    const scan = await shipped()({ dsl: 'triton', device: 'cpu', stage: 'initial', taskSource: model('        return torch.cumsum(x, dim=1)') })
+    expect(scan.map((snippet) => snippet.id)).toContain('scan')
+  })
+
+  it('sends no note that asks the model to run code it cannot run', async () => {
+    for (const stage of ['initial', 'debug', 'optimize'] as const) {
+      const snippets = await shipped()({ dsl: 'triton', device: 'cuda:0', stage, taskSource: model('        return torch.relu(x)') })
+      for (const snippet of snippets) expect(snippet.body, snippet.id).not.toMatch(/TRITON_INTERPRET=1|tl\.device_print|prefer `?@triton\.autotune/)
+    }
+  })
+})

@@ -1,6 +1,7 @@
 import type { Host } from '../host.ts'
 import { hostKnowledgeSelector } from '../knowledge/index.ts'
 import { RunManager } from './run-manager.ts'
+import { hostHardwareFacts } from './run-hardware.ts'
 import { hostTuneHook } from './run-tune.ts'
 
 export { RunManager } from './run-manager.ts'
@@ -9,5 +10,5 @@ export { RunManager } from './run-manager.ts'
 export function createRunManager(host: Host): RunManager {
   // Device names come from the toolchain report, so a cuda:0 run on an H100 gets the H100 sheet.
   const knowledge = hostKnowledgeSelector(host.knowledge, async () => (await host.detectToolchain()).devices)
-  return new RunManager(host, { tune: hostTuneHook(host), knowledge })
+  return new RunManager(host, { tune: hostTuneHook(host), knowledge, hardware: hostHardwareFacts(() => host.detectToolchain()) })
 }

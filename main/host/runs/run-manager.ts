@@ -19,6 +19,7 @@ import { outlineTask } from '../tasks/outline.ts'
 import type { Clock } from '../../../agents/ports/index.ts'
 import type { KnowledgeSelector, RunDependencies, TuneHook } from '../../../agents/run/context.ts'
 import { executeRun } from '../../../agents/run/engine.ts'
+import { parseCassette, type Cassette } from '../../../agents/providers/index.ts'
 import { foldEvents, summarize } from '../../../agents/run/state.ts'
 import type { Host } from '../host.ts'
 import { FileRunStore, listRunFolders, readEvents, readSpec, runsRoot, writeSpec } from './run-files.ts'
@@ -45,7 +46,11 @@ export interface RunManagerOptions {
   dependencies?: (spec: RunSpec, prior: RunEvent[]) => Promise<Partial<RunDependencies>>
   tune?: TuneHook
   knowledge?: KnowledgeSelector
+  hardware?: RunDependencies['hardware']
 }
+
+/** A recorded run's session, beside its log; `akg run --record FILE` copies it out. */
+export const CASSETTE_FILE = 'cassette.json'
 
 const newRunId = (): string => `r-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${randomUUID().slice(0, 6)}`
 
@@ -101,13 +106,36 @@ export class RunManager {
     }
   }
 
+  /**
+   * Where a recorded run's cassette goes: cassette.json in its folder, rewritten after every
+   * completed model call (writes queued in order), continued from the file when a run resumes.
+   */
+  private async recording(store: FileRunStore): Promise<{ initial: Cassette['calls']; save: (cassette: Cassette) => void }> {
+    const existing = await store.readArtifact(CASSETTE_FILE)
+    let initial: Cassette['calls'] = []
+    if (existing) {
+      try {
+        initial = parseCassette(JSON.parse(existing), CASSETTE_FILE).calls
+      } catch {
+        // A torn file from a crash: start the session again rather than refuse the resume.
+      }
+    }
+    let queue = Promise.resolve()
+    return {
+      initial,
+      save: (cassette) => {
+        queue = queue.then(() => store.writeArtifact(CASSETTE_FILE, `${JSON.stringify(cassette, null, 2)}\n`)).catch(() => undefined)
+      },
+    }
+  }
+
   private async launch(runId: string, spec: RunSpec, prior: RunEvent[], forkCode: string | null): Promise<RunSummary> {
     const store = new FileRunStore(this.folder(runId))
     const controller = new AbortController()
     const taskSource = await this.readText(spec.taskPath, 'task')
     const sourceCode = spec.migrate ? await this.readText(spec.migrate.sourcePath, 'source kernel') : null
     const overrides = (await this.options.dependencies?.(spec, prior)) ?? {}
-    const model = overrides.model ?? (await resolveRunModels(this.host, spec, prior).catch((error: unknown) => {
+    const model = overrides.model ?? (await resolveRunModels(this.host, spec, prior, spec.record ? await this.recording(store) : undefined).catch((error: unknown) => {
       throw new AppError('PROVIDER_CONFIG', error instanceof Error ? error.message : String(error))
     }))
     let started!: () => void
@@ -119,6 +147,7 @@ export class RunManager {
       store,
       ...((overrides.knowledge ?? this.options.knowledge) ? { knowledge: overrides.knowledge ?? this.options.knowledge } : {}),
       ...((overrides.tune ?? this.options.tune) ? { tune: overrides.tune ?? this.options.tune } : {}),
+      ...((overrides.hardware ?? this.options.hardware) ? { hardware: overrides.hardware ?? this.options.hardware } : {}),
       onEvent: (event) => {
         this.host.events.emit('run-event', event)
         if (event.type === 'run-start') started()

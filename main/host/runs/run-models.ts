@@ -2,7 +2,7 @@ import { statSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import type { RunEvent, RunSpec } from '../../../agents/contract/index.ts'
 import type { AgentRole } from '../../../agents/ports/index.ts'
-import { ReplayModelClient } from '../../../agents/providers/index.ts'
+import { RecordingModelClient, ReplayModelClient, type Cassette } from '../../../agents/providers/index.ts'
 import type { ModelBinding } from '../../../agents/run/context.ts'
 import type { Host } from '../host.ts'
 import { loadCassette } from '../providers/cassette-file.ts'
@@ -50,7 +50,19 @@ export function replayedCalls(prior: RunEvent[]): Map<string, number> {
  * share one replay client per file, fast-forwarded past the calls the log already holds so a
  * resumed replay run continues where it stopped.
  */
-export async function resolveRunModels(host: Host, spec: RunSpec, prior: RunEvent[]): Promise<(role: AgentRole) => ModelBinding> {
+export async function resolveRunModels(
+  host: Host,
+  spec: RunSpec,
+  prior: RunEvent[],
+  recording?: { initial: Cassette['calls']; save: (cassette: Cassette) => void },
+): Promise<(role: AgentRole) => ModelBinding> {
+  // One recorder for the whole run: every role's calls land in one cassette, in the order they started.
+  let recorder: RecordingModelClient | null = null
+  const recorded = (client: ModelBinding['client'], model: string): ModelBinding['client'] => {
+    if (!recording) return client
+    recorder = recorder ? recorder.also(client) : new RecordingModelClient(client, { provider: client.provider, model }, { initial: recording.initial, onCall: recording.save })
+    return recorder
+  }
   const replays = new Map<string, ReplayModelClient>()
   const bindings = new Map<AgentRole, ModelBinding>()
   const done = replayedCalls(prior)
@@ -67,9 +79,10 @@ export async function resolveRunModels(host: Host, spec: RunSpec, prior: RunEven
       }
       for (let skip = done.get(role) ?? 0; skip > 0; skip -= 1) for await (const event of client.stream({ model: 'replay', messages: [], role })) void event
       bindings.set(role, { client, model: path.split(/[\\/]/).pop()! })
-    } else if (role !== 'conductor') {
+    } else if (role !== 'conductor' || spec.models.conductor) {
+      // The Conductor is rule-based unless the spec names a model for it.
       const routed = await host.modelFor(role, providerModels)
-      bindings.set(role, { client: routed.client, model: routed.model })
+      bindings.set(role, { client: recorded(routed.client, routed.model), model: routed.model })
     }
   }
   return (role) => {

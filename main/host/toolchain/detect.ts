@@ -147,7 +147,10 @@ async function detectWithHarness(python: string, harnessDir: string, run: Comman
       index: Number(index) || 0,
       name: String(device.name ?? kind),
       memory_gb: memory,
-      capability: typeof device.capability === 'string' ? device.capability : null,
+      // The harness writes compute_capability; older probes wrote capability.
+      capability: typeof device.compute_capability === 'string' ? device.compute_capability : typeof device.capability === 'string' ? device.capability : null,
+      sm_count: typeof device.sm_count === 'number' ? device.sm_count : null,
+      l2_bytes: typeof device.l2_bytes === 'number' ? device.l2_bytes : null,
       peak_bandwidth_gbs: typeof device.peak_bandwidth_gbs === 'number' ? device.peak_bandwidth_gbs : null,
       peak_tflops: (device.peak_tflops as Record<string, number> | undefined) ?? null,
       peaks_source: typeof device.peaks_source === 'string' ? device.peaks_source : null,

@@ -17,7 +17,9 @@ for name in ("torch", "triton", "tilelang", "torch_npu", "numpy"):
                 props = module.cuda.get_device_properties(index)
                 report["devices"].append({"kind": "cuda", "index": index, "name": props.name,
                                           "memory_gb": round(props.total_memory / 2**30, 1),
-                                          "capability": f"{props.major}.{props.minor}"})
+                                          "capability": f"{props.major}.{props.minor}",
+                                          "sm_count": props.multi_processor_count,
+                                          "l2_bytes": getattr(props, "L2_cache_size", None)})
         if name == "torch_npu":
             import torch
             for index in range(torch.npu.device_count()):

@@ -5,16 +5,19 @@ import { oneDark } from '@codemirror/theme-one-dark'
 import { EditorView, lineNumbers, highlightActiveLineGutter } from '@codemirror/view'
 import { syntaxHighlighting, defaultHighlightStyle, foldGutter } from '@codemirror/language'
 import { useEffect, useRef } from 'react'
+import { heatGutter, type HeatMark } from './heat-gutter.ts'
 
 interface CodeViewProps {
   value: string
   language?: 'python' | 'cpp'
   theme: 'dark' | 'light'
   label: string
+  /** Per-line shares of ncu's stall samples, drawn as a heat gutter. */
+  heat?: HeatMark[]
 }
 
 /** A read-only CodeMirror 6 view; the editor is rebuilt only when the document or theme changes. */
-export function CodeView({ value, language = 'python', theme, label }: CodeViewProps) {
+export function CodeView({ value, language = 'python', theme, label, heat }: CodeViewProps) {
   const host = useRef<HTMLDivElement>(null)
   useEffect(() => {
     if (!host.current) return
@@ -23,6 +26,7 @@ export function CodeView({ value, language = 'python', theme, label }: CodeViewP
       state: EditorState.create({
         doc: value,
         extensions: [
+          ...(heat && heat.length > 0 ? [heatGutter(heat)] : []),
           lineNumbers(),
           highlightActiveLineGutter(),
           foldGutter(),
@@ -36,6 +40,6 @@ export function CodeView({ value, language = 'python', theme, label }: CodeViewP
       }),
     })
     return () => view.destroy()
-  }, [value, language, theme, label])
+  }, [value, language, theme, label, heat])
   return <div className="code-view" ref={host} />
 }

@@ -21,23 +21,31 @@ export function TargetFields({ dsl, device, devices, onChange, idPrefix }: { dsl
   )
 }
 
-/** One `provider:model` per agent role; an empty role uses the coder's model. */
+/** What a Conductor model changes, shown where it is chosen. */
+export const CONDUCTOR_NOTE =
+  'A model here chooses the next step (fix, optimize, tune, regenerate, stop) after each candidate of single, optimize and migrate runs, ' +
+  'within the same budget and stop rules; an invalid answer falls back to the rule-based Conductor, which is used when this is empty. ' +
+  'Evolve and adaptive runs keep their own selection.'
+
+/** One `provider:model` per agent role; an empty role uses the coder's model (the Conductor's: the rules). */
 export function ModelFields({ models, choices, onChange, idPrefix }: { models: Partial<Record<AgentRole, string>>; choices: string[]; onChange: (next: Partial<Record<AgentRole, string>>) => void; idPrefix: string }) {
   return (
     <>
       {ROLES.map((role) => (
         <div key={role} className="field-row">
-          <label htmlFor={`${idPrefix}-model-${role}`}>{role} model</label>
+          <label htmlFor={`${idPrefix}-model-${role}`}>{role === 'conductor' ? 'conductor model (optional)' : `${role} model`}</label>
           <input
             id={`${idPrefix}-model-${role}`}
             list={`${idPrefix}-models`}
             value={models[role] ?? ''}
-            placeholder={role === 'coder' ? 'provider:model, e.g. ollama:qwen2.5-coder:14b' : 'same as the coder'}
+            title={role === 'conductor' ? CONDUCTOR_NOTE : undefined}
+            placeholder={role === 'coder' ? 'provider:model, e.g. ollama:qwen2.5-coder:14b' : role === 'conductor' ? 'empty: the rule-based Conductor' : 'same as the coder'}
             onChange={(event) => onChange({ ...models, [role]: event.target.value })}
             spellCheck={false}
           />
         </div>
       ))}
+      <p className="field-note">{CONDUCTOR_NOTE}</p>
       <datalist id={`${idPrefix}-models`}>{choices.map((value) => <option key={value} value={value} />)}</datalist>
     </>
   )

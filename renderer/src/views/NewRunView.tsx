@@ -27,6 +27,7 @@ export function NewRunView() {
   useEffect(() => setModels((current) => (Object.values(current).some(Boolean) ? current : roleModels)), [roleModels])
   const [budget, setBudget] = useState<RunBudget>(DEFAULT_BUDGET)
   const [search, setSearch] = useState<SearchOptions>(DEFAULT_SEARCH)
+  const [record, setRecord] = useState(false)
   const [error, setError] = useState<{ message: string; code: string } | null>(null)
   const [starting, setStarting] = useState(false)
   const chosen = target ?? defaultTarget(devices)
@@ -47,6 +48,7 @@ export function NewRunView() {
     const cleaned = cleanModels(models)
     const result = await startRun({
       taskPath, dsl: chosen.dsl, device: chosen.device, workflow, models: cleaned, budget,
+      ...(record ? { record: true } : {}),
       ...(workflow === 'evolve' || workflow === 'adaptive' ? { search } : {}),
     })
     setStarting(false)
@@ -82,6 +84,10 @@ export function NewRunView() {
         <fieldset>
           <legend>Models</legend>
           <ModelFields models={models} choices={modelChoices} onChange={setModels} idPrefix="run" />
+          <label className="radio-row">
+            <input type="checkbox" checked={record} onChange={(event) => setRecord(event.target.checked)} />
+            <span><strong>Record the model session</strong> <span className="muted">every model call goes into cassette.json in the run's folder, replayable with the replay provider or akg run --replay</span></span>
+          </label>
         </fieldset>
         <fieldset>
           <legend>Budget (whichever is reached first ends the run)</legend>

@@ -1,7 +1,10 @@
-import { useEffect } from 'react'
+import { useEffect, useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
 import { Notice } from '../components/Notice.tsx'
 import { KernelBreakdown, LatencySpread } from '../components/profile/ProfileCharts.tsx'
 import { MetricsComparison } from '../components/profile/MetricsComparison.tsx'
+import { NcuComparison } from '../components/profile/NcuComparison.tsx'
+import { ncuSection, ncuSectionError, summarizeNcu } from '../lib/ncu-view.ts'
 import { BandwidthChart, formatFlops, RooflineChart } from '../components/profile/RooflineChart.tsx'
 import { bandwidthUse, roofline } from '../lib/profile-data.ts'
 import { candidateKey } from '../store/candidates-slice.ts'
@@ -16,6 +19,13 @@ export function ProfileView() {
   const detail = useStudio((state) => (runId && candidateId ? state.candidateDetails[candidateKey(runId, candidateId)] : undefined))
   const loadCandidate = useStudio((state) => state.loadCandidate)
   const setView = useStudio((state) => state.setView)
+  const [compareWith, setCompareWith] = useState<string>('baseline')
+  // useShallow: a new array of the same ids must not re-render the view.
+  const others = useStudio(useShallow((state) => {
+    const model = runId ? state.runModels[runId] : undefined
+    return model ? model.candidateOrder.filter((id) => id !== candidateId && model.candidates[id]?.verdict?.correct) : []
+  }))
+  const otherVerdict = useStudio((state) => (runId && compareWith !== 'baseline' ? (state.runModels[runId]?.candidates[compareWith]?.verdict ?? null) : null))
   useEffect(() => {
     if (runId && candidateId) void loadCandidate(runId, candidateId)
   }, [runId, candidateId, loadCandidate])
@@ -28,6 +38,9 @@ export function ProfileView() {
     )
   }
   const verdict = (detail?.state === 'ready' ? detail.value.verdict : null) ?? liveVerdict
+  const left = summarizeNcu(ncuSection(verdict, 'candidate'), candidateId)
+  const right = compareWith === 'baseline' ? summarizeNcu(ncuSection(verdict, 'baseline'), 'eager baseline') : summarizeNcu(ncuSection(otherVerdict, 'candidate'), compareWith)
+  const missing = !left ? ncuSectionError(ncuSection(verdict, 'candidate')) : !right ? ncuSectionError(compareWith === 'baseline' ? ncuSection(verdict, 'baseline') : ncuSection(otherVerdict, 'candidate')) : null
   const points = roofline(verdict)
   const bandwidth = bandwidthUse(verdict)
   return (
@@ -37,7 +50,29 @@ export function ProfileView() {
         <button type="button" onClick={() => setView('run')}>Back to the run</button>
       </header>
       {!verdict ? <Notice tone="info" title="Not verified yet">The profile appears once the harness has verified and timed this candidate.</Notice> : null}
-      {analysis ? <Notice tone="info" title={`Analysis: ${analysis.bound}`}>{analysis.summary}</Notice> : null}
+      {analysis ? (
+        <Notice tone="info" title={`Analysis: ${analysis.bound}`}>
+          {analysis.summary}
+          {analysis.facts && analysis.facts.length > 0 ? <ul className="diagnosis-facts" aria-label="Diagnosis facts">{analysis.facts.map((fact) => <li key={fact}>{fact}</li>)}</ul> : null}
+        </Notice>
+      ) : null}
+      {verdict ? (
+        <section className="panel" aria-label="Nsight Compute comparison">
+          <header className="panel-header">
+            <h2>Nsight Compute: {candidateId} against</h2>
+            <select aria-label="Compare with" value={compareWith} onChange={(event) => setCompareWith(event.target.value)}>
+              <option value="baseline">the eager baseline</option>
+              {others.map((id) => <option key={id} value={id}>{id}</option>)}
+            </select>
+          </header>
+          {left && right ? <NcuComparison left={left} right={right} /> : (
+            <p className="muted">
+              {!left ? 'This candidate has no Nsight Compute metrics' : `${compareWith === 'baseline' ? 'The eager baseline' : compareWith} has no Nsight Compute metrics`}
+              {missing ? `: ${missing}` : '.'} Runs with an optimize step on a CUDA device collect them for every correct candidate and for the eager baseline; ncu must be on PATH (Toolchains shows whether it was found).
+            </p>
+          )}
+        </section>
+      ) : null}
       {verdict ? (
         <div className="profile-grid">
           <section className="panel" aria-label="Roofline">

@@ -57,10 +57,22 @@ class Comparison:
     max_rel_error: float = 0.0
     nonfinite_where_reference_finite: int = 0
     first_mismatch: Optional[dict] = None
+    # The element with the largest absolute error (index, got, expected), and the squared
+    # norms of error and reference: a relative error that a near-zero element cannot blow up.
+    worst: Optional[dict] = None
+    error_norm_sq: float = 0.0
+    reference_norm_sq: float = 0.0
 
     @property
     def mismatch_ratio(self) -> float:
         return self.mismatches / self.elements if self.elements else 0.0
+
+    @property
+    def relative_error_norm(self) -> Optional[float]:
+        """||candidate - reference|| / ||reference|| over finite elements; None for a zero reference."""
+        if self.reference_norm_sq <= 0.0:
+            return None
+        return (self.error_norm_sq / self.reference_norm_sq) ** 0.5
 
     def merge(self, other: "Comparison") -> None:
         self.passed = self.passed and other.passed
@@ -70,6 +82,10 @@ class Comparison:
         self.max_rel_error = max(self.max_rel_error, other.max_rel_error)
         self.nonfinite_where_reference_finite += other.nonfinite_where_reference_finite
         self.first_mismatch = self.first_mismatch or other.first_mismatch
+        if other.worst and (not self.worst or other.worst["abs_error"] > self.worst["abs_error"]):
+            self.worst = other.worst
+        self.error_norm_sq += other.error_norm_sq
+        self.reference_norm_sq += other.reference_norm_sq
 
     def summary(self) -> str:
         if self.passed:
@@ -118,6 +134,10 @@ def _compare_chunk(cand, ref, tol, offset, shape, result: Comparison) -> None:
             scale = _ABS(r).clamp_min(torch.finfo(torch.float64).tiny)
             rel = _WHERE(both_finite, diff / scale, torch.zeros_like(diff))
             result.max_rel_error = max(result.max_rel_error, float(rel.max()))
+            _note_worst(result, cand, ref, diff, offset, shape)
+            finite_ref = _WHERE(both_finite, _ABS(r), torch.zeros_like(diff))
+            result.error_norm_sq += float((diff * diff).sum())
+            result.reference_norm_sq += float((finite_ref * finite_ref).sum())
     count = int(bad.sum())
     if count:
         result.passed = False
@@ -131,6 +151,17 @@ def _compare_chunk(cand, ref, tol, offset, shape, result: Comparison) -> None:
                 "index": [int(i) for i in index],
                 "got": _scalar(cand[flat_index]), "expected": _scalar(ref[flat_index]),
             }
+
+
+def _note_worst(result: Comparison, cand, ref, diff, offset: int, shape) -> None:
+    flat_index = int(diff.argmax())
+    error = float(diff[flat_index])
+    if result.worst is not None and error <= result.worst["abs_error"]:
+        return
+    position = offset + flat_index
+    index = list(torch.unravel_index(torch.tensor(position), tuple(shape))) if len(shape) else []
+    result.worst = {"index": [int(i) for i in index], "got": _scalar(cand[flat_index]),
+                    "expected": _scalar(ref[flat_index]), "abs_error": error}
 
 
 def _scalar(value: torch.Tensor):

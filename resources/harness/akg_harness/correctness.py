@@ -202,6 +202,8 @@ class Correctness:
             "max_abs_error": self.total.max_abs_error,
             "max_rel_error": self.total.max_rel_error,
             "mismatch_ratio": self.total.mismatch_ratio,
+            "relative_error_norm": self.total.relative_error_norm,
+            "worst_element": self.total.worst,
             "tolerance": describe(*self.tolerance()),
             "base_seed": self.ctx.base_seed,
             "seeds": self.seeds[:self.options.correctness_trials],

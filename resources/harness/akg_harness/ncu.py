@@ -1,103 +1,90 @@
-"""`--ncu`: Nsight Compute metrics for the candidate's kernels.
+"""`--ncu`: Nsight Compute metrics for the candidate's kernels and for the eager baseline.
 
 ncu runs a separate process (ncu_target) that loads the same task and candidate
 through the same adapters and build cache, warms up, and calls forward() once
-inside an NVTX range; only kernels in that range are profiled. Clocks are left
-as the card has them (`--clock-control none`).
+inside an NVTX range; only kernels in that range are profiled. The same target run
+with `side: reference` profiles the task's own Model (the eager baseline). Clocks
+are left as the card has them (`--clock-control none`).
+
+Both sides are cached on disk: the candidate by its source, params, task and device;
+the baseline by task and device, so a run profiles the eager model once. A metric this
+ncu or GPU does not know is dropped and the collection retried, so one unknown name
+never costs the whole section.
 """
 
-import csv
-import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
-METRICS = {
-    "gpu__time_duration.sum": "duration_ns",
-    "dram__throughput.avg.pct_of_peak_sustained_elapsed": "dram_throughput_pct",
-    "sm__throughput.avg.pct_of_peak_sustained_elapsed": "sm_throughput_pct",
-    "sm__warps_active.avg.pct_of_peak_sustained_active": "achieved_occupancy_pct",
-    "launch__registers_per_thread": "registers_per_thread",
-    "launch__shared_mem_per_block_static": "shared_mem_static_bytes",
-    "launch__shared_mem_per_block_dynamic": "shared_mem_dynamic_bytes",
-    "dram__bytes_read.sum": "dram_bytes_read",
-    "dram__bytes_write.sum": "dram_bytes_write",
-    "launch__grid_size": "grid_size",
-    "launch__block_size": "block_size",
-    "sm__sass_thread_inst_executed_op_ffma_pred_on.sum": "ffma",
-    "sm__sass_thread_inst_executed_op_fadd_pred_on.sum": "fadd",
-    "sm__sass_thread_inst_executed_op_fmul_pred_on.sum": "fmul",
-    "sm__sass_thread_inst_executed_op_hfma_pred_on.sum": "hfma",
-    "sm__sass_thread_inst_executed_op_hadd_pred_on.sum": "hadd",
-    "sm__sass_thread_inst_executed_op_hmul_pred_on.sum": "hmul",
-    "sm__sass_thread_inst_executed_op_dfma_pred_on.sum": "dfma",
-    "sm__sass_thread_inst_executed_op_dadd_pred_on.sum": "dadd",
-    "sm__sass_thread_inst_executed_op_dmul_pred_on.sum": "dmul",
-}
+from .ncu_metrics import METRICS, parse_csv, totals, unknown_metrics
+
 RANGE = "akg_ncu"
+# Bump when the metric set or the document shape changes, so old cache entries are not reused.
+CACHE_VERSION = 2
 
 
-def _number(text: str):
-    text = (text or "").replace(",", "").strip()
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return int(value) if value.is_integer() else value
-
-
-def parse_csv(output: str) -> list:
-    lines = output.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith('"ID"')), None)
-    if start is None:
-        return []
-    rows = list(csv.reader(io.StringIO("\n".join(lines[start:]))))
-    header, body = rows[0], [r for r in rows[1:] if r and r[0].strip().isdigit()]
-    kernels = []
-    for row in body:
-        record = dict(zip(header, row))
-        kernel = {"name": record.get("Kernel Name", "")}
-        for metric, key in METRICS.items():
-            kernel[key] = _number(record.get(metric))
-        ops = [kernel.get(k) or 0 for k in ("ffma", "hfma", "dfma")]
-        singles = [kernel.get(k) or 0 for k in ("fadd", "fmul", "hadd", "hmul", "dadd", "dmul")]
-        kernel["flops"] = 2 * sum(ops) + sum(singles)
-        kernel["duration_ms"] = (kernel.pop("duration_ns") or 0) / 1e6
-        kernel["shared_mem_bytes"] = (kernel.get("shared_mem_static_bytes") or 0) + \
-            (kernel.get("shared_mem_dynamic_bytes") or 0)
-        kernel["dram_bytes"] = (kernel.get("dram_bytes_read") or 0) + \
-            (kernel.get("dram_bytes_write") or 0)
-        kernels.append(kernel)
-    return kernels
-
-
-def run_ncu(options, timeout: float) -> dict:
-    """{"kernels": [...], "total": {...}} or {"error": ...}; never raises."""
-    if shutil.which("ncu") is None:
-        return {"error": "ncu is not on PATH"}
-    workdir = tempfile.mkdtemp(prefix="akg-ncu-")
-    spec_path = os.path.join(workdir, "spec.json")
-    names_path = os.path.join(workdir, "names.json")
-    with open(spec_path, "w") as handle:
-        json.dump({"options": options.to_dict(), "names": names_path}, handle)
+def _command(spec_path: str, metrics: list, report: str = None) -> list:
     command = ["ncu", "--clock-control", "none", "--target-processes", "all", "--nvtx",
-               "--nvtx-include", f"{RANGE}/", "--metrics", ",".join(METRICS), "--csv",
-               "--page", "raw", "--print-units", "base",
-               sys.executable, "-m", "akg_harness.ncu_target", spec_path]
+               "--nvtx-include", f"{RANGE}/", "--metrics", ",".join(metrics)]
+    if report:
+        # Source counters (per-line stall samples) ride in the same replayed pass.
+        command += ["--section", "SourceCounters", "--import-source", "yes",
+                    "--export", report, "--force-overwrite"]
+    else:
+        command += ["--csv", "--page", "raw", "--print-units", "base"]
+    return command + [sys.executable, "-m", "akg_harness.ncu_target", spec_path]
+
+
+def _run(command: list, timeout: float):
     from .supervisor import executor_environment
 
-    try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                   env=executor_environment())
-    except subprocess.TimeoutExpired:
-        return {"error": f"ncu did not finish within {timeout:.0f} s"}
-    kernels = parse_csv(completed.stdout)
-    if not kernels:
-        tail = (completed.stdout + completed.stderr)[-3000:]
-        return {"error": f"ncu produced no kernel rows (exit {completed.returncode}): {tail}"}
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                          env=executor_environment())
+
+
+def _raw_page(report: str, timeout: float) -> subprocess.CompletedProcess:
+    return _run(["ncu", "--import", report, "--csv", "--page", "raw", "--print-units", "base"],
+                timeout)
+
+
+def collect(options, side: str, timeout: float, workdir: str, with_source: bool) -> dict:
+    """One side's kernels: {"kernels", "total", "collection_s", ...} or {"error"}; never raises."""
+    spec_path = os.path.join(workdir, f"spec-{side}.json")
+    names_path = os.path.join(workdir, f"names-{side}.json")
+    with open(spec_path, "w") as handle:
+        json.dump({"options": options.to_dict(), "names": names_path, "side": side}, handle)
+    metrics = list(METRICS)
+    dropped = []
+    started = time.monotonic()
+    report = os.path.join(workdir, f"{side}") if with_source else None
+    for _attempt in range(3):
+        command = _command(spec_path, metrics, report)
+        try:
+            completed = _run(command, max(1.0, timeout - (time.monotonic() - started)))
+            output = completed.stdout
+            if report and completed.returncode == 0:
+                page = _raw_page(report + ".ncu-rep", max(1.0, timeout - (time.monotonic() - started)))
+                output = page.stdout
+                completed = subprocess.CompletedProcess(command, page.returncode,
+                                                        page.stdout, completed.stderr + page.stderr)
+        except subprocess.TimeoutExpired:
+            return {"error": f"ncu did not finish within {timeout:.0f} s"}
+        kernels = parse_csv(output)
+        if kernels:
+            _keep(f"{side}-raw.csv", output)
+            break
+        unknown = unknown_metrics(completed.stdout + completed.stderr)
+        if not unknown:
+            tail = (completed.stdout + completed.stderr)[-3000:]
+            return {"error": f"ncu produced no kernel rows (exit {completed.returncode}): {tail}"}
+        dropped += unknown
+        metrics = [name for name in metrics if name not in unknown]
+    else:
+        return {"error": f"ncu rejected metrics repeatedly: {', '.join(dropped)}"}
     names = set()
     try:
         with open(names_path) as handle:
@@ -105,13 +92,86 @@ def run_ncu(options, timeout: float) -> dict:
     except (OSError, ValueError):
         pass
     for kernel in kernels:
-        kernel["dsl"] = any(name in kernel["name"] for name in names)
-    total = {
-        "duration_ms": sum(k["duration_ms"] for k in kernels),
-        "dsl_duration_ms": sum(k["duration_ms"] for k in kernels if k["dsl"]),
-        "dram_bytes": sum(k["dram_bytes"] for k in kernels),
-        "flops": sum(k["flops"] for k in kernels),
-    }
-    shutil.rmtree(workdir, ignore_errors=True)
-    return {"kernels": kernels, "total": total, "clock_control": "none",
-            "command": " ".join(command[:14]) + " ..."}
+        kernel["dsl"] = side == "candidate" and any(name in kernel["name"] for name in names)
+    result = {"kernels": kernels, "total": totals(kernels),
+              "collection_s": round(time.monotonic() - started, 3),
+              "command": " ".join(command[:9]) + " ..."}
+    if dropped:
+        result["metrics_unavailable"] = dropped
+    if report and os.path.exists(report + ".ncu-rep"):
+        from .ncu_source import source_hot_spots
+
+        result["source"] = source_hot_spots(report + ".ncu-rep", options.candidate,
+                                            timeout=max(5.0, timeout - (time.monotonic() - started)))
+    return result
+
+
+def _keep(name: str, text: str) -> None:
+    """Copies ncu's raw output into AKG_NCU_KEEP (the benchmark stores them as test fixtures)."""
+    folder = os.environ.get("AKG_NCU_KEEP")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, name), "w") as handle:
+            handle.write(text)
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
+def _device_name(options) -> str:
+    try:
+        import torch
+
+        index = int(options.device.split(":")[1]) if ":" in options.device else 0
+        return torch.cuda.get_device_name(index)
+    except Exception:
+        return options.device
+
+
+def _cached(kind: str, key: str, produce):
+    from .cache import cache_dir, read_json, write_json_atomic
+
+    path = os.path.join(cache_dir("ncu"), f"{kind}-{key[:40]}.json")
+    hit = read_json(path)
+    if isinstance(hit, dict) and hit.get("kernels"):
+        return dict(hit, cached=True)
+    value = produce()
+    if value.get("kernels"):
+        write_json_atomic(path, value)
+    return dict(value, cached=False)
+
+
+def run_ncu(options, timeout: float) -> dict:
+    """{"kernels": [...], "total": {...}, "baseline": {...}, ...} or {"error": ...}; never raises."""
+    if shutil.which("ncu") is None:
+        return {"error": "ncu is not on PATH"}
+    from .cache import digest
+
+    workdir = tempfile.mkdtemp(prefix="akg-ncu-")
+    try:
+        device = _device_name(options)
+        task = _read_text(options.task)
+        budget = timeout / 2
+        with_source = os.environ.get("AKG_NCU_SOURCE", "1") != "0"
+        candidate_key = digest(CACHE_VERSION, "candidate", _read_text(options.candidate),
+                               options.params or {}, task, device, options.dsl, with_source)
+        candidate = _cached("candidate", candidate_key,
+                            lambda: collect(options, "candidate", budget, workdir, with_source))
+        if "error" in candidate and with_source:
+            # Source counters need line info and a writable report; the metrics alone still help.
+            source_error = candidate["error"]
+            candidate = collect(options, "candidate", budget, workdir, False)
+            candidate["source"] = {"error": source_error[-600:]}
+        if "error" in candidate:
+            return candidate
+        baseline_key = digest(CACHE_VERSION, "reference", task, device)
+        baseline = _cached("reference", baseline_key,
+                           lambda: collect(options, "reference", budget, workdir, False))
+        return {**candidate, "baseline": baseline, "clock_control": "none", "device_name": device}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -1,5 +1,8 @@
-"""The program ncu profiles: load the candidate like the pipeline does, warm up,
-then one forward() inside the NVTX range that ncu's filter selects."""
+"""The program ncu profiles: load the task (and, for the candidate side, the candidate) like
+the pipeline does, warm up, then one forward() inside the NVTX range that ncu's filter selects.
+
+`side: reference` profiles the task's own Model, the eager baseline; it never imports the
+candidate."""
 
 import json
 import os
@@ -13,29 +16,38 @@ def main(spec_path: str) -> int:
     import torch
 
     from .dsl.base import RECORDER
-    from .inputs import clone, draw
+    from .inputs import clone, draw, seed_everything, to_device
     from .ncu import RANGE
     from .options import EvaluateOptions
     from .result import ResultDoc
     from .session import activate, import_candidate, open_context
 
     options = EvaluateOptions(**spec["options"])
+    side = spec.get("side", "candidate")
     ctx = open_context(options, ResultDoc())
-    activate(ctx)
-    import_candidate(ctx)
-    ctx.build_models()
+    if side == "reference":
+        seed_everything(ctx.base_seed)
+        ctx.init_inputs = [to_device(v, ctx.backend.torch_device) for v in ctx.task.get_init_inputs()]
+        ctx.reference = ctx._construct(ctx.task.Model)
+        call = ctx.call_reference
+    else:
+        activate(ctx)
+        import_candidate(ctx)
+        ctx.build_models()
+        call = ctx.call_candidate
     inputs = draw(ctx.task, ctx.base_seed, ctx.backend.torch_device)
-    RECORDER.active = True  # records the names of the DSL's kernels as they launch
+    RECORDER.active = side != "reference"  # records the names of the DSL's kernels as they launch
     for _ in range(2):
-        ctx.call_candidate(clone(inputs))
+        call(clone(inputs))
     buffers = clone(inputs)
     ctx.backend.synchronize()
     torch.cuda.nvtx.range_push(RANGE)
-    ctx.call_candidate(buffers)
+    call(buffers)
     ctx.backend.synchronize()
     torch.cuda.nvtx.range_pop()
+    names = sorted(ctx.adapter.kernel_names()) if side != "reference" else []
     with open(spec["names"], "w") as handle:
-        json.dump(sorted(ctx.adapter.kernel_names()), handle)
+        json.dump(names, handle)
     return 0
 
 

@@ -126,3 +126,15 @@ def test_unjoined_side_stream_is_rejected_however_late_the_host_looks():
             assert [f["name"] for f in ctx.doc.flags] == ["side_stream"]
         else:
             assert "still running" in ctx.doc.checks[0]["detail"]
+
+
+def test_error_measures_stay_meaningful_when_the_reference_has_near_zero_values():
+    reference = torch.tensor([[1e-300, 2.0], [3.0, -4.0]], dtype=torch.float64)
+    candidate = reference.clone()
+    candidate[1, 1] = 4.0  # the worst element: off by 8
+    candidate[0, 0] = 1e-3  # an enormous relative error on a near-zero reference value
+    result = compare_outputs([candidate], [reference], "default")
+    assert not result.passed
+    assert result.max_rel_error > 1e290  # what the per-element relative error becomes
+    assert result.worst == {"index": [1, 1], "got": 4.0, "expected": -4.0, "abs_error": 8.0}
+    assert abs(result.relative_error_norm - 8.0 / (4 + 9 + 16) ** 0.5) < 1e-6

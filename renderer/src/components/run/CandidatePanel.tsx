@@ -5,10 +5,11 @@ import { CodeView } from '../CodeView.tsx'
 import { DiffView } from '../DiffView.tsx'
 import { Notice } from '../Notice.tsx'
 import { TimingTable, VerdictDetails } from './VerdictDetails.tsx'
+import { HotLines } from './HotLines.tsx'
 
-type Tab = 'code' | 'verdict' | 'timing' | 'worker'
+type Tab = 'code' | 'hot' | 'verdict' | 'timing' | 'worker'
 const TABS: Array<{ id: Tab; label: string }> = [
-  { id: 'code', label: 'Code' }, { id: 'verdict', label: 'Verdict' }, { id: 'timing', label: 'Timing' }, { id: 'worker', label: 'Worker output' },
+  { id: 'code', label: 'Code' }, { id: 'hot', label: 'Hot lines' }, { id: 'verdict', label: 'Verdict' }, { id: 'timing', label: 'Timing' }, { id: 'worker', label: 'Worker output' },
 ]
 
 /** One candidate: its code against its parent's, the verdict, timing statistics, the worker's output. */
@@ -67,6 +68,7 @@ export function CandidatePanel({ runId }: { runId: string }) {
             <DiffView before={value.parentCode} after={value.code} beforeLabel={`parent ${record.parentId ?? ''}`} afterLabel={candidateId} theme={theme} />
           ) : <CodeView value={value.code} theme={theme} label={`Code of ${candidateId}`} />
         ) : null}
+        {tab === 'hot' ? <HotLines code={value?.code ?? null} verdict={verdict} theme={theme} label={`Hot lines of ${candidateId}`} /> : null}
         {tab === 'verdict' ? <VerdictDetails verdict={verdict} findings={record.findings} /> : null}
         {tab === 'timing' ? <TimingTable verdict={verdict} /> : null}
         {tab === 'worker' ? <WorkerOutput runId={runId} candidateId={candidateId} /> : null}

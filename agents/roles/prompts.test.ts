@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest'
+import { hardwareFacts } from '../knowledge/hardware-facts.ts'
+import { makeVerdict } from '../run/testing/fake-runner.ts'
+import { coderMessages, describeFailure, designerMessages, fixerMessages, optimizeMessages, type PromptTask } from './prompts.ts'
+
+const task = (overrides: Partial<PromptTask> = {}): PromptTask => ({
+  dsl: 'triton',
+  device: 'cuda:0',
+  taskSource: 'class Model(nn.Module):\n    def forward(self, x):\n        return torch.relu(x)\n',
+  knowledge: [],
+  hardware: hardwareFacts({ name: 'NVIDIA H200', smCount: 132, memoryGb: 139.8, l2Bytes: 62914560, computeCapability: '9.0' }, { torch: '2.11.0', triton: '3.6.0' }),
+  ...overrides,
+})
+
+const text = (messages: Array<{ content: string }>) => messages.map((message) => message.content).join('\n')
+
+describe('prompts', () => {
+  it('give every role the hardware facts of a device named cuda:0, from its properties over the sheet', () => {
+    for (const messages of [designerMessages(task()), coderMessages(task(), { plan: 'p', source: null, feedback: null }), fixerMessages(task(), 'x = 1', 'broken')]) {
+      const prompt = text(messages)
+      expect(prompt).toContain('- GPU: NVIDIA H200')
+      expect(prompt).toContain('- SMs: 132')
+      expect(prompt).toContain('- L2 cache: 60 MB')
+      expect(prompt).toContain('- Peak DRAM bandwidth: 4800 GB/s')
+      expect(prompt).toContain('228 KB per SM')
+      expect(prompt).toContain('65536 32-bit per SM')
+      expect(prompt).toContain('- PyTorch: 2.11.0')
+      expect(prompt).toContain('- Triton: 3.6.0')
+    }
+  })
+
+  it('state one tuning convention to the Designer and the Coder, and what the tuner does with it', () => {
+    const designer = text(designerMessages(task()))
+    const coder = text(coderMessages(task(), { plan: null, source: null, feedback: null }))
+    for (const prompt of [designer, coder]) {
+      expect(prompt).toContain('# akg:tune [')
+      expect(prompt).toContain('checks each configuration for correctness before timing it')
+      expect(prompt).toContain('Do not wrap kernels in @triton.autotune')
+    }
+    expect(coder).not.toMatch(/prefer @triton\.autotune/i)
+  })
+
+  it('give the precision rule with its reason, the scratch-buffer rule and what counts as your kernels', () => {
+    const prompt = text(coderMessages(task(), { plan: null, source: null, feedback: null }))
+    expect(prompt).toContain('the reference runs in strict fp32 (TF32 off)')
+    expect(prompt).toContain('TF32 tensor-core products keep 10 mantissa bits')
+    expect(prompt).toContain('split-K or split-reduction partial results')
+    expect(prompt).toContain('an attention score matrix')
+    expect(prompt).toContain('keeping results from one call to reuse in the next')
+    expect(prompt).toContain('@triton.heuristics')
+    expect(prompt).toContain('do_not_specialize')
+    const cuda = text(coderMessages(task({ dsl: 'cuda_c' }), { plan: null, source: null, feedback: null }))
+    expect(cuda).toContain('load_inline')
+    expect(cuda).toContain('#ifndef TILE')
+  })
+
+  it('leave hardware facts out on the CPU instead of inventing them', () => {
+    expect(text(designerMessages(task({ device: 'cpu', hardware: null })))).not.toContain('## Target hardware')
+  })
+
+  it('show the Fixer useful error measures, never a relative error blown up by a near-zero reference', () => {
+    const verdict = makeVerdict('incorrect')
+    verdict.correctness = {
+      trials: 5, max_abs_error: 0.8125, max_rel_error: 4.7e303, mismatch_ratio: 0.0312,
+      relative_error_norm: 0.0421, worst_element: { index: [3, 17], got: 1.5, expected: 0.6875, abs_error: 0.8125 },
+    }
+    const failure = describeFailure([], verdict)
+    expect(failure).toContain('3.12% of elements out of tolerance')
+    expect(failure).toContain('max absolute error 0.8125')
+    expect(failure).toContain('error norm / reference norm 0.0421')
+    expect(failure).toContain('worst element at [3, 17]: got 1.5, expected 0.6875')
+    expect(failure).not.toContain('e+303')
+  })
+
+  it('number the candidate lines in the optimize prompt and carry the diagnosis facts', () => {
+    const analysis = { bound: 'memory-bound' as const, summary: 'bandwidth at 70% of peak.', metrics: {}, facts: ['Line 2 (`y = x`): 61% of stall samples, mostly long scoreboard.'] }
+    const prompt = text(optimizeMessages(task(), 'import torch\ny = x\n', analysis, 'median 1 ms', []))
+    expect(prompt).toContain('2| y = x')
+    expect(prompt).toContain('- Line 2 (`y = x`): 61% of stall samples, mostly long scoreboard.')
+    expect(prompt).toContain('Profile (Nsight Compute and the roofline, measured on the target)')
+  })
+})
