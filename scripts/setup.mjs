@@ -58,6 +58,8 @@ function findPython() {
 const DEBIAN_PACKAGES = [
   { binary: '/usr/bin/chromium', name: 'chromium' },
   { binary: '/usr/sbin/sshd', name: 'openssh-server' },
+  // The harness runs every candidate inside bubblewrap and refuses to run one without it.
+  { binary: '/usr/bin/bwrap', name: 'bubblewrap' },
 ]
 
 export function ensureDebianPackages() {

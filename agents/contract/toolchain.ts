@@ -30,8 +30,40 @@ export interface DeviceInfo {
   peaks_source?: string | null
 }
 
+/** Whether candidates run inside a sandbox on a host (the harness's `detect`), and if not, why. */
+export interface SandboxStatus {
+  available: boolean
+  /** `bwrap`, or `unshare` (namespaces without the hidden filesystem) where bubblewrap is missing. */
+  tool: string | null
+  version: string | null
+  reason: string | null
+  /** What to install (or do) to get one. */
+  install: string | null
+  /** How the process limit is held: `rlimit`, `cgroup`, or why it is not. */
+  processLimit: string | null
+}
+
+/**
+ * How candidates are contained. Limits apply to each sandboxed process; absent means the harness
+ * default, 0 means unlimited.
+ */
+export const sandboxSettingsSchema = z
+  .object({
+    /** Run model-written candidates where no sandbox can be set up; every verdict then says `unsandboxed`. */
+    allowUnsandboxed: z.boolean().default(false),
+    memoryMb: z.number().int().min(0).optional(),
+    processes: z.number().int().min(0).optional(),
+    fileSizeMb: z.number().int().min(0).optional(),
+    cpuSeconds: z.number().int().min(0).optional(),
+  })
+  .strict()
+
+export type SandboxSettings = z.output<typeof sandboxSettingsSchema>
+
 /** What toolchain.detect reports for one Python environment and the executables on PATH. */
 export interface ToolchainReport {
+  /** The harness's sandbox on this host; null when the harness could not run. */
+  sandbox?: SandboxStatus | null
   detectedAt: string
   python: ToolStatus
   packages: ToolStatus[]
@@ -72,6 +104,9 @@ export const toolchainRoutes = {
   ),
   /** Choose the environment whose Python runs the harness on a host; the choice persists. */
   'toolchain.select': route<EnvironmentList>()(z.object({ python: z.string().min(1), host: z.string().min(1).optional() }).strict()),
+  'toolchain.sandbox': route<SandboxSettings>()(z.object({}).strict()),
+  /** Changes how candidates are contained; this machine's workers restart with the new settings. */
+  'toolchain.setSandbox': route<SandboxSettings>()(sandboxSettingsSchema),
   /** Add an interpreter by path (a venv or conda env outside the usual folders). */
   'toolchain.add': route<EnvironmentList>()(z.object({ python: z.string().min(1) }).strict()),
 }

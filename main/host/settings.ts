@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { z } from 'zod'
+import { sandboxSettingsSchema } from '../../agents/contract/toolchain.ts'
 import { JsonFile } from './json-file.ts'
 
 /** User settings that persist between launches. Secrets never live here (see the key store). */
@@ -12,6 +13,7 @@ export const settingsSchema = z
     /** Task folders (KernelBench checkouts) the user opened, most recent first. */
     openedFolders: z.array(z.string()).default([]),
     theme: z.enum(['dark', 'light']).default('dark'),
+    sandbox: sandboxSettingsSchema.default({ allowUnsandboxed: false }),
   })
   .passthrough()
 

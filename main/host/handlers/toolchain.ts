@@ -3,7 +3,7 @@ import type { Handlers } from '../dispatch.ts'
 import type { Host } from '../host.ts'
 import { ToolchainManager } from '../toolchain/toolchain-manager.ts'
 
-type ToolchainRoutes = 'toolchain.detect' | 'toolchain.list' | 'toolchain.select' | 'toolchain.add'
+type ToolchainRoutes = 'toolchain.detect' | 'toolchain.list' | 'toolchain.select' | 'toolchain.add' | 'toolchain.sandbox' | 'toolchain.setSandbox'
 
 export const toolchainHandlers = (host: Host): Pick<Handlers, ToolchainRoutes> => {
   const manager = new ToolchainManager(host)
@@ -21,5 +21,12 @@ export const toolchainHandlers = (host: Host): Pick<Handlers, ToolchainRoutes> =
       return manager.select(python)
     },
     'toolchain.add': ({ python }) => manager.add(python),
+    'toolchain.sandbox': async () => (await host.settings.read()).sandbox,
+    'toolchain.setSandbox': async (sandbox) => {
+      const saved = await host.settings.update((current) => ({ ...current, sandbox }))
+      // Workers read these settings when they start: restart this machine's.
+      await host.runner.resetHost('local')
+      return saved.sandbox
+    },
   }
 }

@@ -64,6 +64,19 @@ describe('HarnessRunner with warm workers', () => {
     expect(runner.status().evaluations.passed).toBe(3)
   })
 
+  it('starts workers with the allow-listed environment: no provider keys, no session token', async () => {
+    const saved = { ...process.env }
+    Object.assign(process.env, { OPENAI_API_KEY: 'sk-studio', ANTHROPIC_API_KEY: 'sk-ant', AKG_TOKEN: 'session', TORCH_CUDA_ARCH_LIST: '9.0a' })
+    try {
+      const verdict = await evaluate(candidate('env', 'PASS'))
+      const names = (verdict.environment as { names: string[] }).names
+      expect(names).toContain('TORCH_CUDA_ARCH_LIST')
+      expect(names.filter((name) => /KEY|TOKEN/.test(name))).toEqual([])
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name]
+    }
+  })
+
   it('kills a hung kernel at its timeout, answers `timeout`, restarts the worker and goes on', async () => {
     const hung = candidate('hung', 'HANG')
     const started = Date.now()

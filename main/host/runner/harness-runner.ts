@@ -4,7 +4,7 @@ import type { EvaluateRequest, Runner, Verdict } from '../../../agents/ports/ind
 import { parseDevice, slotServes, workerDevice, type DeviceTarget, type SlotSpec } from './devices.ts'
 import { HarnessWorker, WorkerFailure } from './harness-worker.ts'
 import { JobQueue } from './job-queue.ts'
-import { isDeviceFault, isVerdict, runnerVerdict } from './verdicts.ts'
+import { checkRequest, isDeviceFault, parseVerdict, runnerVerdict } from './verdicts.ts'
 import type { WorkerHost } from './worker-host.ts'
 
 /** The harness's own default (options.py): generous enough for a cold nvcc build of a big kernel. */
@@ -192,7 +192,7 @@ export class HarnessRunner implements Runner {
       await slot.worker.start()
       await job.built
       const [task, candidate] = await slot.host.stageFiles(slot.worker, [request.taskPath, request.candidatePath])
-      const args = {
+      const args = checkRequest({
         task,
         candidate,
         dsl: request.dsl,
@@ -206,9 +206,9 @@ export class HarnessRunner implements Runner {
         params: request.params,
         // CPU workers split the cores; torch's default would have each of them take all.
         threads: slot.spec.kind === 'cpu' && slot.spec.env.OMP_NUM_THREADS ? Number(slot.spec.env.OMP_NUM_THREADS) : undefined,
-      }
-      const result = await slot.worker.request('evaluate', args, { timeoutMs: timeoutSeconds * 1000 + this.outerMarginMs, signal: job.signal })
-      if (!isVerdict(result)) throw new AppError('HARNESS_BAD_RESPONSE', `The harness on ${slot.spec.key} answered without a verdict.`, result)
+      })
+      const answer = await slot.worker.request('evaluate', args, { timeoutMs: timeoutSeconds * 1000 + this.outerMarginMs, signal: job.signal })
+      const result = parseVerdict(answer, slot.spec.key)
       slot.evaluations += 1
       this.count(result)
       if (isDeviceFault(result)) this.replaceWorker(slot)

@@ -1,3 +1,4 @@
+import { HARNESS_SCHEMA_VERSION } from '../../../agents/contract/harness-boundary.ts'
 import { SharedStart } from '../process/shared-start.ts'
 import type { WorkerChannel } from './worker-channel.ts'
 
@@ -79,7 +80,11 @@ export class HarnessWorker {
     channel.onClose((how) => this.closed(channel, how))
     try {
       // Any answer, even "unknown command", proves the interpreter, torch and the harness loaded.
-      await this.exchange('ping', {}, { timeoutMs: STARTUP_TIMEOUT_MS }, channel)
+      const pong = (await this.exchange('ping', {}, { timeoutMs: STARTUP_TIMEOUT_MS }, channel)) as { schema_version?: unknown } | null
+      const version = pong?.schema_version
+      if (version !== undefined && version !== HARNESS_SCHEMA_VERSION) {
+        throw new WorkerFailure('start', `The harness of ${this.key} speaks schema version ${String(version)}; this studio speaks ${HARNESS_SCHEMA_VERSION}. They come from different releases: update the harness that worker runs.`)
+      }
     } catch (error) {
       if (!(error instanceof WorkerFailure) || error.kind !== 'harness') {
         await channel.stop(0)
@@ -136,7 +141,7 @@ export class HarnessWorker {
         reject: fail,
         onStage: options.onStage,
       })
-      channel.send(JSON.stringify({ id, command, args }))
+      channel.send(JSON.stringify({ id, command, args, schema_version: HARNESS_SCHEMA_VERSION }))
     })
   }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { sshHostSchema, type SshHostSettings } from '../../../agents/contract/runner.ts'
 import type { Host } from '../host.ts'
 import { SshWorkerHost } from '../ssh/ssh-host.ts'
+import { sandboxVariables } from './harness-environment.ts'
 import { HarnessRunner } from './harness-runner.ts'
 import { LocalWorkerHost } from './local-host.ts'
 
@@ -25,7 +26,9 @@ export function readSshHosts(settings: unknown): SshHostSettings[] {
 }
 
 export const sshWorkerHost = (host: Host, config: SshHostSettings): SshWorkerHost =>
-  new SshWorkerHost(config, host.processes, host.paths.harness, join(host.paths.appRoot, 'main', 'host', 'ssh', 'relay.py'))
+  new SshWorkerHost(config, host.processes, host.paths.harness, join(host.paths.appRoot, 'main', 'host', 'ssh', 'relay.py'), async () =>
+    sandboxVariables(await host.settings.read(), host.paths.dataDir),
+  )
 
 /**
  * The host's Runner: warm harness workers on this machine and on the SSH hosts in settings.
@@ -37,6 +40,7 @@ export function createHostRunner(host: Host): HarnessRunner {
     python: () => host.python(),
     harnessDir: host.paths.harness,
     cpuSlots: () => configuredCpuSlots(host),
+    variables: async () => sandboxVariables(await host.settings.read(), host.paths.dataDir),
     cwd: host.paths.appRoot,
   })
   const runner = new HarnessRunner({ hosts: [local], onStatus: (status) => host.events.emit('runner-status', status) })

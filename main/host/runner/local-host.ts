@@ -1,6 +1,7 @@
 import { cpus } from 'node:os'
 import { resolve } from 'node:path'
 import type { ProcessManager } from '../process/process-manager.ts'
+import { harnessEnvironment } from './harness-environment.ts'
 import { defaultCpuSlots, planSlots, workerDevice, type HostDevices, type SlotSpec } from './devices.ts'
 import { openLocalChannel, type WorkerChannel } from './worker-channel.ts'
 import type { WorkerHost } from './worker-host.ts'
@@ -51,6 +52,8 @@ export interface LocalHostOptions {
   harnessDir: string
   /** CPU workers; null picks one per two cores. */
   cpuSlots: () => Promise<number | null>
+  /** Harness settings for every process started here (the data folder, sandbox settings). */
+  variables?: () => Promise<Record<string, string>>
   cwd?: string
 }
 
@@ -63,7 +66,7 @@ export class LocalWorkerHost implements WorkerHost {
 
   async discover(): Promise<SlotSpec[]> {
     const python = await this.options.python()
-    const result = await this.options.processes.run({ label: 'device probe', file: python, args: ['-c', DEVICE_PROBE], timeoutMs: DEVICE_PROBE_TIMEOUT_MS })
+    const result = await this.options.processes.run({ label: 'device probe', file: python, args: ['-c', DEVICE_PROBE], env: harnessEnvironment(this.options.harnessDir), timeoutMs: DEVICE_PROBE_TIMEOUT_MS })
     if (result.spawnError) throw new Error(`Python ${python} could not be started (${result.spawnError}); choose an environment in Toolchains.`)
     let found: { cuda: number; npu: number; cpu_cores: number; error?: string }
     try {
@@ -82,7 +85,7 @@ export class LocalWorkerHost implements WorkerHost {
       label: `harness worker ${slot.key}`,
       python: await this.options.python(),
       harnessDir: this.options.harnessDir,
-      env: slot.env,
+      env: { ...(await this.variables()), ...slot.env },
       warmDevice: slot.kind === 'cpu' ? undefined : workerDevice(slot),
       cwd: this.options.cwd,
     })
@@ -94,11 +97,15 @@ export class LocalWorkerHost implements WorkerHost {
   async precompile(candidatePath: string, dsl: string, params?: Record<string, unknown>): Promise<void> {
     await this.builds.run(async () => {
       const python = await this.options.python()
-      const pythonPath = [this.options.harnessDir, process.env.PYTHONPATH].filter(Boolean).join(':')
+      const env = harnessEnvironment(this.options.harnessDir, await this.variables())
       const args = ['-m', 'akg_harness', 'precompile', resolve(candidatePath), '--dsl', dsl, '--jobs', '1', ...(params ? ['--params', JSON.stringify(params)] : [])]
       // A failed build is not an error here: the evaluation builds again and reports it in the verdict.
-      await this.options.processes.run({ label: `precompile ${candidatePath}`, file: python, args, env: { ...process.env, PYTHONPATH: pythonPath }, cwd: this.options.cwd, timeoutMs: PRECOMPILE_TIMEOUT_MS })
+      await this.options.processes.run({ label: `precompile ${candidatePath}`, file: python, args, env, cwd: this.options.cwd, timeoutMs: PRECOMPILE_TIMEOUT_MS })
     }).catch(() => undefined)
+  }
+
+  private async variables(): Promise<Record<string, string>> {
+    return (await this.options.variables?.()) ?? {}
   }
 
   async stageFiles(_worker: unknown, paths: string[]): Promise<string[]> {

@@ -1,7 +1,10 @@
+import { z } from 'zod'
+import { evaluateRequestSchema, HARNESS_SCHEMA_VERSION, verdictSchema, type EvaluateRequestArgs } from '../../../agents/contract/harness-boundary.ts'
+import { AppError } from '../../../agents/contract/result.ts'
 import type { Verdict, VerdictStatus } from '../../../agents/ports/index.ts'
 
-/** The result schema version this host reads (resources/harness/README.md). */
-export const VERDICT_SCHEMA_VERSION = 1
+/** The result schema version this host reads (agents/contract/harness-boundary.ts). */
+export const VERDICT_SCHEMA_VERSION = HARNESS_SCHEMA_VERSION
 
 /**
  * A verdict the runner writes itself when the harness could not: the worker hung past the outer
@@ -29,6 +32,21 @@ export function isDeviceFault(verdict: Verdict): boolean {
   return DEVICE_FAULT.test(text) || verdict.flags.some((flag) => flag.name === 'device_fault' || flag.name === 'worker_restart')
 }
 
-export function isVerdict(value: unknown): value is Verdict {
-  return typeof value === 'object' && value !== null && typeof (value as Verdict).status === 'string' && Array.isArray((value as Verdict).checks ?? [])
+/** The evaluate request as the boundary schema allows it; a mismatch is the studio's bug, said plainly. */
+export function checkRequest(args: Record<string, unknown>): EvaluateRequestArgs {
+  const defined = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined))
+  const parsed = evaluateRequestSchema.safeParse(defined)
+  if (!parsed.success) throw new AppError('HARNESS_BAD_REQUEST', `The evaluation request does not match the harness schema: ${z.prettifyError(parsed.error)}`, defined)
+  return parsed.data
+}
+
+/** The harness's answer as a verdict of the schema version this studio reads, or an error that says which part is wrong. */
+export function parseVerdict(value: unknown, worker: string): Verdict {
+  const version = typeof value === 'object' && value !== null ? (value as { schema_version?: unknown }).schema_version : undefined
+  if (version !== undefined && version !== HARNESS_SCHEMA_VERSION) {
+    throw new AppError('HARNESS_SCHEMA_VERSION', `The harness on ${worker} answered with schema version ${String(version)}; this studio reads version ${HARNESS_SCHEMA_VERSION}. The harness and the studio come from different releases: update the one that is older.`, value)
+  }
+  const parsed = verdictSchema.safeParse(value)
+  if (!parsed.success) throw new AppError('HARNESS_BAD_RESPONSE', `The harness on ${worker} answered a verdict outside schema version ${HARNESS_SCHEMA_VERSION}: ${z.prettifyError(parsed.error)}`, value)
+  return value as Verdict
 }

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline'
 import type { ProcessManager, ManagedChild } from '../process/process-manager.ts'
+import { harnessEnvironment } from './harness-environment.ts'
 
 /** A line-oriented connection to one `akg_harness serve` process, local or over SSH. */
 export interface WorkerChannel {
@@ -34,6 +35,7 @@ export interface LocalWorkerSpec {
   label: string
   python: string
   harnessDir: string
+  /** Added to the allow-listed environment (device pinning, thread counts, sandbox settings). */
   env: Record<string, string>
   /** Device the worker initialises at start (`cuda:0`), so the first candidate finds a warm context. */
   warmDevice?: string
@@ -42,13 +44,12 @@ export interface LocalWorkerSpec {
 
 /** Starts `PYTHONPATH=<harness> python -m akg_harness serve` with pipes, owned by the process manager. */
 export function openLocalChannel(processes: ProcessManager, spec: LocalWorkerSpec): WorkerChannel {
-  const pythonPath = [spec.harnessDir, process.env.PYTHONPATH].filter(Boolean).join(':')
   const managed: ManagedChild = processes.spawnChild({
     label: spec.label,
     file: spec.python,
     args: ['-u', '-m', 'akg_harness', 'serve', ...(spec.warmDevice ? ['--warm-device', spec.warmDevice] : [])],
     cwd: spec.cwd,
-    env: { ...process.env, ...spec.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
+    env: harnessEnvironment(spec.harnessDir, spec.env),
   })
   const stderr = new TextTail()
   managed.child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')))

@@ -33,6 +33,8 @@ export class SshWorkerHost implements WorkerHost {
     private readonly processes: ProcessManager,
     private readonly harnessDir: string,
     private readonly relayScriptPath: string,
+    /** Sandbox settings for the remote harness (allow unsandboxed, limits); the remote finds its own folders. */
+    private readonly variables: () => Promise<Record<string, string>> = async () => ({}),
   ) {}
 
   get name(): string {
@@ -69,7 +71,10 @@ export class SshWorkerHost implements WorkerHost {
     try {
       const hash = await this.install(session)
       const warm = slot.kind === 'cpu' ? [] : ['--warm-device', workerDevice(slot)]
-      await session.call('relay-serve', { hash, env: slot.env, arguments: warm, cache: this.config.cacheDir })
+      // The data folder is this machine's; the remote harness hides its own.
+      const sandbox = { ...(await this.variables()) }
+      delete sandbox.AKG_STUDIO_HOME
+      await session.call('relay-serve', { hash, env: { ...sandbox, ...slot.env }, arguments: warm, cache: this.config.cacheDir })
     } catch (error) {
       await session.close()
       throw error

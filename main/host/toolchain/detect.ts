@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import type { DeviceInfo, ToolchainReport, ToolStatus } from '../../../agents/contract/index.ts'
+import { harnessEnvironment } from '../runner/harness-environment.ts'
+import type { DeviceInfo, SandboxStatus, ToolchainReport, ToolStatus } from '../../../agents/contract/index.ts'
 import { runCommand, type CommandRunner } from '../exec.ts'
 import { PYTHON_PROBE, type PythonProbeResult } from './python-probe.ts'
 
@@ -60,6 +61,7 @@ export async function detectToolchain(python: string, harnessDir?: string, run: 
     python: pythonPart.python,
     packages: withInterpreter([...pythonPart.packages, ...(harness ? [harness.status] : [])], python),
     devices: harness?.devices.length ? harness.devices : pythonPart.devices,
+    sandbox: harness?.sandbox ?? null,
     executables,
     durationMs: Date.now() - started,
   }
@@ -128,11 +130,11 @@ async function detectExecutable(spec: ExecutableSpec, run: CommandRunner): Promi
 const lastLine = (text: string) => text.trim().split('\n').pop() ?? ''
 
 /** The harness's own `detect` (peaks included) sees the devices exactly as an evaluation will. */
-async function detectWithHarness(python: string, harnessDir: string, run: CommandRunner): Promise<{ status: ToolStatus; devices: DeviceInfo[] }> {
-  const env = { ...process.env, PYTHONPATH: [harnessDir, process.env.PYTHONPATH].filter(Boolean).join(delimiter) }
+async function detectWithHarness(python: string, harnessDir: string, run: CommandRunner): Promise<{ status: ToolStatus; devices: DeviceInfo[]; sandbox?: SandboxStatus | null }> {
+  const env = harnessEnvironment(harnessDir)
   const result = await run(python, ['-m', 'akg_harness', 'detect', '--no-measure'], { timeoutMs: PYTHON_PROBE_TIMEOUT_MS, env })
   const base = { name: 'akg_harness', kind: 'python-package' as const, path: harnessDir }
-  let report: { harness_version?: string; devices?: Array<Record<string, unknown>> }
+  let report: { harness_version?: string; devices?: Array<Record<string, unknown>>; sandbox?: Record<string, unknown> }
   try {
     report = JSON.parse(result.stdout)
   } catch {
@@ -156,5 +158,18 @@ async function detectWithHarness(python: string, harnessDir: string, run: Comman
       peaks_source: typeof device.peaks_source === 'string' ? device.peaks_source : null,
     }
   })
-  return { status: { ...base, found: true, version: report.harness_version ?? 'unknown', reason: null, install: null }, devices }
+  return { status: { ...base, found: true, version: report.harness_version ?? 'unknown', reason: null, install: null }, devices, sandbox: sandboxStatus(report.sandbox) }
+}
+
+function sandboxStatus(raw: Record<string, unknown> | undefined): SandboxStatus | null {
+  if (!raw) return null
+  const text = (value: unknown) => (typeof value === 'string' ? value : null)
+  return {
+    available: raw.available === true,
+    tool: text(raw.tool),
+    version: text(raw.version),
+    reason: text(raw.reason),
+    install: text(raw.install),
+    processLimit: text(raw.process_limit),
+  }
 }

@@ -3,6 +3,7 @@ import type { AppInfo } from '../../../agents/contract/index.ts'
 import { ManualPrompts } from '../components/settings/ManualPrompts.tsx'
 import { ProvidersPanel } from '../components/settings/ProvidersPanel.tsx'
 import { RolesPanel } from '../components/settings/RolesPanel.tsx'
+import { SandboxPanel } from '../components/settings/SandboxPanel.tsx'
 import { useStudio } from '../store/index.ts'
 import { request } from '../transport/index.ts'
 
@@ -24,6 +25,7 @@ export function SettingsView() {
       <ManualPrompts />
       <ProvidersPanel />
       <RolesPanel />
+      <SandboxPanel />
       <section className="settings-section" aria-labelledby="hosts-title">
         <h2 id="hosts-title">Hosts and environments</h2>
         <p className="muted">The Python environment that runs the harness, SSH hosts with GPUs and their workers are set up in Toolchains.</p>

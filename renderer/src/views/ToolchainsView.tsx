@@ -1,5 +1,5 @@
 import { useEffect } from 'react'
-import type { DeviceInfo, ToolStatus } from '../../../agents/contract/index.ts'
+import type { DeviceInfo, SandboxStatus, ToolStatus } from '../../../agents/contract/index.ts'
 import { Notice } from '../components/Notice.tsx'
 import { EnvironmentList } from '../components/terminal/EnvironmentList.tsx'
 import { RunnerStatusTable } from '../components/terminal/RunnerStatusTable.tsx'
@@ -39,6 +39,7 @@ export function ToolchainsView() {
                 ))}
                 {(report.devices ?? []).every((device) => device.kind === 'cpu') ? <li className="muted">No GPU or NPU visible to torch here: evaluations run on the CPU.</li> : null}
               </ul>
+              <SandboxLine sandbox={report.sandbox} />
               <ToolTable title="Python environment" tools={[report.python, ...report.packages]} />
               <ToolTable title="Compilers, profilers and device tools" tools={report.executables} />
             </div>
@@ -51,6 +52,19 @@ export function ToolchainsView() {
         </div>
       </div>
     </section>
+  )
+}
+
+/** Whether candidates run sandboxed here; when not, what to install. */
+function SandboxLine({ sandbox }: { sandbox?: SandboxStatus | null }) {
+  if (sandbox === undefined || sandbox === null) return null
+  if (sandbox.available && sandbox.tool === 'bwrap') {
+    return <p data-testid="sandbox-status">Sandbox: {sandbox.version ?? 'bubblewrap'} · process limit: {sandbox.processLimit ?? 'unknown'}</p>
+  }
+  return (
+    <Notice tone={sandbox.available ? 'warning' : 'error'} title={sandbox.available ? 'Sandbox: partial (unshare only)' : 'No sandbox: candidates from a model are refused'}>
+      <span data-testid="sandbox-status">{sandbox.reason} To fix: {sandbox.install}{sandbox.available ? '' : ' (or allow unsandboxed evaluation in Settings, at your own risk).'}</span>
+    </Notice>
   )
 }
 

@@ -43,16 +43,18 @@ def evaluate(task: str, candidate: str, dsl: str, device: str = "cpu",
              params: Optional[dict] = None, isolate: bool = True, **options) -> dict:
     """Evaluate one candidate and return its result document.
 
-    isolate=True runs it in a fresh supervised executor (timeouts and crashes become
-    verdicts); isolate=False runs it in this process (no protection, no start-up cost).
+    isolate=True runs it in a fresh supervised, sandboxed executor (timeouts and crashes become
+    verdicts); isolate=False runs it in this process (no protection, no sandbox: the verdict
+    carries the flag `unsandboxed`).
     """
     arguments = dict(options, task=task, candidate=candidate, dsl=dsl, device=device,
                      params=params)
     parsed = EvaluateOptions.from_mapping(arguments)
     if not isolate:
         from .pipeline import evaluate_in_process
+        from .supervisor import restore
 
-        return evaluate_in_process(parsed)
+        return restore(evaluate_in_process(parsed), parsed, sandboxed=False)
     worker = _SupervisedWorker(keep_warm=False)
     try:
         return worker.evaluate(parsed)

@@ -44,9 +44,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.command == "detect":
         from .detect import detect
-        from .serve import write_json
+        from .serve import with_sandbox_status, write_json
 
-        report = detect(measure=not args.no_measure)
+        report = with_sandbox_status(detect(measure=not args.no_measure))
         if args.out:
             write_json(args.out, report)
         print(json.dumps(report, indent=2, default=str))
@@ -76,8 +76,9 @@ def run_evaluate(parser, args) -> int:
     try:
         if args.in_process:
             from .pipeline import evaluate_in_process
+            from .supervisor import restore
 
-            result = evaluate_in_process(options)
+            result = restore(evaluate_in_process(options), options, sandboxed=False)
         else:
             from .supervisor import Worker
 

@@ -40,10 +40,13 @@ def _command(spec_path: str, metrics: list, report: str = None) -> list:
 
 
 def _run(command: list, timeout: float):
-    from .supervisor import executor_environment
-
+    # This runs in the executor, inside its sandbox: its environment is already the
+    # allow-listed one, with home, temp and caches pointing inside the sandbox.
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        os.environ.get("PYTHONPATH", "")])))
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          env=executor_environment())
+                          env=environment)
 
 
 def _raw_page(report: str, timeout: float) -> subprocess.CompletedProcess:

@@ -1,9 +1,9 @@
 """Build cpp / cuda_c candidates in parallel CPU processes, ahead of the GPU.
 
-Each candidate is imported in its own process through the same build hook the
-executor uses, so its extension lands in the shared build cache; the executor
-then loads it in well under a second. No device is needed: give --arch for
-cuda_c where no GPU is visible.
+Each candidate is imported in its own sandboxed process through the same build hook
+the executor uses; this (trusted) process then keeps the build for that candidate file
+(candidate_cache), where the executor finds it and loads it in well under a second.
+No device is needed: give --arch for cuda_c where no GPU is visible.
 """
 
 import concurrent.futures
@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 
+from . import candidate_cache
+from .sandbox import Sandbox
 from .supervisor import executor_environment
 
 
@@ -26,16 +28,27 @@ def precompile(candidates: list, dsl: str, build_dir=None, jobs: int = 0, arch=N
     environment.setdefault("MAX_JOBS", str(max(1, (os.cpu_count() or 1) // jobs)))
 
     def build(path: str) -> dict:
-        start = time.monotonic()
-        spec = json.dumps({"candidate": os.path.abspath(path), "dsl": dsl,
-                           "build_dir": build_dir, "params": params})
+        sandbox = Sandbox("cpu")
         try:
-            completed = subprocess.run([sys.executable, "-m", "akg_harness.precompile_one", spec],
-                                       capture_output=True, text=True, timeout=timeout,
-                                       env=environment)
+            return sandboxed_build(sandbox, path)
+        finally:
+            sandbox.close()
+
+    def sandboxed_build(sandbox: Sandbox, path: str) -> dict:
+        start = time.monotonic()
+        staged = sandbox.stage(path, "candidate")
+        candidate_cache.seed(sandbox, staged, build_dir)
+        spec = json.dumps({"candidate": staged, "dsl": dsl, "build_dir": sandbox.build_dir,
+                           "params": params})
+        command = sandbox.command([sys.executable, "-m", "akg_harness.precompile_one", spec])
+        try:
+            completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                                       env=sandbox.environment(environment),
+                                       **sandbox.popen_arguments())
         except subprocess.TimeoutExpired:
             return {"candidate": path, "ok": False, "error": f"timed out after {timeout:.0f} s",
                     "seconds": round(time.monotonic() - start, 2)}
+        candidate_cache.promote(sandbox, staged, build_dir)
         lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
         report = json.loads(lines[-1]) if lines else {
             "ok": False, "error": (completed.stderr or completed.stdout)[-4000:]}

@@ -10,8 +10,10 @@ import os
 import signal
 import sys
 
+from .boundary import BoundaryError, schema_version, validate
 from .options import EvaluateOptions, OptionsError
 from .protocol import LineWriter, protect_stdout
+from .sandbox import SandboxUnavailable
 from .supervisor import ExecutorGone, HarnessRequestError, Worker
 
 DETECT_TIMEOUT_S = 300.0
@@ -45,31 +47,50 @@ class Server:
         request_id = request.get("id")
         command = request.get("command")
         args = request.get("args") or {}
+        version = request.get("schema_version")
+        if version is not None and version != schema_version():
+            self.reply(request_id, code="SCHEMA_VERSION", message=(
+                f"this harness speaks schema version {schema_version()} and the request "
+                f"version {version}: the studio and the harness come from different releases; "
+                "restart the worker so it uses the harness that ships with the studio"))
+            return True
         try:
             if command == "ping":
                 self.reply(request_id, {"pong": True, "executor_pid": self.worker.pid,
-                                        "restarts": self.worker.restarts})
+                                        "restarts": self.worker.restarts,
+                                        "schema_version": schema_version()})
             elif command == "shutdown":
                 self.reply(request_id, {"shutdown": True})
                 return False
             elif command == "evaluate":
+                validate("evaluate_request", args)
                 options = EvaluateOptions.from_mapping(args)
                 result = self.worker.evaluate(options, request_id=str(request_id))
+                try:
+                    validate("verdict", result)
+                except BoundaryError as error:
+                    self.reply(request_id, code="INTERNAL", message=(
+                        f"the harness built a verdict outside its own schema: {error}"))
+                    return True
                 if options.out:
                     write_json(options.out, result)
                 self.reply(request_id, result)
-            elif command in ("detect", "precompile"):
+            elif command == "precompile":
+                self.reply(request_id, run_precompile(args))
+            elif command == "detect":
                 self.forward(request_id, command, args)
             else:
                 self.reply(request_id, code="UNKNOWN_COMMAND",
                            message=f"unknown command {command!r}; use evaluate, detect, "
                                    "precompile, ping or shutdown")
-        except OptionsError as error:
+        except (OptionsError, BoundaryError) as error:
             self.reply(request_id, code="BAD_REQUEST", message=str(error))
         except HarnessRequestError as error:
             self.reply(request_id, code=error.code, message=error.message)
         except ExecutorGone as error:
             self.reply(request_id, code="EXECUTOR_FAILED", message=str(error))
+        except SandboxUnavailable as error:
+            self.reply(request_id, code=error.code, message=str(error))
         return True
 
     def forward(self, request_id, command: str, args: dict) -> None:
@@ -78,13 +99,35 @@ class Server:
         if answer.get("gone"):
             self.reply(request_id, code="EXECUTOR_FAILED", message=answer["gone"]["message"])
         elif answer.get("ok"):
-            if command == "detect" and args.get("out"):
-                write_json(args["out"], answer["result"])
-            self.reply(request_id, answer["result"])
+            result = answer["result"]
+            if command == "detect":
+                result = with_sandbox_status(result)
+                if args.get("out"):
+                    write_json(args["out"], result)
+            self.reply(request_id, result)
         else:
             error = answer.get("error", {})
             self.reply(request_id, code=error.get("code", "INTERNAL"),
                        message=error.get("message", ""))
+
+
+def with_sandbox_status(report: dict) -> dict:
+    """detect's report as the trusted side sees it: the sandbox status and the real cache
+    folder (the executor reports its own, inside the sandbox)."""
+    from .cache import cache_root
+    from .sandbox import status
+
+    return dict(report, sandbox=status(), cache_dir=cache_root())
+
+
+def run_precompile(args: dict) -> dict:
+    """Builds run in sandboxed children of this (trusted) process, never in the executor:
+    only this side may keep builds (candidate_cache)."""
+    from .precompile import precompile
+
+    return precompile(args.get("candidates") or [], args.get("dsl", "cpp"),
+                      build_dir=args.get("build_dir"), jobs=args.get("jobs", 0),
+                      arch=args.get("arch"), params=args.get("params"))
 
 
 def write_json(path: str, document) -> None:
@@ -100,7 +143,10 @@ def run_server(warm_device: str = "") -> int:
     out = LineWriter(protect_stdout())
     server = Server(out, warm_device=warm_device)
     signal.signal(signal.SIGTERM, lambda *_: (server.worker.close(), os._exit(0)))
-    server.worker.start()
+    try:
+        server.worker.start()
+    except SandboxUnavailable as error:  # answered per request; the worker stays reachable
+        print(f"akg_harness serve: {error}", file=sys.stderr)
     try:
         for line in sys.stdin:
             if line.strip() and not server.handle(line):

@@ -15,14 +15,19 @@ import sys
 import time
 from typing import Callable, Optional
 
+from . import candidate_cache
+from .environment import executor_base
 from .options import EvaluateOptions
 from .protocol import LineReader, LineWriter
 from .result import failure_doc
+from .sandbox import UNSANDBOXED_FLAG, Sandbox
 
 HARNESS_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Importing torch (and initialising a GPU) can take a while on a cold disk; this
 # is not charged to a candidate's timeout.
 STARTUP_TIMEOUT_S = 300.0
+# An executor whose pipe closed is dying; its sandbox tool reports how within milliseconds.
+EXIT_GRACE_S = 2.0
 
 
 def wants_interpreter(device: str) -> bool:
@@ -48,7 +53,9 @@ class ExecutorGone(RuntimeError):
 
 
 def executor_environment(base: Optional[dict] = None, interpret: Optional[bool] = None) -> dict:
-    env = dict(os.environ if base is None else base)
+    """The environment of a process that imports a candidate: the allow-list, never the
+    caller's whole environment (environment.py), plus what the harness itself needs."""
+    env = executor_base(base)
     if interpret is not None:
         if interpret:
             env["TRITON_INTERPRET"] = "1"
@@ -59,7 +66,7 @@ def executor_environment(base: Optional[dict] = None, interpret: Optional[bool] 
     env["PYTHONUNBUFFERED"] = "1"
     # torch's extension builder runs `ninja` from PATH; a venv's ninja lives beside python.
     bindir = os.path.dirname(sys.executable)
-    env["PATH"] = os.pathsep.join([bindir, env.get("PATH", "")])
+    env["PATH"] = os.pathsep.join([bindir, env.get("PATH", "") or "/usr/bin:/bin"])
     return env
 
 
@@ -80,6 +87,9 @@ class Worker:
         self.ready = False
         self.ids = itertools.count(1)
         self.restarts = 0
+        self.sandbox = None
+        # Candidate files this executor imported; its builds are kept only when it was one.
+        self.candidates = []
 
     # -- lifecycle -------------------------------------------------------
     def start(self, interpret: Optional[bool] = None) -> None:
@@ -91,6 +101,10 @@ class Worker:
             interpret = wants_interpreter(self.warm_device) if self.warm_device \
                 else not machine_has_accelerator()
         self.interpret = interpret
+        device_kind = "cpu" if interpret else "cuda"
+        self._release_sandbox()  # an executor that died on its own leaves its folders behind
+        self.sandbox = Sandbox(device_kind)  # raises SandboxUnavailable, naming what to install
+        self.candidates = []
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
         command = [sys.executable, "-m", "akg_harness.executor", str(request_read),
@@ -98,8 +112,9 @@ class Worker:
         if self.warm_device:
             command += ["--warm-device", self.warm_device]
         self.process = subprocess.Popen(
-            command, pass_fds=(request_read, response_write), start_new_session=True,
-            env=executor_environment(self.env, interpret), stdin=subprocess.DEVNULL, stdout=2,
+            self.sandbox.command(command), pass_fds=(request_read, response_write),
+            env=self.sandbox.environment(executor_environment(self.env, interpret)),
+            stdin=subprocess.DEVNULL, stdout=2, **self.sandbox.popen_arguments(),
         )
         os.close(request_read)
         os.close(response_write)
@@ -119,34 +134,65 @@ class Worker:
                 raise ExecutorGone("the executor did not start within "
                                    f"{STARTUP_TIMEOUT_S:.0f} s") from None
             if message is None:
-                code = self.kill()
+                code = self.kill(grace=EXIT_GRACE_S)
                 raise ExecutorGone(f"the executor exited during start-up ({describe_exit(code)}); "
                                    "see the worker's stderr")
             if message.get("event") == "ready":
                 self.ready = True
                 return
 
-    def kill(self) -> Optional[int]:
+    def kill(self, grace: float = 0.0) -> Optional[int]:
+        """Kills the executor's process group; `grace`: first let one that is exiting on its
+        own (its pipe closed) finish, so its exit status says how it died."""
         process, self.process = self.process, None
         if process is None:
             return None
+        if grace:
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                pass
         if process.poll() is None:
             try:
                 os.killpg(process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
         code = process.wait()
+        if self.sandbox is not None:
+            code = self.sandbox.exit_status(code)
         for endpoint in (self.reader, self.writer):
             try:
                 os.close(endpoint.fd)
             except OSError:
                 pass
         self.ready = False
+        self._release_sandbox()
         return code
+
+    def _release_sandbox(self) -> None:
+        """Keeps the builds of an executor that imported one candidate file, then removes its
+        folders. Runs after the executor is dead, so nothing inside can race the copy."""
+        sandbox, self.sandbox = self.sandbox, None
+        if sandbox is None:
+            return
+        if len(set(digest for digest, _ in self.candidates)) == 1:
+            try:
+                candidate_cache.promote(sandbox, *self.candidates[0][1])
+            except OSError as error:
+                print(f"akg_harness: builds not kept: {error}", file=sys.stderr)
+        sandbox.close()
 
     def restart(self) -> None:
         self.kill()
         self.restarts += 1
+        if self.keep_warm:
+            self.start()
+
+    def recycle(self) -> None:
+        """The executor that imported a candidate never runs another: what the candidate left
+        in it (threads, children, patches, files in its sandbox) dies with it, and only then
+        are its builds kept. The next one starts at once, so it warms while this answers."""
+        self.kill()
         if self.keep_warm:
             self.start()
 
@@ -188,7 +234,7 @@ class Worker:
                     f"no answer within the {timeout:g} s timeout (during {stage}); the executor "
                     "was killed and a fresh one started")}}
             if message is None:
-                code = self.kill()
+                code = self.kill(grace=EXIT_GRACE_S)
                 if self.keep_warm:
                     self.restarts += 1
                     self.start()
@@ -207,15 +253,52 @@ class Worker:
 
     def evaluate(self, options: EvaluateOptions, request_id: Optional[str] = None) -> dict:
         """Evaluate a candidate; always returns a result document."""
-        answer = self.request("evaluate", options.to_dict(), options.timeout, request_id)
+        interpret = wants_interpreter(options.device)
+        if self.interpret != interpret and self.process is not None:
+            self.kill()  # the mode is fixed at import (wants_interpreter)
+        self.interpret = interpret
+        self.start()
+        args = self._sandboxed_arguments(options)
+        sandboxed = self.sandbox.sandboxed
+        answer = self.request("evaluate", args, options.timeout, request_id)
+        if self.process is not None:
+            self.recycle()
         gone = answer.get("gone")
         if gone:
             status = "timeout" if gone["reason"] == "timeout" else "runtime_error"
-            return failure_doc(options.to_dict(), status, gone["stage"], gone["message"])
+            return restore(failure_doc(options.to_dict(), status, gone["stage"],
+                                       gone["message"]), options, sandboxed)
         if not answer.get("ok"):
             error = answer.get("error", {})
             raise HarnessRequestError(error.get("code", "INTERNAL"), error.get("message", ""))
-        return answer["result"]
+        return restore(answer["result"], options, sandboxed)
+
+    def _sandboxed_arguments(self, options: EvaluateOptions) -> dict:
+        """The request as the sandbox sees it: copies of the files in its inbox, its own
+        build folder seeded with this candidate file's earlier builds."""
+        args = options.to_dict()
+        args["task"] = self.sandbox.stage(options.task, "task")
+        args["candidate"] = self.sandbox.stage(options.candidate, "candidate")
+        args["build_dir"] = self.sandbox.build_dir
+        args["out"] = None
+        key = (args["candidate"], options.build_dir)
+        self.candidates.append((candidate_cache.file_digest(args["candidate"]), key))
+        candidate_cache.seed(self.sandbox, *key)
+        return args
+
+def restore(document: dict, options: EvaluateOptions, sandboxed: bool) -> dict:
+    """Puts the caller's paths back and says when no sandbox was around the candidate."""
+    if isinstance(document, dict):
+        document["task"], document["candidate"] = options.task, options.candidate
+        if isinstance(document.get("options"), dict):
+            document["options"].update(task=options.task, candidate=options.candidate,
+                                       build_dir=options.build_dir)
+        if not sandboxed:
+            document.setdefault("flags", []).append({
+                "name": UNSANDBOXED_FLAG,
+                "detail": "the candidate ran without a sandbox: it could read and write what "
+                          "this user can, and reach the network"})
+    return document
 
 
 class HarnessRequestError(RuntimeError):

@@ -1,0 +1,152 @@
+"""The sandbox itself, without torch: what a sandboxed process sees, and what it leaves."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import HARNESS, candidate, harness_env, task
+
+from akg_harness import candidate_cache, sandbox
+from akg_harness.environment import executor_base
+
+
+def run_inside(code: str, **environment) -> subprocess.CompletedProcess:
+    box = sandbox.Sandbox("cpu")
+    try:
+        env = box.environment(dict(os.environ, **environment))
+        return subprocess.run(box.command([sys.executable, "-c", code]), capture_output=True,
+                              text=True, timeout=60, env=env, **box.popen_arguments())
+    finally:
+        box.close()
+
+
+def test_the_executor_environment_keeps_toolchains_and_drops_secrets():
+    base = {"PATH": "/usr/bin", "OPENAI_API_KEY": "sk-1", "AKG_TOKEN": "t", "HF_TOKEN": "h",
+            "AKG_STUDIO_HOME": "/data", "TORCH_CUDA_ARCH_LIST": "9.0a", "TRITON_CACHE_DIR": "/c",
+            "CUDA_VISIBLE_DEVICES": "1", "TRITON_API_KEY": "x", "OMP_NUM_THREADS": "4"}
+    assert executor_base(base) == {"PATH": "/usr/bin", "TORCH_CUDA_ARCH_LIST": "9.0a",
+                                   "TRITON_CACHE_DIR": "/c", "CUDA_VISIBLE_DEVICES": "1",
+                                   "OMP_NUM_THREADS": "4"}
+
+
+def test_a_sandboxed_process_sees_no_home_no_network_and_writes_only_its_scratch(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    code = f"""
+import json, os, socket
+seen = {{"home": os.path.exists({str(os.path.expanduser('~'))!r} + "/.bashrc"),
+        "secret": os.path.exists({str(secret)!r}), "cwd": os.getcwd()}}
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=2); seen["network"] = True
+except OSError:
+    seen["network"] = False
+for path in ({str(HARNESS / 'written.txt')!r}, "/usr/written.txt"):
+    try:
+        open(path, "w").write("x"); seen[path] = True
+    except OSError:
+        seen[path] = False
+open("scratch.txt", "w").write("fine")
+print(json.dumps(seen))
+"""
+    completed = run_inside(code)
+    assert completed.returncode == 0, completed.stderr
+    seen = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert seen["secret"] is False and seen["network"] is False and seen["home"] is False
+    assert not any(value for key, value in seen.items() if key.startswith("/")), seen
+    assert seen["cwd"].endswith("scratch")
+    assert not (HARNESS / "written.txt").exists()
+
+
+def test_a_double_forked_daemon_dies_with_the_sandbox():
+    marker = f"{time.time() % 1000:.4f}"
+    box = sandbox.Sandbox("cpu")
+    code = ("import os, time\n"
+            "if os.fork() == 0:\n"
+            "    os.setsid()\n"
+            "    if os.fork() == 0:\n"
+            f"        os.execv('/bin/sleep', ['sleep', '{marker}'])\n"
+            "    os._exit(0)\n"
+            "time.sleep(60)\n")
+    process = subprocess.Popen(box.command([sys.executable, "-c", code]),
+                               env=box.environment(), **box.popen_arguments())
+
+    def alive() -> bool:
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if marker.encode() in handle.read():
+                        return True
+            except OSError:
+                continue
+        return False
+
+    try:
+        deadline = time.monotonic() + 20
+        while not alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert alive(), "the daemon never started"
+        os.killpg(process.pid, 9)  # what the supervisor does on a timeout
+        process.wait()
+        deadline = time.monotonic() + 5
+        while alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(), "the daemon outlived its sandbox"
+    finally:
+        box.close()
+
+
+def test_without_a_sandbox_evaluation_is_refused_naming_what_to_install(tmp_path):
+    env = dict(harness_env(), AKG_SANDBOX_TOOL="none")
+    env.pop("AKG_ALLOW_UNSANDBOXED", None)
+    completed = subprocess.run(
+        [sys.executable, "-m", "akg_harness", "evaluate", "--task", task("vector_add"),
+         "--candidate", candidate("triton", "add_correct"), "--dsl", "triton",
+         "--out", str(tmp_path / "r.json")], capture_output=True, text=True, timeout=120,
+        env=env, cwd=str(HARNESS))
+    assert completed.returncode == 2
+    assert "SANDBOX_UNAVAILABLE" in completed.stderr and "bubblewrap" in completed.stderr
+    assert "AKG_ALLOW_UNSANDBOXED=1" in completed.stderr
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_detect_reports_the_sandbox():
+    completed = subprocess.run([sys.executable, "-m", "akg_harness", "detect", "--no-measure"],
+                               capture_output=True, text=True, timeout=300, env=harness_env(),
+                               cwd=str(HARNESS))
+    report = json.loads(completed.stdout)
+    assert report["sandbox"]["available"] is True and report["sandbox"]["tool"] == "bwrap"
+    assert report["sandbox"]["process_limit"] in ("rlimit", "cgroup")
+
+
+def test_a_build_written_by_one_candidate_never_reaches_another(tmp_path):
+    first, second = tmp_path / "first.py", tmp_path / "second.py"
+    first.write_text("# first\n")
+    second.write_text("# second\n")
+    box = sandbox.Sandbox("cpu")
+    try:
+        poisoned = os.path.join(box.build_dir, "akg_ext_shared")
+        os.makedirs(poisoned)
+        with open(os.path.join(poisoned, "akg_ext_shared.so"), "w") as handle:
+            handle.write("poison")
+        os.symlink("/etc/hostname", os.path.join(poisoned, "link.so"))
+        assert candidate_cache.promote(box, str(first), str(tmp_path / "builds")) == 1
+    finally:
+        box.close()
+    other = sandbox.Sandbox("cpu")
+    try:
+        assert candidate_cache.seed(other, str(second), str(tmp_path / "builds")) == 0
+        assert candidate_cache.seed(other, str(first), str(tmp_path / "builds")) == 1
+        assert not os.path.exists(os.path.join(other.build_dir, "akg_ext_shared", "link.so"))
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("value", ["abc"])
+def test_a_bad_limit_says_which_setting(monkeypatch, value):
+    monkeypatch.setenv("AKG_SANDBOX_PROCESSES", value)
+    with pytest.raises(ValueError, match="AKG_SANDBOX_PROCESSES"):
+        sandbox.Limits.for_device("cpu")
