@@ -109,7 +109,7 @@ describe('a runner on an SSH host', () => {
     }
     // Stopping the worker ended the ssh session, the relay and the harness behind it.
     await expect.poll(leftovers, { timeout: 5_000 }).toEqual([])
-  })
+  }, 120_000)
 
   it('says the host cannot be reached when nothing listens there', async () => {
     const host = new SshWorkerHost(hostConfig({ port: await freePort() }), processes, harnessDir, relayScript)
