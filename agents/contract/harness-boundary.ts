@@ -91,6 +91,8 @@ export const EXECUTOR_ENVIRONMENT: EnvironmentRules = {
     'PYTHONPATH', 'PYTHONUNBUFFERED', 'PYTHONHASHSEED', 'PYTHONDONTWRITEBYTECODE', 'PYTHONNOUSERSITE',
     'LD_LIBRARY_PATH', 'CC', 'CXX', 'CUDAHOSTCXX', 'MAX_JOBS', 'NVCC_APPEND_FLAGS', 'NVCC_PREPEND_FLAGS',
     'NVIDIA_VISIBLE_DEVICES', 'NVIDIA_DRIVER_CAPABILITIES',
+    // Whether --ncu also collects per-line source counters (the harness's own knob, no secret).
+    'AKG_NCU_SOURCE',
   ],
   prefixes: ['LC_', 'TRITON_', 'TORCH_', 'TORCHINDUCTOR_', 'CUDA_', 'OMP_', 'MKL_', 'KMP_', 'GOMP_', 'OPENBLAS_', 'ASCEND_'],
 }
