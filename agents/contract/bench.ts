@@ -38,6 +38,10 @@ export interface BenchRow {
   compileMs: number | null
   speedupVsEager: number | null
   speedupVsCompile: number | null
+  /** The best candidate's timing was too spread to trust (noisy_timing): shown, but outside fast_p and the geomeans. */
+  noisy?: boolean
+  /** The eager baseline's provenance, e.g. "baseline measured now". */
+  baseline?: string | null
 }
 
 /** fast_p per baseline; keys are the thresholds written as strings ("0", "1", "1.5", "2"). */
@@ -53,6 +57,8 @@ export interface BenchMetrics {
   /** Geometric mean over the correct tasks with a measured baseline; null when there are none. */
   geomeanSpeedupVsEager: number | null
   geomeanSpeedupVsCompile: number | null
+  /** Correct tasks whose timing was noisy: counted correct (fast_0) but in no speedup metric. */
+  noisyExcluded?: number
 }
 
 export interface BenchReport {

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { appRoutes } from './app.ts'
 import { benchRoutes } from './bench.ts'
+import { cacheRoutes } from './cache.ts'
 import { providerRoutes } from './providers.ts'
 import { events } from './events.ts'
 import { runnerRoutes } from './runner.ts'
@@ -12,6 +13,7 @@ import { tunerRoutes } from './tuner.ts'
 
 export * from './app.ts'
 export * from './bench.ts'
+export * from './cache.ts'
 export * from './define.ts'
 export * from './providers.ts'
 export * from './result.ts'
@@ -30,6 +32,7 @@ export const routes = {
   ...taskRoutes,
   ...runRoutes,
   ...benchRoutes,
+  ...cacheRoutes,
   ...runnerRoutes,
   ...sessionRoutes,
   ...tunerRoutes,

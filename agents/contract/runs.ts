@@ -213,6 +213,20 @@ export interface VerdictSummary {
   compileMs: number | null
   maxAbsError: number | null
   flags: string[]
+  /** A timing side's spread is too large to trust its median (flag noisy_timing); absent in older logs. */
+  noisy?: boolean
+  /** Where the eager baseline came from: measured now, or a cache entry re-timed to agree (with its age). */
+  baseline?: BaselineOrigin | null
+  /** The device model the verdict was measured on (environment.device_name). */
+  deviceName?: string | null
+}
+
+/** Provenance of a baseline beside a speedup: measured in this evaluation, or a cached entry (its age) that a quick re-time agreed with. */
+export interface BaselineOrigin {
+  source: 'measured' | 'cache'
+  ageS: number | null
+  /** A cached entry disagreed with the quick re-time (or did not apply here) and was re-measured. */
+  remeasured: boolean
 }
 
 /** One candidate kernel and its lineage (parent, inspirations, island). */

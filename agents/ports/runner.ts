@@ -47,6 +47,10 @@ export interface Verdict {
     speedup_vs_eager: number | null
     speedup_vs_compile: number | null
     clock?: string
+    /** Per baseline: hit (re-timed), miss, stale (re-measured), error (see the harness README). */
+    baseline_cache?: Record<string, string>
+    /** Per baseline: where, when and how it was measured. */
+    baseline_provenance?: Record<string, { source: string; measured_at?: number | null; age_s?: number | null; replaced?: string | null; retime_ratio?: number }>
   } | null
   profile?: unknown
   ncu?: unknown

@@ -50,8 +50,18 @@ const hardwareSection = (task: PromptTask): string =>
 const knowledgeSection = (knowledge: KnowledgeSnippet[]): string =>
   knowledge.length === 0 ? '' : `\n\n## Reference notes\n${knowledge.map((snippet) => `### ${snippet.title}\n${snippet.body.trim()}`).join('\n\n')}`
 
+/** How the harness judges a candidate (resources/harness/README.md: Reference precision, Shapes). */
+const verificationLine =
+  'Verification: outputs are compared with the reference run in strict fp32 for float32 tasks (TF32 off; atol = rtol = 1e-4, fp16/bf16 1e-2); ' +
+  'a miss is re-judged against an fp64 truth. Correctness is also checked at other input sizes (ragged tails, size 1, 2n+1), so do not hard-code sizes.'
+
 const taskSection = (task: PromptTask): string =>
-  `## Task (PyTorch reference, KernelBench format)\n\`\`\`python\n${task.taskSource.trim()}\n\`\`\`\nTarget device: ${task.device}.${hardwareSection(task)}`
+  `## Task (PyTorch reference, KernelBench format)
+\`\`\`python
+${task.taskSource.trim()}
+\`\`\`
+Target device: ${task.device}.
+${verificationLine}${hardwareSection(task)}`
 
 const excerpt = (text: string): string =>
   text.length <= errorExcerptChars ? text : `${text.slice(0, errorExcerptChars / 2)}\n[...]\n${text.slice(-errorExcerptChars / 2)}`

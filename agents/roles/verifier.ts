@@ -1,4 +1,4 @@
-import type { VerdictSummary } from '../contract/runs.ts'
+import type { BaselineOrigin, VerdictSummary } from '../contract/runs.ts'
 import type { EvaluateRequest, Verdict } from '../ports/index.ts'
 import type { RunContext } from '../run/context.ts'
 
@@ -16,6 +16,9 @@ export function summarizeVerdict(verdict: Verdict): VerdictSummary {
     compileMs: verdict.timing?.compile?.median_ms ?? null,
     maxAbsError: verdict.correctness?.max_abs_error ?? null,
     flags: verdict.flags.map((flag) => flag.name),
+    noisy: verdict.flags.some((flag) => flag.name === 'noisy_timing'),
+    baseline: baselineOrigin(verdict),
+    deviceName: typeof verdict.environment?.device_name === 'string' ? verdict.environment.device_name : null,
   }
 }
 
@@ -27,6 +30,28 @@ export function summarizeVerdict(verdict: Verdict): VerdictSummary {
 export function wantsNcu(context: RunContext): boolean {
   const optimizing = ['optimize', 'evolve', 'adaptive'].includes(context.spec.workflow)
   return optimizing && /(^|:)cuda(:\d+)?$/.test(context.spec.device)
+}
+
+/** The eager baseline's provenance from the verdict's timing section (null without timing). */
+export function baselineOrigin(verdict: Verdict): BaselineOrigin | null {
+  const record = verdict.timing?.baseline_provenance?.eager
+  if (!record) return null
+  return { source: record.source === 'cache' ? 'cache' : 'measured', ageS: record.age_s ?? null, remeasured: Boolean(record.replaced) }
+}
+
+/** "eager measured now", "eager cached 2.0 h, re-timed": what a speedup rests on, in a few words. */
+export function baselineText(origin: BaselineOrigin | null | undefined): string {
+  if (!origin) return ''
+  if (origin.source === 'measured') return origin.remeasured ? 'baseline re-measured (stale cache dropped)' : 'baseline measured now'
+  return `baseline cached ${ageWords(origin.ageS)} ago, re-timed`
+}
+
+function ageWords(seconds: number | null): string {
+  if (seconds === null) return '?'
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60]] as const) {
+    if (seconds >= size) return `${(seconds / size).toFixed(1)} ${unit}`
+  }
+  return `${Math.round(seconds)} s`
 }
 
 /** The Verifier: one evaluation through the Runner port, recorded as verify-start/verify-end. */

@@ -132,11 +132,19 @@ export function foldEvents(runId: string, events: Iterable<RunEvent>): RunState 
   return state
 }
 
-/** The best correct candidate: lowest median time, ties to the earliest. */
+/**
+ * The best correct candidate: lowest median time, ties to the earliest. Times from different device
+ * models are not comparable, so only candidates measured on the device model of the run's first
+ * correct verdict are ranked (verdicts of older logs carry no model and are ranked as before).
+ */
 export function bestCandidate(candidates: Iterable<CandidateRecord>): CandidateRecord | null {
   let best: CandidateRecord | null = null
+  let model: string | null = null
   for (const candidate of candidates) {
     if (candidate.origin === 'migrate-source' || !candidate.verdict?.correct) continue
+    const name = candidate.verdict.deviceName ?? null
+    if (name !== null && model === null) model = name
+    if (name !== null && name !== model) continue
     const time = candidate.verdict.medianMs ?? Number.POSITIVE_INFINITY
     const bestTime = best?.verdict?.medianMs ?? Number.POSITIVE_INFINITY
     if (!best || time < bestTime) best = candidate

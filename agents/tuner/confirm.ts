@@ -21,6 +21,12 @@ export function pickFinalists(passed: EvaluationRecord[], baseline: EvaluationRe
   return finalists
 }
 
+/** Re-timings of one round allowed while its timing stays noisy, before the tuner says it could not get a quiet one. */
+export const MAX_QUIET_RETRIES = 2
+
+/** A round's timing too spread to trust (the harness's noisy_timing rule, see its README). */
+const isNoisy = (record: EvaluationRecord) => record.timing?.noisy === true
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
@@ -45,15 +51,22 @@ export async function confirmFinalists(
   for (let round = 0; round < confirm.rounds && !cancelled(); round++) {
     for (const [index, finalist] of finalists.entries()) {
       if (cancelled()) break
-      rounds[index]!.push(await remeasure(finalist.params, confirm.timingTrials, round))
+      // Only a quiet round confirms: a noisy one is timed again, up to MAX_QUIET_RETRIES times.
+      let record = await remeasure(finalist.params, confirm.timingTrials, round)
       runnerCalls++
+      for (let retry = 0; isNoisy(record) && record.status === 'passed' && retry < MAX_QUIET_RETRIES && !cancelled(); retry++) {
+        record = await remeasure(finalist.params, confirm.timingTrials, round)
+        runnerCalls++
+      }
+      rounds[index]!.push(record)
     }
   }
   const baselineKey = baseline ? configurationKey(baseline.params) : null
   const configurations: ConfirmedConfiguration[] = finalists.map((finalist, index) => {
     const measured = rounds[index]!
     const failed = measured.find((item) => item.status !== 'passed' || item.latencyMs === null)
-    const complete = !failed && measured.length === confirm.rounds
+    const noisyRounds = measured.filter(isNoisy).length
+    const complete = !failed && measured.length === confirm.rounds && noisyRounds === 0
     const roundMediansMs = measured.filter((item) => item.latencyMs !== null).map((item) => item.latencyMs!)
     return {
       params: finalist.params,
@@ -62,7 +75,14 @@ export async function confirmFinalists(
       roundMediansMs,
       trials: measured.reduce((sum, item) => sum + (item.timing?.trials ?? 0), 0),
       isDefault: configurationKey(finalist.params) === baselineKey,
-      error: failed?.error ?? (complete ? null : { stage: 'cancelled', message: 'the confirmation round was cancelled before every round ran' }),
+      noisyRounds,
+      error:
+        failed?.error ??
+        (noisyRounds > 0
+          ? { stage: 'timing', message: `could not confirm: ${noisyRounds} of ${measured.length} round(s) stayed noisy after ${MAX_QUIET_RETRIES} re-timings each (spread too large to trust the median); measure on a quieter machine` }
+          : complete
+            ? null
+            : { stage: 'cancelled', message: 'the confirmation round was cancelled before every round ran' }),
     }
   })
   const order = (item: ConfirmedConfiguration) => item.confirmedMedianMs ?? Infinity

@@ -75,6 +75,8 @@ export interface ConfirmedConfiguration {
   trials: number
   /** It is the candidate's own configuration. */
   isDefault: boolean
+  /** Rounds still noisy after their re-timings; such a configuration is not confirmed (absent in older sessions). */
+  noisyRounds?: number
   error: { stage: string; message: string } | null
 }
 

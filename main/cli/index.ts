@@ -4,6 +4,7 @@ import { Host } from '../host/host.ts'
 import type { CliContext, Command } from './command.ts'
 import { CliError, infoCommand, tasksCommand, toolchainsCommand } from './commands/basic.ts'
 import { benchCommand } from './commands/bench.ts'
+import { cacheCommand } from './commands/cache.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { forkCommand, resumeCommand } from './commands/resume.ts'
 import { runCommand } from './commands/run.ts'
@@ -12,7 +13,7 @@ import { showCommand } from './commands/show.ts'
 import { tuneCommand } from './commands/tune.ts'
 
 /** Every `akg` command; a new command is one entry here. */
-export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, runCommand, migrateCommand, benchCommand, runsCommand, showCommand, resumeCommand, forkCommand, tuneCommand]
+export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, runCommand, migrateCommand, benchCommand, runsCommand, showCommand, resumeCommand, forkCommand, tuneCommand, cacheCommand]
 
 function usage(): string {
   const lines = commands.flatMap((command) => [`  ${command.usage}`, `      ${command.summary}`])

@@ -1,7 +1,8 @@
 import type { RoleModels, ToolchainReport } from '../../agents/contract/index.ts'
 import type { AgentRole } from '../../agents/ports/model.ts'
 import type { RoleModel } from '../../agents/providers/index.ts'
-import { basename } from 'node:path'
+import { basename, delimiter } from 'node:path'
+import { AppError } from '../../agents/contract/result.ts'
 import { EventBus } from './event-bus.ts'
 import type { CommandRunner } from './exec.ts'
 import { createHostKnowledge, type KnowledgeService } from './knowledge/index.ts'
@@ -101,6 +102,18 @@ export class Host {
       )
     }
     return this.toolchainReport
+  }
+
+  /** A short harness command (`cache list`, ...) with the configured Python; its JSON output. */
+  async harnessJson(args: string[]): Promise<unknown> {
+    const env = { ...process.env, PYTHONPATH: [this.paths.harness, process.env.PYTHONPATH].filter(Boolean).join(delimiter) }
+    const result = await this.runShort(await this.python(), ['-m', 'akg_harness', ...args], { timeoutMs: 60_000, env })
+    try {
+      return JSON.parse(result.stdout)
+    } catch {
+      const why = result.spawnError ?? (result.timedOut ? 'timed out after 60 s' : result.stderr.trim().split('\n').pop() || `exit code ${result.code}`)
+      throw new AppError('HARNESS_FAILED', `The harness could not run \`${args.join(' ')}\`: ${why}. Check the Python environment in Toolchains.`)
+    }
   }
 
   /** Short commands (detection probes) run under the process manager, so shutdown ends them too. */

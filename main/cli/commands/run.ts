@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { RunDetail, RunEvent, RunSummary } from '../../../agents/contract/index.ts'
+import type { RunDetail, RunEvent, RunSummary, VerdictSummary } from '../../../agents/contract/index.ts'
+import { baselineText } from '../../../agents/roles/verifier.ts'
 import { cassettePrefix } from '../../host/runs/run-models.ts'
 import { runsRoot } from '../../host/runs/run-files.ts'
 import { CASSETTE_FILE } from '../../host/runs/run-manager.ts'
@@ -136,14 +137,21 @@ export function outcome(detail: RunDetail): string {
   const best = summary.best
   return [
     `run      ${summary.id}  (${summary.status}, ${summary.endReason ?? 'running'})`,
-    `best     ${best ? `${best.candidateId}  ${ms(best.medianMs)}  eager ${times(best.speedupVsEager)}  compile ${times(best.speedupVsCompile)}` : 'no correct candidate'}`,
+    `best     ${best ? `${best.candidateId}  ${ms(best.medianMs)}  eager ${times(best.speedupVsEager)}  compile ${times(best.speedupVsCompile)}${trust(detail.candidates.find((candidate) => candidate.id === best.candidateId)?.verdict)}` : 'no correct candidate'}`,
     `tokens   ${summary.usage.inputTokens} in, ${summary.usage.outputTokens} out over ${summary.usage.calls} calls`,
   ].join('\n')
 }
 
+/** What a speedup rests on, after it: "  [NOISY timing] (baseline cached 2.0 h ago, re-timed)". */
+export function trust(verdict: VerdictSummary | null | undefined): string {
+  if (!verdict) return ''
+  const baseline = baselineText(verdict.baseline)
+  return `${verdict.noisy ? '  [NOISY timing: median not trustworthy]' : ''}${baseline ? `  (${baseline})` : ''}`
+}
+
 export function candidateTable(detail: RunDetail): string {
   return table(
-    ['id', 'origin', 'parent', 'island', 'status', 'median', 'vs eager', 'vs compile'],
+    ['id', 'origin', 'parent', 'island', 'status', 'median', 'vs eager', 'vs compile', 'timing'],
     detail.candidates.map((candidate) => [
       candidate.id,
       candidate.origin,
@@ -153,6 +161,7 @@ export function candidateTable(detail: RunDetail): string {
       ms(candidate.verdict?.medianMs),
       times(candidate.speedups?.eager),
       times(candidate.speedups?.compile),
+      candidate.verdict?.medianMs === null || candidate.verdict?.medianMs === undefined ? '' : `${candidate.verdict.noisy ? 'NOISY' : 'quiet'}${candidate.verdict.baseline ? `, ${baselineText(candidate.verdict.baseline)}` : ''}`,
     ]),
   )
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { AppError, type BenchReport, type BenchRow, type BenchSummary, type RunSpecInput } from '../../../agents/contract/index.ts'
+import { baselineText } from '../../../agents/roles/verifier.ts'
 import { benchCsv, benchMetrics } from '../../../agents/run/bench-metrics.ts'
 import type { Host } from '../host.ts'
 
@@ -126,6 +127,8 @@ export class BenchManager {
         compileMs: detail?.candidate.verdict?.compileMs ?? null,
         speedupVsEager: best?.speedupVsEager ?? null,
         speedupVsCompile: best?.speedupVsCompile ?? null,
+        noisy: detail?.candidate.verdict?.noisy ?? false,
+        baseline: baselineText(detail?.candidate.verdict?.baseline),
       })
     }
     return { summary: document.summary, rows, metrics: benchMetrics(rows) }

@@ -2,6 +2,7 @@ import type { Handlers } from '../dispatch.ts'
 import type { Host } from '../host.ts'
 import { appHandlers } from './app.ts'
 import { benchHandlers } from './bench.ts'
+import { cacheHandlers } from './cache.ts'
 import { providerHandlers } from './providers.ts'
 import { runnerHandlers } from './runner.ts'
 import { runHandlers } from './runs.ts'
@@ -18,6 +19,7 @@ export function createHandlers(host: Host): Handlers {
     ...taskHandlers(host),
     ...runHandlers(host),
     ...benchHandlers(host),
+    ...cacheHandlers(host),
     ...runnerHandlers(host),
     ...sessionHandlers(host),
     ...tunerHandlers(host),

@@ -1,4 +1,4 @@
-"""Command line: detect, evaluate, serve, precompile.
+"""Command line: detect, evaluate, serve, precompile, cache.
 
 `evaluate` exits 0 whenever a verdict was written, whatever the verdict; 2 for
 bad arguments or an unusable task, with the reason on stderr.
@@ -36,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     precompile.add_argument("--arch", help="CUDA arch list when no GPU is visible, e.g. 9.0a")
     precompile.add_argument("--params", help="JSON object of tunable overrides")
     precompile.add_argument("--timeout", type=float, default=1800.0)
+    cache = commands.add_parser("cache", help="list or clear cached baselines, peaks, builds")
+    cache.add_argument("action", choices=("list", "clear"))
+    cache.add_argument("--kind", action="append", choices=("baselines", "peaks", "build"),
+                       help="repeatable; default: baselines and peaks (clear), all (list)")
+    cache.add_argument("--task", help="only the baselines of this task file")
     return parser
 
 
@@ -63,6 +68,17 @@ def main(argv=None) -> int:
                             timeout=args.timeout)
         print(json.dumps(report, indent=2))
         return 0 if all(item["ok"] for item in report["candidates"]) else 1
+    if args.command == "cache":
+        from . import cache_admin
+
+        if args.action == "list":
+            kinds = tuple(args.kind or cache_admin.KINDS)
+            report = {"entries": cache_admin.list_entries(kinds, args.task)}
+        else:
+            kinds = tuple(args.kind or ("baselines", "peaks"))
+            report = cache_admin.clear(kinds, args.task)
+        print(json.dumps(report, indent=2, default=str))
+        return 0
     return run_evaluate(parser, args)
 
 

@@ -30,6 +30,8 @@ class Context:
     loaded_path: Optional[str] = None
     traces: Optional[dict] = None
     threads: Optional[int] = None
+    # strict_fp32 for float32 tasks (precision.py), set once the reference exists.
+    reference_precision: str = "default"
 
     def build_models(self) -> None:
         """Reference first, then candidate, each under the same seed (same weights)."""
@@ -37,6 +39,13 @@ class Context:
         self.init_inputs = [to_device(v, self.backend.torch_device)
                             for v in self.task.get_init_inputs()]
         self.reference = self._construct(self.task.Model)
+        from .inputs import draw
+        from .precision import DEFAULT, reference_mode
+        from .tolerance import DEFAULT_PRECISION_PROFILES
+
+        self.reference_precision = DEFAULT if \
+            self.options.tolerance in DEFAULT_PRECISION_PROFILES else reference_mode(
+                self.reference, draw(self.task, self.base_seed, self.backend.torch_device))
         self.candidate = self.new_candidate()
 
     def new_candidate(self):
@@ -56,7 +65,10 @@ class Context:
             return (model or self.candidate)(*inputs)
 
     def call_reference(self, inputs: list):
-        with torch.no_grad():
+        """The reference in its judging precision (strict fp32 for float32 tasks)."""
+        from .precision import precision
+
+        with torch.no_grad(), precision(self.reference_precision):
             return self.reference(*inputs)
 
     def remaining(self) -> float:

@@ -6,13 +6,17 @@ result nor leave elements unwritten unnoticed; snapshot its output at once (to
 catch work still in flight), then run the reference on another pristine copy.
 """
 
+import collections
+
 from .checks.integrity import live_threads, new_threads, settle
 from .checks.outputs import dense_problem
+from .checks.torch_guard import TorchGuard
 from .compare import (Comparison, StructureError, bitwise_equal, compare_outputs,
                       flatten_outputs, structure_problem)
 from .context import poisoned_memory
 from .dsl.base import RECORDER
 from .inputs import changed_inputs, clone, draw, rescaled, trial_seeds
+from . import shapes
 from .tolerance import describe
 
 # Outputs of earlier trials kept to spot repeats; beyond this only the last is kept.
@@ -32,6 +36,8 @@ class Correctness:
         self.total = Comparison()
         self.passed_trials = 0
         self.history = []  # (candidate, reference) outputs of the trials that passed
+        self.truth_records = []  # trials the fp64 truth decided (precision.arbitrate)
+        self.torch_ops = collections.Counter()  # torch compute ops the candidate called
 
     def tolerance(self):
         return self.options.tolerance, self.options.atol, self.options.rtol
@@ -51,6 +57,7 @@ class Correctness:
                         return False
                     self.passed_trials += 1
                 self.doc.check("output_depends_on_inputs", *self.rescaled_trial())
+                self.doc.check("correct_across_shapes", *self.shape_trials())
         finally:
             RECORDER.active = False
             self.doc.sections["correctness"] = self.section()
@@ -64,7 +71,10 @@ class Correctness:
         before = live_threads()
         RECORDER.reset()
         RECORDER.active = True
-        output = ctx.call_candidate(candidate_inputs)
+        # Under a recording dispatch mode, as in the reverse knock-out (checks/torch_guard).
+        with TorchGuard("record") as guard:
+            output = ctx.call_candidate(candidate_inputs)
+        self.torch_ops.update(guard.compute)
         try:
             outputs = flatten_outputs(output)
         except StructureError as error:
@@ -104,20 +114,30 @@ class Correctness:
         dense = dense_problem(outputs, references, candidate_inputs, reference_inputs)
         doc.check("output_plain_dense", dense is None, dense or "plain dense tensor(s)")
         comparison = compare_outputs(candidate_values, reference_values, *self.tolerance())
-        self.total.merge(comparison)
         repeated = self.repeated_output(candidate_values, reference_values)
+        if not comparison.passed and repeated is None:
+            comparison = self.ask_truth(trial, pristine, candidate_values, reference_values,
+                                        comparison)
+        self.total.merge(comparison)
         if not comparison.passed:
             if repeated is not None:
                 doc.check("no_cached_result", False, (
                     f"trial {trial} returned exactly the output of trial {repeated} (correct "
                     "for that trial's inputs) for new inputs: a result cached across calls"))
                 return False
+            truth = getattr(comparison, "truth_detail", None)
             doc.check("output_matches_reference", False,
-                      f"trial {trial} (seed {self.seeds[trial]}): {comparison.summary()}")
+                      f"trial {trial} (seed {self.seeds[trial]}): {comparison.summary()}"
+                      + (f"; {truth}" if truth else ""))
             return False
         doc.check("output_matches_reference", True, "")
         doc.set_detail("output_matches_reference",
-                       f"{trial + 1} trial(s) within tolerance; worst: {self.total.summary()}")
+                       f"{trial + 1} trial(s) within tolerance of the "
+                       f"{self.ctx.reference_precision} reference; worst: "
+                       f"{self.total.summary()}" + (
+                           f"; {len(self.truth_records)} trial(s) decided by the fp64 truth "
+                           f"({self.truth_records[-1]['detail']})" if self.truth_records
+                           else ""))
         if repeated is not None:
             doc.check("output_depends_on_inputs", False, (
                 f"trial {trial} returned exactly the output of trial {repeated} for new inputs, "
@@ -129,6 +149,30 @@ class Correctness:
                 > HISTORY_BYTES:
             self.history = self.history[-1:]
         return not (dense or changed or late or started or launches == 0)
+
+    def ask_truth(self, trial: int, pristine: list, candidate_values: list,
+                  reference_values: list, comparison):
+        """A miss against the reference goes to the fp64 truth (precision.py); a candidate
+        it clears passes this trial, with both errors on record."""
+        from .precision import arbitrate
+
+        try:
+            verdict = arbitrate(self.ctx.reference, clone(pristine), candidate_values,
+                                reference_values, self.tolerance(),
+                                self.ctx.reference_precision)
+        except Exception as error:  # a model that cannot run in fp64 keeps the verdict
+            verdict = {"passed": False, "detail": f"fp64 truth unavailable: "
+                                                  f"{type(error).__name__}: {error}"}
+        verdict["trial"] = trial
+        verdict["against_reference"] = comparison.summary()
+        self.truth_records.append(verdict)
+        if not verdict["passed"]:
+            comparison.truth_detail = verdict["detail"]
+            return comparison
+        cleared = Comparison(elements=comparison.elements,
+                             max_abs_error=comparison.max_abs_error,
+                             max_rel_error=comparison.max_rel_error)
+        return cleared
 
     def repeated_output(self, candidate_values: list, reference_values: list):
         """Index of an earlier trial whose output the candidate returned again, bit for bit,
@@ -173,6 +217,69 @@ class Correctness:
                        f"output's magnitude: {normwise.summary()}; the output does not follow "
                        "its inputs")
 
+    def shape_trials(self):
+        """(passed, detail): the task's function at shapes other than get_inputs()'s
+        (shapes.py); the doc's `shapes` section lists each with its outcome."""
+        ctx = self.ctx
+        seed = self.seeds[self.options.correctness_trials + 1]
+        base = draw(ctx.task, seed, ctx.backend.torch_device)
+        task_shapes = [list(v.shape) for v in base if hasattr(v, "shape")]
+        section = {"task_shapes": task_shapes, "timed_shapes": [task_shapes], "trials": []}
+        self.doc.sections["shapes"] = section
+        try:
+            plan = shapes.plan(ctx.task, base)
+        except ValueError as error:
+            section.update(fixed=None, source="declared")
+            return False, str(error)
+        section.update(fixed=plan["fixed"], source=plan["source"])
+        if plan["fixed"]:
+            return True, f"shape trials skipped: {plan['fixed']}"
+        failures = []
+        for index, entry in enumerate(plan["shapes"]):
+            record = {"label": entry["label"], "shapes": [list(s) for s in entry["shapes"]]}
+            section["trials"].append(record)
+            record["status"], record["detail"] = self.shape_trial(
+                shapes.resample(base, entry["shapes"], seed + index + 1))
+            if record["status"] == "failed":
+                failures.append(f"{entry['label']} (input shapes {record['shapes']}): "
+                                f"{record['detail']}")
+                break  # one shape that breaks is enough; the executor may be damaged
+        ran = [r for r in section["trials"] if r["status"] != "skipped"]
+        if failures:
+            return False, "wrong at another shape: " + failures[0]
+        if not ran:
+            section["unresizable"] = ("the reference runs at none of the derived shapes (" +
+                                      "; ".join(r["detail"][:160] for r in section["trials"][:2])
+                                      + ")") if section["trials"] else "no resizable size"
+            return True, f"shape trials skipped: {section['unresizable']}"
+        return True, (f"correct at {len(ran)} other shape(s) ({plan['source']}: "
+                      + ", ".join(r["label"] for r in ran) + ")")
+
+    def shape_trial(self, pristine: list):
+        """("passed"|"failed"|"skipped", detail) at one derived shape."""
+        ctx = self.ctx
+        try:
+            references = detach_copy(flatten_outputs(ctx.call_reference(clone(pristine))))
+        except Exception as error:
+            return "skipped", f"the reference cannot run here: {type(error).__name__}: {error}"
+        if not all(bool(r.isfinite().all()) for r in references if r.dtype.is_floating_point):
+            return "skipped", "the reference is not finite here"
+        try:
+            outputs = flatten_outputs(ctx.call_candidate(clone(pristine)))
+            ctx.backend.synchronize()
+        except Exception as error:
+            return "failed", f"forward() raised {type(error).__name__}: {str(error)[:300]}"
+        outputs = detach_copy(outputs)
+        problem = structure_problem(outputs, references)
+        if problem:
+            return "failed", problem
+        comparison = compare_outputs(outputs, references, *self.tolerance())
+        if not comparison.passed:
+            comparison = self.ask_truth(-1, pristine, outputs, references, comparison)
+        if not comparison.passed:
+            return "failed", comparison.summary()
+        return "passed", comparison.summary()
+
     def flag_near_constant(self, references: list) -> None:
         zeros = [r.new_zeros(r.shape) for r in references]
         means = [r.float().mean().to(r.dtype).expand(r.shape).clone()
@@ -207,6 +314,9 @@ class Correctness:
             "tolerance": describe(*self.tolerance()),
             "base_seed": self.ctx.base_seed,
             "seeds": self.seeds[:self.options.correctness_trials],
+            "reference_precision": self.ctx.reference_precision,
+            "truth": self.truth_records or None,
+            "candidate_torch_ops": dict(self.torch_ops),
         }
 
 

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from . import DSLS
 
 DEVICE_PATTERN = re.compile(r"^(cpu|cuda(:\d+)?|npu(:\d+)?)$")
-TOLERANCE_PROFILES = ("strict", "default", "loose")
+TOLERANCE_PROFILES = ("strict", "default", "loose", "kernelbench")
 BASELINES = ("eager", "compile")
 # Generous enough for a cold cuda_c build (nvcc on a big kernel takes a minute or two).
 DEFAULT_TIMEOUT_S = 600.0

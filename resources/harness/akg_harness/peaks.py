@@ -80,19 +80,98 @@ def measure(device: torch.device, synchronize) -> dict:
             "source": "measured"}
 
 
+def _cache_path(backend) -> str:
+    return (f"{cache_dir('peaks')}/"
+            f"{digest(backend.name(), backend.kind, torch.__version__)[:32]}.json")
+
+
+def _measure_and_store(backend) -> dict:
+    measured = measure(backend.torch_device, backend.synchronize)
+    measured["measured_at"] = time.time()
+    write_json_atomic(_cache_path(backend), measured)
+    return measured
+
+
 def peaks_for(backend, allow_measure: bool = True):
     """Peaks of the backend's device: table, cached measurement, or a new measurement."""
-    name = backend.name()
-    known = from_table(name)
+    known = from_table(backend.name())
     if known:
         return known
-    path = f"{cache_dir('peaks')}/{digest(name, backend.kind, torch.__version__)[:32]}.json"
-    cached = read_json(path)
+    cached = read_json(_cache_path(backend))
     if cached:
         return dict(cached, source="measured (cached)")
     if not allow_measure:
         return None
-    measured = measure(backend.torch_device, backend.synchronize)
-    measured["measured_at"] = time.time()
-    write_json_atomic(path, measured)
-    return measured
+    return _measure_and_store(backend)
+
+
+def sanity_floor(backend):
+    """Peaks no device of this kind can be below, from the hardware knowledge sheets:
+    a CPU has at least two DDR4-3200 channels' worth of bandwidth (2 x 25.6 GB/s, a
+    single desktop core reaches 10-20 GB/s) and per core at least one 4-lane FMA
+    port at 2 GHz (16 GFLOP/s fp32). GPUs and NPUs in use are in the table."""
+    if backend.kind != "cpu":
+        return None
+    import os
+
+    cores = os.cpu_count() or 1
+    return {"peak_bandwidth_gbs": 51.2, "peak_tflops": {"fp32": round(cores * 0.016, 3)},
+            "source": "sanity floor (hardware sheet: 2 DDR4-3200 channels, 16 GFLOP/s "
+                      "per core)"}
+
+
+def _labels(peaks: dict) -> dict:
+    return {"bandwidth": peaks.get("peak_bandwidth_gbs"), **(peaks.get("peak_tflops") or {})}
+
+
+def _exceeded(peaks: dict, observed: list) -> list:
+    """Observed rates above the peaks: [(label, side, value, peak)]."""
+    table = _labels(peaks)
+    found = []
+    for side, label, value in observed:
+        peak = table.get(label)
+        if value and peak and value > peak:
+            found.append((label, side, value, peak))
+    return found
+
+
+def checked_peaks(backend, observed: list) -> dict:
+    """The peaks, never below what was observed on this device.
+
+    `observed`: [(side, label, rate)] with label "bandwidth" (GB/s) or a dtype key
+    (TFLOP/s) and side "candidate", "eager" or "compile". Table peaks (datasheets) stand
+    as they are. A measured peak that any side exceeded is measured again; then each
+    value is raised to the sanity floor and to what the trusted sides (eager, compile:
+    torch's own code) reached. The candidate never raises a peak: beating the device is
+    what the speed-of-light flag is for. `sources` says where each value came from."""
+    peaks = peaks_for(backend) or {}
+    if not peaks or peaks.get("source") == "table":
+        if peaks:
+            peaks = dict(peaks, sources={label: "table (datasheet)"
+                                         for label in _labels(peaks)})
+        return peaks
+    peaks = dict(peaks, peak_tflops=dict(peaks.get("peak_tflops") or {}))
+    base = peaks.get("source")
+    sources = {label: base for label in _labels(peaks)}
+    exceeded = _exceeded(peaks, observed)
+    if exceeded:
+        fresh = _measure_and_store(backend)
+        why = ", ".join(f"{side} reached {value:.4g} over {label} {peak:.4g}"
+                        for label, side, value, peak in exceeded)
+        peaks = dict(fresh, peak_tflops=dict(fresh.get("peak_tflops") or {}),
+                     remeasured_because=why)
+        sources = {label: f"re-measured ({why})" for label in _labels(peaks)}
+    floor = sanity_floor(backend) or {}
+    lifts = [(label, floor["source"], value) for label, value in _labels(floor).items()]
+    lifts += [(label, f"observed: {side} reached it", value) for side, label, value in observed
+              if side != "candidate"]
+    for label, source, value in lifts:
+        current = _labels(peaks).get(label)
+        if value and (current is None or value > current):
+            if label == "bandwidth":
+                peaks["peak_bandwidth_gbs"] = round(value, 3)
+            else:
+                peaks["peak_tflops"][label] = round(value, 4)
+            sources[label] = source
+    peaks["sources"] = sources
+    return peaks

@@ -14,6 +14,7 @@ import torch
 from .checks.behaviour import cached_result_check
 from .checks.dsl_usage import knockout_check, share_and_streams_check
 from .checks.integrity import RuntimeGuard, SettingsGuard
+from .checks.torch_guard import reverse_knockout_check
 from .dsl.base import RECORDER
 from .errors import EnvironmentProblem
 from .loading import forget, innermost_location
@@ -85,7 +86,9 @@ class Evaluation:
                 else:
                     ctx.traces = share_and_streams_check(ctx)
                     share = ctx.traces["share"]
-                doc.check("work_in_dsl", knockout[0] and share[0], f"{knockout[1]}; {share[1]}")
+                reverse = reverse_knockout_check(ctx)
+                doc.check("work_in_dsl", knockout[0] and share[0] and reverse[0],
+                          f"{knockout[1]}; {share[1]}; {reverse[1]}")
             self.integrity(guard)
         if doc.status() != "passed":
             return

@@ -17,7 +17,7 @@ COMPILE_STAGES = ("environment", "compile")
 
 # Checks whose failure means the candidate's numbers are wrong (status `incorrect`);
 # every other failed check is a rejection (status `rejected`).
-CORRECTNESS_CHECKS = ("output_structure", "output_matches_reference")
+CORRECTNESS_CHECKS = ("output_structure", "output_matches_reference", "correct_across_shapes")
 
 MAX_MESSAGE = 20000
 
@@ -33,7 +33,7 @@ class ResultDoc:
         self.error = None
         self.sections = {
             "correctness": None, "timing": None, "profile": None, "ncu": None,
-            "roofline": None, "build": None, "params": None,
+            "roofline": None, "build": None, "params": None, "shapes": None,
         }
         self.durations = {}
         self.interpreted = False

@@ -115,6 +115,8 @@ def section(work: dict, peaks: dict, median_ms, tf32_reason=None) -> dict:
         "achieved_tflops": None, "achieved_bandwidth_gbs": None, "percent_of_peak": None,
         "floor_ms": None, "floor_peak_tflops": floor_tflops(peaks, work["dtype"]),
         "peaks_source": (peaks or {}).get("source"),
+        "peak_sources": (peaks or {}).get("sources"),
+        "peaks_remeasured_because": (peaks or {}).get("remeasured_because"),
     }
     if median_ms:
         seconds = median_ms / 1e3

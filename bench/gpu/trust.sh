@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Trust cases on one H200 (docs/benchmarks/trust.md): a torch fallback that behaves under
+# the profiler, a shape-hardcoding kernel, the TF32 conv case decided by the fp64 truth,
+# and a poisoned baseline cache recovering. Usage: bash bench/gpu/trust.sh OUT_DIR
+set -u
+OUT=${1:?give an output folder}
+mkdir -p "$OUT"
+cd "$(dirname "$0")/../.." || exit 1
+export AKG_CACHE_DIR=$(mktemp -d /tmp/akg-trust-cache.XXXX)
+export PYTHONUNBUFFERED=1
+export PYTHONPATH=$PWD/resources/harness${PYTHONPATH:+:$PYTHONPATH}
+unset TRITON_INTERPRET
+PY=${PYTHON:-python3}
+{
+  date -u
+  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,utilization.gpu --format=csv
+  $PY -c "import torch, triton; print('torch', torch.__version__, 'triton', triton.__version__)"
+} > "$OUT/env.txt" 2>&1
+timeout 230 $PY bench/gpu/trust/cases.py "$OUT" > "$OUT/trust_cases.log" 2>&1
+echo "cases exit $?" >> "$OUT/env.txt"
+# The CPU side of the same checks, for the record (quick: no cpp builds).
+timeout 60 $PY -m pytest -q -p no:cacheprovider resources/harness/tests/test_trust_units.py \
+  > "$OUT/pytest_units.txt" 2>&1
+ls "$AKG_CACHE_DIR"/baselines > "$OUT/baseline_cache_files.txt" 2>&1

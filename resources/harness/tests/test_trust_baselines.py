@@ -1,0 +1,55 @@
+"""Baselines with provenance: a cached number stands only if this machine still agrees."""
+
+import json
+import time
+
+from conftest import failed
+
+
+def _plant(result, **changes) -> str:
+    """Write a cache entry as another process might have: this host's record, the given
+    eager median; returns the cache file."""
+    source = result["timing"]["baseline_provenance"]["eager"]
+    stats = dict(result["timing"]["eager"], noisy=False)
+    stats.update(changes.pop("stats", {}))
+    machine = dict(source["machine"], **changes.pop("machine", {}))
+    entry = {"stats": stats, "provenance": {"measured_at": time.time() - 7200,
+                                            "machine": machine, "method": source["method"],
+                                            "busy": None}}
+    with open(source["cache_file"], "w") as handle:
+        json.dump({"eager": entry}, handle)
+    return source["cache_file"]
+
+
+def test_poisoned_cached_baseline_is_retimed_remeasured_and_dropped(cpp_builds, evaluate):
+    first = evaluate("vector_add", "cpp", "add_correct", baselines="eager", seed=11)
+    assert first["status"] == "passed", failed(first)
+    live_ms = first["timing"]["eager"]["median_ms"]
+    source = first["timing"]["baseline_provenance"]["eager"]
+    assert source["machine"]["host"] and source["machine"]["device_name"]
+    assert source["method"]["protocol"] >= 4 and source["measured_at"] > 0
+    # An eager time a loaded machine could have written: 100x what it takes.
+    path = _plant(first, stats={"median_ms": live_ms * 100})
+
+    second = evaluate("vector_add", "cpp", "add_correct", baselines="eager", seed=11)
+    timing = second["timing"]
+    status = timing["baseline_cache"]["eager"]
+    assert status.startswith("stale: cached median"), status
+    assert "disagreed with a quick re-time" in status and "from 2.0 h ago" in status
+    assert timing["baseline_provenance"]["eager"]["source"] == "measured"
+    assert timing["eager"]["median_ms"] < live_ms * 20  # the live number, not the planted one
+    flag = [f["detail"] for f in second["flags"] if f["name"] == "baseline_remeasured"]
+    assert flag and "eager: cached median" in flag[0]
+    with open(path) as handle:  # the poisoned entry is gone (replaced, or nothing cached)
+        text = handle.read() if handle else ""
+    assert str(live_ms * 100) not in text
+
+
+def test_cached_baseline_from_another_host_is_not_reused(cpp_builds, evaluate):
+    first = evaluate("vector_add", "cpp", "add_correct", baselines="eager", seed=12)
+    _plant(first, machine={"host": "elsewhere"})
+    second = evaluate("vector_add", "cpp", "add_correct", baselines="eager", seed=12)
+    status = second["timing"]["baseline_cache"]["eager"]
+    assert status.startswith("stale: cached entry not reused (measured under other "
+                             "conditions: host: 'elsewhere' then"), status
+    assert second["timing"]["baseline_provenance"]["eager"]["source"] == "measured"
