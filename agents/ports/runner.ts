@@ -24,6 +24,8 @@ export interface TimingStats {
 /** The harness's result document (schema_version 1), as far as the agent loop reads it. */
 export interface Verdict {
   schema_version: number
+  /** The task file as evaluated (absolute path). */
+  task?: string
   status: VerdictStatus
   correct: boolean
   interpreted?: boolean

@@ -19,8 +19,21 @@ describe('bench metrics', () => {
   it('writes a CSV with one row per task and the metrics below', () => {
     const rows = [row('x,y', true, 2, 1), { ...row('bad', false, null, null), runId: null, runStatus: 'not-started' as const, error: 'not a task: no get_inputs' }]
     const csv = benchCsv(rows, benchMetrics(rows))
-    expect(csv.split('\n')[1]).toBe('"x,y","/t/x,y.py","r-x,y",completed,true,c0001,1,1,1,2,1,')
-    expect(csv.split('\n')[2]).toBe('bad,/t/bad.py,,not-started,false,,,1,1,,,not a task: no get_inputs')
+    expect(csv.split('\n')[1]).toBe('"x,y","/t/x,y.py","r-x,y",completed,true,c0001,1,1,1,2,1,false,,')
+    expect(csv.split('\n')[2]).toBe('bad,/t/bad.py,,not-started,false,,,1,1,,,false,,not a task: no get_inputs')
     expect(csv).toContain('# fast_1 vs eager,0.5')
+  })
+
+  it('keeps a noisy timing correct but out of fast_p above 0 and the geomeans, and marks it in the CSV', () => {
+    const noisy = { ...row('jitter', true, 30, 25), noisy: true, baseline: 'baseline cached 2.0 h ago, re-timed' }
+    const rows = [row('a', true, 2, 1), noisy]
+    const metrics = benchMetrics(rows)
+    expect(metrics.correct).toBe(2)
+    expect(metrics.fastP.eager).toEqual({ '0': 1, '1': 0.5, '1.5': 0.5, '2': 0 })
+    expect(metrics.geomeanSpeedupVsEager).toBe(2)
+    expect(metrics.noisyExcluded).toBe(1)
+    const csv = benchCsv(rows, metrics)
+    expect(csv.split('\n')[2]).toBe('jitter,/t/jitter.py,r-jitter,completed,true,c0001,1,1,1,30,25,true,"baseline cached 2.0 h ago, re-timed",')
+    expect(csv).toContain('# noisy timing (correct; excluded from fast_p above 0 and the geomeans),1')
   })
 })

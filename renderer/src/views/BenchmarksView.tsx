@@ -138,7 +138,7 @@ function BenchReportView({ report }: { report: BenchReport }) {
       <FastPChart rows={report.rows} />
       <table className="data-table" data-testid="bench-table">
         <thead>
-          <tr><th scope="col">task</th><th scope="col">status</th><th scope="col">correct</th><th scope="col">median ms</th><th scope="col">eager ms</th><th scope="col">compile ms</th><th scope="col">vs eager</th><th scope="col">vs compile</th></tr>
+          <tr><th scope="col">task</th><th scope="col">status</th><th scope="col">correct</th><th scope="col">median ms</th><th scope="col">eager ms</th><th scope="col">compile ms</th><th scope="col">vs eager</th><th scope="col">vs compile</th><th scope="col">timing</th></tr>
         </thead>
         <tbody>
           {report.rows.map((row) => (
@@ -154,6 +154,10 @@ function BenchReportView({ report }: { report: BenchReport }) {
               <td className="num">{row.compileMs?.toFixed(4) ?? '—'}</td>
               <td className="num">{formatSpeedup(row.speedupVsEager)}</td>
               <td className="num">{formatSpeedup(row.speedupVsCompile)}</td>
+              <td className="small">
+                {row.noisy ? <span className="badge status-noisy" title="spread too large to trust the median: left out of fast_p and geomeans">noisy</span> : null}
+                {row.baseline ? <span className="muted"> {row.baseline}</span> : null}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import { Notice } from '../components/Notice.tsx'
+import { CachedMeasurements } from '../components/terminal/CachedMeasurements.tsx'
+import { timingTrust } from '../lib/trust.ts'
 import { KernelBreakdown, LatencySpread } from '../components/profile/ProfileCharts.tsx'
 import { MetricsComparison } from '../components/profile/MetricsComparison.tsx'
 import { NcuComparison } from '../components/profile/NcuComparison.tsx'
@@ -98,6 +100,12 @@ export function ProfileView() {
           <section className="panel" aria-label="Latency spread">
             <header className="panel-header"><h2>Latency spread</h2></header>
             <LatencySpread verdict={verdict} />
+            <p className="small muted" data-testid="profile-baseline">
+              {timingTrust(verdict).noisy ? 'Timing noisy: the median is not trustworthy. ' : ''}
+              {timingTrust(verdict).baseline}
+              {verdict.roofline?.peaks_source ? ` · peaks: ${String(verdict.roofline.peaks_source)}` : ''}
+            </p>
+            {typeof verdict.task === 'string' ? <CachedMeasurements task={verdict.task} /> : null}
           </section>
         </div>
       ) : null}

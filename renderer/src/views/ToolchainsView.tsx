@@ -1,6 +1,7 @@
 import { useEffect } from 'react'
 import type { DeviceInfo, SandboxStatus, ToolStatus } from '../../../agents/contract/index.ts'
 import { Notice } from '../components/Notice.tsx'
+import { CachedMeasurements } from '../components/terminal/CachedMeasurements.tsx'
 import { EnvironmentList } from '../components/terminal/EnvironmentList.tsx'
 import { RunnerStatusTable } from '../components/terminal/RunnerStatusTable.tsx'
 import { TerminalPanel } from '../components/terminal/TerminalPanel.tsx'
@@ -44,6 +45,7 @@ export function ToolchainsView() {
               <ToolTable title="Compilers, profilers and device tools" tools={report.executables} />
             </div>
           ) : null}
+          <CachedMeasurements />
         </div>
         <div>
           <RunnerStatusTable />

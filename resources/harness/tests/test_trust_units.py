@@ -101,3 +101,26 @@ def test_peaks_never_below_the_sanity_floor_and_table_peaks_stand(monkeypatch, t
     table = peaks.checked_peaks(FakeBackend("NVIDIA H200"), [("eager", "bandwidth", 1e9)])
     assert table["peak_bandwidth_gbs"] == 4800
     assert table["sources"]["bandwidth"] == "table (datasheet)"
+
+
+def test_cache_list_shows_provenance_and_clear_drops_entries(monkeypatch, tmp_path):
+    import json
+    import time
+
+    from akg_harness import cache_admin
+
+    monkeypatch.setenv("AKG_CACHE_DIR", str(tmp_path))
+    (tmp_path / "baselines").mkdir()
+    entry = {"stats": {"median_ms": 6.3, "noisy": False}, "provenance": {
+        "measured_at": time.time() - 3600, "busy": None, "method": {"trials": 20},
+        "machine": {"host": "box", "device": "cpu", "device_name": "Xeon", "torch": "2.x",
+                    "others_busy_cores": 1.5}}}
+    (tmp_path / "baselines" / "k.json").write_text(json.dumps({"eager": entry,
+                                                               "task": "/t/relu.py"}))
+    rows = cache_admin.list_entries(("baselines",))
+    assert rows[0]["baseline"] == "eager" and rows[0]["median_ms"] == 6.3
+    assert 3590 < rows[0]["age_s"] < 3700 and rows[0]["others_busy_cores"] == 1.5
+    assert cache_admin.list_entries(("baselines",), task="/t/other.py") == []
+    removed = cache_admin.clear(("baselines",), task="/t/relu.py")["removed"]
+    assert removed == [str(tmp_path / "baselines" / "k.json")]
+    assert cache_admin.list_entries() == []

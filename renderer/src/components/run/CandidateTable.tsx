@@ -1,5 +1,6 @@
 import { useThrottled } from '../../lib/use-throttled.ts'
 import { useStudio } from '../../store/index.ts'
+import { timingTrust } from '../../lib/trust.ts'
 import { formatSpeedup } from './SpeedupChart.tsx'
 
 /** Rows re-render at most this often while candidates stream in. */
@@ -24,13 +25,14 @@ export function CandidateTable({ runId }: { runId: string }) {
       <div className="table-scroll">
         <table className="data-table compact" data-testid="candidate-table">
           <thead>
-            <tr><th scope="col">id</th><th scope="col">origin</th><th scope="col">status</th><th scope="col">median ms</th><th scope="col">vs eager</th><th scope="col">vs compile</th></tr>
+            <tr><th scope="col">id</th><th scope="col">origin</th><th scope="col">status</th><th scope="col">median ms</th><th scope="col">vs eager</th><th scope="col">vs compile</th><th scope="col">timing</th></tr>
           </thead>
           <tbody>
             {rows.map((id) => {
               const track = candidates[id]
               if (!track) return null
               const timing = track.verdict?.timing
+              const trust = timingTrust(track.verdict)
               return (
                 <tr key={id} className={id === selectedId ? 'selected' : ''}>
                   <th scope="row"><button type="button" className="link mono" aria-pressed={id === selectedId} onClick={() => selectCandidate(id)}>{id}</button></th>
@@ -39,6 +41,10 @@ export function CandidateTable({ runId }: { runId: string }) {
                   <td className="num">{timing ? timing.candidate.median_ms.toFixed(4) : '—'}</td>
                   <td className="num">{formatSpeedup(timing?.speedup_vs_eager)}</td>
                   <td className="num">{formatSpeedup(timing?.speedup_vs_compile)}</td>
+                  <td className="small">
+                    {trust.noisy ? <span className="badge status-noisy" title="spread too large to trust the median: left out of fast_p and geomeans">noisy</span> : null}
+                    {trust.baseline ? <span className="muted"> {trust.baseline}</span> : null}
+                  </td>
                 </tr>
               )
             })}

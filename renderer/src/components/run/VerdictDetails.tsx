@@ -1,4 +1,5 @@
 import type { CheckFinding, TimingStats, Verdict } from '../../../../agents/contract/index.ts'
+import { ageText } from '../../lib/trust.ts'
 
 /** Every check the harness ran, the error with its stage, correctness numbers, flags and static findings. */
 export function VerdictDetails({ verdict, findings }: { verdict: Verdict | null; findings: CheckFinding[] }) {
@@ -88,6 +89,14 @@ export function TimingTable({ verdict }: { verdict: Verdict | null }) {
       <p>
         Speedup: <strong>{timing.speedup_vs_eager?.toFixed(2) ?? '—'}×</strong> over eager,{' '}
         <strong>{timing.speedup_vs_compile?.toFixed(2) ?? '—'}×</strong> over torch.compile (ratio of medians).
+      </p>
+      <p className="small" data-testid="baseline-provenance">
+        {Object.entries(timing.baseline_cache ?? {}).map(([name, status]) => (
+          <span key={name}>
+            {name} baseline: {status}
+            {timing.baseline_provenance?.[name]?.age_s !== undefined && timing.baseline_provenance?.[name]?.age_s !== null ? ` (measured ${ageText(timing.baseline_provenance[name]!.age_s)} ago)` : ''}.{' '}
+          </span>
+        ))}
       </p>
     </>
   )
