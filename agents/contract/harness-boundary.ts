@@ -24,7 +24,7 @@ export const evaluateRequestSchema = z
     correctness_trials: count.nullable().optional(),
     timing_trials: count.nullable().optional(),
     warmup: z.number().int().min(0).nullable().optional(),
-    tolerance: z.enum(['strict', 'default', 'loose']).nullable().optional(),
+    tolerance: z.enum(['strict', 'default', 'loose', 'kernelbench']).nullable().optional(),
     atol: z.number().min(0).nullable().optional(),
     rtol: z.number().min(0).nullable().optional(),
     timeout: z.number().positive().nullable().optional(),

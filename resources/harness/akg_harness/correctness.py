@@ -7,6 +7,7 @@ catch work still in flight), then run the reference on another pristine copy.
 """
 
 import collections
+import dataclasses
 
 from .checks.integrity import live_threads, new_threads, settle
 from .checks.outputs import dense_problem
@@ -169,10 +170,8 @@ class Correctness:
         if not verdict["passed"]:
             comparison.truth_detail = verdict["detail"]
             return comparison
-        cleared = Comparison(elements=comparison.elements,
-                             max_abs_error=comparison.max_abs_error,
-                             max_rel_error=comparison.max_rel_error)
-        return cleared
+        # Cleared by the truth: the errors against the reference stay on record.
+        return dataclasses.replace(comparison, passed=True, mismatches=0, first_mismatch=None)
 
     def repeated_output(self, candidate_values: list, reference_values: list):
         """Index of an earlier trial whose output the candidate returned again, bit for bit,

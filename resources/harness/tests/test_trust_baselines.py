@@ -3,7 +3,16 @@
 import json
 import time
 
-from conftest import failed
+from akg_harness.api import evaluate as evaluate_once
+from conftest import candidate, failed, task
+
+
+def _evaluate(seed: int) -> dict:
+    """In this process: the baseline cache is the trusted side's (a sandboxed executor
+    gets a private cache per candidate, so nothing it wrote outlives it)."""
+    return evaluate_once(task("vector_add"), candidate("cpp", "add_correct"), "cpp",
+                         isolate=False, baselines="eager", seed=seed, timing_trials=5,
+                         warmup=1, correctness_trials=2)
 
 
 def _plant(result, **changes) -> str:
@@ -21,8 +30,8 @@ def _plant(result, **changes) -> str:
     return source["cache_file"]
 
 
-def test_poisoned_cached_baseline_is_retimed_remeasured_and_dropped(cpp_builds, evaluate):
-    first = evaluate("vector_add", "cpp", "add_correct", baselines="eager", seed=11)
+def test_poisoned_cached_baseline_is_retimed_remeasured_and_dropped(cpp_builds):
+    first = _evaluate(11)
     assert first["status"] == "passed", failed(first)
     live_ms = first["timing"]["eager"]["median_ms"]
     source = first["timing"]["baseline_provenance"]["eager"]
@@ -31,7 +40,7 @@ def test_poisoned_cached_baseline_is_retimed_remeasured_and_dropped(cpp_builds, 
     # An eager time a loaded machine could have written: 100x what it takes.
     path = _plant(first, stats={"median_ms": live_ms * 100})
 
-    second = evaluate("vector_add", "cpp", "add_correct", baselines="eager", seed=11)
+    second = _evaluate(11)
     timing = second["timing"]
     status = timing["baseline_cache"]["eager"]
     assert status.startswith("stale: cached median"), status
@@ -45,10 +54,10 @@ def test_poisoned_cached_baseline_is_retimed_remeasured_and_dropped(cpp_builds, 
     assert str(live_ms * 100) not in text
 
 
-def test_cached_baseline_from_another_host_is_not_reused(cpp_builds, evaluate):
-    first = evaluate("vector_add", "cpp", "add_correct", baselines="eager", seed=12)
+def test_cached_baseline_from_another_host_is_not_reused(cpp_builds):
+    first = _evaluate(12)
     _plant(first, machine={"host": "elsewhere"})
-    second = evaluate("vector_add", "cpp", "add_correct", baselines="eager", seed=12)
+    second = _evaluate(12)
     status = second["timing"]["baseline_cache"]["eager"]
     assert status.startswith("stale: cached entry not reused (measured under other "
                              "conditions: host: 'elsewhere' then"), status
