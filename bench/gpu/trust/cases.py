@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-from akg_harness.api import Worker
+from akg_harness.api import Worker, evaluate
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -72,24 +72,35 @@ def main(out: str) -> int:
         run("tf32x3_conv_strict_reference", conv, tf32x3, baselines="eager")
         run("tf32x3_conv_kernelbench_profile", conv, tf32x3, tolerance="kernelbench",
             baselines="eager")
-        # A poisoned baseline: the eager entry rewritten to 100x its median, as a loaded
-        # machine might have written it; the next evaluation must re-time, disagree,
-        # re-measure and say so.
-        first = worker.evaluate(softmax, fixture("cand", "triton", "softmax_rows"), "triton",
-                                device="cuda", baselines="eager", timeout=300)
-        source = (first.get("timing") or {}).get("baseline_provenance", {}).get("eager")
-        if source:
-            stats = dict(first["timing"]["eager"], noisy=False)
-            stats["median_ms"] *= 100
-            with open(source["cache_file"], "w") as handle:
-                json.dump({"eager": {"stats": stats, "provenance": {
-                    "measured_at": time.time() - 7200, "machine": source["machine"],
-                    "method": source["method"], "busy": None}}}, handle)
-            cases["poisoned_cache_planted_eager_ms"] = stats["median_ms"]
-        run("poisoned_baseline_recovers", softmax, fixture("cand", "triton", "softmax_rows"),
-            baselines="eager")
-        run("cached_baseline_reused_after_retime", softmax,
-            fixture("cand", "triton", "softmax_rows"), baselines="eager")
+    # A poisoned baseline, on the trusted side's cache (in this process: a sandboxed
+    # executor's cache lives only as long as its candidate): the eager entry rewritten to
+    # 100x its median, as a loaded machine might have written it; the next evaluation must
+    # re-time, disagree, re-measure and say so; the one after reuses the fresh entry.
+    honest = fixture("cand", "triton", "softmax_rows")
+
+    def trusted(name):
+        try:
+            result = evaluate(softmax, honest, "triton", device="cuda", isolate=False,
+                              baselines="eager")
+            cases[name] = summary(result)
+        except Exception as error:
+            result, cases[name] = None, {"status": "error",
+                                         "error": f"{type(error).__name__}: {error}"}
+        print(name, cases[name].get("status"), flush=True)
+        return result
+
+    first = trusted("baseline_first_measurement")
+    source = ((first or {}).get("timing") or {}).get("baseline_provenance", {}).get("eager")
+    if source:
+        stats = dict(first["timing"]["eager"], noisy=False)
+        stats["median_ms"] *= 100
+        with open(source["cache_file"], "w") as handle:
+            json.dump({"eager": {"stats": stats, "provenance": {
+                "measured_at": time.time() - 7200, "machine": source["machine"],
+                "method": source["method"], "busy": None}}}, handle)
+        cases["poisoned_cache_planted_eager_ms"] = stats["median_ms"]
+    trusted("poisoned_baseline_recovers")
+    trusted("cached_baseline_reused_after_retime")
     cases["total_seconds"] = round(time.time() - started, 1)
     with open(os.path.join(out, "trust_cases.json"), "w") as handle:
         json.dump(cases, handle, indent=1, default=str)
