@@ -30,8 +30,10 @@ export function analyzeProfile(verdict: Verdict): ProfileAnalysis {
   if (!diagnosis) return { ...base, facts: gap ? [gap] : [], hotSpots: [] }
   // ncu's speed of light says what bounds the kernel better than the roofline estimate, except for launch overhead it cannot see.
   const bound = base.bound === 'launch-bound' ? base.bound : diagnosis.bound
-  const facts = [...diagnosis.facts.slice(0, 1), ...(gap ? [gap] : []), ...diagnosis.facts.slice(1)].slice(0, maxFacts)
-  return { ...base, bound, facts, hotSpots: diagnosis.hotSpots }
+  // The speed-of-light fact is the summary; the roofline estimate's own summary would contradict it.
+  const [headline, ...rest] = diagnosis.facts
+  const facts = [...(gap ? [gap] : []), ...rest].slice(0, maxFacts - 1)
+  return { ...base, bound, summary: `Nsight Compute, heaviest kernel ${headline ?? ''}`.trim(), facts, hotSpots: diagnosis.hotSpots }
 }
 
 /** How far the kernel is from the roof that binds it, and what that leaves to gain. */

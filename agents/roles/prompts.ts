@@ -137,10 +137,9 @@ const numbered = (code: string): string => {
   return lines.map((line, index) => `${String(index + 1).padStart(width)}| ${line}`).join('\n')
 }
 
-/** The facts an optimize prompt carries: ncu's diagnosis when it ran, else the roofline summary. */
+/** The facts an optimize prompt carries: the summary, then ncu's diagnosis when it ran. */
 export function optimizeFacts(analysis: ProfileAnalysis): string[] {
-  const facts = analysis.facts ?? []
-  return facts.length > 0 ? facts : [analysis.summary]
+  return [analysis.summary, ...(analysis.facts ?? [])]
 }
 
 /** Optimize: a faster version of a correct candidate, guided by what bounds it. */
@@ -154,7 +153,7 @@ export function optimizeMessages(task: PromptTask, code: string, analysis: Profi
     {
       role: 'user',
       content:
-        `${taskSection(task)}\n\n## Correct candidate to speed up (line numbers for reference)\n\`\`\`python\n${numbered(code)}\n\`\`\`\n\n## Measurements\n${timing}\n${measured}: ${analysis.summary}\n${facts}\n` +
+        `${taskSection(task)}\n\n## Correct candidate to speed up (line numbers for reference)\n\`\`\`python\n${numbered(code)}\n\`\`\`\n\n## Measurements\n${timing}\n${measured}:\n${facts}\n` +
         `Levers for a ${analysis.bound} kernel: ${plugin.optimizeHints[analysis.bound]}` +
         (others ? `\n\n## Ideas from other candidates\n${others}` : '') +
         `\n\n${rulesSection(task)}${knowledgeSection(task.knowledge)}\n\nAnswer with the complete faster module (without line numbers) in one \`\`\`python block.`,

@@ -44,7 +44,7 @@ describe('ncu diagnosis from stored reports', () => {
     const analysis = analyzeProfile(verdict)
     expect(analysis.bound).toBe('memory-bound')
     const facts = analysis.facts ?? []
-    expect(facts[0]).toContain('memory 71% and compute 18% of speed of light')
+    expect(analysis.summary).toContain('memory 71% and compute 18% of speed of light')
     expect(facts.join('\n')).toContain('Roofline: bandwidth at 69% of the device peak, so the memory roof leaves at most 1.5x.')
     expect(facts.join('\n')).toContain('Top warp stall: long scoreboard, 82% of stalled warps (waiting on global or local memory (L1TEX) results)')
     expect(facts.join('\n')).toContain('the theoretical limit is set by registers per thread (2 blocks of 128 threads per SM, 128 registers per thread)')
@@ -69,6 +69,6 @@ describe('ncu diagnosis from stored reports', () => {
     const analysis = analyzeProfile(starving)
     expect(analysis.bound).toBe('occupancy-bound')
     expect(analysis.metrics.occupancy).toBe(9)
-    expect(analysis.facts?.[0]).toContain('neither roof binds')
+    expect(analysis.summary).toContain('neither roof binds')
   })
 })

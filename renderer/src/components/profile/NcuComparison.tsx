@@ -4,8 +4,8 @@ import { useStudio } from '../../store/index.ts'
 import { EChart } from '../charts/EChart.tsx'
 import { axisStyle, chartPalette } from '../charts/echarts.ts'
 
-/** Stall reasons drawn by name; the rest are summed as "other" so the bar stays readable. */
-const SHOWN_STALLS = 7
+/** Stall reasons drawn by name; the rest are summed as "other", so each has its own palette colour. */
+const SHOWN_STALLS = 5
 
 const percent = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)}%`)
 const megabytes = (value: number | null) => (value === null ? '—' : `${(value / 1e6).toFixed(1)} MB`)
