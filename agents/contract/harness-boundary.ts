@@ -93,6 +93,8 @@ export const EXECUTOR_ENVIRONMENT: EnvironmentRules = {
     'NVIDIA_VISIBLE_DEVICES', 'NVIDIA_DRIVER_CAPABILITIES',
     // Whether --ncu also collects per-line source counters (the harness's own knob, no secret).
     'AKG_NCU_SOURCE',
+    // Whether the ncu section keeps ncu's own CSV output (the benchmark's fixtures; no secret).
+    'AKG_NCU_RAW',
   ],
   prefixes: ['LC_', 'TRITON_', 'TORCH_', 'TORCHINDUCTOR_', 'CUDA_', 'OMP_', 'MKL_', 'KMP_', 'GOMP_', 'OPENBLAS_', 'ASCEND_'],
 }

@@ -72,6 +72,19 @@ def summary(doc: dict) -> dict:
     }
 
 
+def keep_fixtures(doc: dict, folder: str) -> None:
+    """ncu's raw output from the verdict's ncu section, as the files the parser tests read."""
+    ncu = doc.get("ncu") or {}
+    files = {"candidate-raw.csv": ncu.get("raw_csv"),
+             "reference-raw.csv": (ncu.get("baseline") or {}).get("raw_csv"),
+             "candidate-source.csv": (ncu.get("source") or {}).get("raw_csv")}
+    for file, text in files.items():
+        if text:
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, file), "w") as handle:
+                handle.write(text)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
@@ -80,9 +93,8 @@ def main() -> int:
     args = parser.parse_args()
     os.makedirs(os.path.join(args.out, "verdicts"), exist_ok=True)
     gpu = args.device.startswith("cuda")
-    # The executor inherits this at start; each evaluation's raw ncu output is moved out after it.
-    keep = os.path.join(args.out, "ncu-raw")
-    os.environ["AKG_NCU_KEEP"] = keep
+    # The ncu section then carries ncu's own CSV output, written out below as test fixtures.
+    os.environ["AKG_NCU_RAW"] = "1"
     results = {}
     started = time.monotonic()
     with Worker(warm_device=args.device if gpu else "") as worker:
@@ -95,11 +107,7 @@ def main() -> int:
                 doc = worker.evaluate(task=task, candidate=os.path.join(CANDIDATES, candidate), dsl="triton",
                                       device=args.device, params=params or None, ncu=with_ncu,
                                       profile=gpu, timing=gpu, timeout=300)
-                if os.path.isdir(keep):
-                    target = os.path.join(args.out, "ncu-fixtures", name, label)
-                    os.makedirs(target, exist_ok=True)
-                    for file in os.listdir(keep):
-                        os.replace(os.path.join(keep, file), os.path.join(target, file))
+                keep_fixtures(doc, os.path.join(args.out, "ncu-fixtures", name, label))
                 entry[label] = dict(summary(doc), candidate=candidate, params=params,
                                     wall_s=round(time.monotonic() - t0, 2))
                 with open(os.path.join(args.out, "verdicts", f"{name}-{label}.json"), "w") as handle:

@@ -129,9 +129,6 @@ def source_hot_spots(report: str, candidate_path: str, timeout: float) -> dict:
             capture_output=True, text=True, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as error:
         return {"error": f"ncu source page: {error}"}
-    from .ncu import _keep
-
-    _keep("candidate-source.csv", completed.stdout)
     rows = parse_source_page(completed.stdout)
     if not rows:
         return {"error": f"ncu printed no source lines with line info (exit {completed.returncode}): "
@@ -143,4 +140,8 @@ def source_hot_spots(report: str, candidate_path: str, timeout: float) -> dict:
         return {"error": f"cannot read the candidate: {error}"}
     mapped = map_to_candidate(rows, source)
     mapped["lines"] = mapped["lines"][:TOP_LINES * 4]
+    from .ncu import raw_copy
+
+    if raw_copy(completed.stdout) is not None:
+        mapped["raw_csv"] = raw_copy(completed.stdout)
     return mapped
