@@ -4,6 +4,7 @@ import { benchRoutes } from './bench.ts'
 import { cacheRoutes } from './cache.ts'
 import { providerRoutes } from './providers.ts'
 import { events } from './events.ts'
+import { modelRoutes } from './model.ts'
 import { runnerRoutes } from './runner.ts'
 import { runRoutes } from './runs.ts'
 import { sessionRoutes } from './sessions.ts'
@@ -15,6 +16,7 @@ export * from './app.ts'
 export * from './bench.ts'
 export * from './cache.ts'
 export * from './define.ts'
+export * from './model.ts'
 export * from './providers.ts'
 export * from './result.ts'
 export * from './runner.ts'
@@ -37,6 +39,7 @@ export const routes = {
   ...sessionRoutes,
   ...tunerRoutes,
   ...providerRoutes,
+  ...modelRoutes,
 }
 
 export type Routes = typeof routes

@@ -6,6 +6,7 @@ import { CliError, infoCommand, tasksCommand, toolchainsCommand } from './comman
 import { benchCommand } from './commands/bench.ts'
 import { cacheCommand } from './commands/cache.ts'
 import { migrateCommand } from './commands/migrate.ts'
+import { modelCommand } from './commands/model.ts'
 import { forkCommand, resumeCommand } from './commands/resume.ts'
 import { runCommand } from './commands/run.ts'
 import { runsCommand } from './commands/runs.ts'
@@ -13,7 +14,7 @@ import { showCommand } from './commands/show.ts'
 import { tuneCommand } from './commands/tune.ts'
 
 /** Every `akg` command; a new command is one entry here. */
-export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, runCommand, migrateCommand, benchCommand, runsCommand, showCommand, resumeCommand, forkCommand, tuneCommand, cacheCommand]
+export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, runCommand, migrateCommand, benchCommand, runsCommand, showCommand, resumeCommand, forkCommand, tuneCommand, cacheCommand, modelCommand]
 
 function usage(): string {
   const lines = commands.flatMap((command) => [`  ${command.usage}`, `      ${command.summary}`])

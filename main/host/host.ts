@@ -17,6 +17,7 @@ import { TaskLibrary } from './tasks/task-library.ts'
 import { createHostTuner, type TunerService } from './tuner/index.ts'
 import { createRunManager, type RunManager } from './runs/index.ts'
 import { BenchManager } from './bench/bench-manager.ts'
+import { ModelService } from './model/model-service.ts'
 import { defaultPython, detectToolchain } from './toolchain/detect.ts'
 
 export interface HostOptions {
@@ -48,6 +49,8 @@ export class Host {
   readonly runs: RunManager
   /** Batches of runs over task lists with fast_p reports (main/host/bench). */
   readonly bench: BenchManager
+  /** A user's model: profile, extract tasks, patch the winners back, A/B (main/host/model). */
+  readonly model: ModelService
   /** Terminals the user opens in the Toolchains view. */
   readonly sessions: SessionManager
   /** LLM providers, their keys and the model per role; see main/host/providers/provider-service.ts. */
@@ -76,6 +79,7 @@ export class Host {
     // Registered last so it runs first: runs stop (resumable from their logs) before the tuner and workers go.
     this.onShutdown(() => this.runs.stop())
     this.bench = new BenchManager(this)
+    this.model = new ModelService(this)
     this.onShutdown(() => this.bench.stop())
   }
 

@@ -6,6 +6,7 @@ import { TunerPanel } from './components/tuner/TunerPanel.tsx'
 import { useStudio } from './store/index.ts'
 import { BenchmarksView } from './views/BenchmarksView.tsx'
 import { MigrateView } from './views/MigrateView.tsx'
+import { ModelView } from './views/ModelView.tsx'
 import { NewRunView } from './views/NewRunView.tsx'
 import { ProfileView } from './views/ProfileView.tsx'
 import { RunsView } from './views/RunsView.tsx'
@@ -23,6 +24,7 @@ const VIEWS = {
   migrate: MigrateView,
   tune: TunerPanel,
   benchmarks: BenchmarksView,
+  model: ModelView,
   toolchains: ToolchainsView,
   settings: SettingsView,
 }

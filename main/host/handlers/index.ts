@@ -3,6 +3,7 @@ import type { Host } from '../host.ts'
 import { appHandlers } from './app.ts'
 import { benchHandlers } from './bench.ts'
 import { cacheHandlers } from './cache.ts'
+import { modelHandlers } from './model.ts'
 import { providerHandlers } from './providers.ts'
 import { runnerHandlers } from './runner.ts'
 import { runHandlers } from './runs.ts'
@@ -24,5 +25,6 @@ export function createHandlers(host: Host): Handlers {
     ...sessionHandlers(host),
     ...tunerHandlers(host),
     ...providerHandlers(host),
+    ...modelHandlers(host),
   } satisfies Handlers
 }

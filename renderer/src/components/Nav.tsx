@@ -18,6 +18,7 @@ const ITEMS: Item[] = [
   { view: 'migrate', label: 'Migrate', hint: 'port a kernel to another DSL' },
   { view: 'tune', label: 'Tune', hint: 'search a kernel\'s declared parameters, no model needed' },
   { view: 'benchmarks', label: 'Benchmarks', hint: 'batches of tasks, fast_p and geometric means' },
+  { view: 'model', label: 'Model', hint: 'your PyTorch model: where its time goes, tasks from it, winners patched back, A/B' },
   { view: 'toolchains', label: 'Toolchains', hint: 'Python, torch, compilers, profilers' },
   { view: 'settings', label: 'Settings', hint: 'models, providers, hosts, theme' },
 ]

@@ -2,6 +2,7 @@ import { create } from 'zustand'
 import { subscribeWithSelector } from 'zustand/middleware'
 import { createBenchSlice, type BenchSlice } from './bench-slice.ts'
 import { createCandidatesSlice, type CandidatesSlice } from './candidates-slice.ts'
+import { createModelSlice, type ModelSlice } from './model-slice.ts'
 import { createProvidersSlice, type ProvidersSlice } from './providers-slice.ts'
 import { createRunnerSlice, type RunnerSlice } from './runner-slice.ts'
 import { createRunsSlice, type RunsSlice } from './runs-slice.ts'
@@ -13,7 +14,7 @@ import { createTunerSlice, type TunerSlice } from './tuner-slice.ts'
 import { createUiSlice, type UiSlice } from './ui-slice.ts'
 
 /** The one store: typed slices of serialisable data keyed by id. Live objects live in services. */
-export type StudioState = TasksSlice & ToolchainSlice & UiSlice & RunsSlice & CandidatesSlice & SettingsSlice & BenchSlice & ProvidersSlice & SessionsSlice & RunnerSlice & TunerSlice
+export type StudioState = TasksSlice & ToolchainSlice & UiSlice & RunsSlice & CandidatesSlice & SettingsSlice & BenchSlice & ProvidersSlice & SessionsSlice & RunnerSlice & TunerSlice & ModelSlice
 
 export const useStudio = create<StudioState>()(
   subscribeWithSelector((...args) => ({
@@ -28,5 +29,6 @@ export const useStudio = create<StudioState>()(
     ...createBenchSlice(...args),
     ...createProvidersSlice(...args),
     ...createTunerSlice(...args),
+    ...createModelSlice(...args),
   })),
 )

@@ -1,6 +1,6 @@
 import type { Slice } from './slice.ts'
 
-export type ViewName = 'tasks' | 'new-run' | 'runs' | 'run' | 'profile' | 'migrate' | 'tune' | 'benchmarks' | 'toolchains' | 'settings'
+export type ViewName = 'tasks' | 'new-run' | 'runs' | 'run' | 'profile' | 'migrate' | 'tune' | 'benchmarks' | 'model' | 'toolchains' | 'settings'
 
 export interface UiSlice {
   view: ViewName

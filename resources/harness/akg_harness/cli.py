@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     cache.add_argument("--kind", action="append", choices=("baselines", "peaks", "build"),
                        help="repeatable; default: baselines and peaks (clear), all (list)")
     cache.add_argument("--task", help="only the baselines of this task file")
+
+    model = commands.add_parser("model", help="profile a model, extract tasks, patch, compare")
+    from .model.commands import add_arguments
+
+    add_arguments(model)
     return parser
 
 
@@ -60,6 +65,10 @@ def main(argv=None) -> int:
         from .serve import run_server
 
         return run_server(warm_device=args.warm_device)
+    if args.command == "model":
+        from .model.commands import run
+
+        return run(args)
     if args.command == "precompile":
         from .precompile import precompile
 

@@ -49,6 +49,10 @@ def handle(request: dict, emit) -> dict:
         return {"ok": True, "result": report}
     if command == "ping":
         return {"ok": True, "result": {"pong": True, "pid": os.getpid()}}
+    if str(command).startswith("model_"):
+        from .model.commands import handle as handle_model
+
+        return handle_model(command, args)
     return {"ok": False, "error": {"code": "UNKNOWN_COMMAND", "message": str(command)}}
 
 

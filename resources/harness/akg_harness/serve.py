@@ -79,10 +79,14 @@ class Server:
                 self.reply(request_id, run_precompile(args))
             elif command == "detect":
                 self.forward(request_id, command, args)
+            elif str(command).startswith("model_"):
+                # the model and its kernels are imported in the executor only
+                self.forward(request_id, command, dict(args, timeout=args.get("timeout", 1800)))
             else:
                 self.reply(request_id, code="UNKNOWN_COMMAND",
                            message=f"unknown command {command!r}; use evaluate, detect, "
-                                   "precompile, ping or shutdown")
+                                   "precompile, model_profile, model_extract, model_apply, "
+                                   "model_compare, ping or shutdown")
         except (OptionsError, BoundaryError) as error:
             self.reply(request_id, code="BAD_REQUEST", message=str(error))
         except HarnessRequestError as error:

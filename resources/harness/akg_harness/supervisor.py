@@ -215,7 +215,7 @@ class Worker:
         """Run one request. Returns the executor's answer, or a dict with
         `gone` = {"reason": "timeout"|"crash", "stage", "message"} when it hung or died."""
         request_id = request_id or f"r{next(self.ids)}"
-        if command == "evaluate" and args.get("device"):
+        if (command == "evaluate" or command.startswith("model_")) and args.get("device"):
             interpret = wants_interpreter(str(args["device"]))
             if self.interpret != interpret and self.process is not None:
                 self.kill()  # the mode is fixed at import: a new executor, not a restart count

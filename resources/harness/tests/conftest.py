@@ -56,7 +56,8 @@ def pytest_configure(config):
     # Own sessions, so that an early exit can stop the compilers too (process groups).
     _BUILDS["plain"] = subprocess.Popen(
         common + ["--jobs", "2", str(cpp / "add_correct.py"), str(cpp / "add_compile_error.py"),
-                  str(cpp / "matmul_blocked.py"), str(cpp / "add_fixed_size.py")],
+                  str(cpp / "matmul_blocked.py"), str(cpp / "add_fixed_size.py"),
+                  str(CANDIDATES / "model" / "enc_linear_relu.py")],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=harness_env(),
         start_new_session=True)
     _BUILDS["scaled"] = subprocess.Popen(

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto'
+import { mkdir, readFile, rm } from 'node:fs/promises'
+import { delimiter, join, resolve } from 'node:path'
+import { AppError, type ModelPatchReport, type ModelReport, type ParsedInput } from '../../../agents/contract/index.ts'
+import type { Host } from '../host.ts'
+
+/** Capture, profiling and per-region checks of a real model take minutes on a CPU; compiles take more. */
+const PROFILE_TIMEOUT_MS = 20 * 60_000
+const COMPARE_TIMEOUT_MS = 45 * 60_000
+
+/** `<model>.akg-tasks`, the folder extract writes beside the model. */
+export function tasksDirFor(modelPath: string): string {
+  const base = resolve(modelPath).replace(/\/+$/, '')
+  return `${base.endsWith('.py') ? base.slice(0, -3) : base}.akg-tasks`
+}
+
+/** The harness's last stderr line `akg_harness model X: CODE: message` as an AppError. */
+export function harnessError(command: string, stderr: string, code: number | null): AppError {
+  const lines = stderr.trim().split('\n').filter((line) => !line.startsWith('USDT:'))
+  const start = lines.findIndex((line) => line.startsWith(`akg_harness model ${command}: `))
+  if (start >= 0) {
+    const text = lines.slice(start).join('\n').slice(`akg_harness model ${command}: `.length)
+    const match = /^([A-Z_]+): ([\s\S]*)$/.exec(text)
+    if (match) return new AppError(match[1] === 'MODEL_ERROR' ? 'MODEL_ERROR' : `MODEL_${match[1]}`, match[2]!.trim())
+    return new AppError('MODEL_FAILED', text.trim())
+  }
+  return new AppError('MODEL_FAILED', `akg_harness model ${command} exited with ${code}: ${lines.slice(-3).join(' | ') || 'no output'}`)
+}
+
+/**
+ * `akg model` for every front door: runs the harness's model commands, which import the
+ * user's model and the winning kernels in the harness's executor process, never here.
+ */
+export class ModelService {
+  constructor(private readonly host: Host) {}
+
+  private async harness<T>(command: string, args: string[], timeoutMs: number): Promise<T> {
+    const python = await this.host.python()
+    const scratch = join(this.host.paths.dataDir, 'model')
+    await mkdir(scratch, { recursive: true })
+    const out = join(scratch, `${command}-${randomUUID()}.json`)
+    const env = { ...process.env, PYTHONPATH: [this.host.paths.harness, process.env.PYTHONPATH].filter(Boolean).join(delimiter) }
+    const result = await this.host.processes.run({ label: `model ${command}`, file: python, args: ['-m', 'akg_harness', 'model', command, ...args, '--out', out], timeoutMs, env })
+    try {
+      if (result.spawnError) throw new AppError('PYTHON_UNAVAILABLE', `${python} could not be started (${result.spawnError}); choose a Python with torch in Toolchains.`)
+      if (result.timedOut) throw new AppError('MODEL_TIMEOUT', `akg model ${command} did not finish within ${timeoutMs / 60_000} minutes and was stopped.`)
+      if (result.code !== 0) throw harnessError(command, result.stderr, result.code)
+      return JSON.parse(await readFile(out, 'utf8')) as T
+    } finally {
+      await rm(out, { force: true })
+    }
+  }
+
+  profile(input: ParsedInput<'model.profile'>): Promise<ModelReport> {
+    return this.harness('profile', [resolve(input.path), '--device', input.device, ...(input.compile ? ['--compile'] : [])], PROFILE_TIMEOUT_MS)
+  }
+
+  /** Writes the tasks and opens their folder in Tasks, so they can be edited and run like any task. */
+  async extract(input: ParsedInput<'model.extract'>): Promise<ModelReport> {
+    const args = [resolve(input.path), '--device', input.device, ...(input.compile ? ['--compile'] : [])]
+    if (input.top) args.push('--top', String(input.top))
+    if (input.regions?.length) args.push('--regions', input.regions.join(','))
+    const report = await this.harness<ModelReport>('extract', args, PROFILE_TIMEOUT_MS)
+    if (report.tasks_dir && (report.written?.length ?? 0) > 0) await this.host.tasks.openFolder(report.tasks_dir)
+    return report
+  }
+
+  private patchArgs(input: ParsedInput<'model.apply'>): string[] {
+    const entries = Object.entries(input.kernels)
+    if (entries.length === 0) throw new AppError('MODEL_NO_KERNELS', 'Give at least one winning kernel for a region, as in r01 = the best candidate of its run.')
+    return [resolve(input.path), '--device', input.device, '--tasks', input.tasksDir ?? tasksDirFor(input.path), ...entries.flatMap(([task, kernel]) => ['--kernel', `${task}=${resolve(kernel.path)}@${kernel.dsl}`])]
+  }
+
+  apply(input: ParsedInput<'model.apply'>): Promise<ModelPatchReport> {
+    return this.harness('apply', this.patchArgs(input), PROFILE_TIMEOUT_MS)
+  }
+
+  compare(input: ParsedInput<'model.compare'>): Promise<ModelPatchReport> {
+    const args = [...this.patchArgs(input), ...(input.compile ? [] : ['--no-compile'])]
+    if (input.timingTrials) args.push('--timing-trials', String(input.timingTrials))
+    return this.harness('compare', args, COMPARE_TIMEOUT_MS)
+  }
+}

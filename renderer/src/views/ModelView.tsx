@@ -1,0 +1,164 @@
+import { useMemo, useState } from 'react'
+import type { Dsl, ModelPatchReport, ModelReport } from '../../../agents/contract/index.ts'
+import { AbChart, BreakdownCharts, RegionChart } from '../components/model/ModelCharts.tsx'
+import { Notice } from '../components/Notice.tsx'
+import { localDevices } from '../lib/devices.ts'
+import { abRows } from '../lib/model-data.ts'
+import { useStudio } from '../store/index.ts'
+
+const DSLS: Dsl[] = ['cpp', 'triton', 'cuda_c', 'tilelang']
+const ms = (value: number | null | undefined, digits = 4) => (value === null || value === undefined ? '–' : value.toPrecision(digits))
+const percent = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${(100 * value).toFixed(1)}%`)
+
+/** A user's model: where its time goes, tasks cut from it, the winners patched back and the A/B. */
+export function ModelView() {
+  const toolchain = useStudio((state) => state.toolchain)
+  const devices = useMemo(() => localDevices(toolchain.state === 'ready' ? toolchain.value : undefined), [toolchain])
+  const { modelPath, modelDevice, modelReport, setModelTarget, profileModel } = useStudio()
+  const [compile, setCompile] = useState(false)
+  const busy = modelReport.state === 'loading'
+  const report = modelReport.state === 'ready' ? modelReport.value : modelReport.state === 'loading' ? modelReport.previous : undefined
+  return (
+    <section className="view" aria-labelledby="model-title">
+      <header className="pane-header"><h1 id="model-title">Model</h1></header>
+      <p className="muted">
+        A Python file with <code>get_model()</code> and <code>get_inputs()</code> (or <code>MODULE = "package.module:Class"</code>). It runs in the harness, never in the app, and is never edited.
+      </p>
+      <div className="form-row">
+        <label>
+          Model file
+          <input value={modelPath} onChange={(event) => setModelTarget(event.target.value, modelDevice)} placeholder="/path/to/model.py" aria-label="Model file" />
+        </label>
+        <label>
+          Device
+          <select value={modelDevice} onChange={(event) => setModelTarget(modelPath, event.target.value)} aria-label="Device">
+            {devices.map((device) => <option key={device}>{device}</option>)}
+          </select>
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={compile} onChange={(event) => setCompile(event.target.checked)} /> what torch.compile fuses
+        </label>
+        <button type="button" disabled={busy || !modelPath.trim()} onClick={() => void profileModel({ extract: false, compile })}>Profile</button>
+        <button type="button" disabled={busy || !modelPath.trim()} onClick={() => void profileModel({ extract: true, compile })}>Extract tasks</button>
+      </div>
+      {busy ? <Notice tone="info" title="Working">Loading the model, profiling it and capturing its graph in the harness…</Notice> : null}
+      {modelReport.state === 'error' ? <Notice tone="error" title="The model could not be profiled" code={modelReport.code}><pre className="wrap">{modelReport.message}</pre></Notice> : null}
+      {report ? <ModelReportView report={report} /> : null}
+      {report?.tasks_dir ? <PatchPanel report={report} /> : null}
+    </section>
+  )
+}
+
+function ModelReportView({ report }: { report: ModelReport }) {
+  return (
+    <>
+      <p data-testid="model-summary">
+        <strong>{report.model.name}</strong> ({report.model.source}, {report.model.parameters.toLocaleString('en')} parameters) on {report.device.id}: {ms(report.eager.total_ms)} ms per forward in eager; graph by {report.capture.method}.
+      </p>
+      {report.notes.map((note) => <Notice key={note} tone="warning" title="Note">{note}</Notice>)}
+      <BreakdownCharts report={report} />
+      <h2>Regions, ranked by what a kernel could save</h2>
+      <RegionChart report={report} />
+      <table className="table" data-testid="model-regions">
+        <thead><tr><th>region</th><th>chain</th><th>where</th><th>ms</th><th>floor ms</th><th>could save</th><th>share</th><th>swap</th><th>task file</th></tr></thead>
+        <tbody>
+          {report.tasks.map((task) => (
+            <tr key={task.id}>
+              <td>{task.id}</td>
+              <td><code>{task.region.label}</code></td>
+              <td>{[...new Set(task.occurrences.map((occurrence) => occurrence.path || '(model)'))].join(', ')}{task.occurrences.length > 1 ? ` ×${task.occurrences.length}` : ''}</td>
+              <td>{ms(task.time_ms)}</td>
+              <td>{ms(task.floor_ms, 3)}</td>
+              <td>{ms(task.savings_ms)}</td>
+              <td>{percent(task.share)}</td>
+              <td>{task.occurrences.every((occurrence) => occurrence.aligned) ? 'module by path' : 'graph'}</td>
+              <td>{task.task_path ? <span title={task.task_path}>{task.file} ({task.status})</span> : '–'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {report.compile && 'kernels' in report.compile ? (
+        <>
+          <h2>What torch.compile fuses</h2>
+          <ul className="plain">{report.compile.kernels.slice(0, 12).map((kernel) => <li key={kernel.kernel}><code>{kernel.kernel}</code> {ms(kernel.ms)} ms</li>)}</ul>
+        </>
+      ) : report.compile && 'error' in report.compile ? <Notice tone="warning" title="torch.compile breakdown failed">{report.compile.error}</Notice> : null}
+      {report.tasks_dir ? <p className="muted">Task files in <code>{report.tasks_dir}</code>, listed in Tasks: edit them, then run them as a batch in Benchmarks.</p> : null}
+    </>
+  )
+}
+
+function PatchPanel({ report }: { report: ModelReport }) {
+  const { regionKernels, setRegionKernel, patchModel, patchReport } = useStudio()
+  const [compile, setCompile] = useState(true)
+  const written = report.tasks.filter((task) => task.task_path)
+  const busy = patchReport.state === 'loading'
+  return (
+    <>
+      <h2>Put the winners back</h2>
+      <p className="muted">For each region, the winning candidate (ModelNew) of its run. The patch swaps them into a copy of the model and refuses any kernel that breaks the model's output.</p>
+      <table className="table">
+        <thead><tr><th>region</th><th>winning candidate</th><th>DSL</th></tr></thead>
+        <tbody>
+          {written.map((task) => (
+            <tr key={task.id}>
+              <td>{task.id} <code>{task.region.label}</code></td>
+              <td><input aria-label={`winner for ${task.id}`} value={regionKernels[task.id]?.path ?? ''} onChange={(event) => setRegionKernel(task.id, { path: event.target.value, dsl: regionKernels[task.id]?.dsl ?? 'cpp' })} placeholder="/path/to/winner.py" /></td>
+              <td>
+                <select aria-label={`DSL for ${task.id}`} value={regionKernels[task.id]?.dsl ?? 'cpp'} onChange={(event) => setRegionKernel(task.id, { path: regionKernels[task.id]?.path ?? '', dsl: event.target.value as Dsl })}>
+                  {DSLS.map((dsl) => <option key={dsl}>{dsl}</option>)}
+                </select>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="form-row">
+        <label className="check"><input type="checkbox" checked={compile} onChange={(event) => setCompile(event.target.checked)} /> time torch.compile sides too</label>
+        <button type="button" disabled={busy || Object.keys(regionKernels).length === 0} onClick={() => void patchModel({ compare: false, compile })}>Apply</button>
+        <button type="button" disabled={busy || Object.keys(regionKernels).length === 0} onClick={() => void patchModel({ compare: true, compile })}>Apply and compare</button>
+      </div>
+      {busy ? <Notice tone="info" title="Working">Checking each kernel inside the model, then timing every side…</Notice> : null}
+      {patchReport.state === 'error' ? <Notice tone="error" title="The patch could not be made" code={patchReport.code}><pre className="wrap">{patchReport.message}</pre></Notice> : null}
+      {patchReport.state === 'ready' ? <PatchReportView report={patchReport.value} /> : null}
+    </>
+  )
+}
+
+function PatchReportView({ report }: { report: ModelPatchReport }) {
+  return (
+    <div data-testid="model-patch">
+      <p>{report.accepted.length} region(s) accepted, {report.refused.length} refused ({report.mode === 'module' ? 'modules swapped by path' : 'graph regions swapped'}).{report.patch_module ? <> Patch module: <code>{report.patch_module}</code></> : null}</p>
+      {report.refused.map((item) => <Notice key={item.id} tone="error" title={`${item.id} refused`}>{item.reason}</Notice>)}
+      {report.combined.passed === false ? <Notice tone="error" title="Together the accepted regions break the output">{report.combined.checks.find((check) => !check.passed)?.summary}</Notice> : null}
+      {report.region_share !== undefined && report.region_share !== null ? <p>The accepted regions held {percent(report.region_share)} of the model's profiled time.</p> : null}
+      {(report.sets ?? []).map((set) => (
+        <div key={set.inputs.map((shape) => shape.join('x')).join(' ')}>
+          <h3>Inputs {set.inputs.map((shape) => `[${shape.join('×')}]`).join(' ')} (batch {set.batch})</h3>
+          <AbChart set={set} />
+          <table className="table" data-testid="model-ab">
+            <thead><tr><th>side</th><th>median ms</th><th>IQR ms</th><th>items/s</th><th>note</th></tr></thead>
+            <tbody>
+              {abRows(set).map((row) => (
+                <tr key={row.side}>
+                  <td>{row.label}</td>
+                  <td>{ms(row.median_ms)}</td>
+                  <td>{ms(row.iqr_ms, 2)}</td>
+                  <td>{row.items_per_s ? row.items_per_s.toFixed(1) : '–'}</td>
+                  <td>{row.error ?? (row.noisy ? `noisy: ${row.noise ?? ''}` : '')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p>
+            {Object.entries(set.speedups)
+              .filter(([, value]) => value !== null)
+              .map(([name, value]) => `${name.replaceAll('_', ' ')} ${value!.toFixed(3)}×`)
+              .join(' · ')}
+          </p>
+        </div>
+      ))}
+      {report.notes.map((note) => <Notice key={note} tone="warning" title="Note">{note}</Notice>)}
+    </div>
+  )
+}
