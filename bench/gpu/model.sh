@@ -3,7 +3,7 @@
 # Two real models from installed packages, from open to A/B report, driven through
 # `python -m akg_harness model ...` (there is no node on the GPU machine):
 #   torchvision ResNet-50, fp16, batch 32; one nn.TransformerEncoderLayer (1024/16/4096), fp16,
-#   batches 8x256 and 32x256.
+#   batch 32x256.
 # The kernels put back are hand-written Triton stand-ins (bench/gpu/model/stand_in_kernels.py),
 # not replayed model sessions. Writes JSON reports, logs and summary.md to $1.
 set -uo pipefail

@@ -14,7 +14,11 @@ const percent = (value: number | null | undefined) => (value === null || value =
 export function ModelView() {
   const toolchain = useStudio((state) => state.toolchain)
   const devices = useMemo(() => localDevices(toolchain.state === 'ready' ? toolchain.value : undefined), [toolchain])
-  const { modelPath, modelDevice, modelReport, setModelTarget, profileModel } = useStudio()
+  const modelPath = useStudio((state) => state.modelPath)
+  const modelDevice = useStudio((state) => state.modelDevice)
+  const modelReport = useStudio((state) => state.modelReport)
+  const setModelTarget = useStudio((state) => state.setModelTarget)
+  const profileModel = useStudio((state) => state.profileModel)
   const [compile, setCompile] = useState(false)
   const busy = modelReport.state === 'loading'
   const report = modelReport.state === 'ready' ? modelReport.value : modelReport.state === 'loading' ? modelReport.previous : undefined
@@ -89,7 +93,10 @@ function ModelReportView({ report }: { report: ModelReport }) {
 }
 
 function PatchPanel({ report }: { report: ModelReport }) {
-  const { regionKernels, setRegionKernel, patchModel, patchReport } = useStudio()
+  const regionKernels = useStudio((state) => state.regionKernels)
+  const setRegionKernel = useStudio((state) => state.setRegionKernel)
+  const patchModel = useStudio((state) => state.patchModel)
+  const patchReport = useStudio((state) => state.patchReport)
   const [compile, setCompile] = useState(true)
   const written = report.tasks.filter((task) => task.task_path)
   const busy = patchReport.state === 'loading'

@@ -16,7 +16,7 @@ KERNELS = CANDIDATES / "model"
 
 
 @pytest.fixture(scope="module")
-def extracted(tmp_path_factory, cpp_builds):
+def extracted(tmp_path_factory):
     folder = tmp_path_factory.mktemp("patch")
     path = folder / "small_transformer.py"
     path.write_text((FIXTURES / "models" / "small_transformer.py").read_text())

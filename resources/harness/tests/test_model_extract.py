@@ -53,7 +53,8 @@ def test_extract_finds_fusable_chains_with_their_module_paths(extracted):
     savings = [t["savings_ms"] for t in report["tasks"]]
     assert savings == sorted(savings, reverse=True)
     for task in report["tasks"]:
-        assert task["time_ms"] > 0 and 0 <= task["floor_ms"] < task["time_ms"]
+        assert task["time_ms"] > 0 and task["floor_ms"] > 0
+        assert task["savings_ms"] == pytest.approx(max(task["time_ms"] - task["floor_ms"], 0))
     modules = {m["path"] for m in report["eager"]["modules"]}
     assert {"(model)", "enc", "enc.self_attn", "proj.0", "head"} <= modules
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # the model is not edited

@@ -214,7 +214,7 @@ def compare(args: dict) -> dict:
     budget = float(args.get("budget_s", 30.0))
     with_compile = bool(args.get("compile", True))
     manifest = read_manifest(report["tasks_dir"])
-    total = manifest.get("eager_total_ms")
+    total = manifest.get("regions_total_ms") or manifest.get("eager_total_ms")
     held = sum(t["time_ms"] for t in manifest["tasks"] if t["id"] in report["accepted"])
     report["region_share"] = held / total if total else None
     report["sets"] = []

@@ -42,9 +42,13 @@ def record_ops(model, inputs: list, backend) -> list:
         parameters[id(tensor)] = (key, tensor, key not in dict(model.named_parameters()))
     paths = []
     handles = []
+
+    def leave(_module, _args, _output):
+        paths.pop()  # returns None: a forward hook's return value would replace the output
+
     for path, module in model.named_modules():
         handles.append(module.register_forward_pre_hook(lambda m, a, path=path: paths.append(path)))
-        handles.append(module.register_forward_hook(lambda m, a, o: paths.pop()))
+        handles.append(module.register_forward_hook(leave))
     recorder = _Recorder(backend.synchronize, parameters, paths)
     try:
         with torch.no_grad(), recorder:

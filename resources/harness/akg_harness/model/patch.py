@@ -185,5 +185,6 @@ def build_patched(model, inputs: list, tasks: List[dict], kernels: dict, task_mo
     if mode == "graph":
         patched.graph.lint()
         patched.recompile()
+        return patched  # an exported graph is already in inference form (it refuses eval())
     return patched.eval()
 
