@@ -13,6 +13,19 @@ OUT=$(cd "$OUT" && pwd)
 PY=${PYTHON:-python3}
 export PYTHONPATH="$PWD/resources/harness${PYTHONPATH:+:$PYTHONPATH}"
 export AKG_CACHE_DIR="$OUT/cache"
+# The model and its kernels run in the harness's bubblewrap sandbox; bwrap as in sandbox.sh:
+# $AKG_BWRAP, else .gpu-carry/bwrap (with its libraries in .gpu-carry/lib), else PATH.
+ROOT=$PWD
+if [ -z "${AKG_BWRAP:-}" ] && [ -x "$ROOT/.gpu-carry/bwrap" ]; then
+  WRAP=$(mktemp -d /tmp/akg-bwrap-XXXX)
+  cat > "$WRAP/bwrap" <<WRAPPER
+#!/bin/sh
+if [ -n "\${LD_LIBRARY_PATH:-}" ]; then keep="--setenv LD_LIBRARY_PATH \$LD_LIBRARY_PATH"; else keep="--unsetenv LD_LIBRARY_PATH"; fi
+LD_LIBRARY_PATH=$ROOT/.gpu-carry/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH} exec $ROOT/.gpu-carry/bwrap \$keep "\$@"
+WRAPPER
+  chmod 755 "$WRAP/bwrap" "$WRAP"
+  export AKG_BWRAP=$WRAP/bwrap
+fi
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv > "$OUT/gpu.csv" 2>&1
 "$PY" -c "import torch, triton; print('torch', torch.__version__, 'triton', triton.__version__)" > "$OUT/versions.txt" 2>&1
 "$PY" -c "import torchvision; print('torchvision', torchvision.__version__)" >> "$OUT/versions.txt" 2>&1

@@ -19,15 +19,17 @@ import re
 import sys
 
 RUNTIME = '''
-import importlib.util
+import types
 
 import torch
 import triton
 import triton.language as tl
 
-_spec = importlib.util.spec_from_file_location("stand_in_task", {task!r})
-_task = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_task)
+# The task's source, embedded: inside the sandbox only this file is visible, not the task
+# folder. ModelNew subclasses its Model, so it keeps the task's parameter names.
+_TASK_SOURCE = {task_source!r}
+_task = types.ModuleType("stand_in_task")
+exec(compile(_TASK_SOURCE, "stand_in_task.py", "exec"), _task.__dict__)
 
 
 @triton.jit
@@ -183,7 +185,9 @@ def main(tasks_dir: str, out_dir: str) -> int:
         arguments, body = planned
         path = os.path.join(out_dir, f"{task['id']}_stand_in.py")
         with open(path, "w") as handle:
-            handle.write(RUNTIME.format(task=os.path.abspath(task_path), arguments=arguments,
+            with open(task_path) as source:
+                task_source = source.read()
+            handle.write(RUNTIME.format(task_source=task_source, arguments=arguments,
                                         body="\n".join(body)))
         print(f"--kernel {task['id']}={path}@triton")
     return 0

@@ -80,8 +80,7 @@ class Server:
             elif command == "detect":
                 self.forward(request_id, command, args)
             elif str(command).startswith("model_"):
-                # the model and its kernels are imported in the executor only
-                self.forward(request_id, command, dict(args, timeout=args.get("timeout", 1800)))
+                self.model_command(request_id, command, args)
             else:
                 self.reply(request_id, code="UNKNOWN_COMMAND",
                            message=f"unknown command {command!r}; use evaluate, detect, "
@@ -96,6 +95,21 @@ class Server:
         except SandboxUnavailable as error:
             self.reply(request_id, code=error.code, message=str(error))
         return True
+
+    def model_command(self, request_id, command: str, args: dict) -> None:
+        """The model and its kernels are imported in the sandboxed executor only."""
+        from .model.commands import sandboxed_request
+
+        answer = sandboxed_request(self.worker, command[len("model_"):], args,
+                                   float(args.get("timeout", 1800)))
+        if answer.get("gone"):
+            self.reply(request_id, code="EXECUTOR_FAILED", message=answer["gone"]["message"])
+        elif answer.get("ok"):
+            self.reply(request_id, answer["result"])
+        else:
+            error = answer.get("error", {})
+            self.reply(request_id, code=error.get("code", "INTERNAL"),
+                       message=error.get("message", ""))
 
     def forward(self, request_id, command: str, args: dict) -> None:
         timeout = float(args.get("timeout", DETECT_TIMEOUT_S))

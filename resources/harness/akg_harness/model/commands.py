@@ -38,8 +38,9 @@ def handle(command: str, args: dict) -> dict:
     except (ValueError, FileNotFoundError) as error:
         return {"ok": False, "recycle": True, "error": {"code": "BAD_REQUEST",
                                                         "message": str(error)}}
-    # A model and its kernels stay imported in this process: the next request gets a fresh one.
-    return {"ok": True, "result": result, "recycle": True}
+    # A model and its kernels stay imported in this process: the caller recycles it once it
+    # has copied out what the command wrote (a recycle here would delete the sandbox first).
+    return {"ok": True, "result": result, "recycle": False}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -98,6 +99,28 @@ def request_args(args) -> dict:
     return request
 
 
+def sandboxed_request(worker, name: str, request: dict, timeout: float) -> dict:
+    """Runs a model command in the worker's sandboxed executor: inputs copied in, the
+    files it wrote copied back to the real task folder, paths in the answer made real."""
+    from ..supervisor import wants_interpreter
+    from .staging import stage_request
+
+    interpret = wants_interpreter(str(request.get("device") or "cpu"))
+    if worker.process is not None and worker.interpret != interpret:
+        worker.kill()  # the Triton mode is fixed at start; a switch inside request() would
+    worker.interpret = interpret  # replace the sandbox after the inputs were copied in
+    worker.start(interpret=interpret)
+    inside, staging = stage_request(worker.sandbox, name, request)
+    answer = worker.request(f"model_{name}", inside, timeout)
+    if answer.get("ok"):
+        staging.copy_back()
+        answer = dict(answer, result=staging.result(answer["result"]))
+        worker.recycle()  # the model and its kernels never meet the next request
+    elif answer.get("error"):
+        answer = dict(answer, error=staging.result(answer["error"]))
+    return answer
+
+
 def run(args) -> int:
     from ..serve import write_json
 
@@ -110,9 +133,11 @@ def run(args) -> int:
 
         worker = Worker(keep_warm=False, warm_device="")
         try:
-            interpret = args.device.split(":")[0] == "cpu"
-            worker.start(interpret=interpret)
-            answer = worker.request(f"model_{name}", request, args.timeout)
+            answer = sandboxed_request(worker, name, request, args.timeout)
+        except Exception as error:  # no sandbox here, or the executor could not start
+            code = getattr(error, "code", type(error).__name__)
+            print(f"akg_harness model {name}: {code}: {error}", file=sys.stderr)
+            return 2
         finally:
             worker.close()
     if answer.get("gone"):
