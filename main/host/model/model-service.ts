@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, readFile, rm } from 'node:fs/promises'
-import { delimiter, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { AppError, type ModelPatchReport, type ModelReport, type ParsedInput } from '../../../agents/contract/index.ts'
 import type { Host } from '../host.ts'
+import { harnessEnvironment, sandboxVariables } from '../runner/harness-environment.ts'
 
 /** Capture, profiling and per-region checks of a real model take minutes on a CPU; compiles take more. */
 const PROFILE_TIMEOUT_MS = 20 * 60_000
@@ -39,7 +40,8 @@ export class ModelService {
     const scratch = join(this.host.paths.dataDir, 'model')
     await mkdir(scratch, { recursive: true })
     const out = join(scratch, `${command}-${randomUUID()}.json`)
-    const env = { ...process.env, PYTHONPATH: [this.host.paths.harness, process.env.PYTHONPATH].filter(Boolean).join(delimiter) }
+    // The harness boundary's allow-list and the sandbox settings, never the studio's own environment.
+    const env = harnessEnvironment(this.host.paths.harness, sandboxVariables(await this.host.settings.read(), this.host.paths.dataDir))
     const result = await this.host.processes.run({ label: `model ${command}`, file: python, args: ['-m', 'akg_harness', 'model', command, ...args, '--out', out], timeoutMs, env })
     try {
       if (result.spawnError) throw new AppError('PYTHON_UNAVAILABLE', `${python} could not be started (${result.spawnError}); choose a Python with torch in Toolchains.`)
