@@ -28,6 +28,8 @@ export const evaluateRequestSchema = z
     atol: z.number().min(0).nullable().optional(),
     rtol: z.number().min(0).nullable().optional(),
     timeout: z.number().positive().nullable().optional(),
+    build_timeout: z.number().positive().nullable().optional(),
+    protocol: z.enum(['full', 'search']).nullable().optional(),
     baselines: z.union([z.array(z.enum(['eager', 'compile'])), z.string()]).nullable().optional(),
     profile: z.boolean().nullable().optional(),
     ncu: z.boolean().nullable().optional(),
@@ -95,6 +97,8 @@ export const EXECUTOR_ENVIRONMENT: EnvironmentRules = {
     'AKG_NCU_SOURCE',
     // Whether the ncu section keeps ncu's own CSV output (the benchmark's fixtures; no secret).
     'AKG_NCU_RAW',
+    // The build path's and the reference store's knobs (resources/harness/README.md).
+    'AKG_PCH', 'AKG_PCH_DIR', 'AKG_REFERENCE_CACHE_BYTES',
   ],
   prefixes: ['LC_', 'TRITON_', 'TORCH_', 'TORCHINDUCTOR_', 'CUDA_', 'OMP_', 'MKL_', 'KMP_', 'GOMP_', 'OPENBLAS_', 'ASCEND_'],
 }

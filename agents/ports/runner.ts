@@ -73,7 +73,17 @@ export interface EvaluateRequest {
   params?: Record<string, number | string | boolean>
   correctnessTrials?: number
   timingTrials?: number
+  /** Seconds for the run (correctness, checks, timing); the build has its own limit. */
   timeoutSeconds?: number
+  /** Seconds for loading and building the candidate (a cold nvcc build takes a minute or two). */
+  buildTimeoutSeconds?: number
+  /**
+   * 'search': one correctness trial and the integrity checks, for a tuner's configurations of a
+   * candidate that passed in full; 'full' (the default): every check.
+   */
+  protocol?: 'full' | 'search'
+  /** Base seed of the trials; a fixed one lets the harness reuse reference outputs across evaluations. */
+  seed?: number
   baselines?: Array<'eager' | 'compile'>
   profile?: boolean
   ncu?: boolean

@@ -93,6 +93,21 @@ describe('the confirmation round', () => {
     expect(small.result.notes.join('\n')).toMatch(/confirmation: not run, the budget of 7 evaluations leaves no room for two finalists/)
   })
 
+  it('checks configurations with the search protocol and each finalist once in full, on one shared seed', async () => {
+    const { result, requests } = await tune(3, { rounds: 3, timingTrials: 100 })
+    const search = requests.slice(0, 8)
+    expect(search.every((request) => request.protocol === 'search' && request.seed === undefined && request.correctnessTrials === 1)).toBe(true)
+    const finalists = result.confirmation!.configurations.length
+    const firstRound = requests.slice(8, 8 + finalists)
+    const laterRounds = requests.slice(8 + finalists)
+    expect(firstRound.every((request) => request.protocol === 'full' && request.correctnessTrials === 1)).toBe(true)
+    expect(laterRounds.every((request) => request.protocol === 'search')).toBe(true)
+    // One seed for every finalist's rounds: the harness computes their reference outputs once.
+    expect(new Set(requests.slice(8).map((request) => request.seed)).size).toBe(1)
+    expect(requests[8]!.seed).toBeGreaterThan(0)
+    expect(result.records.filter((record) => record.phase === 'confirm' && record.round === 0).every((record) => record.protocol === 'full')).toBe(true)
+  })
+
   it('is on by default for timed presets and off for correctness-only ones', () => {
     const timed = resolveStrategy({ preset: preset(undefined), file: 'a.json' }, 'test', 'kernel')
     expect(timed.confirm).toEqual({ enabled: true, top: 3, includeDefault: true, rounds: 3, timingTrials: 10 })

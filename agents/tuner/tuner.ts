@@ -22,6 +22,12 @@ export interface TuneOptions {
   includeDefault?: boolean
   /** Per-evaluation harness timeout. */
   timeoutSeconds?: number
+  /**
+   * Configurations are checked with the harness's search protocol (one correctness trial plus the
+   * integrity checks, reference outputs reused) and the finalists with the full one (default true).
+   * False runs the full protocol for every evaluation, as before; the benchmark compares the two.
+   */
+  searchProtocol?: boolean
   onRecord?: (record: EvaluationRecord, progress: TuneProgress) => void
   /**
    * Writes a candidate variant and returns its path. Needed for @triton.autotune spaces: the harness
@@ -109,6 +115,9 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
         candidatePath = await options.materialize(applyConfiguration(options.source, space, pinned), configurationKey(pinned))
         params = Object.fromEntries(Object.entries(params).filter(([name]) => !autotuneNames.has(name)))
       }
+      // The search protocol for the search and the later confirmation rounds; the full one for each
+      // finalist's first round, so the configuration that wins has passed every check.
+      const protocol = !searchProtocol || (confirming && round === 0) ? 'full' : 'search'
       const verdict = await runner.evaluate(
         {
           taskPath: options.taskPath,
@@ -116,7 +125,9 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
           dsl: options.dsl,
           device: options.device,
           params,
-          correctnessTrials: resolved.objective.correctnessTrials,
+          protocol,
+          seed: confirming && searchProtocol ? confirmSeed : undefined,
+          correctnessTrials: protocol === 'full' ? resolved.objective.correctnessTrials : 1,
           // The harness needs at least one timing trial; a correctness-only search asks for one and ignores it.
           timingTrials: resolved.timing ? proposal.timingTrials : 1,
           timeoutSeconds: options.timeoutSeconds,
@@ -139,6 +150,7 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
       }, proposal)
       result.durationMs = clock.now() - begin
     }
+    result.protocol = !searchProtocol || (confirming && round === 0) ? 'full' : 'search'
     if (confirming) {
       result.phase = 'confirm'
       result.round = round
@@ -161,6 +173,10 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
   const affordable = Math.min(wanted, Math.floor(resolved.budget.evaluations / 4))
   const reserved = affordable >= 2 ? affordable : 0
   const searchBudget = resolved.budget.evaluations - reserved
+  const searchProtocol = options.searchProtocol !== false
+  // One seed for the finalists' full evaluations: every finalist and round sees the same inputs, so
+  // the harness computes their reference outputs once; drawn now, so no candidate knows it earlier.
+  const confirmSeed = 1 + Math.floor(Math.random() * (2 ** 31 - 2))
   const search = createStrategy(resolved.strategy, {
     feasible,
     parameters: space.parameters,

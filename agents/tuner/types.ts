@@ -61,6 +61,8 @@ export interface EvaluationRecord {
   phase?: 'search' | 'confirm'
   /** The confirmation round, from 0, on confirm records. */
   round?: number
+  /** The harness protocol it ran under: 'search' (one trial plus the integrity checks) or 'full'. */
+  protocol?: 'full' | 'search'
 }
 
 /** One configuration re-timed by the confirmation round. */

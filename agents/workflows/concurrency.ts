@@ -11,5 +11,11 @@ export async function runBounded(tasks: Array<() => Promise<unknown>>, limit: nu
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker))
 }
 
-/** Slots a wave may use: the run's concurrency, bounded by what the runner has free now (at least one). */
-export const waveWidth = (concurrency: number, capacity: number): number => Math.max(1, Math.min(concurrency, capacity))
+/**
+ * Candidates a wave keeps in flight: the run's concurrency, bounded by twice the runner's device
+ * slots (at least one). One candidate per slot is verified while the next one waits in the runner's
+ * queue, where a cpp/cuda_c build runs ahead on the CPU cores (the harness's precompile), so the
+ * device never waits for a compiler; two candidates are never timed on one device at once (the
+ * runner gives each slot one job).
+ */
+export const waveWidth = (concurrency: number, capacity: number): number => Math.max(1, Math.min(concurrency, 2 * capacity))

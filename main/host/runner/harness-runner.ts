@@ -7,8 +7,9 @@ import { JobQueue } from './job-queue.ts'
 import { checkRequest, isDeviceFault, parseVerdict, runnerVerdict } from './verdicts.ts'
 import type { WorkerHost } from './worker-host.ts'
 
-/** The harness's own default (options.py): generous enough for a cold nvcc build of a big kernel. */
+/** The harness's own defaults (options.py): the run, and the build (a cold nvcc build of a big kernel). */
 export const DEFAULT_TIMEOUT_SECONDS = 600
+export const DEFAULT_BUILD_TIMEOUT_SECONDS = 600
 /**
  * Added to the request's timeout for the outer guard: the harness enforces the timeout itself and
  * needs time to build, check and answer; the outer guard catches a worker that no longer answers.
@@ -188,6 +189,7 @@ export class HarnessRunner implements Runner {
   private async runJob(slot: Slot, job: Job): Promise<void> {
     const { request } = job
     const timeoutSeconds = request.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS
+    const buildTimeoutSeconds = request.buildTimeoutSeconds ?? DEFAULT_BUILD_TIMEOUT_SECONDS
     try {
       await slot.worker.start()
       await job.built
@@ -198,6 +200,9 @@ export class HarnessRunner implements Runner {
         dsl: request.dsl,
         device: workerDevice(slot.spec),
         timeout: timeoutSeconds,
+        build_timeout: buildTimeoutSeconds,
+        protocol: request.protocol,
+        seed: request.seed,
         correctness_trials: request.correctnessTrials,
         timing_trials: request.timingTrials,
         baselines: request.baselines,
@@ -207,7 +212,7 @@ export class HarnessRunner implements Runner {
         // CPU workers split the cores; torch's default would have each of them take all.
         threads: slot.spec.kind === 'cpu' && slot.spec.env.OMP_NUM_THREADS ? Number(slot.spec.env.OMP_NUM_THREADS) : undefined,
       })
-      const answer = await slot.worker.request('evaluate', args, { timeoutMs: timeoutSeconds * 1000 + this.outerMarginMs, signal: job.signal })
+      const answer = await slot.worker.request('evaluate', args, { timeoutMs: (timeoutSeconds + buildTimeoutSeconds) * 1000 + this.outerMarginMs, signal: job.signal })
       const result = parseVerdict(answer, slot.spec.key)
       slot.evaluations += 1
       this.count(result)

@@ -10,6 +10,9 @@ import torch
 
 from .inputs import seed_everything, to_device
 
+# Time kept back from the request's timeout for writing the verdict.
+DEADLINE_MARGIN_S = 2.0
+
 
 @dataclasses.dataclass
 class Context:
@@ -32,6 +35,10 @@ class Context:
     threads: Optional[int] = None
     # strict_fp32 for float32 tasks (precision.py), set once the reference exists.
     reference_precision: str = "default"
+    # The search protocol (options.protocol == "search"): one trial, integrity checks only.
+    search: bool = False
+    # Reference outputs may come from the executor's store: the seeds repeat across evaluations.
+    reuse_references: bool = False
 
     def build_models(self) -> None:
         """Reference first, then candidate, each under the same seed (same weights)."""
@@ -70,6 +77,10 @@ class Context:
 
         with torch.no_grad(), precision(self.reference_precision):
             return self.reference(*inputs)
+
+    def start_run_clock(self) -> None:
+        """The run's timeout counts from here: the build had its own limit."""
+        self.deadline = time.monotonic() + self.options.timeout - DEADLINE_MARGIN_S
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()

@@ -14,8 +14,14 @@ from . import DSLS
 DEVICE_PATTERN = re.compile(r"^(cpu|cuda(:\d+)?|npu(:\d+)?)$")
 TOLERANCE_PROFILES = ("strict", "default", "loose", "kernelbench")
 BASELINES = ("eager", "compile")
-# Generous enough for a cold cuda_c build (nvcc on a big kernel takes a minute or two).
+# full: every check (README, Checks). search: for a tuner's configurations of a candidate that
+# passed in full; one correctness trial and the checks of that trial and of the timed calls.
+PROTOCOLS = ("full", "search")
+# The run: correctness, checks, timing and profiles, everything after the build.
 DEFAULT_TIMEOUT_S = 600.0
+# The build (loading the candidate, which compiles its extensions): a cold nvcc build of a big
+# kernel takes a minute or two. Kept apart so a slow compiler never eats a kernel's run time.
+DEFAULT_BUILD_TIMEOUT_S = 600.0
 
 
 class OptionsError(ValueError):
@@ -36,6 +42,7 @@ class EvaluateOptions:
     atol: Optional[float] = None
     rtol: Optional[float] = None
     timeout: float = DEFAULT_TIMEOUT_S
+    build_timeout: float = DEFAULT_BUILD_TIMEOUT_S
     baselines: Optional[list] = None
     profile: bool = False
     ncu: bool = False
@@ -44,6 +51,7 @@ class EvaluateOptions:
     params: Optional[dict] = None
     threads: Optional[int] = None
     timing: bool = True
+    protocol: str = "full"
 
     @property
     def device_kind(self) -> str:
@@ -67,6 +75,11 @@ class EvaluateOptions:
             raise OptionsError(f"device must be cpu, cuda[:N] or npu[:N], got {self.device!r}")
         if self.tolerance not in TOLERANCE_PROFILES:
             raise OptionsError(f"tolerance must be one of {', '.join(TOLERANCE_PROFILES)}")
+        if self.protocol not in PROTOCOLS:
+            raise OptionsError(f"protocol must be one of {', '.join(PROTOCOLS)}, "
+                               f"got {self.protocol!r}")
+        if self.protocol == "search":
+            self.correctness_trials = 1
         if self.correctness_trials < 1:
             raise OptionsError("correctness_trials must be at least 1")
         for name in ("timing_trials", "warmup", "threads"):
@@ -75,6 +88,8 @@ class EvaluateOptions:
                 raise OptionsError(f"{name} must be positive, got {value}")
         if self.timeout <= 0:
             raise OptionsError("timeout must be positive")
+        if self.build_timeout <= 0:
+            raise OptionsError("build_timeout must be positive")
         if self.baselines is not None:
             unknown = [b for b in self.baselines if b not in BASELINES]
             if unknown:
@@ -142,7 +157,10 @@ def add_evaluate_arguments(parser) -> None:
     parser.add_argument("--tolerance", default="default", choices=TOLERANCE_PROFILES)
     parser.add_argument("--atol", type=float)
     parser.add_argument("--rtol", type=float)
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S)
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+                        help="seconds for the run (correctness, checks, timing), build excluded")
+    parser.add_argument("--build-timeout", type=float, default=DEFAULT_BUILD_TIMEOUT_S,
+                        help="seconds for loading and building the candidate")
     parser.add_argument("--baselines", help="comma list of eager,compile (or none)")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--ncu", action="store_true")
@@ -152,6 +170,8 @@ def add_evaluate_arguments(parser) -> None:
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--threads", type=int, help="CPU threads for candidate and baselines")
     parser.add_argument("--no-timing", action="store_true", help="verify only")
+    parser.add_argument("--protocol", default="full", choices=PROTOCOLS,
+                        help="search: one trial and the integrity checks (tuner configurations)")
 
 
 def options_from_namespace(ns) -> EvaluateOptions:
@@ -169,10 +189,10 @@ def options_from_namespace(ns) -> EvaluateOptions:
         task=ns.task, candidate=ns.candidate, dsl=ns.dsl, device=ns.device, out=ns.out,
         correctness_trials=ns.correctness_trials, timing_trials=ns.timing_trials,
         warmup=ns.warmup, tolerance=ns.tolerance, atol=ns.atol, rtol=ns.rtol,
-        timeout=ns.timeout,
+        timeout=ns.timeout, build_timeout=ns.build_timeout,
         baselines=split_list(ns.baselines) if ns.baselines is not None else None,
         profile=ns.profile, ncu=ns.ncu, seed=ns.seed, build_dir=ns.build_dir,
-        params=params, threads=ns.threads, timing=not ns.no_timing,
+        params=params, threads=ns.threads, timing=not ns.no_timing, protocol=ns.protocol,
     ).validate()
 
 

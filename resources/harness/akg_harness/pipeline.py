@@ -26,6 +26,14 @@ from .stages import (roofline_section, run_baseline_timing, run_ncu_stage, run_p
 from .tunables import declared_tunables
 
 
+# What the search protocol leaves to the full one, said in every verdict it gives.
+SEARCH_SKIPPED = ("search protocol: one correctness trial (inputs_unchanged, output_structure, "
+                  "output_plain_dense, no_async_work, dsl_kernel_launched), runtime_untouched and "
+                  "timed_output_correct ran; the rescaled-input, other-shapes, cached-result, "
+                  "knock-out, torch-share and side-stream checks did not. A tuner configuration; the "
+                  "finalists are evaluated with the full protocol")
+
+
 class Evaluation:
     def __init__(self, options, emit=None):
         self.options = options
@@ -57,6 +65,9 @@ class Evaluation:
             self.stage = "init"
             with doc.timed("init"):
                 ctx.build_models()
+            # The run's own limit starts after the build (load, compile, init), as the
+            # supervisor's does.
+            ctx.start_run_clock()
             self.stages(guard)
         except EnvironmentProblem as error:
             doc.fail("environment", str(error))
@@ -75,7 +86,9 @@ class Evaluation:
 
             passed = Correctness(ctx).run()
         passed = self.integrity(guard) and passed
-        if passed and doc.status() == "passed":
+        if ctx.search:
+            doc.flag("search_protocol", SEARCH_SKIPPED)
+        elif passed and doc.status() == "passed":
             with doc.timed("checks"):
                 from .inputs import trial_seeds
 

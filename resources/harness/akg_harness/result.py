@@ -96,6 +96,10 @@ class ResultDoc:
 
     def finish(self) -> dict:
         self.durations["total"] = round(time.monotonic() - self.started, 4)
+        # The two limits the supervisor enforces: the build (load, compile, init) and the run.
+        build = sum(self.durations.get(stage, 0.0) for stage in ("load", "compile", "init"))
+        self.durations["build"] = round(build, 4)
+        self.durations["run"] = round(max(0.0, self.durations["total"] - build), 4)
         status = self.status()
         doc = {
             "schema_version": SCHEMA_VERSION,

@@ -10,14 +10,12 @@ import time
 
 from .backends import get_backend
 from .cache import cache_dir
-from .context import Context
+from .context import DEADLINE_MARGIN_S, Context
 from .dsl import adapter_class
 from .errors import TaskError
 from .loading import load_candidate, load_task
+from .references import STORE
 from .tunables import Tunables, rewrite_constants
-
-# Time kept back from the request's timeout for writing the verdict.
-DEADLINE_MARGIN_S = 2.0
 
 
 def open_context(options, doc) -> Context:
@@ -31,10 +29,17 @@ def open_context(options, doc) -> Context:
     tunables = Tunables(options.params)
     build_root = cache_dir("build", build_dir=options.build_dir)
     adapter = adapter_class(options.dsl)(backend, tunables, build_root, options.candidate)
-    seed = options.seed if options.seed is not None else secrets.randbelow(2 ** 31 - 2) + 1
+    search = options.protocol == "search"
+    if options.seed is not None:
+        seed = options.seed
+    elif search:
+        seed = STORE.session_seed(options.task)  # same inputs for every configuration
+    else:
+        seed = secrets.randbelow(2 ** 31 - 2) + 1
     return Context(options=options, doc=doc, backend=backend, adapter=adapter, task=task,
-                   base_seed=seed,
-                   deadline=time.monotonic() + options.timeout - DEADLINE_MARGIN_S)
+                   base_seed=seed, search=search,
+                   reuse_references=search or options.seed is not None,
+                   deadline=time.monotonic() + options.build_timeout - DEADLINE_MARGIN_S)
 
 
 class EnvironmentPatch:

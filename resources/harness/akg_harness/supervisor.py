@@ -28,6 +28,9 @@ HARNESS_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STARTUP_TIMEOUT_S = 300.0
 # An executor whose pipe closed is dying; its sandbox tool reports how within milliseconds.
 EXIT_GRACE_S = 2.0
+# Stages of the build phase: loading the candidate builds its extensions (at import or in
+# __init__); the first stage after them starts the run's own clock.
+BUILD_STAGES = ("load", "compile")
 
 
 def wants_interpreter(device: str) -> bool:
@@ -90,6 +93,17 @@ class Worker:
         self.sandbox = None
         # Candidate files this executor imported; its builds are kept only when it was one.
         self.candidates = []
+        self.search_seeds = {}  # task file digest -> base seed of the search protocol
+
+    def search_seed(self, task: str) -> int:
+        import secrets
+
+        from .cache import file_digest
+
+        digest = file_digest(task)
+        if digest not in self.search_seeds:
+            self.search_seeds[digest] = secrets.randbelow(2 ** 31 - 2) + 1
+        return self.search_seeds[digest]
 
     # -- lifecycle -------------------------------------------------------
     def start(self, interpret: Optional[bool] = None) -> None:
@@ -211,9 +225,11 @@ class Worker:
 
     # -- requests --------------------------------------------------------
     def request(self, command: str, args: dict, timeout: float,
-                request_id: Optional[str] = None) -> dict:
+                request_id: Optional[str] = None, build_timeout: Optional[float] = None) -> dict:
         """Run one request. Returns the executor's answer, or a dict with
-        `gone` = {"reason": "timeout"|"crash", "stage", "message"} when it hung or died."""
+        `gone` = {"reason": "timeout"|"crash", "stage", "message"} when it hung or died.
+        With `build_timeout`, the build stages have that limit and `timeout` starts when
+        the run does; without it, `timeout` covers the whole request."""
         request_id = request_id or f"r{next(self.ids)}"
         if (command == "evaluate" or command.startswith("model_")) and args.get("device"):
             interpret = wants_interpreter(str(args["device"]))
@@ -223,15 +239,18 @@ class Worker:
         self.start()
         self._await_ready()
         self.writer.send({"id": request_id, "command": command, "args": args})
-        deadline = time.monotonic() + timeout
+        building = build_timeout is not None
+        deadline = time.monotonic() + (build_timeout if building else timeout)
         stage = "load"
         while True:
             try:
                 message = self.reader.read(deadline)
             except TimeoutError:
                 self.restart()
+                limit = (f"the {build_timeout:g} s build timeout" if building
+                         else f"the {timeout:g} s timeout")
                 return {"gone": {"reason": "timeout", "stage": stage, "message": (
-                    f"no answer within the {timeout:g} s timeout (during {stage}); the executor "
+                    f"no answer within {limit} (during {stage}); the executor "
                     "was killed and a fresh one started")}}
             if message is None:
                 code = self.kill(grace=EXIT_GRACE_S)
@@ -243,6 +262,9 @@ class Worker:
                     "was started")}}
             if message.get("event") == "stage":
                 stage = message.get("stage", stage)
+                if building and stage not in BUILD_STAGES:
+                    building = False  # the run's clock starts now, the build's time is not its
+                    deadline = time.monotonic() + timeout
                 if self.on_event:
                     self.on_event(request_id, message)
                 continue
@@ -260,7 +282,13 @@ class Worker:
         self.start()
         args = self._sandboxed_arguments(options)
         sandboxed = self.sandbox.sandboxed
-        answer = self.request("evaluate", args, options.timeout, request_id)
+        if options.protocol == "search" and options.seed is None:
+            # The same inputs for every configuration of a search: a seed per task, drawn once
+            # by this (long-lived) supervisor, so executors that serve one candidate each
+            # still see one input set, unknown before the first evaluation.
+            args["seed"] = self.search_seed(options.task)
+        answer = self.request("evaluate", args, options.timeout, request_id,
+                              build_timeout=options.build_timeout)
         if self.process is not None:
             self.recycle()
         gone = answer.get("gone")

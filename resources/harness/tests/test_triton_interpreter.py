@@ -66,3 +66,34 @@ def test_tunable_that_breaks_the_kernel_is_caught(evaluate):
     result = evaluate("vector_add", "triton", "add_tunable", params={"BLOCK": 100})
     assert result["status"] == "compile_error"
     assert "power of 2" in result["error"]["message"] or "power" in result["error"]["message"]
+
+
+def test_build_time_counts_against_the_build_timeout_not_the_run(evaluate):
+    # The import takes 12 s (a slow compiler): a 10 s run timeout does not cover it, the build's does.
+    result = evaluate("vector_add", "triton", "add_slow_build", timeout=10, build_timeout=120,
+                      protocol="full")
+    assert result["status"] == "passed", failed(result)
+    assert result["durations"]["build"] >= 12 > result["durations"]["run"]
+    assert result["options"]["build_timeout"] == 120
+    slow = evaluate("vector_add", "triton", "add_slow_build", timeout=120, build_timeout=4)
+    assert slow["status"] == "timeout"
+    assert "4 s build timeout" in slow["error"]["message"]
+
+
+def test_search_protocol_runs_one_trial_and_says_what_it_skipped(evaluate):
+    full = evaluate("vector_add", "triton", "add_correct")
+    search = evaluate("vector_add", "triton", "add_correct", protocol="search")
+    assert search["status"] == "passed", failed(search)
+    assert search["correctness"]["trials"] == 1
+    names = {check["name"] for check in search["checks"]}
+    assert {"inputs_unchanged", "output_plain_dense", "dsl_kernel_launched",
+            "runtime_untouched"} <= names
+    assert "work_in_dsl" not in names and "output_depends_on_inputs" not in names
+    assert "work_in_dsl" in {check["name"] for check in full["checks"]}
+    assert "search_protocol" in flags(search)
+    again = evaluate("vector_add", "triton", "add_correct", protocol="search")
+    # The same inputs for every configuration this worker evaluates.
+    assert again["correctness"]["seeds"] == search["correctness"]["seeds"]
+    assert again["environment"]["seed"] == search["environment"]["seed"]
+    assert full["correctness"]["references"] == {"computed": 5, "reused": 0}
+

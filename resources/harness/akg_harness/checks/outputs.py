@@ -23,20 +23,33 @@ def non_overlapping_and_dense(tensor: torch.Tensor) -> bool:
     return True
 
 
-def _storage(tensor: torch.Tensor) -> int:
+def storage_of(tensor: torch.Tensor) -> int:
     try:
         return tensor.untyped_storage().data_ptr()
     except (RuntimeError, NotImplementedError):
         return -1
 
 
+def output_facts(references: list, reference_inputs: list) -> list:
+    """Per reference output: the properties a candidate's output may share with it. Kept
+    with a stored reference, so a reused one decides what a fresh call would."""
+    input_storages = {storage_of(t) for t in tensors(reference_inputs)}
+    return [{"expanded": 0 in ref.stride(), "dense": non_overlapping_and_dense(ref),
+             "aliases_input": storage_of(ref) in input_storages}
+            for ref in references]
+
+
 def dense_problem(candidates: list, references: list, candidate_inputs: list,
                   reference_inputs: list):
     """A sentence describing what is wrong with the candidate's outputs, or None."""
-    cand_storages = {_storage(t): i for i, t in enumerate(tensors(candidate_inputs))}
-    ref_storages = {_storage(t) for t in tensors(reference_inputs)}
-    for index, (cand, ref) in enumerate(zip(candidates, references)):
-        where = f"output {index}" if len(references) > 1 else "the output"
+    return dense_problem_against(candidates, output_facts(references, reference_inputs),
+                                 candidate_inputs)
+
+
+def dense_problem_against(candidates: list, facts: list, candidate_inputs: list):
+    cand_storages = {storage_of(t): i for i, t in enumerate(tensors(candidate_inputs))}
+    for index, (cand, ref) in enumerate(zip(candidates, facts)):
+        where = f"output {index}" if len(facts) > 1 else "the output"
         if type(cand) is not torch.Tensor:
             return f"{where} is a {type(cand).__module__}.{type(cand).__name__}, " \
                    "not a plain torch.Tensor"
@@ -44,13 +57,13 @@ def dense_problem(candidates: list, references: list, candidate_inputs: list,
             return f"{where} has layout {cand.layout}, not a dense strided tensor"
         if cand.is_conj() or cand.is_neg():
             return f"{where} carries a lazy conjugate/negative bit"
-        if 0 in cand.stride() and cand.numel() > 1 and 0 not in ref.stride():
+        if 0 in cand.stride() and cand.numel() > 1 and not ref["expanded"]:
             return (f"{where} is an expanded view (strides {tuple(cand.stride())}): "
                     "one value broadcast instead of computed elements")
-        if not non_overlapping_and_dense(cand) and non_overlapping_and_dense(ref):
+        if not non_overlapping_and_dense(cand) and ref["dense"]:
             return (f"{where} is not dense (shape {tuple(cand.shape)}, strides "
                     f"{tuple(cand.stride())}): a strided view of a larger buffer")
-        if cand.numel() and _storage(cand) in cand_storages and _storage(ref) not in ref_storages:
-            return (f"{where} shares memory with input {cand_storages[_storage(cand)]}: "
+        if cand.numel() and storage_of(cand) in cand_storages and not ref["aliases_input"]:
+            return (f"{where} shares memory with input {cand_storages[storage_of(cand)]}: "
                     "the result must be a tensor of its own")
     return None

@@ -17,6 +17,7 @@ import torch.utils.cpp_extension as cpp_extension
 
 from ..cache import digest, file_lock, read_json, toolchain_key, write_json_atomic
 from ..errors import BuildError
+from . import fastbuild
 from .base import RECORDER, nan_like
 from .source_map import format_build_error
 
@@ -128,16 +129,17 @@ def _build(original, arguments: dict, source_texts: list, inline: bool):
     module = None
     marker = read_json(os.path.join(build_directory, MARKER))
     if marker:
-        module = _import_built(name, build_directory)
+        module = _import_built(name, build_directory, marker)
         record.update(cached=True, source="disk", built_seconds=marker.get("seconds"))
     if module is None:
         with file_lock(build_directory + ".lock"):
-            if os.path.exists(os.path.join(build_directory, MARKER)):
-                module = _import_built(name, build_directory)
+            marker = read_json(os.path.join(build_directory, MARKER))
+            if marker:
+                module = _import_built(name, build_directory, marker)
                 record.update(cached=True, source="disk")
             if module is None:
                 module = _compile(original, arguments, name, build_directory, source_texts,
-                                  inline, with_cuda)
+                                  inline, with_cuda, record)
                 record.update(cached=False, source="compiled")
     record["seconds"] = round(time.monotonic() - start, 3)
     if arguments.get("is_python_module", True) is not False and not isinstance(module, str):
@@ -146,34 +148,62 @@ def _build(original, arguments: dict, source_texts: list, inline: bool):
     return module
 
 
-def _compile(original, arguments, name, build_directory, source_texts, inline, with_cuda):
+def _compile(original, arguments, name, build_directory, source_texts, inline, with_cuda,
+             record):
     os.makedirs(build_directory, exist_ok=True)
-    call = dict(arguments, name=name, build_directory=build_directory, verbose=False)
-    for key in ("cpp_sources", "cuda_sources"):
-        if isinstance(call.get(key), list):
-            call[key] = list(call[key])  # load_inline inserts its #includes into the list
     start = time.monotonic()
+    import_name = name
     try:
-        module = original(**call)
+        if inline and fastbuild.supported(arguments):
+            build = fastbuild.InlineBuild(arguments, build_directory, STATE.build_root,
+                                          with_cuda, STATE.dsl, _macro_flags())
+            record["build"] = build.report
+            build.build(fastbuild.jobs_for_build())
+            import_name = build.binding_name
+            module = build.load()
+        else:
+            call = dict(arguments, name=name, build_directory=build_directory, verbose=False)
+            for key in ("cpp_sources", "cuda_sources"):
+                if isinstance(call.get(key), list):
+                    call[key] = list(call[key])  # load_inline inserts its #includes into the list
+            module = original(**call)
     except Exception as error:
-        message = format_build_error(str(error), name, arguments, source_texts,
+        text = str(error)
+        verdict = isinstance(error, fastbuild.CompileFailed) and error.verdict
+        if isinstance(error, fastbuild.CompileFailed):
+            text = f"Error building extension '{name}':\n{text}"
+        message = format_build_error(text, name, arguments, source_texts,
                                      STATE.candidate_path, inline)
-        if "Error building extension" in str(error):  # a compiler verdict, not a hiccup
+        if verdict or "Error building extension" in str(error):  # a compiler verdict
             write_json_atomic(os.path.join(build_directory, FAILURE), {"message": message})
         raise BuildError(message) from None
     write_json_atomic(os.path.join(build_directory, MARKER), {
-        "module": name, "seconds": round(time.monotonic() - start, 3),
+        "module": name, "import_name": import_name,
+        "library": os.path.basename(_library_path(name, build_directory)),
+        "seconds": round(time.monotonic() - start, 3),
         "toolchain": toolchain_key(with_cuda), "created": time.time(),
     })
     return module
 
 
-def _import_built(name: str, build_directory: str):
-    library = os.path.join(build_directory, f"{name}.so")
+def _macro_flags() -> list:
+    return STATE.tunables.macro_flags() if STATE.tunables else []
+
+
+def _library_path(name: str, build_directory: str) -> str:
+    # The fast path names the file after the build folder and the module after its binding.
+    return os.path.join(build_directory, f"{name}.so")
+
+
+def _import_built(name: str, build_directory: str, marker: dict):
+    import_name = marker.get("import_name") or name
+    library = _library_path(name, build_directory)
     if not os.path.exists(library):
         return None
     try:
-        return cpp_extension._import_module_from_library(name, build_directory, True)
+        if import_name == name:
+            return cpp_extension._import_module_from_library(name, build_directory, True)
+        return fastbuild.import_library(import_name, library)
     except Exception:
         return None  # a half-written or foreign build: rebuild it
 
