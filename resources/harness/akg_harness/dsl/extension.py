@@ -153,15 +153,22 @@ def _compile(original, arguments, name, build_directory, source_texts, inline, w
     os.makedirs(build_directory, exist_ok=True)
     start = time.monotonic()
     import_name = name
+    module = None
     try:
         if inline and fastbuild.supported(arguments):
             build = fastbuild.InlineBuild(arguments, build_directory, STATE.build_root,
                                           with_cuda, STATE.dsl, _macro_flags())
             record["build"] = build.report
-            build.build(fastbuild.jobs_for_build())
-            import_name = build.binding_name
-            module = build.load()
-        else:
+            try:
+                build.build(fastbuild.jobs_for_build())
+                import_name = build.binding_name
+                module = build.load()
+            except fastbuild.CompileFailed:
+                raise
+            except Exception as error:  # the fast path's own failure: torch's builder decides
+                record["build"]["fallback"] = f"{type(error).__name__}: {str(error)[:500]}"
+                import_name = name
+        if module is None:
             call = dict(arguments, name=name, build_directory=build_directory, verbose=False)
             for key in ("cpp_sources", "cuda_sources"):
                 if isinstance(call.get(key), list):
