@@ -25,10 +25,10 @@ export interface RunnerQueueEntry {
   queuedAt: string
 }
 
-/** A host the runner draws workers from: this machine or an SSH host. */
+/** A host the runner draws workers from: this machine, an SSH host, or a Ray cluster. */
 export interface RunnerHostStatus {
   name: string
-  kind: 'local' | 'ssh'
+  kind: 'local' | 'ssh' | 'ray'
   state: 'unknown' | 'discovering' | 'ready' | 'error'
   error: string | null
 }
@@ -59,6 +59,55 @@ export const sshHostSchema = z
 
 export type SshHostSettings = z.infer<typeof sshHostSchema>
 
+/**
+ * A Ray cluster that verifies candidates: the studio stays the driver on this machine (model
+ * calls never leave it); each GPU of the cluster gets an actor with a warm, sandboxed harness worker.
+ */
+export const rayClusterSchema = z
+  .object({
+    /** `ray://HOST:10001` (Ray Client), `HOST:6379` (a cluster this machine can join) or `auto`. */
+    address: z
+      .string()
+      .min(1)
+      .max(300)
+      .regex(/^(auto|ray:\/\/[\w.-]+:\d{1,5}|[\w.-]+:\d{1,5})$/, 'ray://HOST:PORT, HOST:PORT or auto'),
+    /** CPU workers per node; by default none on GPU nodes and one per two cores elsewhere. */
+    cpuSlotsPerNode: z.number().int().min(0).max(256).optional(),
+  })
+  .strict()
+
+export type RayClusterSettings = z.infer<typeof rayClusterSchema>
+
+/** One live node of a connected cluster, as `runner.cluster` lists it. */
+export interface ClusterNode {
+  node_id: string
+  address: string | null
+  hostname: string | null
+  head: boolean
+  cpus: number
+  gpus: number
+  npus: number
+  /** Ray's accelerator type for the node's GPUs (`H200`, `A100`), when Ray detected one. */
+  gpu_model: string | null
+  gpu_details: Array<{ index: number | null; name: string; memory_mb: number | null; memory_used_mb: number | null; utilization_pct: number | null }>
+  gpu_error: string | null
+  memory_bytes: number | null
+}
+
+/** What a connected Ray cluster has, for Toolchains. */
+export interface ClusterInventory {
+  nodes: ClusterNode[]
+  available: Record<string, number>
+  ray_version: string
+}
+
+/** runner.cluster: the configured cluster's address and, when it answers, its nodes. */
+export interface ClusterStatus {
+  address: string | null
+  inventory: ClusterInventory | null
+  error: string | null
+}
+
 export const runnerRoutes = {
   'runner.status': route<RunnerStatus>()(
     z
@@ -71,4 +120,9 @@ export const runnerRoutes = {
   /** Adds (or replaces) an SSH host whose devices serve evaluations; it persists in settings. */
   'runner.addHost': route<RunnerStatus>()(sshHostSchema),
   'runner.removeHost': route<RunnerStatus>()(z.object({ name: z.string().min(1) }).strict()),
+  /** Connects a Ray cluster (saved in settings); its devices serve runs whose device starts with `ray:`. */
+  'runner.connectCluster': route<ClusterStatus>()(rayClusterSchema),
+  'runner.disconnectCluster': route<RunnerStatus>()(z.object({}).strict()),
+  /** The configured cluster's nodes, GPUs and load, asked of the cluster now. */
+  'runner.cluster': route<ClusterStatus>()(z.object({}).strict()),
 }

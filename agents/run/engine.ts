@@ -5,6 +5,7 @@ import { runWorkflow } from '../workflows/index.ts'
 import type { RunContext, RunDependencies } from './context.ts'
 import { RunRecorder } from './recorder.ts'
 import { applyEvent, bestCandidate, foldEvents, summarize } from './state.ts'
+import { interruptionCode } from './interruption.ts'
 
 export interface ExecuteRunOptions {
   runId: string
@@ -75,6 +76,13 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunSummary
     }
     stop = await runWorkflow(context, { sourceCode: options.sourceCode ?? null })
   } catch (error) {
+    const interrupted = interruptionCode(error)
+    if (interrupted && !options.signal.aborted) {
+      // No run-end: the run lists as interrupted and `resume` continues it where it stopped.
+      await recorder.emit({ type: 'run-error', candidateId: null, fatal: true, code: interrupted, message: error instanceof Error ? error.message : String(error) })
+      await recorder.flush()
+      return summarize(state, false)
+    }
     if (options.signal.aborted) stop = { reason: 'cancelled', detail: 'cancelled by the user' }
     else {
       const message = error instanceof Error ? error.message : String(error)

@@ -7,6 +7,7 @@ import { analyzeProfile } from '../roles/profile.ts'
 import { coderMessages, describeFailure, designerMessages, fixerMessages, optimizeFacts, optimizeMessages, type PromptTask } from '../roles/prompts.ts'
 import { summarizeVerdict, verify } from '../roles/verifier.ts'
 import type { RunContext } from '../run/context.ts'
+import { interruptionCode } from '../run/interruption.ts'
 
 /** How a candidate's code comes to be. */
 export type CandidateMode =
@@ -93,6 +94,7 @@ export async function runCandidate(context: RunContext, plan: CandidatePlan): Pr
     if (verdict.correct) await emit({ type: 'profile-end', candidateId: id, analysis: analyzeProfile(verdict) })
     return await finish(context, record)
   } catch (error) {
+    if (interruptionCode(error)) throw error
     const cancelled = context.signal.aborted || (error instanceof ModelError && error.code === 'PROVIDER_CANCELLED')
     if (!cancelled) {
       await emit({

@@ -5,6 +5,7 @@ import type { CliContext, Command } from './command.ts'
 import { CliError, infoCommand, tasksCommand, toolchainsCommand } from './commands/basic.ts'
 import { benchCommand } from './commands/bench.ts'
 import { cacheCommand } from './commands/cache.ts'
+import { clusterCommand } from './commands/cluster.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { modelCommand } from './commands/model.ts'
 import { forkCommand, resumeCommand } from './commands/resume.ts'
@@ -14,7 +15,7 @@ import { showCommand } from './commands/show.ts'
 import { tuneCommand } from './commands/tune.ts'
 
 /** Every `akg` command; a new command is one entry here. */
-export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, runCommand, migrateCommand, benchCommand, runsCommand, showCommand, resumeCommand, forkCommand, tuneCommand, cacheCommand, modelCommand]
+export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, runCommand, migrateCommand, benchCommand, runsCommand, showCommand, resumeCommand, forkCommand, tuneCommand, cacheCommand, modelCommand, clusterCommand]
 
 function usage(): string {
   const lines = commands.flatMap((command) => [`  ${command.usage}`, `      ${command.summary}`])

@@ -1,3 +1,4 @@
+import { AppError } from '../../contract/result.ts'
 import { resolveRunSpec, runSpecInput, type RunEvent, type RunSpecInput } from '../../contract/runs.ts'
 import { cpp } from '../../dsl/cpp/index.ts'
 import type { EvaluateRequest, ModelClient, ModelRequest, Verdict } from '../../ports/index.ts'
@@ -29,6 +30,7 @@ export function judge(request: EvaluateRequest, code: string): Verdict {
   const match = /# fake-verdict: (\w+)(?: ([\d.]+))?/.exec(code)
   if (!match) return makeVerdict('runtime_error', { message: 'no marker' })
   if (match[1] === 'throw') throw new Error('worker crashed')
+  if (match[1] === 'lost') throw new AppError('RUNNER_LOST', 'The Ray cluster is gone (the control store did not answer).')
   return makeVerdict(match[1] as Verdict['status'], { medianMs: match[2] ? Number(match[2]) : 1, eagerMs: 1 })
 }
 

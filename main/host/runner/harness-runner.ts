@@ -7,6 +7,10 @@ import { JobQueue } from './job-queue.ts'
 import { checkRequest, isDeviceFault, parseVerdict, runnerVerdict } from './verdicts.ts'
 import type { WorkerHost } from './worker-host.ts'
 
+/** A host that is gone for good (RUNNER_LOST): runs stop interrupted, to be resumed elsewhere. */
+const runnerLost = (host: string, reason: string): AppError =>
+  new AppError('RUNNER_LOST', `The ${host === 'ray' ? 'Ray cluster' : `host ${host}`} is gone (${reason}); the run stops here and can be resumed, on this machine or once the cluster is back.`)
+
 /** The harness's own defaults (options.py): the run, and the build (a cold nvcc build of a big kernel). */
 export const DEFAULT_TIMEOUT_SECONDS = 600
 export const DEFAULT_BUILD_TIMEOUT_SECONDS = 600
@@ -29,6 +33,10 @@ interface Job {
   resolve: (verdict: Verdict) => void
   reject: (error: unknown) => void
 }
+
+/** A slot takes a job when it serves the device, and its host offers it for requests with no index. */
+const takes = (slot: Slot, target: DeviceTarget): boolean =>
+  slotServes(slot.spec, target) && (target.index !== null || (slot.host.servesUnpinned?.(slot.spec) ?? true))
 
 interface Slot {
   spec: SlotSpec
@@ -67,11 +75,18 @@ export class HarnessRunner implements Runner {
     this.publish()
   }
 
+  /** The host registered under a name (`local`, an SSH host's name, `ray`). */
+  host(name: string): WorkerHost | undefined {
+    return this.hosts.get(name)?.host
+  }
+
   async removeHost(name: string): Promise<void> {
+    const entry = this.hosts.get(name)
     const leaving = this.slots.filter((slot) => slot.spec.host === name)
     this.slots = this.slots.filter((slot) => slot.spec.host !== name)
     this.hosts.delete(name)
     await Promise.all(leaving.map((slot) => slot.worker.stop()))
+    await (entry?.host as { stop?: () => Promise<void> } | undefined)?.stop?.()
     this.publish()
   }
 
@@ -131,7 +146,9 @@ export class HarnessRunner implements Runner {
     const target = parseDevice(request.device)
     if (!target) throw new AppError('RUNNER_BAD_DEVICE', `"${request.device}" is not a device: use cpu, cuda, cuda:N, npu:N, or host:cuda:N for an SSH host.`)
     await this.discover({ retryFailed: false })
-    if (!this.slots.some((slot) => slotServes(slot.spec, target))) {
+    const lost = target.host !== null ? this.hosts.get(target.host)?.host.lostReason : null
+    if (lost) throw runnerLost(target.host as string, lost)
+    if (!this.slots.some((slot) => takes(slot, target))) {
       const have = this.slots.map((slot) => slot.spec.key).join(', ') || 'none'
       const hostErrors = [...this.hosts.values()].filter((entry) => entry.status.error).map((entry) => `${entry.host.name}: ${entry.status.error}`)
       throw new AppError('RUNNER_NO_DEVICE', `No worker can serve ${request.device}. Devices available: ${have}.${hostErrors.length ? ` ${hostErrors.join(' ')}` : ''}`)
@@ -140,7 +157,7 @@ export class HarnessRunner implements Runner {
     return new Promise<Verdict>((resolve, reject) => {
       const job: Job = { built: Promise.resolve(), request, target, signal, queuedAt: new Date().toISOString(), resolve, reject }
       // No free worker can take it: build it now on the CPU while the devices work on others.
-      const free = this.slots.some((slot) => !slot.job && slotServes(slot.spec, target))
+      const free = this.slots.some((slot) => !slot.job && takes(slot, target))
       const builder = this.builderFor(target)
       if (!free && builder?.precompile && PRECOMPILED_DSLS.has(request.dsl)) job.built = builder.precompile(request.candidatePath, request.dsl, request.params)
       this.queue.push(job, request.priority ?? 0)
@@ -167,7 +184,7 @@ export class HarnessRunner implements Runner {
   /** Slots that can run at once for a device kind; without one, the accelerators if any, else the CPU slots. */
   capacity(device?: string): number {
     const target = device ? parseDevice(device) : null
-    if (target) return this.slots.filter((slot) => slotServes(slot.spec, target)).length
+    if (target) return this.slots.filter((slot) => takes(slot, target)).length
     const accelerators = this.slots.filter((slot) => slot.spec.kind !== 'cpu').length
     return accelerators > 0 ? accelerators : Math.max(1, this.slots.length)
   }
@@ -175,7 +192,7 @@ export class HarnessRunner implements Runner {
   private pump(): void {
     for (const slot of this.slots) {
       if (slot.job || this.stopped) continue
-      const job = this.queue.take((candidate) => slotServes(slot.spec, candidate.target))
+      const job = this.queue.take((candidate) => takes(slot, candidate.target))
       if (!job) continue
       slot.job = job
       void this.runJob(slot, job).finally(() => {
@@ -226,6 +243,8 @@ export class HarnessRunner implements Runner {
   private settleFailure(slot: Slot, job: Job, error: unknown): void {
     if (!(error instanceof WorkerFailure)) return job.reject(error)
     if (this.stopped) return job.reject(new AppError('RUNNER_STOPPED', 'The runner stopped while this evaluation ran; it has no verdict.'))
+    // A cluster that went away is not the candidate's fault: the run stops, interrupted and resumable.
+    if (slot.host.lostReason) return job.reject(runnerLost(slot.spec.host, slot.host.lostReason))
     const candidate = job.request.candidatePath
     switch (error.kind) {
       case 'timeout': {
@@ -303,5 +322,6 @@ export class HarnessRunner implements Runner {
       job.reject(new AppError('RUNNER_STOPPED', 'The runner stopped before this evaluation started.'))
     }
     await Promise.all(this.slots.map((slot) => slot.worker.stop()))
+    await Promise.all([...this.hosts.values()].map((entry) => (entry.host as { stop?: () => Promise<void> }).stop?.()))
   }
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { sshHostSchema, type SshHostSettings } from '../../../agents/contract/runner.ts'
+import { rayClusterSchema, sshHostSchema, type RayClusterSettings, type SshHostSettings } from '../../../agents/contract/runner.ts'
+import { RayWorkerHost } from '../cluster/ray-host.ts'
 import type { Host } from '../host.ts'
 import { SshWorkerHost } from '../ssh/ssh-host.ts'
 import { sandboxVariables } from './harness-environment.ts'
@@ -25,6 +26,27 @@ export function readSshHosts(settings: unknown): SshHostSettings[] {
   })
 }
 
+/** The Ray cluster saved in settings, or null (none, or an entry that no longer parses). */
+export function readRayCluster(settings: unknown): RayClusterSettings | null {
+  const parsed = rayClusterSchema.safeParse((settings as { rayCluster?: unknown }).rayCluster)
+  return parsed.success ? parsed.data : null
+}
+
+/**
+ * The variables a harness process on this machine (or the cluster driver) may inherit: what finds
+ * programs, libraries, devices and caches. Provider keys, the session token and the studio's own
+ * settings never reach a process that could run a candidate.
+ */
+export function harnessEnvironment(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const allowed = /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|PYTHONPATH|VIRTUAL_ENV|CONDA_PREFIX|LD_LIBRARY_PATH|CUDA_[A-Z_]+|NVIDIA_[A-Z_]+|TRITON_[A-Z_]+|TORCH_[A-Z_]+|OMP_NUM_THREADS|ASCEND_[A-Z_]+|AKG_CACHE_DIR|AKG_BWRAP|RAY_[A-Z_]+|NCCL_[A-Z_]+|NVSHMEM_[A-Z_]+)$/
+  const env: Record<string, string> = {}
+  for (const [name, value] of Object.entries(source)) if (value !== undefined && allowed.test(name)) env[name] = value
+  return env
+}
+
+export const rayWorkerHost = (host: Host, settings: RayClusterSettings): RayWorkerHost =>
+  new RayWorkerHost({ processes: host.processes, python: () => host.python(), harnessDir: host.paths.harness, settings, env: () => harnessEnvironment(), cwd: host.paths.appRoot })
+
 export const sshWorkerHost = (host: Host, config: SshHostSettings): SshWorkerHost =>
   new SshWorkerHost(config, host.processes, host.paths.harness, join(host.paths.appRoot, 'main', 'host', 'ssh', 'relay.py'), async () =>
     sandboxVariables(await host.settings.read(), host.paths.dataDir),
@@ -46,7 +68,11 @@ export function createHostRunner(host: Host): HarnessRunner {
   const runner = new HarnessRunner({ hosts: [local], onStatus: (status) => host.events.emit('runner-status', status) })
   // SSH hosts are only connected when an evaluation or "Start workers" needs them.
   void host.settings.read().then(
-    (settings) => readSshHosts(settings).forEach((config) => runner.addHost(sshWorkerHost(host, config))),
+    (settings) => {
+      readSshHosts(settings).forEach((config) => runner.addHost(sshWorkerHost(host, config)))
+      const cluster = readRayCluster(settings)
+      if (cluster) runner.addHost(rayWorkerHost(host, cluster))
+    },
     () => undefined,
   )
   return runner

@@ -8,7 +8,7 @@ import type { WorkerChannel } from './worker-channel.ts'
  */
 export interface WorkerHost {
   readonly name: string
-  readonly kind: 'local' | 'ssh'
+  readonly kind: 'local' | 'ssh' | 'ray'
   /** Finds the host's devices (harness `detect`); throws an error that says what is missing. */
   discover(): Promise<SlotSpec[]>
   connect(slot: SlotSpec): Promise<WorkerChannel>
@@ -19,4 +19,11 @@ export interface WorkerHost {
    * candidate waiting for a device finds its extension built. Optional; never throws.
    */
   precompile?(candidatePath: string, dsl: string, params?: Record<string, unknown>): Promise<void>
+  /**
+   * Whether a slot may take a request that names no device index (`ray:cuda`): a cluster offers
+   * only its main GPU model there, so one run's candidates are timed on one model. Default yes.
+   */
+  servesUnpinned?(slot: SlotSpec): boolean
+  /** Set when the host is gone for good (a cluster that went away): its requests fail as interrupted. */
+  readonly lostReason?: string | null
 }

@@ -2,6 +2,7 @@ import { useEffect } from 'react'
 import type { DeviceInfo, SandboxStatus, ToolStatus } from '../../../agents/contract/index.ts'
 import { Notice } from '../components/Notice.tsx'
 import { CachedMeasurements } from '../components/terminal/CachedMeasurements.tsx'
+import { ClusterPanel } from '../components/terminal/ClusterPanel.tsx'
 import { EnvironmentList } from '../components/terminal/EnvironmentList.tsx'
 import { RunnerStatusTable } from '../components/terminal/RunnerStatusTable.tsx'
 import { TerminalPanel } from '../components/terminal/TerminalPanel.tsx'
@@ -49,6 +50,7 @@ export function ToolchainsView() {
         </div>
         <div>
           <RunnerStatusTable />
+          <ClusterPanel />
           <h2>Terminal</h2>
           <TerminalPanel python={report?.python.found ? (report.python.path ?? undefined) : undefined} />
         </div>

@@ -28,6 +28,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="long-lived JSON-lines worker on stdin/stdout")
     serve.add_argument("--warm-device", default="", help="initialise this device at start")
 
+    driver = commands.add_parser("cluster-driver",
+                                 help="connect to a Ray cluster and relay to one actor per device")
+    driver.add_argument("--address", default="auto",
+                        help="ray://HOST:10001, HOST:6379, or auto (a cluster this machine is part of)")
+
     precompile = commands.add_parser("precompile", help="build cpp/cuda_c candidates in parallel")
     precompile.add_argument("candidates", nargs="+")
     precompile.add_argument("--dsl", required=True, choices=("cpp", "cuda_c"))
@@ -69,6 +74,10 @@ def main(argv=None) -> int:
         from .model.commands import run
 
         return run(args)
+    if args.command == "cluster-driver":
+        from .cluster.driver import run_driver
+
+        return run_driver(args.address)
     if args.command == "precompile":
         from .precompile import precompile
 
