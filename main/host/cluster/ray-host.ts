@@ -63,7 +63,7 @@ export class RayWorkerHost implements WorkerHost {
         await driver.control('connect')
       } catch (error) {
         await driver.stop()
-        throw new Error(`The Ray cluster at ${this.options.settings.address} cannot be reached: ${error instanceof Error ? error.message : String(error)}. ${RAY_ADVICE}`)
+        throw new Error(`The Ray cluster at ${this.options.settings.address} cannot be reached: ${error instanceof Error ? error.message : String(error)}. ${RAY_ADVICE}`, { cause: error })
       }
       this.driver = driver
       return driver

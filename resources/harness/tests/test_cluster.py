@@ -66,7 +66,7 @@ class DriverProcess:
         self.process.stdin.write(json.dumps(message) + "\n")
         self.process.stdin.flush()
 
-    def next(self, timeout=240):
+    def next(self, timeout=900):
         message = self.lines.get(timeout=timeout)
         assert message is not None, self.process.stderr.read()[-3000:]
         return message
@@ -102,7 +102,7 @@ def cluster():
         shutil.rmtree(temp_dir, ignore_errors=True)
 
 
-def answers_for(driver: DriverProcess, ids: set, timeout=300) -> dict:
+def answers_for(driver: DriverProcess, ids: set, timeout=900) -> dict:
     """Every line until each id has its final answer; returns id -> list of final answers."""
     finals = {request_id: [] for request_id in ids}
     deadline = time.monotonic() + timeout
