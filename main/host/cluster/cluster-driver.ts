@@ -35,7 +35,7 @@ export class ClusterDriver {
   private readonly lostListeners = new Set<(reason: string) => void>()
 
   constructor(options: DriverOptions) {
-    const pythonPath = [options.harnessDir, process.env.PYTHONPATH].filter(Boolean).join(':')
+    const pythonPath = [options.harnessDir, options.env.PYTHONPATH].filter(Boolean).join(':')
     this.managed = options.processes.spawnChild({
       label: `ray driver ${options.address}`,
       file: options.python,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Verdict } from '../../../agents/ports/index.ts'
 import { ProcessManager } from '../process/process-manager.ts'
 import { HarnessRunner } from '../runner/harness-runner.ts'
-import { harnessEnvironment } from '../runner/index.ts'
+import { harnessEnvironment } from '../runner/harness-environment.ts'
 import { RayWorkerHost } from './ray-host.ts'
 
 const root = join(import.meta.dirname, '..', '..', '..')
@@ -32,7 +32,7 @@ describe('a Ray cluster as a runner host (local head on 127.0.0.1, CPU workers)'
     expect(started.status, started.stderr).toBe(0)
     address = readFileSync(join(temp, 'ray_current_cluster'), 'utf8').trim()
     processes = new ProcessManager()
-    host = new RayWorkerHost({ processes, python: async () => python, harnessDir: harness, settings: { address, cpuSlotsPerNode: 2 }, env: () => ({ ...harnessEnvironment(), ...loopback, AKG_CACHE_DIR: join(temp, 'cache') }) })
+    host = new RayWorkerHost({ processes, python: async () => python, harnessDir: harness, settings: { address, cpuSlotsPerNode: 2 }, env: async () => ({ ...harnessEnvironment(harness), ...loopback, AKG_CACHE_DIR: join(temp, 'cache') }) })
     runner = new HarnessRunner({ hosts: [host] })
   }, 240_000)
 

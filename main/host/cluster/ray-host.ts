@@ -18,7 +18,7 @@ export interface RayHostOptions {
   harnessDir: string
   settings: RayClusterSettings
   /** The environment the driver starts with: allow-listed, never the studio's secrets. */
-  env: () => Record<string, string>
+  env: () => Promise<Record<string, string>>
   cwd?: string
 }
 
@@ -56,7 +56,7 @@ export class RayWorkerHost implements WorkerHost {
         python: await this.options.python(),
         harnessDir: this.options.harnessDir,
         address: this.options.settings.address,
-        env: this.options.env(),
+        env: await this.options.env(),
         cwd: this.options.cwd,
       })
       try {

@@ -3,7 +3,7 @@ import { rayClusterSchema, sshHostSchema, type RayClusterSettings, type SshHostS
 import { RayWorkerHost } from '../cluster/ray-host.ts'
 import type { Host } from '../host.ts'
 import { SshWorkerHost } from '../ssh/ssh-host.ts'
-import { sandboxVariables } from './harness-environment.ts'
+import { harnessEnvironment, sandboxVariables } from './harness-environment.ts'
 import { HarnessRunner } from './harness-runner.ts'
 import { LocalWorkerHost } from './local-host.ts'
 
@@ -32,20 +32,20 @@ export function readRayCluster(settings: unknown): RayClusterSettings | null {
   return parsed.success ? parsed.data : null
 }
 
-/**
- * The variables a harness process on this machine (or the cluster driver) may inherit: what finds
- * programs, libraries, devices and caches. Provider keys, the session token and the studio's own
- * settings never reach a process that could run a candidate.
- */
-export function harnessEnvironment(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const allowed = /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|PYTHONPATH|VIRTUAL_ENV|CONDA_PREFIX|LD_LIBRARY_PATH|CUDA_[A-Z_]+|NVIDIA_[A-Z_]+|TRITON_[A-Z_]+|TORCH_[A-Z_]+|OMP_NUM_THREADS|ASCEND_[A-Z_]+|AKG_CACHE_DIR|AKG_BWRAP|RAY_[A-Z_]+|NCCL_[A-Z_]+|NVSHMEM_[A-Z_]+)$/
-  const env: Record<string, string> = {}
-  for (const [name, value] of Object.entries(source)) if (value !== undefined && allowed.test(name)) env[name] = value
-  return env
+/** Ray's own settings (RAY_ADDRESS, RAY_TMPDIR...) reach the cluster driver; nothing else of the studio's. */
+function rayVariables(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('RAY_') && entry[1] !== undefined && !/KEY|TOKEN|SECRET|PASSW/i.test(entry[0])))
 }
 
 export const rayWorkerHost = (host: Host, settings: RayClusterSettings): RayWorkerHost =>
-  new RayWorkerHost({ processes: host.processes, python: () => host.python(), harnessDir: host.paths.harness, settings, env: () => harnessEnvironment(), cwd: host.paths.appRoot })
+  new RayWorkerHost({
+    processes: host.processes,
+    python: () => host.python(),
+    harnessDir: host.paths.harness,
+    settings,
+    env: async () => ({ ...harnessEnvironment(host.paths.harness, sandboxVariables(await host.settings.read(), host.paths.dataDir)), ...rayVariables() }),
+    cwd: host.paths.appRoot,
+  })
 
 export const sshWorkerHost = (host: Host, config: SshHostSettings): SshWorkerHost =>
   new SshWorkerHost(config, host.processes, host.paths.harness, join(host.paths.appRoot, 'main', 'host', 'ssh', 'relay.py'), async () =>

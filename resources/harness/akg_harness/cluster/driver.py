@@ -58,10 +58,13 @@ class Driver:
         import akg_harness
 
         package = os.path.dirname(os.path.abspath(akg_harness.__file__))
+        # The sandbox's limits and opt-in travel with the job; the workstation's paths do not.
+        env_vars = {name: value for name, value in os.environ.items()
+                    if name.startswith("AKG_SANDBOX_") or name == "AKG_ALLOW_UNSANDBOXED"}
+        env_vars["PYTHONUNBUFFERED"] = "1"
         ray.init(address=self.address, namespace=NAMESPACE, log_to_driver=False,
                  logging_level="ERROR", configure_logging=False,
-                 runtime_env={"py_modules": [package],
-                              "env_vars": {"PYTHONUNBUFFERED": "1"}})
+                 runtime_env={"py_modules": [package], "env_vars": env_vars})
         self.ray = ray
         threading.Thread(target=self.watch, daemon=True, name="cluster-health").start()
         return {"ray_version": ray.__version__, "address": self.address,
