@@ -18,13 +18,69 @@ export function run(command, args, options = {}) {
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}`)
 }
 
+/**
+ * Electron 45 and its downloader (@electron/get, @electron-internal/extract-zip) declare Node >= 22.12
+ * in `engines`; the studio itself needs 20.19 (package.json). npm prints one EBADENGINE block per
+ * such package on every install; those three are replaced by one line that says what it means.
+ */
+const ELECTRON_ENGINE_PACKAGES = ['electron@', '@electron/get@', '@electron-internal/extract-zip@']
+
 export function ensureNodeModules() {
-  const stamp = join(root, 'node_modules', '.package-lock.json')
-  const lock = join(root, 'package-lock.json')
-  if (existsSync(stamp) && statSync(stamp).mtimeMs >= statSync(lock).mtimeMs) return
+  if (installedMatchesLock()) return
   log('installing node modules (npm ci)')
   // Electron's own download is not part of install (package.json denies its script); npm start fetches it.
-  run('npm', ['ci', '--no-audit', '--no-fund'])
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['inherit', 'inherit', 'pipe'], encoding: 'utf8' })
+  const { kept, electronWarned } = filterEngineWarnings(result.stderr ?? '')
+  if (kept) process.stderr.write(kept)
+  if (electronWarned) log(`Electron's install tooling declares Node >= 22.12 (this is Node ${process.versions.node}); the studio, browser mode and the CLI need 20.19, and npm start still tries Electron`)
+  if (result.error) throw new Error(`npm could not start: ${result.error.message}`)
+  if (result.status !== 0) throw new Error(`npm ci exited with ${result.status}`)
+}
+
+/**
+ * Whether node_modules holds exactly what package-lock.json pins, read from npm's own record of
+ * the install (node_modules/.package-lock.json). Contents, not mtimes: a checkout or a rebase
+ * rewrites package-lock.json's mtime without changing it, and that must not reinstall.
+ */
+function installedMatchesLock() {
+  let locked
+  let installed
+  try {
+    locked = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')).packages
+    installed = JSON.parse(readFileSync(join(root, 'node_modules', '.package-lock.json'), 'utf8')).packages
+  } catch {
+    return false
+  }
+  for (const [path, entry] of Object.entries(locked)) {
+    if (path === '') continue
+    // Optional packages for other platforms are never installed.
+    if (!installed[path]) {
+      if (entry.optional) continue
+      return false
+    }
+    if (installed[path].version !== entry.version) return false
+  }
+  return Object.entries(installed).every(([path, entry]) => locked[path]?.version === entry.version)
+}
+
+/** Drops npm's EBADENGINE blocks for Electron's packages; every other line passes through. */
+export function filterEngineWarnings(text) {
+  const lines = text.split('\n')
+  const kept = []
+  let electronWarned = false
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index]
+    if (/EBADENGINE Unsupported engine \{/.test(line)) {
+      const block = []
+      while (index < lines.length && !/EBADENGINE \}$/.test(lines[index])) block.push(lines[index++])
+      block.push(lines[index] ?? '')
+      if (block.some((entry) => ELECTRON_ENGINE_PACKAGES.some((name) => entry.includes(`package: '${name}`)))) electronWarned = true
+      else kept.push(...block)
+      continue
+    }
+    kept.push(line)
+  }
+  return { kept: kept.join('\n').trim() ? `${kept.join('\n').trimEnd()}\n` : '', electronWarned }
 }
 
 /** Files whose content decides what the venv holds; a change reinstalls. */

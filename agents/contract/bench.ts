@@ -29,8 +29,14 @@ export interface BenchRow {
   runId: string | null
   /** 'not-started': the task's run could not start (see error). */
   runStatus: RunStatus | 'pending' | 'not-started'
-  /** Why the task has no run, in words a user can act on (a malformed task file, a provider error). */
+  /**
+   * Why the task has no correct kernel, in words a user can act on: why its run could not start (a
+   * malformed task file, a provider error), or why its run ended without one.
+   */
   error: string | null
+  /** The models of the task's run (`replay` for cassettes), and whether its answers were replayed. */
+  models: string[]
+  replay: boolean
   correct: boolean
   bestCandidateId: string | null
   medianMs: number | null

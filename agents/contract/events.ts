@@ -4,12 +4,14 @@ import type { ManualPrompt, ModelPullProgress } from './providers.ts'
 import type { RunnerStatus } from './runner.ts'
 import type { SessionData, SessionExit } from './sessions.ts'
 import type { RunEvent } from './runs.ts'
-import type { ToolchainReport } from './toolchain.ts'
+import type { ToolchainReport, VenvProgress } from './toolchain.ts'
 import type { TuneProgressEvent, TuneSession } from './tuner.ts'
 
 /** Events flow from the backend to every connected client. Names are noun-verb. */
 export const events = {
   'toolchain-detect-end': event<ToolchainReport>(),
+  /** One line of toolchain.createVenv's work (creating .venv, installing torch, the harness's packages). */
+  'venv-progress': event<VenvProgress>(),
   /** Every RunEvent of every run executing in this backend, live; text deltas arrive coalesced (~50 ms). */
   'run-event': event<RunEvent>(),
   /** A bench's progress: sent when it starts, after each task's run ends, and when it ends. */

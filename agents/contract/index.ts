@@ -11,6 +11,7 @@ import { sessionRoutes } from './sessions.ts'
 import { taskRoutes } from './tasks.ts'
 import { toolchainRoutes } from './toolchain.ts'
 import { tunerRoutes } from './tuner.ts'
+import { workbenchRoutes } from './workbench.ts'
 
 export * from './app.ts'
 export * from './bench.ts'
@@ -25,6 +26,7 @@ export * from './sessions.ts'
 export * from './tasks.ts'
 export * from './toolchain.ts'
 export * from './tuner.ts'
+export * from './workbench.ts'
 export { events }
 
 /** Every request the UI and the CLI can make. Add a domain's routes here and its handlers in main/host. */
@@ -40,6 +42,7 @@ export const routes = {
   ...tunerRoutes,
   ...providerRoutes,
   ...modelRoutes,
+  ...workbenchRoutes,
 }
 
 export type Routes = typeof routes

@@ -172,6 +172,8 @@ export interface RunSummary {
   workflow: Workflow
   status: RunStatus
   endReason: StopReason | null
+  /** Why the run ended, in words (the run-end's detail); null while running. */
+  endDetail: string | null
   createdAt: string
   updatedAt: string
   endedAt: string | null
@@ -180,6 +182,10 @@ export interface RunSummary {
   correctCandidates: number
   best: { candidateId: string; medianMs: number | null; speedupVsEager: number | null; speedupVsCompile: number | null } | null
   usage: UsageTotals
+  /** True when any model answer was played back from a cassette (a replay, not a live model). */
+  replay: boolean
+  /** The `provider:model` (or `cassette:` path) per role, as the run was started. */
+  models: Partial<Record<AgentRole, string>>
   /** Milliseconds spent running (sum over resumes). */
   elapsedMs: number
   fork: ForkOrigin | null
@@ -297,7 +303,8 @@ export type RunEvent =
   | E<'candidate-end', { candidate: CandidateRecord }>
   | E<'tune-start', { candidateId: string }>
   | E<'tune-end', { candidateId: string; resultCandidateId: string | null; detail: string }>
-  | E<'usage', { role: AgentRole; model: string; usage: TokenUsage; totals: UsageTotals }>
+  /** `replay`: the answer was played back from a cassette; its usage is what the cassette recorded (often none). */
+  | E<'usage', { role: AgentRole; model: string; usage: TokenUsage; totals: UsageTotals; replay?: boolean }>
   | E<'island-migration', { fromIsland: number; toIsland: number; candidateIds: string[] }>
   | E<'step-end', { step: number }>
   | E<'run-error', { message: string; code: string; candidateId: string | null; fatal: boolean }>

@@ -88,6 +88,33 @@ export interface EnvironmentList {
   selected: string
 }
 
+/** What creating the project environment would install, and why that torch build. */
+export interface VenvPlan {
+  venv: string
+  /** The interpreter the venv is made from; null when no Python 3.10+ with venv was found. */
+  base: string | null
+  /** nvidia-smi's driver version; null without an NVIDIA driver. */
+  driver: string | null
+  torch: string
+  /** cpu, cu126, cu128, cu130 */
+  tag: string
+  index: string
+  reason: string
+  packages: string[]
+  /** Whether the project environment already exists with torch. */
+  ready: boolean
+}
+
+/** Payload of venv-progress: one line of the project environment's creation. */
+export interface VenvProgress {
+  stage: 'venv' | 'torch' | 'packages' | 'done' | 'error'
+  line: string
+  elapsedMs: number
+  /** The stage's place among the three (venv, torch, packages), for a progress bar. */
+  step: number
+  steps: number
+}
+
 export const toolchainRoutes = {
   'toolchain.detect': route<ToolchainReport>()(
     z
@@ -109,4 +136,11 @@ export const toolchainRoutes = {
   'toolchain.setSandbox': route<SandboxSettings>()(sandboxSettingsSchema),
   /** Add an interpreter by path (a venv or conda env outside the usual folders). */
   'toolchain.add': route<EnvironmentList>()(z.object({ python: z.string().min(1) }).strict()),
+  /** What toolchain.createVenv would install on this machine (torch build from nvidia-smi's driver). */
+  'toolchain.venvPlan': route<VenvPlan>()(z.object({}).strict()),
+  /**
+   * Creates the project's own environment (.venv) with the planned torch build, never touching
+   * another interpreter, then selects it; progress comes as venv-progress events.
+   */
+  'toolchain.createVenv': route<EnvironmentList>()(z.object({}).strict()),
 }

@@ -18,6 +18,7 @@ export interface ReplayOptions {
 /** Plays a recorded session back, call by call; a mismatch or a used-up cassette is a clear error. */
 export class ReplayModelClient implements ModelClient {
   readonly provider: string
+  readonly replay = true
   private readonly used = new Map<string, number>()
   private next = 0
 

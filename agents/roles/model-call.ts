@@ -45,12 +45,16 @@ export async function callModel(context: RunContext, options: ModelCallOptions):
       if (event.reason === 'error') throw new ModelError('PROVIDER_BAD_RESPONSE', event.error ?? 'The model stream ended with an error.')
     }
   }
-  // Providers that report no usage are charged an estimate (4 characters a token) so the token budget still binds.
-  const charged = usage ?? {
+  // Providers that report no usage are charged an estimate (4 characters a token) so the token budget
+  // still binds. A replay that recorded no usage ran no model: it is charged nothing, not a made-up count.
+  const charged = usage ?? (binding.client.replay ? { inputTokens: 0, outputTokens: 0, costUsd: null } : {
     inputTokens: Math.ceil(options.messages.reduce((sum, message) => sum + message.content.length, 0) / 4),
     outputTokens: Math.ceil(text.length / 4),
     costUsd: null,
-  }
-  await context.recorder.emit({ type: 'usage', role: options.role, model: `${binding.client.provider}:${binding.model}`, usage: charged, totals: addUsage(context.state.usage, charged) })
+  })
+  await context.recorder.emit({
+    type: 'usage', role: options.role, model: `${binding.client.provider}:${binding.model}`, usage: charged, totals: addUsage(context.state.usage, charged),
+    ...(binding.client.replay ? { replay: true } : {}),
+  })
   return text
 }

@@ -42,10 +42,10 @@ const csvCell = (value: unknown): string => {
 
 /** One row per task, then the metrics as `# name,value` lines a spreadsheet shows under the table. */
 export function benchCsv(rows: BenchRow[], metrics: BenchMetrics): string {
-  const header = ['task', 'task_path', 'run_id', 'run_status', 'correct', 'best_candidate', 'median_ms', 'eager_ms', 'compile_ms', 'speedup_vs_eager', 'speedup_vs_compile', 'noisy_timing', 'baseline', 'error']
+  const header = ['task', 'task_path', 'run_id', 'run_status', 'correct', 'best_candidate', 'median_ms', 'eager_ms', 'compile_ms', 'speedup_vs_eager', 'speedup_vs_compile', 'noisy_timing', 'baseline', 'models', 'replay', 'error']
   const lines = [header.join(',')]
   for (const row of rows) {
-    lines.push([row.taskName, row.taskPath, row.runId, row.runStatus, row.correct, row.bestCandidateId, row.medianMs, row.eagerMs, row.compileMs, row.speedupVsEager, row.speedupVsCompile, row.noisy === true, row.baseline ?? '', row.error].map(csvCell).join(','))
+    lines.push([row.taskName, row.taskPath, row.runId, row.runStatus, row.correct, row.bestCandidateId, row.medianMs, row.eagerMs, row.compileMs, row.speedupVsEager, row.speedupVsCompile, row.noisy === true, row.baseline ?? '', row.models.join(' '), row.replay, row.error].map(csvCell).join(','))
   }
   lines.push('')
   lines.push(`# tasks,${metrics.tasks}`)

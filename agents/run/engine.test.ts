@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ModelError } from '../ports/index.ts'
 import { repeatedFailureLimit } from '../roles/conductor.ts'
 import { ManualClock } from './testing/fake-runner.ts'
 import { kernelAnswer, runFixture } from './testing/run-fixture.ts'
@@ -102,6 +103,22 @@ describe('stop rules', () => {
 })
 
 describe('optimize workflow', () => {
+  it('ends completed with its correct kernel when a later model call fails, saying what failed', async () => {
+    const run = await runFixture({
+      spec: { workflow: 'optimize', budget: { candidates: 4 } },
+      code: (_request, index) => {
+        if (index === 0) return kernelAnswer('passed 0.8')
+        // A replay cassette with one coder answer is used up by the optimize step: a fatal provider error.
+        throw new ModelError('PROVIDER_CONFIG', 'the cassette is used up for the coder role')
+      },
+    })
+    expect(run.summary.status).toBe('completed')
+    expect(run.summary.endReason).toBe('error')
+    expect(run.summary.endDetail).toContain('c0001 is correct')
+    expect(run.summary.endDetail).toContain('used up for the coder role')
+    expect(run.summary.best?.candidateId).toBe('c0001')
+  })
+
   it('tunes the first correct candidate, then rewrites the best with its profile, keeping the fastest', async () => {
     const tuned: string[] = []
     const run = await runFixture({

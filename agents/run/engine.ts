@@ -26,7 +26,9 @@ const inFlight = (candidate: CandidateRecord): boolean => ['generating', 'checki
 
 function statusFor(reason: StopReason, hasCorrect: boolean): RunStatus {
   if (reason === 'cancelled') return 'cancelled'
-  if (reason === 'error') return 'failed'
+  // A correct kernel already found is the run's result; a later failure (a model call, a worker)
+  // ends the search early, it does not undo the result. The detail says what failed.
+  if (reason === 'error') return hasCorrect ? 'completed' : 'failed'
   if (reason === 'correct' || reason === 'search-complete') return 'completed'
   return hasCorrect ? 'completed' : 'stopped'
 }
@@ -92,6 +94,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunSummary
   }
   if (options.signal.aborted && stop.reason !== 'cancelled') stop = { reason: 'cancelled', detail: 'cancelled by the user' }
   const best = bestCandidate(state.candidates.values())
+  if (stop.reason === 'error' && best) stop = { ...stop, detail: `${best.id} is correct; the search then stopped on an error: ${stop.detail}` }
   await recorder.emit({ type: 'run-end', reason: stop.reason, status: statusFor(stop.reason, best !== null), bestCandidateId: best?.id ?? null, detail: stop.detail })
   await recorder.flush()
   return summarize(state, false)

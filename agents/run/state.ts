@@ -15,6 +15,8 @@ export interface RunState {
   spec: RunSpec | null
   status: RunStatus
   endReason: StopReason | null
+  /** The run-end's sentence: why it stopped, in words. */
+  endDetail: string | null
   /** Insertion order is creation order. */
   candidates: Map<string, CandidateRecord>
   steps: number
@@ -34,6 +36,8 @@ export interface RunState {
   tuned: Set<string>
   /** Candidates whose outputs were compared with the source kernel's (migrate). */
   sourceChecks: Set<string>
+  /** Whether any model answer was played back from a cassette. */
+  replayed: boolean
   /** A failure no further candidate can get past (an unreachable provider); cleared when a segment starts. */
   fatalError: { code: string; message: string } | null
 }
@@ -46,6 +50,7 @@ export function emptyState(runId: string): RunState {
     spec: null,
     status: 'running',
     endReason: null,
+    endDetail: null,
     candidates: new Map(),
     steps: 0,
     usage: emptyUsage(),
@@ -60,6 +65,7 @@ export function emptyState(runId: string): RunState {
     migrants: new Map(),
     tuned: new Set(),
     sourceChecks: new Set(),
+    replayed: false,
     fatalError: null,
   }
 }
@@ -78,6 +84,7 @@ export function applyEvent(state: RunState, event: RunEvent, segment: { startedA
       state.createdAt ??= event.time
       state.status = 'running'
       state.endReason = null
+      state.endDetail = null
       state.endedAt = null
       state.fatalError = null
       segment.startedAt = time
@@ -97,6 +104,7 @@ export function applyEvent(state: RunState, event: RunEvent, segment: { startedA
       break
     case 'usage':
       state.usage = event.totals
+      if (event.replay || event.model.startsWith('replay:')) state.replayed = true
       break
     case 'island-migration': {
       state.migrations += 1
@@ -117,6 +125,7 @@ export function applyEvent(state: RunState, event: RunEvent, segment: { startedA
     case 'run-end':
       state.status = event.status
       state.endReason = event.reason
+      state.endDetail = event.detail
       state.endedAt = event.time
       segment.startedAt = null
       break
@@ -167,6 +176,7 @@ export function summarize(state: RunState, live: boolean): RunSummary {
     workflow: spec.workflow,
     status: state.status === 'running' && !live ? 'interrupted' : state.status,
     endReason: state.endReason,
+    endDetail: state.endDetail,
     createdAt: state.createdAt ?? '',
     updatedAt: state.updatedAt ?? '',
     endedAt: state.endedAt,
@@ -182,6 +192,8 @@ export function summarize(state: RunState, live: boolean): RunSummary {
         }
       : null,
     usage: state.usage,
+    replay: state.replayed || Object.values(spec.models).some((value) => value.startsWith('cassette:')),
+    models: { ...spec.models },
     elapsedMs: state.elapsedMs,
     fork: spec.fork,
     lastEventSeq: state.nextSeq - 1,

@@ -11,7 +11,8 @@ import { APP_ORIGIN, APP_SCHEME, windowOptions } from './window-options.ts'
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 
 let window: BrowserWindow | null = null
-const host = new Host({ appRoot: app.getAppPath(), electronVersion: process.versions.electron ?? null, secretStore: safeStorageSecretStore })
+// shell.openPath answers '' on success and an error message otherwise.
+const host = new Host({ appRoot: app.getAppPath(), electronVersion: process.versions.electron ?? null, secretStore: safeStorageSecretStore, openPath: async (path) => (await shell.openPath(path)) === '' })
 
 async function createWindow(): Promise<void> {
   serveRenderer(protocol, APP_SCHEME, join(app.getAppPath(), 'out', 'renderer'))

@@ -27,6 +27,8 @@ export interface HostOptions {
   electronVersion?: string | null
   /** Where API keys are kept; Electron passes the OS keychain (safeStorage), others get a 0600 file. */
   secretStore?: SecretStoreFactory
+  /** Opens a file in the desktop's default application (Electron's shell.openPath); absent elsewhere. */
+  openPath?: (path: string) => Promise<boolean>
 }
 
 /**
@@ -39,6 +41,7 @@ export class Host {
   readonly settings
   readonly tasks: TaskLibrary
   readonly electronVersion: string | null
+  readonly openPath: ((path: string) => Promise<boolean>) | null
   /** Owns every child process and pty; its sweep runs last at shutdown so no orphan survives. */
   readonly processes = new ProcessManager()
   /** The Runner port for the agent core: warm harness workers, one per device. */
@@ -66,6 +69,7 @@ export class Host {
     this.tasks = new TaskLibrary(this.paths.sampleTasks, this.settings)
     this.knowledge = createHostKnowledge(this.paths)
     this.electronVersion = options.electronVersion ?? null
+    this.openPath = options.openPath ?? null
     this.runner = createHostRunner(this)
     this.sessions = createSessionManager(this)
     this.providers = new ProviderService(this.paths.dataDir, (options.secretStore ?? fileSecretStore)(this.paths.dataDir), this.events)

@@ -95,11 +95,11 @@ describe('akg run and akg migrate on the CPU with replayed answers and the real 
     const report = JSON.parse(result.stdout) as BenchReport
     expect(report.summary).toMatchObject({ status: 'completed', tasks: 2, finished: 2 })
     expect(report.rows[1]).toMatchObject({ taskName: 'malformed_task', runStatus: 'not-started', correct: false, error: expect.stringContaining('get_inputs') })
-    expect(report.rows[0]).toMatchObject({ taskName: '19_ReLU', correct: true, bestCandidateId: 'c0002', error: null })
+    expect(report.rows[0]).toMatchObject({ taskName: '19_ReLU', correct: true, bestCandidateId: 'c0002', error: null, models: ['replay'], replay: true })
     expect(report.rows[0]!.speedupVsEager).toBeGreaterThan(0)
     expect(report.metrics.fastP.eager['0']).toBe(0.5)
     const csv = readFileSync(join(out, `${report.summary.id}.csv`), 'utf8')
-    expect(csv.split('\n')[0]).toBe('task,task_path,run_id,run_status,correct,best_candidate,median_ms,eager_ms,compile_ms,speedup_vs_eager,speedup_vs_compile,error')
+    expect(csv.split('\n')[0]).toBe('task,task_path,run_id,run_status,correct,best_candidate,median_ms,eager_ms,compile_ms,speedup_vs_eager,speedup_vs_compile,models,replay,error')
     expect(csv).toContain('# fast_0 vs eager,0.5')
     expect(JSON.parse(readFileSync(join(out, `${report.summary.id}.json`), 'utf8'))).toEqual(report)
   })

@@ -22,7 +22,7 @@ describe('browser mode, first screen', () => {
 
   it('shows the task list and a task source from this machine', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 860 } })
-    await page.goto(studio.openUrl)
+    await page.goto(`${studio.openUrl}#/tasks`)
     await page.getByTestId('task-list').waitFor()
     await expect(page.getByRole('option', { name: /Softmax/ }).count()).resolves.toBe(1)
     await page.getByRole('option', { name: /Softmax/ }).click()

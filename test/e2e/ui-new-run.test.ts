@@ -98,6 +98,11 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     const before = await page.getByRole('heading', { level: 1 }).first().textContent()
     await page.getByRole('button', { name: 'Back to the run' }).click()
     await page.getByTestId('candidate-panel').getByRole('button', { name: 'Fork from here' }).click()
+    // Fork offers the workflow, budget and coder model first, as `akg fork` does.
+    const options = page.getByRole('form', { name: /^Fork from / })
+    await expect(options.getByLabel('Workflow').inputValue()).resolves.toBe('single')
+    await options.getByLabel('Candidates').fill('3')
+    await options.getByRole('button', { name: 'Start the fork' }).click()
     const rows = page.getByTestId('candidate-table').getByRole('row')
     // The new run's only candidate is the forked code, re-verified by the harness.
     await rows.filter({ hasText: 'fork' }).filter({ hasText: 'passed' }).first().waitFor({ timeout: 120_000 })

@@ -14,7 +14,7 @@ beforeAll(async () => {
   studio = await startReplayStudio()
   browser = await launchBrowser()
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } })
-  await page.goto(studio.openUrl)
+  await page.goto(`${studio.openUrl}#/tasks`)
   await page.getByTestId('task-list').waitFor()
 })
 afterAll(async () => {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   studio = await startStudio({ AKG_STUDIO_HOME: home })
   browser = await launchBrowser()
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-  await page.goto(studio.openUrl)
+  await page.goto(`${studio.openUrl}#/tasks`)
 })
 afterAll(async () => {
   await browser?.close()

@@ -30,7 +30,7 @@ afterAll(async () => {
 describe('Tasks: a KernelBench checkout opened as a folder', () => {
   it('lists the levels and problems, and a problem shows its source, shape constants and baselines', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
-    await page.goto(studio.openUrl)
+    await page.goto(`${studio.openUrl}#/tasks`)
     await page.getByTestId('task-list').first().waitFor()
     await page.getByLabel('Task file or KernelBench folder path').fill(checkout)
     await page.getByRole('button', { name: 'Open folder' }).click()
@@ -52,7 +52,7 @@ describe('Tasks: a KernelBench checkout opened as a folder', () => {
 
   it('says what a task folder should hold when the folder has no tasks', async () => {
     const page = await browser.newPage()
-    await page.goto(studio.openUrl)
+    await page.goto(`${studio.openUrl}#/tasks`)
     await page.getByLabel('Task file or KernelBench folder path').fill(studio.dataDir)
     await page.getByRole('button', { name: 'Open folder' }).click()
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/level1\//)

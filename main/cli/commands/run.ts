@@ -138,7 +138,9 @@ export function outcome(detail: RunDetail): string {
   return [
     `run      ${summary.id}  (${summary.status}, ${summary.endReason ?? 'running'})`,
     `best     ${best ? `${best.candidateId}  ${ms(best.medianMs)}  eager ${times(best.speedupVsEager)}  compile ${times(best.speedupVsCompile)}${trust(detail.candidates.find((candidate) => candidate.id === best.candidateId)?.verdict)}` : 'no correct candidate'}`,
-    `tokens   ${summary.usage.inputTokens} in, ${summary.usage.outputTokens} out over ${summary.usage.calls} calls`,
+    summary.replay
+      ? `model    replay: ${summary.usage.calls} answers played back from a cassette, no model ran${summary.usage.inputTokens + summary.usage.outputTokens > 0 ? ` (the cassette recorded ${summary.usage.inputTokens} in, ${summary.usage.outputTokens} out)` : ''}`
+      : `tokens   ${summary.usage.inputTokens} in, ${summary.usage.outputTokens} out over ${summary.usage.calls} calls`,
   ].join('\n')
 }
 

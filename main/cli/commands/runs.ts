@@ -27,7 +27,7 @@ export const runsCommand: Command = {
           run.best ? `${run.best.candidateId} ${run.best.medianMs?.toFixed(4) ?? '?'} ms` : '-',
           run.best?.speedupVsEager ? `${run.best.speedupVsEager.toFixed(2)}x` : '-',
           duration(run.elapsedMs),
-          run.title,
+          run.replay ? `${run.title} [replay]` : run.title,
         ]),
       ),
     )

@@ -11,6 +11,7 @@ import { sessionHandlers } from './sessions.ts'
 import { taskHandlers } from './tasks.ts'
 import { toolchainHandlers } from './toolchain.ts'
 import { tunerHandlers } from './tuner.ts'
+import { workbenchHandlers } from './workbench.ts'
 
 /** The one handler map every front door binds. `satisfies` makes a missing or extra route a type error. */
 export function createHandlers(host: Host): Handlers {
@@ -26,5 +27,6 @@ export function createHandlers(host: Host): Handlers {
     ...tunerHandlers(host),
     ...providerHandlers(host),
     ...modelHandlers(host),
+    ...workbenchHandlers(host),
   } satisfies Handlers
 }

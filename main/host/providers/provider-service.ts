@@ -8,7 +8,8 @@
  *   const recorder = host.providers.record(client)                   // then saveCassette(path, recorder.cassette())
  * Clients are cached per provider and rebuilt when its config or key changes.
  */
-import { join } from 'node:path'
+import { readdir, stat } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { AppError, type ManualPrompt, type ProviderConfig, type ProviderModel, type ProviderStatus, type ProviderTestResult, type RoleModels } from '../../../agents/contract/index.ts'
 import { ModelError, type AgentRole, type ModelClient } from '../../../agents/ports/model.ts'
 import {
@@ -41,6 +42,27 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error
   if (error instanceof ModelError) return new AppError(error.code, error.message)
   return new AppError('PROVIDER_BAD_RESPONSE', error instanceof Error ? error.message : String(error))
+}
+
+/**
+ * What a replay provider offers: its cassette, or each cassette of its folder (one per task and
+ * DSL). Reading them is the test: a missing path or a malformed cassette fails with its reason.
+ */
+async function replayModels(config: ProviderConfig): Promise<ProviderModel[]> {
+  const path = config.cassettePath
+  if (!path) throw new AppError('PROVIDER_CONFIG', `The replay provider ${config.name} has no cassette: set its cassette file or folder in Settings.`)
+  const info = await stat(path).catch(() => null)
+  // A missing path gets loadCassette's own error, which names the file and the reason.
+  if (!info) return loadCassette(path).then(() => [], (error: unknown) => Promise.reject(toAppError(error)))
+  const files = info.isDirectory() ? (await readdir(path)).filter((file) => file.endsWith('.json')).sort().map((file) => join(path, file)) : [path]
+  const models: ProviderModel[] = []
+  for (const file of files) {
+    const cassette = await loadCassette(file).catch((error: unknown) => Promise.reject(toAppError(error)))
+    models.push({ name: config.defaultModel ?? 'replay', sizeBytes: null, details: `replay of ${basename(file)}: ${cassette.calls.length} recorded call(s)` })
+  }
+  if (models.length === 0) throw new AppError('PROVIDER_CONFIG', `The folder ${path} holds no cassette (.json): record a session or choose resources/cassettes.`)
+  // One model name stands for the whole folder; the run picks the task's cassette.
+  return info.isDirectory() ? [{ name: config.defaultModel ?? 'replay', sizeBytes: null, details: `replays: ${files.map((file) => basename(file)).join(', ')}` }] : models
 }
 
 export class ProviderService {
@@ -117,6 +139,8 @@ export class ProviderService {
   }
 
   async models(name: string): Promise<ProviderModel[]> {
+    const replay = await this.config(name)
+    if (replay.kind === 'replay') return replayModels(replay)
     const client = await this.clientFor(name)
     if (isCatalogClient(client)) return client.listModels().catch((error: unknown) => Promise.reject(toAppError(error)))
     const config = await this.config(name)
@@ -200,10 +224,17 @@ export class ProviderService {
     const cached = this.clients.get(name)
     if (cached) return cached
     const config = await this.config(name)
+    if (config.kind === 'replay') {
+      // A replay plays its cassette from the first call: a fresh client each time, never used up.
+      if (!config.cassettePath) throw new AppError('PROVIDER_CONFIG', `The replay provider ${name} has no cassette: set its cassette file or folder in Settings.`)
+      if ((await stat(config.cassettePath).catch(() => null))?.isDirectory()) {
+        throw new AppError('PROVIDER_CONFIG', `The replay provider ${name} plays a folder of cassettes, one per task: use it in a run, which picks the task's <task>.<dsl>.json.`)
+      }
+      return createModelClient(config, { cassette: await loadCassette(config.cassettePath).catch((error: unknown) => Promise.reject(toAppError(error))) })
+    }
     try {
       const client = createModelClient(config, {
         apiKey: await this.secrets.get(apiKeyName(name)),
-        cassette: config.kind === 'replay' && config.cassettePath ? await loadCassette(config.cassettePath) : undefined,
         manual: config.kind === 'manual' ? this.exchange(config) : undefined,
         policy: this.policy,
       })

@@ -108,6 +108,19 @@ export class HarnessRunner implements Runner {
   }
 
   /**
+   * Starts a host's workers now (after discovering it), so a new environment shows its workers
+   * running with their pids at once instead of at the next evaluation.
+   */
+  async warm(name: string): Promise<void> {
+    if (this.stopped) return
+    await this.discover({ retryFailed: true, only: name })
+    // Shutdown may have begun while the host was being discovered: start nothing then.
+    if (this.stopped) return
+    await Promise.all(this.slots.filter((slot) => slot.spec.host === name && !slot.job).map((slot) => slot.worker.start().catch(() => undefined)))
+    this.publish()
+  }
+
+  /**
    * Finds every host's devices once (shared by concurrent callers). A host that failed is tried
    * again only when asked (retryFailed), so an unreachable server does not delay every evaluation.
    */
@@ -128,7 +141,7 @@ export class HarnessRunner implements Runner {
     this.publish()
     try {
       const specs = await entry.host.discover()
-      if (!this.hosts.has(entry.host.name)) return
+      if (!this.hosts.has(entry.host.name) || this.stopped) return
       this.slots = this.slots.filter((slot) => slot.spec.host !== entry.host.name)
       for (const spec of specs) {
         const worker = new HarnessWorker(spec.key, () => entry.host.connect(spec), () => this.publish())

@@ -46,6 +46,20 @@ export function replayedCalls(prior: RunEvent[]): Map<string, number> {
 }
 
 /**
+ * A configured replay provider stands for its cassette (a file, or a folder of <task>.<dsl>.json):
+ * each run gets its own replay from the first call, so the provider is never used up, and a
+ * folder picks the task's cassette as `akg run --replay FOLDER` does.
+ */
+async function withReplayProviders(host: Host, models: RunSpec['models']): Promise<RunSpec['models']> {
+  const replayPaths = new Map((await host.providers.configs()).filter((config) => config.kind === 'replay' && config.cassettePath).map((config) => [config.name, config.cassettePath as string]))
+  if (replayPaths.size === 0) return models
+  return Object.fromEntries(Object.entries(models).map(([role, value]) => {
+    const path = replayPaths.get(value.split(':')[0] ?? '')
+    return [role, path && !value.startsWith(cassettePrefix) ? `${cassettePrefix}${path}` : value]
+  }))
+}
+
+/**
  * The model per role for a run. Configured providers come from host.modelFor; cassette roles
  * share one replay client per file, fast-forwarded past the calls the log already holds so a
  * resumed replay run continues where it stopped.
@@ -66,10 +80,11 @@ export async function resolveRunModels(
   const replays = new Map<string, ReplayModelClient>()
   const bindings = new Map<AgentRole, ModelBinding>()
   const done = replayedCalls(prior)
-  const fallback = spec.models.coder ?? Object.values(spec.models)[0]
-  const providerModels = Object.fromEntries(Object.entries(spec.models).filter(([, value]) => !value.startsWith(cassettePrefix)))
+  const models = await withReplayProviders(host, spec.models)
+  const fallback = models.coder ?? Object.values(models)[0]
+  const providerModels = Object.fromEntries(Object.entries(models).filter(([, value]) => !value.startsWith(cassettePrefix)))
   for (const role of roles) {
-    const value = spec.models[role] ?? (fallback?.startsWith(cassettePrefix) ? fallback : undefined)
+    const value = models[role] ?? (fallback?.startsWith(cassettePrefix) ? fallback : undefined)
     if (value?.startsWith(cassettePrefix)) {
       const path = cassetteFor(resolve(value.slice(cassettePrefix.length)), spec)
       let client = replays.get(path)

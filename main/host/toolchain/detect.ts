@@ -9,8 +9,12 @@ import { PYTHON_PROBE, type PythonProbeResult } from './python-probe.ts'
 const PYTHON_PROBE_TIMEOUT_MS = 60_000
 const EXECUTABLE_TIMEOUT_MS = 10_000
 
+/** Said instead of a pip command when the interpreter is the system's: the studio never installs there. */
+export const SYSTEM_PYTHON_ADVICE = 'this is the system Python, which the studio does not install into: create the project environment (Toolchains, or npm start), or choose a venv or conda environment'
+
 const PACKAGE_INSTALL: Record<string, string> = {
-  torch: 'python -m pip install torch',
+  // Without an index PyPI serves the multi-GB CUDA build; the CPU index is named so no one pulls it by accident.
+  torch: 'python -m pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu (CPU build; the CUDA builds are at /whl/cu128 or /whl/cu130)',
   triton: 'python -m pip install triton',
   tilelang: 'python -m pip install tilelang',
   torch_npu: 'python -m pip install torch-npu (needs the Ascend CANN toolkit)',
@@ -59,7 +63,7 @@ export async function detectToolchain(python: string, harnessDir?: string, run: 
   return {
     detectedAt: new Date().toISOString(),
     python: pythonPart.python,
-    packages: withInterpreter([...pythonPart.packages, ...(harness ? [harness.status] : [])], python),
+    packages: withInterpreter([...pythonPart.packages, ...(harness ? [harness.status] : [])], python, pythonPart.isolated),
     devices: harness?.devices.length ? harness.devices : pythonPart.devices,
     sandbox: harness?.sandbox ?? null,
     executables,
@@ -67,12 +71,13 @@ export async function detectToolchain(python: string, harnessDir?: string, run: 
   }
 }
 
-async function detectPython(python: string, run: CommandRunner): Promise<{ python: ToolStatus; packages: ToolStatus[]; devices: DeviceInfo[] }> {
+async function detectPython(python: string, run: CommandRunner): Promise<{ python: ToolStatus; packages: ToolStatus[]; devices: DeviceInfo[]; isolated: boolean }> {
   const result = await run(python, ['-c', PYTHON_PROBE], { timeoutMs: PYTHON_PROBE_TIMEOUT_MS })
   const missing = (reason: string) => ({
     python: { name: 'python', kind: 'interpreter' as const, found: false, version: null, path: python, reason, install: 'install Python 3.10+ and choose it in Toolchains' },
     packages: Object.keys(PACKAGE_INSTALL).map((name) => packageStatus(name, null, `not checked: ${reason}`)),
     devices: [],
+    isolated: false,
   })
   if (result.spawnError) return missing(`${python} could not be started (${result.spawnError})`)
   if (result.timedOut) return missing(`${python} did not answer within ${PYTHON_PROBE_TIMEOUT_MS / 1000} s`)
@@ -90,12 +95,19 @@ async function detectPython(python: string, run: CommandRunner): Promise<{ pytho
       return packageStatus(name, `${entry.version}${cuda}`, null)
     }),
     devices: probe.devices ?? [],
+    isolated: probe.isolated ?? false,
   }
 }
 
-/** Install hints name the interpreter itself: `pip` on PATH may belong to another environment. */
-function withInterpreter(statuses: ToolStatus[], python: string): ToolStatus[] {
-  return statuses.map((status) => (status.install?.startsWith('python ') ? { ...status, install: `${python} ${status.install.slice('python '.length)}` } : status))
+/**
+ * Install hints name the interpreter itself (`pip` on PATH may belong to another environment), and
+ * only for a venv or conda environment: the system interpreter gets the project environment instead.
+ */
+function withInterpreter(statuses: ToolStatus[], python: string, isolated: boolean): ToolStatus[] {
+  return statuses.map((status) => {
+    if (!status.install?.startsWith('python ')) return status
+    return { ...status, install: isolated ? `${python} ${status.install.slice('python '.length)}` : SYSTEM_PYTHON_ADVICE }
+  })
 }
 
 function describeTorchDevice(entry: PythonProbeResult['packages'][string]): string {

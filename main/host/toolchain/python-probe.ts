@@ -3,8 +3,10 @@
  * It prints one JSON line and nothing else, so detection never depends on a package's own output.
  */
 export const PYTHON_PROBE = String.raw`
-import importlib, json, sys, traceback
-report = {"python": sys.version.split()[0], "executable": sys.executable, "packages": {}, "devices": []}
+import importlib, json, os, sys, traceback
+# A venv (its prefix differs from the base) or a conda environment is the user's to install into; the system interpreter is not.
+isolated = sys.prefix != getattr(sys, "base_prefix", sys.prefix) or os.path.isdir(os.path.join(sys.prefix, "conda-meta"))
+report = {"python": sys.version.split()[0], "executable": sys.executable, "isolated": isolated, "packages": {}, "devices": []}
 for name in ("torch", "triton", "tilelang", "torch_npu", "numpy"):
     try:
         module = importlib.import_module(name)
@@ -36,6 +38,8 @@ import type { DeviceInfo } from '../../../agents/contract/toolchain.ts'
 export interface PythonProbeResult {
   python: string
   executable: string
+  /** A venv or conda environment (safe to pip install into), not the system interpreter. */
+  isolated?: boolean
   devices: DeviceInfo[]
   packages: Record<
     string,

@@ -52,9 +52,10 @@ export class ToolchainManager {
   async select(python: string): Promise<EnvironmentList> {
     await checkInterpreter(this.host, python)
     await this.host.settings.update((current) => ({ ...current, python }))
-    // Workers run the old interpreter: detection and the runner start over with the new one.
+    // Workers run the old interpreter: detection and the runner start over with the new one, now.
     void this.host.detectToolchain({ refresh: true }).catch(() => undefined)
     await this.host.runner.resetHost('local')
+    void this.host.runner.warm('local').catch(() => undefined)
     return this.list()
   }
 }

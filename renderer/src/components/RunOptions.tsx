@@ -1,5 +1,6 @@
 import type { AgentRole, Dsl, RunBudget, Workflow } from '../../../agents/contract/index.ts'
 import { DSL_LABELS, targetProblem } from '../lib/devices.ts'
+import { useStudio } from '../store/index.ts'
 
 export const DSLS: Dsl[] = ['triton', 'cuda_c', 'cpp', 'tilelang']
 export const ROLES: AgentRole[] = ['designer', 'coder', 'fixer', 'conductor']
@@ -29,6 +30,14 @@ export const CONDUCTOR_NOTE =
 
 /** One `provider:model` per agent role; an empty role uses the coder's model (the Conductor's: the rules). */
 export function ModelFields({ models, choices, onChange, idPrefix }: { models: Partial<Record<AgentRole, string>>; choices: string[]; onChange: (next: Partial<Record<AgentRole, string>>) => void; idPrefix: string }) {
+  // Each provider's own model list (Ollama's tags with sizes, /v1/models, Anthropic's list), from its last test.
+  const listed = useStudio((state) => state.providerModels)
+  const describe = (choice: string) => {
+    const [provider = '', ...rest] = choice.split(':')
+    const model = listed[provider]?.find((item) => item.name === rest.join(':'))
+    const size = model?.sizeBytes ? `${(model.sizeBytes / 1e9).toFixed(1)} GB` : null
+    return [size, model?.details].filter(Boolean).join(' · ') || provider
+  }
   return (
     <>
       {ROLES.map((role) => (
@@ -46,7 +55,7 @@ export function ModelFields({ models, choices, onChange, idPrefix }: { models: P
         </div>
       ))}
       <p className="field-note">{CONDUCTOR_NOTE}</p>
-      <datalist id={`${idPrefix}-models`}>{choices.map((value) => <option key={value} value={value} />)}</datalist>
+      <datalist id={`${idPrefix}-models`}>{choices.map((value) => <option key={value} value={value} label={describe(value)} />)}</datalist>
     </>
   )
 }

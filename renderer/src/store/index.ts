@@ -12,9 +12,10 @@ import { createTasksSlice, type TasksSlice } from './tasks-slice.ts'
 import { createToolchainSlice, type ToolchainSlice } from './toolchain-slice.ts'
 import { createTunerSlice, type TunerSlice } from './tuner-slice.ts'
 import { createUiSlice, type UiSlice } from './ui-slice.ts'
+import { createWorkbenchSlice, type WorkbenchSlice } from './workbench-slice.ts'
 
 /** The one store: typed slices of serialisable data keyed by id. Live objects live in services. */
-export type StudioState = TasksSlice & ToolchainSlice & UiSlice & RunsSlice & CandidatesSlice & SettingsSlice & BenchSlice & ProvidersSlice & SessionsSlice & RunnerSlice & TunerSlice & ModelSlice
+export type StudioState = TasksSlice & ToolchainSlice & UiSlice & RunsSlice & CandidatesSlice & SettingsSlice & BenchSlice & ProvidersSlice & SessionsSlice & RunnerSlice & TunerSlice & ModelSlice & WorkbenchSlice
 
 export const useStudio = create<StudioState>()(
   subscribeWithSelector((...args) => ({
@@ -30,5 +31,6 @@ export const useStudio = create<StudioState>()(
     ...createProvidersSlice(...args),
     ...createTunerSlice(...args),
     ...createModelSlice(...args),
+    ...createWorkbenchSlice(...args),
   })),
 )

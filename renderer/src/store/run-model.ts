@@ -21,6 +21,8 @@ export interface CandidateTrack {
   /** The harness's full result document, from verify-end (the last one when re-verified). */
   verdict: Verdict | null
   analysis: ProfileAnalysis | null
+  /** A migration's comparison with the source kernel's outputs (migrate workflow), when it ran. */
+  sourceCheck?: { sourceCandidateId: string; status: 'passed' | 'failed' | 'skipped'; detail: string }
 }
 
 export interface Decision {
@@ -73,6 +75,8 @@ export interface RunModel {
   speedups: SpeedupPoint[]
   notes: RunNote[]
   usage: UsageTotals | null
+  /** True once a model answer was played back from a cassette: the run is a replay, not a live model. */
+  replay: boolean
   /** The next seq the log owes us; events below it were applied already. */
   nextSeq: number
   eventCount: number
@@ -87,7 +91,7 @@ export function emptyRunModel(runId: string): RunModel {
   return {
     runId, spec: null, status: 'running', endReason: null, endDetail: null, bestCandidateId: null,
     startedAt: null, lastTime: null, endedAt: null, step: 0, candidateOrder: [], candidates: {},
-    text: {}, textCandidate: {}, decisions: [], speedups: [], notes: [], usage: null, nextSeq: 0, eventCount: 0,
+    text: {}, textCandidate: {}, decisions: [], speedups: [], notes: [], usage: null, replay: false, nextSeq: 0, eventCount: 0,
   }
 }
 
@@ -234,6 +238,10 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
       }
       case 'source-check-end':
         close(event.candidateId, 'check', time, event.status === 'passed' ? 'ok' : event.status === 'skipped' ? 'warn' : 'fail', `source check ${event.status}: ${event.detail}`)
+        {
+          const candidate = track(event.candidateId)
+          if (candidate) candidate.sourceCheck = { sourceCandidateId: event.sourceCandidateId, status: event.status, detail: event.detail }
+        }
         break
       case 'profile-end': {
         close(event.candidateId, 'profile', time, 'ok', `${event.analysis.bound}: ${event.analysis.summary}`)
@@ -261,6 +269,7 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
       }
       case 'usage':
         model.usage = event.totals
+        if (event.replay || event.model.startsWith('replay:')) model.replay = true
         break
       case 'island-migration':
         note({ seq: event.seq, time, tone: 'info', text: `Island ${event.fromIsland} → ${event.toIsland}: ${event.candidateIds.join(', ')}` })

@@ -1,4 +1,4 @@
-import type { ApiError, RunEvent, RunSpecInput, RunSummary } from '../../../agents/contract/index.ts'
+import type { ApiError, RouteInput, RunEvent, RunSpecInput, RunSummary } from '../../../agents/contract/index.ts'
 import { request, subscribe } from '../transport/index.ts'
 import { createCoalescer } from './event-coalescer.ts'
 import { applyRunEvents, emptyRunModel, type RunModel } from './run-model.ts'
@@ -24,7 +24,9 @@ export interface RunsSlice {
   /** Continues an interrupted run from its log and shows it. */
   resumeRun(runId: string): Promise<ApiError | null>
   /** Starts a new run from a candidate (re-verified first) and shows it. */
-  forkRun(runId: string, candidateId: string): Promise<ApiError | null>
+  forkRun(runId: string, candidateId: string, options?: Omit<RouteInput<'runs.fork'>, 'runId' | 'candidateId'>): Promise<ApiError | null>
+  /** Deletes a finished run and its folder. */
+  deleteRun(runId: string): Promise<ApiError | null>
 }
 
 export const createRunsSlice: Slice<RunsSlice> = (set, get) => {
@@ -130,11 +132,21 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => {
       await get().openRun(runId)
       return null
     },
-    async forkRun(runId, candidateId) {
-      const result = await request('runs.fork', { runId, candidateId })
+    async forkRun(runId, candidateId, options = {}) {
+      const result = await request('runs.fork', { runId, candidateId, ...options })
       if (!result.ok) return result.error
       await get().loadRuns()
       await get().openRun(result.data.id)
+      return null
+    },
+    async deleteRun(runId) {
+      const result = await request('runs.delete', { runId })
+      if (!result.ok) return result.error
+      set((state) => {
+        const { [runId]: _gone, ...runModels } = state.runModels
+        return { runModels, selectedRunId: state.selectedRunId === runId ? null : state.selectedRunId }
+      })
+      await get().loadRuns()
       return null
     },
   }

@@ -8,6 +8,7 @@ import { defaultTarget, localDevices } from '../lib/devices.ts'
 import { DEFAULT_BUDGET } from '../lib/run-defaults.ts'
 import { useStudio } from '../store/index.ts'
 import { request } from '../transport/index.ts'
+import { useForm } from '../lib/use-form.ts'
 
 /** Batches of tasks: one run per task, a table of outcomes, fast_p, geometric means, exports. */
 export function BenchmarksView() {
@@ -47,25 +48,24 @@ function NewBench() {
   const modelChoices = useStudio((state) => state.modelChoices)
   const startBench = useStudio((state) => state.startBench)
   const devices = useMemo(() => localDevices(toolchain.state === 'ready' ? toolchain.value : undefined), [toolchain])
-  const [chosen, setChosen] = useState<Set<string>>(new Set())
-  const [target, setTarget] = useState<{ dsl: Dsl; device: string } | null>(null)
+  // Kept across views (useForm): leaving Benchmarks and coming back finds the batch as it was being set up.
+  const [form, setForm] = useForm<{ chosen: string[]; target: { dsl: Dsl; device: string } | null; open: boolean }>('bench.new', { chosen: [], target: null, open: false })
+  const chosen = new Set(form.chosen)
+  const target = form.target
+  const setTarget = (next: { dsl: Dsl; device: string }) => setForm((current) => ({ ...current, target: next }))
+  const open = form.open
+  const setOpen = (next: boolean) => setForm((current) => ({ ...current, open: next }))
   const [models, setModels] = useState(roleModels)
   // Settings' roles arrive after the first render; take them unless the user has typed models already.
   useEffect(() => setModels((current) => (Object.values(current).some(Boolean) ? current : roleModels)), [roleModels])
   const [budget, setBudget] = useState<RunBudget>({ ...DEFAULT_BUDGET, steps: 4, candidates: 4 })
   const [error, setError] = useState<{ code: string; message: string } | null>(null)
-  const [open, setOpen] = useState(false)
   useEffect(() => {
     if (taskList.state === 'idle') void loadTasks()
   }, [taskList.state, loadTasks])
   const tasks: TaskSummary[] = taskList.state === 'ready' ? taskList.value : []
   const effective = target ?? defaultTarget(devices)
-  const toggle = (path: string) => setChosen((current) => {
-    const next = new Set(current)
-    if (next.has(path)) next.delete(path)
-    else next.add(path)
-    return next
-  })
+  const toggle = (path: string) => setForm((current) => ({ ...current, chosen: current.chosen.includes(path) ? current.chosen.filter((item) => item !== path) : [...current.chosen, path] }))
   const start = async () => {
     setError(null)
     const problem = await startBench({ taskPaths: [...chosen], dsl: effective.dsl, device: effective.device, models: cleanModels(models), budget })

@@ -5,6 +5,8 @@ import { Notice } from '../components/Notice.tsx'
 import { cleanModels, ModelFields, TargetFields } from '../components/RunOptions.tsx'
 import { DSL_LABELS, localDevices } from '../lib/devices.ts'
 import { detectDsl } from '../lib/dsl-detect.ts'
+import { PathField } from '../components/workbench/PathField.tsx'
+import { useForm } from '../lib/use-form.ts'
 import { useStudio } from '../store/index.ts'
 import { request } from '../transport/index.ts'
 
@@ -100,8 +102,11 @@ export function MigrateView() {
 function FileSource({ onSource }: { onSource: (source: Source) => void }) {
   const taskList = useStudio((state) => state.taskList)
   const loadTasks = useStudio((state) => state.loadTasks)
-  const [path, setPath] = useState('')
-  const [taskPath, setTaskPath] = useState('')
+  // Kept across views (useForm): leaving Migrate and coming back finds the paths typed.
+  const [form, setForm] = useForm('migrate.file', { path: '', taskPath: '' })
+  const { path, taskPath } = form
+  const setPath = (value: string) => setForm((current) => ({ ...current, path: value }))
+  const setTaskPath = (value: string) => setForm((current) => ({ ...current, taskPath: value }))
   const [error, setError] = useState<string | null>(null)
   useEffect(() => {
     if (taskList.state === 'idle') void loadTasks()
@@ -117,7 +122,7 @@ function FileSource({ onSource }: { onSource: (source: Source) => void }) {
       <fieldset>
         <legend>Kernel file and the task it solves</legend>
         <label htmlFor="migrate-path">Kernel file (a module defining ModelNew)</label>
-        <input id="migrate-path" value={path} onChange={(event) => setPath(event.target.value)} className="mono" placeholder="/path/to/kernel.py" spellCheck={false} required />
+        <PathField id="migrate-path" value={path} onChange={setPath} extensions={['.py']} required />
         <label htmlFor="migrate-task">Reference task (KernelBench format)</label>
         <input id="migrate-task" list="migrate-tasks" value={taskPath} onChange={(event) => setTaskPath(event.target.value)} className="mono" spellCheck={false} required />
         <datalist id="migrate-tasks">{taskList.state === 'ready' ? taskList.value.map((task) => <option key={task.id} value={task.path}>{task.name}</option>) : null}</datalist>

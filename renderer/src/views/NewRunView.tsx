@@ -1,9 +1,11 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react'
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react'
 import type { AgentRole, Dsl, RunBudget, SearchOptions, Workflow } from '../../../agents/contract/index.ts'
 import { Notice } from '../components/Notice.tsx'
 import { BudgetFields, cleanModels, ModelFields, TargetFields, WORKFLOW_HINTS } from '../components/RunOptions.tsx'
 import { defaultTarget, localDevices } from '../lib/devices.ts'
 import { DEFAULT_BUDGET, DEFAULT_SEARCH } from '../lib/run-defaults.ts'
+import { PathField } from '../components/workbench/PathField.tsx'
+import { useForm } from '../lib/use-form.ts'
 import { useStudio } from '../store/index.ts'
 
 type RunWorkflow = Exclude<Workflow, 'migrate'>
@@ -19,7 +21,11 @@ export function NewRunView() {
   const startRun = useStudio((state) => state.startRun)
   const report = toolchain.state === 'ready' ? toolchain.value : undefined
   const devices = useMemo(() => localDevices(report), [report])
-  const [taskPath, setTaskPath] = useState('')
+  // Remembered across views; the first task is offered once, so a field the user empties stays empty.
+  const [remembered, setRemembered] = useForm('new-run', { taskPath: '', offered: false })
+  const taskPath = remembered.taskPath
+  const setTaskPath = (value: string) => setRemembered({ taskPath: value, offered: true })
+  const offered = useRef(remembered.offered)
   const [target, setTarget] = useState<{ dsl: Dsl; device: string } | null>(null)
   const [workflow, setWorkflow] = useState<RunWorkflow>('single')
   const [models, setModels] = useState<Partial<Record<AgentRole, string>>>(roleModels)
@@ -36,10 +42,11 @@ export function NewRunView() {
     if (taskList.state === 'idle') void loadTasks()
   }, [taskList.state, loadTasks])
   useEffect(() => {
-    if (taskPath || taskList.state !== 'ready') return
+    if (offered.current || taskList.state !== 'ready') return
     const task = taskList.value.find((item) => item.id === selectedTaskId) ?? taskList.value[0]
-    if (task) setTaskPath(task.path)
-  }, [taskList, selectedTaskId, taskPath])
+    offered.current = true
+    if (task) setRemembered({ taskPath: task.path, offered: true })
+  }, [taskList, selectedTaskId, setRemembered])
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
@@ -62,7 +69,8 @@ export function NewRunView() {
         <fieldset>
           <legend>Task</legend>
           <label htmlFor="run-task">Task file</label>
-          <input id="run-task" list="run-tasks" value={taskPath} onChange={(event) => setTaskPath(event.target.value)} required spellCheck={false} className="mono" />
+          <PathField id="run-task" list="run-tasks" value={taskPath} onChange={setTaskPath} extensions={['.py']} required describedBy="run-task-hint" />
+          <p id="run-task-hint" className="muted small">A KernelBench-format .py file: pick a sample from the list, or browse.</p>
           <datalist id="run-tasks">
             {taskList.state === 'ready' ? taskList.value.map((task) => <option key={task.id} value={task.path}>{task.name}</option>) : null}
           </datalist>

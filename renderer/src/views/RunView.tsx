@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import type { UsageTotals } from '../../../agents/contract/index.ts'
 import { AgentStreams } from '../components/run/AgentStreams.tsx'
 import { CandidatePanel } from '../components/run/CandidatePanel.tsx'
 import { CandidateTable } from '../components/run/CandidateTable.tsx'
@@ -7,6 +8,7 @@ import { CycleTimeline } from '../components/run/CycleTimeline.tsx'
 import { LineageGraph } from '../components/run/LineageGraph.tsx'
 import { SpeedupChart } from '../components/run/SpeedupChart.tsx'
 import { Notice } from '../components/Notice.tsx'
+import { ManualPromptCard } from '../components/settings/ManualPrompts.tsx'
 import { useStudio } from '../store/index.ts'
 
 /** The heart of the studio: one run, live or past, drawn from the same events. */
@@ -24,6 +26,7 @@ export function RunView() {
   return (
     <section className="view run-view" aria-labelledby="run-title">
       <RunHeader runId={runId} />
+      <WaitingForYou runId={runId} />
       <CycleTimeline runId={runId} />
       <div className="run-grid">
         <div className="run-column">
@@ -41,10 +44,31 @@ export function RunView() {
   )
 }
 
+/** A manual provider's prompt this run waits for, answered here: copy the prompt, paste the reply. */
+function WaitingForYou({ runId }: { runId: string }) {
+  const providers = useStudio((state) => state.runModels[runId]?.status === 'running' ? Object.values(state.runModels[runId]?.spec?.models ?? {}).map((value) => value.split(':')[0]).join(',') : '')
+  const prompts = useStudio((state) => state.manualPrompts)
+  const waiting = Object.values(prompts).filter((prompt) => providers.split(',').includes(prompt.provider))
+  if (waiting.length === 0) return null
+  return (
+    <section className="panel waiting" aria-labelledby="waiting-title" data-testid="manual-waiting">
+      <h2 id="waiting-title">This run waits for your answer ({waiting.length})</h2>
+      {waiting.map((prompt) => <ManualPromptCard key={prompt.id} prompt={prompt} />)}
+    </section>
+  )
+}
+
 function SearchLineage({ runId }: { runId: string }) {
   const workflow = useStudio((state) => state.runModels[runId]?.spec?.workflow)
   const hasParents = useStudio((state) => (state.runModels[runId]?.candidateOrder.length ?? 0) > 1)
   return workflow === 'evolve' || workflow === 'adaptive' || (workflow === 'optimize' && hasParents) ? <LineageGraph runId={runId} /> : null
+}
+
+/** Tokens and cost as the provider reported them; a replay ran no model, so it says so instead of a count. */
+export function describeUsage(usage: UsageTotals, replay: boolean): string {
+  const tokens = usage.inputTokens + usage.outputTokens
+  if (replay) return tokens > 0 ? `${usage.calls} replayed answers (the cassette recorded ${tokens.toLocaleString('en')} tokens)` : `${usage.calls} replayed answers, no model ran`
+  return `${tokens.toLocaleString('en')} tokens${usage.costUsd !== null ? ` · $${usage.costUsd.toFixed(2)}` : ''}`
 }
 
 function RunHeader({ runId }: { runId: string }) {
@@ -55,6 +79,7 @@ function RunHeader({ runId }: { runId: string }) {
   const step = useStudio((state) => state.runModels[runId]?.step ?? 0)
   const candidateCount = useStudio((state) => state.runModels[runId]?.candidateOrder.length ?? 0)
   const usage = useStudio((state) => state.runModels[runId]?.usage ?? null)
+  const replay = useStudio((state) => state.runModels[runId]?.replay === true || Object.values(state.runModels[runId]?.spec?.models ?? {}).some((value) => value.startsWith('cassette:')))
   const eventCount = useStudio((state) => state.runModels[runId]?.eventCount ?? 0)
   const error = useStudio((state) => state.runErrors[runId])
   const cancelRun = useStudio((state) => state.cancelRun)
@@ -65,10 +90,10 @@ function RunHeader({ runId }: { runId: string }) {
   return (
     <header className="run-header">
       <div>
-        <h1 id="run-title">{spec?.title ?? runId}</h1>
+        <h1 id="run-title">{spec?.title ?? runId}{replay ? <span className="badge replay" data-testid="replay-badge" title="The model's answers are played back from a recorded cassette; the kernels are compiled, checked and timed for real.">replay</span> : null}</h1>
         <p className="muted small">
           {spec ? `${spec.dsl} on ${spec.device} · ${spec.workflow} · ` : ''}step {step} · {candidateCount} candidates · {eventCount} events
-          {usage ? ` · ${(usage.inputTokens + usage.outputTokens).toLocaleString('en')} tokens${usage.costUsd !== null ? ` · $${usage.costUsd.toFixed(2)}` : ''}` : ''}
+          {usage ? ` · ${describeUsage(usage, replay)}` : ''}
         </p>
       </div>
       <span className={`badge run-status status-${status}`} data-testid="run-status">{status}{endReason ? ` · ${endReason}` : ''}</span>

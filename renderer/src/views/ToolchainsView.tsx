@@ -6,6 +6,7 @@ import { ClusterPanel } from '../components/terminal/ClusterPanel.tsx'
 import { EnvironmentList } from '../components/terminal/EnvironmentList.tsx'
 import { RunnerStatusTable } from '../components/terminal/RunnerStatusTable.tsx'
 import { TerminalPanel } from '../components/terminal/TerminalPanel.tsx'
+import { ProjectEnvPanel } from '../components/workbench/ProjectEnvPanel.tsx'
 import { useStudio } from '../store/index.ts'
 
 export function ToolchainsView() {
@@ -25,6 +26,7 @@ export function ToolchainsView() {
       </header>
       <div className="toolchains-grid">
         <div>
+          <ProjectEnvPanel />
           <EnvironmentList />
           {toolchain.state === 'error' ? <Notice tone="error" title="Detection failed" code={toolchain.code}>{toolchain.message}</Notice> : null}
           {!report && toolchain.state === 'loading' ? <p className="muted">Asking Python for torch, triton and friends…</p> : null}

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import type { AgentRole } from '../../../../agents/contract/index.ts'
+import { splitFences } from '../../lib/fences.ts'
 import { useThrottled } from '../../lib/use-throttled.ts'
 import { useStudio } from '../../store/index.ts'
 
@@ -43,7 +44,10 @@ export function AgentStreams({ runId }: { runId: string }) {
           following.current = element.scrollTop + element.clientHeight >= element.scrollHeight - 24
         }}
       >
-        {text || `The ${role} has not written anything in this run yet.`}
+        {text ? splitFences(text).map((part, index) => (part.kind === 'text'
+          ? <span key={index}>{part.text}</span>
+          : <code key={index} className={`stream-code${part.open ? ' open' : ''}`} data-language={part.language} aria-label={`${part.language} code${part.open ? ', still arriving' : ''}`}>{part.code}</code>))
+          : `The ${role} has not written anything in this run yet.`}
       </pre>
     </section>
   )

@@ -4,12 +4,13 @@ import { useStudio } from '../../store/index.ts'
 import { CodeView } from '../CodeView.tsx'
 import { DiffView } from '../DiffView.tsx'
 import { Notice } from '../Notice.tsx'
+import { EditAndVerify, ForkOptions } from './CandidateActions.tsx'
 import { TimingTable, VerdictDetails } from './VerdictDetails.tsx'
 import { HotLines } from './HotLines.tsx'
 
-type Tab = 'code' | 'hot' | 'verdict' | 'timing' | 'worker'
+type Tab = 'code' | 'edit' | 'hot' | 'verdict' | 'timing' | 'worker'
 const TABS: Array<{ id: Tab; label: string }> = [
-  { id: 'code', label: 'Code' }, { id: 'hot', label: 'Hot lines' }, { id: 'verdict', label: 'Verdict' }, { id: 'timing', label: 'Timing' }, { id: 'worker', label: 'Worker output' },
+  { id: 'code', label: 'Code' }, { id: 'edit', label: 'Edit' }, { id: 'hot', label: 'Hot lines' }, { id: 'verdict', label: 'Verdict' }, { id: 'timing', label: 'Timing' }, { id: 'worker', label: 'Worker output' },
 ]
 
 /** One candidate: its code against its parent's, the verdict, timing statistics, the worker's output. */
@@ -19,8 +20,10 @@ export function CandidatePanel({ runId }: { runId: string }) {
   const detail = useStudio((state) => (candidateId ? state.candidateDetails[candidateKey(runId, candidateId)] : undefined))
   const loadCandidate = useStudio((state) => state.loadCandidate)
   const setView = useStudio((state) => state.setView)
-  const forkRun = useStudio((state) => state.forkRun)
-  const [forkError, setForkError] = useState<string | null>(null)
+  const [forking, setForking] = useState(false)
+  const pickForCompare = useStudio((state) => state.pickForCompare)
+  const picked = useStudio((state) => state.comparePicks.some((pick) => pick.runId === runId && pick.candidateId === candidateId))
+  const dataDir = useStudio((state) => state.dataDir)
   const theme = useStudio((state) => state.theme)
   const [tab, setTab] = useState<Tab>('code')
   const status = track?.record.status
@@ -43,16 +46,25 @@ export function CandidatePanel({ runId }: { runId: string }) {
           {record.parentId ? ` · parent ${record.parentId}` : ''} · <span className={`badge status-${record.status}`}>{record.status.replace('_', ' ')}</span>
         </span>
         <button type="button" onClick={() => setView('profile')} disabled={!verdict}>Profile</button>
+        <button type="button" title="Compare this candidate with another, side by side" onClick={() => pickForCompare(runId, candidateId)}>
+          {picked ? 'Picked to compare' : 'Compare'}
+        </button>
         <button
           type="button"
-          title="Start a new run from this candidate's code; it is verified again first"
+          title="Start a new run from this candidate's code, with a workflow, budget and model of your choice; it is verified again first"
           disabled={record.codePath === null}
-          onClick={() => void forkRun(runId, candidateId).then((problem) => setForkError(problem?.message ?? null))}
+          aria-expanded={forking}
+          onClick={() => setForking(!forking)}
         >
-          Fork from here
+          Fork from here…
         </button>
       </header>
-      {forkError ? <Notice tone="error" title="Not forked">{forkError}</Notice> : null}
+      {track.sourceCheck ? (
+        <p className={`source-check source-${track.sourceCheck.status}`} data-testid="source-check">
+          <strong>Against the source kernel ({track.sourceCheck.sourceCandidateId}): {track.sourceCheck.status}</strong> · {track.sourceCheck.detail}
+        </p>
+      ) : null}
+      {forking ? <ForkOptions runId={runId} candidateId={candidateId} onClose={() => setForking(false)} /> : null}
       <div className="tabs" role="tablist" aria-label="Candidate details">
         {TABS.map((item) => (
           <button key={item.id} type="button" role="tab" aria-selected={tab === item.id} className={tab === item.id ? 'tab active' : 'tab'} onClick={() => setTab(item.id)}>
@@ -69,6 +81,10 @@ export function CandidatePanel({ runId }: { runId: string }) {
           ) : <CodeView value={value.code} theme={theme} label={`Code of ${candidateId}`} />
         ) : null}
         {tab === 'hot' ? <HotLines code={value?.code ?? null} verdict={verdict} theme={theme} label={`Hot lines of ${candidateId}`} /> : null}
+        {tab === 'edit' ? (
+          value?.code == null ? <p className="muted">No code to edit yet.</p>
+          : <EditAndVerify key={`${runId}/${candidateId}`} runId={runId} candidateId={candidateId} code={value.code} path={dataDir && record.codePath ? `${dataDir}/runs/${runId}/${record.codePath}` : null} />
+        ) : null}
         {tab === 'verdict' ? <VerdictDetails verdict={verdict} findings={record.findings} /> : null}
         {tab === 'timing' ? <TimingTable verdict={verdict} /> : null}
         {tab === 'worker' ? <WorkerOutput runId={runId} candidateId={candidateId} /> : null}

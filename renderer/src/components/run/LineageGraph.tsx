@@ -9,6 +9,8 @@ import { chartPalette, type ChartPalette } from '../charts/echarts.ts'
 const LINEAGE_REDRAW_MS = 1_000
 /** Above this many candidates labels are left to the tooltip; they would overlap. */
 const LABEL_LIMIT = 40
+/** How much of the gap to the next island's lane the candidates of one step may fill. */
+const LANE_SPREAD = 0.6
 
 /**
  * The lineage of a search run: candidates as nodes placed by step (x) and island (y), parent
@@ -51,19 +53,23 @@ export function lineageOption(allIds: string[], candidates: Record<string, Candi
   const order = allIds.filter((id) => candidates[id] !== undefined)
   const islands = [...new Set(order.map((id) => candidates[id]?.record.island ?? 0))].sort((a, b) => a - b)
   const perColumn = new Map<string, number>()
-  const nodes = order.map((id, index) => {
+  const placed = order.map((id, index) => {
     const track = candidates[id] as CandidateTrack
     const island = track.record.island ?? 0
     const column = track.record.step ?? index
     const key = `${island}:${column}`
     const stack = perColumn.get(key) ?? 0
     perColumn.set(key, stack + 1)
+    return { id, track, island, column, stack }
+  })
+  // Candidates of one island and step share a lane; they are spread within it, never into the next lane.
+  const deepest = Math.max(1, ...perColumn.values())
+  const nodes = placed.map(({ id, track, island, column, stack }) => {
     const speedup = speedupOf(track)
     return {
       id, name: id,
-      x: column * 40,
-      y: islands.indexOf(island) * 120 + stack * 22,
-      value: speedup ?? -1,
+      // On value axes (cartesian2d), not the graph's own fit-to-box: circles stay round and edges stay inside the plot.
+      value: [column, islands.indexOf(island) + (stack / deepest) * LANE_SPREAD, speedup ?? -1],
       symbolSize: id === selectedId ? 18 : 11,
       itemStyle: speedup === null ? { color: palette.muted, opacity: 0.7 } : { borderColor: id === selectedId ? palette.text : 'transparent', borderWidth: 2 },
       label: { show: order.length <= LABEL_LIMIT || id === selectedId, color: palette.text, fontSize: 10, position: 'top' as const },
@@ -78,14 +84,23 @@ export function lineageOption(allIds: string[], candidates: Record<string, Candi
     const inspirations = record.inspirationIds.filter((source) => known.has(source)).map((source) => ({ source, target: id, lineStyle: { type: 'dashed' as const, opacity: 0.45 } }))
     return [...parent, ...inspirations]
   })
-  const speedups = nodes.map((node) => node.value).filter((value) => value >= 0)
+  const speedups = nodes.map((node) => node.value[2] as number).filter((value) => value >= 0)
+  const lastStep = Math.max(1, ...placed.map((node) => node.column))
+  const axisLabel = { color: palette.muted, fontSize: 10 }
   return {
     animation: false,
     tooltip: { trigger: 'item' as const },
+    grid: { top: 16, bottom: 52, left: 64, right: 20 },
+    xAxis: { type: 'value' as const, name: 'step', nameLocation: 'middle' as const, nameGap: 22, nameTextStyle: axisLabel, min: -0.5, max: lastStep + 0.5, minInterval: 1, axisLabel: { ...axisLabel, formatter: (value: number) => (Number.isInteger(value) ? String(value) : '') }, splitLine: { show: false } },
+    yAxis: {
+      type: 'value' as const, inverse: true, min: -0.5, max: islands.length - 0.5 + LANE_SPREAD, interval: 1,
+      axisLabel: { ...axisLabel, formatter: (value: number) => (Number.isInteger(value) && islands[value] !== undefined ? `island ${islands[value]}` : '') },
+      splitLine: { lineStyle: { color: palette.muted, opacity: 0.15 } },
+    },
     visualMap: {
       type: 'continuous' as const,
       min: 0, max: Math.max(2, ...speedups),
-      dimension: 0, seriesIndex: 0,
+      dimension: 2, seriesIndex: 0,
       text: ['faster', 'slower'], textStyle: { color: palette.muted, fontSize: 11 },
       inRange: { color: [palette.bad, palette.warn, palette.ok] },
       outOfRange: { color: palette.muted },
@@ -93,11 +108,10 @@ export function lineageOption(allIds: string[], candidates: Record<string, Candi
       formatter: (value: number) => `${value.toFixed(1)}×`,
     },
     series: [{
-      type: 'graph' as const, layout: 'none' as const, roam: true, data: nodes, links,
+      type: 'graph' as const, coordinateSystem: 'cartesian2d' as const, data: nodes, links,
       edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 6,
       lineStyle: { color: palette.muted, width: 1, curveness: 0.15 },
       emphasis: { focus: 'adjacency' as const },
-      top: 24, bottom: 40, left: 30, right: 30,
     }],
   }
 }

@@ -15,12 +15,18 @@ export function SpeedupChart({ runId }: { runId: string }) {
   const selectCandidate = useStudio((state) => state.selectCandidate)
   const option = useMemo(() => speedupOption(points ?? [], chartPalette(theme)), [points, theme])
   const best = points?.at(-1)
+  // A correct candidate without timing (Triton's interpreter on the CPU checks correctness only) is still correct.
+  const untimed = useStudio((state) => {
+    const candidates = Object.values(state.runModels[runId]?.candidates ?? {})
+    const correct = candidates.find((track) => track.verdict?.correct)
+    return correct ? `${correct.record.id} is correct · ${correct.verdict?.interpreted ? "not timed: Triton's interpreter checks correctness only" : 'not timed'}` : null
+  })
   return (
     <section className="panel" aria-label="Speedup">
       <header className="panel-header">
         <h2>Speedup</h2>
         <span className="muted small" data-testid="best-speedup">
-          {best ? `best ${formatSpeedup(best.bestEager)} over eager · ${formatSpeedup(best.bestCompile)} over torch.compile` : 'no correct candidate yet'}
+          {best ? `best ${formatSpeedup(best.bestEager)} over eager · ${formatSpeedup(best.bestCompile)} over torch.compile` : (untimed ?? 'no correct candidate yet')}
         </span>
       </header>
       <EChart

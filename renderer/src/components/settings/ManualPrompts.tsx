@@ -16,7 +16,7 @@ export function ManualPrompts() {
   )
 }
 
-function ManualPromptCard({ prompt }: { prompt: ManualPrompt }) {
+export function ManualPromptCard({ prompt }: { prompt: ManualPrompt }) {
   const answerManual = useStudio((state) => state.answerManual)
   const [text, setText] = useState('')
   const [error, setError] = useState<string | null>(null)

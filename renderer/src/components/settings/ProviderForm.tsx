@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react'
 import type { ProviderKind, ProviderStatus } from '../../../../agents/contract/index.ts'
 import { useStudio } from '../../store/index.ts'
 import { Notice } from '../Notice.tsx'
+import { PathField } from '../workbench/PathField.tsx'
 
 const KINDS: Array<{ kind: ProviderKind; label: string; baseUrl: string }> = [
   { kind: 'ollama', label: 'Ollama (local)', baseUrl: 'http://127.0.0.1:11434' },
@@ -58,8 +59,8 @@ export function ProviderForm({ existing, onDone }: { existing: ProviderStatus | 
         ) : null}
         {kind === 'replay' ? (
           <>
-            <label htmlFor="provider-cassette">Cassette file (recorded responses)</label>
-            <input id="provider-cassette" value={cassettePath} onChange={(event) => setCassettePath(event.target.value)} className="mono" spellCheck={false} required />
+            <label htmlFor="provider-cassette">Cassette file, or a folder of them (one per task: &lt;task&gt;.&lt;dsl&gt;.json)</label>
+            <PathField id="provider-cassette" value={cassettePath} onChange={setCassettePath} extensions={['.json']} pickFolder required />
           </>
         ) : null}
         <label htmlFor="provider-model">Default model</label>

@@ -64,7 +64,7 @@ function ProviderCard({ provider, onEdit }: { provider: ProviderStatus; onEdit: 
 /** A model a kernel engineer can start with on a laptop-class GPU or CPU. */
 const SUGGESTED_MODEL = 'qwen2.5-coder:7b'
 
-function PullModel({ provider }: { provider: string }) {
+export function PullModel({ provider }: { provider: string }) {
   const [model, setModel] = useState(SUGGESTED_MODEL)
   const [started, setStarted] = useState<string | null>(null)
   const pull = useStudio((state) => (started ? state.pulls[`${provider}:${started}`] : undefined))

@@ -1,7 +1,29 @@
-import { useEffect } from 'react'
+import { useEffect, useState } from 'react'
+import type { PythonOnPath } from '../../../../agents/contract/index.ts'
+import { request } from '../../transport/index.ts'
 import { useStudio } from '../../store/index.ts'
 import { Notice } from '../Notice.tsx'
 import { Terminal } from './Terminal.tsx'
+
+/** Whether the shell's profile keeps the selected environment first, checked by running the shell. */
+function PathCheck({ python }: { python: string }) {
+  const [check, setCheck] = useState<PythonOnPath | null>(null)
+  useEffect(() => {
+    let current = true
+    void request('terminal.pythonOnPath', { python }).then((result) => current && result.ok && setCheck(result.data))
+    return () => {
+      current = false
+    }
+  }, [python])
+  if (!check?.checked) return null
+  if (check.first) return <p className="muted small" data-testid="path-check">In a new terminal, <span className="mono">python</span> is {check.found} (checked after your shell profile ran).</p>
+  return (
+    <Notice tone="warning" title="Your shell profile puts another Python first">
+      In a new terminal <span className="mono">python</span> is <span className="mono">{check.found ?? 'not found'}</span>, not <span className="mono">{check.expected}</span>: {check.shell}&apos;s profile changes PATH after the studio sets it.
+      Use the full path, or <span className="mono">source {check.expected.replace(/\/bin\/python[\d.]*$/, '')}/bin/activate</span> in the terminal.
+    </Notice>
+  )
+}
 
 /** Tabs of terminal sessions on this host, the active one shown in xterm. */
 export function TerminalPanel({ python }: { python?: string }) {
@@ -46,8 +68,9 @@ export function TerminalPanel({ python }: { python?: string }) {
           <Terminal key={active.id} sessionId={active.id} />
         </div>
       ) : (
-        <p className="muted">No terminal open. A new one starts your shell with the selected environment first on PATH.</p>
+        <p className="muted">No terminal open. A new one starts your shell with the selected environment put first on PATH.</p>
       )}
+      {python ? <PathCheck python={python} /> : null}
       {active?.state === 'exited' ? <p className="muted">Exited with code {active.exitCode ?? 'unknown'}; its output is in {active.logPath}.</p> : null}
     </section>
   )

@@ -7,6 +7,12 @@ import { describeParams, TuneScatter } from './TuneScatter.tsx'
 
 const microseconds = (ms: number | null) => (ms === null ? '—' : `${(ms * 1000).toFixed(2)} µs`)
 
+/**
+ * Evaluations counted against the budget: the tuner's own count once it finished, else the search
+ * records so far (confirmation re-timings are not search evaluations). The chip and the stats share it.
+ */
+export const evaluatedCount = (session: TuneSession): number => session.evaluations ?? session.records.filter((record) => record.phase !== 'confirm').length
+
 /** The tuner: start a search, and watch it run (configurations against latency, best so far, failures). */
 export function TunerPanel() {
   const order = useStudio((state) => state.tuneOrder)
@@ -25,7 +31,7 @@ export function TunerPanel() {
         <div className="segmented wrap-buttons" role="group" aria-label="Tuning sessions">
           {order.map((id) => (
             <button key={id} type="button" aria-pressed={id === selected} className={id === selected ? 'active' : ''} onClick={() => select(id)}>
-              {sessions[id]!.kernel} · {sessions[id]!.records.length}/{sessions[id]!.strategy.budget.evaluations} · {sessions[id]!.state}
+              {sessions[id]!.kernel} · {evaluatedCount(sessions[id]!)}/{sessions[id]!.strategy.budget.evaluations} · {sessions[id]!.state}
             </button>
           ))}
         </div>
@@ -57,7 +63,7 @@ function SessionDetail({ session }: { session: TuneSession }) {
         {session.notes.map((note) => <p key={note} className="muted small">note: {note}</p>)}
       </div>
       <dl className="metric-cards" aria-label="Progress">
-        <div><dt>evaluated</dt><dd data-testid="tune-evaluated">{session.evaluations ?? searched.length} / {session.strategy.budget.evaluations}</dd></div>
+        <div><dt>evaluated</dt><dd data-testid="tune-evaluated">{evaluatedCount(session)} / {session.strategy.budget.evaluations}</dd></div>
         <div><dt>failed</dt><dd>{failures.length}</dd></div>
         <div><dt>skipped (constraints)</dt><dd>{session.skipped.length}</dd></div>
         <div><dt>{session.best?.phase === 'confirm' ? 'best (confirmed)' : 'best so far'}</dt><dd data-testid="tune-best">{session.best ? microseconds(session.best.latencyMs) : session.strategy.timing ? '—' : 'not timed'}</dd></div>
