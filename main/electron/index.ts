@@ -11,8 +11,20 @@ import { APP_ORIGIN, APP_SCHEME, windowOptions } from './window-options.ts'
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 
 let window: BrowserWindow | null = null
-// shell.openPath answers '' on success and an error message otherwise.
-const host = new Host({ appRoot: app.getAppPath(), electronVersion: process.versions.electron ?? null, secretStore: safeStorageSecretStore, openPath: async (path) => (await shell.openPath(path)) === '' })
+const host = new Host({ appRoot: app.getAppPath(), electronVersion: process.versions.electron ?? null, secretStore: safeStorageSecretStore, openPath: openInEditor })
+
+/**
+ * Opens a (possibly model-written) file for reading. Windows associates .py with python.exe, so
+ * "opening" a candidate there would run it: the file is shown in Explorer instead. Elsewhere the
+ * default handler of .py is an editor. shell.openPath answers '' on success.
+ */
+async function openInEditor(path: string): Promise<boolean> {
+  if (process.platform === 'win32') {
+    shell.showItemInFolder(path)
+    return true
+  }
+  return (await shell.openPath(path)) === ''
+}
 
 async function createWindow(): Promise<void> {
   serveRenderer(protocol, APP_SCHEME, join(app.getAppPath(), 'out', 'renderer'))

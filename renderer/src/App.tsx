@@ -39,11 +39,23 @@ const VIEWS = {
   settings: SettingsView,
 }
 
-/** Without a URL to return to, a studio with no provider and no run opens on the first-run screen. */
+/**
+ * Without a URL to return to, a studio with no run and no model that answers (the stock Ollama
+ * entry is configured but usually not running) opens on the first-run screen.
+ */
 async function firstLocation(): Promise<Location> {
-  const [providers, runs] = await Promise.all([request('providers.list', {}), request('runs.list', { limit: 1 })])
-  const fresh = providers.ok && providers.data.length === 0 && runs.ok && runs.data.length === 0
-  return { view: fresh ? 'welcome' : 'tasks' }
+  const runs = await request('runs.list', { limit: 1 })
+  // The launch check of every provider (checkProviders) decides modelReachable; wait for its answer.
+  const reachable = await new Promise<boolean>((resolve) => {
+    const now = useStudio.getState().modelReachable
+    if (now !== null) return resolve(now)
+    const stop = useStudio.subscribe((state) => state.modelReachable, (value) => {
+      if (value === null) return
+      stop()
+      resolve(value)
+    })
+  })
+  return { view: runs.ok && runs.data.length === 0 && !reachable ? 'welcome' : 'tasks' }
 }
 
 export function App() {

@@ -32,6 +32,8 @@ export function useRouter(fallback: () => Promise<Location>): void {
     }
     const initial = parseLocation(window.location.hash)
     void (initial ? go(initial) : fallback().then(async (location) => {
+      // The user went somewhere while the default was being worked out: stay there.
+      if (window.location.hash) return
       await go(location)
       window.history.replaceState(window.history.state, '', formatLocation(locationOf(useStudio.getState())))
     }))

@@ -21,10 +21,10 @@ export function NewRunView() {
   const startRun = useStudio((state) => state.startRun)
   const report = toolchain.state === 'ready' ? toolchain.value : undefined
   const devices = useMemo(() => localDevices(report), [report])
-  // Remembered across views; the first task is offered once, so a field the user empties stays empty.
-  const [remembered, setRemembered] = useForm('new-run', { taskPath: '', offered: false })
+  // Remembered across views. The task chosen in Tasks is offered once; a field the user empties stays empty.
+  const [remembered, setRemembered] = useForm<{ taskPath: string; offered: string | null }>('new-run', { taskPath: '', offered: null })
   const taskPath = remembered.taskPath
-  const setTaskPath = (value: string) => setRemembered({ taskPath: value, offered: true })
+  const setTaskPath = (value: string) => setRemembered((current) => ({ ...current, taskPath: value }))
   const offered = useRef(remembered.offered)
   const [target, setTarget] = useState<{ dsl: Dsl; device: string } | null>(null)
   const [workflow, setWorkflow] = useState<RunWorkflow>('single')
@@ -42,10 +42,11 @@ export function NewRunView() {
     if (taskList.state === 'idle') void loadTasks()
   }, [taskList.state, loadTasks])
   useEffect(() => {
-    if (offered.current || taskList.state !== 'ready') return
+    if (taskList.state !== 'ready') return
     const task = taskList.value.find((item) => item.id === selectedTaskId) ?? taskList.value[0]
-    offered.current = true
-    if (task) setRemembered({ taskPath: task.path, offered: true })
+    if (!task || offered.current === task.id) return
+    offered.current = task.id
+    setRemembered({ taskPath: task.path, offered: task.id })
   }, [taskList, selectedTaskId, setRemembered])
 
   const submit = async (event: FormEvent) => {

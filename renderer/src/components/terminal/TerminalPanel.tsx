@@ -20,7 +20,7 @@ function PathCheck({ python }: { python: string }) {
   return (
     <Notice tone="warning" title="Your shell profile puts another Python first">
       In a new terminal <span className="mono">python</span> is <span className="mono">{check.found ?? 'not found'}</span>, not <span className="mono">{check.expected}</span>: {check.shell}&apos;s profile changes PATH after the studio sets it.
-      Use the full path, or <span className="mono">source {check.expected.replace(/\/bin\/python[\d.]*$/, '')}/bin/activate</span> in the terminal.
+      Call it by its full path in the terminal, or stop the profile from changing PATH for this environment.
     </Notice>
   )
 }
