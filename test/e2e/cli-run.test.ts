@@ -99,7 +99,7 @@ describe('akg run and akg migrate on the CPU with replayed answers and the real 
     expect(report.rows[0]!.speedupVsEager).toBeGreaterThan(0)
     expect(report.metrics.fastP.eager['0']).toBe(0.5)
     const csv = readFileSync(join(out, `${report.summary.id}.csv`), 'utf8')
-    expect(csv.split('\n')[0]).toBe('task,task_path,run_id,run_status,correct,best_candidate,median_ms,eager_ms,compile_ms,speedup_vs_eager,speedup_vs_compile,models,replay,error')
+    expect(csv.split('\n')[0]).toBe('task,task_path,run_id,run_status,correct,best_candidate,median_ms,eager_ms,compile_ms,speedup_vs_eager,speedup_vs_compile,noisy_timing,baseline,models,replay,error')
     expect(csv).toContain('# fast_0 vs eager,0.5')
     expect(JSON.parse(readFileSync(join(out, `${report.summary.id}.json`), 'utf8'))).toEqual(report)
   })
