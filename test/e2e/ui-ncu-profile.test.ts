@@ -68,7 +68,7 @@ beforeAll(async () => {
   storeRun(studio.dataDir)
   browser = await launchBrowser()
   page = await browser.newPage({ viewport: { width: 1600, height: 1100 } })
-  await page.goto(studio.openUrl)
+  await page.goto(`${studio.openUrl}#/tasks`)
   await page.getByTestId('task-list').waitFor()
 })
 afterAll(async () => {
