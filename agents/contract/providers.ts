@@ -76,6 +76,12 @@ export const providerNameSchema = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'use lo
 const modelRefSchema = z.string().regex(/^[a-z][a-z0-9_-]*:.+$/, 'use provider:model, e.g. ollama:qwen2.5-coder:7b')
 const byName = z.object({ name: providerNameSchema }).strict()
 
+/**
+ * The longest manual answer accepted: far past any kernel module (the agent loop reads the first
+ * 200 000 characters of an answer), small enough that every transport carries it whole.
+ */
+export const maxManualAnswerChars = 8 << 20
+
 export const providerRoutes = {
   'providers.list': route<ProviderStatus[]>()(z.object({}).strict()),
   /** Adds or updates a provider. `apiKey` is stored in the secret store; `clearKey` removes it. */
@@ -115,5 +121,5 @@ export const providerRoutes = {
   /** Manual provider: the prompts waiting for an answer. */
   'providers.pending': route<ManualPrompt[]>()(z.object({}).strict()),
   /** Manual provider: the answer pasted in the UI for a waiting prompt. */
-  'providers.answer': route<{ id: string; responsePath: string }>()(z.object({ id: z.string().min(1).max(200), text: z.string().min(1) }).strict()),
+  'providers.answer': route<{ id: string; responsePath: string }>()(z.object({ id: z.string().min(1).max(200), text: z.string().min(1).max(maxManualAnswerChars, `an answer is at most ${maxManualAnswerChars} characters`) }).strict()),
 }

@@ -27,8 +27,8 @@ export function tokenMatches(expected: string, given: string | null | undefined)
 }
 
 /** The token from `?token=`, `Authorization: Bearer`, or the `X-AKG-Token` header. */
-export function requestToken(request: IncomingMessage, url: URL): string | null {
-  const fromQuery = url.searchParams.get('token')
+export function requestToken(request: IncomingMessage, query: URLSearchParams): string | null {
+  const fromQuery = query.get('token')
   if (fromQuery) return fromQuery
   const authorization = request.headers.authorization
   if (authorization?.startsWith('Bearer ')) return authorization.slice('Bearer '.length)

@@ -16,9 +16,12 @@ const CONTENT_TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 }
 
-/** Serves a file from the built renderer; paths that climb out of it are answered 404. */
-export async function serveStatic(root: string, urlPath: string, response: ServerResponse, headers: Record<string, string>): Promise<boolean> {
-  const relativePath = normalize(decodeURIComponent(urlPath)).replace(/^([/\\])+/, '')
+/**
+ * Serves a file from the built renderer; `resolvedPath` is already decoded and normalised
+ * (request-target.ts), and paths that still climb out of the folder are answered 404.
+ */
+export async function serveStatic(root: string, resolvedPath: string, response: ServerResponse, headers: Record<string, string>): Promise<boolean> {
+  const relativePath = normalize(resolvedPath).replace(/^([/\\])+/, '')
   const path = join(root, relativePath || 'index.html')
   if (path !== root && !path.startsWith(root + sep)) return false
   try {

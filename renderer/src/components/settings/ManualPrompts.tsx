@@ -3,6 +3,9 @@ import type { ManualPrompt } from '../../../../agents/contract/index.ts'
 import { useStudio } from '../../store/index.ts'
 import { Notice } from '../Notice.tsx'
 
+/** The contract's maxManualAnswerChars (agents/contract/providers.ts); only types cross into the renderer, and the backend refuses longer. */
+const maxManualAnswerChars = 8 << 20
+
 /** Prompts of the manual provider waiting for an answer: copy the prompt, paste the model's reply. */
 export function ManualPrompts() {
   const prompts = useStudio((state) => state.manualPrompts)
@@ -26,9 +29,14 @@ export function ManualPromptCard({ prompt }: { prompt: ManualPrompt }) {
       <pre className="stream">{prompt.prompt}</pre>
       <label htmlFor={`answer-${prompt.id}`}>The answer (or write it to <span className="mono">{prompt.responsePath}</span>)</label>
       <textarea id={`answer-${prompt.id}`} rows={8} value={text} onChange={(event) => setText(event.target.value)} className="mono answer" />
+      {text.length > maxManualAnswerChars ? (
+        <Notice tone="error" title="Too long to send">
+          The answer has {text.length.toLocaleString()} characters; at most {maxManualAnswerChars.toLocaleString()} are accepted (the agent reads the first 200 000). Keep the module with class ModelNew and cut the rest.
+        </Notice>
+      ) : null}
       <div className="form-actions">
         <button type="button" onClick={() => void navigator.clipboard?.writeText(prompt.prompt)}>Copy prompt</button>
-        <button type="button" className="primary" disabled={!text.trim()} onClick={() => void answerManual(prompt.id, text).then((problem) => setError(problem?.message ?? null))}>Send answer</button>
+        <button type="button" className="primary" disabled={!text.trim() || text.length > maxManualAnswerChars} onClick={() => void answerManual(prompt.id, text).then((problem) => setError(problem?.message ?? null))}>Send answer</button>
       </div>
       {error ? <Notice tone="error" title="Not sent">{error}</Notice> : null}
     </article>
