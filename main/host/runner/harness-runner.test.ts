@@ -51,8 +51,9 @@ describe('HarnessRunner with warm workers', () => {
     rmSync(folder, { recursive: true, force: true })
   })
 
+  // The fake harness builds nothing: a second of build time is plenty on top of the run timeout.
   const evaluate = (path: string, extra: { priority?: number; timeoutSeconds?: number } = {}) =>
-    runner.evaluate({ taskPath: join(folder, 'task.py'), candidatePath: path, dsl: 'triton', device: 'cpu', timeoutSeconds: 5, ...extra })
+    runner.evaluate({ taskPath: join(folder, 'task.py'), candidatePath: path, dsl: 'triton', device: 'cpu', timeoutSeconds: 5, buildTimeoutSeconds: 1, ...extra })
 
   it('runs candidates on as many workers as there are slots, each pinned to its share of cores', async () => {
     const verdicts = await Promise.all([evaluate(candidate('a', 'PASS')), evaluate(candidate('b', 'PASS')), evaluate(candidate('c', 'PASS'))])
