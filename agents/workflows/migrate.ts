@@ -6,8 +6,11 @@ import { candidateFolder } from './candidate.ts'
 import { conduct } from './conduct.ts'
 
 /** The derived task that makes the source kernel the reference: the harness then compares the target with the source's outputs. */
-export function sourceReferenceTask(taskPath: string, sourcePath: string, sourceDsl: string): string {
-  const literal = (path: string) => JSON.stringify(path)
+export function sourceReferenceTask(taskSource: string, sourceCode: string, sourceDsl: string): string {
+  // Both files travel inside this one: the sandbox that imports it sees no run folder and no
+  // task folder. They are written to its scratch folder and imported from there, so Triton's
+  // @jit (which reads a kernel's source from its file) works as it does for a candidate.
+  const literal = (text: string) => JSON.stringify(text)
   // The harness switches Triton to its interpreter only for a Triton candidate; here Triton is the reference.
   const interpret =
     sourceDsl === 'triton'
@@ -22,17 +25,26 @@ if not _torch.cuda.is_available():
   return `# Written by AKG Studio for a migrate run: the source kernel stands in as the reference Model,
 # with the task's inputs, so the harness compares the migrated kernel's outputs with the source's.
 ${interpret}import importlib.util as _importlib_util
+import os as _os_files
+import tempfile as _tempfile
+
+_TASK = ${literal(taskSource)}
+_SOURCE = ${literal(sourceCode)}
 
 
-def _load(name, path):
+def _load(name, text):
+    folder = _tempfile.mkdtemp(prefix="akg-migrate-")
+    path = _os_files.path.join(folder, name + ".py")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
     spec = _importlib_util.spec_from_file_location(name, path)
     module = _importlib_util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-_task = _load("akg_migrate_task", ${literal(taskPath)})
-_source = _load("akg_migrate_source", ${literal(sourcePath)})
+_task = _load("akg_migrate_task", _TASK)
+_source = _load("akg_migrate_source", _SOURCE)
 
 
 class Model(_source.ModelNew):
@@ -98,7 +110,7 @@ export async function migrateWorkflow(context: RunContext, sourceCode: string): 
         })
         return
       }
-      await context.deps.store.writeArtifact(referencePath, sourceReferenceTask(context.spec.taskPath, context.deps.store.absolutePath(source.codePath!), context.spec.migrate!.sourceDsl))
+      await context.deps.store.writeArtifact(referencePath, sourceReferenceTask(context.taskSource, sourceCode, context.spec.migrate!.sourceDsl))
       try {
         const verdict = await verify(
           context,

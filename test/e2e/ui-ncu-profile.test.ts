@@ -79,7 +79,7 @@ afterAll(async () => {
 describe('Nsight Compute in the Profile view and the code view', () => {
   it('shows the candidate against the eager baseline: diagnosis facts, SOL bars, stalls, memory', async () => {
     await page.getByRole('button', { name: 'Runs', exact: true }).click()
-    await page.getByRole('button', { name: '101_Vector_add_large · triton · optimize' }).click()
+    await page.getByRole('button', { name: '101_Vector_add_large · triton · optimize', exact: true }).click()
     await page.getByTestId('candidate-table').getByRole('row').filter({ hasText: 'c0002' }).getByRole('button').first().click()
     await page.getByTestId('candidate-panel').getByRole('button', { name: 'Profile' }).click()
     await page.getByRole('heading', { name: /Profile of c0002/ }).waitFor()
