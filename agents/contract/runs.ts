@@ -138,8 +138,29 @@ export function resolveRunSpec(input: z.output<typeof runSpecInput>, fork: ForkO
   }
 }
 
-/** A run's lifecycle. `interrupted`: the process died mid-run; runs.resume continues it from its log. */
-export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed' | 'cancelled' | 'interrupted'
+/**
+ * A run's lifecycle. `interrupted`: the process died or stopped mid-run (or the disk filled);
+ * runs.resume continues it from its log. `running-elsewhere`: another process holds the run's
+ * lock and is executing it (a CLI run seen from the studio, or the other way round).
+ */
+export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed' | 'cancelled' | 'interrupted' | 'running-elsewhere'
+
+/** The process holding a run's lock (run.lock in its folder). */
+export interface RunOwner {
+  pid: number
+  hostname: string
+  /** ISO time the lock was taken. */
+  since: string
+  /** `studio`, `browser` or `cli`. */
+  program: string
+}
+
+/** A folder under the runs folder that cannot be read as a run, and why. */
+export interface UnreadableRun {
+  id: string
+  folder: string
+  reason: string
+}
 
 /** Why a run ended. */
 export type StopReason =
@@ -190,6 +211,8 @@ export interface RunSummary {
   elapsedMs: number
   fork: ForkOrigin | null
   lastEventSeq: number
+  /** The other process executing this run (status running-elsewhere); null otherwise. */
+  owner: RunOwner | null
 }
 
 /** What made a candidate. */
@@ -343,6 +366,8 @@ const runRef = { runId: z.string().min(1) }
 export const runRoutes = {
   'runs.start': route<RunSummary>()(runSpecInput),
   'runs.list': route<RunSummary[]>()(z.object({ limit: z.number().int().min(1).max(10_000).optional() }).strict()),
+  /** Run folders that cannot be read (a corrupt log, no spec), with the reason; runs.list leaves them out. */
+  'runs.unreadable': route<UnreadableRun[]>()(z.object({}).strict()),
   'runs.get': route<RunDetail>()(z.object(runRef).strict()),
   'runs.events': route<RunEventPage>()(
     z.object({ ...runRef, fromSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(5000).default(1000) }).strict(),

@@ -43,10 +43,13 @@ export interface ModelClient {
   stream(request: ModelRequest, signal?: AbortSignal): AsyncIterable<ModelEvent>
 }
 
-/** A provider failure with a code the UI can act on and a sentence that says what to do. */
+/**
+ * A provider failure with a code the UI can act on and a sentence that says what to do.
+ * BUDGET_MINUTES: the run's time budget ran out during the call, which was aborted.
+ */
 export class ModelError extends Error {
   constructor(
-    readonly code: 'PROVIDER_UNREACHABLE' | 'PROVIDER_AUTH' | 'PROVIDER_NOT_FOUND' | 'PROVIDER_RATE_LIMITED' | 'PROVIDER_BAD_RESPONSE' | 'PROVIDER_TIMEOUT' | 'PROVIDER_CANCELLED' | 'PROVIDER_CONFIG',
+    readonly code: 'PROVIDER_UNREACHABLE' | 'PROVIDER_AUTH' | 'PROVIDER_NOT_FOUND' | 'PROVIDER_RATE_LIMITED' | 'PROVIDER_BAD_RESPONSE' | 'PROVIDER_TIMEOUT' | 'PROVIDER_CANCELLED' | 'PROVIDER_CONFIG' | 'BUDGET_MINUTES',
     message: string,
   ) {
     super(message)

@@ -2,6 +2,7 @@ import type {
   CandidateRecord,
   ConductorAction,
   RunEvent,
+  RunOwner,
   RunSpec,
   RunStatus,
   RunSummary,
@@ -161,8 +162,11 @@ export function bestCandidate(candidates: Iterable<CandidateRecord>): CandidateR
   return best
 }
 
-/** The run as listed. `live` says whether this process is executing it; a non-live unfinished run was interrupted. */
-export function summarize(state: RunState, live: boolean): RunSummary {
+/**
+ * The run as listed. `live` says whether this process is executing it; `owner` is another process
+ * holding its lock. An unfinished run that neither is executing was interrupted.
+ */
+export function summarize(state: RunState, live: boolean, owner: RunOwner | null = null): RunSummary {
   const spec = state.spec
   if (!spec) throw new Error(`run ${state.runId} has no run-start event`)
   const candidates = [...state.candidates.values()].filter((candidate) => candidate.origin !== 'migrate-source')
@@ -174,7 +178,7 @@ export function summarize(state: RunState, live: boolean): RunSummary {
     dsl: spec.dsl,
     device: spec.device,
     workflow: spec.workflow,
-    status: state.status === 'running' && !live ? 'interrupted' : state.status,
+    status: state.status !== 'running' || live ? state.status : owner ? 'running-elsewhere' : 'interrupted',
     endReason: state.endReason,
     endDetail: state.endDetail,
     createdAt: state.createdAt ?? '',
@@ -197,5 +201,6 @@ export function summarize(state: RunState, live: boolean): RunSummary {
     elapsedMs: state.elapsedMs,
     fork: spec.fork,
     lastEventSeq: state.nextSeq - 1,
+    owner: state.status === 'running' && !live ? owner : null,
   }
 }

@@ -8,6 +8,7 @@ import { coderMessages, describeFailure, designerMessages, fixerMessages, optimi
 import { summarizeVerdict, verify } from '../roles/verifier.ts'
 import type { RunContext } from '../run/context.ts'
 import { interruptionCode } from '../run/interruption.ts'
+import { isDiskError } from '../run/disk-errors.ts'
 
 /** How a candidate's code comes to be. */
 export type CandidateMode =
@@ -95,6 +96,8 @@ export async function runCandidate(context: RunContext, plan: CandidatePlan): Pr
     return await finish(context, record)
   } catch (error) {
     if (interruptionCode(error)) throw error
+    // A full or read-only disk stops the whole run (engine.ts): no other candidate could be stored either.
+    if (isDiskError(error)) throw error
     const cancelled = context.signal.aborted || (error instanceof ModelError && error.code === 'PROVIDER_CANCELLED')
     if (!cancelled) {
       await emit({

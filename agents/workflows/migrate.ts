@@ -2,6 +2,7 @@ import type { CandidateRecord } from '../contract/runs.ts'
 import type { StopDecision } from '../roles/conductor.ts'
 import { summarizeVerdict, verify } from '../roles/verifier.ts'
 import type { RunContext } from '../run/context.ts'
+import { isDiskError } from '../run/disk-errors.ts'
 import { candidateFolder } from './candidate.ts'
 import { conduct } from './conduct.ts'
 
@@ -80,6 +81,7 @@ async function evaluateSource(context: RunContext, sourceCode: string): Promise<
     await context.deps.store.writeArtifact(`${candidateFolder(id)}/result.json`, JSON.stringify(verdict, null, 2))
     record = { ...record, status: verdict.status, verdict: summarizeVerdict(verdict) }
   } catch (error) {
+    if (isDiskError(error)) throw error
     record = { ...record, status: 'error' }
     await context.recorder.emit({ type: 'run-error', candidateId: id, fatal: false, code: 'SOURCE_FAILED', message: error instanceof Error ? error.message : String(error) })
   }
@@ -130,6 +132,7 @@ export async function migrateWorkflow(context: RunContext, sourceCode: string): 
               : `outputs differ from the source: ${verdict.status}${verdict.error ? ` (${verdict.error.message.split('\n')[0]})` : ''}`,
         })
       } catch (error) {
+        if (isDiskError(error)) throw error
         await context.recorder.emit({ type: 'source-check-end', candidateId: candidate.id, sourceCandidateId: source.id, status: 'skipped', detail: `the comparison could not run: ${error instanceof Error ? error.message : String(error)}` })
       }
       await context.recorder.flush()

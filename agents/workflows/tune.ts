@@ -1,5 +1,6 @@
 import type { CandidateRecord } from '../contract/runs.ts'
 import type { RunContext } from '../run/context.ts'
+import { isDiskError } from '../run/disk-errors.ts'
 import { runCandidate } from './candidate.ts'
 
 /**
@@ -31,6 +32,7 @@ export async function tuneCandidate(context: RunContext, candidate: CandidateRec
     await context.recorder.emit({ type: 'tune-end', candidateId: candidate.id, resultCandidateId: tuned.id, detail: outcome.detail })
     return tuned
   } catch (error) {
+    if (isDiskError(error)) throw error
     const message = error instanceof Error ? error.message : String(error)
     await context.recorder.emit({ type: 'run-error', candidateId: candidate.id, fatal: false, code: 'TUNE_FAILED', message })
     await context.recorder.emit({ type: 'tune-end', candidateId: candidate.id, resultCandidateId: null, detail: `tuning failed: ${message}` })

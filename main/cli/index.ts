@@ -35,7 +35,7 @@ export async function runCli(argv: string[], io: Partial<Pick<CliContext, 'out' 
     error(`akg: unknown command "${name}"\n\n${usage()}`)
     return 2
   }
-  const host = new Host({ appRoot: findAppRoot(import.meta.dirname) })
+  const host = new Host({ appRoot: findAppRoot(import.meta.dirname), program: 'cli' })
   const context: CliContext = { host, handlers: createHandlers(host), json: rest.includes('--json'), out, error }
   try {
     return await command.run(rest.filter((arg) => arg !== '--json'), context)

@@ -29,6 +29,8 @@ export interface HostOptions {
   secretStore?: SecretStoreFactory
   /** Opens a file in the desktop's default application (Electron's shell.openPath); absent elsewhere. */
   openPath?: (path: string) => Promise<boolean>
+  /** Which front door this process is (`studio`, `browser`, `cli`); run locks name it. */
+  program?: string
 }
 
 /**
@@ -42,6 +44,8 @@ export class Host {
   readonly tasks: TaskLibrary
   readonly electronVersion: string | null
   readonly openPath: ((path: string) => Promise<boolean>) | null
+  /** Which front door this process is; a run's lock names it so others can say who runs it. */
+  readonly program: string
   /** Owns every child process and pty; its sweep runs last at shutdown so no orphan survives. */
   readonly processes = new ProcessManager()
   /** The Runner port for the agent core: warm harness workers, one per device. */
@@ -70,6 +74,7 @@ export class Host {
     this.knowledge = createHostKnowledge(this.paths)
     this.electronVersion = options.electronVersion ?? null
     this.openPath = options.openPath ?? null
+    this.program = options.program ?? 'studio'
     this.runner = createHostRunner(this)
     this.sessions = createSessionManager(this)
     this.providers = new ProviderService(this.paths.dataDir, (options.secretStore ?? fileSecretStore)(this.paths.dataDir), this.events)

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   const appRoot = findAppRoot(import.meta.dirname)
-  const host = new Host({ appRoot })
+  const host = new Host({ appRoot, program: 'browser' })
   const staticDir = join(appRoot, 'out', 'renderer')
   const server = await startStudioServer({
     handlers: createHandlers(host),

@@ -136,7 +136,7 @@ export function outcome(detail: RunDetail): string {
   const { summary } = detail
   const best = summary.best
   return [
-    `run      ${summary.id}  (${summary.status}, ${summary.endReason ?? 'running'})`,
+    `run      ${summary.id}  (${summary.status}, ${summary.owner ? `process ${summary.owner.pid} (${summary.owner.program}) on ${summary.owner.hostname} since ${summary.owner.since}` : (summary.endReason ?? 'running')})`,
     `best     ${best ? `${best.candidateId}  ${ms(best.medianMs)}  eager ${times(best.speedupVsEager)}  compile ${times(best.speedupVsCompile)}${trust(detail.candidates.find((candidate) => candidate.id === best.candidateId)?.verdict)}` : 'no correct candidate'}`,
     summary.replay
       ? `model    replay: ${summary.usage.calls} answers played back from a cassette, no model ran${summary.usage.inputTokens + summary.usage.outputTokens > 0 ? ` (the cassette recorded ${summary.usage.inputTokens} in, ${summary.usage.outputTokens} out)` : ''}`

@@ -10,8 +10,10 @@ export const runsCommand: Command = {
   summary: 'runs on this machine, newest first',
   async run(_args, context) {
     const runs = await call(context, 'runs.list', {})
+    const unreadable = await call(context, 'runs.unreadable', {})
     if (context.json) {
       context.out(JSON.stringify(runs, null, 2))
+      for (const folder of unreadable) context.error(`unreadable run ${folder.id}: ${folder.reason}`)
       return 0
     }
     context.out(
@@ -22,7 +24,7 @@ export const runsCommand: Command = {
           run.workflow,
           run.dsl,
           run.device,
-          run.status,
+          run.owner ? `running elsewhere (pid ${run.owner.pid}, ${run.owner.program})` : run.status,
           `${run.correctCandidates}/${run.candidates}`,
           run.best ? `${run.best.candidateId} ${run.best.medianMs?.toFixed(4) ?? '?'} ms` : '-',
           run.best?.speedupVsEager ? `${run.best.speedupVsEager.toFixed(2)}x` : '-',
@@ -31,6 +33,11 @@ export const runsCommand: Command = {
         ]),
       ),
     )
+    if (unreadable.length > 0) {
+      context.out('')
+      context.out(`${unreadable.length} run folder${unreadable.length === 1 ? '' : 's'} cannot be read (nothing in them was changed):`)
+      for (const folder of unreadable) context.out(`  ${folder.id}: ${folder.reason}`)
+    }
     return 0
   },
 }

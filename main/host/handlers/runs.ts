@@ -1,12 +1,13 @@
 import type { Handlers } from '../dispatch.ts'
 import type { Host } from '../host.ts'
 
-type RunRoutes = 'runs.start' | 'runs.list' | 'runs.get' | 'runs.events' | 'runs.cancel' | 'runs.resume' | 'runs.fork' | 'runs.candidate' | 'migrate.start'
+type RunRoutes = 'runs.start' | 'runs.list' | 'runs.unreadable' | 'runs.get' | 'runs.events' | 'runs.cancel' | 'runs.resume' | 'runs.fork' | 'runs.candidate' | 'migrate.start'
 
 /** Runs live in host.runs (main/host/runs); these handlers only map routes onto it. */
 export const runHandlers = (host: Host): Pick<Handlers, RunRoutes> => ({
   'runs.start': (input) => host.runs.start(input),
   'runs.list': (input) => host.runs.list(input.limit),
+  'runs.unreadable': () => host.runs.unreadable(),
   'runs.get': (input) => host.runs.get(input.runId),
   'runs.events': (input) => host.runs.events(input.runId, input.fromSeq, input.limit),
   'runs.cancel': (input) => host.runs.cancel(input.runId),

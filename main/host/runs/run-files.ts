@@ -1,9 +1,11 @@
-import { mkdir, open, readFile, readdir, rename, truncate, writeFile, type FileHandle } from 'node:fs/promises'
+import { mkdir, open, readFile, readdir, rename, rm, unlink, writeFile, type FileHandle } from 'node:fs/promises'
 import { dirname, join, normalize, sep } from 'node:path'
 import type { RunEvent, RunSpec } from '../../../agents/contract/index.ts'
 import type { RunStore } from '../../../agents/run/store.ts'
+import { acquireRunLock, type RunLock } from './run-lock.ts'
+import { LOG_FILE } from './run-log.ts'
 
-/** Where runs live: <data>/runs/<runId>/{spec.json, events.jsonl, candidates/...}. */
+/** Where runs live: <data>/runs/<runId>/{spec.json, events.jsonl, run.lock, candidates/...}. */
 export const runsRoot = (dataDir: string): string => join(dataDir, 'runs')
 
 /** Artifact paths come from the run engine; refusing `..` keeps every write inside the run's folder. */
@@ -11,6 +13,18 @@ function safeJoin(root: string, relativePath: string): string {
   const path = normalize(join(root, relativePath))
   if (!path.startsWith(root + sep)) throw new Error(`artifact path escapes the run folder: ${relativePath}`)
   return path
+}
+
+/** Writes a whole file through a temporary name and a rename; the temporary file never outlives a failure. */
+async function writeWhole(path: string, content: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`
+  try {
+    await writeFile(temporary, content)
+    await rename(temporary, path)
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined)
+    throw error
+  }
 }
 
 /**
@@ -23,7 +37,7 @@ export class FileRunStore implements RunStore {
   constructor(readonly folder: string) {}
 
   async append(event: RunEvent): Promise<void> {
-    this.handle ??= await open(join(this.folder, 'events.jsonl'), 'a')
+    this.handle ??= await open(join(this.folder, LOG_FILE), 'a')
     await this.handle.appendFile(`${JSON.stringify(event)}\n`)
   }
 
@@ -35,15 +49,13 @@ export class FileRunStore implements RunStore {
     const handle = this.handle
     this.handle = null
     await handle?.sync().catch(() => undefined)
-    await handle?.close()
+    await handle?.close().catch(() => undefined)
   }
 
   async writeArtifact(relativePath: string, content: string): Promise<void> {
     const path = safeJoin(this.folder, relativePath)
     await mkdir(dirname(path), { recursive: true })
-    const temporary = `${path}.${process.pid}.tmp`
-    await writeFile(temporary, content)
-    await rename(temporary, path)
+    await writeWhole(path, content)
   }
 
   async readArtifact(relativePath: string): Promise<string | null> {
@@ -59,50 +71,64 @@ export class FileRunStore implements RunStore {
   }
 }
 
-export async function writeSpec(folder: string, spec: RunSpec): Promise<void> {
-  await mkdir(folder, { recursive: true })
-  await writeFile(join(folder, 'spec.json'), `${JSON.stringify(spec, null, 2)}\n`)
-}
-
-export async function readSpec(folder: string): Promise<RunSpec> {
-  return JSON.parse(await readFile(join(folder, 'spec.json'), 'utf8')) as RunSpec
-}
-
 /**
- * The events of a run's log. A last line cut off by a crash is dropped, and with `repair` the
- * file is truncated to the last whole line so appends continue cleanly.
+ * Creates a run's folder with its spec, its first event and its lock, all at once: they are
+ * written into a hidden folder that is renamed into place, so no run folder ever exists without
+ * a readable spec and a run-start. The lock comes along and is held by the caller.
  */
-export async function readEvents(folder: string, options: { repair?: boolean } = {}): Promise<RunEvent[]> {
-  const path = join(folder, 'events.jsonl')
-  let text: string
+export async function createRunFolder(root: string, runId: string, spec: RunSpec, firstEvent: RunEvent, program: string): Promise<RunLock> {
+  const staging = join(root, `.${runId}.creating`)
+  const folder = join(root, runId)
+  await mkdir(root, { recursive: true })
   try {
-    text = await readFile(path, 'utf8')
-  } catch {
-    return []
-  }
-  const events: RunEvent[] = []
-  let validBytes = 0
-  let offset = 0
-  for (const line of text.split('\n')) {
-    const lineBytes = Buffer.byteLength(line) + 1
-    if (line.trim().length > 0) {
-      try {
-        events.push(JSON.parse(line) as RunEvent)
-      } catch {
-        break
-      }
+    await mkdir(staging)
+    await writeFile(join(staging, 'spec.json'), `${JSON.stringify(spec, null, 2)}\n`)
+    const handle = await open(join(staging, LOG_FILE), 'w')
+    try {
+      await handle.writeFile(`${JSON.stringify(firstEvent)}\n`)
+      await handle.sync()
+    } finally {
+      await handle.close()
     }
-    offset += lineBytes
-    if (offset <= Buffer.byteLength(text)) validBytes = offset
+    const lock = await acquireRunLock(staging, runId, program)
+    await rename(staging, folder)
+    lock.movedTo(folder)
+    return lock
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined)
+    throw error
   }
-  if (options.repair && validBytes < Buffer.byteLength(text)) await truncate(path, validBytes)
-  return events
 }
 
+/** Why a spec.json value cannot be a run's spec, or null when it can. */
+function specProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'it is not a JSON object'
+  const spec = value as Record<string, unknown>
+  for (const field of ['title', 'taskPath', 'dsl', 'device', 'workflow']) if (typeof spec[field] !== 'string') return `its ${field} is missing`
+  if (typeof spec.budget !== 'object' || spec.budget === null) return 'its budget is missing'
+  return null
+}
+
+/** The run's spec.json; throws a sentence saying why it cannot be used. */
+export async function readSpec(folder: string): Promise<RunSpec> {
+  const path = join(folder, 'spec.json')
+  let value: unknown
+  try {
+    value = JSON.parse(await readFile(path, 'utf8'))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new Error(code === 'ENOENT' ? `${path} is missing` : `${path} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`, { cause: error })
+  }
+  const problem = specProblem(value)
+  if (problem) throw new Error(`${path} is not a run spec: ${problem}`)
+  return value as RunSpec
+}
+
+/** Run folders by name; hidden ones (a run being created) are not runs yet. */
 export async function listRunFolders(dataDir: string): Promise<string[]> {
   try {
     const entries = await readdir(runsRoot(dataDir), { withFileTypes: true })
-    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name)
+    return entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name)
   } catch {
     return []
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import {
   AppError,
@@ -13,18 +13,30 @@ import {
   type RunEventPage,
   type RunSpec,
   type RunSummary,
+  type UnreadableRun,
   type Verdict,
 } from '../../../agents/contract/index.ts'
 import { outlineTask } from '../tasks/outline.ts'
 import type { Clock } from '../../../agents/ports/index.ts'
 import type { KnowledgeSelector, RunDependencies, TuneHook } from '../../../agents/run/context.ts'
-import { executeRun } from '../../../agents/run/engine.ts'
+import { executeRun, RunInterruption, RunStoreFailure } from '../../../agents/run/engine.ts'
 import { parseCassette, type Cassette } from '../../../agents/providers/index.ts'
 import { foldEvents, summarize } from '../../../agents/run/state.ts'
 import type { Host } from '../host.ts'
-import { FileRunStore, listRunFolders, readEvents, readSpec, runsRoot, writeSpec } from './run-files.ts'
+import { createRunFolder, FileRunStore, listRunFolders, readSpec, runsRoot } from './run-files.ts'
+import { acquireRunLock, liveOwner, type RunLock } from './run-lock.ts'
+import { dropTornLine, LOG_FILE, readRunLog, type RunLog } from './run-log.ts'
 import { resolveRunModels } from './run-models.ts'
+import { hostPreflight, preflightError, type Preflight } from './run-preflight.ts'
 
+
+/** What a run needs before its folder is touched. */
+interface Prepared {
+  taskSource: string
+  sourceCode: string | null
+  overrides: Partial<RunDependencies>
+  model: RunDependencies['model']
+}
 
 interface ActiveRun {
   controller: AbortController
@@ -44,6 +56,11 @@ export const systemClock: Clock = {
 /** What the manager needs beyond the host; tests swap the runner or the models. */
 export interface RunManagerOptions {
   dependencies?: (spec: RunSpec, prior: RunEvent[]) => Promise<Partial<RunDependencies>>
+  /**
+   * Checks the setup before a run's first model call. Defaults to the harness and provider checks
+   * (run-preflight.ts); tests that swap in their own runner and models pass their own, or null.
+   */
+  preflight?: Preflight | null
   tune?: TuneHook
   knowledge?: KnowledgeSelector
   hardware?: RunDependencies['hardware']
@@ -71,15 +88,25 @@ export class RunManager {
     return join(runsRoot(this.host.paths.dataDir), runId)
   }
 
-  private async readRun(runId: string): Promise<{ spec: RunSpec; events: RunEvent[] }> {
+  /**
+   * A run's spec and committed events. The spec comes from spec.json, or from the log's first
+   * run-start where spec.json is missing or damaged; a log line that is not an event is an error
+   * naming the line (never a silent cut).
+   */
+  private async readRun(runId: string): Promise<{ spec: RunSpec; events: RunEvent[]; log: RunLog }> {
     const folder = this.folder(runId)
+    if (!(await stat(folder).then((info) => info.isDirectory()).catch(() => false))) throw new AppError('NOT_FOUND', `There is no run ${runId}; \`akg runs\` lists them.`)
+    const log = await readRunLog(folder, runId)
+    const start = log.events[0]
     let spec: RunSpec
     try {
       spec = await readSpec(folder)
-    } catch {
-      throw new AppError('NOT_FOUND', `There is no run ${runId}; \`akg runs\` lists them.`)
+    } catch (error) {
+      if (start?.type !== 'run-start') throw new AppError('RUN_UNREADABLE', `Run ${runId} cannot be read: ${(error as Error).message}, and its log has no run-start to take the spec from.`, { folder })
+      spec = start.spec
     }
-    return { spec, events: await readEvents(folder) }
+    if (log.events.length === 0) throw new AppError('RUN_UNREADABLE', `Run ${runId} cannot be read: its log ${join(folder, LOG_FILE)} holds no events${log.tornBytes > 0 ? ' (only a cut-off line)' : ''}.`, { folder })
+    return { spec, events: log.events, log }
   }
 
   async start(raw: RunSpecInput, fork: ForkOrigin | null = null, forkCode: string | null = null): Promise<RunSummary> {
@@ -93,9 +120,19 @@ export class RunManager {
       throw new AppError('TASK_INVALID', `${spec.taskPath} is not a KernelBench-format task: ${outline.problems.join('; ')}.`, { path: spec.taskPath, problems: outline.problems })
     }
     if (spec.migrate) await this.readText(spec.migrate.sourcePath, 'source kernel')
+    await this.preflight(spec)
     const runId = newRunId()
-    await writeSpec(this.folder(runId), spec)
-    return this.launch(runId, spec, [], forkCode)
+    const prepared = await this.prepare(runId, spec, [])
+    const first = { type: 'run-start', runId, seq: 0, time: new Date().toISOString(), spec, resumed: false } as RunEvent
+    const lock = await createRunFolder(runsRoot(this.host.paths.dataDir), runId, spec, first, this.host.program)
+    return this.launch(runId, spec, [first], prepared, forkCode, lock, true)
+  }
+
+  /** Refuses a run whose setup cannot work, naming each cause and its fix, before any model is called. */
+  private async preflight(spec: RunSpec): Promise<void> {
+    const check = this.options.preflight === undefined ? (this.options.dependencies ? null : hostPreflight(this.host)) : this.options.preflight
+    const problems = check ? await check(spec) : []
+    if (problems.length > 0) throw preflightError(spec, problems)
   }
 
   private async readText(path: string, what: string): Promise<string> {
@@ -129,15 +166,21 @@ export class RunManager {
     }
   }
 
-  private async launch(runId: string, spec: RunSpec, prior: RunEvent[], forkCode: string | null): Promise<RunSummary> {
-    const store = new FileRunStore(this.folder(runId))
-    const controller = new AbortController()
+  /** Everything a run needs before its folder is touched: texts, models, runner; a failure here leaves nothing on disk. */
+  private async prepare(runId: string, spec: RunSpec, prior: RunEvent[]): Promise<Prepared> {
     const taskSource = await this.readText(spec.taskPath, 'task')
     const sourceCode = spec.migrate ? await this.readText(spec.migrate.sourcePath, 'source kernel') : null
     const overrides = (await this.options.dependencies?.(spec, prior)) ?? {}
-    const model = overrides.model ?? (await resolveRunModels(this.host, spec, prior, spec.record ? await this.recording(store) : undefined).catch((error: unknown) => {
+    const model = overrides.model ?? (await resolveRunModels(this.host, spec, prior, spec.record ? await this.recording(new FileRunStore(this.folder(runId))) : undefined).catch((error: unknown) => {
       throw new AppError('PROVIDER_CONFIG', error instanceof Error ? error.message : String(error))
     }))
+    return { taskSource, sourceCode, overrides, model }
+  }
+
+  private async launch(runId: string, spec: RunSpec, prior: RunEvent[], prepared: Prepared, forkCode: string | null, lock: RunLock, startRecorded: boolean): Promise<RunSummary> {
+    const store = new FileRunStore(this.folder(runId))
+    const controller = new AbortController()
+    const { overrides, model } = prepared
     let started!: () => void
     const firstEvent = new Promise<void>((resolveStarted) => (started = resolveStarted))
     const deps: RunDependencies = {
@@ -153,45 +196,60 @@ export class RunManager {
         if (event.type === 'run-start') started()
       },
     }
-    const done = executeRun({ runId, spec, deps, taskSource, sourceCode, forkCode, priorEvents: prior, signal: controller.signal })
+    const done = executeRun({ runId, spec, deps, taskSource: prepared.taskSource, sourceCode: prepared.sourceCode, forkCode, priorEvents: prior, startRecorded, signal: controller.signal })
       .catch(async (error: unknown) => {
-        // The engine records its own failures; reaching here means the log itself could not be written.
-        this.host.events.emit('run-event', { type: 'run-error', runId, seq: -1, time: new Date().toISOString(), candidateId: null, fatal: true, code: 'RUN_STORE', message: error instanceof Error ? error.message : String(error) })
+        // The engine records its own failures (a disk failure too); reaching here otherwise means the log itself could not be written.
+        if (!(error instanceof RunStoreFailure)) {
+          this.host.events.emit('run-event', { type: 'run-error', runId, seq: -1, time: new Date().toISOString(), candidateId: null, fatal: true, code: 'RUN_STORE', message: error instanceof Error ? error.message : String(error) })
+        }
         started()
-        return summarize(foldEvents(runId, await readEvents(this.folder(runId))), false)
+        return summarize(foldEvents(runId, (await readRunLog(this.folder(runId), runId).catch(() => ({ events: prior }))).events), false)
       })
       .finally(async () => {
         this.active.delete(runId)
         await store.close()
+        await lock.release()
       })
     this.active.set(runId, { controller, done, store })
     await Promise.race([firstEvent, done])
     return this.summary(runId)
   }
 
-  async list(limit = 200): Promise<RunSummary[]> {
+  /** Every run folder, newest first: the runs, and the folders that cannot be read with the reason. */
+  private async scan(limit: number): Promise<{ runs: RunSummary[]; unreadable: UnreadableRun[] }> {
     const ids = (await listRunFolders(this.host.paths.dataDir)).sort().reverse().slice(0, limit)
-    const summaries: RunSummary[] = []
+    const runs: RunSummary[] = []
+    const unreadable: UnreadableRun[] = []
     for (const id of ids) {
       try {
-        summaries.push(await this.summary(id))
-      } catch {
-        // A folder without a readable spec or log is not a run (or is being created); skip it.
+        runs.push(await this.summary(id))
+      } catch (error) {
+        unreadable.push({ id, folder: join(runsRoot(this.host.paths.dataDir), id), reason: error instanceof Error ? error.message : String(error) })
       }
     }
-    return summaries
+    return { runs, unreadable }
+  }
+
+  async list(limit = 200): Promise<RunSummary[]> {
+    return (await this.scan(limit)).runs
+  }
+
+  /** Run folders that cannot be read, each with what is wrong; `akg runs` and the Runs view show them. */
+  async unreadable(limit = 200): Promise<UnreadableRun[]> {
+    return (await this.scan(limit)).unreadable
   }
 
   async summary(runId: string): Promise<RunSummary> {
     const { events } = await this.readRun(runId)
-    if (events.length === 0) throw new AppError('NOT_FOUND', `Run ${runId} has not started.`)
-    return summarize(foldEvents(runId, events), this.active.has(runId))
+    const live = this.active.has(runId)
+    return summarize(foldEvents(runId, events), live, live ? null : await liveOwner(this.folder(runId)))
   }
 
   async get(runId: string): Promise<RunDetail> {
     const { spec, events } = await this.readRun(runId)
     const state = foldEvents(runId, events)
-    return { spec, summary: summarize(state, this.active.has(runId)), candidates: [...state.candidates.values()] }
+    const live = this.active.has(runId)
+    return { spec, summary: summarize(state, live, live ? null : await liveOwner(this.folder(runId))), candidates: [...state.candidates.values()] }
   }
 
   async events(runId: string, fromSeq: number, limit: number): Promise<RunEventPage> {
@@ -205,21 +263,36 @@ export class RunManager {
     const active = this.active.get(runId)
     if (!active) {
       await this.readRun(runId)
+      const owner = await liveOwner(this.folder(runId))
+      if (owner) throw new AppError('RUN_ELSEWHERE', `Run ${runId} is running in process ${owner.pid} (${owner.program}) on ${owner.hostname}; cancel it there (Ctrl-C for the CLI).`, { owner })
       throw new AppError('RUN_NOT_ACTIVE', `Run ${runId} is not running in this studio, so there is nothing to cancel.`)
     }
     active.controller.abort()
     return active.done
   }
 
+  /**
+   * Continues an interrupted run. The run's lock is taken before its log is touched, so a second
+   * resume (here or in another process) is refused and never repairs or appends to a log in use.
+   */
   async resume(runId: string): Promise<RunSummary> {
     if (this.active.has(runId)) throw new AppError('RUN_ACTIVE', `Run ${runId} is already running.`)
-    const { spec } = await this.readRun(runId)
-    const events = await readEvents(this.folder(runId), { repair: true })
-    const summary = summarize(foldEvents(runId, events), false)
-    if (!['interrupted', 'cancelled'].includes(summary.status)) {
-      throw new AppError('RUN_FINISHED', `Run ${runId} ended (${summary.status}, ${summary.endReason ?? 'no reason'}); fork one of its candidates to continue from it.`)
+    const folder = this.folder(runId)
+    await this.preflight((await this.readRun(runId)).spec)
+    const lock = await acquireRunLock(folder, runId, this.host.program)
+    try {
+      const { spec, events, log } = await this.readRun(runId)
+      const summary = summarize(foldEvents(runId, events), false)
+      if (!['interrupted', 'cancelled'].includes(summary.status)) {
+        throw new AppError('RUN_FINISHED', `Run ${runId} ended (${summary.status}, ${summary.endReason ?? 'no reason'}); fork one of its candidates to continue from it.`)
+      }
+      const prepared = await this.prepare(runId, spec, events)
+      await dropTornLine(folder, log)
+      return await this.launch(runId, spec, events, prepared, null, lock, false)
+    } catch (error) {
+      await lock.release()
+      throw error
     }
-    return this.launch(runId, spec, events, null)
   }
 
   async fork(input: { runId: string; candidateId: string; workflow?: RunSpec['workflow']; budget?: Partial<RunSpec['budget']>; models?: RunSpec['models']; search?: Partial<RunSpec['search']> }): Promise<RunSummary> {
@@ -271,10 +344,10 @@ export class RunManager {
     return this.folder(runId)
   }
 
-  /** At shutdown runs are cancelled; they can be resumed later from their logs. */
+  /** At shutdown runs are interrupted, not cancelled: they list as interrupted and resume from their logs. */
   async stop(): Promise<void> {
     const runs = [...this.active.values()]
-    for (const run of runs) run.controller.abort()
+    for (const run of runs) run.controller.abort(new RunInterruption())
     await Promise.allSettled(runs.map((run) => run.done))
   }
 }

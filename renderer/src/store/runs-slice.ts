@@ -1,4 +1,4 @@
-import type { ApiError, RouteInput, RunEvent, RunSpecInput, RunSummary } from '../../../agents/contract/index.ts'
+import type { ApiError, RouteInput, RunEvent, RunSpecInput, RunSummary, UnreadableRun } from '../../../agents/contract/index.ts'
 import { request, subscribe } from '../transport/index.ts'
 import { createCoalescer } from './event-coalescer.ts'
 import { applyRunEvents, emptyRunModel, type RunModel } from './run-model.ts'
@@ -9,6 +9,8 @@ const PAGE_SIZE = 2_000
 
 export interface RunsSlice {
   runList: Loadable<RunSummary[]>
+  /** Run folders that cannot be read, with the reason (a corrupt log, no spec). */
+  unreadableRuns: UnreadableRun[]
   /** Runs folded from their events, by run id. */
   runModels: Record<string, RunModel>
   /** Why a run's log could not be read, by run id. */
@@ -93,6 +95,7 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => {
 
   return {
     runList: { state: 'idle' },
+    unreadableRuns: [],
     runModels: {},
     runErrors: {},
     selectedRunId: null,
@@ -100,8 +103,8 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => {
     async loadRuns() {
       const current = get().runList
       if (current.state !== 'ready') set({ runList: { state: 'loading' } })
-      const result = await request('runs.list', {})
-      set({ runList: result.ok ? { state: 'ready', value: result.data } : { state: 'error', ...result.error } })
+      const [result, unreadable] = await Promise.all([request('runs.list', {}), request('runs.unreadable', {})])
+      set({ runList: result.ok ? { state: 'ready', value: result.data } : { state: 'error', ...result.error }, unreadableRuns: unreadable.ok ? unreadable.data : [] })
     },
     async openRun(runId) {
       set((state) => ({ selectedRunId: runId, selectedCandidateId: state.selectedRunId === runId ? state.selectedCandidateId : null, view: 'run' }))

@@ -86,6 +86,7 @@ function RunHeader({ runId }: { runId: string }) {
   const resumeRun = useStudio((state) => state.resumeRun)
   // The log alone cannot tell a live run from one whose process died; the backend's summary can.
   const interrupted = useStudio((state) => state.runList.state === 'ready' && state.runList.value.some((run) => run.id === runId && run.status === 'interrupted'))
+  const owner = useStudio((state) => (state.runList.state === 'ready' ? (state.runList.value.find((run) => run.id === runId)?.owner ?? null) : null))
   const [cancelError, setCancelError] = useState<string | null>(null)
   return (
     <header className="run-header">
@@ -99,6 +100,8 @@ function RunHeader({ runId }: { runId: string }) {
       <span className={`badge run-status status-${status}`} data-testid="run-status">{status}{endReason ? ` · ${endReason}` : ''}</span>
       {interrupted ? (
         <button type="button" onClick={() => void resumeRun(runId).then((problem) => setCancelError(problem?.message ?? null))}>Resume run</button>
+      ) : owner ? (
+        <p className="muted small" data-testid="run-owner">Running elsewhere: process {owner.pid} ({owner.program}) on {owner.hostname}; cancel it there.</p>
       ) : status === 'running' ? (
         <button type="button" onClick={() => void cancelRun(runId).then((problem) => setCancelError(problem?.message ?? null))}>Cancel run</button>
       ) : null}

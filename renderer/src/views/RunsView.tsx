@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react'
-import type { RunSummary } from '../../../agents/contract/index.ts'
+import type { RunSummary, UnreadableRun } from '../../../agents/contract/index.ts'
 import { Notice } from '../components/Notice.tsx'
 import { formatSpeedup } from '../components/run/SpeedupChart.tsx'
 import { useForm } from '../lib/use-form.ts'
@@ -34,6 +34,7 @@ function matches(run: RunSummary, filters: RunFilters): boolean {
 /** Every run on this machine, newest first, with live ones seen through their events as well. */
 export function RunsView() {
   const runList = useStudio((state) => state.runList)
+  const unreadable = useStudio((state) => state.unreadableRuns)
   const loadRuns = useStudio((state) => state.loadRuns)
   const setView = useStudio((state) => state.setView)
   const liveOnly = useStudio((state) => Object.values(state.runModels).filter((model) => model.spec && !(state.runList.state === 'ready' && state.runList.value.some((run) => run.id === model.runId))).map((model) => model.runId).join(','))
@@ -66,6 +67,7 @@ export function RunsView() {
           <RunTable runs={shown} />
         </>
       ) : null}
+      {unreadable.length > 0 ? <UnreadableRuns folders={unreadable} /> : null}
     </section>
   )
 }
@@ -119,7 +121,10 @@ function RunTable({ runs }: { runs: RunSummary[] }) {
                 <button type="button" className="link" onClick={() => void openRun(run.id)}>{run.title}</button>
                 {run.replay ? <span className="badge replay" title="Answers played back from a cassette; kernels verified and timed for real">replay</span> : null}
               </th>
-              <td><span className={`badge status-${run.status}`}>{run.status}</span>{run.endReason ? <span className="muted small"> {run.endReason}</span> : null}</td>
+              <td>
+                <span className={`badge status-${run.status}`}>{run.status === 'running-elsewhere' ? 'running elsewhere' : run.status}</span>
+                {run.owner ? <span className="muted small"> pid {run.owner.pid} ({run.owner.program})</span> : run.endReason ? <span className="muted small"> {run.endReason}</span> : null}
+              </td>
               <td>{run.dsl} · {run.device}</td>
               <td>{run.workflow}</td>
               <td className="mono small">{runModels(run).join(', ') || '—'}</td>
@@ -135,7 +140,7 @@ function RunTable({ runs }: { runs: RunSummary[] }) {
                     <button type="button" onClick={() => setConfirming(null)}>Keep</button>
                   </span>
                 ) : (
-                  <button type="button" aria-label={`Delete ${run.title}`} disabled={run.status === 'running'} title={run.status === 'running' ? 'Cancel the run first' : 'Delete this run and its folder'} onClick={() => setConfirming(run.id)}>Delete…</button>
+                  <button type="button" aria-label={`Delete ${run.title}`} disabled={run.status === 'running' || run.status === 'running-elsewhere'} title={run.status === 'running' || run.status === 'running-elsewhere' ? 'Cancel the run first' : 'Delete this run and its folder'} onClick={() => setConfirming(run.id)}>Delete…</button>
                 )}
               </td>
             </tr>
@@ -151,6 +156,22 @@ function LiveOnly({ ids }: { ids: string[] }) {
   return (
     <Notice tone="info" title="Streaming runs not in the store's list">
       {ids.map((id) => <button key={id} type="button" className="link" onClick={() => void openRun(id)}>{id}</button>)}
+    </Notice>
+  )
+}
+
+/** Folders in the run store that are not readable runs: listed with the reason, never hidden or deleted. */
+function UnreadableRuns({ folders }: { folders: UnreadableRun[] }) {
+  return (
+    <Notice tone="warning" title={`${folders.length} run folder${folders.length === 1 ? '' : 's'} cannot be read`}>
+      <ul className="unreadable-runs" data-testid="unreadable-runs">
+        {folders.map((folder) => (
+          <li key={folder.id}>
+            <span className="mono">{folder.id}</span>: {folder.reason}
+          </li>
+        ))}
+      </ul>
+      <p className="muted small">Nothing in these folders was changed; fix the file named, then reopen this view.</p>
     </Notice>
   )
 }

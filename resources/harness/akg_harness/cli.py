@@ -1,4 +1,4 @@
-"""Command line: detect, evaluate, serve, precompile, cache.
+"""Command line: detect, evaluate, serve, preflight, precompile, cache.
 
 `evaluate` exits 0 whenever a verdict was written, whatever the verdict; 2 for
 bad arguments or an unusable task, with the reason on stderr.
@@ -32,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="connect to a Ray cluster and relay to one actor per device")
     driver.add_argument("--address", default="auto",
                         help="ray://HOST:10001, HOST:6379, or auto (a cluster this machine is part of)")
+    preflight = commands.add_parser("preflight", help="can a run on this task, DSL and device start?")
+    preflight.add_argument("--task", required=True)
+    preflight.add_argument("--dsl", required=True, choices=("triton", "cuda_c", "cpp", "tilelang"))
+    preflight.add_argument("--device", default="cpu")
+    preflight.add_argument("--timeout", type=float, default=300.0,
+                           help="seconds the reference's one forward pass may take")
 
     precompile = commands.add_parser("precompile", help="build cpp/cuda_c candidates in parallel")
     precompile.add_argument("candidates", nargs="+")
@@ -78,6 +84,11 @@ def main(argv=None) -> int:
         from .cluster.driver import run_driver
 
         return run_driver(args.address)
+    if args.command == "preflight":
+        from .preflight import preflight
+
+        print(json.dumps(preflight(args.task, args.dsl, args.device, timeout=args.timeout)))
+        return 0
     if args.command == "precompile":
         from .precompile import precompile
 

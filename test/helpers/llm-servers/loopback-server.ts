@@ -12,6 +12,8 @@ export type Behaviour =
   | { kind: 'truncate' }
   /** A 200 whose body is bytes that are not the protocol. */
   | { kind: 'garbage' }
+  /** A chunk every `everyMs` (default 100) forever, until the client leaves: deadlines and the answer cap. */
+  | { kind: 'trickle'; everyMs?: number; text?: string }
 
 export interface Usage {
   input: number
@@ -109,6 +111,11 @@ export async function startLlmServer(protocol: Protocol, options: { apiKey?: str
       for (const text of chunks) response.write(protocol.chunk(model, text))
       for (const frame of protocol.close(model, usage, behaviour.finish ?? 'stop')) response.write(frame)
       response.end()
+      return
+    }
+    if (behaviour.kind === 'trickle') {
+      const timer = setInterval(() => response.write(protocol.chunk(model, behaviour.text ?? 'x')), behaviour.everyMs ?? 100)
+      response.on('close', () => clearInterval(timer))
       return
     }
     // stall and truncate: the first chunk only, flushed so the client has started reading.
