@@ -77,7 +77,8 @@ describe('Migrate and Benchmarks', () => {
     await page.getByLabel('Device or host').fill('cpu')
     await screenshot(page, 'ui-migrate')
     await page.getByRole('button', { name: /Migrate Triton → C\+\+/ }).click()
-    await page.locator('[data-testid="cycle-timeline"], [role="alert"]').first().waitFor()
+    // A run starts after its preflight (a child process imports torch and runs the task's reference once).
+    await page.locator('[data-testid="cycle-timeline"], [role="alert"]').first().waitFor({ timeout: 120_000 })
     expect(await page.getByRole('alert').allTextContents()).toEqual([])
     await expect(page.locator('.run-header').textContent()).resolves.toContain('migrate')
     await page.getByTestId('run-status').filter({ hasText: /completed|failed|stopped/ }).waitFor({ timeout: 240_000 })

@@ -55,7 +55,8 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     await screenshot(page, 'ui-new-run')
     await page.getByRole('button', { name: 'Start run' }).click()
     // Either the Run view opens or New run says why not; the message makes a failure readable.
-    await page.locator('[data-testid="cycle-timeline"], [role="alert"]').first().waitFor()
+    // A run starts after its preflight (a child process imports torch and runs the task's reference once).
+    await page.locator('[data-testid="cycle-timeline"], [role="alert"]').first().waitFor({ timeout: 120_000 })
     expect(await page.getByRole('alert').allTextContents()).toEqual([])
   })
 
