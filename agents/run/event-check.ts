@@ -17,6 +17,7 @@ const required: Record<RunEventType, Record<string, Kind>> = {
   'verify-end': { candidateId: 'string', verdict: 'object', resultPath: 'string', durationMs: 'number' },
   'source-check-end': { candidateId: 'string', sourceCandidateId: 'string', status: 'string', detail: 'string' },
   'profile-end': { candidateId: 'string', analysis: 'object' },
+  'diagnosis-sent': { candidateId: 'string', parentId: 'string', bound: 'string', facts: 'array' },
   'conductor-decision': { candidateId: 'string|null', action: 'string', reason: 'string' },
   'candidate-end': { candidate: 'object' },
   'tune-start': { candidateId: 'string' },
