@@ -58,5 +58,10 @@ def precompile(candidates: list, dsl: str, build_dir=None, jobs: int = 0, arch=N
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(build, candidates))
+    # Headers the builds asked for (pch.py) are what makes the next batch's builds fast: this
+    # process is about to exit, so it waits for them.
+    from . import pch
+
+    pch.wait_for_builders(timeout)
     return {"dsl": dsl, "jobs": jobs, "seconds": round(time.monotonic() - start, 2),
             "candidates": results}

@@ -262,6 +262,14 @@ class Sandbox:
         for folder in (self.inbox, self.scratch, self.cache,
                        os.path.join(self.scratch, "tmp"), os.path.join(self.cache, "build")):
             os.makedirs(folder, exist_ok=True)
+        # Precompiled torch headers built by the trusted side (pch.py), read-only inside; only
+        # under bubblewrap, which can make them so.
+        self.pch_dir = None
+        if self.report and self.report["tool"] == "bwrap" and \
+                os.environ.get("AKG_SHARED_PCH", "1") != "0":
+            from . import pch
+
+            self.pch_dir = pch.shared_root()
         self.user = _drop_user() if self.report else None
         # RLIMIT_NPROC does not bind root: a pids cgroup does, where one can be made.
         self.pids = PidsGroup(self.limits.processes) if self.report and not self.user and \
@@ -304,6 +312,10 @@ class Sandbox:
                    AKG_CACHE_DIR=self.cache, TRITON_CACHE_DIR=os.path.join(self.cache, "triton"),
                    TORCH_EXTENSIONS_DIR=os.path.join(self.cache, "torch_extensions"),
                    PYTHONDONTWRITEBYTECODE="1")
+        env.pop("AKG_PCH", None)  # a sandbox never builds a header another build would read
+        env.pop("AKG_PCH_DIR", None)
+        if self.pch_dir:
+            env["AKG_PCH_DIR"] = self.pch_dir
         return env
 
     def command(self, argv: List[str], share_network: bool = False) -> List[str]:
@@ -328,6 +340,8 @@ class Sandbox:
         for path in needed_paths():
             if any(_inside(path, root) for root in roots) and not _inside(path, self.root):
                 args += ["--ro-bind", path, path]
+        if self.pch_dir:
+            args += ["--ro-bind", self.pch_dir, self.pch_dir]
         args += ["--bind", self.root, self.root, "--ro-bind", self.inbox, self.inbox,
                  "--chdir", self.scratch, "--"]
         return args + list(argv)
@@ -363,4 +377,9 @@ class Sandbox:
 
     def close(self) -> None:
         self.pids.close()
+        if self.pch_dir:
+            from . import pch
+
+            # Requests are read only now, when nothing inside can change them any more.
+            pch.serve(self.cache, wait=os.environ.get("AKG_PCH_WAIT") == "1")
         shutil.rmtree(self.root, ignore_errors=True)

@@ -88,15 +88,28 @@ def test_tunable_macro_reaches_only_the_files_that_name_it(tmp_path, monkeypatch
     assert "-DTHREADS=128" in with_includes.cxx_command(None)  # a header there might read it
 
 
-BUILD_ONE = r"""
-import json, sys
-from akg_harness.dsl import extension
-from akg_harness.tunables import Tunables
-extension.install()
-from torch.utils.cpp_extension import load_inline  # the harness's hook, as a candidate sees it
-extension.STATE.build_root, extension.STATE.dsl = sys.argv[1], "cpp"
-extension.STATE.tunables = Tunables(None)
-source = '''
+CANDIDATE = r'''
+import json, os
+import torch
+from torch.utils.cpp_extension import load_inline
+
+# Hostile extras: write into the shared header folder, and ask for a header built with a
+# compiler plugin. Neither may have any effect.
+for attempt in ("evil.gch", "torch/extension.h.gch"):
+    try:
+        with open(os.path.join(os.environ.get("AKG_PCH_DIR", "/nonexistent"), attempt), "w") as f:
+            f.write("x")
+    except OSError:
+        pass
+try:
+    folder = os.path.join(os.environ["AKG_CACHE_DIR"], "pch-requests")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "0-evil.json"), "w") as f:
+        json.dump({"flags": ["-fplugin=/tmp/evil.so"], "cuda": False}, f)
+except OSError:
+    pass
+
+source = """
 torch::Tensor scale(torch::Tensor a) {
     auto out = torch::empty_like(a);
     const float* pa = a.data_ptr<float>();
@@ -105,56 +118,63 @@ torch::Tensor scale(torch::Tensor a) {
     for (int64_t i = 0; i < a.numel(); ++i) po[i] = FACTOR * pa[i];
     return out;
 }
-'''.replace("FACTOR", sys.argv[2])
-module = load_inline(name="scale", cpp_sources=source, functions=["scale"], extra_cflags=["-O2"])
-import torch
-value = float(module.scale(torch.ones(3))[0])
-print(json.dumps({"value": value, "builds": extension.STATE.builds}))
 """
+ext = load_inline(name="scale", cpp_sources=source, functions=["scale"], extra_cflags=["-O2"])
 
 
-def build_once(root, factor: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", BUILD_ONE, str(root), factor],
-                          capture_output=True, text=True, env=dict(harness_env(), AKG_PCH="1"),
-                          timeout=1800)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    assert lines, done.stderr[-3000:]
-    return json.loads(lines[-1])
+class ModelNew(torch.nn.Module):
+    def forward(self, a):
+        return ext.scale(a)
+'''
+
+
+def sandboxed_build(root, factor: str) -> dict:
+    """One candidate through `precompile`: imported in a sandbox, its build kept."""
+    path = root / f"scale_{factor.replace('.', '_')}.py"
+    path.write_text(CANDIDATE.replace("FACTOR", factor))
+    env = dict(harness_env(), AKG_CACHE_DIR=str(root / "cache"))
+    env.pop("AKG_PCH", None)
+    done = subprocess.run([sys.executable, "-m", "akg_harness", "precompile", "--dsl", "cpp",
+                           str(path)], capture_output=True, text=True, env=env, timeout=1800)
+    assert "{" in done.stdout, done.stderr[-3000:]
+    report = json.loads(done.stdout[done.stdout.index("{"):])["candidates"][0]
+    assert report["ok"], report
+    return report["extensions"][0]
 
 
 @pytest.mark.skipif(not fastbuild.supported({}), reason="no C++ compiler")
-def test_cpp_kernel_change_reuses_the_precompiled_header(tmp_path):
-    cold = build_once(tmp_path, "2.0f")
-    warm = build_once(tmp_path, "3.0f")
-    again = build_once(tmp_path, "3.0f")
-    assert (cold["value"], warm["value"], again["value"]) == (2.0, 3.0, 3.0)
-    cold_build = cold["builds"][0]["build"]
-    warm_build = warm["builds"][0]["build"]
-    assert cold_build["pch"] == "built"
-    assert warm_build["pch"] == "reused"  # gcc accepted it: not "not used: ..."
-    assert warm_build["objects"] == {"main": "compiled"}
-    # CPU seconds of the compilers, not wall time: robust on a busy machine. The cold build
-    # paid for the header too; the warm one reads it precompiled.
-    cold_cpu = sum(cold_build["cpu_seconds"].values())
-    assert warm_build["cpu_seconds"]["main"] < cold_cpu
-    assert again["builds"][0]["source"] == "disk" and "build" not in again["builds"][0]
+def test_sandboxed_builds_share_a_header_only_the_trusted_side_builds(tmp_path):
+    from akg_harness import sandbox
+
+    if not sandbox.status()["available"] or sandbox.status()["tool"] != "bwrap":
+        pytest.skip("needs bubblewrap")
+    cold = sandboxed_build(tmp_path, "2.0f")
+    shared = tmp_path / "cache" / "pch-shared"
+    built = sorted(p.relative_to(shared) for p in shared.rglob("*.gch"))
+    # The cold build asked; the trusted side built one header, for the allowed flags only
+    # (the plugin request was refused), and nothing the candidate wrote is there.
+    assert cold["build"]["pch"].startswith("off: none yet"), cold["build"]
+    assert len(built) == 1 and built[0].parts[1:] == ("torch", "extension.h.gch"), built
+    assert not list(shared.rglob("evil*"))
+    warm = sandboxed_build(tmp_path, "3.0f")
+    assert warm["build"]["pch"] == "reused", warm["build"]  # gcc accepted it
+    assert warm["build"]["objects"] == {"main": "compiled"}
+    # CPU seconds of the compilers, not wall time: robust on a busy machine.
+    assert warm["build"]["cpu_seconds"]["main"] < cold["build"]["cpu_seconds"]["main"]
 
 
-def test_reference_store_keeps_outputs_per_seed_within_its_budget(monkeypatch):
-    import types
+def test_header_requests_are_read_as_untrusted_data(tmp_path):
+    from akg_harness import pch
 
-    import torch
-
-    from akg_harness.references import ReferenceStore
-
-    monkeypatch.setenv("AKG_REFERENCE_CACHE_BYTES", str(3 * 4 * 1000))  # three 1000-float entries
-    store = ReferenceStore()
-    backend = types.SimpleNamespace(kind="cpu")
-    for seed in range(4):
-        store.put(("task", 1, seed), [torch.full((1000,), float(seed))], [{"dense": True}], backend)
-    assert store.get(("task", 1, 0)) is None  # the oldest went first
-    entry = store.get(("task", 1, 3))
-    assert float(entry.values[0][0]) == 3.0 and entry.facts == [{"dense": True}]
-    assert (store.hits, store.misses) == (1, 1)
-    store.put(("task", 1, 9), [torch.zeros(10_000)], [], backend)  # bigger than the budget
-    assert store.get(("task", 1, 9)) is None
+    folder = tmp_path / pch.REQUESTS
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps({"flags": ["-O3", "-fopenmp"], "cuda": False}))
+    (folder / "b.json").write_text(json.dumps({"flags": ["-O2", "-Wl,-rpath,/x"]}))
+    (folder / "c.json").write_text("not json")
+    (tmp_path / "target.json").write_text(json.dumps({"flags": ["-O1"]}))
+    (folder / "d.json").symlink_to(tmp_path / "target.json")
+    assert pch.read_requests(str(tmp_path)) == [{"flags": ["-O3", "-fopenmp"], "cuda": False}]
+    for flags in (["-fplugin=/x.so"], ["-B/tmp"], ["@/etc/passwd"], ["-include", "/etc/x"],
+                  ["-Wp,-MD,/tmp/x"], ["-specs=/x"], ["-O3 -fplugin=/x.so"], "-O3"):
+        assert pch.refusal(flags), flags
+    assert pch.refusal(["-O3", "-march=native", "-ffast-math", "-Wall", "-std=c++17"]) is None
