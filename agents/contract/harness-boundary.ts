@@ -8,7 +8,7 @@ import { z } from 'zod'
  */
 
 /** Bumped when a field of the request or the verdict changes meaning or disappears. */
-export const HARNESS_SCHEMA_VERSION = 1
+export const HARNESS_SCHEMA_VERSION = 2
 
 const dsl = z.enum(['triton', 'cuda_c', 'cpp', 'tilelang'])
 const count = z.number().int().min(1)
@@ -38,6 +38,7 @@ export const evaluateRequestSchema = z
     params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).nullable().optional(),
     threads: count.nullable().optional(),
     timing: z.boolean().nullable().optional(),
+    confirm_ncu: z.boolean().nullable().optional(),
   })
   .strict()
 

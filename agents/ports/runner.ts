@@ -21,7 +21,17 @@ export interface TimingStats {
   noisy?: boolean
 }
 
-/** The harness's result document (schema_version 1), as far as the agent loop reads it. */
+/** How the candidate's median was checked from outside its process (harness README, "Timing confirmation"). */
+export interface TimingConfirmation {
+  confirmed: boolean
+  methods: Array<{ method: 'wall_clock' | 'ncu'; confirmed: boolean; ratio?: number; detail?: string }>
+}
+
+/**
+ * The harness's result document (schema_version 2), as far as the agent loop reads it.
+ * Speedups are null when the median was not confirmed from outside the candidate's process
+ * (flag `timing_unconfirmed`): such a verdict claims no speedup.
+ */
 export interface Verdict {
   schema_version: number
   /** The task file as evaluated (absolute path). */
@@ -53,6 +63,7 @@ export interface Verdict {
     baseline_cache?: Record<string, string>
     /** Per baseline: where, when and how it was measured. */
     baseline_provenance?: Record<string, { source: string; measured_at?: number | null; age_s?: number | null; replaced?: string | null; retime_ratio?: number }>
+    confirmation?: TimingConfirmation | null
   } | null
   profile?: unknown
   ncu?: unknown
@@ -96,4 +107,10 @@ export interface Runner {
   evaluate(request: EvaluateRequest, signal?: AbortSignal): Promise<Verdict>
   /** How many evaluations can run at once right now; search workflows size their waves by it. */
   capacity(): number
+}
+
+/** Whether a verdict's timing may be called a result: passed, timed, and (schema 2) confirmed from outside the candidate's process. */
+export function timingConfirmed(verdict: Verdict): boolean {
+  if (!verdict.correct || !verdict.timing) return false
+  return !verdict.flags.some((flag) => flag.name === 'timing_unconfirmed')
 }

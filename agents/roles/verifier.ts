@@ -1,5 +1,5 @@
 import type { BaselineOrigin, VerdictSummary } from '../contract/runs.ts'
-import type { EvaluateRequest, Verdict } from '../ports/index.ts'
+import { timingConfirmed, type EvaluateRequest, type Verdict } from '../ports/index.ts'
 import type { RunContext } from '../run/context.ts'
 
 /** Verdict fields a list shows; the full document stays in the candidate's result.json. */
@@ -11,7 +11,8 @@ export function summarizeVerdict(verdict: Verdict): VerdictSummary {
     errorStage: verdict.error?.stage ?? null,
     errorMessage: verdict.error ? verdict.error.message.slice(0, 500) : null,
     failedChecks: verdict.checks.filter((check) => !check.passed).map((check) => check.name),
-    medianMs: verdict.timing?.candidate.median_ms ?? null,
+    // An unconfirmed median is the candidate's own claim: it ranks nothing.
+    medianMs: timingConfirmed(verdict) ? (verdict.timing?.candidate.median_ms ?? null) : null,
     eagerMs: verdict.timing?.eager?.median_ms ?? null,
     compileMs: verdict.timing?.compile?.median_ms ?? null,
     maxAbsError: verdict.correctness?.max_abs_error ?? null,

@@ -9,6 +9,7 @@ import type {
   StopReason,
   UsageTotals,
 } from '../contract/runs.ts'
+import type { Verdict } from '../ports/index.ts'
 
 /** Everything a workflow needs to continue a run, rebuilt from its event log alone. */
 export interface RunState {
@@ -39,6 +40,11 @@ export interface RunState {
   sourceChecks: Set<string>
   /** Whether any model answer was played back from a cassette. */
   replayed: boolean
+  /**
+   * Each candidate's verdict as the log recorded it (verify-end). The result.json beside a
+   * candidate is a copy in a folder a kernel under test could reach: never read back as evidence.
+   */
+  verdicts: Map<string, Verdict>
   /** A failure no further candidate can get past (an unreachable provider); cleared when a segment starts. */
   fatalError: { code: string; message: string } | null
 }
@@ -67,6 +73,7 @@ export function emptyState(runId: string): RunState {
     tuned: new Set(),
     sourceChecks: new Set(),
     replayed: false,
+    verdicts: new Map(),
     fatalError: null,
   }
 }
@@ -114,6 +121,9 @@ export function applyEvent(state: RunState, event: RunEvent, segment: { startedA
       state.migrants.set(event.toIsland, into)
       break
     }
+    case 'verify-end':
+      if (event.resultPath === `candidates/${event.candidateId}/result.json`) state.verdicts.set(event.candidateId, event.verdict)
+      break
     case 'source-check-end':
       state.sourceChecks.add(event.candidateId)
       break

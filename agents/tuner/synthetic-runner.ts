@@ -32,7 +32,7 @@ export function syntheticRunner(
 
 function verdict(status: Verdict['status'], correct: boolean, candidate: NonNullable<Verdict['timing']>['candidate'] | null, checks: Verdict['checks']): Verdict {
   return {
-    schema_version: 1,
+    schema_version: 2,
     status,
     correct,
     checks,

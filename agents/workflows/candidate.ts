@@ -1,7 +1,7 @@
 import { checkCandidate, extractCode, extractPlan } from '../checker/index.ts'
 import type { CandidateOrigin, CandidateRecord, CheckFinding, RunEventDraft } from '../contract/runs.ts'
 import type { ChatMessage, Verdict } from '../ports/index.ts'
-import { ModelError } from '../ports/index.ts'
+import { ModelError, timingConfirmed } from '../ports/index.ts'
 import { callModel } from '../roles/model-call.ts'
 import { analyzeProfile } from '../roles/profile.ts'
 import { coderMessages, describeFailure, designerMessages, fixerMessages, optimizeFacts, optimizeMessages, type PromptTask } from '../roles/prompts.ts'
@@ -117,7 +117,7 @@ export async function runCandidate(context: RunContext, plan: CandidatePlan): Pr
 const fatalModelCodes = new Set<string>(['PROVIDER_UNREACHABLE', 'PROVIDER_AUTH', 'PROVIDER_NOT_FOUND', 'PROVIDER_CONFIG'])
 
 const speedups = (verdict: Verdict): CandidateRecord['speedups'] =>
-  verdict.correct && verdict.timing ? { eager: verdict.timing.speedup_vs_eager, compile: verdict.timing.speedup_vs_compile } : null
+  timingConfirmed(verdict) && verdict.timing ? { eager: verdict.timing.speedup_vs_eager, compile: verdict.timing.speedup_vs_compile } : null
 
 async function finish(context: RunContext, record: CandidateRecord): Promise<CandidateRecord> {
   const done = { ...record, timing: { ...record.timing, endedAt: new Date(context.deps.clock.now()).toISOString() } }
@@ -136,8 +136,8 @@ async function produceCode(context: RunContext, plan: CandidatePlan, id: string,
   }
   if (mode.kind === 'optimize') {
     const parentVerdict = plan.parent?.verdict
-    const resultText = plan.parent ? await context.deps.store.readArtifact(`${candidateFolder(plan.parent.id)}/result.json`) : null
-    const analysis = resultText ? analyzeProfile(JSON.parse(resultText) as Verdict) : { bound: 'unknown' as const, summary: 'no profile recorded.', metrics: {} }
+    const parentFull = plan.parent ? context.state.verdicts.get(plan.parent.id) : undefined
+    const analysis = parentFull ? analyzeProfile(parentFull) : { bound: 'unknown' as const, summary: 'no profile recorded.', metrics: {} }
     const timing = `median ${parentVerdict?.medianMs ?? '?'} ms; PyTorch eager ${parentVerdict?.eagerMs ?? '?'} ms; torch.compile ${parentVerdict?.compileMs ?? '?'} ms.`
     const messages = optimizeMessages(await promptTask(context, 'optimize'), mode.parentCode, analysis, timing, mode.inspirationCodes)
     if (plan.parent) {
@@ -163,8 +163,7 @@ async function produceCode(context: RunContext, plan: CandidatePlan, id: string,
 }
 
 async function regenerateFeedback(context: RunContext, parent: CandidateRecord): Promise<string> {
-  const resultText = await context.deps.store.readArtifact(`${candidateFolder(parent.id)}/result.json`)
-  const failure = describeFailure(parent.findings, resultText ? (JSON.parse(resultText) as Verdict) : null)
+  const failure = describeFailure(parent.findings, context.state.verdicts.get(parent.id) ?? null)
   return `A previous attempt (${parent.id}) failed; take a different approach.\n${failure}`
 }
 
@@ -181,6 +180,5 @@ async function code(context: RunContext, id: string, folder: string, role: 'code
 
 /** The failure text a fix prompt carries for a finished candidate. */
 export async function failureOf(context: RunContext, candidate: CandidateRecord): Promise<string> {
-  const resultText = await context.deps.store.readArtifact(`${candidateFolder(candidate.id)}/result.json`)
-  return describeFailure(candidate.findings as CheckFinding[], resultText ? (JSON.parse(resultText) as Verdict) : null)
+  return describeFailure(candidate.findings as CheckFinding[], context.state.verdicts.get(candidate.id) ?? null)
 }

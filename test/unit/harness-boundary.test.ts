@@ -22,8 +22,8 @@ describe('the harness boundary', () => {
   })
 
   it('refuses a verdict of another schema version', () => {
-    const verdict = { schema_version: 1, status: 'passed', correct: true, checks: [], error: null, timing: null, flags: [] }
+    const verdict = { schema_version: 2, status: 'passed', correct: true, checks: [], error: null, timing: null, flags: [] }
     expect(verdictSchema.safeParse(verdict).success).toBe(true)
-    expect(verdictSchema.safeParse({ ...verdict, schema_version: 2 }).success).toBe(false)
+    expect(verdictSchema.safeParse({ ...verdict, schema_version: 1 }).success).toBe(false)
   })
 })

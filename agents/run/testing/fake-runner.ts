@@ -7,7 +7,7 @@ export function makeVerdict(status: VerdictStatus, options: { medianMs?: number;
   const eager = options.eagerMs ?? 1
   const median = options.medianMs ?? 1
   return {
-    schema_version: 1,
+    schema_version: 2,
     status,
     correct,
     checks: [{ name: 'correctness', passed: correct, detail: correct ? null : 'outputs differ' }],

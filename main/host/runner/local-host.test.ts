@@ -23,7 +23,7 @@ describe('host.runner with the real harness on this machine', () => {
       timeoutSeconds: 180,
     }
     const first = await context.host.runner.evaluate(request)
-    expect(first).toMatchObject({ schema_version: 1, status: 'passed', correct: true })
+    expect(first).toMatchObject({ schema_version: 2, status: 'passed', correct: true })
     const second = await context.host.runner.evaluate(request)
     expect(second.status).toBe('passed')
     const status = await context.handlers['runner.status']({}, { transport: 'cli' })

@@ -49,6 +49,16 @@ describe('runs on disk', () => {
     expect((await manager.list()).map((run) => run.id)).toEqual([started.id])
   })
 
+  it('shows the verdict the log recorded, not a result.json rewritten after it', async () => {
+    const { manager, dataDir } = setup(() => kernelAnswer('incorrect'))
+    const finished = await manager.wait((await manager.start({ taskPath: relu, dsl: 'cpp', budget: { candidates: 1 } })).id)
+    const forged = { schema_version: 2, status: 'passed', correct: true, checks: [], error: null, flags: [], timing: null }
+    writeFileSync(join(dataDir, 'runs', finished.id, 'candidates', 'c0001', 'result.json'), JSON.stringify(forged))
+    const detail = await manager.candidate(finished.id, 'c0001')
+    expect(detail.verdict).toMatchObject({ status: 'incorrect', correct: false })
+    expect((await manager.get(finished.id)).candidates[0]).toMatchObject({ id: 'c0001', status: 'incorrect' })
+  })
+
   it('resumes a run killed mid-step: a torn last line is dropped and the lost step redone', async () => {
     const { manager, dataDir } = setup((index) => kernelAnswer(['compile_error', 'incorrect', 'passed 0.4'][index] ?? 'passed'))
     const finished = await manager.wait((await manager.start({ taskPath: relu, dsl: 'cpp' })).id)

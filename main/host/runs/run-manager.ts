@@ -14,7 +14,6 @@ import {
   type RunSpec,
   type RunSummary,
   type UnreadableRun,
-  type Verdict,
 } from '../../../agents/contract/index.ts'
 import { outlineTask } from '../tasks/outline.ts'
 import type { Clock } from '../../../agents/ports/index.ts'
@@ -323,13 +322,13 @@ export class RunManager {
     if (!candidate) throw new AppError('NOT_FOUND', `Run ${runId} has no candidate ${candidateId}.`)
     const store = new FileRunStore(this.folder(runId))
     const parent = candidate.parentId ? state.candidates.get(candidate.parentId) : undefined
-    const result = await store.readArtifact(`candidates/${candidateId}/result.json`)
     const planPath = state.plans.get(candidateId)
     return {
       candidate,
       code: candidate.codePath ? await store.readArtifact(candidate.codePath) : null,
       parentCode: parent?.codePath ? await store.readArtifact(parent.codePath) : null,
-      verdict: result ? (JSON.parse(result) as Verdict) : null,
+      // From the log, never from result.json: see RunState.verdicts.
+      verdict: state.verdicts.get(candidateId) ?? null,
       plan: planPath ? await store.readArtifact(planPath) : null,
     }
   }

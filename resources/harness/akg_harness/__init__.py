@@ -8,7 +8,7 @@ live in the same environment (the tuner).
 __version__ = "1.0.0"
 
 # Bump when a field of the result document changes meaning or disappears.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DSLS = ("triton", "cuda_c", "cpp", "tilelang")
 STATUSES = ("passed", "incorrect", "compile_error", "runtime_error", "timeout", "rejected")

@@ -44,8 +44,9 @@ def evaluate(task: str, candidate: str, dsl: str, device: str = "cpu",
     """Evaluate one candidate and return its result document.
 
     isolate=True runs it in a fresh supervised, sandboxed executor (timeouts and crashes become
-    verdicts); isolate=False runs it in this process (no protection, no sandbox: the verdict
-    carries the flag `unsandboxed`).
+    verdicts, outputs compared by the reference process); isolate=False runs it in this
+    process: no protection, no sandbox, and the candidate could write its own verdict (flags
+    `unsandboxed` and `untrusted`; debugging only).
     """
     arguments = dict(options, task=task, candidate=candidate, dsl=dsl, device=device,
                      params=params)

@@ -23,7 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="verify, time and profile one candidate")
     add_evaluate_arguments(evaluate)
     evaluate.add_argument("--in-process", action="store_true",
-                          help="run in this process (no timeout or crash protection)")
+                          help="UNSANDBOXED AND UNTRUSTED: run the candidate in the process that "
+                               "writes its verdict (debugging only; no timeout or crash "
+                               "protection; the result is flagged `untrusted`)")
 
     serve = commands.add_parser("serve", help="long-lived JSON-lines worker on stdin/stdout")
     serve.add_argument("--warm-device", default="", help="initialise this device at start")
@@ -123,10 +125,17 @@ def run_evaluate(parser, args) -> int:
             from .pipeline import evaluate_in_process
             from .supervisor import restore
 
+            print("akg_harness: --in-process: the candidate runs unsandboxed in this process, "
+                  "which writes its verdict; the result is untrusted (debugging only)",
+                  file=sys.stderr)
             result = restore(evaluate_in_process(options), options, sandboxed=False)
         else:
+            import signal
+
             from .supervisor import Worker
 
+            # Killed from outside (a timeout wrapper, the app), still take the children down.
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
             worker = Worker(keep_warm=False)
             try:
                 result = worker.evaluate(options)

@@ -39,9 +39,22 @@ class Context:
     search: bool = False
     # Reference outputs may come from the executor's store: the seeds repeat across evaluations.
     reuse_references: bool = False
+    # Supervised runs: where outputs go for the reference process (None in-process).
+    handover: Any = None
+    # Supervised runs: what the executor saw that no output file shows (reported, untrusted).
+    evidence: dict = dataclasses.field(default_factory=dict)
+
+    def hand_over(self, name: str, outputs: list, inputs=None, **meta) -> None:
+        if self.handover is not None:
+            self.handover.put(name, outputs, inputs, **meta)
 
     def build_models(self) -> None:
         """Reference first, then candidate, each under the same seed (same weights)."""
+        self.build_reference()
+        self.candidate = self.new_candidate()
+
+    def build_reference(self) -> None:
+        """The task's Model under the base seed: the same weights in every process."""
         seed_everything(self.base_seed)
         self.init_inputs = [to_device(v, self.backend.torch_device)
                             for v in self.task.get_init_inputs()]
@@ -53,7 +66,6 @@ class Context:
         self.reference_precision = DEFAULT if \
             self.options.tolerance in DEFAULT_PRECISION_PROFILES else reference_mode(
                 self.reference, draw(self.task, self.base_seed, self.backend.torch_device))
-        self.candidate = self.new_candidate()
 
     def new_candidate(self):
         return self._construct(self.candidate_class)

@@ -91,6 +91,7 @@ class Correctness:
         settle(ctx.backend, started)
         late = not bitwise_equal(immediate, outputs)
         candidate_values = detach_copy(outputs)
+        ctx.hand_over(f"trial-{trial}", candidate_values, pristine)
         changed = changed_inputs(pristine, candidate_inputs)
         references, facts = self.reference(pristine, self.seeds[trial])
         reference_values = references
@@ -214,6 +215,7 @@ class Correctness:
         outputs = flatten_outputs(ctx.call_candidate(clone(pristine)))
         ctx.backend.synchronize()
         outputs = detach_copy(outputs)
+        ctx.hand_over("rescaled", outputs, pristine)
         if structure_problem(outputs, references):
             return False, "on rescaled inputs the output structure changed"
         comparison = compare_outputs(outputs, references, *self.tolerance())

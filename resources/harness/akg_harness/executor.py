@@ -2,7 +2,9 @@
 
 Started by the supervisor with two private pipes (requests in, answers out).
 File descriptor 1 is pointed at stderr first thing, so prints from candidates,
-compilers and libraries never reach a protocol stream.
+compilers and libraries never reach a protocol stream. What it answers is
+evidence, never a verdict: the candidate runs in this process and could write
+anything here, so the supervisor trusts no line of it (README.md, "Trust").
 """
 
 import os
@@ -26,16 +28,36 @@ def warm_up(device: str) -> None:
         get_backend(device)
 
 
-def handle(request: dict, emit) -> dict:
+class Dialogue:
+    """Mid-request exchanges with the supervisor (the timing confirmation)."""
+
+    def __init__(self, reader, writer, tag: dict, seed: int):
+        self.reader, self.writer, self.tag, self.seed = reader, writer, tag, seed
+
+    def ask(self, message: dict) -> dict:
+        self.writer.send(dict(message, **self.tag))
+        reply = self.reader.read()
+        if not isinstance(reply, dict) or reply.get("nonce") != self.tag["nonce"]:
+            raise RuntimeError("the supervisor's reply did not match this request")
+        return reply
+
+
+def handle(request: dict, emit, dialogue=None) -> dict:
+    """Answers a request. `evaluate` hands back evidence (the in-process checks, the
+    candidate's timing) and writes outputs into the scratch folder; the verdict is
+    the supervisor's, built from the reference process's comparison of those files."""
     command = request.get("command")
     args = request.get("args") or {}
     if command == "evaluate":
         from .options import EvaluateOptions
         from .pipeline import evaluate_in_process
 
-        options = EvaluateOptions.from_mapping(args)
-        document, recycle = evaluate_in_process(options, emit=emit, with_recycle=True)
-        return {"ok": True, "result": document, "recycle": recycle}
+        options = EvaluateOptions.from_mapping(args.get("options") or {})
+        supervised = {"scratch": args["scratch"], "base_seed": int(args["base_seed"]),
+                      "dialogue": dialogue, "confirm": bool(args.get("confirm"))}
+        evidence, recycle = evaluate_in_process(options, emit=emit, with_recycle=True,
+                                                supervised=supervised)
+        return {"ok": True, "evidence": evidence, "recycle": recycle}
     if command == "detect":
         from .detect import detect
 
@@ -76,13 +98,15 @@ def main(argv) -> int:
         request = reader.read()
         if request is None or request.get("command") == "shutdown":
             return 0
-        request_id = request.get("id")
+        args = request.get("args") or {}
+        tag = {"id": request.get("id"), "nonce": args.get("nonce")}
 
-        def emit(stage: str, request_id=request_id) -> None:
-            writer.send({"id": request_id, "event": "stage", "stage": stage})
+        def emit(stage: str, tag=tag) -> None:
+            writer.send(dict(tag, event="stage", stage=stage))
 
+        dialogue = Dialogue(reader, writer, tag, args.get("confirm_seed") or 1)
         try:
-            answer = handle(request, emit)
+            answer = handle(request, emit, dialogue)
         except OptionsError as error:
             answer = {"ok": False, "error": {"code": "BAD_REQUEST", "message": str(error)}}
         except TaskError as error:
@@ -92,7 +116,7 @@ def main(argv) -> int:
             answer = {"ok": False, "recycle": True, "error": {
                 "code": "INTERNAL", "message": f"{type(error).__name__}: {error}\n"
                                                f"{traceback.format_exc()}"}}
-        answer.update(id=request_id, done=True)
+        answer.update(tag, done=True)
         writer.send(answer)
 
 

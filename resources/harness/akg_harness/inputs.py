@@ -108,3 +108,36 @@ def rescaled(values: list, seed: int) -> list:
 
 def nbytes(values: list) -> int:
     return sum(t.numel() * t.element_size() for t in tensors(values))
+
+
+def fingerprint(values: list) -> list:
+    """A cheap summary of inputs (dtype, shape, float64 sum and sum of squares per
+    tensor) that the executor and the reference process compare, so that a task whose
+    get_inputs() does not follow the seed is reported as such instead of as wrong."""
+    summary = []
+    for value in values:
+        if isinstance(value, torch.Tensor):
+            wide = value.detach().to(torch.complex128 if value.is_complex() else torch.float64)
+            summary.append([str(value.dtype), list(value.shape),
+                            _number(wide.sum()), _number((wide * wide.conj()).sum())])
+        elif isinstance(value, (list, tuple)):
+            summary.append(fingerprint(list(value)))
+        else:
+            summary.append(repr(value)[:200])
+    return summary
+
+
+def _number(value: torch.Tensor) -> float:
+    item = value.item()
+    return float(item.real if isinstance(item, complex) else item)
+
+
+def same_fingerprint(first, second, rel: float = 1e-9) -> bool:
+    if isinstance(first, list) and isinstance(second, list):
+        return len(first) == len(second) and all(
+            same_fingerprint(a, b, rel) for a, b in zip(first, second))
+    if isinstance(first, float) and isinstance(second, (int, float)):
+        if first != first and second != second:  # NaN in both
+            return True
+        return abs(first - second) <= rel * max(abs(first), abs(second), 1.0)
+    return first == second

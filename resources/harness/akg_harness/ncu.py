@@ -54,12 +54,15 @@ def _raw_page(report: str, timeout: float) -> subprocess.CompletedProcess:
                 timeout)
 
 
-def collect(options, side: str, timeout: float, workdir: str, with_source: bool) -> dict:
-    """One side's kernels: {"kernels", "total", "collection_s", ...} or {"error"}; never raises."""
+def collect(options, side: str, timeout: float, workdir: str, with_source: bool,
+            handover=None) -> dict:
+    """One side's kernels: {"kernels", "total", "collection_s", ...} or {"error"}; never raises.
+    `handover`: a folder where the target leaves the measured forward's output (file `ncu`)."""
     spec_path = os.path.join(workdir, f"spec-{side}.json")
     names_path = os.path.join(workdir, f"names-{side}.json")
     with open(spec_path, "w") as handle:
-        json.dump({"options": options.to_dict(), "names": names_path, "side": side}, handle)
+        json.dump({"options": options.to_dict(), "names": names_path, "side": side,
+                   "handover": handover}, handle)
     metrics = list(METRICS)
     dropped = []
     started = time.monotonic()
@@ -150,8 +153,10 @@ def _cached(kind: str, key: str, produce):
     return dict(value, cached=False)
 
 
-def run_ncu(options, timeout: float) -> dict:
-    """{"kernels": [...], "total": {...}, "baseline": {...}, ...} or {"error": ...}; never raises."""
+def run_ncu(options, timeout: float, handover=None) -> dict:
+    """{"kernels": [...], "total": {...}, "baseline": {...}, ...} or {"error": ...}; never raises.
+    With `handover` (a timing confirmation) the candidate side is measured afresh, never taken
+    from the cache, and its measured forward's output is left there for the reference process."""
     if shutil.which("ncu") is None:
         return {"error": "ncu is not on PATH"}
     from .cache import digest
@@ -164,8 +169,13 @@ def run_ncu(options, timeout: float) -> dict:
         with_source = os.environ.get("AKG_NCU_SOURCE", "1") != "0"
         candidate_key = digest(CACHE_VERSION, "candidate", _read_text(options.candidate),
                                options.params or {}, task, device, options.dsl, with_source)
-        candidate = _cached("candidate", candidate_key,
-                            lambda: collect(options, "candidate", budget, workdir, with_source))
+        if handover:
+            candidate = dict(collect(options, "candidate", budget, workdir, with_source,
+                                     handover), cached=False)
+        else:
+            candidate = _cached("candidate", candidate_key,
+                                lambda: collect(options, "candidate", budget, workdir,
+                                                with_source))
         if "error" in candidate and with_source:
             # Source counters need line info and a writable report; the metrics alone still help.
             source_error = candidate["error"]

@@ -42,12 +42,20 @@ def main(spec_path: str) -> int:
     buffers = clone(inputs)
     ctx.backend.synchronize()
     torch.cuda.nvtx.range_push(RANGE)
-    call(buffers)
+    output = call(buffers)
     ctx.backend.synchronize()
     torch.cuda.nvtx.range_pop()
     names = sorted(ctx.adapter.kernel_names()) if side != "reference" else []
     with open(spec["names"], "w") as handle:
         json.dump(names, handle)
+    if spec.get("handover") and side == "candidate":
+        # The measured forward's output, for the reference process: a range that did no
+        # work confirms nothing (timing_confirmation.judge_ncu).
+        from .compare import flatten_outputs
+        from .handover import Handover
+
+        Handover(spec["handover"]).put("ncu", [t.detach() for t in flatten_outputs(output)],
+                                       inputs)
     return 0
 
 

@@ -52,6 +52,8 @@ class EvaluateOptions:
     threads: Optional[int] = None
     timing: bool = True
     protocol: str = "full"
+    # Also confirm the median with Nsight Compute from outside the executor (CUDA; seconds).
+    confirm_ncu: bool = False
 
     @property
     def device_kind(self) -> str:
@@ -172,6 +174,8 @@ def add_evaluate_arguments(parser) -> None:
     parser.add_argument("--no-timing", action="store_true", help="verify only")
     parser.add_argument("--protocol", default="full", choices=PROTOCOLS,
                         help="search: one trial and the integrity checks (tuner configurations)")
+    parser.add_argument("--confirm-ncu", action="store_true",
+                        help="confirm the candidate's median with ncu kernel durations (CUDA)")
 
 
 def options_from_namespace(ns) -> EvaluateOptions:
@@ -193,6 +197,7 @@ def options_from_namespace(ns) -> EvaluateOptions:
         baselines=split_list(ns.baselines) if ns.baselines is not None else None,
         profile=ns.profile, ncu=ns.ncu, seed=ns.seed, build_dir=ns.build_dir,
         params=params, threads=ns.threads, timing=not ns.no_timing, protocol=ns.protocol,
+        confirm_ncu=ns.confirm_ncu,
     ).validate()
 
 

@@ -19,7 +19,10 @@ from .dsl.base import RECORDER
 from .errors import EnvironmentProblem
 from .loading import forget, innermost_location
 from .options import parameter_summary
-from .result import ResultDoc
+from . import roofline
+from .confirmation import confirm_timing
+from .handover import Handover
+from .result import ResultDoc, json_safe
 from .session import activate, import_candidate, open_context
 from .stages import (roofline_section, run_baseline_timing, run_ncu_stage, run_profile,
                      run_timing)
@@ -35,9 +38,14 @@ SEARCH_SKIPPED = ("search protocol: one correctness trial (inputs_unchanged, out
 
 
 class Evaluation:
-    def __init__(self, options, emit=None):
+    """`supervised` (executor runs only): {"scratch", "base_seed", "dialogue", "confirm"}. Outputs are
+    then handed over as files, and baselines, ncu and the roofline are left to the
+    trusted side; in-process runs (no `supervised`) do everything here, untrusted."""
+
+    def __init__(self, options, emit=None, supervised=None):
         self.options = options
         self.emit_event = emit or (lambda stage: None)
+        self.supervised = supervised
         self.doc = ResultDoc(parameter_summary(options))
         self.stage = "load"
         self.recycle = False
@@ -51,7 +59,10 @@ class Evaluation:
     def run(self):
         doc = self.doc
         self.emit("load")
-        self.ctx = ctx = open_context(self.options, doc)
+        supervised = self.supervised or {}
+        self.ctx = ctx = open_context(self.options, doc, supervised.get("base_seed"))
+        if supervised:
+            ctx.handover = Handover(supervised["scratch"])
         ctx.threads = ctx.backend.set_threads(self.options.threads)
         patch = guard = settings = None
         try:
@@ -110,22 +121,50 @@ class Evaluation:
                                     "correctness only, no timing")
         elif self.options.timing and ctx.adapter.supports_timing():
             self.emit("timing")
+            if self.supervised:
+                # The supervisor answers once nothing of its own competes for the CPU
+                # (a spare executor still importing torch).
+                self.supervised["dialogue"].ask({"event": "timing-gate"})
             with doc.timed("timing"):
                 state = run_timing(ctx)
             if not self.integrity(guard) or doc.status() != "passed":
                 return
-            with doc.timed("baselines"):
-                run_baseline_timing(ctx, state)
+            if self.supervised:
+                self.supervised_timing(state)
+            else:
+                with doc.timed("baselines"):
+                    run_baseline_timing(ctx, state)
         if self.options.profile:
             self.emit("profile")
             with doc.timed("profile"):
                 run_profile(ctx)
+        if self.supervised:
+            ctx.evidence["torch_allows_tf32"] = roofline.torch_allows_tf32() \
+                if ctx.backend.kind == "cuda" else False
+            return  # ncu and the roofline run on the trusted side
         if self.options.ncu:
             self.emit("profile")
             with doc.timed("ncu"):
                 run_ncu_stage(ctx)
         if doc.sections["timing"] or doc.sections["ncu"]:
             roofline_section(ctx)
+
+    def supervised_timing(self, state: dict) -> None:
+        """The candidate's numbers and plan, for the supervisor; the baselines are timed
+        by the reference process, and the external confirmation runs here, now, while
+        the candidate is loaded (the supervisor holds the clock)."""
+        ctx = self.ctx
+        ctx.evidence["timing_plan"] = {"trials": state["trials"], "warmup": state["warmup"],
+                                       "input_sets": len(state["sets"]),
+                                       "threads": ctx.threads}
+        self.doc.sections["timing"] = {
+            "candidate": state["candidate"], "clock": ctx.backend.clock, "l2_flush": True,
+            "flush_bytes": ctx.backend.flush_bytes(), "threads": ctx.threads,
+            "input_sets": len(state["sets"]), "warmup": state["warmup"],
+            "inputs_refreshed": True}
+        if self.supervised.get("confirm"):
+            with self.doc.timed("confirmation"):
+                confirm_timing(ctx, self.supervised["dialogue"], state["candidate"]["median_ms"])
 
     def integrity(self, guard) -> bool:
         changed = guard.changes()
@@ -202,6 +241,17 @@ def environment(ctx) -> dict:
     return info
 
 
-def evaluate_in_process(options, emit=None, with_recycle: bool = False):
-    document, recycle = Evaluation(options, emit).run()
+def evaluate_in_process(options, emit=None, with_recycle: bool = False, supervised=None):
+    """The whole evaluation in this process. Unsupervised (the CLI's --in-process, the
+    API's isolate=False) the candidate shares the process with its own verdict: the
+    result says so (flag `untrusted`)."""
+    evaluation = Evaluation(options, emit, supervised)
+    document, recycle = evaluation.run()
+    if supervised:
+        document["evidence"] = json_safe(evaluation.ctx.evidence) if evaluation.ctx else {}
+    else:
+        document["flags"].append({"name": "untrusted", "detail": (
+            "evaluated in-process (--in-process / isolate=False): the candidate ran in the "
+            "process that wrote this verdict, unsandboxed, so it could have written any part "
+            "of it; for debugging only")})
     return (document, recycle) if with_recycle else document

@@ -28,6 +28,15 @@ class LineWriter:
                 view = view[written:]
 
 
+# A line longer than this is not an answer the harness writes (result documents are
+# tens of kilobytes; tracebacks are cut at 20 000 characters).
+MAX_LINE_BYTES = 64 << 20
+
+
+class ProtocolError(ValueError):
+    """A line that is not one JSON object, or is far too long to be one we wrote."""
+
+
 class LineReader:
     """Reads JSON lines from a file descriptor with an optional deadline."""
 
@@ -52,10 +61,32 @@ class LineReader:
                     return None
                 self.buffer += b"\n"
             self.buffer += chunk
+            if len(self.buffer) > MAX_LINE_BYTES and b"\n" not in self.buffer:
+                self.buffer = b""
+                raise ProtocolError(f"a line longer than {MAX_LINE_BYTES} bytes")
         line, _, self.buffer = self.buffer.partition(b"\n")
         if not line.strip():
             return self.read(deadline)
-        return json.loads(line)
+        try:
+            return json.loads(line)
+        except ValueError as error:
+            raise ProtocolError(f"not JSON ({error}): {line[:200]!r}") from None
+
+    def pending(self) -> bool:
+        """Whether a complete line, or the end of the pipe, can be read without waiting."""
+        if self.buffer.strip():
+            return True
+        if self.closed:
+            return False
+        ready, _, _ = select.select([self.fd], [], [], 0)
+        if not ready:
+            return False
+        chunk = os.read(self.fd, 1 << 20)
+        if not chunk:
+            self.closed = True
+            return bool(self.buffer.strip())
+        self.buffer += chunk
+        return bool(self.buffer.strip())
 
 
 def protect_stdout() -> int:

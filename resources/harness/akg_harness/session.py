@@ -18,7 +18,7 @@ from .references import STORE
 from .tunables import Tunables, rewrite_constants
 
 
-def open_context(options, doc) -> Context:
+def open_context(options, doc, base_seed=None) -> Context:
     try:
         backend = get_backend(options.device)
     except Exception as error:
@@ -30,7 +30,9 @@ def open_context(options, doc) -> Context:
     build_root = cache_dir("build", build_dir=options.build_dir)
     adapter = adapter_class(options.dsl)(backend, tunables, build_root, options.candidate)
     search = options.protocol == "search"
-    if options.seed is not None:
+    if base_seed is not None:
+        seed = base_seed  # the supervisor's (for the search protocol: one per task)
+    elif options.seed is not None:
         seed = options.seed
     elif search:
         seed = STORE.session_seed(options.task)  # same inputs for every configuration

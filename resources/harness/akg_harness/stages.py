@@ -22,6 +22,7 @@ def run_timing(ctx) -> dict:
     samples, kept = timing.measure_robust(ctx, call_candidate, sets, trials, warmup, kind,
                                           keep=True)
     outputs, set_index = kept
+    ctx.hand_over("timed", outputs, sets[set_index], set=set_index)
     references = [t.detach().clone() for t in
                   flatten_outputs(ctx.call_reference(clone(sets[set_index])))]
     tolerance = (options.tolerance, options.atol, options.rtol)
@@ -133,24 +134,31 @@ def observed_rates(work: dict, timing_section: dict) -> list:
 
 def roofline_section(ctx) -> None:
     doc = ctx.doc
+    median = ((doc.sections.get("timing") or {}).get("candidate") or {}).get("median_ms")
+    tf32 = ctx.backend.kind == "cuda" and roofline.torch_allows_tf32()
+    doc.sections["roofline"] = roofline_for(ctx, median, doc.sections.get("ncu"), tf32,
+                                            doc.sections.get("timing"))
+
+
+def roofline_for(ctx, median, ncu, torch_tf32: bool, timing_section=None) -> dict:
+    """The roofline section for a candidate median; flags speed_of_light on ctx.doc.
+    `torch_tf32`: torch allowed TF32 matmuls while the candidate ran; `timing_section`:
+    the medians of every timed side (peaks are never below what was observed)."""
     work = roofline.estimate(ctx)
-    timing_section = doc.sections.get("timing") or {}
-    peaks = checked_peaks(ctx.backend, observed_rates(work, timing_section))
-    ncu = doc.sections.get("ncu") or {}
+    peaks = checked_peaks(ctx.backend, observed_rates(work, timing_section or {}))
+    ncu = ncu or {}
     if ncu.get("total"):
         work["measured_dram_bytes"] = ncu["total"]["dram_bytes"]
         work["measured_flops_non_tensor"] = ncu["total"]["flops"]
-    median = (timing_section.get("candidate") or {}).get("median_ms")
     try:
         with open(ctx.options.candidate, encoding="utf-8", errors="replace") as handle:
             source = handle.read()
     except OSError:
         source = ""
-    tf32 = roofline.tf32_evidence(source, ctx.adapter.name, ctx.backend.kind == "cuda"
-                                  and roofline.torch_allows_tf32())
+    tf32 = roofline.tf32_evidence(source, ctx.options.dsl, bool(torch_tf32))
     section = roofline.section(work, peaks, median, tf32_reason=tf32)
     for key in ("measured_dram_bytes", "measured_flops_non_tensor"):
         if key in work:
             section[key] = work[key]
-    doc.sections["roofline"] = section
-    roofline.speed_of_light(doc, section, median)
+    roofline.speed_of_light(ctx.doc, section, median)
+    return section

@@ -1,36 +1,51 @@
-"""A light supervisor around one warm executor process.
+"""The supervisor: owns the verdict; torch-free.
 
-The executor imports torch, holds the device context and the loaded extensions.
-Candidates run inside it, so a hang, a segfault or a CUDA fault only costs that
-process: the supervisor kills it (whole process group, compilers included),
-answers `timeout` or `runtime_error`, and starts a fresh one.
+Two kinds of child: the executor, which imports the candidate (recycled after
+every request, with a spare warming so the swap is nearly free), and the reference
+process, which never does (warm, reused). Per evaluation the executor hands back
+evidence and leaves outputs in a scratch folder; the reference process compares
+them with the task's own Model; the supervisor merges the two (verdict.py), with
+the candidate's timing confirmed on its own clock (timing_confirmation.py).
+
+Every line from a child must carry the request's id and nonce and be a message
+that child may send at that point; anything else (a wrong id, garbage, a second
+"done") is a fault: the verdict is `runtime_error` with the reason and the child
+is replaced. A hang past the timeout kills the executor's whole process group. The build (loading
+the candidate, which compiles its extensions) has its own limit, `build_timeout`; the
+run's `timeout` starts when the first stage after the build does.
 """
 
+import dataclasses
 import glob
 import itertools
 import os
-import signal
-import subprocess
+import secrets
+import shutil
 import sys
+import tempfile
 import time
 from typing import Callable, Optional
 
-from . import candidate_cache
+from . import candidate_cache, timing_confirmation
+from .child import Child, ExecutorGone, describe_exit  # noqa: F401  (re-exported)
 from .environment import executor_base
 from .options import EvaluateOptions
-from .protocol import LineReader, LineWriter
+from .protocol import ProtocolError
 from .result import failure_doc
 from .sandbox import UNSANDBOXED_FLAG, Sandbox
+from .verdict import MalformedEvidence, build_verdict, evidence_status, read_evidence
 
 HARNESS_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# Importing torch (and initialising a GPU) can take a while on a cold disk; this
-# is not charged to a candidate's timeout.
-STARTUP_TIMEOUT_S = 300.0
-# An executor whose pipe closed is dying; its sandbox tool reports how within milliseconds.
-EXIT_GRACE_S = 2.0
+STAGES = ("load", "compile", "correctness", "timing", "profile")
 # Stages of the build phase: loading the candidate builds its extensions (at import or in
 # __init__); the first stage after them starts the run's own clock.
 BUILD_STAGES = ("load", "compile")
+# A tmpfs when there is one: outputs go through memory, not a disk.
+SCRATCH_PARENTS = ("/dev/shm",)
+# The reference process's least time to verify, even when the executor used up the timeout.
+VERIFY_MIN_S = 20.0
+# An executor whose pipe closed is dying; its sandbox tool reports how within milliseconds.
+EXIT_GRACE_S = 2.0
 
 
 def wants_interpreter(device: str) -> bool:
@@ -51,14 +66,19 @@ def machine_has_accelerator() -> bool:
     return bool(glob.glob("/dev/nvidia[0-9]*") or glob.glob("/dev/davinci[0-9]*"))
 
 
-class ExecutorGone(RuntimeError):
-    """The executor exited or stopped answering."""
-
-
 def executor_environment(base: Optional[dict] = None, interpret: Optional[bool] = None) -> dict:
     """The environment of a process that imports a candidate: the allow-list, never the
     caller's whole environment (environment.py), plus what the harness itself needs."""
-    env = executor_base(base)
+    return _with_harness(executor_base(base), interpret)
+
+
+def reference_environment(base: Optional[dict] = None) -> dict:
+    """The reference process never imports a candidate: it keeps the supervisor's own
+    environment (itself allow-listed by the app), the cache folder included."""
+    return _with_harness(dict(os.environ if base is None else base), False)
+
+
+def _with_harness(env: dict, interpret: Optional[bool]) -> dict:
     if interpret is not None:
         if interpret:
             env["TRITON_INTERPRET"] = "1"
@@ -73,246 +93,28 @@ def executor_environment(base: Optional[dict] = None, interpret: Optional[bool] 
     return env
 
 
-class Worker:
-    """Runs requests in a warm executor child with a per-request timeout."""
+def make_scratch() -> str:
+    """A private folder per candidate for the outputs it hands over."""
+    for parent in SCRATCH_PARENTS:
+        if os.path.isdir(parent) and os.access(parent, os.W_OK):
+            return tempfile.mkdtemp(prefix="akg-scratch-", dir=parent)
+    return tempfile.mkdtemp(prefix="akg-scratch-")
 
-    def __init__(self, on_event: Optional[Callable[[str, dict], None]] = None,
-                 keep_warm: bool = True, env: Optional[dict] = None, warm_device: str = ""):
-        self.on_event = on_event
-        self.keep_warm = keep_warm
-        self.env = executor_environment(env)
-        self.warm_device = warm_device
-        # Triton interpreter mode of the running executor (see wants_interpreter).
-        self.interpret = None
-        self.process = None
-        self.reader = None
-        self.writer = None
-        self.ready = False
-        self.ids = itertools.count(1)
-        self.restarts = 0
-        self.sandbox = None
-        # Candidate files this executor imported; its builds are kept only when it was one.
-        self.candidates = []
-        self.search_seeds = {}  # task file digest -> base seed of the search protocol
 
-    def search_seed(self, task: str) -> int:
-        import secrets
+def take_handover(executor: Child, folder: str) -> None:
+    """Kill the executor (its sandbox takes every descendant with it), then move what it
+    left in its hand-over folder to `folder`: from here on no candidate code can change
+    those files. Then its sandbox is released (builds kept, folders removed)."""
+    source = executor.scratch
+    executor.kill(release=False)
+    try:
+        for name in os.listdir(source) if source else []:
+            path = os.path.join(source, name)
+            if name.endswith(".akgt") and os.path.isfile(path) and not os.path.islink(path):
+                shutil.move(path, os.path.join(folder, name))
+    finally:
+        executor.release()
 
-        from .cache import file_digest
-
-        digest = file_digest(task)
-        if digest not in self.search_seeds:
-            self.search_seeds[digest] = secrets.randbelow(2 ** 31 - 2) + 1
-        return self.search_seeds[digest]
-
-    # -- lifecycle -------------------------------------------------------
-    def start(self, interpret: Optional[bool] = None) -> None:
-        if self.process is not None and self.process.poll() is None:
-            return
-        if interpret is None:
-            interpret = self.interpret
-        if interpret is None:
-            interpret = wants_interpreter(self.warm_device) if self.warm_device \
-                else not machine_has_accelerator()
-        self.interpret = interpret
-        device_kind = "cpu" if interpret else "cuda"
-        self._release_sandbox()  # an executor that died on its own leaves its folders behind
-        self.sandbox = Sandbox(device_kind)  # raises SandboxUnavailable, naming what to install
-        self.candidates = []
-        request_read, request_write = os.pipe()
-        response_read, response_write = os.pipe()
-        command = [sys.executable, "-m", "akg_harness.executor", str(request_read),
-                   str(response_write)]
-        if self.warm_device:
-            command += ["--warm-device", self.warm_device]
-        self.process = subprocess.Popen(
-            self.sandbox.command(command), pass_fds=(request_read, response_write),
-            env=self.sandbox.environment(executor_environment(self.env, interpret)),
-            stdin=subprocess.DEVNULL, stdout=2, **self.sandbox.popen_arguments(),
-        )
-        os.close(request_read)
-        os.close(response_write)
-        self.reader = LineReader(response_read)
-        self.writer = LineWriter(request_write)
-        self.ready = False
-
-    def _await_ready(self) -> None:
-        if self.ready:
-            return
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            try:
-                message = self.reader.read(deadline)
-            except TimeoutError:
-                self.kill()
-                raise ExecutorGone("the executor did not start within "
-                                   f"{STARTUP_TIMEOUT_S:.0f} s") from None
-            if message is None:
-                code = self.kill(grace=EXIT_GRACE_S)
-                raise ExecutorGone(f"the executor exited during start-up ({describe_exit(code)}); "
-                                   "see the worker's stderr")
-            if message.get("event") == "ready":
-                self.ready = True
-                return
-
-    def kill(self, grace: float = 0.0) -> Optional[int]:
-        """Kills the executor's process group; `grace`: first let one that is exiting on its
-        own (its pipe closed) finish, so its exit status says how it died."""
-        process, self.process = self.process, None
-        if process is None:
-            return None
-        if grace:
-            try:
-                process.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                pass
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        code = process.wait()
-        if self.sandbox is not None:
-            code = self.sandbox.exit_status(code)
-        for endpoint in (self.reader, self.writer):
-            try:
-                os.close(endpoint.fd)
-            except OSError:
-                pass
-        self.ready = False
-        self._release_sandbox()
-        return code
-
-    def _release_sandbox(self) -> None:
-        """Keeps the builds of an executor that imported one candidate file, then removes its
-        folders. Runs after the executor is dead, so nothing inside can race the copy."""
-        sandbox, self.sandbox = self.sandbox, None
-        if sandbox is None:
-            return
-        if len(set(digest for digest, _ in self.candidates)) == 1:
-            try:
-                candidate_cache.promote(sandbox, *self.candidates[0][1])
-            except OSError as error:
-                print(f"akg_harness: builds not kept: {error}", file=sys.stderr)
-        sandbox.close()
-
-    def restart(self) -> None:
-        self.kill()
-        self.restarts += 1
-        if self.keep_warm:
-            self.start()
-
-    def recycle(self) -> None:
-        """The executor that imported a candidate never runs another: what the candidate left
-        in it (threads, children, patches, files in its sandbox) dies with it, and only then
-        are its builds kept. The next one starts at once, so it warms while this answers."""
-        self.kill()
-        if self.keep_warm:
-            self.start()
-
-    def close(self) -> None:
-        if self.process is not None and self.process.poll() is None and self.ready:
-            try:
-                self.writer.send({"id": "shutdown", "command": "shutdown", "args": {}})
-                self.process.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                pass
-        self.kill()
-
-    @property
-    def pid(self) -> Optional[int]:
-        return self.process.pid if self.process is not None else None
-
-    # -- requests --------------------------------------------------------
-    def request(self, command: str, args: dict, timeout: float,
-                request_id: Optional[str] = None, build_timeout: Optional[float] = None) -> dict:
-        """Run one request. Returns the executor's answer, or a dict with
-        `gone` = {"reason": "timeout"|"crash", "stage", "message"} when it hung or died.
-        With `build_timeout`, the build stages have that limit and `timeout` starts when
-        the run does; without it, `timeout` covers the whole request."""
-        request_id = request_id or f"r{next(self.ids)}"
-        if (command == "evaluate" or command.startswith("model_")) and args.get("device"):
-            interpret = wants_interpreter(str(args["device"]))
-            if self.interpret != interpret and self.process is not None:
-                self.kill()  # the mode is fixed at import: a new executor, not a restart count
-            self.interpret = interpret
-        self.start()
-        self._await_ready()
-        self.writer.send({"id": request_id, "command": command, "args": args})
-        building = build_timeout is not None
-        deadline = time.monotonic() + (build_timeout if building else timeout)
-        stage = "load"
-        while True:
-            try:
-                message = self.reader.read(deadline)
-            except TimeoutError:
-                self.restart()
-                limit = (f"the {build_timeout:g} s build timeout" if building
-                         else f"the {timeout:g} s timeout")
-                return {"gone": {"reason": "timeout", "stage": stage, "message": (
-                    f"no answer within {limit} (during {stage}); the executor "
-                    "was killed and a fresh one started")}}
-            if message is None:
-                code = self.kill(grace=EXIT_GRACE_S)
-                if self.keep_warm:
-                    self.restarts += 1
-                    self.start()
-                return {"gone": {"reason": "crash", "stage": stage, "message": (
-                    f"the executor died during {stage}: {describe_exit(code)}; a fresh one "
-                    "was started")}}
-            if message.get("event") == "stage":
-                stage = message.get("stage", stage)
-                if building and stage not in BUILD_STAGES:
-                    building = False  # the run's clock starts now, the build's time is not its
-                    deadline = time.monotonic() + timeout
-                if self.on_event:
-                    self.on_event(request_id, message)
-                continue
-            if message.get("done"):
-                if message.get("recycle"):
-                    self.restart()
-                return message
-
-    def evaluate(self, options: EvaluateOptions, request_id: Optional[str] = None) -> dict:
-        """Evaluate a candidate; always returns a result document."""
-        interpret = wants_interpreter(options.device)
-        if self.interpret != interpret and self.process is not None:
-            self.kill()  # the mode is fixed at import (wants_interpreter)
-        self.interpret = interpret
-        self.start()
-        args = self._sandboxed_arguments(options)
-        sandboxed = self.sandbox.sandboxed
-        if options.protocol == "search" and options.seed is None:
-            # The same inputs for every configuration of a search: a seed per task, drawn once
-            # by this (long-lived) supervisor, so executors that serve one candidate each
-            # still see one input set, unknown before the first evaluation.
-            args["seed"] = self.search_seed(options.task)
-        answer = self.request("evaluate", args, options.timeout, request_id,
-                              build_timeout=options.build_timeout)
-        if self.process is not None:
-            self.recycle()
-        gone = answer.get("gone")
-        if gone:
-            status = "timeout" if gone["reason"] == "timeout" else "runtime_error"
-            return restore(failure_doc(options.to_dict(), status, gone["stage"],
-                                       gone["message"]), options, sandboxed)
-        if not answer.get("ok"):
-            error = answer.get("error", {})
-            raise HarnessRequestError(error.get("code", "INTERNAL"), error.get("message", ""))
-        return restore(answer["result"], options, sandboxed)
-
-    def _sandboxed_arguments(self, options: EvaluateOptions) -> dict:
-        """The request as the sandbox sees it: copies of the files in its inbox, its own
-        build folder seeded with this candidate file's earlier builds."""
-        args = options.to_dict()
-        args["task"] = self.sandbox.stage(options.task, "task")
-        args["candidate"] = self.sandbox.stage(options.candidate, "candidate")
-        args["build_dir"] = self.sandbox.build_dir
-        args["out"] = None
-        key = (args["candidate"], options.build_dir)
-        self.candidates.append((candidate_cache.file_digest(args["candidate"]), key))
-        candidate_cache.seed(self.sandbox, *key)
-        return args
 
 def restore(document: dict, options: EvaluateOptions, sandboxed: bool) -> dict:
     """Puts the caller's paths back and says when no sandbox was around the candidate."""
@@ -329,20 +131,478 @@ def restore(document: dict, options: EvaluateOptions, sandboxed: bool) -> dict:
     return document
 
 
+def evidence_failed(evidence: dict) -> bool:
+    return evidence_status(evidence) != "passed"
+
+
+def sandboxed_options(executor: Child, options: EvaluateOptions) -> dict:
+    """The request as the sandbox sees it: copies of the files in its inbox, its own build
+    folder seeded with this candidate file's earlier builds (candidate_cache)."""
+    args = options.to_dict()
+    sandbox = executor.sandbox
+    if sandbox is None:
+        return args
+    args["task"] = sandbox.stage(options.task, "task")
+    args["candidate"] = sandbox.stage(options.candidate, "candidate")
+    args["build_dir"] = sandbox.build_dir
+    args["out"] = None
+    key = (args["candidate"], options.build_dir)
+    executor.candidates.append((candidate_cache.file_digest(args["candidate"]), key))
+    candidate_cache.seed(sandbox, *key)
+    return args
+
+
+class Limits:
+    """A request's deadline. With a build limit, the build stages (BUILD_STAGES) have that
+    limit and the run's `timeout` starts when the first stage after them does; without
+    one, `timeout` covers the whole request."""
+
+    def __init__(self, timeout: float, build_timeout: Optional[float] = None,
+                 deadline: Optional[float] = None):
+        self.timeout, self.build_timeout = timeout, build_timeout
+        self.building = build_timeout is not None
+        self.deadline = deadline if deadline is not None else \
+            time.monotonic() + (build_timeout if self.building else timeout)
+
+    def stage(self, stage: str) -> None:
+        if self.building and stage not in BUILD_STAGES:
+            self.building = False  # the run's clock starts now, the build's time is not its
+            self.deadline = time.monotonic() + self.timeout
+
+    def describe(self) -> str:
+        if self.building:
+            return f"the {self.build_timeout:g} s build timeout"
+        return f"the {self.timeout:g} s timeout" if self.timeout is not None else "its deadline"
+
+
+class Gone(Exception):
+    """The child hung past its deadline or died."""
+
+    def __init__(self, reason: str, code=None):
+        super().__init__(reason)
+        self.reason, self.code = reason, code
+
+
+class ProtocolFault(Exception):
+    """The child wrote something it may not write at this point."""
+
+
+class Worker:
+    """Runs requests in supervised children; evaluate() always returns a verdict."""
+
+    def __init__(self, on_event: Optional[Callable[[str, dict], None]] = None,
+                 keep_warm: bool = True, env: Optional[dict] = None, warm_device: str = ""):
+        self.on_event = on_event
+        self.keep_warm = keep_warm
+        self.env = executor_environment(env)
+        self.warm_device = warm_device
+        self.interpret = None  # interpreter mode of the next executor (see wants_interpreter)
+        self.spare = Child("executor")      # warm, never used yet
+        self.current = Child("executor")    # running the request in flight
+        self.reference = Child("reference process")
+        self.ids = itertools.count(1)
+        self.restarts = 0  # faults, timeouts and crashes (recycling is not counted)
+        self.stage = "load"  # of the request in flight, for timeout and crash messages
+        self.search_seeds = {}  # task file digest -> base seed of the search protocol
+
+    def search_seed(self, task: str) -> int:
+        """The search protocol's base seed for a task: drawn once by this (long-lived)
+        supervisor, so every configuration, each in its own executor, sees the same
+        inputs, unknown before the first evaluation."""
+        from .cache import file_digest
+
+        digest = file_digest(task)
+        if digest not in self.search_seeds:
+            self.search_seeds[digest] = secrets.randbelow(2 ** 31 - 2) + 1
+        return self.search_seeds[digest]
+
+    # -- lifecycle -------------------------------------------------------
+    def start(self, interpret: Optional[bool] = None) -> None:
+        if interpret is None:
+            interpret = self.interpret
+        if interpret is None:
+            interpret = wants_interpreter(self.warm_device) if self.warm_device \
+                else not machine_has_accelerator()
+        self.interpret = interpret
+        if self.spare.alive() and self.spare.mode != interpret:
+            self.spare.kill()  # the Triton mode is fixed at import: a spare of the other mode
+        if not self.spare.alive():
+            self.spawn_executor(self.spare, interpret)
+        if not self.reference.alive():
+            self.spawn_reference()
+
+    def spawn_executor(self, child: Child, interpret: bool) -> None:
+        """An executor inside its own sandbox (sandbox.py); raises SandboxUnavailable, naming
+        what to install, where none can be set up and running without one was not allowed."""
+        sandbox = Sandbox("cpu" if interpret else "cuda")
+
+        def command(request_fd: int, answer_fd: int) -> list:
+            line = [sys.executable, "-m", "akg_harness.executor", str(request_fd),
+                    str(answer_fd)]
+            line += ["--warm-device", self.warm_device] if self.warm_device else []
+            return sandbox.command(line)
+
+        # One executor runs one candidate, so its hand-over folder is that candidate's; it
+        # lies in the sandbox's writable folder, at the same path inside and out.
+        handover = os.path.join(sandbox.scratch, "handover")
+        os.makedirs(handover)
+        sandbox.give_to_sandbox(handover)
+        try:
+            child.launch(command, sandbox.environment(executor_environment(self.env, interpret)),
+                         mode=interpret, popen=sandbox.popen_arguments(), sandbox=sandbox)
+        except BaseException:
+            sandbox.close()
+            raise
+        child.scratch = child.scratch_inside = handover
+
+    def spawn_reference(self) -> None:
+        def command(request_fd: int, answer_fd: int) -> list:
+            line = [sys.executable, "-m", "akg_harness.reference_side", str(request_fd),
+                    str(answer_fd)]
+            return line + (["--warm-device", self.warm_device] if self.warm_device else [])
+
+        # Trusted: it never imports a candidate, so it runs outside any sandbox, with the
+        # caches it alone writes.
+        self.reference.launch(command, reference_environment())
+
+    def take_executor(self, interpret: bool) -> Child:
+        """The warm spare when it has the right mode, else a fresh executor; the next
+        spare starts at once, so it warms while this one works (back-to-back requests
+        then find it ready)."""
+        self.current.kill()
+        if self.spare.alive() and self.spare.mode == interpret:
+            self.current, self.spare = self.spare, Child("executor")
+        else:
+            self.spare.kill()
+            self.spawn_executor(self.current, interpret)
+        self.interpret = interpret
+        if self.keep_warm:
+            self.spawn_executor(self.spare, interpret)
+        self.current.await_ready()
+        return self.current
+
+    def replenish(self) -> None:
+        """Recycle: the executor that ran a request never runs another. Its sandbox's
+        folders stay until recycle() or the next request, for a caller that copies back
+        what the request wrote there (model commands)."""
+        self.current.kill(release=False)
+
+    def recycle(self) -> None:
+        """Release what the last request's executor left (builds kept, folders removed)."""
+        self.current.kill()
+
+    @property
+    def process(self):
+        """The process that will run the next request (the warm spare), if any."""
+        return self.spare.process if self.spare.alive() else None
+
+    @property
+    def sandbox(self):
+        """The sandbox of the executor that will run the next request: a caller may stage
+        files into it first (model commands). Starts the spare if there is none."""
+        self.start()
+        return self.spare.sandbox
+
+    def quiet_for_timing(self, device: str, deadline: float) -> None:
+        """On the CPU, the candidate's timing waits until the spare and the reference
+        process have finished warming (importing torch takes a core for seconds), for at
+        most half the time the candidate has left; a GPU's timing is device time and
+        does not wait."""
+        if not wants_interpreter(device):
+            return
+        until = time.monotonic() + max(0.0, deadline - time.monotonic()) / 2
+        for child in (self.spare, self.reference):
+            child.wait_ready(until)
+
+    def kill(self) -> None:
+        for child in (self.current, self.spare, self.reference):
+            child.kill()
+
+    def close(self) -> None:
+        for child in (self.current, self.spare, self.reference):
+            child.close()
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self.current.pid or self.spare.pid
+
+    # -- reading a child -------------------------------------------------
+    def next_message(self, child: Child, tag: dict, deadline: float) -> dict:
+        try:
+            message = child.read(deadline)
+        except TimeoutError:
+            raise Gone("timeout") from None
+        except ProtocolError as error:
+            raise ProtocolFault(str(error)) from None
+        if message is None:
+            raise Gone("crash", child.kill(grace=EXIT_GRACE_S))
+        if not isinstance(message, dict):
+            raise ProtocolFault(f"a line that is not an object: {str(message)[:200]}")
+        if message.get("id") != tag["id"] or message.get("nonce") != tag["nonce"]:
+            raise ProtocolFault(f"a message for another request (id {message.get('id')!r}, "
+                                "nonce mismatch)" if message.get("id") == tag["id"] else
+                                f"a message with a wrong id {str(message.get('id'))[:60]!r} "
+                                f"(expected {tag['id']!r})")
+        return message
+
+    def exchange(self, child: Child, command: str, args: dict, tag: dict, deadline,
+                 on_dialogue=None) -> dict:
+        """Send one request; return its `done` answer. Raises Gone or ProtocolFault.
+        `deadline`: a monotonic time, or Limits (build and run limits, switched by stage)."""
+        limits = deadline if isinstance(deadline, Limits) else Limits(None, deadline=deadline)
+        child.send({"id": tag["id"], "command": command, "args": dict(args, nonce=tag["nonce"])})
+        self.stage = "load"
+        while True:
+            message = self.next_message(child, tag, limits.deadline)
+            event = message.get("event")
+            if event == "stage" and message.get("stage") in STAGES and len(message) == 4:
+                self.stage = message["stage"]
+                limits.stage(self.stage)
+                if self.on_event:
+                    self.on_event(tag["id"], {"event": "stage", "stage": self.stage})
+                continue
+            if event is not None and on_dialogue is not None and \
+                    on_dialogue(message, limits.deadline):
+                continue
+            if message.get("done") is True and event is None:
+                if child.pending():
+                    raise ProtocolFault("a message after the answer (a second \"done\")")
+                return message
+            raise ProtocolFault(f"an unexpected message: {str(message)[:200]}")
+
+    # -- requests --------------------------------------------------------
+    def request(self, command: str, args: dict, timeout: float,
+                request_id: Optional[str] = None, build_timeout: Optional[float] = None) -> dict:
+        """detect / precompile / ping / model_* in a fresh executor; the answer, or
+        {"gone": {reason, stage, message}}. With `build_timeout`, the build stages have that
+        limit and `timeout` starts when the run does; without it, `timeout` covers the
+        whole request."""
+        tag = {"id": request_id or f"r{next(self.ids)}", "nonce": secrets.token_hex(16)}
+        if (command == "evaluate" or str(command).startswith("model_")) and args.get("device"):
+            # The Triton mode is fixed at import (wants_interpreter): take_executor starts one
+            # of this mode when the spare has the other.
+            self.interpret = wants_interpreter(str(args["device"]))
+        self.start()
+        executor = self.take_executor(self.interpret)
+        limits = Limits(timeout, build_timeout)
+        try:
+            return self.exchange(executor, command, args, tag, limits)
+        except Gone as gone:
+            return {"gone": self.gone(gone, limits)}
+        except ProtocolFault as fault:
+            self.restarts += 1
+            return {"gone": {"reason": "crash", "stage": self.stage,
+                             "message": f"the executor broke the protocol: {fault}"}}
+        finally:
+            self.replenish()
+
+    def gone(self, gone: Gone, limits) -> dict:
+        """`limits`: the request's Limits (or its timeout in seconds)."""
+        self.restarts += 1
+        if not isinstance(limits, Limits):
+            limits = Limits(limits)
+        if gone.reason == "timeout":
+            return {"reason": "timeout", "stage": self.stage, "message": (
+                f"no answer within {limits.describe()} (during {self.stage}); the "
+                "executor was killed and a fresh one started")}
+        return {"reason": "crash", "stage": self.stage, "message": (
+            f"the executor died during {self.stage}: {describe_exit(gone.code)}; a fresh one "
+            "was started")}
+
+    def evaluate(self, options: EvaluateOptions, request_id: Optional[str] = None) -> dict:
+        """Evaluate a candidate; always returns a result document."""
+        started = time.monotonic()
+        tag = {"id": request_id or f"r{next(self.ids)}", "nonce": secrets.token_hex(16)}
+        if options.seed is not None:
+            seed = options.seed
+        elif options.protocol == "search":
+            seed = self.search_seed(options.task)  # the same inputs for every configuration
+        else:
+            seed = secrets.randbelow(2 ** 31 - 2) + 1
+        try:
+            return Evaluation(self, options, tag, seed, started).run()
+        finally:
+            self.replenish()
+
+
+class Evaluation:
+    """One candidate, from the executor's evidence to the supervisor's verdict."""
+
+    def __init__(self, worker: Worker, options, tag: dict, seed: int, started: float):
+        self.worker, self.options, self.tag = worker, options, tag
+        self.seed, self.started = seed, started
+        self.scratch = None
+        self.confirm_seed = secrets.randbelow(2 ** 31 - 2) + 1
+        self.windows, self.calls, self.median = [], 0, None
+        self.gated = False
+        self.ncu = None
+        self.durations = {}
+        self.limits = None
+
+    @property
+    def deadline(self) -> float:
+        """The request's current deadline (the run's, once the build is over)."""
+        return self.limits.deadline
+
+    def run(self) -> dict:
+        worker, options = self.worker, self.options
+        worker.start()
+        waited = time.monotonic()
+        executor = worker.take_executor(wants_interpreter(options.device))
+        # What recycling cost this candidate: ~0 when the spare was warm.
+        self.durations["executor_wait"] = time.monotonic() - waited
+        self.executor_pid = executor.pid
+        # The reference process reads the outputs after the executor is dead, from a folder
+        # the supervisor owns (a tmpfs where there is one), moved there once nothing inside
+        # the sandbox can still write.
+        self.scratch = make_scratch()
+        sandboxed = executor.sandbox is not None and executor.sandbox.sandboxed
+        args = {"options": sandboxed_options(executor, options), "scratch": executor.scratch_inside,
+                "base_seed": self.seed, "confirm_seed": self.confirm_seed, "confirm": True}
+        # The limits run from here: an executor's start-up is not the candidate's time. The
+        # build has its own; the run's starts with the first stage after it.
+        self.limits = Limits(options.timeout, options.build_timeout)
+        try:
+            try:
+                answer = worker.exchange(executor, "evaluate", args, self.tag,
+                                         self.limits, self.dialogue)
+            except Gone as gone:
+                detail = worker.gone(gone, self.limits)
+                status = "timeout" if detail["reason"] == "timeout" else "runtime_error"
+                return restore(failure_doc(options.to_dict(), status, detail["stage"],
+                                           detail["message"]), options, sandboxed)
+            except ProtocolFault as fault:
+                return restore(self.fault(f"the executor broke the protocol: {fault}"),
+                               options, sandboxed)
+            finally:
+                take_handover(executor, self.scratch)
+            return restore(self.conclude(answer), options, sandboxed)
+        finally:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def conclude(self, answer: dict) -> dict:
+        options = self.options
+        if not answer.get("ok"):
+            error = answer.get("error") if isinstance(answer.get("error"), dict) else {}
+            raise HarnessRequestError(str(error.get("code", "INTERNAL")),
+                                      str(error.get("message", "")))
+        try:
+            evidence = read_evidence(answer.get("evidence"))
+        except MalformedEvidence as error:
+            return self.fault(f"the executor's answer is malformed: {error}")
+        verification = None
+        if evidence.get("error") is None:
+            self.run_ncu(evidence)
+            verification = self.verify(evidence)
+            if isinstance(verification, str):
+                return failure_doc(options.to_dict(), "runtime_error", "verification",
+                                   verification)
+        confirmation = self.confirmation(verification) if evidence.get("timing") else None
+        document = build_verdict(options, evidence, verification, confirmation, self.ncu,
+                                 self.started, self.durations)
+        document["environment"]["executor_pid"] = self.executor_pid
+        return document
+
+    def fault(self, reason: str) -> dict:
+        self.worker.restarts += 1
+        document = failure_doc(self.options.to_dict(), "runtime_error",
+                               getattr(self.worker, "stage", "load"),
+                               f"{reason}; the executor was replaced and no verdict of its "
+                               "own is used")
+        document["flags"].append({"name": "protocol_fault", "detail": reason})
+        return document
+
+    # -- the confirmation dialogue (inside the executor's request) ------------
+    def dialogue(self, message: dict, deadline: float) -> bool:
+        event = message.get("event")
+        executor = self.worker.current
+        if event == "timing-gate" and not self.gated:
+            self.gated = True
+            self.worker.quiet_for_timing(self.options.device, deadline)
+            executor.send({"command": "timing-go", "nonce": self.tag["nonce"]})
+            return True
+        if event == "confirm-ready" and self.median is None:
+            median = message.get("median_ms")
+            if not timing_confirmation.valid_median(median):
+                raise ProtocolFault(f"a confirmation request with median {median!r}")
+            self.median, self.calls = median, timing_confirmation.planned_calls(median)
+            go = {"command": "confirm-go", "calls": self.calls, "nonce": self.tag["nonce"]}
+            started = time.monotonic()
+            while not timing_confirmation.settled(median, self.calls, self.windows):
+                begin = time.monotonic()
+                executor.send(go)
+                reply = self.worker.next_message(executor, self.tag, deadline)
+                if reply.get("event") != "confirm-round":
+                    raise ProtocolFault(f"an unexpected message during the confirmation: "
+                                        f"{str(reply)[:200]}")
+                self.windows.append(time.monotonic() - begin)
+            executor.send({"command": "confirm-end", "nonce": self.tag["nonce"]})
+            self.durations["confirmation_window"] = time.monotonic() - started
+            return True
+        return False
+
+    def confirmation(self, verification) -> dict:
+        methods = []
+        if self.windows:
+            output = (verification or {}).get("confirmation_output") or {}
+            methods.append(timing_confirmation.judge_wall_clock(
+                self.median, self.calls, self.windows, output))
+        if self.ncu is not None and self.options.confirm_ncu and self.median is not None:
+            output = (verification or {}).get("ncu_output") or {}
+            methods.append(timing_confirmation.judge_ncu(self.median, self.ncu, output))
+        return timing_confirmation.summary(methods)
+
+    def run_ncu(self, evidence: dict) -> None:
+        """Nsight Compute over a fresh process that loads the candidate (ncu_target): for
+        --ncu (metrics) and --confirm-ncu (kernel time per forward, outside the executor)."""
+        options = self.options
+        wanted = options.ncu or (options.confirm_ncu and evidence.get("timing"))
+        if not wanted or evidence_failed(evidence):
+            return
+        if options.device_kind != "cuda":
+            self.ncu = {"error": "ncu needs a CUDA device"}
+            return
+        from .ncu import run_ncu
+
+        started = time.monotonic()
+        remaining = self.deadline - started
+        self.ncu = run_ncu(dataclasses.replace(options, seed=self.seed),
+                           timeout=max(60.0, remaining - 5), handover=self.scratch)
+        self.durations["ncu"] = time.monotonic() - started
+
+    # -- the reference process -------------------------------------------
+    def verify(self, evidence: dict):
+        """The reference process's answer, or a sentence saying why there is none."""
+        worker, options = self.worker, self.options
+        if not worker.reference.alive():
+            worker.spawn_reference()
+        reported = evidence.get("evidence") or {}
+        timing = evidence.get("timing") or {}
+        args = {"options": options.to_dict(), "base_seed": self.seed, "scratch": self.scratch,
+                "timing_plan": reported.get("timing_plan") if timing else None,
+                "median_ms": (timing.get("candidate") or {}).get("median_ms"),
+                "confirm_seed": self.confirm_seed if self.median is not None else None,
+                "ncu_output": self.ncu is not None and "error" not in self.ncu,
+                "torch_tf32": bool(reported.get("torch_allows_tf32"))}
+        # What is left of the request's timeout (the app waits 30 s past it), at least
+        # enough to compare outputs of a task that fits a device.
+        timeout = max(self.deadline - time.monotonic(), VERIFY_MIN_S)
+        args["timeout"] = timeout
+        tag = {"id": self.tag["id"], "nonce": secrets.token_hex(16)}
+        try:
+            worker.reference.await_ready()
+            answer = worker.exchange(worker.reference, "verify", args, tag,
+                                     time.monotonic() + timeout)
+        except (Gone, ProtocolFault, ExecutorGone) as error:
+            worker.reference.kill()
+            return f"the reference process failed ({error}); it was restarted"
+        if not answer.get("ok"):
+            return f"the reference process could not verify: {answer.get('error')}"
+        return answer.get("result") or {}
+
+
 class HarnessRequestError(RuntimeError):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-def describe_exit(code: Optional[int]) -> str:
-    if code is None:
-        return "exit status unknown"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"killed by {name} (signal {-code})"
-    return f"exit code {code}"

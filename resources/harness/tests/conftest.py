@@ -32,6 +32,10 @@ def candidate(dsl: str, name: str) -> str:
     return str(CANDIDATES / dsl / f"{name}.py")
 
 
+def attack(name: str) -> str:
+    return str(CANDIDATES / "attacks" / f"{name}.py")
+
+
 def harness_env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(HARNESS), env.get("PYTHONPATH", "")])
@@ -57,7 +61,9 @@ def pytest_configure(config):
     _BUILDS["plain"] = subprocess.Popen(
         common + ["--jobs", "2", str(cpp / "add_correct.py"), str(cpp / "add_compile_error.py"),
                   str(cpp / "matmul_blocked.py"), str(cpp / "add_fixed_size.py"),
-                  str(CANDIDATES / "model" / "enc_linear_relu.py")],
+                  str(CANDIDATES / "model" / "enc_linear_relu.py"),
+                  # one build (the same source) serves every cpp attack on the verdict
+                  str(CANDIDATES / "attacks" / "verdict_patch_result_cpp.py")],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=harness_env(),
         start_new_session=True)
     _BUILDS["scaled"] = subprocess.Popen(

@@ -22,7 +22,16 @@ def test_correct_candidate_passes_with_timing_and_no_rebuild(cpp_builds, evaluat
     assert build["cached"] is True and build["source"] in ("disk", "memory")
     timing = result["timing"]
     assert timing["candidate"]["trials"] == 5 and timing["candidate"]["median_ms"] > 0
-    assert timing["eager"]["median_ms"] > 0 and timing["speedup_vs_eager"] > 0
+    assert timing["eager"]["median_ms"] > 0
+    # The median is confirmed on the supervisor's clock; a shared CI machine may be too
+    # busy for 10 %, and then no speedup is claimed at all.
+    confirmation = timing["confirmation"]
+    assert confirmation["methods"][0]["method"] == "wall_clock"
+    if confirmation["confirmed"]:
+        assert timing["speedup_vs_eager"] > 0
+    else:
+        assert timing["speedup_vs_eager"] is None and "timing_unconfirmed" in {
+            f["name"] for f in result["flags"]}
     assert timing["clock"] == "perf_counter_ns" and timing["threads"] >= 1
     assert {"iqr_ms", "std_ms", "min_ms", "max_ms", "mean_ms"} <= set(timing["candidate"])
     assert result["roofline"]["bytes"] == 3 * 4096 * 4
@@ -70,18 +79,24 @@ def test_macro_tunable_reaches_the_build(cpp_builds, evaluate):
     assert result["build"]["extensions"][0]["cached"] is True
 
 
-def test_cpu_worker_alternates_cpp_and_triton_without_restarting(cpp_builds, worker, evaluate):
-    # One CPU worker serves both (each candidate in a fresh executor of the same mode):
-    # TRITON_INTERPRET=1 is harmless to C++ candidates, so no fault and no mode switch.
+def test_cpu_worker_alternates_cpp_and_triton_from_warm_spares(cpp_builds, worker, evaluate):
+    # CPU executors serve both (TRITON_INTERPRET=1 is harmless to C++ candidates), so the
+    # spare warmed after one candidate runs the next whatever its DSL: no fault, no restart;
+    # and no candidate shares an executor with another.
     restarts = worker._worker.restarts
+    pids = set()
     first = evaluate("vector_add", "triton", "add_correct", correctness_trials=2)
+    pids.add(first["environment"]["executor_pid"])
     assert first["status"] == "passed", failed(first)
-    assert evaluate("vector_add", "cpp", "add_correct")["status"] == "passed"
+    second = evaluate("vector_add", "cpp", "add_correct")
+    assert second["status"] == "passed", failed(second)
+    pids.add(second["environment"]["executor_pid"])
     softmax = str(LEVEL1 / "23_Softmax.py")
     result = worker.evaluate(softmax, candidate("triton", "softmax_rows"), "triton",
                              device="cpu", correctness_trials=2)
     assert result["status"] == "passed", failed(result)
-    assert worker._worker.restarts == restarts and worker._worker.interpret is True
+    pids.add(result["environment"]["executor_pid"])
+    assert len(pids) == 3 and worker._worker.restarts == restarts and worker._worker.interpret
 
 
 def test_blocked_matmul_is_not_rejected_for_its_summation_order(cpp_builds, evaluate):

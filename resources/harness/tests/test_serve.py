@@ -59,7 +59,7 @@ def test_evaluate_streams_stages_and_keeps_candidate_prints_off_stdout(session):
     message, events = session.answer("e1")
     assert message["ok"] is True
     assert message["result"]["status"] == "passed"
-    assert message["result"]["schema_version"] == 1
+    assert message["result"]["schema_version"] == 2
     stages = [event["stage"] for event in events if event["id"] == "e1"]
     assert stages[:3] == ["load", "compile", "correctness"]
     assert not any("hello" in line or "raw write" in line for line in session.lines)

@@ -96,7 +96,7 @@ def check(kernel, module):
 
 def verdict(status, correct, error=None, timing=None, check_detail=None):
     checks = [{"name": "output_matches_reference", "passed": correct, "detail": check_detail}]
-    return {"schema_version": 1, "status": status, "correct": correct, "checks": checks, "error": error,
+    return {"schema_version": 2, "status": status, "correct": correct, "checks": checks, "error": error,
             "timing": {"candidate": timing, "eager": None, "compile": None, "speedup_vs_eager": None, "speedup_vs_compile": None} if timing else None,
             "flags": []}
 

@@ -65,6 +65,8 @@ export function TimingTable({ verdict }: { verdict: Verdict | null }) {
   const timing = verdict?.timing
   if (!timing) return <p className="muted">No timing: {verdict ? 'the candidate did not pass, or ran interpreted' : 'not verified yet'}.</p>
   const rows: Array<[string, TimingStats | null]> = [['candidate', timing.candidate], ['eager', timing.eager], ['torch.compile', timing.compile]]
+  const flag = verdict.flags.find((entry) => entry.name === 'timing_unconfirmed')
+  const unconfirmed = flag ? (flag.detail ?? 'timing_unconfirmed') : null
   return (
     <>
       <table className="data-table" data-testid="timing-table">
@@ -86,10 +88,16 @@ export function TimingTable({ verdict }: { verdict: Verdict | null }) {
           ))}
         </tbody>
       </table>
-      <p>
-        Speedup: <strong>{timing.speedup_vs_eager?.toFixed(2) ?? '—'}×</strong> over eager,{' '}
-        <strong>{timing.speedup_vs_compile?.toFixed(2) ?? '—'}×</strong> over torch.compile (ratio of medians).
-      </p>
+      {unconfirmed ? (
+        <p className="check-warning" data-testid="timing-unconfirmed">
+          No speedup claimed: the candidate&apos;s median was not confirmed by a measurement from outside its process ({unconfirmed}).
+        </p>
+      ) : (
+        <p>
+          Speedup: <strong>{timing.speedup_vs_eager?.toFixed(2) ?? '—'}×</strong> over eager,{' '}
+          <strong>{timing.speedup_vs_compile?.toFixed(2) ?? '—'}×</strong> over torch.compile (ratio of medians).
+        </p>
+      )}
       <p className="small" data-testid="baseline-provenance">
         {Object.entries(timing.baseline_cache ?? {}).map(([name, status]) => (
           <span key={name}>

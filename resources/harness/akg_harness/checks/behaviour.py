@@ -25,6 +25,7 @@ def cached_result_check(ctx, seeds: list) -> None:
     refresh(buffers, second)
     out_second = _values(ctx.call_candidate(buffers), ctx.backend)
     ctx.backend.synchronize()
+    ctx.hand_over("cached-second", out_second, second)
     ref_second = _values(ctx.call_reference(clone(second)), ctx.backend)
     tolerance = (ctx.options.tolerance, ctx.options.atol, ctx.options.rtol)
     comparison = compare_outputs(out_second, ref_second, *tolerance)

@@ -1,0 +1,52 @@
+"""Statistics of a timing side: percentiles, spread, the noise rule. Torch-free, so
+the supervisor can judge numbers it did not measure."""
+
+import statistics
+
+# A measurement is `noisy` (too spread to trust its median) when its IQR exceeds this
+# fraction of the median: a quiet GPU stays under 2%, a CPU kernel on an idle core
+# under 5%; beyond 10% the median moves by more than a kernel change worth reporting.
+NOISY_IQR_FRACTION = 0.10
+# ... or when the slowest 5% take this many times the median: preemption or frequency
+# changes hit a large share of the calls, not one outlier (which the median ignores).
+NOISY_P95_RATIO = 3.0
+
+
+def _percentile(ordered: list, fraction: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default method)."""
+    position = (len(ordered) - 1) * fraction
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def noise(stats: dict):
+    """A sentence saying why a stats object is too noisy to trust, or None."""
+    median = stats.get("median_ms") or 0.0
+    if median <= 0:
+        return None
+    iqr_ms = stats.get("p75_ms", 0.0) - stats.get("p25_ms", 0.0) if "p75_ms" in stats \
+        else stats.get("iqr_ms", 0.0)
+    reasons = []
+    if iqr_ms / median > NOISY_IQR_FRACTION:
+        reasons.append(f"IQR {100 * iqr_ms / median:.0f}% of the median "
+                       f"(limit {100 * NOISY_IQR_FRACTION:.0f}%)")
+    if "p95_ms" in stats and stats["p95_ms"] / median > NOISY_P95_RATIO:
+        reasons.append(f"p95 {stats['p95_ms'] / median:.1f}x the median "
+                       f"(limit {NOISY_P95_RATIO:g}x)")
+    return "; ".join(reasons) or None
+
+
+def summarize(samples: list) -> dict:
+    ordered = sorted(samples)
+    count = len(ordered)
+    p25, p75 = _percentile(ordered, 0.25), _percentile(ordered, 0.75)
+    stats = {
+        "median_ms": statistics.median(ordered), "mean_ms": statistics.fmean(ordered),
+        "min_ms": ordered[0], "max_ms": ordered[-1], "iqr_ms": p75 - p25,
+        "std_ms": statistics.stdev(ordered) if count > 1 else 0.0, "trials": count,
+        "p05_ms": _percentile(ordered, 0.05), "p25_ms": p25, "p75_ms": p75,
+        "p95_ms": _percentile(ordered, 0.95),
+    }
+    stats["noisy"] = noise(stats) is not None
+    return stats
