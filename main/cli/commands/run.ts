@@ -8,6 +8,7 @@ import { CASSETTE_FILE } from '../../host/runs/run-manager.ts'
 import type { CliContext, Command } from '../command.ts'
 import { table } from '../format.ts'
 import { call, CliError } from './basic.ts'
+import { writerRoles } from '../../../agents/contract/registry.ts'
 
 /** Pulls `--name value` (repeatable) out of args; the rest are positional. */
 export function parseOptions(args: string[], repeatable: string[] = []): { positional: string[]; options: Record<string, string[]> } {
@@ -56,7 +57,7 @@ export function commonSpec(options: Record<string, string[]>) {
   const replay = one(options, 'replay')
   if (replay) {
     // A replay cassette answers every role not given explicitly: scripted, recorded answers, not a live model.
-    for (const role of ['designer', 'coder', 'fixer']) models[role] ??= `${cassettePrefix}${resolve(replay)}`
+    for (const role of writerRoles) models[role] ??= `${cassettePrefix}${resolve(replay)}`
   }
   return {
     device: one(options, 'device') ?? 'cpu',
