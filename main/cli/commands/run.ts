@@ -8,7 +8,7 @@ import { CASSETTE_FILE } from '../../host/runs/run-manager.ts'
 import type { CliContext, Command } from '../command.ts'
 import { table } from '../format.ts'
 import { call, CliError } from './basic.ts'
-import { writerRoles } from '../../../agents/contract/registry.ts'
+import { dslNames, writerRoles } from '../../../agents/contract/registry.ts'
 
 /** Pulls `--name value` (repeatable) out of args; the rest are positional. */
 export function parseOptions(args: string[], repeatable: string[] = []): { positional: string[]; options: Record<string, string[]> } {
@@ -177,7 +177,7 @@ export const runCommand: Command = {
     const { positional, options } = parseOptions(args, ['model'])
     if (positional.length !== 1) throw usageError('give one task: akg run TASK --dsl cpp (a path or an id from `akg tasks`)')
     const dsl = one(options, 'dsl')
-    if (!dsl) throw usageError('--dsl is required: triton, cuda_c, cpp or tilelang')
+    if (!dsl) throw usageError(`--dsl is required: ${dslNames.slice(0, -1).join(', ')} or ${dslNames.at(-1)}`)
     const record = one(options, 'record')
     const started = await call(context, 'runs.start', {
       taskPath: await resolveTask(context, positional[0]!),
