@@ -87,6 +87,9 @@ try {
 }
 
 single('type check (tsc)', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'])
+// The same code again per runtime: the Node side without DOM types, the renderer without Node types.
+single('type check, Node side (tsc)', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.node.json', '--noEmit'])
+single('type check, renderer (tsc)', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.web.json', '--noEmit'])
 single('lint (eslint)', process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.'])
 vitest('unit')
 pytest()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { dslNames } from './registry.ts'
 
 /**
  * The boundary between the studio and the Python harness, declared once: the evaluate request,
@@ -10,7 +11,7 @@ import { z } from 'zod'
 /** Bumped when a field of the request or the verdict changes meaning or disappears. */
 export const HARNESS_SCHEMA_VERSION = 2
 
-const dsl = z.enum(['triton', 'cuda_c', 'cpp', 'tilelang'])
+const dsl = z.enum(dslNames)
 const count = z.number().int().min(1)
 
 /** The `evaluate` command's arguments (serve's `args`): the CLI options in snake_case. */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { dslNames } from './registry.ts'
 import { route } from './define.ts'
 
 /** Time of one aten op across a forward (ms per forward). */
@@ -100,7 +101,7 @@ export interface ModelPatchReport {
 }
 
 const device = z.string().regex(/^(cpu|cuda(:\d+)?|npu(:\d+)?)$/, 'cpu, cuda[:N] or npu[:N]').default('cpu')
-const kernels = z.record(z.string().min(1), z.object({ path: z.string().min(1), dsl: z.enum(['cpp', 'cuda_c', 'triton', 'tilelang']) }).strict())
+const kernels = z.record(z.string().min(1), z.object({ path: z.string().min(1), dsl: z.enum(dslNames) }).strict())
 
 export const modelRoutes = {
   /** Profiles a model file (get_model/get_inputs): time per op and module, regions ranked by what a kernel could save. */

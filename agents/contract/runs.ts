@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { AgentRole, Dsl, TokenUsage, Verdict, VerdictStatus } from '../ports/index.ts'
 import { route } from './define.ts'
+import { agentRoles, defaultBudget, defaultSearch, dslNames } from './registry.ts'
 
 /** The port types a run's payloads carry, re-exported so clients import one module. */
 export type { AgentRole, Dsl, TimingStats, TokenUsage, Verdict, VerdictStatus } from '../ports/index.ts'
@@ -8,8 +9,8 @@ export type { AgentRole, Dsl, TimingStats, TokenUsage, Verdict, VerdictStatus } 
 /** The workflows a run can follow (DESIGN.md, "A run, end to end"). */
 export type Workflow = 'single' | 'optimize' | 'evolve' | 'adaptive' | 'migrate'
 export const workflows = ['single', 'optimize', 'evolve', 'adaptive', 'migrate'] as const satisfies readonly Workflow[]
-export const dsls = ['triton', 'cuda_c', 'cpp', 'tilelang'] as const satisfies readonly Dsl[]
-export const modelRoles = ['designer', 'coder', 'fixer', 'conductor'] as const satisfies readonly AgentRole[]
+export const dsls: readonly [Dsl, ...Dsl[]] = dslNames
+export const modelRoles: readonly [AgentRole, ...AgentRole[]] = agentRoles
 
 /** Limits that end a run; whichever is reached first stops it. */
 export interface RunBudget {
@@ -66,9 +67,7 @@ export interface RunSpec {
   record?: boolean
 }
 
-/** Defaults chosen to finish a single run in minutes on a local model. */
-export const defaultBudget: RunBudget = { steps: 12, candidates: 16, tokens: 400_000, minutes: 60 }
-export const defaultSearch: SearchOptions = { islands: 2, population: 4, migrationInterval: 2, ucbC: 1.4, concurrency: 2 }
+export { defaultBudget, defaultSearch } from './registry.ts'
 
 const dslSchema = z.enum(dsls)
 const modelString = z.string().regex(/^[a-z][a-z0-9_-]*:.+$/, 'use provider:model, e.g. ollama:qwen2.5-coder:14b')

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { dslNames } from './registry.ts'
 import type { Dsl } from '../ports/runner.ts'
 import type { Confirmation, EvaluationRecord, TunableParameter, TuneProgress } from '../tuner/types.ts'
 import type { ResolvedStrategy } from '../tuner/select.ts'
@@ -81,7 +82,7 @@ export const tunerRoutes = {
         task: z.string().min(1),
         /** The candidate file whose declared tunables are searched. */
         candidate: z.string().min(1),
-        dsl: z.enum(['triton', 'cuda_c', 'cpp', 'tilelang']).optional(),
+        dsl: z.enum(dslNames).optional(),
         device: z.string().min(1).default('cpu'),
         /** hopper, ampere, ada, blackwell, other-gpu, cpu, cpu-interpreter, npu; detected when left out. */
         deviceFamily: z.string().min(1).optional(),

@@ -1,7 +1,8 @@
+import { dslNames } from '../contract/registry.ts'
 import { z } from 'zod'
 
 /** DSLs a document can speak to; 'any' is for guides that hold for every DSL (roofline reading, hardware sheets). */
-export const knowledgeDsls = ['triton', 'cuda_c', 'cpp', 'tilelang', 'any'] as const
+export const knowledgeDsls = [...dslNames, 'any'] as const
 export type KnowledgeDsl = (typeof knowledgeDsls)[number]
 
 /** Concrete devices the studio knows sheets for. */

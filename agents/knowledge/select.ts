@@ -4,7 +4,7 @@ import type { KnowledgeDocument, KnowledgeStage, OperatorPattern } from './metad
 
 /** What a prompt is being built for. */
 export interface KnowledgeQuery {
-  /** The DSL the candidate is written in ('triton', 'cuda_c', 'cpp', 'tilelang'). */
+  /** The DSL the candidate is written in (agents/contract/registry.ts). */
   dsl: string
   /** A hardware id (h100, h200, a100, ascend910b, cpu), a family (hopper, ampere, nvidia, ascend), or 'any' when unknown. */
   hardware: string

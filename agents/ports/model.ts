@@ -1,5 +1,6 @@
-/** The agent roles that talk to a model. */
-export type AgentRole = 'designer' | 'coder' | 'fixer' | 'conductor'
+/** The agent roles that talk to a model (agents/contract/registry.ts). */
+import type { AgentRole } from '../contract/registry.ts'
+export type { AgentRole }
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant'

@@ -1,5 +1,6 @@
 /** The DSLs a candidate can be written in; each is a plugin under agents/dsl/<name>. */
-export type Dsl = 'triton' | 'cuda_c' | 'cpp' | 'tilelang'
+import type { Dsl } from '../contract/registry.ts'
+export type { Dsl }
 
 /** The harness verdicts (resources/harness/README.md documents the full result document). */
 export type VerdictStatus = 'passed' | 'incorrect' | 'compile_error' | 'runtime_error' | 'timeout' | 'rejected'

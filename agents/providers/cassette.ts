@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { agentRoles } from '../contract/registry.ts'
 import type { ChatMessage } from '../ports/model.ts'
 
 /** The file format version; a reader refuses versions it does not know rather than guess. */
@@ -8,7 +9,7 @@ const usageSchema = z.object({ inputTokens: z.number().int().nonnegative(), outp
 
 const callSchema = z.object({
   /** The agent role that made the call; replay matches on it (null when the caller gave none). */
-  role: z.enum(['designer', 'coder', 'fixer', 'conductor']).nullable(),
+  role: z.enum(agentRoles).nullable(),
   model: z.string(),
   /** sha-256 (hex) of the request's messages, each as [role, content]; checked in strict replay. */
   messagesHash: z.string().regex(/^[0-9a-f]{64}$/),

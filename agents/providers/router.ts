@@ -1,7 +1,8 @@
 import type { AgentRole, ModelClient, ModelEvent, ModelRequest } from '../ports/model.ts'
+import { agentRoles } from '../contract/registry.ts'
 import { ProviderError } from './provider-error.ts'
 
-export const AGENT_ROLES: readonly AgentRole[] = ['designer', 'coder', 'fixer', 'conductor']
+export const AGENT_ROLES: readonly AgentRole[] = agentRoles
 
 /** A provider (by its configured name) and a model on it. */
 export interface ModelRef {

@@ -1,3 +1,4 @@
+import { runFolder } from '../contract/registry.ts'
 import type { BaselineOrigin, VerdictSummary } from '../contract/runs.ts'
 import { timingConfirmed, type EvaluateRequest, type Verdict } from '../ports/index.ts'
 import type { RunContext } from '../run/context.ts'
@@ -68,7 +69,7 @@ export async function verify(
     { baselines: ['eager', 'compile'], profile: true, ...(purpose === 'candidate' && wantsNcu(context) ? { ncu: true } : {}), ...request, taskPath: request.taskPath ?? context.spec.taskPath, device: context.spec.device },
     context.signal,
   )
-  const resultPath = `candidates/${candidateId}/result${purpose === 'candidate' ? '' : `-${purpose}`}.json`
+  const resultPath = runFolder.result(candidateId, purpose)
   await context.deps.store.writeArtifact(resultPath, JSON.stringify(verdict, null, 2))
   await context.recorder.emit({ type: 'verify-end', candidateId, verdict, resultPath, durationMs: context.deps.clock.now() - started })
   return verdict

@@ -1,11 +1,6 @@
+import { fastP, geometricMean } from '../contract/registry.ts'
 import { fastPThresholds, type BenchMetrics, type BenchRow } from '../contract/bench.ts'
 
-/** Geometric mean of positive values; null for none. */
-export function geometricMean(values: number[]): number | null {
-  const positive = values.filter((value) => Number.isFinite(value) && value > 0)
-  if (positive.length === 0) return null
-  return Math.exp(positive.reduce((sum, value) => sum + Math.log(value), 0) / positive.length)
-}
 
 /**
  * KernelBench's fast_p: the fraction of all tasks whose kernel is correct and more than p times
@@ -22,7 +17,7 @@ export function benchMetrics(rows: BenchRow[]): BenchMetrics {
     Object.fromEntries(
       fastPThresholds.map((p) => [
         String(p),
-        tasks === 0 ? 0 : (p === 0 ? correct.length : timed.filter((row) => (speedup(row) ?? 0) > p).length) / tasks,
+        p === 0 ? (tasks === 0 ? 0 : correct.length / tasks) : fastP(timed.map(speedup), p, tasks),
       ]),
     )
   return {

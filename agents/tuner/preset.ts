@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { dslNames } from '../contract/registry.ts'
 import { compileExpression, ExpressionError } from './expression.ts'
 
 /**
@@ -119,7 +120,7 @@ export const presetSchema = z
     automatic: z.boolean().default(true),
     match: z
       .object({
-        dsl: z.array(z.enum(['triton', 'cuda_c', 'cpp', 'tilelang'])).min(1).optional(),
+        dsl: z.array(z.enum(dslNames)).min(1).optional(),
         /** hopper, ampere, ada, blackwell, other-gpu, cpu, cpu-interpreter, npu. */
         deviceFamily: z.array(z.string().min(1)).min(1).optional(),
         kernel: kernelPattern.optional(),

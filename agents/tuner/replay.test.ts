@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import results from '../../resources/tuner/bench/results/h200-confirm.json'
+import results from '../../bench/tuner/results/h200-confirm.json'
 import { replayTable, type MeasuredKernel } from './replay.ts'
 
 // Exhaustive tables measured on an H200 (docs/benchmarks/tuner.md, run 3). Each replayed evaluation

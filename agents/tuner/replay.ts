@@ -13,7 +13,7 @@ import type { SearchSpace } from './types.ts'
  * budget, which is what the replay counts.
  */
 
-/** The part of a benchmark result file (resources/tuner/bench/results/*.json) a replay reads, per kernel. */
+/** The part of a benchmark result file (bench/tuner/results/*.json) a replay reads, per kernel. */
 export interface MeasuredKernel {
   space: { parameters: Array<{ name: string; values: Array<number | string | boolean> }> }
   searches: {

@@ -1,3 +1,4 @@
+import { runFolder } from '../contract/registry.ts'
 import { checkCandidate, extractCode, extractPlan } from '../checker/index.ts'
 import type { CandidateOrigin, CandidateRecord, CheckFinding, RunEventDraft } from '../contract/runs.ts'
 import type { ChatMessage, Verdict } from '../ports/index.ts'
@@ -26,7 +27,7 @@ export interface CandidatePlan {
   mode: CandidateMode
 }
 
-export const candidateFolder = (id: string): string => `candidates/${id}`
+export const candidateFolder = runFolder.candidate
 
 async function promptTask(context: RunContext, stage: 'initial' | 'debug' | 'optimize'): Promise<PromptTask> {
   const knowledge = context.deps.knowledge
@@ -45,7 +46,6 @@ async function writeMessages(context: RunContext, path: string, messages: ChatMe
 export async function runCandidate(context: RunContext, plan: CandidatePlan): Promise<CandidateRecord> {
   const id = context.nextCandidateId()
   const step = context.nextStep()
-  const folder = candidateFolder(id)
   const clock = context.deps.clock
   const startedAt = clock.now()
   let record: CandidateRecord = {
@@ -71,14 +71,14 @@ export async function runCandidate(context: RunContext, plan: CandidatePlan): Pr
   }
   await emit({ type: 'candidate-start', candidate: record })
   try {
-    const code = await produceCode(context, plan, id, folder)
+    const code = await produceCode(context, plan, id)
     update({ timing: { ...record.timing, generateMs: clock.now() - startedAt } })
     if (code === null) {
       update({ status: 'rejected', findings: [{ rule: 'extract', severity: 'error', line: null, message: 'The answer held no ```python block defining class ModelNew; answer with the complete module in one block.' }] })
       await emit({ type: 'check-end', candidateId: id, passed: false, findings: record.findings })
       return await finish(context, record)
     }
-    const codePath = `${folder}/candidate.py`
+    const codePath = runFolder.candidateCode(id)
     await context.deps.store.writeArtifact(codePath, code)
     update({ codePath, status: 'checking' })
     const check = checkCandidate({ code, dsl: context.spec.dsl, taskSource: context.taskSource })
@@ -127,12 +127,12 @@ async function finish(context: RunContext, record: CandidateRecord): Promise<Can
   return done
 }
 
-async function produceCode(context: RunContext, plan: CandidatePlan, id: string, folder: string): Promise<string | null> {
+async function produceCode(context: RunContext, plan: CandidatePlan, id: string): Promise<string | null> {
   const mode = plan.mode
   if (mode.kind === 'given') return mode.code
   if (mode.kind === 'fix') {
     const messages = fixerMessages(await promptTask(context, 'debug'), mode.parentCode, mode.failure)
-    return code(context, id, folder, 'fixer', messages)
+    return code(context, id, 'fixer', messages)
   }
   if (mode.kind === 'optimize') {
     const parentVerdict = plan.parent?.verdict
@@ -144,22 +144,22 @@ async function produceCode(context: RunContext, plan: CandidatePlan, id: string,
       // What the model was told about the parent's profile, so a reader can tie the rewrite to the facts.
       await context.recorder.emit({ type: 'diagnosis-sent', candidateId: id, parentId: plan.parent.id, bound: analysis.bound, facts: optimizeFacts(analysis) })
     }
-    return code(context, id, folder, 'coder', messages)
+    return code(context, id, 'coder', messages)
   }
   const task = await promptTask(context, 'initial')
   let planText: string | null = null
   if (mode.kind === 'generate') {
-    const promptPath = await writeMessages(context, `${folder}/design-prompt.md`, designerMessages(task))
+    const promptPath = await writeMessages(context, runFolder.designPrompt(id), designerMessages(task))
     await context.recorder.emit({ type: 'design-start', candidateId: id, promptPath })
     const answer = await callModel(context, { role: 'designer', messages: designerMessages(task), delta: { type: 'design-delta', candidateId: id } })
     planText = extractPlan(answer)
-    const answerPath = `${folder}/plan.md`
+    const answerPath = runFolder.plan(id)
     await context.deps.store.writeArtifact(answerPath, planText)
     await context.recorder.emit({ type: 'design-end', candidateId: id, answerPath, chars: planText.length })
   }
   const source = mode.kind === 'migrate' && context.spec.migrate ? { dsl: context.spec.migrate.sourceDsl, code: mode.sourceCode } : null
   const feedback = plan.parent && plan.origin === 'regenerate' ? await regenerateFeedback(context, plan.parent) : null
-  return code(context, id, folder, 'coder', coderMessages(task, { plan: planText, source, feedback }))
+  return code(context, id, 'coder', coderMessages(task, { plan: planText, source, feedback }))
 }
 
 async function regenerateFeedback(context: RunContext, parent: CandidateRecord): Promise<string> {
@@ -167,14 +167,14 @@ async function regenerateFeedback(context: RunContext, parent: CandidateRecord):
   return `A previous attempt (${parent.id}) failed; take a different approach.\n${failure}`
 }
 
-async function code(context: RunContext, id: string, folder: string, role: 'coder' | 'fixer', messages: ChatMessage[]): Promise<string | null> {
-  const promptPath = await writeMessages(context, `${folder}/prompt.md`, messages)
+async function code(context: RunContext, id: string, role: 'coder' | 'fixer', messages: ChatMessage[]): Promise<string | null> {
+  const promptPath = await writeMessages(context, runFolder.prompt(id), messages)
   await context.recorder.emit({ type: 'code-start', candidateId: id, role, promptPath })
   const answer = await callModel(context, { role, messages, delta: { type: 'code-delta', candidateId: id } })
-  const answerPath = `${folder}/answer.md`
+  const answerPath = runFolder.answer(id)
   await context.deps.store.writeArtifact(answerPath, answer)
   const extracted = extractCode(answer)
-  await context.recorder.emit({ type: 'code-end', candidateId: id, answerPath, codePath: extracted === null ? null : `${folder}/candidate.py` })
+  await context.recorder.emit({ type: 'code-end', candidateId: id, answerPath, codePath: extracted === null ? null : runFolder.candidateCode(id) })
   return extracted
 }
 

@@ -1,3 +1,4 @@
+import { runFolder } from '../contract/registry.ts'
 import type { CandidateRecord } from '../contract/runs.ts'
 import { checkStopRules, routeCandidate, type Decision, type StopDecision } from '../roles/conductor.ts'
 import { allowedActions, conductorMessages, parseConductorAnswer } from '../roles/llm-conductor.ts'
@@ -46,7 +47,7 @@ async function askModel(context: RunContext, candidate: CandidateRecord, rules: 
   if (hardStop) return { ...rules, by: 'rules' }
   const allowed = allowedActions(context, candidate, options)
   const best = bestCandidate(context.state.candidates.values())
-  const resultText = best ? await context.deps.store.readArtifact(`${candidateFolder(best.id)}/result.json`) : null
+  const resultText = best ? await context.deps.store.readArtifact(runFolder.result(best.id)) : null
   const diagnosis = resultText ? optimizeFacts(analyzeProfile(JSON.parse(resultText) as Verdict)) : []
   try {
     const answer = await callModel(context, { role: 'conductor', messages: conductorMessages(context, candidate, rules, allowed, diagnosis), delta: null, temperature: 0 })

@@ -1,9 +1,9 @@
+import { runFolder } from '../contract/registry.ts'
 import type { CandidateRecord } from '../contract/runs.ts'
 import type { StopDecision } from '../roles/conductor.ts'
 import { summarizeVerdict, verify } from '../roles/verifier.ts'
 import type { RunContext } from '../run/context.ts'
 import { isDiskError } from '../run/disk-errors.ts'
-import { candidateFolder } from './candidate.ts'
 import { conduct } from './conduct.ts'
 
 /** The derived task that makes the source kernel the reference: the harness then compares the target with the source's outputs. */
@@ -67,7 +67,7 @@ async function evaluateSource(context: RunContext, sourceCode: string): Promise<
   if (existing) return existing
   const migrate = context.spec.migrate!
   const id = context.nextCandidateId()
-  const codePath = `${candidateFolder(id)}/candidate.py`
+  const codePath = runFolder.candidateCode(id)
   await context.deps.store.writeArtifact(codePath, sourceCode)
   const now = () => new Date(context.deps.clock.now()).toISOString()
   let record: CandidateRecord = {
@@ -78,7 +78,7 @@ async function evaluateSource(context: RunContext, sourceCode: string): Promise<
   await context.recorder.emit({ type: 'candidate-start', candidate: record })
   try {
     const verdict = await verify(context, id, { candidatePath: context.deps.store.absolutePath(codePath), dsl: migrate.sourceDsl, profile: false }, 'source')
-    await context.deps.store.writeArtifact(`${candidateFolder(id)}/result.json`, JSON.stringify(verdict, null, 2))
+    await context.deps.store.writeArtifact(runFolder.result(id), JSON.stringify(verdict, null, 2))
     record = { ...record, status: verdict.status, verdict: summarizeVerdict(verdict) }
   } catch (error) {
     if (isDiskError(error)) throw error

@@ -1,11 +1,17 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { dslNames } from '../../agents/contract/registry.ts'
 import { CREDENTIAL_NAME, EXECUTOR_ENVIRONMENT, filterEnvironment, HARNESS_ENVIRONMENT, verdictSchema } from '../../agents/contract/harness-boundary.ts'
-import { BOUNDARY_FILE, boundaryText } from '../../scripts/harness-schema.ts'
+import { BOUNDARY_FILE, boundaryText, REGISTRY_FILE, registryText } from '../../scripts/harness-schema.ts'
 
 describe('the harness boundary', () => {
   it('is generated from the contract: regenerate with `node_modules/.bin/tsx scripts/harness-schema.ts`', () => {
     expect(readFileSync(BOUNDARY_FILE, 'utf8')).toBe(boundaryText())
+  })
+
+  it('gives the harness the registry\'s DSLs and roles: regenerate with `node_modules/.bin/tsx scripts/harness-schema.ts`', () => {
+    expect(readFileSync(REGISTRY_FILE, 'utf8')).toBe(registryText())
+    expect((JSON.parse(registryText()) as { dsls: Array<{ name: string }> }).dsls.map((dsl) => dsl.name)).toEqual([...dslNames])
   })
 
   it('passes toolchain settings to the harness and never keys, tokens or the studio\'s own variables', () => {

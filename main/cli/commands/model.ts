@@ -2,10 +2,9 @@ import type { Command } from '../command.ts'
 import { call } from './basic.ts'
 import { profileText, patchText } from './model-text.ts'
 import { parseOptions, usageError } from './run.ts'
+import { dslNames, isDsl, type Dsl } from '../../../agents/contract/registry.ts'
 
 const USAGE = 'akg model profile|extract|apply|compare MODEL [--device V] [--compile] [--top N] [--regions r01,r02] [--tasks DIR] [--kernel r01=WINNER.py[@dsl] ...] [--dsl D] [--no-compile] [--timing-trials N] [--json]'
-const DSLS = ['cpp', 'cuda_c', 'triton', 'tilelang'] as const
-type Dsl = (typeof DSLS)[number]
 const FLAGS = ['compile', 'no-compile']
 
 /** `r01=winner.py@triton` (the DSL after @ overrides --dsl). */
@@ -17,8 +16,8 @@ export function parseKernels(items: string[], fallbackDsl: string): Record<strin
     const at = spec.lastIndexOf('@')
     const path = at > 0 ? spec.slice(0, at) : spec
     const dsl = at > 0 ? spec.slice(at + 1) : fallbackDsl
-    if (!DSLS.includes(dsl as Dsl)) throw usageError(`--kernel ${item}: unknown DSL "${dsl}"; use ${DSLS.join(', ')}`)
-    kernels[task] = { path, dsl: dsl as Dsl }
+    if (!isDsl(dsl)) throw usageError(`--kernel ${item}: unknown DSL "${dsl}"; use ${dslNames.join(', ')}`)
+    kernels[task] = { path, dsl }
   }
   return kernels
 }

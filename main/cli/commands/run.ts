@@ -8,6 +8,7 @@ import { CASSETTE_FILE } from '../../host/runs/run-manager.ts'
 import type { CliContext, Command } from '../command.ts'
 import { table } from '../format.ts'
 import { call, CliError } from './basic.ts'
+import { dslNames, writerRoles } from '../../../agents/contract/registry.ts'
 
 /** Pulls `--name value` (repeatable) out of args; the rest are positional. */
 export function parseOptions(args: string[], repeatable: string[] = []): { positional: string[]; options: Record<string, string[]> } {
@@ -56,7 +57,7 @@ export function commonSpec(options: Record<string, string[]>) {
   const replay = one(options, 'replay')
   if (replay) {
     // A replay cassette answers every role not given explicitly: scripted, recorded answers, not a live model.
-    for (const role of ['designer', 'coder', 'fixer']) models[role] ??= `${cassettePrefix}${resolve(replay)}`
+    for (const role of writerRoles) models[role] ??= `${cassettePrefix}${resolve(replay)}`
   }
   return {
     device: one(options, 'device') ?? 'cpu',
@@ -176,7 +177,7 @@ export const runCommand: Command = {
     const { positional, options } = parseOptions(args, ['model'])
     if (positional.length !== 1) throw usageError('give one task: akg run TASK --dsl cpp (a path or an id from `akg tasks`)')
     const dsl = one(options, 'dsl')
-    if (!dsl) throw usageError('--dsl is required: triton, cuda_c, cpp or tilelang')
+    if (!dsl) throw usageError(`--dsl is required: ${dslNames.slice(0, -1).join(', ')} or ${dslNames.at(-1)}`)
     const record = one(options, 'record')
     const started = await call(context, 'runs.start', {
       taskPath: await resolveTask(context, positional[0]!),

@@ -1,11 +1,14 @@
+import { terminalFlow } from '../../../agents/contract/registry.ts'
+
 /**
  * Characters sent to the screen but not yet drawn. Above the high watermark the pty is paused, so
  * a flood (`yes`, a kernel printing megabytes) waits in the kernel's pty buffer instead of in our
  * memory or the renderer's; below the low watermark it resumes. VS Code's terminal uses the same
  * numbers: high enough to keep a fast screen busy, low enough that a stop key takes effect at once.
+ * The numbers, and the screen's acknowledge size they must agree with, are in agents/contract/registry.ts.
  */
-export const FLOW_HIGH_WATERMARK = 100_000
-export const FLOW_LOW_WATERMARK = 5_000
+export const FLOW_HIGH_WATERMARK = terminalFlow.highWater
+export const FLOW_LOW_WATERMARK = terminalFlow.lowWater
 
 export class FlowControl {
   private unacknowledged = 0

@@ -1,4 +1,5 @@
 import type { RunnerHostStatus, RunnerStatus, RunnerWorkerStatus } from '../../../agents/contract/runner.ts'
+import { dslRegistry } from '../../../agents/contract/registry.ts'
 import { AppError } from '../../../agents/contract/result.ts'
 import type { EvaluateRequest, Runner, Verdict } from '../../../agents/ports/index.ts'
 import { parseDevice, slotServes, workerDevice, type DeviceTarget, type SlotSpec } from './devices.ts'
@@ -19,9 +20,6 @@ export const DEFAULT_BUILD_TIMEOUT_SECONDS = 600
  * needs time to build, check and answer; the outer guard catches a worker that no longer answers.
  */
 export const DEFAULT_OUTER_MARGIN_MS = 30_000
-
-/** DSLs whose candidates are built ahead of time (the harness's `precompile`); Triton compiles at launch. */
-const PRECOMPILED_DSLS = new Set(['cpp', 'cuda_c'])
 
 interface Job {
   /** Resolves when an ahead-of-time build of this candidate has finished (or was not needed). */
@@ -172,7 +170,7 @@ export class HarnessRunner implements Runner {
       // No free worker can take it: build it now on the CPU while the devices work on others.
       const free = this.slots.some((slot) => !slot.job && takes(slot, target))
       const builder = this.builderFor(target)
-      if (!free && builder?.precompile && PRECOMPILED_DSLS.has(request.dsl)) job.built = builder.precompile(request.candidatePath, request.dsl, request.params)
+      if (!free && builder?.precompile && dslRegistry[request.dsl].precompiled) job.built = builder.precompile(request.candidatePath, request.dsl, request.params)
       this.queue.push(job, request.priority ?? 0)
       signal?.addEventListener(
         'abort',

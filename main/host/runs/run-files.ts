@@ -4,9 +4,10 @@ import type { RunEvent, RunSpec } from '../../../agents/contract/index.ts'
 import type { RunStore } from '../../../agents/run/store.ts'
 import { acquireRunLock, type RunLock } from './run-lock.ts'
 import { LOG_FILE } from './run-log.ts'
+import { runFolder } from '../../../agents/contract/registry.ts'
 
 /** Where runs live: <data>/runs/<runId>/{spec.json, events.jsonl, run.lock, candidates/...}. */
-export const runsRoot = (dataDir: string): string => join(dataDir, 'runs')
+export const runsRoot = (dataDir: string): string => join(dataDir, runFolder.root)
 
 /** Artifact paths come from the run engine; refusing `..` keeps every write inside the run's folder. */
 function safeJoin(root: string, relativePath: string): string {
@@ -82,7 +83,7 @@ export async function createRunFolder(root: string, runId: string, spec: RunSpec
   await mkdir(root, { recursive: true })
   try {
     await mkdir(staging)
-    await writeFile(join(staging, 'spec.json'), `${JSON.stringify(spec, null, 2)}\n`)
+    await writeFile(join(staging, runFolder.spec), `${JSON.stringify(spec, null, 2)}\n`)
     const handle = await open(join(staging, LOG_FILE), 'w')
     try {
       await handle.writeFile(`${JSON.stringify(firstEvent)}\n`)
@@ -111,7 +112,7 @@ function specProblem(value: unknown): string | null {
 
 /** The run's spec.json; throws a sentence saying why it cannot be used. */
 export async function readSpec(folder: string): Promise<RunSpec> {
-  const path = join(folder, 'spec.json')
+  const path = join(folder, runFolder.spec)
   let value: unknown
   try {
     value = JSON.parse(await readFile(path, 'utf8'))

@@ -4,9 +4,10 @@ import { link, open, readFile, rename, unlink, writeFile } from 'node:fs/promise
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { AppError, type RunOwner } from '../../../agents/contract/index.ts'
+import { runFolder } from '../../../agents/contract/registry.ts'
 
 /** The lock file in a run's folder: whoever holds it is the run's only writer. */
-export const LOCK_FILE = 'run.lock'
+export const LOCK_FILE = runFolder.lock
 
 interface LockRecord extends RunOwner {
   /** The process's start time in clock ticks since boot (Linux), so a reused pid is not taken for the owner. */

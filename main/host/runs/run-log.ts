@@ -2,8 +2,9 @@ import { readFile, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AppError, type RunEvent } from '../../../agents/contract/index.ts'
 import { eventProblem } from '../../../agents/run/event-check.ts'
+import { runFolder } from '../../../agents/contract/registry.ts'
 
-export const LOG_FILE = 'events.jsonl'
+export const LOG_FILE = runFolder.log
 
 /** What a run's log holds: its events, and how many bytes of it end on a whole line. */
 export interface RunLog {

@@ -27,6 +27,7 @@ import { acquireRunLock, liveOwner, type RunLock } from './run-lock.ts'
 import { dropTornLine, LOG_FILE, readRunLog, type RunLog } from './run-log.ts'
 import { resolveRunModels } from './run-models.ts'
 import { hostPreflight, preflightError, type Preflight } from './run-preflight.ts'
+import { runFolder } from '../../../agents/contract/registry.ts'
 
 
 /** What a run needs before its folder is touched. */
@@ -66,7 +67,7 @@ export interface RunManagerOptions {
 }
 
 /** A recorded run's session, beside its log; `akg run --record FILE` copies it out. */
-export const CASSETTE_FILE = 'cassette.json'
+export const CASSETTE_FILE = runFolder.cassette
 
 const newRunId = (): string => `r-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${randomUUID().slice(0, 6)}`
 

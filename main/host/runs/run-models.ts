@@ -6,11 +6,12 @@ import { RecordingModelClient, ReplayModelClient, type Cassette } from '../../..
 import type { ModelBinding } from '../../../agents/run/context.ts'
 import type { Host } from '../host.ts'
 import { loadCassette } from '../providers/cassette-file.ts'
+import { agentRoles } from '../../../agents/contract/registry.ts'
 
 /** `cassette:/path/to/file.json` in a RunSpec plays that cassette back for the role, without configuring a provider. */
 export const cassettePrefix = 'cassette:'
 
-const roles: AgentRole[] = ['designer', 'coder', 'fixer', 'conductor']
+const roles: readonly AgentRole[] = agentRoles
 
 /**
  * A cassette folder (for benches) holds one cassette per task: <task>.<dsl>.json, else <task>.json,

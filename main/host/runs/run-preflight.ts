@@ -1,7 +1,7 @@
 import { AppError, type RunSpec } from '../../../agents/contract/index.ts'
-import type { AgentRole } from '../../../agents/ports/index.ts'
 import type { Host } from '../host.ts'
 import { cassettePrefix } from './run-models.ts'
+import { writerRoles } from '../../../agents/contract/registry.ts'
 
 /** One reason a run cannot start, with what to do about it. */
 export interface PreflightProblem {
@@ -56,7 +56,7 @@ async function providerProblems(host: Host, spec: RunSpec): Promise<PreflightPro
   const overrides = Object.fromEntries(Object.entries(spec.models).filter(([, value]) => !value.startsWith(cassettePrefix)))
   const fallback = spec.models.coder ?? Object.values(spec.models)[0]
   const wanted = new Map<string, Set<string>>()
-  for (const role of ['designer', 'coder', 'fixer'] as AgentRole[]) {
+  for (const role of writerRoles) {
     const value = spec.models[role] ?? (fallback?.startsWith(cassettePrefix) ? fallback : undefined)
     if (value?.startsWith(cassettePrefix)) continue
     let routed: { provider: string; model: string }

@@ -1,4 +1,4 @@
-import type { Dsl } from '../../../agents/ports/runner.ts'
+import { detectDsl, deviceKind, dslRegistry, type Dsl } from '../../../agents/contract/registry.ts'
 import { runCommand } from '../exec.ts'
 
 /** Compute capability majors to the family names presets match on. */
@@ -19,8 +19,8 @@ let cached: Promise<string> | null = null
  */
 export async function resolveDeviceFamily(dsl: Dsl, device: string): Promise<string> {
   // A remote device reads host:cuda:1; the kind is the part before the index.
-  const kind = /(^|:)cuda(:|$)/.test(device) ? 'cuda' : /(^|:)npu(:|$)/.test(device) ? 'npu' : 'cpu'
-  if (kind === 'cpu') return dsl === 'triton' ? 'cpu-interpreter' : 'cpu'
+  const kind = deviceKind(device)
+  if (kind === 'cpu') return dslRegistry[dsl].cpuInterpreter ? 'cpu-interpreter' : 'cpu'
   if (kind === 'npu') return 'npu'
   cached ??= runCommand('nvidia-smi', ['--query-gpu=compute_cap', '--format=csv,noheader'], { timeoutMs: 10_000 }).then((result) => {
     const first = result.stdout.split('\n')[0]?.trim() ?? ''
@@ -29,11 +29,7 @@ export async function resolveDeviceFamily(dsl: Dsl, device: string): Promise<str
   return cached
 }
 
-/** The DSL a candidate is written in, read from what it imports and builds, for when the caller does not say. */
+/** The DSL a candidate is written in, read from its text (the registry's detector), for when the caller does not say. */
 export function guessDsl(source: string): Dsl | null {
-  if (/\bimport\s+tilelang\b|\bfrom\s+tilelang\b/.test(source)) return 'tilelang'
-  if (/\bimport\s+triton\b|\bfrom\s+triton\b/.test(source)) return 'triton'
-  if (/cuda_sources\s*=|__global__/.test(source)) return 'cuda_c'
-  if (/cpp_sources\s*=|load_inline|#include/.test(source)) return 'cpp'
-  return null
+  return detectDsl(source).dsl
 }

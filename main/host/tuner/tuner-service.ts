@@ -15,6 +15,7 @@ import {
   type LoadedPreset,
   type TuneResult,
 } from '../../../agents/tuner/index.ts'
+import { dslNames } from '../../../agents/contract/registry.ts'
 import { guessDsl, resolveDeviceFamily } from './device-family.ts'
 import { loadPresetFile, loadPresets } from './presets.ts'
 
@@ -91,7 +92,7 @@ export class TunerService {
       throw new AppError('TUNER_CANDIDATE_UNREADABLE', `Cannot read the candidate ${candidatePath}: ${error instanceof Error ? error.message : String(error)}`)
     }
     const dsl = input.dsl ?? guessDsl(source)
-    if (!dsl) throw new AppError('TUNER_DSL_UNKNOWN', 'Cannot tell the DSL of this candidate from its source; pass --dsl triton|cuda_c|cpp|tilelang.')
+    if (!dsl) throw new AppError('TUNER_DSL_UNKNOWN', `Cannot tell the DSL of this candidate from its source; pass --dsl ${dslNames.join('|')}.`)
     let space
     try {
       space = parseSpace(source, dsl)

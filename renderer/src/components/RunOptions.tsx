@@ -1,9 +1,10 @@
 import type { AgentRole, Dsl, RunBudget, Workflow } from '../../../agents/contract/index.ts'
 import { DSL_LABELS, targetProblem } from '../lib/devices.ts'
 import { useStudio } from '../store/index.ts'
+import { agentRoles, dslNames } from '../../../agents/contract/registry.ts'
 
-export const DSLS: Dsl[] = ['triton', 'cuda_c', 'cpp', 'tilelang']
-export const ROLES: AgentRole[] = ['designer', 'coder', 'fixer', 'conductor']
+export const DSLS: readonly Dsl[] = dslNames
+export const ROLES: readonly AgentRole[] = agentRoles
 
 /** Target DSL and device; a device outside the list (an SSH host's, host:cuda:1) can be typed. */
 export function TargetFields({ dsl, device, devices, onChange, idPrefix }: { dsl: Dsl; device: string; devices: string[]; onChange: (next: { dsl: Dsl; device: string }) => void; idPrefix: string }) {

@@ -1,4 +1,5 @@
 import type { Dsl, ToolchainReport } from '../../../agents/contract/index.ts'
+import { defaultDsl, dslNames, dslRegistry } from '../../../agents/contract/registry.ts'
 
 /** The devices this machine offers, read from the toolchain report's torch entry ("(CUDA 12.8, 2 GPU)"). */
 export function localDevices(report: ToolchainReport | undefined): string[] {
@@ -7,19 +8,25 @@ export function localDevices(report: ToolchainReport | undefined): string[] {
   return [...Array.from({ length: count }, (_, index) => `cuda:${index}`), 'cpu']
 }
 
-/** cpp runs on the CPU; triton, cuda_c and tilelang want a GPU (triton falls back to its interpreter on CPU). */
+/** A GPU's default DSL on the first GPU, else the CPU's (the registry's defaultDsl). */
 export function defaultTarget(devices: string[]): { dsl: Dsl; device: string } {
   const gpu = devices.find((device) => device.startsWith('cuda') || device.startsWith('npu'))
-  return gpu ? { dsl: 'triton', device: gpu } : { dsl: 'cpp', device: 'cpu' }
+  return gpu ? { dsl: defaultDsl.gpu, device: gpu } : { dsl: defaultDsl.cpu, device: 'cpu' }
 }
 
 /** A DSL that cannot run on a device is said plainly before the run starts, not after it fails. */
 export function targetProblem(dsl: Dsl, device: string): string | null {
   const cpu = device === 'cpu' || device.endsWith(':cpu')
-  if (cpu && (dsl === 'cuda_c' || dsl === 'tilelang')) return `${dsl} needs an NVIDIA GPU; on the CPU choose cpp, or triton (checked in its interpreter, without timing).`
-  if (cpu && dsl === 'triton') return 'Triton on the CPU runs in its interpreter: correctness is checked, but nothing is timed.'
-  if (!cpu && dsl === 'cpp') return 'cpp candidates run on the CPU; the device is used only for the baselines.'
+  const entry = dslRegistry[dsl]
+  if (cpu && entry.cpuInterpreter) return `${entry.label} on the CPU runs in its interpreter: correctness is checked, but nothing is timed.`
+  if (cpu && !entry.devices.includes('cpu')) {
+    const onCpu = dslNames.filter((name) => dslRegistry[name].devices.includes('cpu'))
+    const interpreted = dslNames.filter((name) => dslRegistry[name].cpuInterpreter)
+    const gpu = entry.devices.includes('npu') ? 'a GPU or NPU' : 'an NVIDIA GPU'
+    return `${dsl} needs ${gpu}; on the CPU choose ${onCpu.join(' or ')}${interpreted.map((name) => `, or ${name} (checked in its interpreter, without timing)`).join('')}.`
+  }
+  if (!cpu && !entry.devices.some((kind) => kind !== 'cpu')) return `${dsl} candidates run on the CPU; the device is used only for the baselines.`
   return null
 }
 
-export const DSL_LABELS: Record<Dsl, string> = { triton: 'Triton', cuda_c: 'CUDA C++', cpp: 'C++ (OpenMP, CPU)', tilelang: 'TileLang' }
+export const DSL_LABELS: Readonly<Record<Dsl, string>> = Object.fromEntries(dslNames.map((dsl) => [dsl, dslRegistry[dsl].label])) as Record<Dsl, string>

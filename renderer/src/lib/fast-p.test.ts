@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { BenchRow } from '../../../agents/contract/index.ts'
-import { fastPCurve, geometricMean } from './fast-p.ts'
+import { geometricMean } from '../../../agents/contract/registry.ts'
+import { fastPCurve } from './fast-p.ts'
 
 const row = (correct: boolean, eager: number | null): BenchRow => ({
   taskPath: 't.py', taskName: 't', runId: 'r', runStatus: 'completed', correct, bestCandidateId: null,

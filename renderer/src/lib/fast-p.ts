@@ -1,4 +1,5 @@
 import type { BenchRow } from '../../../agents/contract/index.ts'
+import { fastP } from '../../../agents/contract/registry.ts'
 
 /**
  * KernelBench's fast_p as a curve: the share of all tasks that are correct and more than p times
@@ -11,14 +12,7 @@ export function fastPCurve(rows: BenchRow[], baseline: 'eager' | 'compile', poin
   const curve: Array<[number, number]> = []
   for (let index = 0; index < points; index += 1) {
     const p = (top * 1.05 * index) / (points - 1)
-    const share = speedups.filter((value) => value !== null && value > p).length / rows.length
-    curve.push([Number(p.toFixed(3)), share])
+    curve.push([Number(p.toFixed(3)), fastP(speedups, p)])
   }
   return curve
-}
-
-export function geometricMean(values: number[]): number | null {
-  const positive = values.filter((value) => value > 0 && Number.isFinite(value))
-  if (positive.length === 0) return null
-  return Math.exp(positive.reduce((sum, value) => sum + Math.log(value), 0) / positive.length)
 }

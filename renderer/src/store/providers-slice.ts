@@ -1,6 +1,7 @@
 import type { ApiError, ManualPrompt, ModelPullProgress, ProviderModel, ProviderStatus, RoleModels, RouteInput } from '../../../agents/contract/index.ts'
 import { request, subscribe } from '../transport/index.ts'
 import type { Loadable, Slice } from './slice.ts'
+import { agentRoles } from '../../../agents/contract/registry.ts'
 
 export interface ProvidersSlice {
   providers: Loadable<ProviderStatus[]>
@@ -93,7 +94,7 @@ export const createProvidersSlice: Slice<ProvidersSlice> = (set, get) => {
       return result.ok ? null : result.error
     },
     async saveRoles(roles) {
-      const input = Object.fromEntries((['designer', 'coder', 'fixer', 'conductor'] as const).map((role) => [role, roles[role]?.trim() ? roles[role]?.trim() : null]))
+      const input = Object.fromEntries(agentRoles.map((role) => [role, roles[role]?.trim() ? roles[role]?.trim() : null]))
       const result = await request('providers.setRoles', input)
       if (!result.ok) return result.error
       get().setRoleModels(result.data)

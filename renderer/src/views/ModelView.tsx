@@ -5,8 +5,8 @@ import { Notice } from '../components/Notice.tsx'
 import { localDevices } from '../lib/devices.ts'
 import { abRows } from '../lib/model-data.ts'
 import { useStudio } from '../store/index.ts'
+import { dslNames } from '../../../agents/contract/registry.ts'
 
-const DSLS: Dsl[] = ['cpp', 'triton', 'cuda_c', 'tilelang']
 const ms = (value: number | null | undefined, digits = 4) => (value === null || value === undefined ? '–' : value.toPrecision(digits))
 const percent = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${(100 * value).toFixed(1)}%`)
 
@@ -113,7 +113,7 @@ function PatchPanel({ report }: { report: ModelReport }) {
               <td><input aria-label={`winner for ${task.id}`} value={regionKernels[task.id]?.path ?? ''} onChange={(event) => setRegionKernel(task.id, { path: event.target.value, dsl: regionKernels[task.id]?.dsl ?? 'cpp' })} placeholder="/path/to/winner.py" /></td>
               <td>
                 <select aria-label={`DSL for ${task.id}`} value={regionKernels[task.id]?.dsl ?? 'cpp'} onChange={(event) => setRegionKernel(task.id, { path: regionKernels[task.id]?.path ?? '', dsl: event.target.value as Dsl })}>
-                  {DSLS.map((dsl) => <option key={dsl}>{dsl}</option>)}
+                  {dslNames.map((dsl) => <option key={dsl}>{dsl}</option>)}
                 </select>
               </td>
             </tr>

@@ -3,7 +3,7 @@ import type { AgentRole, Dsl, RunBudget, SearchOptions, Workflow } from '../../.
 import { Notice } from '../components/Notice.tsx'
 import { BudgetFields, cleanModels, ModelFields, TargetFields, WORKFLOW_HINTS } from '../components/RunOptions.tsx'
 import { defaultTarget, localDevices } from '../lib/devices.ts'
-import { DEFAULT_BUDGET, DEFAULT_SEARCH } from '../lib/run-defaults.ts'
+import { defaultBudget as DEFAULT_BUDGET, defaultSearch as DEFAULT_SEARCH } from '../../../agents/contract/registry.ts'
 import { PathField } from '../components/workbench/PathField.tsx'
 import { useForm } from '../lib/use-form.ts'
 import { useStudio } from '../store/index.ts'

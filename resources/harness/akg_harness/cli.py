@@ -9,6 +9,7 @@ import json
 import sys
 
 from .options import OptionsError, add_evaluate_arguments, options_from_namespace
+from .registry import DSLS, PRECOMPILED_DSLS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,14 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="ray://HOST:10001, HOST:6379, or auto (a cluster this machine is part of)")
     preflight = commands.add_parser("preflight", help="can a run on this task, DSL and device start?")
     preflight.add_argument("--task", required=True)
-    preflight.add_argument("--dsl", required=True, choices=("triton", "cuda_c", "cpp", "tilelang"))
+    preflight.add_argument("--dsl", required=True, choices=DSLS)
     preflight.add_argument("--device", default="cpu")
     preflight.add_argument("--timeout", type=float, default=300.0,
                            help="seconds the reference's one forward pass may take")
 
     precompile = commands.add_parser("precompile", help="build cpp/cuda_c candidates in parallel")
     precompile.add_argument("candidates", nargs="+")
-    precompile.add_argument("--dsl", required=True, choices=("cpp", "cuda_c"))
+    precompile.add_argument("--dsl", required=True, choices=PRECOMPILED_DSLS)
     precompile.add_argument("--jobs", type=int, default=0)
     precompile.add_argument("--build-dir")
     precompile.add_argument("--arch", help="CUDA arch list when no GPU is visible, e.g. 9.0a")

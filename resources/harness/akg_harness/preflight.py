@@ -18,11 +18,11 @@ import sys
 import time
 
 from . import SCHEMA_VERSION
+from .registry import DSL_PACKAGES
 
 # A task's reference is one forward pass; past this it is hung, or too large to be a task.
 REFERENCE_TIMEOUT_SECONDS = 300.0
 
-DSL_PACKAGES = {"triton": "triton", "tilelang": "tilelang"}
 
 
 def problem(kind: str, code: str, message: str, fix: str) -> dict:

@@ -3,10 +3,11 @@ import type { AgentRole } from '../../../../agents/contract/index.ts'
 import { splitFences } from '../../lib/fences.ts'
 import { useThrottled } from '../../lib/use-throttled.ts'
 import { useStudio } from '../../store/index.ts'
+import { writerRoles } from '../../../../agents/contract/registry.ts'
 
 /** Streamed text is laid out again at most this often: fast enough to read as it arrives. */
 const TEXT_REDRAW_MS = 100
-const ROLES: AgentRole[] = ['designer', 'coder', 'fixer']
+const ROLES: readonly AgentRole[] = writerRoles
 
 /** What each agent is writing, streamed; the view follows the end unless the user scrolled up. */
 export function AgentStreams({ runId }: { runId: string }) {

@@ -4,12 +4,14 @@ import '@xterm/xterm/css/xterm.css'
 import { useEffect, useRef } from 'react'
 import { request, subscribe } from '../../transport/index.ts'
 import './terminal.css'
+import { terminalFlow } from '../../../../agents/contract/registry.ts'
 
 /**
- * Characters acknowledged per message: small against the backend's 100 000 high watermark so output
- * never stalls, large enough that a flood costs one request per 5 000 drawn characters (VS Code's size).
+ * Characters acknowledged per message: no more than the backend's low-water mark, so a paused pty
+ * always resumes, large enough that a flood costs one request per 5 000 drawn characters (VS Code's
+ * size). The registry checks the two agree.
  */
-const ACK_CHUNK = 5_000
+const ACK_CHUNK = terminalFlow.acknowledgeSize
 /** Terminal lines kept in the renderer; the full output is in the session's log file. */
 const SCROLLBACK_LINES = 5_000
 

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import type { Dsl } from '../../../../agents/contract/index.ts'
 import { useStudio } from '../../store/index.ts'
 import { Notice } from '../Notice.tsx'
+import { dslNames } from '../../../../agents/contract/registry.ts'
 
 /** Starts a tuning session: a task, the candidate file whose akg:tune declarations form the space, where, and how. */
 export function TuneForm() {
@@ -56,7 +57,7 @@ export function TuneForm() {
         <div className="budget-grid">
           <label>DSL <select value={dsl} onChange={(event) => setDsl(event.target.value as Dsl | '')}>
             <option value="">from the source</option>
-            {['triton', 'cuda_c', 'cpp', 'tilelang'].map((name) => <option key={name}>{name}</option>)}
+            {dslNames.map((name) => <option key={name}>{name}</option>)}
           </select></label>
           <label>Device <input value={device} onChange={(event) => setDevice(event.target.value)} aria-label="Device" /></label>
           <label>Strategy <select value={strategy} onChange={(event) => setStrategy(event.target.value)} aria-label="Strategy">

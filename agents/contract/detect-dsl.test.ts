@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { detectDsl } from './dsl-detect.ts'
+import { detectDsl } from './registry.ts'
 
 const triton = `import torch\nimport triton\nimport triton.language as tl\n\n@triton.jit\ndef relu_kernel(x_ptr, y_ptr, n, BLOCK: tl.constexpr):\n    pid = tl.program_id(0)\n    offs = pid * BLOCK + tl.arange(0, BLOCK)\n    x = tl.load(x_ptr + offs, mask=offs < n)\n    tl.store(y_ptr + offs, tl.maximum(x, 0), mask=offs < n)\n`
 const cuda = `from torch.utils.cpp_extension import load_inline\nsource = """\n__global__ void relu(const float* x, float* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = fmaxf(x[i], 0.f);\n}\ntorch::Tensor run(torch::Tensor x) { relu<<<(n + 255) / 256, 256>>>(...); }\n"""\nmodule = load_inline(name="relu", cpp_sources=cpp, cuda_sources=source, functions=["run"])\n`
@@ -25,6 +25,6 @@ describe('detecting the DSL of a kernel file', () => {
   })
 
   it('takes a .cu file name as CUDA evidence', () => {
-    expect(detectDsl('int main() {}', '/kernels/relu.cu').dsl).toBe('cuda_c')
+    expect(detectDsl('int main() {}', '/kernels/relu.cu')).toEqual({ dsl: 'cuda_c', evidence: ['relu.cu is a .cu file'], alsoSeen: [] })
   })
 })

@@ -5,14 +5,14 @@
  * search starts from a cold Triton cache. Then the fair comparison: every final pick is re-timed in one
  * interleaved pass in the same process, and each is judged against the best confirmed time.
  *
- *   npx esbuild resources/tuner/bench/driver.ts --bundle --platform=node --format=esm --outfile=.devnode/bench.mjs
+ *   npx esbuild bench/tuner/driver.ts --bundle --platform=node --format=esm --outfile=.devnode/bench.mjs
  *   node .devnode/bench.mjs OUT.json vector_add_relu softmax matmul
  */
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import type { EvaluateRequest, Runner, Verdict } from '../../../agents/ports/runner.ts'
+import type { EvaluateRequest, Runner, Verdict } from '../../agents/ports/runner.ts'
 import {
   configurationKey,
   enumerateSpace,
@@ -25,11 +25,11 @@ import {
   type LoadedPreset,
   type ResolvedStrategy,
   type TuneResult,
-} from '../../../agents/tuner/index.ts'
+} from '../../agents/tuner/index.ts'
 
 // Run from the repository root (the bundle lives elsewhere, so its own location says nothing).
-const here = join(process.cwd(), 'resources', 'tuner', 'bench')
-const presetsFolder = join(here, '..', 'presets')
+const here = join(process.cwd(), 'bench', 'tuner')
+const presetsFolder = join(process.cwd(), 'resources', 'tuner', 'presets')
 const loadPreset = (name: string): LoadedPreset => ({ preset: parsePresetText(readFileSync(join(presetsFolder, `${name}.json`), 'utf8'), name), file: `${name}.json` })
 
 class Worker {

@@ -5,12 +5,12 @@
  * round's evaluations counted, which one GPU run (one seed) cannot. Replayed numbers are labelled as
  * such in docs/benchmarks/tuner.md. Prints a markdown table.
  *
- *   npx tsx resources/tuner/bench/replay.ts [--seeds N] [--no-confirm] FILE.json...
+ *   npx tsx bench/tuner/replay.ts [--seeds N] [--no-confirm] FILE.json...
  */
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
-import type { StrategyConfig } from '../../../agents/tuner/index.ts'
-import { replayTable, type MeasuredKernel } from '../../../agents/tuner/replay.ts'
+import type { StrategyConfig } from '../../agents/tuner/index.ts'
+import { replayTable, type MeasuredKernel } from '../../agents/tuner/replay.ts'
 
 const args = process.argv.slice(2)
 let seeds = 100
