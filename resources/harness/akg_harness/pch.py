@@ -11,7 +11,6 @@ that every later sandbox sees read-only (AKG_PCH_DIR). No candidate text reaches
 Run as `python -m akg_harness.pch '{"flags": [...], "cuda": false}'` (the builder process).
 """
 
-import atexit
 import json
 import os
 import re
@@ -95,19 +94,10 @@ def read_requests(sandbox_cache: str) -> List[dict]:
     return found
 
 
-def _stop_builders() -> None:
-    """At exit: a builder that has not finished is stopped with its compiler (no orphans; a
-    half-built header is never renamed into place)."""
-    for process in list(_builders):
-        if process.poll() is None:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-
-
+# A builder outlives the process that started it (a one-shot CLI run may exit first): it is
+# one compile of one header, bounded by this, and the header then serves every later build.
+BUILD_LIMIT_S = 900
 _builders: list = []
-atexit.register(_stop_builders)
 
 
 def serve(sandbox_cache: str, environment: Optional[dict] = None, wait: bool = False) -> int:
@@ -138,8 +128,8 @@ def serve(sandbox_cache: str, environment: Optional[dict] = None, wait: bool = F
 
 
 def wait_for_builders(timeout: float) -> bool:
-    """Waits for the headers being built (a one-shot process that wants them kept); False
-    when some were still building at the timeout (they are stopped at exit)."""
+    """Waits for the headers being built (a one-shot process that wants them before it
+    reports); False when some were still building at the timeout (they go on alone)."""
     deadline = time.monotonic() + timeout
     for process in list(_builders):
         try:
@@ -165,7 +155,13 @@ def build(request: dict) -> dict:
     return result
 
 
+def _give_up(signum, frame) -> None:
+    os.killpg(0, signal.SIGKILL)  # the builder and its compiler (a session of their own)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGALRM, _give_up)
+    signal.alarm(BUILD_LIMIT_S)
     try:
         print(json.dumps(build(json.loads(sys.argv[1]))))
     except Exception as error:  # the request was untrusted: say why and stop
