@@ -74,9 +74,11 @@ describe('preflight before the first model call', () => {
     expect(noRunFolders()).toBe(true)
   }, PREFLIGHT_TEST_MS)
 
-  it('lets a sound setup through: the reference ran once and the run starts', async () => {
-    const { manager, task } = setup()
-    const run = await manager.wait((await manager.start({ taskPath: task('relu.py', relu), dsl: 'cpp', models: standIn })).id)
+  it('lets a sound setup through (a replay folder named for every role has no server to ask): the reference ran once and the run starts', async () => {
+    const { manager, host, task } = setup()
+    await host.providers.save({ name: 'samples', kind: 'replay', cassettePath: join(import.meta.dirname, '..', '..', '..', 'resources', 'cassettes'), defaultModel: 'hand-written-replay' })
+    const models = { designer: 'samples:hand-written-replay', coder: 'samples:hand-written-replay', fixer: 'samples:hand-written-replay' }
+    const run = await manager.wait((await manager.start({ taskPath: task('relu.py', relu), dsl: 'cpp', models })).id)
     expect(run.status).toBe('completed')
   }, PREFLIGHT_TEST_MS)
 })

@@ -56,9 +56,14 @@ async function providerProblems(host: Host, spec: RunSpec): Promise<PreflightPro
   const overrides = Object.fromEntries(Object.entries(spec.models).filter(([, value]) => !value.startsWith(cassettePrefix)))
   const fallback = spec.models.coder ?? Object.values(spec.models)[0]
   const wanted = new Map<string, Set<string>>()
+  const configs = await host.providers.configs()
   for (const role of writerRoles) {
     const value = spec.models[role] ?? (fallback?.startsWith(cassettePrefix) ? fallback : undefined)
     if (value?.startsWith(cassettePrefix)) continue
+    // A replay or manual provider named for the role: no server to ask (a replay folder picks
+    // its cassette only once the run knows its task).
+    const named = value ? configs.find((candidate) => candidate.name === value.split(':')[0]) : undefined
+    if (named && (named.kind === 'replay' || named.kind === 'manual')) continue
     let routed: { provider: string; model: string }
     try {
       routed = await host.modelFor(role, overrides)
@@ -69,7 +74,7 @@ async function providerProblems(host: Host, spec: RunSpec): Promise<PreflightPro
   }
   const problems: PreflightProblem[] = []
   for (const [provider, models] of wanted) {
-    const config = (await host.providers.configs()).find((candidate) => candidate.name === provider)
+    const config = configs.find((candidate) => candidate.name === provider)
     // Manual and replay providers have no server to ask.
     if (!config || config.kind === 'manual' || config.kind === 'replay') continue
     try {
