@@ -1,8 +1,9 @@
-// `npm test`: sets up what is missing, then type-checks, lints, runs the unit tests (vitest),
-// the harness tests (pytest, CPU) and the browser end-to-end tests, and ends with one line:
+// `npm test`: sets up what is missing, then type-checks, lints and runs the unit tests (vitest)
+// while the harness tests (pytest, CPU) run beside them, then the Ray cluster tests and the browser
+// end-to-end tests on their own, and ends with one line:
 // `N passed, N failed[, N skipped]`.
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ensureBuild, ensureDebianPackages, ensureNodeModules, ensureVenv, root, venvPython } from './setup.mjs'
 
@@ -49,15 +50,37 @@ function vitest(project) {
   if (data.numFailedTests + brokenFiles > 0) failures.push(`vitest ${project}`)
 }
 
-function pytest() {
+/**
+ * pytest runs beside the type checks, lint and unit tests (its C++ builds and harness processes
+ * would otherwise leave the cores idle while vitest waits on child processes); its output is
+ * kept in a file and printed when it is collected, so the log reads in order.
+ */
+function startPytest(name, selection) {
   const tests = join(root, 'resources', 'harness', 'tests')
-  if (!existsSync(tests)) return
-  step('pytest (resources/harness, CPU)')
-  const report = join(results, 'pytest.xml')
+  if (!existsSync(tests)) return null
+  const report = join(results, `${name}.xml`)
+  const log = join(results, `${name}.log`)
   rmSync(report, { force: true })
-  const status = exec(venvPython, ['-m', 'pytest', '-q', '-m', 'not gpu', '-p', 'no:cacheprovider', `--junitxml=${report}`, tests], {
-    PYTHONPATH: join(root, 'resources', 'harness'),
+  const output = openSync(log, 'w')
+  const child = spawn(venvPython, ['-m', 'pytest', '-q', '-m', 'not gpu', '-p', 'no:cacheprovider', `--junitxml=${report}`, ...selection(tests)], {
+    cwd: root,
+    stdio: ['ignore', output, output],
+    env: { ...process.env, PYTHONPATH: join(root, 'resources', 'harness') },
   })
+  const done = new Promise((resolve) => {
+    child.on('error', () => resolve(1))
+    child.on('close', (code) => resolve(code ?? 1))
+  })
+  return { report, log, done, output }
+}
+
+async function collectPytest(started, title) {
+  if (!started) return
+  const status = await started.done
+  closeSync(started.output)
+  step(title)
+  process.stdout.write(readFileSync(started.log, 'utf8'))
+  const report = started.report
   if (!existsSync(report)) {
     totals.failed += 1
     failures.push(`pytest (no report, exit ${status})`)
@@ -86,13 +109,20 @@ try {
   process.exit(1)
 }
 
+// The Ray cluster tests start a head on 127.0.0.1 (its client port is fixed) and stop every Ray
+// process on the machine after them, as the unit suite's Ray test does: they run on their own.
+const clusterTests = (tests) => join(tests, 'test_cluster.py')
+const pytestRun = startPytest('pytest', (tests) => [`--ignore=${clusterTests(tests)}`, tests])
 single('type check (tsc)', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'])
 // The same code again per runtime: the Node side without DOM types, the renderer without Node types.
 single('type check, Node side (tsc)', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.node.json', '--noEmit'])
 single('type check, renderer (tsc)', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.web.json', '--noEmit'])
 single('lint (eslint)', process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.'])
 vitest('unit')
-pytest()
+await collectPytest(pytestRun, 'pytest (resources/harness, CPU; ran beside the checks above)')
+if (existsSync(clusterTests(join(root, 'resources', 'harness', 'tests')))) {
+  await collectPytest(startPytest('pytest-cluster', (tests) => [clusterTests(tests)]), 'pytest (resources/harness, the Ray cluster tests)')
+}
 vitest('e2e')
 
 if (failures.length > 0) process.stdout.write(`\nfailed: ${failures.join(', ')}\n`)
