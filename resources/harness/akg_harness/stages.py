@@ -1,6 +1,6 @@
 """Stages after correctness: timing with baselines, profile tables, ncu, roofline."""
 
-from . import profiling, roofline, timing
+from . import profiling, roofline, timing, timing_stats
 from .baselines import run_baselines
 from .checks.dsl_usage import PROFILE_RUNS, dsl_kernel_filter, share_and_streams_check
 from .compare import compare_outputs, flatten_outputs
@@ -66,21 +66,7 @@ def run_baseline_timing(ctx, state: dict) -> None:
         "inputs_refreshed": True, "baseline_cache": baselines.get("cache", {}),
         "baseline_provenance": baselines.get("provenance", {}),
     }
-    for name, status in baselines.get("cache", {}).items():
-        if status.startswith("error"):
-            doc.flag(f"{name}_baseline_failed", status)
-    replaced = [f"{name}: {source['replaced']}" for name, source in
-                baselines.get("provenance", {}).items() if source.get("replaced")]
-    if replaced:
-        doc.flag("baseline_remeasured", "a cached baseline did not stand and was measured "
-                 "again, the old entry dropped (" + "; ".join(replaced) + ")")
-    noisy = [f"{side}: {timing.noise(stats)} over {stats['trials']} calls"
-             for side, stats in (("candidate", candidate), ("eager", eager),
-                                 ("compile", compiled)) if stats and timing.noise(stats)]
-    if noisy:
-        doc.flag("noisy_timing", "the spread is too large to trust the median (" +
-                 "; ".join(noisy) + "); the machine was busy or the clock unsteady: "
-                 "measure again on a quiet machine before acting on this speedup")
+    timing_stats.flag_timing(doc, baselines, candidate, eager, compiled)
 
 
 def _table(trace, side: str, gpu: bool, is_dsl) -> dict:

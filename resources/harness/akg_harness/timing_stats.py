@@ -50,3 +50,24 @@ def summarize(samples: list) -> dict:
     }
     stats["noisy"] = noise(stats) is not None
     return stats
+
+
+def flag_timing(doc, baselines: dict, candidate, eager, compiled) -> None:
+    """The verdict's flags about its timing: baselines that failed or were re-measured, and a
+    spread too large to trust a median (the supervisor's verdict and the in-process path)."""
+    for name, status in (baselines.get("cache") or {}).items():
+        if isinstance(status, str) and status.startswith("error"):
+            doc.flag(f"{name}_baseline_failed", status)
+    replaced = [f"{name}: {source['replaced']}" for name, source in
+                (baselines.get("provenance") or {}).items()
+                if isinstance(source, dict) and source.get("replaced")]
+    if replaced:
+        doc.flag("baseline_remeasured", "a cached baseline did not stand and was measured "
+                 "again, the old entry dropped (" + "; ".join(replaced) + ")")
+    noisy = [f"{side}: {noise(stats)} over {stats['trials']} calls"
+             for side, stats in (("candidate", candidate), ("eager", eager),
+                                 ("compile", compiled)) if stats and noise(stats)]
+    if noisy:
+        doc.flag("noisy_timing", "the spread is too large to trust the median (" +
+                 "; ".join(noisy) + "); the machine was busy or the clock unsteady: "
+                 "measure again on a quiet machine before acting on this speedup")

@@ -193,20 +193,5 @@ def _timing(doc, reported: dict, verification: dict, confirmation) -> dict:
         doc.flag("timing_unconfirmed", (
             "the in-process median was not confirmed by a measurement from outside the "
             f"candidate's process ({reasons}); no speedup is claimed"))
-    for name, status in baselines.get("cache", {}).items():
-        if isinstance(status, str) and status.startswith("error"):
-            doc.flag(f"{name}_baseline_failed", status)
-    replaced = [f"{name}: {source['replaced']}" for name, source in
-                (baselines.get("provenance") or {}).items()
-                if isinstance(source, dict) and source.get("replaced")]
-    if replaced:
-        doc.flag("baseline_remeasured", "a cached baseline did not stand and was measured "
-                 "again, the old entry dropped (" + "; ".join(replaced) + ")")
-    noisy = [f"{side}: {timing_stats.noise(stats)} over {stats['trials']} calls"
-             for side, stats in (("candidate", candidate), ("eager", eager),
-                                 ("compile", compiled)) if stats and timing_stats.noise(stats)]
-    if noisy:
-        doc.flag("noisy_timing", "the spread is too large to trust the median (" +
-                 "; ".join(noisy) + "); the machine was busy or the clock unsteady: "
-                 "measure again on a quiet machine before acting on this speedup")
+    timing_stats.flag_timing(doc, baselines, candidate, eager, compiled)
     return section
