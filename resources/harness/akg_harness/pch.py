@@ -151,7 +151,10 @@ def build(request: dict) -> dict:
     includes = fastbuild.system_includes(request.get("cuda") is True)
     key = fastbuild.pch_key(includes, flags)
     result = fastbuild.compile_pch(os.path.join(shared_root(), key), includes, flags)
-    result["key"] = key
+    result.update(key=key, flags=flags)
+    if result["status"] == "built":  # beside the header: what it cost, for reports and tests
+        with open(os.path.join(shared_root(), key + ".json"), "w", encoding="utf-8") as handle:
+            json.dump(result, handle)
     return result
 
 

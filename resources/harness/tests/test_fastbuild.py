@@ -142,25 +142,52 @@ def sandboxed_build(root, factor: str) -> dict:
     return report["extensions"][0]
 
 
+def test_a_build_without_a_header_asks_for_one(tmp_path, monkeypatch):
+    # What a sandboxed build does when the shared folder has no header for its flags: it
+    # writes a request into its own cache folder and compiles without one.
+    monkeypatch.setenv("AKG_PCH_DIR", str(tmp_path / "shared"))
+    monkeypatch.setenv("AKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("AKG_PCH", raising=False)
+    build = fastbuild.InlineBuild(arguments(cuda_sources=[], with_cuda=False,
+                                            extra_cflags=["-O2", "-fopenmp"]),
+                                  str(tmp_path / "ext"), str(tmp_path), False, "cpp", [])
+    assert build.ensure_pch() is None
+    assert build.report["pch"].startswith("off: none yet")
+    requests = list((tmp_path / "cache" / "pch-requests").glob("*.json"))
+    assert [json.loads(r.read_text()) for r in requests] == [
+        {"flags": ["-O2", "-fopenmp"], "cuda": False}]
+
+
 @pytest.mark.skipif(not fastbuild.supported({}), reason="no C++ compiler")
 def test_sandboxed_builds_share_a_header_only_the_trusted_side_builds(tmp_path):
-    from akg_harness import sandbox
+    from akg_harness import pch, sandbox
 
     if not sandbox.status()["available"] or sandbox.status()["tool"] != "bwrap":
         pytest.skip("needs bubblewrap")
-    cold = sandboxed_build(tmp_path, "2.0f")
+    # The request the test above shows a build writing, for the flags of CANDIDATE's build,
+    # served by the trusted side (precompile does this when a sandbox closes).
+    folder = tmp_path / "asked"
+    (folder / pch.REQUESTS).mkdir(parents=True)
+    (folder / pch.REQUESTS / "a.json").write_text(json.dumps({"flags": ["-O2", "-fopenmp"]}))
+    env = dict(harness_env(), AKG_CACHE_DIR=str(tmp_path / "cache"))
+    served = subprocess.run([sys.executable, "-c", "import sys; from akg_harness import pch; "
+                             "print(pch.serve(sys.argv[1], wait=True))", str(folder)],
+                            capture_output=True, text=True, env=env, timeout=1800)
+    assert served.stdout.strip() == "1", served.stderr[-2000:]
     shared = tmp_path / "cache" / "pch-shared"
     built = sorted(p.relative_to(shared) for p in shared.rglob("*.gch"))
-    # The cold build asked; the trusted side built one header, for the allowed flags only
-    # (the plugin request was refused), and nothing the candidate wrote is there.
-    assert cold["build"]["pch"].startswith("off: none yet"), cold["build"]
     assert len(built) == 1 and built[0].parts[1:] == ("torch", "extension.h.gch"), built
+    # A candidate's build reads it (gcc accepted it); what the candidate wrote into the shared
+    # folder is not there, and its forged request for a plugin built nothing.
+    report = sandboxed_build(tmp_path, "3.0f")
+    assert report["build"]["pch"] == "reused", report["build"]
+    assert report["build"]["objects"] == {"main": "compiled"}
     assert not list(shared.rglob("evil*"))
-    warm = sandboxed_build(tmp_path, "3.0f")
-    assert warm["build"]["pch"] == "reused", warm["build"]  # gcc accepted it
-    assert warm["build"]["objects"] == {"main": "compiled"}
-    # CPU seconds of the compilers, not wall time: robust on a busy machine.
-    assert warm["build"]["cpu_seconds"]["main"] < cold["build"]["cpu_seconds"]["main"]
+    assert sorted(p.relative_to(shared) for p in shared.rglob("*.gch")) == built
+    # CPU seconds of the compilers, not wall time: robust on a busy machine. With the header,
+    # the whole binding costs less than parsing torch's headers did.
+    header = json.loads((shared / (built[0].parts[0] + ".json")).read_text())
+    assert report["build"]["cpu_seconds"]["main"] < header["cpu_seconds"]["pch"]
 
 
 def test_header_requests_are_read_as_untrusted_data(tmp_path):
