@@ -232,16 +232,26 @@ def needed_paths() -> List[str]:
             paths.append(os.environ[name])
     kept = []
     roots = hidden_roots()
+    # The outermost hidden folders (home, temp, ...): those and what lies above them are never
+    # bound back, only what lies inside one, such as a venv in the home folder. A hidden folder
+    # inside a path that is bound back (a cache or data folder inside the repository) is hidden
+    # again after the bind (nested_hidden_roots).
+    outermost = [root for root in roots if not any(other != root and _inside(root, other)
+                                                   for other in roots)]
     for path in paths:
         for variant in (os.path.abspath(path), os.path.realpath(path)):
-            # A hidden folder itself (or one above it) is never bound back: only what lies
-            # inside one, such as a venv in the home folder.
-            if any(_inside(root, variant) for root in roots):
+            if any(_inside(root, variant) for root in outermost) or variant in roots:
                 continue
             if os.path.exists(variant) and variant not in kept:
                 kept.append(variant)
     kept.sort(key=len)  # a folder bound once covers what lies inside it
     return [p for i, p in enumerate(kept) if not any(_inside(p, q) for q in kept[:i])]
+
+
+def nested_hidden_roots(bound: List[str]) -> List[str]:
+    """Hidden folders that lie inside a folder bound back: hidden again after the binds."""
+    return [root for root in hidden_roots()
+            if any(_inside(root, path) and root != path for path in bound)]
 
 
 class Sandbox:
@@ -337,9 +347,12 @@ class Sandbox:
         roots = hidden_roots()
         for root in roots:
             args += ["--tmpfs", root]
-        for path in needed_paths():
-            if any(_inside(path, root) for root in roots) and not _inside(path, self.root):
-                args += ["--ro-bind", path, path]
+        bound = [path for path in needed_paths()
+                 if any(_inside(path, root) for root in roots) and not _inside(path, self.root)]
+        for path in bound:
+            args += ["--ro-bind", path, path]
+        for root in nested_hidden_roots(bound):
+            args += ["--tmpfs", root]
         if self.pch_dir:
             args += ["--ro-bind", self.pch_dir, self.pch_dir]
         args += ["--bind", self.root, self.root, "--ro-bind", self.inbox, self.inbox,

@@ -150,3 +150,22 @@ def test_a_bad_limit_says_which_setting(monkeypatch, value):
     monkeypatch.setenv("AKG_SANDBOX_PROCESSES", value)
     with pytest.raises(ValueError, match="AKG_SANDBOX_PROCESSES"):
         sandbox.Limits.for_device("cpu")
+
+
+def test_a_cache_inside_the_repository_stays_hidden_when_the_repository_is_bound_back(
+        tmp_path, monkeypatch):
+    # A clone under a hidden folder (temp, home) with the cache inside it: the harness is bound
+    # back so the executor can import it, and the cache inside is hidden again after the bind.
+    repo = tmp_path / "clone"
+    harness = repo / "resources" / "harness"
+    cache = harness / ".cache"
+    cache.mkdir(parents=True)
+    monkeypatch.setattr(sandbox, "hidden_roots", lambda: [str(tmp_path), str(cache)])
+    monkeypatch.setattr(sandbox, "HARNESS_ROOT", str(harness))
+    assert str(harness) in sandbox.needed_paths()
+    assert sandbox.nested_hidden_roots([str(harness)]) == [str(cache)]
+    # Neither a hidden folder itself nor one above it is ever bound back.
+    monkeypatch.setattr(sandbox, "HARNESS_ROOT", str(tmp_path))
+    assert str(tmp_path) not in sandbox.needed_paths()
+    monkeypatch.setattr(sandbox, "HARNESS_ROOT", str(cache))
+    assert str(cache) not in sandbox.needed_paths()
