@@ -50,3 +50,27 @@ export const locationOf = (state: Pick<StudioState, 'view' | 'selectedRunId' | '
   candidateId: state.selectedCandidateId ?? undefined,
   benchId: state.selectedBenchId ?? undefined,
 })
+
+/**
+ * Applies locations so that only the one asked for last lands (a Back pressed while a run is still
+ * loading is not undone when that load ends), and says whether any is still in flight, during which
+ * the URL must not be pushed.
+ */
+export function locationQueue(
+  applyOne: (location: Location, current: () => boolean) => Promise<void>,
+): { go: (location: Location) => Promise<void>; applying: () => boolean } {
+  let inFlight = 0
+  let latest = 0
+  return {
+    go: async (location) => {
+      const ticket = ++latest
+      inFlight += 1
+      try {
+        await applyOne(location, () => ticket === latest)
+      } finally {
+        inFlight -= 1
+      }
+    },
+    applying: () => inFlight > 0,
+  }
+}

@@ -1,16 +1,22 @@
 import { useEffect } from 'react'
 import { useStudio } from '../store/index.ts'
-import { formatLocation, locationOf, parseLocation, type Location } from './router.ts'
+import { formatLocation, locationOf, locationQueue, parseLocation, type Location } from './router.ts'
 
-/** Shows a location: opens its run, candidate or batch, then its view. */
-async function apply(location: Location): Promise<void> {
+/**
+ * Shows a location: opens its run, candidate or batch, then its view. `current` says whether this
+ * location is still the one to show: a Back pressed while a run was still loading must not be
+ * undone when that load finishes.
+ */
+async function apply(location: Location, current: () => boolean): Promise<void> {
   const state = useStudio.getState()
   if (location.runId) {
     if (state.selectedRunId !== location.runId) await state.openRun(location.runId)
+    if (!current()) return
     useStudio.getState().selectCandidate(location.candidateId ?? null)
   }
   if (location.compare) useStudio.getState().setComparePicks(location.compare)
   if (location.benchId && useStudio.getState().selectedBenchId !== location.benchId) await useStudio.getState().openBench(location.benchId)
+  if (!current()) return
   useStudio.getState().setView(location.view)
 }
 
@@ -21,15 +27,7 @@ async function apply(location: Location): Promise<void> {
  */
 export function useRouter(fallback: () => Promise<Location>): void {
   useEffect(() => {
-    let applying = false
-    const go = async (location: Location) => {
-      applying = true
-      try {
-        await apply(location)
-      } finally {
-        applying = false
-      }
-    }
+    const { go, applying } = locationQueue(apply)
     const initial = parseLocation(window.location.hash)
     void (initial ? go(initial) : fallback().then(async (location) => {
       // The user went somewhere while the default was being worked out: stay there.
@@ -45,7 +43,7 @@ export function useRouter(fallback: () => Promise<Location>): void {
     const unsubscribe = useStudio.subscribe(
       (state) => formatLocation(locationOf(state)),
       (hash) => {
-        if (applying || hash === window.location.hash) return
+        if (applying() || hash === window.location.hash) return
         window.history.pushState(null, '', hash)
       },
     )
