@@ -62,6 +62,8 @@ def pytest_configure(config):
         common + ["--jobs", "2", str(cpp / "add_correct.py"), str(cpp / "add_compile_error.py"),
                   str(cpp / "matmul_blocked.py"), str(cpp / "add_fixed_size.py"),
                   str(CANDIDATES / "model" / "enc_linear_relu.py"),
+                  str(CANDIDATES / "model" / "enc_linear_relu_broken.py"),
+                  str(CANDIDATES / "model" / "head_linear.py"),
                   # one build (the same source) serves every cpp attack on the verdict
                   str(CANDIDATES / "attacks" / "verdict_patch_result_cpp.py")],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=harness_env(),
