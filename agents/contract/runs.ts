@@ -200,7 +200,16 @@ export interface RunSummary {
   steps: number
   candidates: number
   correctCandidates: number
-  best: { candidateId: string; medianMs: number | null; speedupVsEager: number | null; speedupVsCompile: number | null } | null
+  /** The best correct candidate; `noisy` when its timing was too spread to trust (its speedups are shown, marked, and left out of fast_p). */
+  best: {
+    candidateId: string
+    medianMs: number | null
+    eagerMs: number | null
+    compileMs: number | null
+    speedupVsEager: number | null
+    speedupVsCompile: number | null
+    noisy: boolean
+  } | null
   usage: UsageTotals
   /** True when any model answer was played back from a cassette (a replay, not a live model). */
   replay: boolean

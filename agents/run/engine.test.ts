@@ -12,7 +12,7 @@ describe('single workflow', () => {
     const run = await runFixture({ code: [kernelAnswer('passed 0.5')] })
     expect(run.summary.status).toBe('completed')
     expect(run.summary.endReason).toBe('correct')
-    expect(run.summary.best).toMatchObject({ candidateId: 'c0001', medianMs: 0.5, speedupVsEager: 2 })
+    expect(run.summary.best).toEqual({ candidateId: 'c0001', medianMs: 0.5, eagerMs: 1, compileMs: 0.9, speedupVsEager: 2, speedupVsCompile: 1.8, noisy: false })
     const types = run.store.events.map((event) => event.type).filter((type) => !type.endsWith('-delta'))
     expect(types).toEqual([
       'run-start', 'candidate-start', 'design-start', 'usage', 'design-end', 'code-start', 'usage', 'code-end', 'check-end',
@@ -24,6 +24,11 @@ describe('single workflow', () => {
       expect(run.store.artifacts.has(path), path).toBe(true)
     }
     expect(run.store.artifacts.get('candidates/c0001/prompt.md')).toContain('Plan: one thread per row')
+  })
+
+  it('marks the best candidate noisy in the run summary when its timing was too spread to trust', async () => {
+    const run = await runFixture({ code: [kernelAnswer('passed 0.5 noisy')] })
+    expect(run.summary.best).toMatchObject({ candidateId: 'c0001', speedupVsEager: 2, noisy: true })
   })
 
   it('routes a compile error to the Fixer with the harness message, then stops when the fix is correct', async () => {

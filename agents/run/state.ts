@@ -201,8 +201,11 @@ export function summarize(state: RunState, live: boolean, owner: RunOwner | null
       ? {
           candidateId: best.id,
           medianMs: best.verdict?.medianMs ?? null,
+          eagerMs: best.verdict?.eagerMs ?? null,
+          compileMs: best.verdict?.compileMs ?? null,
           speedupVsEager: best.speedups?.eager ?? null,
           speedupVsCompile: best.speedups?.compile ?? null,
+          noisy: best.verdict?.noisy ?? false,
         }
       : null,
     usage: state.usage,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
@@ -21,6 +21,8 @@ const plan = 'Plan: one OpenMP loop over the flattened tensor with static chunks
 let studio: RunningStudio
 let browser: Browser
 let page: Page
+/** The run made from a hand edit; deleted again by a later test. */
+let editedRunId = ''
 const home = mkdtempSync(join(tmpdir(), 'akg-ui-run-'))
 
 beforeAll(async () => {
@@ -112,5 +114,80 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     await expect(rows.filter({ hasText: 'generate' }).count()).resolves.toBe(0)
     expect(await page.getByRole('heading', { level: 1 }).first().textContent()).not.toBe(before)
     await screenshot(page, 'ui-run-fork')
+  })
+
+  it('verifies a hand edit of the forked code as a new candidate in a new run', async () => {
+    const forkUrl = page.url()
+    await page.getByTestId('candidate-table').getByRole('row').filter({ hasText: 'fork' }).getByRole('button').first().click()
+    const panel = page.getByTestId('candidate-panel')
+    await panel.getByRole('tab', { name: 'Edit' }).click()
+    const edit = panel.getByTestId('edit-candidate')
+    const verify = edit.getByRole('button', { name: 'Verify as a new candidate' })
+    expect(await verify.isDisabled()).toBe(true) // nothing edited yet
+    await edit.locator('.cm-content').click()
+    // An edit that fails at import (the forked code with a raise appended): the harness must say so
+    // for this candidate, not reuse the fork's verdict.
+    await page.keyboard.press('Control+a')
+    await page.keyboard.insertText(`${working.trimEnd()}\n\nraise RuntimeError("edited by hand")\n`)
+    await verify.click()
+    await until(page, `location.href !== ${JSON.stringify(forkUrl)} && /#\\/runs\\/[\\w.-]+$/.test(location.href)`, 60_000)
+    await expect(page.locator('#run-title').textContent()).resolves.toContain(' edited')
+    editedRunId = decodeURIComponent(page.url().split('/').pop() ?? '')
+    const rows = page.getByTestId('candidate-table').getByRole('row').filter({ hasText: 'fork' })
+    await rows.filter({ hasText: /runtime error|compile error|rejected|error/ }).first().waitFor({ timeout: 120_000 })
+    await expect(rows.filter({ hasText: 'passed' }).count()).resolves.toBe(0)
+    await rows.first().getByRole('button').first().click()
+    const panel2 = page.getByTestId('candidate-panel')
+    // The edited code is what the new run verified, and its verdict carries the edit's own failure.
+    const files = readdirSync(join(home, 'runs', editedRunId), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.py'))
+    expect(files.some((name) => readFileSync(join(home, 'runs', editedRunId, name), 'utf8').includes('edited by hand'))).toBe(true)
+    await panel2.getByRole('tab', { name: 'Verdict' }).click()
+    await expect(panel2.getByTestId('verdict').textContent()).resolves.toContain('edited by hand')
+    await page.getByTestId('run-status').filter({ hasText: /completed|failed|stopped/ }).waitFor({ timeout: 200_000 })
+    await screenshot(page, 'ui-run-edited')
+  })
+
+  it('compares the best of two runs side by side, then deletes a run with its folder', async () => {
+    await page.getByRole('button', { name: 'Runs', exact: true }).click()
+    const table = page.getByTestId('run-table')
+    await table.waitFor()
+    await until(page, `document.querySelector('[data-testid="run-count"]')?.textContent.startsWith('3 of 3')`, 30_000)
+    const compare = table.getByRole('button', { name: /^Compare the best of / })
+    const enabled: number[] = []
+    for (let index = 0; index < (await compare.count()); index += 1) if (await compare.nth(index).isEnabled()) enabled.push(index)
+    expect(enabled.length).toBeGreaterThanOrEqual(2) // the first run and its fork both have a correct best
+    await compare.nth(enabled[0] as number).click()
+    await compare.nth(enabled[1] as number).click()
+    await page.getByRole('heading', { name: 'Compare' }).waitFor()
+    const compared = await page.getByTestId('compare-table').textContent()
+    expect(compared).toMatch(/passed[\s\S]*passed/)
+    // Each side says whether its timing can be trusted, and where its eager baseline came from.
+    expect(compared).toMatch(/timing(quiet|noisy)[\s\S]*eager (measured now|cached|re-measured)/)
+    await screenshot(page, 'ui-compare-runs')
+
+    await page.getByRole('button', { name: 'Runs', exact: true }).click()
+    const edited = await table.getByRole('row').filter({ hasText: /edited/ }).getByRole('button').first().textContent()
+    expect(existsSync(join(home, 'runs', editedRunId))).toBe(true)
+    await table.getByRole('button', { name: `Delete ${edited}` }).click()
+    await table.getByRole('button', { name: 'Delete run and folder' }).click()
+    await until(page, `document.querySelector('[data-testid="run-count"]')?.textContent.startsWith('2 of 2')`, 30_000)
+    expect(existsSync(join(home, 'runs', editedRunId))).toBe(false)
+  })
+
+  it('lists a task\'s runs in Tasks and starts New run from it with the task filled in', async () => {
+    await page.getByRole('button', { name: 'Tasks', exact: true }).click()
+    await page.getByRole('option', { name: '19 ReLU' }).first().click()
+    const runs = page.getByTestId('task-runs')
+    await runs.getByRole('row').nth(2).waitFor({ timeout: 30_000 })
+    expect(await runs.locator('tbody tr').count()).toBe(2)
+    expect(await runs.textContent()).toContain('completed')
+    await screenshot(page, 'ui-task-runs')
+    // Empty the New run field first: "Run this task" fills it again.
+    await page.getByRole('button', { name: 'New run', exact: true }).first().click()
+    await page.locator('#run-task').fill('')
+    await page.getByRole('button', { name: 'Tasks', exact: true }).click()
+    await page.getByRole('button', { name: 'Run this task' }).click()
+    await page.locator('#run-task').waitFor()
+    expect(await page.locator('#run-task').inputValue()).toBe(join(repoRoot, 'resources', 'tasks', 'level1', '19_ReLU.py'))
   })
 })

@@ -1,7 +1,7 @@
 import type { Clock, EvaluateRequest, Runner, Verdict, VerdictStatus } from '../../ports/index.ts'
 
 /** A verdict as the harness would write it, for tests. */
-export function makeVerdict(status: VerdictStatus, options: { medianMs?: number; eagerMs?: number; message?: string } = {}): Verdict {
+export function makeVerdict(status: VerdictStatus, options: { medianMs?: number; eagerMs?: number; message?: string; noisy?: boolean } = {}): Verdict {
   const stats = (median: number) => ({ median_ms: median, mean_ms: median, min_ms: median, max_ms: median, iqr_ms: 0, std_ms: 0, trials: 10 })
   const correct = status === 'passed'
   const eager = options.eagerMs ?? 1
@@ -15,7 +15,7 @@ export function makeVerdict(status: VerdictStatus, options: { medianMs?: number;
     correctness: { trials: 3, max_abs_error: correct ? 0 : 1.5, max_rel_error: correct ? 0 : 1, mismatch_ratio: correct ? 0 : 0.5 },
     timing: correct ? { candidate: stats(median), eager: stats(eager), compile: stats(eager * 0.9), speedup_vs_eager: eager / median, speedup_vs_compile: (eager * 0.9) / median } : null,
     roofline: null,
-    flags: [],
+    flags: options.noisy ? [{ name: 'noisy_timing', detail: 'candidate IQR 80% of the median' }] : [],
   }
 }
 

@@ -22,16 +22,16 @@ def get_init_inputs():
     return []
 `
 
-/** A valid cpp answer carrying the verdict the fake runner should give it, e.g. "passed 0.5" or "compile_error". */
+/** A valid cpp answer carrying the verdict the fake runner should give it, e.g. "passed 0.5", "passed 0.5 noisy" or "compile_error". */
 export const kernelAnswer = (verdict: string): string => `Here is the kernel.\n\`\`\`python\n${cpp.skeleton}# fake-verdict: ${verdict}\n\`\`\`\n`
 
 /** The fake harness: reads the marker the answer carried. */
 export function judge(request: EvaluateRequest, code: string): Verdict {
-  const match = /# fake-verdict: (\w+)(?: ([\d.]+))?/.exec(code)
+  const match = /# fake-verdict: (\w+)(?: ([\d.]+))?( noisy)?/.exec(code)
   if (!match) return makeVerdict('runtime_error', { message: 'no marker' })
   if (match[1] === 'throw') throw new Error('worker crashed')
   if (match[1] === 'lost') throw new AppError('RUNNER_LOST', 'The Ray cluster is gone (the control store did not answer).')
-  return makeVerdict(match[1] as Verdict['status'], { medianMs: match[2] ? Number(match[2]) : 1, eagerMs: 1 })
+  return makeVerdict(match[1] as Verdict['status'], { medianMs: match[2] ? Number(match[2]) : 1, eagerMs: 1, noisy: Boolean(match[3]) })
 }
 
 export interface FixtureOptions {

@@ -27,7 +27,7 @@ export const runsCommand: Command = {
           run.owner ? `running elsewhere (pid ${run.owner.pid}, ${run.owner.program})` : run.status,
           `${run.correctCandidates}/${run.candidates}`,
           run.best ? `${run.best.candidateId} ${run.best.medianMs?.toFixed(4) ?? '?'} ms` : '-',
-          run.best?.speedupVsEager ? `${run.best.speedupVsEager.toFixed(2)}x` : '-',
+          run.best?.speedupVsEager ? `${run.best.speedupVsEager.toFixed(2)}x${run.best.noisy ? ' (noisy)' : ''}` : '-',
           duration(run.elapsedMs),
           run.replay ? `${run.title} [replay]` : run.title,
         ]),

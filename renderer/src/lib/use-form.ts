@@ -11,6 +11,15 @@ function read<T extends object>(key: string, initial: T): T {
   }
 }
 
+/** Fills a form before its view opens (Tasks' "Run this task" fills New run's task field). */
+export function writeForm<T extends object>(key: string, value: T): void {
+  try {
+    sessionStorage.setItem(PREFIX + key, JSON.stringify(value))
+  } catch {
+    // Storage refused: the view opens with its own defaults.
+  }
+}
+
 /**
  * A form's state that outlives its view: leaving Migrate or New batch and coming back finds what
  * was typed. Kept in sessionStorage, so a reload keeps it and a new window starts clean.

@@ -9,6 +9,7 @@ import { defaultBudget as DEFAULT_BUDGET } from '../../../agents/contract/regist
 import { useStudio } from '../store/index.ts'
 import { request } from '../transport/index.ts'
 import { useForm } from '../lib/use-form.ts'
+import { NoisyBadge } from '../components/NoisyBadge.tsx'
 
 /** Batches of tasks: one run per task, a table of outcomes, fast_p, geometric means, exports. */
 export function BenchmarksView() {
@@ -155,7 +156,7 @@ function BenchReportView({ report }: { report: BenchReport }) {
               <td className="num">{formatSpeedup(row.speedupVsEager)}</td>
               <td className="num">{formatSpeedup(row.speedupVsCompile)}</td>
               <td className="small">
-                {row.noisy ? <span className="badge status-noisy" title="spread too large to trust the median: left out of fast_p and geomeans">noisy</span> : null}
+                <NoisyBadge noisy={row.noisy} />
                 {row.baseline ? <span className="muted"> {row.baseline}</span> : null}
               </td>
             </tr>

@@ -5,6 +5,7 @@ import { Notice } from '../components/Notice.tsx'
 import { formatSpeedup } from '../components/run/SpeedupChart.tsx'
 import { candidateKey } from '../store/candidates-slice.ts'
 import { useStudio } from '../store/index.ts'
+import { timingTrust } from '../lib/trust.ts'
 
 const ms = (value: number | null | undefined) => (value === null || value === undefined ? '—' : `${value.toFixed(4)} ms`)
 
@@ -40,6 +41,7 @@ export function CompareView() {
             <Row title="eager" cells={values.map((value) => ms(value?.verdict?.timing?.eager?.median_ms))} />
             <Row title="vs eager" cells={values.map((value) => formatSpeedup(value?.verdict?.timing?.speedup_vs_eager))} />
             <Row title="vs torch.compile" cells={values.map((value) => formatSpeedup(value?.verdict?.timing?.speedup_vs_compile))} />
+            <Row title="timing" cells={values.map((value) => timingNote(value))} />
             <Row title="origin" cells={values.map((value) => describe(value))} />
           </tbody>
         </table>
@@ -51,6 +53,13 @@ export function CompareView() {
       ) : null}
     </section>
   )
+}
+
+/** Whether a side's speedups can be compared at all: a noisy timing is said, with where its eager baseline came from. */
+const timingNote = (value: CandidateDetail | null) => {
+  if (!value?.verdict?.timing) return '—'
+  const trust = timingTrust(value.verdict)
+  return [trust.noisy ? 'noisy: spread too large to trust the median' : 'quiet', trust.baseline].filter(Boolean).join(' · ')
 }
 
 const describe = (value: CandidateDetail | null) => (value ? `${value.candidate.origin}${value.candidate.parentId ? ` of ${value.candidate.parentId}` : ''} · step ${value.candidate.step}` : '—')

@@ -4,6 +4,7 @@ import { Notice } from '../components/Notice.tsx'
 import { formatSpeedup } from '../components/run/SpeedupChart.tsx'
 import { useForm } from '../lib/use-form.ts'
 import { useStudio } from '../store/index.ts'
+import { NoisyBadge } from '../components/NoisyBadge.tsx'
 
 interface RunFilters {
   search: string
@@ -129,7 +130,7 @@ function RunTable({ runs }: { runs: RunSummary[] }) {
               <td>{run.workflow}</td>
               <td className="mono small">{runModels(run).join(', ') || '—'}</td>
               <td className="num">{run.candidates} ({run.correctCandidates})</td>
-              <td className="num">{formatSpeedup(run.best?.speedupVsEager)}</td>
+              <td className="num">{formatSpeedup(run.best?.speedupVsEager)} <NoisyBadge noisy={run.best?.noisy} /></td>
               <td className="num">{formatSpeedup(run.best?.speedupVsCompile)}</td>
               <td className="muted small">{new Date(run.createdAt).toLocaleString()}</td>
               <td>

@@ -3,7 +3,9 @@ import type { TaskDetail, TaskFolder, TaskSummary } from '../../../agents/contra
 import { formatSpeedup } from '../components/run/SpeedupChart.tsx'
 import { CodeView } from '../components/CodeView.tsx'
 import { Notice } from '../components/Notice.tsx'
+import { writeForm } from '../lib/use-form.ts'
 import { useStudio } from '../store/index.ts'
+import { NoisyBadge } from '../components/NoisyBadge.tsx'
 
 export function TasksView() {
   const taskList = useStudio((state) => state.taskList)
@@ -119,7 +121,7 @@ function OpenTaskForm() {
   )
 }
 
-/** Baseline times measured by earlier runs of this task (eager = candidate median × speedup). */
+/** Baseline times measured by earlier runs of this task, as each run's best candidate measured them; a noisy one is marked. */
 function MeasuredBaselines({ path }: { path: string }) {
   const runList = useStudio((state) => state.runList)
   const loadRuns = useStudio((state) => state.loadRuns)
@@ -131,7 +133,7 @@ function MeasuredBaselines({ path }: { path: string }) {
   return (
     <table className="data-table compact" data-testid="baselines">
       <caption>Measured by earlier runs</caption>
-      <thead><tr><th scope="col">device</th><th scope="col">eager ms</th><th scope="col">torch.compile ms</th><th scope="col">best candidate ms</th><th scope="col">best vs eager</th></tr></thead>
+      <thead><tr><th scope="col">device</th><th scope="col">eager ms</th><th scope="col">torch.compile ms</th><th scope="col">best candidate ms</th><th scope="col">best vs eager</th><th scope="col">timing</th></tr></thead>
       <tbody>
         {runs.map((run) => {
           const best = run.best as NonNullable<typeof run.best>
@@ -139,13 +141,43 @@ function MeasuredBaselines({ path }: { path: string }) {
           return (
             <tr key={run.id}>
               <td>{run.device}</td>
-              <td className="num">{best.speedupVsEager ? (median * best.speedupVsEager).toFixed(4) : '—'}</td>
-              <td className="num">{best.speedupVsCompile ? (median * best.speedupVsCompile).toFixed(4) : '—'}</td>
+              <td className="num">{best.eagerMs?.toFixed(4) ?? '—'}</td>
+              <td className="num">{best.compileMs?.toFixed(4) ?? '—'}</td>
               <td className="num">{median.toFixed(4)}</td>
               <td className="num">{formatSpeedup(best.speedupVsEager)}</td>
+              <td>{best.noisy ? <NoisyBadge noisy /> : <span className="muted small">quiet</span>}</td>
             </tr>
           )
         })}
+      </tbody>
+    </table>
+  )
+}
+
+/** Every run of this task, newest first, each one click away. */
+function TaskRuns({ path }: { path: string }) {
+  const runList = useStudio((state) => state.runList)
+  const openRun = useStudio((state) => state.openRun)
+  const runs = runList.state === 'ready' ? runList.value.filter((run) => run.taskPath === path) : []
+  if (runs.length === 0) return <p className="muted small" data-testid="task-runs">No runs of this task yet.</p>
+  return (
+    <table className="data-table compact" data-testid="task-runs">
+      <caption>Runs of this task ({runs.length})</caption>
+      <thead><tr><th scope="col">run</th><th scope="col">status</th><th scope="col">DSL · device</th><th scope="col">candidates (correct)</th><th scope="col">best vs eager</th><th scope="col">started</th></tr></thead>
+      <tbody>
+        {[...runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((run) => (
+          <tr key={run.id}>
+            <th scope="row">
+              <button type="button" className="link" onClick={() => void openRun(run.id)}>{run.title}</button>
+              {run.replay ? <span className="badge replay" title="Answers played back from a cassette; kernels verified and timed for real">replay</span> : null}
+            </th>
+            <td><span className={`badge status-${run.status}`}>{run.status === 'running-elsewhere' ? 'running elsewhere' : run.status}</span></td>
+            <td>{run.dsl} · {run.device}</td>
+            <td className="num">{run.candidates} ({run.correctCandidates})</td>
+            <td className="num">{formatSpeedup(run.best?.speedupVsEager)} <NoisyBadge noisy={run.best?.noisy} /></td>
+            <td className="muted small">{new Date(run.createdAt).toLocaleString()}</td>
+          </tr>
+        ))}
       </tbody>
     </table>
   )
@@ -168,9 +200,18 @@ function TaskDetailPane() {
 
 function TaskHeader({ task }: { task: TaskDetail }) {
   const constants = Object.entries(task.outline.constants)
+  const setView = useStudio((state) => state.setView)
+  const runThisTask = () => {
+    // New run opens with this task in its field (a task emptied there earlier is filled again).
+    writeForm('new-run', { taskPath: task.path, offered: task.id })
+    setView('new-run')
+  }
   return (
     <header className="task-header">
-      <h2>{task.name}</h2>
+      <div className="task-title-row">
+        <h2>{task.name}</h2>
+        <button type="button" className="primary" onClick={runThisTask}>Run this task</button>
+      </div>
       <p className="muted mono" title="file">{task.path}</p>
       {task.outline.summary ? <p>{task.outline.summary}</p> : null}
       {constants.length > 0 ? (
@@ -184,6 +225,7 @@ function TaskHeader({ task }: { task: TaskDetail }) {
         </dl>
       ) : null}
       <MeasuredBaselines path={task.path} />
+      <TaskRuns path={task.path} />
       {task.outline.problems.length > 0 ? (
         <Notice tone="warning" title="This file is not a complete KernelBench task">
           <ul>{task.outline.problems.map((problem) => <li key={problem}>{problem}</li>)}</ul>

@@ -2,6 +2,7 @@ import { useThrottled } from '../../lib/use-throttled.ts'
 import { useStudio } from '../../store/index.ts'
 import { timingTrust } from '../../lib/trust.ts'
 import { formatSpeedup } from './SpeedupChart.tsx'
+import { NoisyBadge } from '../NoisyBadge.tsx'
 
 /** Rows re-render at most this often while candidates stream in. */
 const TABLE_REDRAW_MS = 300
@@ -42,7 +43,7 @@ export function CandidateTable({ runId }: { runId: string }) {
                   <td className="num">{formatSpeedup(timing?.speedup_vs_eager)}</td>
                   <td className="num">{formatSpeedup(timing?.speedup_vs_compile)}</td>
                   <td className="small">
-                    {trust.noisy ? <span className="badge status-noisy" title="spread too large to trust the median: left out of fast_p and geomeans">noisy</span> : null}
+                    <NoisyBadge noisy={trust.noisy} />
                     {trust.baseline ? <span className="muted"> {trust.baseline}</span> : null}
                   </td>
                 </tr>
