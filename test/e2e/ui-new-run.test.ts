@@ -60,6 +60,8 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     // A run starts after its preflight (a child process imports torch and runs the task's reference once).
     await page.locator('[data-testid="cycle-timeline"], [role="alert"]').first().waitFor({ timeout: 120_000 })
     expect(await page.getByRole('alert').allTextContents()).toEqual([])
+    // While it runs, the Run view says which step it is in and for how long.
+    await page.getByTestId('progress-line').filter({ hasText: /c000\d · .* · \d+ s/ }).first().waitFor({ timeout: 60_000 })
   })
 
   it('completes: lanes for the failed candidate and its fix, a passed verdict, a speedup point', async () => {

@@ -10,6 +10,8 @@ import { SpeedupChart } from '../components/run/SpeedupChart.tsx'
 import { Notice } from '../components/Notice.tsx'
 import { ManualPromptCard } from '../components/settings/ManualPrompts.tsx'
 import { useStudio } from '../store/index.ts'
+import { ProgressLine } from '../components/workbench/ProgressLine.tsx'
+import { currentActivity, tokensPerSecond } from '../lib/run-progress.ts'
 
 /** The heart of the studio: one run, live or past, drawn from the same events. */
 export function RunView() {
@@ -26,6 +28,7 @@ export function RunView() {
   return (
     <section className="view run-view" aria-labelledby="run-title">
       <RunHeader runId={runId} />
+      <RunProgress runId={runId} />
       <WaitingForYou runId={runId} />
       <CycleTimeline runId={runId} />
       <div className="run-grid">
@@ -41,6 +44,20 @@ export function RunView() {
         </div>
       </div>
     </section>
+  )
+}
+
+/** While the run runs: the step it is in, how long that has taken, and an estimate from the same steps earlier in the run. */
+function RunProgress({ runId }: { runId: string }) {
+  const running = useStudio((state) => state.runModels[runId]?.status === 'running')
+  const candidates = useStudio((state) => state.runModels[runId]?.candidates)
+  const activity = running && candidates ? currentActivity(candidates) : null
+  if (!activity) return null
+  const basis = activity.typicalMs === undefined ? 'no estimate until one such step has ended' : `estimate from ${activity.basis} earlier step${activity.basis === 1 ? '' : 's'} of this run`
+  return (
+    <div className="run-progress" title={basis}>
+      <ProgressLine label="What the run is doing" stage={activity.stage} startedAt={activity.startedAt} running typicalMs={activity.typicalMs} />
+    </div>
   )
 }
 
@@ -65,10 +82,11 @@ function SearchLineage({ runId }: { runId: string }) {
 }
 
 /** Tokens and cost as the provider reported them; a replay ran no model, so it says so instead of a count. */
-export function describeUsage(usage: UsageTotals, replay: boolean): string {
+export function describeUsage(usage: UsageTotals, replay: boolean, outputPerSecond: number | null = null): string {
   const tokens = usage.inputTokens + usage.outputTokens
   if (replay) return tokens > 0 ? `${usage.calls} replayed answers (the cassette recorded ${tokens.toLocaleString('en')} tokens)` : `${usage.calls} replayed answers, no model ran`
-  return `${tokens.toLocaleString('en')} tokens${usage.costUsd !== null ? ` · $${usage.costUsd.toFixed(2)}` : ''}`
+  const rate = outputPerSecond !== null ? ` · ${outputPerSecond.toFixed(0)} output tokens/s` : ''
+  return `${tokens.toLocaleString('en')} tokens${rate}${usage.costUsd !== null ? ` · $${usage.costUsd.toFixed(2)}` : ''}`
 }
 
 function RunHeader({ runId }: { runId: string }) {
@@ -81,6 +99,8 @@ function RunHeader({ runId }: { runId: string }) {
   const usage = useStudio((state) => state.runModels[runId]?.usage ?? null)
   const replay = useStudio((state) => state.runModels[runId]?.replay === true || Object.values(state.runModels[runId]?.spec?.models ?? {}).some((value) => value.startsWith('cassette:')))
   const eventCount = useStudio((state) => state.runModels[runId]?.eventCount ?? 0)
+  const candidates = useStudio((state) => state.runModels[runId]?.candidates)
+  const rate = usage && candidates ? tokensPerSecond(usage.outputTokens, candidates) : null
   const error = useStudio((state) => state.runErrors[runId])
   const cancelRun = useStudio((state) => state.cancelRun)
   const resumeRun = useStudio((state) => state.resumeRun)
@@ -94,7 +114,7 @@ function RunHeader({ runId }: { runId: string }) {
         <h1 id="run-title">{spec?.title ?? runId}{replay ? <span className="badge replay" data-testid="replay-badge" title="The model's answers are played back from a recorded cassette; the kernels are compiled, checked and timed for real.">replay</span> : null}</h1>
         <p className="muted small">
           {spec ? `${spec.dsl} on ${spec.device} · ${spec.workflow} · ` : ''}step {step} · {candidateCount} candidates · {eventCount} events
-          {usage ? ` · ${describeUsage(usage, replay)}` : ''}
+          {usage ? ` · ${describeUsage(usage, replay, rate)}` : ''}
         </p>
       </div>
       <span className={`badge run-status status-${status}`} data-testid="run-status">{status}{endReason ? ` · ${endReason}` : ''}</span>
