@@ -111,6 +111,24 @@ const dslTable = [
       { pattern: /\bT\.(Kernel|prim_func|alloc_shared|Pipelined|gemm)\b/, weight: 4, evidence: 'TileLang primitives (T.Kernel, T.alloc_shared, ...)' },
     ],
   },
+  {
+    name: 'numpy',
+    label: 'NumPy (CPU)',
+    devices: ['cpu'],
+    cpuInterpreter: false,
+    modelWrites: true,
+    pythonPackage: 'numpy',
+    precompiled: false,
+    harnessAdapter: { module: 'numpy_dsl', className: 'NumpyAdapter' },
+    fileNames: null,
+    // A Triton, CUDA, C++ or TileLang file that also converts through NumPy is still that DSL's.
+    wrappedBy: ['triton', 'cuda_c', 'cpp', 'tilelang'],
+    detection: [
+      { pattern: /^\s*import\s+numpy\b|^\s*from\s+numpy\b/m, weight: 1, evidence: 'imports numpy' },
+      { pattern: /\btorch\.from_numpy\s*\(/, weight: 2, evidence: 'torch.from_numpy(...) hands NumPy results back to torch' },
+      { pattern: /\.numpy\(\s*\)/, weight: 1, evidence: 'tensor.numpy() hands tensors to NumPy' },
+    ],
+  },
 ] as const satisfies readonly DslEntry[]
 
 /** The DSLs a candidate can be written in; each is a plugin under agents/dsl/<name>. */

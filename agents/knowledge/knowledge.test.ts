@@ -4,6 +4,7 @@ import {
   createKnowledgeSelector,
   hardwareFromDeviceName,
   KnowledgeDocumentError,
+  knowledgeDsls,
   loadKnowledge,
   parseKnowledgeDocument,
   selectKnowledge,
@@ -57,7 +58,7 @@ describe('knowledge documents', () => {
     const { title: _title, ...withoutTitle } = base
     expect(() => parseKnowledgeDocument(document(withoutTitle), 'b.md')).toThrow('b.md (field "title"): the field is required.')
     expect(() => parseKnowledgeDocument(`# Just markdown\n${body}`, 'c.md')).toThrow('c.md (line 1): a knowledge document starts with a front matter block')
-    expect(() => parseKnowledgeDocument(document({ ...base, dsl: '[triton, cuda]' }), 'd.md')).toThrow('"cuda" is not allowed; use one of triton, cuda_c, cpp, tilelang, any')
+    expect(() => parseKnowledgeDocument(document({ ...base, dsl: '[triton, cuda]' }), 'd.md')).toThrow(`"cuda" is not allowed; use one of ${knowledgeDsls.join(', ')}`)
     expect(() => parseKnowledgeDocument(document(base, 'too short'), 'e.md')).toThrow('e.md (line 9): the body after the front matter is 9 characters')
   })
 

@@ -104,7 +104,7 @@ class Correctness:
         doc.check("dsl_kernel_launched", launches > 0,
                   f"{launches} {ctx.adapter.name} launch(es) in trial {trial}" if launches else
                   f"no {ctx.adapter.name} kernel was launched by forward() in trial {trial} "
-                  f"({launch_hint(ctx.adapter.name)})")
+                  f"({ctx.adapter.launch_hint})")
         doc.check("inputs_unchanged", not changed,
                   f"input tensor(s) {changed} were modified by the candidate" if changed
                   else "inputs are bit-identical after the call")
@@ -340,11 +340,3 @@ class Correctness:
             "candidate_torch_ops": dict(self.torch_ops),
         }
 
-
-def launch_hint(dsl: str) -> str:
-    return {
-        "triton": "counted at JITFunction.run, the path of every kernel[grid](...) launch",
-        "cpp": "counted as calls into a module built with torch.utils.cpp_extension",
-        "cuda_c": "counted as calls into a module built with torch.utils.cpp_extension",
-        "tilelang": "counted as calls of a tilelang JITKernel",
-    }.get(dsl, "")

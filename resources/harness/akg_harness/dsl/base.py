@@ -51,6 +51,8 @@ class Adapter:
     """Per-request view of a DSL: environment checks, hooks, error classification."""
 
     name = "base"
+    # How this DSL's launches are counted, said when forward() launched none.
+    launch_hint = ""
     # Torch ops run inside a launch annotation belong to the DSL (Triton's interpreter
     # copies tensors with torch); for extensions they are torch work done from C++.
     torch_inside_launch_is_dsl = False

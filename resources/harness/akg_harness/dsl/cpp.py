@@ -10,6 +10,7 @@ from .base import Adapter
 
 class CppAdapter(Adapter):
     name = "cpp"
+    launch_hint = "counted as calls into a module built with torch.utils.cpp_extension"
 
     def check_environment(self) -> None:
         compiler = os.environ.get("CXX", "c++")

@@ -62,6 +62,7 @@ def install() -> None:
 
 class TileLangAdapter(Adapter):
     name = "tilelang"
+    launch_hint = "counted as calls of a tilelang JITKernel"
 
     def check_environment(self) -> None:
         if importlib.util.find_spec("tilelang") is None:

@@ -90,6 +90,7 @@ def interpreter_ready() -> None:
 
 class TritonAdapter(Adapter):
     name = "triton"
+    launch_hint = "counted at JITFunction.run, the path of every kernel[grid](...) launch"
 
     def check_environment(self) -> None:
         if importlib.util.find_spec("triton") is None:
