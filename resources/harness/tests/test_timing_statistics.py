@@ -1,6 +1,5 @@
 """Timing statistics: quartiles and percentiles, and what happens when a side is noisy."""
 
-import time
 import types
 
 import pytest

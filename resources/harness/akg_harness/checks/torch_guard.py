@@ -17,7 +17,6 @@ the candidate does with a dispatch mode present, the same as under `block` and `
 import collections
 import time
 
-import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
 # aten operators that move, allocate, fill or describe memory without computing values
