@@ -16,7 +16,7 @@ OPS = {
     "silu": ("x * torch.sigmoid(x)", "x / (1.0 + tl.exp(-x))"),
 }
 
-TASK = '''import torch
+TASK = """import torch
 import torch.nn as nn
 
 
@@ -31,9 +31,9 @@ def get_inputs():
 
 def get_init_inputs():
     return []
-'''
+"""
 
-CANDIDATE = '''import torch
+CANDIDATE = """import torch
 import torch.nn as nn
 import triton
 import triton.language as tl
@@ -54,7 +54,7 @@ class ModelNew(nn.Module):
         n = x.numel()
         op_kernel[(triton.cdiv(n, 1024),)](x, out, n, BLOCK=1024)
         return out
-'''
+"""
 
 
 def main(folder: str, count: int) -> None:

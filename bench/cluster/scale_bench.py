@@ -24,8 +24,16 @@ HARNESS = Path(__file__).resolve().parents[2] / "resources" / "harness"
 def evaluate_args(task: Path, candidate: Path, device: str) -> dict:
     # Eager baseline only: torch.compile's first compile per task would dominate the numbers
     # and is the same work on every path.
-    return {"task": str(task), "candidate": str(candidate), "dsl": "triton", "device": device,
-            "timeout": 300, "baselines": ["eager"], "correctness_trials": 3, "timing_trials": 50}
+    return {
+        "task": str(task),
+        "candidate": str(candidate),
+        "dsl": "triton",
+        "device": device,
+        "timeout": 300,
+        "baselines": ["eager"],
+        "correctness_trials": 3,
+        "timing_trials": 50,
+    }
 
 
 class Lines:
@@ -54,14 +62,19 @@ class Lines:
 
 
 def run_local(pairs, env) -> dict:
-    process = subprocess.Popen([sys.executable, "-u", "-m", "akg_harness", "serve", "--warm-device",
-                                "cuda:0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                               env=dict(env, CUDA_VISIBLE_DEVICES="0"))
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "akg_harness", "serve", "--warm-device", "cuda:0"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(env, CUDA_VISIBLE_DEVICES="0"),
+    )
     lines = Lines(process)
 
     def one(request_id, task, candidate):
-        lines.send({"id": request_id, "command": "evaluate",
-                    "args": evaluate_args(task, candidate, "cuda:0")})
+        lines.send(
+            {"id": request_id, "command": "evaluate", "args": evaluate_args(task, candidate, "cuda:0")}
+        )
         while True:
             message = lines.get()
             if message.get("id") == request_id and "ok" in message:
@@ -77,9 +90,13 @@ def run_local(pairs, env) -> dict:
 
 
 def run_ray(pairs, env, address: str, slots: int) -> dict:
-    process = subprocess.Popen([sys.executable, "-u", "-m", "akg_harness", "cluster-driver",
-                                "--address", address], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "akg_harness", "cluster-driver", "--address", address],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     lines = Lines(process)
     cid = [0]
 
@@ -101,14 +118,22 @@ def run_ray(pairs, env, address: str, slots: int) -> dict:
         for index in range(node["gpus"]):
             if len(keys) < slots:
                 key = f"ray:{node['node_id'][:8]}:cuda:{index}"
-                control("open", slot=key, node_id=node["node_id"], kind="cuda",
-                        model=node["gpu_model"], threads=None)
+                control(
+                    "open",
+                    slot=key,
+                    node_id=node["node_id"],
+                    kind="cuda",
+                    model=node["gpu_model"],
+                    threads=None,
+                )
                 keys.append(key)
 
     def request(key, request_id, task, candidate):
         args = evaluate_args(task, candidate, "cuda:0")
-        files = {"task": {"name": task.name, "text": task.read_text()},
-                 "candidate": {"name": candidate.name, "text": candidate.read_text()}}
+        files = {
+            "task": {"name": task.name, "text": task.read_text()},
+            "candidate": {"name": candidate.name, "text": candidate.read_text()},
+        }
         line = {"id": request_id, "command": "evaluate", "files": files, "args": args}
         lines.send({"slot": key, "line": json.dumps(line)})
 
@@ -147,8 +172,12 @@ def run_ray(pairs, env, address: str, slots: int) -> dict:
     statuses = [finals[str(index)]["result"]["status"] for index in range(len(pairs))]
     control("shutdown")
     process.wait(timeout=60)
-    return {"seconds": elapsed, "statuses": statuses, "slots": keys,
-            "gpu_models": sorted({node["gpu_model"] or "?" for node in gpu_nodes})}
+    return {
+        "seconds": elapsed,
+        "statuses": statuses,
+        "slots": keys,
+        "gpu_models": sorted({node["gpu_model"] or "?" for node in gpu_nodes}),
+    }
 
 
 def main() -> None:
@@ -168,9 +197,11 @@ def main() -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(HARNESS), env.get("PYTHONPATH", "")])
     results = {"count": len(pairs), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-    for name, runner in (("local", lambda: run_local(pairs, env)),
-                         ("ray-1", lambda: run_ray(pairs, env, args.address, 1)),
-                         ("ray-2", lambda: run_ray(pairs, env, args.address, 2))):
+    for name, runner in (
+        ("local", lambda: run_local(pairs, env)),
+        ("ray-1", lambda: run_ray(pairs, env, args.address, 1)),
+        ("ray-2", lambda: run_ray(pairs, env, args.address, 2)),
+    ):
         try:
             outcome = runner()
             outcome["per_minute"] = 60.0 * len(pairs) / outcome["seconds"]
@@ -191,8 +222,10 @@ def main() -> None:
         item = results.get(name, {})
         if "seconds" in item:
             passed = sum(status == "passed" for status in item["statuses"])
-            rows.append(f"| {name} | {len(pairs)} | {item['seconds']:.1f} | {item['per_minute']:.1f} "
-                        f"| {passed}/{len(pairs)} passed |")
+            rows.append(
+                f"| {name} | {len(pairs)} | {item['seconds']:.1f} | {item['per_minute']:.1f} "
+                f"| {passed}/{len(pairs)} passed |"
+            )
         else:
             rows.append(f"| {name} | - | - | - | {item.get('error')} |")
     summary = "\n".join(rows)

@@ -32,15 +32,18 @@ ADD_CUDA = (VECTOR_ADD, os.path.join(BENCH, "add_cuda.py"), "cuda_c")
 def summary(result: dict) -> dict:
     timing = result.get("timing") or {}
     ncu = result.get("ncu") or {}
-    return {"status": result.get("status"), "error": (result.get("error") or {}).get("message",
-                                                                                     "")[-800:],
-            "flags": [f["name"] for f in result.get("flags", [])],
-            "median_ms": (timing.get("candidate") or {}).get("median_ms"),
-            "clock": timing.get("clock"),
-            "build": [(e.get("cached"), e.get("source")) for e in
-                      (result.get("build") or {}).get("extensions", [])],
-            "ncu_kernels": len(ncu.get("kernels", [])), "ncu_error": str(ncu.get("error"))[:800]
-            if ncu.get("error") else None}
+    return {
+        "status": result.get("status"),
+        "error": (result.get("error") or {}).get("message", "")[-800:],
+        "flags": [f["name"] for f in result.get("flags", [])],
+        "median_ms": (timing.get("candidate") or {}).get("median_ms"),
+        "clock": timing.get("clock"),
+        "build": [
+            (e.get("cached"), e.get("source")) for e in (result.get("build") or {}).get("extensions", [])
+        ],
+        "ncu_kernels": len(ncu.get("kernels", [])),
+        "ncu_error": str(ncu.get("error"))[:800] if ncu.get("error") else None,
+    }
 
 
 def bwrap_start(report: dict) -> None:
@@ -52,11 +55,13 @@ def bwrap_start(report: dict) -> None:
         times = []
         for _ in range(20):
             start = time.perf_counter()
-            subprocess.run(command, check=True, env=sandbox.environment(),
-                           **sandbox.popen_arguments())
+            subprocess.run(command, check=True, env=sandbox.environment(), **sandbox.popen_arguments())
             times.append((time.perf_counter() - start) * 1000)
-        report["bwrap_true_ms"] = {"median": round(statistics.median(times), 2),
-                                   "min": round(min(times), 2), "max": round(max(times), 2)}
+        report["bwrap_true_ms"] = {
+            "median": round(statistics.median(times), 2),
+            "min": round(min(times), 2),
+            "max": round(max(times), 2),
+        }
         report["bwrap_command"] = command
         report["process_limit"] = sandbox.process_limit
     finally:
@@ -69,14 +74,18 @@ def inside(report: dict) -> None:
     checks = {}
     with Worker(warm_device="cuda:0") as worker:
         run = worker.evaluate
-        checks["triton_jit"] = summary(run(RELU[0], RELU[1], "triton", device="cuda",
-                                           baselines=["eager"], timeout=240))
-        checks["cuda_c_build"] = summary(run(*ADD_CUDA[:2], "cuda_c", device="cuda",
-                                             baselines=["eager"], timeout=400))
-        checks["cuda_c_cached"] = summary(run(*ADD_CUDA[:2], "cuda_c", device="cuda",
-                                              baselines=["eager"], timeout=240))
-        checks["ncu_inside"] = summary(run(RELU[0], RELU[1], "triton", device="cuda",
-                                           baselines=[], ncu=True, timeout=300))
+        checks["triton_jit"] = summary(
+            run(RELU[0], RELU[1], "triton", device="cuda", baselines=["eager"], timeout=240)
+        )
+        checks["cuda_c_build"] = summary(
+            run(*ADD_CUDA[:2], "cuda_c", device="cuda", baselines=["eager"], timeout=400)
+        )
+        checks["cuda_c_cached"] = summary(
+            run(*ADD_CUDA[:2], "cuda_c", device="cuda", baselines=["eager"], timeout=240)
+        )
+        checks["ncu_inside"] = summary(
+            run(RELU[0], RELU[1], "triton", device="cuda", baselines=[], ncu=True, timeout=300)
+        )
     report["inside"] = checks
 
 
@@ -90,32 +99,61 @@ def ncu_outside(report: dict) -> None:
     for share_network in (False, True):
         sandbox = Sandbox("cuda")
         try:
-            options = EvaluateOptions(task=sandbox.stage(RELU[0], "task"),
-                                      candidate=sandbox.stage(RELU[1], "candidate"),
-                                      dsl="triton", device="cuda",
-                                      build_dir=sandbox.build_dir).validate()
+            options = EvaluateOptions(
+                task=sandbox.stage(RELU[0], "task"),
+                candidate=sandbox.stage(RELU[1], "candidate"),
+                dsl="triton",
+                device="cuda",
+                build_dir=sandbox.build_dir,
+            ).validate()
             spec = os.path.join(sandbox.scratch, "spec.json")
             with open(spec, "w") as handle:
-                json.dump({"options": options.to_dict(),
-                           "names": os.path.join(sandbox.scratch, "names.json")}, handle)
+                json.dump(
+                    {"options": options.to_dict(), "names": os.path.join(sandbox.scratch, "names.json")},
+                    handle,
+                )
             os.chmod(spec, 0o666)
-            inner = sandbox.command([sys.executable, "-m", "akg_harness.ncu_target", spec],
-                                    share_network=share_network)
-            command = ["ncu", "--clock-control", "none", "--target-processes", "all", "--nvtx",
-                       "--nvtx-include", f"{RANGE}/", "--metrics", ",".join(METRICS), "--csv",
-                       "--page", "raw", "--print-units", "base", *inner]
+            inner = sandbox.command(
+                [sys.executable, "-m", "akg_harness.ncu_target", spec], share_network=share_network
+            )
+            command = [
+                "ncu",
+                "--clock-control",
+                "none",
+                "--target-processes",
+                "all",
+                "--nvtx",
+                "--nvtx-include",
+                f"{RANGE}/",
+                "--metrics",
+                ",".join(METRICS),
+                "--csv",
+                "--page",
+                "raw",
+                "--print-units",
+                "base",
+                *inner,
+            ]
             start = time.perf_counter()
-            completed = subprocess.run(command, capture_output=True, text=True, timeout=180,
-                                       env=sandbox.environment(executor_environment(None, False)),
-                                       **sandbox.popen_arguments())
+            completed = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=180,
+                env=sandbox.environment(executor_environment(None, False)),
+                **sandbox.popen_arguments(),
+            )
             kernels = parse_csv(completed.stdout)
             results["shared_network" if share_network else "own_network"] = {
-                "exit": completed.returncode, "kernels": len(kernels),
+                "exit": completed.returncode,
+                "kernels": len(kernels),
                 "seconds": round(time.perf_counter() - start, 2),
-                "tail": (completed.stdout + completed.stderr)[-1500:] if not kernels else ""}
+                "tail": (completed.stdout + completed.stderr)[-1500:] if not kernels else "",
+            }
         except Exception as error:  # report, never stop the other checks
             results["shared_network" if share_network else "own_network"] = {
-                "error": f"{type(error).__name__}: {error}"}
+                "error": f"{type(error).__name__}: {error}"
+            }
         finally:
             sandbox.close()
     report["ncu_outside"] = results
@@ -139,12 +177,21 @@ def cost(report: dict) -> None:
             for name, (task, candidate, dsl) in (("relu_triton", RELU), ("add_cuda", ADD_CUDA)):
                 for _ in range(4):
                     start = time.perf_counter()
-                    result = worker.evaluate(task, candidate, dsl, device="cuda",
-                                             baselines=["eager"], timing_trials=30, timeout=300)
+                    result = worker.evaluate(
+                        task,
+                        candidate,
+                        dsl,
+                        device="cuda",
+                        baselines=["eager"],
+                        timing_trials=30,
+                        timeout=300,
+                    )
                     walls[name].append(round(time.perf_counter() - start, 3))
                     flags.update(f["name"] for f in result.get("flags", []))
-        out[mode] = {name: {"walls_s": values[1:], "median_s": statistics.median(values[1:])}
-                     for name, values in walls.items()}
+        out[mode] = {
+            name: {"walls_s": values[1:], "median_s": statistics.median(values[1:])}
+            for name, values in walls.items()
+        }
         out[mode]["flags"] = sorted(flags)
         for name, value in saved.items():
             if value is None:
@@ -164,9 +211,14 @@ def address_space_limit(report: dict) -> None:
         os.environ["AKG_SANDBOX_MEMORY_MB"] = str(megabytes)
         sandbox = Sandbox("cpu")  # the CPU default applies the cap; force it on a CUDA start
         try:
-            completed = subprocess.run(sandbox.command([sys.executable, "-c", code]),
-                                       capture_output=True, text=True, timeout=120,
-                                       env=sandbox.environment(), **sandbox.popen_arguments())
+            completed = subprocess.run(
+                sandbox.command([sys.executable, "-c", code]),
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=sandbox.environment(),
+                **sandbox.popen_arguments(),
+            )
             results[f"{megabytes}MB"] = (completed.stdout + completed.stderr)[-400:]
         finally:
             sandbox.close()

@@ -18,6 +18,7 @@
 
 Answers mirror the harness verdict fields the tuner reads (status, correct, checks, error, timing).
 """
+
 import importlib.util
 import json
 import os
@@ -40,7 +41,9 @@ TOLERANCE = {"vector_add_relu": (1e-6, 1e-6), "softmax": (1e-5, 1e-4), "matmul":
 
 def load(kernel):
     if kernel not in modules:
-        spec = importlib.util.spec_from_file_location(f"bench_{kernel}_{time.time_ns()}", os.path.join(HERE, "kernels", f"{kernel}.py"))
+        spec = importlib.util.spec_from_file_location(
+            f"bench_{kernel}_{time.time_ns()}", os.path.join(HERE, "kernels", f"{kernel}.py")
+        )
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         modules[kernel] = module
@@ -78,9 +81,13 @@ def statistics_of(samples):
     samples = sorted(samples)
     quartile = len(samples) // 4
     return {
-        "median_ms": statistics.median(samples), "mean_ms": statistics.fmean(samples), "min_ms": samples[0],
-        "max_ms": samples[-1], "iqr_ms": samples[-1 - quartile] - samples[quartile],
-        "std_ms": statistics.pstdev(samples), "trials": trials,
+        "median_ms": statistics.median(samples),
+        "mean_ms": statistics.fmean(samples),
+        "min_ms": samples[0],
+        "max_ms": samples[-1],
+        "iqr_ms": samples[-1 - quartile] - samples[quartile],
+        "std_ms": statistics.pstdev(samples),
+        "trials": trials,
     }
 
 
@@ -96,9 +103,23 @@ def check(kernel, module):
 
 def verdict(status, correct, error=None, timing=None, check_detail=None):
     checks = [{"name": "output_matches_reference", "passed": correct, "detail": check_detail}]
-    return {"schema_version": 2, "status": status, "correct": correct, "checks": checks, "error": error,
-            "timing": {"candidate": timing, "eager": None, "compile": None, "speedup_vs_eager": None, "speedup_vs_compile": None} if timing else None,
-            "flags": []}
+    return {
+        "schema_version": 2,
+        "status": status,
+        "correct": correct,
+        "checks": checks,
+        "error": error,
+        "timing": {
+            "candidate": timing,
+            "eager": None,
+            "compile": None,
+            "speedup_vs_eager": None,
+            "speedup_vs_compile": None,
+        }
+        if timing
+        else None,
+        "flags": [],
+    }
 
 
 def evaluate(request):
@@ -106,15 +127,28 @@ def evaluate(request):
     module = load(kernel)
     for name, value in request["params"].items():
         if not hasattr(module, name):
-            return verdict("rejected", False, {"stage": "params", "message": f"{kernel} has no tunable {name}"})
+            return verdict(
+                "rejected", False, {"stage": "params", "message": f"{kernel} has no tunable {name}"}
+            )
         setattr(module, name, value)
     inputs[kernel][-1].zero_()
     try:
         module.launch(inputs[kernel])
         torch.cuda.synchronize()
     except Exception as error:  # a config that does not compile or launch is a result, not a crash
-        stage = "compile_error" if "OutOfResources" in type(error).__name__ or "compil" in str(error).lower() else "runtime_error"
-        return verdict(stage, False, {"stage": stage, "message": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"})
+        stage = (
+            "compile_error"
+            if "OutOfResources" in type(error).__name__ or "compil" in str(error).lower()
+            else "runtime_error"
+        )
+        return verdict(
+            stage,
+            False,
+            {
+                "stage": stage,
+                "message": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
+            },
+        )
     problem = check(kernel, module)
     if problem:
         return verdict("incorrect", False, None, None, problem)
@@ -165,10 +199,20 @@ def confirm(request):
             taken = measure(lambda: module.launch(inputs[kernel]), trials)
             samples[index].extend(taken)
             round_medians[index].append(statistics.median(taken))
-    return {"rounds": rounds, "timing_trials": trials, "results": [
-        {"params": params, "correct": problems[index] is None, "problem": problems[index],
-         "timing": statistics_of(samples[index]), "round_medians_ms": round_medians[index]}
-        for index, params in enumerate(configs)]}
+    return {
+        "rounds": rounds,
+        "timing_trials": trials,
+        "results": [
+            {
+                "params": params,
+                "correct": problems[index] is None,
+                "problem": problems[index],
+                "timing": statistics_of(samples[index]),
+                "round_medians_ms": round_medians[index],
+            }
+            for index, params in enumerate(configs)
+        ],
+    }
 
 
 def reset(_request):

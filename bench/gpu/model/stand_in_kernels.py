@@ -117,7 +117,7 @@ def forward_lines(source: str):
 
 
 def _args(call: str) -> list:
-    inner = call[call.index("(") + 1:call.rindex(")")]
+    inner = call[call.index("(") + 1 : call.rindex(")")]
     parts, depth, current = [], 0, ""
     for char in inner:
         if char in "([":
@@ -136,11 +136,12 @@ def plan(task_path: str):
     """The generated forward body for a task this file knows how to fuse, or None."""
     with open(task_path) as handle:
         arguments, lines = forward_lines(handle.read())
-    ops = [call.split("(")[0].rsplit(".", 2)[-2] if call.startswith("torch.ops.aten.") else
-           call.split("(")[0] for _, call in lines]
+    ops = [
+        call.split("(")[0].rsplit(".", 2)[-2] if call.startswith("torch.ops.aten.") else call.split("(")[0]
+        for _, call in lines
+    ]
     if ops and ops[-1] in ("relu", "relu_"):
-        bn = [i for i, op in enumerate(ops)
-              if op in ("_native_batch_norm_legit_no_training", "batch_norm")]
+        bn = [i for i, op in enumerate(ops) if op in ("_native_batch_norm_legit_no_training", "batch_norm")]
         if not bn:
             return None
         index = bn[0]
@@ -150,14 +151,16 @@ def plan(task_path: str):
         residual = "None"
         if adds:
             add_args = _args(lines[adds[0]][1])
-            produced = {name for name, _ in lines[:adds[0]]}
+            produced = {name for name, _ in lines[: adds[0]]}
             others = [a for a in add_args[:2] if a not in produced]
             if len(others) != 1:
                 return None
             residual = others[0]
         body = [f"        {name} = {call}" for name, call in lines[:index]]
-        body.append(f"        return bn_act({bn_args[0]}, {residual}, {bn_args[1]}, {bn_args[2]}, "
-                    f"{bn_args[3]}, {bn_args[4]}, {eps})")
+        body.append(
+            f"        return bn_act({bn_args[0]}, {residual}, {bn_args[1]}, {bn_args[2]}, "
+            f"{bn_args[3]}, {bn_args[4]}, {eps})"
+        )
         return arguments, body
     if ops and ops[-1] == "layer_norm" and len(ops) >= 2 and ops[-2] == "add":
         add_args = _args(lines[-2][1])
@@ -166,8 +169,9 @@ def plan(task_path: str):
         value = add_args[1] if add_args[1] == previous else add_args[0]
         ln_args = _args(lines[-1][1])
         body = [f"        {name} = {call}" for name, call in lines[:-2]]
-        body.append(f"        return add_layer_norm({value}, {residual}, {ln_args[2]}, "
-                    f"{ln_args[3]}, {ln_args[4]})")
+        body.append(
+            f"        return add_layer_norm({value}, {residual}, {ln_args[2]}, {ln_args[3]}, {ln_args[4]})"
+        )
         return arguments, body
     return None
 
@@ -187,8 +191,7 @@ def main(tasks_dir: str, out_dir: str) -> int:
         with open(path, "w") as handle:
             with open(task_path) as source:
                 task_source = source.read()
-            handle.write(RUNTIME.format(task_source=task_source, arguments=arguments,
-                                        body="\n".join(body)))
+            handle.write(RUNTIME.format(task_source=task_source, arguments=arguments, body="\n".join(body)))
         print(f"--kernel {task['id']}={path}@triton")
     return 0
 

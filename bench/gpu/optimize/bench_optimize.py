@@ -33,24 +33,45 @@ CANDIDATES = os.path.join(HERE, "candidates")
 
 # task -> (task file, start, generic, targeted); a variant is (candidate file, params).
 CASES = {
-    "vector_add": (os.path.join(ROOT, "resources", "tasks", "level1", "101_Vector_add_large.py"),
-                   ("vadd.py", {}), ("vadd.py", {"BLOCK": 1024}),
-                   ("vadd.py", {"BLOCK": 4096, "NUM_WARPS": 8})),
-    "softmax": (os.path.join(TASKS, "softmax_large.py"),
-                ("softmax_three_pass.py", {}), ("softmax_three_pass.py", {"BLOCK": 4096}),
-                ("softmax_one_pass.py", {})),
-    "column_sum": (os.path.join(TASKS, "colsum_large.py"),
-                   ("colsum_per_column.py", {}), ("colsum_per_column.py", {"BLOCK_R": 512}),
-                   ("colsum_tiled.py", {})),
-    "matmul_fp16": (os.path.join(TASKS, "matmul_fp16.py"),
-                    ("matmul.py", {}), ("matmul.py", {"BLOCK_M": 64, "BLOCK_N": 64, "NUM_STAGES": 3}),
-                    ("matmul.py", {"BLOCK_M": 128, "BLOCK_N": 128, "BLOCK_K": 64, "GROUP_M": 8,
-                                   "NUM_WARPS": 8, "NUM_STAGES": 3})),
-    "gelu": (os.path.join(TASKS, "gelu_large.py"),
-             ("gelu.py", {}), ("gelu.py", {"BLOCK": 1024}), ("gelu.py", {"BLOCK": 4096, "NUM_WARPS": 8})),
-    "rms_norm": (os.path.join(TASKS, "rownorm_large.py"),
-                 ("rownorm_two_pass.py", {}), ("rownorm_two_pass.py", {"BLOCK": 2048}),
-                 ("rownorm_one_pass.py", {})),
+    "vector_add": (
+        os.path.join(ROOT, "resources", "tasks", "level1", "101_Vector_add_large.py"),
+        ("vadd.py", {}),
+        ("vadd.py", {"BLOCK": 1024}),
+        ("vadd.py", {"BLOCK": 4096, "NUM_WARPS": 8}),
+    ),
+    "softmax": (
+        os.path.join(TASKS, "softmax_large.py"),
+        ("softmax_three_pass.py", {}),
+        ("softmax_three_pass.py", {"BLOCK": 4096}),
+        ("softmax_one_pass.py", {}),
+    ),
+    "column_sum": (
+        os.path.join(TASKS, "colsum_large.py"),
+        ("colsum_per_column.py", {}),
+        ("colsum_per_column.py", {"BLOCK_R": 512}),
+        ("colsum_tiled.py", {}),
+    ),
+    "matmul_fp16": (
+        os.path.join(TASKS, "matmul_fp16.py"),
+        ("matmul.py", {}),
+        ("matmul.py", {"BLOCK_M": 64, "BLOCK_N": 64, "NUM_STAGES": 3}),
+        (
+            "matmul.py",
+            {"BLOCK_M": 128, "BLOCK_N": 128, "BLOCK_K": 64, "GROUP_M": 8, "NUM_WARPS": 8, "NUM_STAGES": 3},
+        ),
+    ),
+    "gelu": (
+        os.path.join(TASKS, "gelu_large.py"),
+        ("gelu.py", {}),
+        ("gelu.py", {"BLOCK": 1024}),
+        ("gelu.py", {"BLOCK": 4096, "NUM_WARPS": 8}),
+    ),
+    "rms_norm": (
+        os.path.join(TASKS, "rownorm_large.py"),
+        ("rownorm_two_pass.py", {}),
+        ("rownorm_two_pass.py", {"BLOCK": 2048}),
+        ("rownorm_one_pass.py", {}),
+    ),
 }
 
 
@@ -75,9 +96,11 @@ def summary(doc: dict) -> dict:
 def keep_fixtures(doc: dict, folder: str) -> None:
     """ncu's raw output from the verdict's ncu section, as the files the parser tests read."""
     ncu = doc.get("ncu") or {}
-    files = {"candidate-raw.csv": ncu.get("raw_csv"),
-             "reference-raw.csv": (ncu.get("baseline") or {}).get("raw_csv"),
-             "candidate-source.csv": (ncu.get("source") or {}).get("raw_csv")}
+    files = {
+        "candidate-raw.csv": ncu.get("raw_csv"),
+        "reference-raw.csv": (ncu.get("baseline") or {}).get("raw_csv"),
+        "candidate-source.csv": (ncu.get("source") or {}).get("raw_csv"),
+    }
     for file, text in files.items():
         if text:
             os.makedirs(folder, exist_ok=True)
@@ -101,26 +124,49 @@ def main() -> int:
         for name in args.tasks.split(","):
             task, start, generic, targeted = CASES[name]
             entry = results[name] = {}
-            for label, (candidate, params) in (("start", start), ("generic", generic), ("targeted", targeted)):
+            for label, (candidate, params) in (
+                ("start", start),
+                ("generic", generic),
+                ("targeted", targeted),
+            ):
                 with_ncu = gpu and label in ("start", "targeted")
                 t0 = time.monotonic()
-                doc = worker.evaluate(task=task, candidate=os.path.join(CANDIDATES, candidate), dsl="triton",
-                                      device=args.device, params=params or None, ncu=with_ncu,
-                                      profile=gpu, timing=gpu, timeout=300)
+                doc = worker.evaluate(
+                    task=task,
+                    candidate=os.path.join(CANDIDATES, candidate),
+                    dsl="triton",
+                    device=args.device,
+                    params=params or None,
+                    ncu=with_ncu,
+                    profile=gpu,
+                    timing=gpu,
+                    timeout=300,
+                )
                 keep_fixtures(doc, os.path.join(args.out, "ncu-fixtures", name, label))
-                entry[label] = dict(summary(doc), candidate=candidate, params=params,
-                                    wall_s=round(time.monotonic() - t0, 2))
+                entry[label] = dict(
+                    summary(doc), candidate=candidate, params=params, wall_s=round(time.monotonic() - t0, 2)
+                )
                 with open(os.path.join(args.out, "verdicts", f"{name}-{label}.json"), "w") as handle:
                     json.dump(doc, handle, indent=1)
-                print(f"{name:12s} {label:8s} {entry[label]['status']:14s} "
-                      f"{entry[label]['median_ms']} ms  ncu {entry[label]['ncu_stage_s']} s", flush=True)
+                print(
+                    f"{name:12s} {label:8s} {entry[label]['status']:14s} "
+                    f"{entry[label]['median_ms']} ms  ncu {entry[label]['ncu_stage_s']} s",
+                    flush=True,
+                )
             if gpu:
                 # The same candidate again: the ncu section comes from the cache.
                 t0 = time.monotonic()
                 candidate, params = start
-                doc = worker.evaluate(task=task, candidate=os.path.join(CANDIDATES, candidate), dsl="triton",
-                                      device=args.device, params=params or None, ncu=True, timing=False,
-                                      timeout=300)
+                doc = worker.evaluate(
+                    task=task,
+                    candidate=os.path.join(CANDIDATES, candidate),
+                    dsl="triton",
+                    device=args.device,
+                    params=params or None,
+                    ncu=True,
+                    timing=False,
+                    timeout=300,
+                )
                 entry["start_again"] = dict(summary(doc), wall_s=round(time.monotonic() - t0, 2))
     results["_meta"] = {"wall_s": round(time.monotonic() - started, 1), "device": args.device}
     with open(os.path.join(args.out, "optimize.json"), "w") as handle:

@@ -25,12 +25,13 @@ def summary(result: dict) -> dict:
     return {
         "status": result["status"],
         "failed_checks": {c["name"]: c["detail"] for c in result["checks"] if not c["passed"]},
-        "work_in_dsl": next((c["detail"] for c in result["checks"] if c["name"] == "work_in_dsl"),
-                            None),
-        "output_matches_reference": next((c["detail"] for c in result["checks"]
-                                          if c["name"] == "output_matches_reference"), None),
-        "correct_across_shapes": next((c["detail"] for c in result["checks"]
-                                       if c["name"] == "correct_across_shapes"), None),
+        "work_in_dsl": next((c["detail"] for c in result["checks"] if c["name"] == "work_in_dsl"), None),
+        "output_matches_reference": next(
+            (c["detail"] for c in result["checks"] if c["name"] == "output_matches_reference"), None
+        ),
+        "correct_across_shapes": next(
+            (c["detail"] for c in result["checks"] if c["name"] == "correct_across_shapes"), None
+        ),
         "reference_precision": correctness.get("reference_precision"),
         "truth": correctness.get("truth"),
         "shapes": result.get("shapes"),
@@ -52,6 +53,7 @@ def main(out: str) -> int:
     conv = os.path.join(HERE, "conv_relu_bias.py")
     tf32x3 = os.path.join(HERE, "conv_relu_bias_tf32x3.py")
     with Worker(warm_device="cuda") as worker:
+
         def run(name, task, candidate, **options):
             options.setdefault("device", "cuda")
             options.setdefault("timeout", 300)
@@ -61,17 +63,23 @@ def main(out: str) -> int:
                 cases[name] = {"status": "error", "error": f"{type(error).__name__}: {error}"}
             print(name, cases[name].get("status"), flush=True)
 
-        run("profiler_aware_torch_fallback", softmax,
-            fixture("cand", "triton", "softmax_profiler_aware"), baselines="eager")
-        run("shape_hardcoding_kernel", softmax, fixture("cand", "triton", "softmax_fixed_columns"),
-            timing=False)
-        run("honest_softmax", softmax, fixture("cand", "triton", "softmax_rows"),
-            baselines="eager")
+        run(
+            "profiler_aware_torch_fallback",
+            softmax,
+            fixture("cand", "triton", "softmax_profiler_aware"),
+            baselines="eager",
+        )
+        run(
+            "shape_hardcoding_kernel",
+            softmax,
+            fixture("cand", "triton", "softmax_fixed_columns"),
+            timing=False,
+        )
+        run("honest_softmax", softmax, fixture("cand", "triton", "softmax_rows"), baselines="eager")
         # The TF32 case: strict-fp32 reference (default), then KernelBench's profile, whose
         # reference runs cuDNN in TF32 and so needs the fp64 truth to decide.
         run("tf32x3_conv_strict_reference", conv, tf32x3, baselines="eager")
-        run("tf32x3_conv_kernelbench_profile", conv, tf32x3, tolerance="kernelbench",
-            baselines="eager")
+        run("tf32x3_conv_kernelbench_profile", conv, tf32x3, tolerance="kernelbench", baselines="eager")
     # A poisoned baseline, on the trusted side's cache (in this process: a sandboxed
     # executor's cache lives only as long as its candidate): the eager entry rewritten to
     # 100x its median, as a loaded machine might have written it; the next evaluation must
@@ -80,12 +88,10 @@ def main(out: str) -> int:
 
     def trusted(name):
         try:
-            result = evaluate(softmax, honest, "triton", device="cuda", isolate=False,
-                              baselines="eager")
+            result = evaluate(softmax, honest, "triton", device="cuda", isolate=False, baselines="eager")
             cases[name] = summary(result)
         except Exception as error:
-            result, cases[name] = None, {"status": "error",
-                                         "error": f"{type(error).__name__}: {error}"}
+            result, cases[name] = None, {"status": "error", "error": f"{type(error).__name__}: {error}"}
         print(name, cases[name].get("status"), flush=True)
         return result
 
@@ -95,9 +101,20 @@ def main(out: str) -> int:
         stats = dict(first["timing"]["eager"], noisy=False)
         stats["median_ms"] *= 100
         with open(source["cache_file"], "w") as handle:
-            json.dump({"eager": {"stats": stats, "provenance": {
-                "measured_at": time.time() - 7200, "machine": source["machine"],
-                "method": source["method"], "busy": None}}}, handle)
+            json.dump(
+                {
+                    "eager": {
+                        "stats": stats,
+                        "provenance": {
+                            "measured_at": time.time() - 7200,
+                            "machine": source["machine"],
+                            "method": source["method"],
+                            "busy": None,
+                        },
+                    }
+                },
+                handle,
+            )
         cases["poisoned_cache_planted_eager_ms"] = stats["median_ms"]
     trusted("poisoned_baseline_recovers")
     trusted("cached_baseline_reused_after_retime")

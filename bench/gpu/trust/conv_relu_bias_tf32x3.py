@@ -8,10 +8,25 @@ import triton.language as tl
 
 
 @triton.jit
-def conv_relu_bias_kernel(x_ptr, w_ptr, conv_bias_ptr, bias_ptr, out_ptr,
-                          N, C, H, W, OC, OH, OW,
-                          KH: tl.constexpr, KW: tl.constexpr, BLOCK_M: tl.constexpr,
-                          BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
+def conv_relu_bias_kernel(
+    x_ptr,
+    w_ptr,
+    conv_bias_ptr,
+    bias_ptr,
+    out_ptr,
+    N,
+    C,
+    H,
+    W,
+    OC,
+    OH,
+    OW,
+    KH: tl.constexpr,
+    KW: tl.constexpr,
+    BLOCK_M: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+    BLOCK_K: tl.constexpr,
+):
     pid_m = tl.program_id(0)
     pid_n = tl.program_id(1)
     offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)  # over N * OH * OW
@@ -29,11 +44,15 @@ def conv_relu_bias_kernel(x_ptr, w_ptr, conv_bias_ptr, bias_ptr, out_ptr,
         tap = offs_k % (KH * KW)
         kh = tap // KW
         kw = tap % KW
-        x_index = ((image[:, None] * C + channel[None, :]) * H + (oh[:, None] + kh[None, :])) * W \
-            + (ow[:, None] + kw[None, :])
+        x_index = ((image[:, None] * C + channel[None, :]) * H + (oh[:, None] + kh[None, :])) * W + (
+            ow[:, None] + kw[None, :]
+        )
         a = tl.load(x_ptr + x_index, mask=(offs_m[:, None] < M) & (offs_k[None, :] < K), other=0.0)
-        b = tl.load(w_ptr + offs_n[None, :] * K + offs_k[:, None],
-                    mask=(offs_k[:, None] < K) & (offs_n[None, :] < OC), other=0.0)
+        b = tl.load(
+            w_ptr + offs_n[None, :] * K + offs_k[:, None],
+            mask=(offs_k[:, None] < K) & (offs_n[None, :] < OC),
+            other=0.0,
+        )
         acc += tl.dot(a, b, input_precision="tf32x3")
     acc += tl.load(conv_bias_ptr + offs_n, mask=offs_n < OC, other=0.0)[None, :]
     acc = tl.maximum(acc, 0.0)
@@ -55,7 +74,23 @@ class ModelNew(nn.Module):
         oh, ow = h - kh + 1, w - kw + 1
         out = torch.empty((n, oc, oh, ow), device=x.device, dtype=x.dtype)
         grid = (triton.cdiv(n * oh * ow, 64), triton.cdiv(oc, 16))
-        conv_relu_bias_kernel[grid](x, self.conv.weight.contiguous(), self.conv.bias,
-                                    self.bias.reshape(-1).contiguous(), out, n, c, h, w, oc,
-                                    oh, ow, KH=kh, KW=kw, BLOCK_M=64, BLOCK_N=16, BLOCK_K=16)
+        conv_relu_bias_kernel[grid](
+            x,
+            self.conv.weight.contiguous(),
+            self.conv.bias,
+            self.bias.reshape(-1).contiguous(),
+            out,
+            n,
+            c,
+            h,
+            w,
+            oc,
+            oh,
+            ow,
+            KH=kh,
+            KW=kw,
+            BLOCK_M=64,
+            BLOCK_N=16,
+            BLOCK_K=16,
+        )
         return out

@@ -1,4 +1,5 @@
 """Compute-bound: C = A @ B in fp16 with fp32 accumulation, 4096 x 4096 x 4096 (137 GFLOP per call)."""
+
 import torch
 import triton
 import triton.language as tl
@@ -14,7 +15,18 @@ SIZE = 4096
 
 
 @triton.jit
-def matmul_kernel(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr, GROUP_M: tl.constexpr):
+def matmul_kernel(
+    a_ptr,
+    b_ptr,
+    c_ptr,
+    M,
+    N,
+    K,
+    BLOCK_M: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+    BLOCK_K: tl.constexpr,
+    GROUP_M: tl.constexpr,
+):
     # Grouped ordering of the output tiles so that neighbouring programs share rows of A in L2.
     pid = tl.program_id(0)
     grid_m = tl.cdiv(M, BLOCK_M)
@@ -39,7 +51,11 @@ def matmul_kernel(a_ptr, b_ptr, c_ptr, M, N, K, BLOCK_M: tl.constexpr, BLOCK_N: 
         b_ptrs += BLOCK_K * N
     rows = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
     cols = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
-    tl.store(c_ptr + rows[:, None] * N + cols[None, :], acc.to(tl.float16), mask=(rows[:, None] < M) & (cols[None, :] < N))
+    tl.store(
+        c_ptr + rows[:, None] * N + cols[None, :],
+        acc.to(tl.float16),
+        mask=(rows[:, None] < M) & (cols[None, :] < N),
+    )
 
 
 def make_inputs(device):
@@ -59,18 +75,38 @@ def output(inputs):
 
 
 def grid(meta):
-    return (triton.cdiv(SIZE, meta['BLOCK_M']) * triton.cdiv(SIZE, meta['BLOCK_N']),)
+    return (triton.cdiv(SIZE, meta["BLOCK_M"]) * triton.cdiv(SIZE, meta["BLOCK_N"]),)
 
 
 def launch(inputs):
     a, b, c = inputs
-    matmul_kernel[grid({'BLOCK_M': BLOCK_M, 'BLOCK_N': BLOCK_N})](a, b, c, SIZE, SIZE, SIZE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, BLOCK_K=BLOCK_K, GROUP_M=GROUP_M, num_warps=NUM_WARPS, num_stages=NUM_STAGES)
+    matmul_kernel[grid({"BLOCK_M": BLOCK_M, "BLOCK_N": BLOCK_N})](
+        a,
+        b,
+        c,
+        SIZE,
+        SIZE,
+        SIZE,
+        BLOCK_M=BLOCK_M,
+        BLOCK_N=BLOCK_N,
+        BLOCK_K=BLOCK_K,
+        GROUP_M=GROUP_M,
+        num_warps=NUM_WARPS,
+        num_stages=NUM_STAGES,
+    )
 
 
 def autotuned(configs):
     kernel = triton.autotune(
-        configs=[triton.Config({'BLOCK_M': c['BLOCK_M'], 'BLOCK_N': c['BLOCK_N'], 'BLOCK_K': c['BLOCK_K']}, num_warps=c['NUM_WARPS'], num_stages=c['NUM_STAGES']) for c in configs],
-        key=['M', 'N', 'K'],
+        configs=[
+            triton.Config(
+                {"BLOCK_M": c["BLOCK_M"], "BLOCK_N": c["BLOCK_N"], "BLOCK_K": c["BLOCK_K"]},
+                num_warps=c["NUM_WARPS"],
+                num_stages=c["NUM_STAGES"],
+            )
+            for c in configs
+        ],
+        key=["M", "N", "K"],
     )(triton.jit(matmul_kernel.fn))
 
     def run(inputs):

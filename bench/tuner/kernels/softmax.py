@@ -1,4 +1,5 @@
 """Reduction: row softmax of an 8192 x 8192 fp32 matrix, online (max and rescaled sum) in chunks of BLOCK_SIZE."""
+
 import torch
 import triton
 import triton.language as tl
@@ -15,11 +16,11 @@ COLS = 8192
 def softmax_kernel(x_ptr, y_ptr, n_cols, BLOCK_SIZE: tl.constexpr):
     row = tl.program_id(0)
     offsets = tl.arange(0, BLOCK_SIZE)
-    running_max = tl.full([BLOCK_SIZE], float('-inf'), tl.float32)
+    running_max = tl.full([BLOCK_SIZE], float("-inf"), tl.float32)
     running_sum = tl.zeros([BLOCK_SIZE], tl.float32)
     for start in range(0, n_cols, BLOCK_SIZE):
         mask = start + offsets < n_cols
-        x = tl.load(x_ptr + row * n_cols + start + offsets, mask=mask, other=float('-inf'))
+        x = tl.load(x_ptr + row * n_cols + start + offsets, mask=mask, other=float("-inf"))
         new_max = tl.maximum(running_max, x)
         running_sum = running_sum * tl.exp(running_max - new_max) + tl.where(mask, tl.exp(x - new_max), 0.0)
         running_max = new_max
@@ -27,7 +28,7 @@ def softmax_kernel(x_ptr, y_ptr, n_cols, BLOCK_SIZE: tl.constexpr):
     total = tl.sum(running_sum * tl.exp(running_max - row_max), 0)
     for start in range(0, n_cols, BLOCK_SIZE):
         mask = start + offsets < n_cols
-        x = tl.load(x_ptr + row * n_cols + start + offsets, mask=mask, other=float('-inf'))
+        x = tl.load(x_ptr + row * n_cols + start + offsets, mask=mask, other=float("-inf"))
         tl.store(y_ptr + row * n_cols + start + offsets, tl.exp(x - row_max) / total, mask=mask)
 
 
@@ -52,8 +53,13 @@ def launch(inputs):
 
 def autotuned(configs):
     kernel = triton.autotune(
-        configs=[triton.Config({'BLOCK_SIZE': c['BLOCK_SIZE']}, num_warps=c['NUM_WARPS'], num_stages=c['NUM_STAGES']) for c in configs],
-        key=['n_cols'],
+        configs=[
+            triton.Config(
+                {"BLOCK_SIZE": c["BLOCK_SIZE"]}, num_warps=c["NUM_WARPS"], num_stages=c["NUM_STAGES"]
+            )
+            for c in configs
+        ],
+        key=["n_cols"],
     )(triton.jit(softmax_kernel.fn))
 
     def run(inputs):

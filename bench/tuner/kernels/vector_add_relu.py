@@ -1,4 +1,5 @@
 """Memory-bound: y = relu(a + b) over 64 Mi fp32 elements (768 MiB moved per call)."""
+
 import torch
 import triton
 import triton.language as tl
@@ -38,18 +39,25 @@ def output(inputs):
 def launch(inputs):
     a, b, y = inputs
     grid = (triton.cdiv(a.numel(), BLOCK_SIZE),)
-    add_relu_kernel[grid](a, b, y, a.numel(), BLOCK_SIZE=BLOCK_SIZE, num_warps=NUM_WARPS, num_stages=NUM_STAGES)
+    add_relu_kernel[grid](
+        a, b, y, a.numel(), BLOCK_SIZE=BLOCK_SIZE, num_warps=NUM_WARPS, num_stages=NUM_STAGES
+    )
 
 
 def autotuned(configs):
     """The same kernel under @triton.autotune over `configs` (dicts of this module's tunables)."""
     kernel = triton.autotune(
-        configs=[triton.Config({'BLOCK_SIZE': c['BLOCK_SIZE']}, num_warps=c['NUM_WARPS'], num_stages=c['NUM_STAGES']) for c in configs],
-        key=['n'],
+        configs=[
+            triton.Config(
+                {"BLOCK_SIZE": c["BLOCK_SIZE"]}, num_warps=c["NUM_WARPS"], num_stages=c["NUM_STAGES"]
+            )
+            for c in configs
+        ],
+        key=["n"],
     )(triton.jit(add_relu_kernel.fn))
 
     def run(inputs):
         a, b, y = inputs
-        kernel[lambda meta: (triton.cdiv(a.numel(), meta['BLOCK_SIZE']),)](a, b, y, a.numel())
+        kernel[lambda meta: (triton.cdiv(a.numel(), meta["BLOCK_SIZE"]),)](a, b, y, a.numel())
 
     return kernel, run

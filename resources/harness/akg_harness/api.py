@@ -21,10 +21,16 @@ class Worker:
     def __init__(self, warm_device: str = ""):
         self._worker = _SupervisedWorker(keep_warm=True, warm_device=warm_device)
 
-    def evaluate(self, task: str, candidate: str, dsl: str, device: str = "cpu",
-                 params: Optional[dict] = None, **options) -> dict:
-        arguments = dict(options, task=task, candidate=candidate, dsl=dsl, device=device,
-                         params=params)
+    def evaluate(
+        self,
+        task: str,
+        candidate: str,
+        dsl: str,
+        device: str = "cpu",
+        params: Optional[dict] = None,
+        **options,
+    ) -> dict:
+        arguments = dict(options, task=task, candidate=candidate, dsl=dsl, device=device, params=params)
         return self._worker.evaluate(EvaluateOptions.from_mapping(arguments))
 
     def close(self) -> None:
@@ -39,8 +45,15 @@ class Worker:
         return False
 
 
-def evaluate(task: str, candidate: str, dsl: str, device: str = "cpu",
-             params: Optional[dict] = None, isolate: bool = True, **options) -> dict:
+def evaluate(
+    task: str,
+    candidate: str,
+    dsl: str,
+    device: str = "cpu",
+    params: Optional[dict] = None,
+    isolate: bool = True,
+    **options,
+) -> dict:
     """Evaluate one candidate and return its result document.
 
     isolate=True runs it in a fresh supervised, sandboxed executor (timeouts and crashes become
@@ -48,8 +61,7 @@ def evaluate(task: str, candidate: str, dsl: str, device: str = "cpu",
     process: no protection, no sandbox, and the candidate could write its own verdict (flags
     `unsandboxed` and `untrusted`; debugging only).
     """
-    arguments = dict(options, task=task, candidate=candidate, dsl=dsl, device=device,
-                     params=params)
+    arguments = dict(options, task=task, candidate=candidate, dsl=dsl, device=device, params=params)
     parsed = EvaluateOptions.from_mapping(arguments)
     if not isolate:
         from .pipeline import evaluate_in_process

@@ -31,9 +31,18 @@ def _versions() -> dict:
 
 
 def cache_key(ctx, trials: int, warmup: int, sets: int, threads) -> str:
-    return digest(PROTOCOL_VERSION, file_digest(ctx.options.task), ctx.backend.name(),
-                  ctx.backend.device_string, _versions(), trials, warmup, sets, threads,
-                  ctx.backend.clock)
+    return digest(
+        PROTOCOL_VERSION,
+        file_digest(ctx.options.task),
+        ctx.backend.name(),
+        ctx.backend.device_string,
+        _versions(),
+        trials,
+        warmup,
+        sets,
+        threads,
+        ctx.backend.clock,
+    )
 
 
 # A cached baseline stands only when a quick re-time of RETIME_TRIALS calls lands within
@@ -45,9 +54,16 @@ RETIME_TRIALS = {"cpu": 5, "gpu": 20}
 
 
 def _method(ctx, trials: int, warmup: int, sets: int, threads) -> dict:
-    return {"protocol": PROTOCOL_VERSION, "trials": trials, "warmup": warmup, "input_sets": sets,
-            "threads": threads, "clock": ctx.backend.clock,
-            "flush_bytes": ctx.backend.flush_bytes(), "versions": _versions()}
+    return {
+        "protocol": PROTOCOL_VERSION,
+        "trials": trials,
+        "warmup": warmup,
+        "input_sets": sets,
+        "threads": threads,
+        "clock": ctx.backend.clock,
+        "flush_bytes": ctx.backend.flush_bytes(),
+        "versions": _versions(),
+    }
 
 
 def _reusable(entry, state: dict):
@@ -85,8 +101,11 @@ def run_baselines(ctx, names: list, sets: list, trials: int, warmup: int, thread
                 stored[name] = entry
                 results[name] = entry["stats"]
                 cache[name] = f"hit (quick re-time {reused['ratio']:.2f}x the cached median)"
-                sources[name] = dict(_source("cache", entry["provenance"], path),
-                                     retime_ms=reused["median_ms"], retime_ratio=reused["ratio"])
+                sources[name] = dict(
+                    _source("cache", entry["provenance"], path),
+                    retime_ms=reused["median_ms"],
+                    retime_ratio=reused["ratio"],
+                )
                 continue
             replaced = _replaced(entry, reused, state) if entry else None
             stats = _time(ctx, name, sets, trials, warmup)
@@ -116,10 +135,15 @@ def run_baselines(ctx, names: list, sets: list, trials: int, warmup: int, thread
 
 
 def _source(source: str, provenance: dict, path: str) -> dict:
-    return {"source": source, "measured_at": provenance.get("measured_at"),
-            "age_s": age_seconds(provenance), "machine": provenance.get("machine"),
-            "method": provenance.get("method"), "busy": provenance.get("busy"),
-            "cache_file": path}
+    return {
+        "source": source,
+        "measured_at": provenance.get("measured_at"),
+        "age_s": age_seconds(provenance),
+        "machine": provenance.get("machine"),
+        "method": provenance.get("method"),
+        "busy": provenance.get("busy"),
+        "cache_file": path,
+    }
 
 
 def _reuse(ctx, name: str, entry: dict, state: dict, sets: list, warmup: int, kind: str):
@@ -130,8 +154,13 @@ def _reuse(ctx, name: str, entry: dict, state: dict, sets: list, warmup: int, ki
     quick = _time(ctx, name, sets, RETIME_TRIALS[kind], warmup, robust=False)
     cached = entry["stats"]["median_ms"]
     ratio = quick["median_ms"] / cached if cached > 0 else float("inf")
-    return {"agrees": abs(ratio - 1) <= RETIME_TOLERANCE[kind], "ratio": ratio,
-            "median_ms": quick["median_ms"], "cached_ms": cached, "kind": kind}
+    return {
+        "agrees": abs(ratio - 1) <= RETIME_TOLERANCE[kind],
+        "ratio": ratio,
+        "median_ms": quick["median_ms"],
+        "cached_ms": cached,
+        "kind": kind,
+    }
 
 
 def _replaced(entry: dict, reused, state: dict) -> str:
@@ -139,10 +168,12 @@ def _replaced(entry: dict, reused, state: dict) -> str:
     if reused is None:
         return f"cached entry not reused ({_reusable(entry, state)})"
     age = age_seconds(entry.get("provenance"))
-    return (f"cached median {reused['cached_ms']:.4g} ms"
-            + (f" from {_age_text(age)} ago" if age is not None else "")
-            + f" disagreed with a quick re-time of {reused['median_ms']:.4g} ms "
-            f"({reused['ratio']:.2f}x, tolerance {RETIME_TOLERANCE[reused['kind']]:.0%})")
+    return (
+        f"cached median {reused['cached_ms']:.4g} ms"
+        + (f" from {_age_text(age)} ago" if age is not None else "")
+        + f" disagreed with a quick re-time of {reused['median_ms']:.4g} ms "
+        f"({reused['ratio']:.2f}x, tolerance {RETIME_TOLERANCE[reused['kind']]:.0%})"
+    )
 
 
 def _age_text(seconds: float) -> str:

@@ -34,8 +34,10 @@ def validate(kind: str, document) -> None:
     """Raises BoundaryError naming every mismatch (kind: evaluate_request or verdict)."""
     problems = list(_problems(boundary()[kind], document))
     if problems:
-        raise BoundaryError(f"{kind.replace('_', ' ')} does not match schema version "
-                            f"{schema_version()}: " + "; ".join(problems[:8]))
+        raise BoundaryError(
+            f"{kind.replace('_', ' ')} does not match schema version "
+            f"{schema_version()}: " + "; ".join(problems[:8])
+        )
 
 
 def _problems(schema: dict, document):
@@ -57,8 +59,9 @@ _TYPES = {
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
-    or (isinstance(v, float) and v.is_integer()),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())
+    ),
 }
 
 

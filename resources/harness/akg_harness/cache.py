@@ -22,8 +22,7 @@ from typing import Optional
 
 
 def cache_root() -> str:
-    root = os.environ.get("AKG_CACHE_DIR") or os.path.join(
-        os.path.expanduser("~"), ".cache", "akg-studio")
+    root = os.environ.get("AKG_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "akg-studio")
     os.makedirs(root, exist_ok=True)
     return root
 
@@ -72,8 +71,7 @@ def tool_version(command: str) -> Optional[str]:
     if shutil.which(command) is None:
         return None
     try:
-        output = subprocess.run([command, "--version"], capture_output=True, text=True,
-                                timeout=30).stdout
+        output = subprocess.run([command, "--version"], capture_output=True, text=True, timeout=30).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     lines = [line.strip() for line in output.splitlines() if line.strip()]
@@ -93,8 +91,9 @@ def toolchain_key(with_cuda: bool) -> dict:
         "cxx": tool_version(os.environ.get("CXX", "c++")),
     }
     if with_cuda:
-        key.update(cuda=torch.version.cuda, nvcc=tool_version("nvcc"),
-                   arch=os.environ.get("TORCH_CUDA_ARCH_LIST"))
+        key.update(
+            cuda=torch.version.cuda, nvcc=tool_version("nvcc"), arch=os.environ.get("TORCH_CUDA_ARCH_LIST")
+        )
     return key
 
 

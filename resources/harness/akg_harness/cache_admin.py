@@ -24,31 +24,50 @@ def _baseline_entries(path: str) -> list:
         provenance = entry.get("provenance") or {}
         machine = provenance.get("machine") or {}
         measured = provenance.get("measured_at")
-        rows.append({
-            "kind": "baselines", "file": path, "baseline": name, "task": stored.get("task"),
-            "device": machine.get("device"), "device_name": machine.get("device_name"),
-            "median_ms": (entry.get("stats") or {}).get("median_ms"),
-            "noisy": (entry.get("stats") or {}).get("noisy"),
-            "measured_at": measured,
-            "age_s": round(time.time() - measured, 1) if measured else None,
-            "host": machine.get("host"), "driver": machine.get("driver"),
-            "torch": machine.get("torch"), "others_busy_cores": machine.get("others_busy_cores"),
-            "method": provenance.get("method"),
-        })
+        rows.append(
+            {
+                "kind": "baselines",
+                "file": path,
+                "baseline": name,
+                "task": stored.get("task"),
+                "device": machine.get("device"),
+                "device_name": machine.get("device_name"),
+                "median_ms": (entry.get("stats") or {}).get("median_ms"),
+                "noisy": (entry.get("stats") or {}).get("noisy"),
+                "measured_at": measured,
+                "age_s": round(time.time() - measured, 1) if measured else None,
+                "host": machine.get("host"),
+                "driver": machine.get("driver"),
+                "torch": machine.get("torch"),
+                "others_busy_cores": machine.get("others_busy_cores"),
+                "method": provenance.get("method"),
+            }
+        )
     if not rows:
-        rows.append({"kind": "baselines", "file": path, "baseline": None,
-                     "task": stored.get("task"), "note": "no entry with provenance "
-                     "(written by an older harness; never reused)"})
+        rows.append(
+            {
+                "kind": "baselines",
+                "file": path,
+                "baseline": None,
+                "task": stored.get("task"),
+                "note": "no entry with provenance (written by an older harness; never reused)",
+            }
+        )
     return rows
 
 
 def _peak_entry(path: str) -> dict:
     stored = read_json(path) or {}
     measured = stored.get("measured_at")
-    return {"kind": "peaks", "file": path, "peak_bandwidth_gbs": stored.get("peak_bandwidth_gbs"),
-            "peak_tflops": stored.get("peak_tflops"), "measured_at": measured,
-            "age_s": round(time.time() - measured, 1) if measured else None,
-            "source": stored.get("source")}
+    return {
+        "kind": "peaks",
+        "file": path,
+        "peak_bandwidth_gbs": stored.get("peak_bandwidth_gbs"),
+        "peak_tflops": stored.get("peak_tflops"),
+        "measured_at": measured,
+        "age_s": round(time.time() - measured, 1) if measured else None,
+        "source": stored.get("source"),
+    }
 
 
 def list_entries(kinds=KINDS, task=None) -> list:
@@ -56,15 +75,17 @@ def list_entries(kinds=KINDS, task=None) -> list:
     rows = []
     if "baselines" in kinds:
         for path in sorted(glob.glob(os.path.join(root, "baselines", "*.json"))):
-            rows += [row for row in _baseline_entries(path)
-                     if task is None or row.get("task") == os.path.abspath(task)]
+            rows += [
+                row
+                for row in _baseline_entries(path)
+                if task is None or row.get("task") == os.path.abspath(task)
+            ]
     if "peaks" in kinds and task is None:
         rows += [_peak_entry(p) for p in sorted(glob.glob(os.path.join(root, "peaks", "*.json")))]
     if "build" in kinds and task is None:
         for path in sorted(glob.glob(os.path.join(root, "build", "akg_ext_*"))):
             if os.path.isdir(path):
-                rows.append({"kind": "build", "file": path,
-                             "measured_at": os.path.getmtime(path)})
+                rows.append({"kind": "build", "file": path, "measured_at": os.path.getmtime(path)})
     return rows
 
 

@@ -27,8 +27,7 @@ MAX_FILE_BYTES = 512 << 20
 
 
 def shared_folder(candidate: str, build_dir=None) -> str:
-    return os.path.join(cache_dir("build", build_dir=build_dir), "by-candidate",
-                        file_digest(candidate)[:32])
+    return os.path.join(cache_dir("build", build_dir=build_dir), "by-candidate", file_digest(candidate)[:32])
 
 
 def _wanted(name: str, kind: str) -> bool:
@@ -82,8 +81,7 @@ def seed(sandbox, candidate: str, build_dir=None) -> int:
     """Copies the candidate's earlier builds into the sandbox before it runs."""
     folder = shared_folder(candidate, build_dir)
     copied = _copy_new(os.path.join(folder, "build"), sandbox.build_dir, "build")
-    copied += _copy_new(os.path.join(folder, "triton"), os.path.join(sandbox.cache, "triton"),
-                        "triton")
+    copied += _copy_new(os.path.join(folder, "triton"), os.path.join(sandbox.cache, "triton"), "triton")
     if copied:
         sandbox.give_to_sandbox(sandbox.cache)
     return copied
@@ -93,6 +91,5 @@ def promote(sandbox, candidate: str, build_dir=None) -> int:
     """After the verdict: keeps what the sandbox built, for this candidate file only."""
     folder = shared_folder(candidate, build_dir)
     copied = _copy_new(sandbox.build_dir, os.path.join(folder, "build"), "build")
-    copied += _copy_new(os.path.join(sandbox.cache, "triton"), os.path.join(folder, "triton"),
-                        "triton")
+    copied += _copy_new(os.path.join(sandbox.cache, "triton"), os.path.join(folder, "triton"), "triton")
     return copied

@@ -43,8 +43,14 @@ class Child:
         # its builds are kept only when it imported exactly one (candidate_cache).
         self.candidates = []
 
-    def launch(self, command: Callable[[int, int], list], env: dict, mode=None,
-               popen: Optional[dict] = None, sandbox=None) -> None:
+    def launch(
+        self,
+        command: Callable[[int, int], list],
+        env: dict,
+        mode=None,
+        popen: Optional[dict] = None,
+        sandbox=None,
+    ) -> None:
         """Start the command that `command(request_fd, answer_fd)` builds: the child reads
         requests from the first descriptor and writes answers to the second. `sandbox`
         (sandbox.Sandbox) is released with the child; `popen`: its Popen arguments."""
@@ -56,8 +62,12 @@ class Child:
         self.candidates = []
         self.process = subprocess.Popen(
             command(request_read, response_write),
-            pass_fds=(request_read, response_write), env=env,
-            stdin=subprocess.DEVNULL, stdout=2, **arguments)
+            pass_fds=(request_read, response_write),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=2,
+            **arguments,
+        )
         os.close(request_read)
         os.close(response_write)
         self.reader = LineReader(response_read)
@@ -78,16 +88,18 @@ class Child:
                 message = self.reader.read(deadline)
             except TimeoutError:
                 self.kill()
-                raise ExecutorGone(f"the {self.label} did not start within "
-                                   f"{STARTUP_TIMEOUT_S:.0f} s") from None
+                raise ExecutorGone(
+                    f"the {self.label} did not start within {STARTUP_TIMEOUT_S:.0f} s"
+                ) from None
             except ProtocolError as error:
                 self.kill()
-                raise ExecutorGone(f"the {self.label} wrote garbage during start-up: "
-                                   f"{error}") from None
+                raise ExecutorGone(f"the {self.label} wrote garbage during start-up: {error}") from None
             if message is None:
                 code = self.kill()
-                raise ExecutorGone(f"the {self.label} exited during start-up "
-                                   f"({describe_exit(code)}); see the worker's stderr")
+                raise ExecutorGone(
+                    f"the {self.label} exited during start-up "
+                    f"({describe_exit(code)}); see the worker's stderr"
+                )
             if isinstance(message, dict) and message.get("event") == "ready":
                 self.ready = True
                 return
@@ -151,8 +163,7 @@ class Child:
     def release(self) -> None:
         """After the process is dead (nothing inside can race it): keep the builds of an
         executor that imported one candidate file, remove its folders."""
-        if self.scratch and (self.sandbox is None or not self.scratch.startswith(
-                self.sandbox.root)):
+        if self.scratch and (self.sandbox is None or not self.scratch.startswith(self.sandbox.root)):
             shutil.rmtree(self.scratch, ignore_errors=True)
         self.scratch = self.scratch_inside = None
         sandbox, self.sandbox = self.sandbox, None

@@ -18,29 +18,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     detect = commands.add_parser("detect", help="Python, packages, devices, peaks and tools")
     detect.add_argument("--out")
-    detect.add_argument("--no-measure", action="store_true",
-                        help="do not measure peaks of devices missing from the table")
+    detect.add_argument(
+        "--no-measure", action="store_true", help="do not measure peaks of devices missing from the table"
+    )
 
     evaluate = commands.add_parser("evaluate", help="verify, time and profile one candidate")
     add_evaluate_arguments(evaluate)
-    evaluate.add_argument("--in-process", action="store_true",
-                          help="UNSANDBOXED AND UNTRUSTED: run the candidate in the process that "
-                               "writes its verdict (debugging only; no timeout or crash "
-                               "protection; the result is flagged `untrusted`)")
+    evaluate.add_argument(
+        "--in-process",
+        action="store_true",
+        help="UNSANDBOXED AND UNTRUSTED: run the candidate in the process that "
+        "writes its verdict (debugging only; no timeout or crash "
+        "protection; the result is flagged `untrusted`)",
+    )
 
     serve = commands.add_parser("serve", help="long-lived JSON-lines worker on stdin/stdout")
     serve.add_argument("--warm-device", default="", help="initialise this device at start")
 
-    driver = commands.add_parser("cluster-driver",
-                                 help="connect to a Ray cluster and relay to one actor per device")
-    driver.add_argument("--address", default="auto",
-                        help="ray://HOST:10001, HOST:6379, or auto (a cluster this machine is part of)")
+    driver = commands.add_parser(
+        "cluster-driver", help="connect to a Ray cluster and relay to one actor per device"
+    )
+    driver.add_argument(
+        "--address",
+        default="auto",
+        help="ray://HOST:10001, HOST:6379, or auto (a cluster this machine is part of)",
+    )
     preflight = commands.add_parser("preflight", help="can a run on this task, DSL and device start?")
     preflight.add_argument("--task", required=True)
     preflight.add_argument("--dsl", required=True, choices=DSLS)
     preflight.add_argument("--device", default="cpu")
-    preflight.add_argument("--timeout", type=float, default=300.0,
-                           help="seconds the reference's one forward pass may take")
+    preflight.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds the reference's one forward pass may take"
+    )
 
     precompile = commands.add_parser("precompile", help="build cpp/cuda_c candidates in parallel")
     precompile.add_argument("candidates", nargs="+")
@@ -52,8 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     precompile.add_argument("--timeout", type=float, default=1800.0)
     cache = commands.add_parser("cache", help="list or clear cached baselines, peaks, builds")
     cache.add_argument("action", choices=("list", "clear"))
-    cache.add_argument("--kind", action="append", choices=("baselines", "peaks", "build"),
-                       help="repeatable; default: baselines and peaks (clear), all (list)")
+    cache.add_argument(
+        "--kind",
+        action="append",
+        choices=("baselines", "peaks", "build"),
+        help="repeatable; default: baselines and peaks (clear), all (list)",
+    )
     cache.add_argument("--task", help="only the baselines of this task file")
 
     model = commands.add_parser("model", help="profile a model, extract tasks, patch, compare")
@@ -95,9 +108,15 @@ def main(argv=None) -> int:
     if args.command == "precompile":
         from .precompile import precompile
 
-        report = precompile(args.candidates, args.dsl, build_dir=args.build_dir, jobs=args.jobs,
-                            arch=args.arch, params=json.loads(args.params) if args.params else None,
-                            timeout=args.timeout)
+        report = precompile(
+            args.candidates,
+            args.dsl,
+            build_dir=args.build_dir,
+            jobs=args.jobs,
+            arch=args.arch,
+            params=json.loads(args.params) if args.params else None,
+            timeout=args.timeout,
+        )
         print(json.dumps(report, indent=2))
         return 0 if all(item["ok"] for item in report["candidates"]) else 1
     if args.command == "cache":
@@ -126,9 +145,11 @@ def run_evaluate(parser, args) -> int:
             from .pipeline import evaluate_in_process
             from .supervisor import restore
 
-            print("akg_harness: --in-process: the candidate runs unsandboxed in this process, "
-                  "which writes its verdict; the result is untrusted (debugging only)",
-                  file=sys.stderr)
+            print(
+                "akg_harness: --in-process: the candidate runs unsandboxed in this process, "
+                "which writes its verdict; the result is untrusted (debugging only)",
+                file=sys.stderr,
+            )
             result = restore(evaluate_in_process(options), options, sandboxed=False)
         else:
             import signal

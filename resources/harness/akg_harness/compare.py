@@ -89,18 +89,23 @@ class Comparison:
 
     def summary(self) -> str:
         if self.passed:
-            return (f"all {self.elements} elements within tolerance "
-                    f"(max abs {self.max_abs_error:.3g}, max rel {self.max_rel_error:.3g})")
-        text = (f"{self.mismatches} of {self.elements} elements out of tolerance "
-                f"({100 * self.mismatch_ratio:.3g}%), max abs error {self.max_abs_error:.3g}, "
-                f"max rel error {self.max_rel_error:.3g}")
+            return (
+                f"all {self.elements} elements within tolerance "
+                f"(max abs {self.max_abs_error:.3g}, max rel {self.max_rel_error:.3g})"
+            )
+        text = (
+            f"{self.mismatches} of {self.elements} elements out of tolerance "
+            f"({100 * self.mismatch_ratio:.3g}%), max abs error {self.max_abs_error:.3g}, "
+            f"max rel error {self.max_rel_error:.3g}"
+        )
         if self.nonfinite_where_reference_finite:
-            text += (f"; {self.nonfinite_where_reference_finite} elements are NaN/inf where the "
-                     "reference is finite (never written, or overflow)")
+            text += (
+                f"; {self.nonfinite_where_reference_finite} elements are NaN/inf where the "
+                "reference is finite (never written, or overflow)"
+            )
         if self.first_mismatch:
             first = self.first_mismatch
-            text += (f"; first at index {first['index']}: got {first['got']}, "
-                     f"expected {first['expected']}")
+            text += f"; first at index {first['index']}: got {first['got']}, expected {first['expected']}"
         return text
 
 
@@ -109,8 +114,9 @@ def compare_tensor(cand: torch.Tensor, ref: torch.Tensor, tol: dict) -> Comparis
     cand_flat = cand.detach().reshape(-1)
     ref_flat = ref.detach().reshape(-1).to(cand_flat.device)
     for start in range(0, ref_flat.numel(), _CHUNK):
-        _compare_chunk(cand_flat[start:start + _CHUNK], ref_flat[start:start + _CHUNK],
-                       tol, start, ref.shape, result)
+        _compare_chunk(
+            cand_flat[start : start + _CHUNK], ref_flat[start : start + _CHUNK], tol, start, ref.shape, result
+        )
     return result
 
 
@@ -145,11 +151,11 @@ def _compare_chunk(cand, ref, tol, offset, shape, result: Comparison) -> None:
         if result.first_mismatch is None:
             flat_index = int(bad.nonzero()[0, 0]) if bad.dim() else 0
             position = offset + flat_index
-            index = list(torch.unravel_index(torch.tensor(position), tuple(shape))) \
-                if len(shape) else []
+            index = list(torch.unravel_index(torch.tensor(position), tuple(shape))) if len(shape) else []
             result.first_mismatch = {
                 "index": [int(i) for i in index],
-                "got": _scalar(cand[flat_index]), "expected": _scalar(ref[flat_index]),
+                "got": _scalar(cand[flat_index]),
+                "expected": _scalar(ref[flat_index]),
             }
 
 
@@ -160,8 +166,12 @@ def _note_worst(result: Comparison, cand, ref, diff, offset: int, shape) -> None
         return
     position = offset + flat_index
     index = list(torch.unravel_index(torch.tensor(position), tuple(shape))) if len(shape) else []
-    result.worst = {"index": [int(i) for i in index], "got": _scalar(cand[flat_index]),
-                    "expected": _scalar(ref[flat_index]), "abs_error": error}
+    result.worst = {
+        "index": [int(i) for i in index],
+        "got": _scalar(cand[flat_index]),
+        "expected": _scalar(ref[flat_index]),
+        "abs_error": error,
+    }
 
 
 def _scalar(value: torch.Tensor):
@@ -174,13 +184,13 @@ def magnitude(ref: torch.Tensor) -> float:
     if not ref.numel() or not (ref.dtype.is_floating_point or ref.dtype.is_complex):
         return 0.0
     values = _ABS(ref.detach()).to(torch.float64)
-    values = _WHERE(_ISFINITE(values), values, torch.zeros((), dtype=torch.float64,
-                                                            device=values.device))
+    values = _WHERE(_ISFINITE(values), values, torch.zeros((), dtype=torch.float64, device=values.device))
     return float(values.max())
 
 
-def compare_outputs(candidates: list, references: list, profile: str, atol=None,
-                    rtol=None, scale_to_magnitude: bool = False) -> Comparison:
+def compare_outputs(
+    candidates: list, references: list, profile: str, atol=None, rtol=None, scale_to_magnitude: bool = False
+) -> Comparison:
     """Element-wise comparison. scale_to_magnitude raises each tensor's atol to
     rtol * max|reference|: a normwise bound, which summation-order error of a correct
     kernel meets (it grows with the operands' magnitude, not with the element's own

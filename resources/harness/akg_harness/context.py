@@ -56,16 +56,17 @@ class Context:
     def build_reference(self) -> None:
         """The task's Model under the base seed: the same weights in every process."""
         seed_everything(self.base_seed)
-        self.init_inputs = [to_device(v, self.backend.torch_device)
-                            for v in self.task.get_init_inputs()]
+        self.init_inputs = [to_device(v, self.backend.torch_device) for v in self.task.get_init_inputs()]
         self.reference = self._construct(self.task.Model)
         from .inputs import draw
         from .precision import DEFAULT, reference_mode
         from .tolerance import DEFAULT_PRECISION_PROFILES
 
-        self.reference_precision = DEFAULT if \
-            self.options.tolerance in DEFAULT_PRECISION_PROFILES else reference_mode(
-                self.reference, draw(self.task, self.base_seed, self.backend.torch_device))
+        self.reference_precision = (
+            DEFAULT
+            if self.options.tolerance in DEFAULT_PRECISION_PROFILES
+            else reference_mode(self.reference, draw(self.task, self.base_seed, self.backend.torch_device))
+        )
 
     def new_candidate(self):
         return self._construct(self.candidate_class)

@@ -12,8 +12,14 @@ import dataclasses
 from .checks.integrity import live_threads, new_threads, settle
 from .checks.outputs import dense_problem_against, output_facts
 from .checks.torch_guard import TorchGuard
-from .compare import (Comparison, StructureError, bitwise_equal, compare_outputs,
-                      flatten_outputs, structure_problem)
+from .compare import (
+    Comparison,
+    StructureError,
+    bitwise_equal,
+    compare_outputs,
+    flatten_outputs,
+    structure_problem,
+)
 from .context import poisoned_memory
 from .dsl.base import RECORDER
 from .inputs import changed_inputs, clone, draw, rescaled, trial_seeds
@@ -99,73 +105,104 @@ class Correctness:
             ctx.sample_inputs, ctx.sample_reference = pristine, reference_values
             self.flag_near_constant(reference_values)
 
-        doc.check("no_async_work", not late and not started,
-                  self.async_detail(late, [thread.name for thread in started]))
-        doc.check("dsl_kernel_launched", launches > 0,
-                  f"{launches} {ctx.adapter.name} launch(es) in trial {trial}" if launches else
-                  f"no {ctx.adapter.name} kernel was launched by forward() in trial {trial} "
-                  f"({ctx.adapter.launch_hint})")
-        doc.check("inputs_unchanged", not changed,
-                  f"input tensor(s) {changed} were modified by the candidate" if changed
-                  else "inputs are bit-identical after the call")
+        doc.check(
+            "no_async_work",
+            not late and not started,
+            self.async_detail(late, [thread.name for thread in started]),
+        )
+        doc.check(
+            "dsl_kernel_launched",
+            launches > 0,
+            f"{launches} {ctx.adapter.name} launch(es) in trial {trial}"
+            if launches
+            else f"no {ctx.adapter.name} kernel was launched by forward() in trial {trial} "
+            f"({ctx.adapter.launch_hint})",
+        )
+        doc.check(
+            "inputs_unchanged",
+            not changed,
+            f"input tensor(s) {changed} were modified by the candidate"
+            if changed
+            else "inputs are bit-identical after the call",
+        )
         problem = structure_problem(outputs, references)
         if problem:
             doc.check("output_structure", False, problem)
             return False
-        doc.check("output_structure", True, f"{len(references)} tensor(s), shapes and dtypes "
-                                            "match")
+        doc.check("output_structure", True, f"{len(references)} tensor(s), shapes and dtypes match")
         dense = dense_problem_against(outputs, facts, candidate_inputs)
         doc.check("output_plain_dense", dense is None, dense or "plain dense tensor(s)")
         comparison = compare_outputs(candidate_values, reference_values, *self.tolerance())
         repeated = self.repeated_output(candidate_values, reference_values)
         if not comparison.passed and repeated is None:
-            comparison = self.ask_truth(trial, pristine, candidate_values, reference_values,
-                                        comparison)
+            comparison = self.ask_truth(trial, pristine, candidate_values, reference_values, comparison)
         self.total.merge(comparison)
         if not comparison.passed:
             if repeated is not None:
-                doc.check("no_cached_result", False, (
-                    f"trial {trial} returned exactly the output of trial {repeated} (correct "
-                    "for that trial's inputs) for new inputs: a result cached across calls"))
+                doc.check(
+                    "no_cached_result",
+                    False,
+                    (
+                        f"trial {trial} returned exactly the output of trial {repeated} (correct "
+                        "for that trial's inputs) for new inputs: a result cached across calls"
+                    ),
+                )
                 return False
             truth = getattr(comparison, "truth_detail", None)
-            doc.check("output_matches_reference", False,
-                      f"trial {trial} (seed {self.seeds[trial]}): {comparison.summary()}"
-                      + (f"; {truth}" if truth else ""))
+            doc.check(
+                "output_matches_reference",
+                False,
+                f"trial {trial} (seed {self.seeds[trial]}): {comparison.summary()}"
+                + (f"; {truth}" if truth else ""),
+            )
             return False
         doc.check("output_matches_reference", True, "")
-        doc.set_detail("output_matches_reference",
-                       f"{trial + 1} trial(s) within tolerance of the "
-                       f"{self.ctx.reference_precision} reference; worst: "
-                       f"{self.total.summary()}" + (
-                           f"; {len(self.truth_records)} trial(s) decided by the fp64 truth "
-                           f"({self.truth_records[-1]['detail']})" if self.truth_records
-                           else ""))
+        doc.set_detail(
+            "output_matches_reference",
+            f"{trial + 1} trial(s) within tolerance of the "
+            f"{self.ctx.reference_precision} reference; worst: "
+            f"{self.total.summary()}"
+            + (
+                f"; {len(self.truth_records)} trial(s) decided by the fp64 truth "
+                f"({self.truth_records[-1]['detail']})"
+                if self.truth_records
+                else ""
+            ),
+        )
         if repeated is not None:
-            doc.check("output_depends_on_inputs", False, (
-                f"trial {trial} returned exactly the output of trial {repeated} for new inputs, "
-                "while the reference's output changed: the output does not depend on the "
-                "inputs (it passes only because this task's output is nearly constant)"))
+            doc.check(
+                "output_depends_on_inputs",
+                False,
+                (
+                    f"trial {trial} returned exactly the output of trial {repeated} for new inputs, "
+                    "while the reference's output changed: the output does not depend on the "
+                    "inputs (it passes only because this task's output is nearly constant)"
+                ),
+            )
             return False
         self.history.append((candidate_values, reference_values))
-        if sum(t.numel() * t.element_size() for t in candidate_values) * len(self.history) \
-                > HISTORY_BYTES:
+        if sum(t.numel() * t.element_size() for t in candidate_values) * len(self.history) > HISTORY_BYTES:
             self.history = self.history[-1:]
         return not (dense or changed or late or started or launches == 0)
 
-    def ask_truth(self, trial: int, pristine: list, candidate_values: list,
-                  reference_values: list, comparison):
+    def ask_truth(
+        self, trial: int, pristine: list, candidate_values: list, reference_values: list, comparison
+    ):
         """A miss against the reference goes to the fp64 truth (precision.py); a candidate
         it clears passes this trial, with both errors on record."""
         from .precision import arbitrate
 
         try:
-            verdict = arbitrate(self.ctx.reference, clone(pristine), candidate_values,
-                                reference_values, self.tolerance(),
-                                self.ctx.reference_precision)
+            verdict = arbitrate(
+                self.ctx.reference,
+                clone(pristine),
+                candidate_values,
+                reference_values,
+                self.tolerance(),
+                self.ctx.reference_precision,
+            )
         except Exception as error:  # a model that cannot run in fp64 keeps the verdict
-            verdict = {"passed": False, "detail": f"fp64 truth unavailable: "
-                                                  f"{type(error).__name__}: {error}"}
+            verdict = {"passed": False, "detail": f"fp64 truth unavailable: {type(error).__name__}: {error}"}
         verdict["trial"] = trial
         verdict["against_reference"] = comparison.summary()
         self.truth_records.append(verdict)
@@ -174,6 +211,7 @@ class Correctness:
             return comparison
         # Cleared by the truth: the errors against the reference stay on record.
         return dataclasses.replace(comparison, passed=True, mismatches=0, first_mismatch=None)
+
     def reference(self, pristine: list, seed: int):
         """The reference's outputs for these inputs and the facts about their form, from the
         executor's store when the seeds repeat across evaluations (see references.py)."""
@@ -197,8 +235,9 @@ class Correctness:
         """Index of an earlier trial whose output the candidate returned again, bit for bit,
         although the reference's output changed; None otherwise."""
         for index, (old_candidate, old_reference) in enumerate(self.history):
-            if bitwise_equal(candidate_values, old_candidate) and \
-                    not bitwise_equal(reference_values, old_reference):
+            if bitwise_equal(candidate_values, old_candidate) and not bitwise_equal(
+                reference_values, old_reference
+            ):
                 return index
         return None
 
@@ -209,8 +248,7 @@ class Correctness:
         seed = self.seeds[self.options.correctness_trials]
         pristine = rescaled(draw(ctx.task, seed, ctx.backend.torch_device), seed)
         references = detach_copy(flatten_outputs(ctx.call_reference(clone(pristine))))
-        if not all(bool(r.isfinite().all()) for r in references
-                   if r.dtype.is_floating_point):
+        if not all(bool(r.isfinite().all()) for r in references if r.dtype.is_floating_point):
             return True, "rescaled-input trial skipped: the reference is not finite there"
         outputs = flatten_outputs(ctx.call_candidate(clone(pristine)))
         ctx.backend.synchronize()
@@ -225,17 +263,20 @@ class Correctness:
         # (the trials above decide that): a summation order other than torch's must not
         # fail here, while a constant or a fitted mean misses by a large fraction of the
         # output's magnitude.
-        normwise = compare_outputs(outputs, references, *self.tolerance(),
-                                   scale_to_magnitude=True)
+        normwise = compare_outputs(outputs, references, *self.tolerance(), scale_to_magnitude=True)
         if normwise.passed:
-            return True, ("follows rescaled inputs (x * U[0.5, 2)) within the tolerance "
-                          "scaled to the output's magnitude (atol = rtol * max|reference|); "
-                          f"element-wise: {comparison.summary()}, the size of rounding "
-                          "differences (summation order), not of ignored inputs")
-        return False, ("matches on get_inputs() draws but not on the same inputs rescaled "
-                       f"element-wise by U[0.5, 2), even with the tolerance scaled to the "
-                       f"output's magnitude: {normwise.summary()}; the output does not follow "
-                       "its inputs")
+            return True, (
+                "follows rescaled inputs (x * U[0.5, 2)) within the tolerance "
+                "scaled to the output's magnitude (atol = rtol * max|reference|); "
+                f"element-wise: {comparison.summary()}, the size of rounding "
+                "differences (summation order), not of ignored inputs"
+            )
+        return False, (
+            "matches on get_inputs() draws but not on the same inputs rescaled "
+            f"element-wise by U[0.5, 2), even with the tolerance scaled to the "
+            f"output's magnitude: {normwise.summary()}; the output does not follow "
+            "its inputs"
+        )
 
     def shape_trials(self):
         """(passed, detail): the task's function at shapes other than get_inputs()'s
@@ -259,21 +300,30 @@ class Correctness:
             record = {"label": entry["label"], "shapes": [list(s) for s in entry["shapes"]]}
             section["trials"].append(record)
             record["status"], record["detail"] = self.shape_trial(
-                shapes.resample(base, entry["shapes"], seed + index + 1))
+                shapes.resample(base, entry["shapes"], seed + index + 1)
+            )
             if record["status"] == "failed":
-                failures.append(f"{entry['label']} (input shapes {record['shapes']}): "
-                                f"{record['detail']}")
+                failures.append(f"{entry['label']} (input shapes {record['shapes']}): {record['detail']}")
                 break  # one shape that breaks is enough; the executor may be damaged
         ran = [r for r in section["trials"] if r["status"] != "skipped"]
         if failures:
             return False, "wrong at another shape: " + failures[0]
         if not ran:
-            section["unresizable"] = ("the reference runs at none of the derived shapes (" +
-                                      "; ".join(r["detail"][:160] for r in section["trials"][:2])
-                                      + ")") if section["trials"] else "no resizable size"
+            section["unresizable"] = (
+                (
+                    "the reference runs at none of the derived shapes ("
+                    + "; ".join(r["detail"][:160] for r in section["trials"][:2])
+                    + ")"
+                )
+                if section["trials"]
+                else "no resizable size"
+            )
             return True, f"shape trials skipped: {section['unresizable']}"
-        return True, (f"correct at {len(ran)} other shape(s) ({plan['source']}: "
-                      + ", ".join(r["label"] for r in ran) + ")")
+        return True, (
+            f"correct at {len(ran)} other shape(s) ({plan['source']}: "
+            + ", ".join(r["label"] for r in ran)
+            + ")"
+        )
 
     def shape_trial(self, pristine: list):
         """("passed"|"failed"|"skipped", detail) at one derived shape."""
@@ -302,22 +352,30 @@ class Correctness:
 
     def flag_near_constant(self, references: list) -> None:
         zeros = [r.new_zeros(r.shape) for r in references]
-        means = [r.float().mean().to(r.dtype).expand(r.shape).clone()
-                 if r.dtype.is_floating_point and r.numel() else r.clone() for r in references]
+        means = [
+            r.float().mean().to(r.dtype).expand(r.shape).clone()
+            if r.dtype.is_floating_point and r.numel()
+            else r.clone()
+            for r in references
+        ]
         for label, guess in (("all zeros", zeros), ("a constant (its mean)", means)):
             if compare_outputs(guess, references, *self.tolerance()).passed:
                 self.ctx.near_constant = True
-                self.doc.flag("near_constant_reference",
-                              f"an output of {label} passes this task's tolerance: correctness "
-                              "on get_inputs() alone proves little here; the rescaled-input "
-                              "trial decides")
+                self.doc.flag(
+                    "near_constant_reference",
+                    f"an output of {label} passes this task's tolerance: correctness "
+                    "on get_inputs() alone proves little here; the rescaled-input "
+                    "trial decides",
+                )
                 return
 
     @staticmethod
     def async_detail(late: bool, started: list) -> str:
         if late:
-            return ("the output kept changing after forward() returned: work left running "
-                    "on another stream or thread, which a timer on the calling stream misses")
+            return (
+                "the output kept changing after forward() returned: work left running "
+                "on another stream or thread, which a timer on the calling stream misses"
+            )
         if started:
             return f"forward() left thread(s) running: {', '.join(started)}"
         return "output complete when forward() returned; no threads left running"
@@ -334,9 +392,8 @@ class Correctness:
             "worst_element": self.total.worst,
             "tolerance": describe(*self.tolerance()),
             "base_seed": self.ctx.base_seed,
-            "seeds": self.seeds[:self.options.correctness_trials],
+            "seeds": self.seeds[: self.options.correctness_trials],
             "reference_precision": self.ctx.reference_precision,
             "truth": self.truth_records or None,
             "candidate_torch_ops": dict(self.torch_ops),
         }
-

@@ -11,10 +11,13 @@ import sys
 
 from . import SCHEMA_VERSION, __version__
 
-PACKAGES = {"torch": "torch", "triton": "triton", "tilelang": "tilelang",
-            "torch_npu": "torch_npu"}
-DISTRIBUTIONS = {"torch": ["torch"], "triton": ["triton", "triton-ascend"],
-                 "tilelang": ["tilelang"], "torch_npu": ["torch-npu", "torch_npu"]}
+PACKAGES = {"torch": "torch", "triton": "triton", "tilelang": "tilelang", "torch_npu": "torch_npu"}
+DISTRIBUTIONS = {
+    "torch": ["torch"],
+    "triton": ["triton", "triton-ascend"],
+    "tilelang": ["tilelang"],
+    "torch_npu": ["torch-npu", "torch_npu"],
+}
 
 
 def package_versions():
@@ -49,8 +52,7 @@ def tool(name: str, command: list, pattern: str):
         return {"version": None, "path": path, "reason": f"{name} did not run: {error}"}
     match = re.search(pattern, output)
     if match is None:
-        return {"version": None, "path": path,
-                "reason": f"unrecognised output: {output.strip()[:200]}"}
+        return {"version": None, "path": path, "reason": f"unrecognised output: {output.strip()[:200]}"}
     return {"version": match.group(1), "path": path}
 
 
@@ -58,8 +60,9 @@ def tools() -> dict:
     return {
         "nvcc": tool("nvcc", ["nvcc", "--version"], r"release ([\d.]+)"),
         "ncu": tool("ncu", ["ncu", "--version"], r"Version ([\d.]+)"),
-        "nvidia-smi": tool("nvidia-smi", ["nvidia-smi", "--query-gpu=driver_version",
-                                          "--format=csv,noheader"], r"([\d.]+)"),
+        "nvidia-smi": tool(
+            "nvidia-smi", ["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"], r"([\d.]+)"
+        ),
         "npu-smi": tool("npu-smi", ["npu-smi", "info"], r"Version:?\s*([\w.\-]+)"),
     }
 
@@ -104,8 +107,11 @@ def detect(measure: bool = True) -> dict:
     report = {
         "schema_version": SCHEMA_VERSION,
         "harness_version": __version__,
-        "python": {"version": platform.python_version(), "executable": sys.executable,
-                   "implementation": platform.python_implementation()},
+        "python": {
+            "version": platform.python_version(),
+            "executable": sys.executable,
+            "implementation": platform.python_implementation(),
+        },
         "platform": platform.platform(),
         "packages": versions,
         "missing_reason": reasons,
@@ -119,7 +125,10 @@ def detect(measure: bool = True) -> dict:
         return report
     import torch
 
-    report["torch"] = {"cuda": torch.version.cuda, "cuda_available": torch.cuda.is_available(),
-                       "threads": torch.get_num_threads()}
+    report["torch"] = {
+        "cuda": torch.version.cuda,
+        "cuda_available": torch.cuda.is_available(),
+        "threads": torch.get_num_threads(),
+    }
     report["devices"] = devices(measure)
     return report

@@ -53,10 +53,13 @@ def handle(request: dict, emit, dialogue=None) -> dict:
         from .pipeline import evaluate_in_process
 
         options = EvaluateOptions.from_mapping(args.get("options") or {})
-        supervised = {"scratch": args["scratch"], "base_seed": int(args["base_seed"]),
-                      "dialogue": dialogue, "confirm": bool(args.get("confirm"))}
-        evidence, recycle = evaluate_in_process(options, emit=emit, with_recycle=True,
-                                                supervised=supervised)
+        supervised = {
+            "scratch": args["scratch"],
+            "base_seed": int(args["base_seed"]),
+            "dialogue": dialogue,
+            "confirm": bool(args.get("confirm")),
+        }
+        evidence, recycle = evaluate_in_process(options, emit=emit, with_recycle=True, supervised=supervised)
         return {"ok": True, "evidence": evidence, "recycle": recycle}
     if command == "detect":
         from .detect import detect
@@ -65,9 +68,14 @@ def handle(request: dict, emit, dialogue=None) -> dict:
     if command == "precompile":
         from .precompile import precompile
 
-        report = precompile(args.get("candidates") or [], args.get("dsl", "cpp"),
-                            build_dir=args.get("build_dir"), jobs=args.get("jobs", 0),
-                            arch=args.get("arch"), params=args.get("params"))
+        report = precompile(
+            args.get("candidates") or [],
+            args.get("dsl", "cpp"),
+            build_dir=args.get("build_dir"),
+            jobs=args.get("jobs", 0),
+            arch=args.get("arch"),
+            params=args.get("params"),
+        )
         return {"ok": True, "result": report}
     if command == "ping":
         return {"ok": True, "result": {"pong": True, "pid": os.getpid()}}
@@ -110,12 +118,20 @@ def main(argv) -> int:
         except OptionsError as error:
             answer = {"ok": False, "error": {"code": "BAD_REQUEST", "message": str(error)}}
         except TaskError as error:
-            answer = {"ok": False, "error": {"code": error.code, "message": str(error)},
-                      "recycle": error.recycle}
+            answer = {
+                "ok": False,
+                "error": {"code": error.code, "message": str(error)},
+                "recycle": error.recycle,
+            }
         except Exception as error:
-            answer = {"ok": False, "recycle": True, "error": {
-                "code": "INTERNAL", "message": f"{type(error).__name__}: {error}\n"
-                                               f"{traceback.format_exc()}"}}
+            answer = {
+                "ok": False,
+                "recycle": True,
+                "error": {
+                    "code": "INTERNAL",
+                    "message": f"{type(error).__name__}: {error}\n{traceback.format_exc()}",
+                },
+            }
         answer.update(tag, done=True)
         writer.send(answer)
 

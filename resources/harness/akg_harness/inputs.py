@@ -4,7 +4,7 @@ import random
 
 import torch
 
-SEED_SPACE = 2 ** 31 - 1
+SEED_SPACE = 2**31 - 1
 
 
 def seed_everything(seed: int) -> None:
@@ -13,7 +13,7 @@ def seed_everything(seed: int) -> None:
     try:
         import numpy
 
-        numpy.random.seed(seed % (2 ** 32))
+        numpy.random.seed(seed % (2**32))
     except ImportError:
         pass
 
@@ -48,8 +48,7 @@ def clone(values: list) -> list:
     out = []
     for value in values:
         if isinstance(value, torch.Tensor):
-            copy = torch.empty_strided(value.shape, value.stride(), dtype=value.dtype,
-                                       device=value.device)
+            copy = torch.empty_strided(value.shape, value.stride(), dtype=value.dtype, device=value.device)
             copy.copy_(value)
             out.append(copy)
         elif isinstance(value, (list, tuple)):
@@ -118,8 +117,14 @@ def fingerprint(values: list) -> list:
     for value in values:
         if isinstance(value, torch.Tensor):
             wide = value.detach().to(torch.complex128 if value.is_complex() else torch.float64)
-            summary.append([str(value.dtype), list(value.shape),
-                            _number(wide.sum()), _number((wide * wide.conj()).sum())])
+            summary.append(
+                [
+                    str(value.dtype),
+                    list(value.shape),
+                    _number(wide.sum()),
+                    _number((wide * wide.conj()).sum()),
+                ]
+            )
         elif isinstance(value, (list, tuple)):
             summary.append(fingerprint(list(value)))
         else:
@@ -134,8 +139,7 @@ def _number(value: torch.Tensor) -> float:
 
 def same_fingerprint(first, second, rel: float = 1e-9) -> bool:
     if isinstance(first, list) and isinstance(second, list):
-        return len(first) == len(second) and all(
-            same_fingerprint(a, b, rel) for a, b in zip(first, second))
+        return len(first) == len(second) and all(same_fingerprint(a, b, rel) for a, b in zip(first, second))
     if isinstance(first, float) and isinstance(second, (int, float)):
         if first != first and second != second:  # NaN in both
             return True

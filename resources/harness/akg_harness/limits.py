@@ -66,16 +66,22 @@ class Limits:
         )
 
     def as_dict(self) -> dict:
-        return {"address_space_bytes": self.address_space, "processes": self.processes,
-                "file_size_bytes": self.file_size, "cpu_seconds": self.cpu_seconds}
+        return {
+            "address_space_bytes": self.address_space,
+            "processes": self.processes,
+            "file_size_bytes": self.file_size,
+            "cpu_seconds": self.cpu_seconds,
+        }
 
     def apply(self) -> None:
         """In the child, before exec: the rlimits, and first pick of the OOM killer."""
-        for kind, value in ((resource.RLIMIT_AS, self.address_space),
-                            (resource.RLIMIT_NPROC, self.processes),
-                            (resource.RLIMIT_FSIZE, self.file_size),
-                            (resource.RLIMIT_CPU, self.cpu_seconds),
-                            (resource.RLIMIT_CORE, 0)):
+        for kind, value in (
+            (resource.RLIMIT_AS, self.address_space),
+            (resource.RLIMIT_NPROC, self.processes),
+            (resource.RLIMIT_FSIZE, self.file_size),
+            (resource.RLIMIT_CPU, self.cpu_seconds),
+            (resource.RLIMIT_CORE, 0),
+        ):
             if value is not None:
                 resource.setrlimit(kind, (value, value))
         try:

@@ -41,8 +41,7 @@ def load_task(path: str) -> types.ModuleType:
         module = import_file(path, "akg_task")
     except Exception as error:
         raise TaskError(f"task {path} does not import: {type(error).__name__}: {error}") from error
-    missing = [name for name in ("Model", "get_inputs", "get_init_inputs")
-               if not hasattr(module, name)]
+    missing = [name for name in ("Model", "get_inputs", "get_init_inputs") if not hasattr(module, name)]
     if missing:
         raise TaskError(f"task {path} is not in KernelBench format: missing {', '.join(missing)}")
     return module
@@ -83,7 +82,11 @@ def _location_in(error: BaseException, path: str):
         if os.path.abspath(trace.tb_frame.f_code.co_filename) == target:
             location = (trace.tb_lineno, linecache.getline(path, trace.tb_lineno).strip())
         trace = trace.tb_next
-    if location is None and isinstance(error, SyntaxError) and error.filename and \
-            os.path.abspath(error.filename) == target:
+    if (
+        location is None
+        and isinstance(error, SyntaxError)
+        and error.filename
+        and os.path.abspath(error.filename) == target
+    ):
         location = (error.lineno, (error.text or "").strip())
     return location

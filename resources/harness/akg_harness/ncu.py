@@ -28,12 +28,29 @@ CACHE_VERSION = 2
 
 
 def _command(spec_path: str, metrics: list, report: str = None) -> list:
-    command = ["ncu", "--clock-control", "none", "--target-processes", "all", "--nvtx",
-               "--nvtx-include", f"{RANGE}/", "--metrics", ",".join(metrics)]
+    command = [
+        "ncu",
+        "--clock-control",
+        "none",
+        "--target-processes",
+        "all",
+        "--nvtx",
+        "--nvtx-include",
+        f"{RANGE}/",
+        "--metrics",
+        ",".join(metrics),
+    ]
     if report:
         # Source counters (per-line stall samples) ride in the same replayed pass.
-        command += ["--section", "SourceCounters", "--import-source", "yes",
-                    "--export", report, "--force-overwrite"]
+        command += [
+            "--section",
+            "SourceCounters",
+            "--import-source",
+            "yes",
+            "--export",
+            report,
+            "--force-overwrite",
+        ]
     else:
         command += ["--csv", "--page", "raw", "--print-units", "base"]
     return command + [sys.executable, "-m", "akg_harness.ncu_target", spec_path]
@@ -42,27 +59,34 @@ def _command(spec_path: str, metrics: list, report: str = None) -> list:
 def _run(command: list, timeout: float):
     # This runs in the executor, inside its sandbox: its environment is already the
     # allow-listed one, with home, temp and caches pointing inside the sandbox.
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-        os.environ.get("PYTHONPATH", "")])))
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          env=environment)
+    environment = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            filter(
+                None,
+                [
+                    os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                    os.environ.get("PYTHONPATH", ""),
+                ],
+            )
+        ),
+    )
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=environment)
 
 
 def _raw_page(report: str, timeout: float) -> subprocess.CompletedProcess:
-    return _run(["ncu", "--import", report, "--csv", "--page", "raw", "--print-units", "base"],
-                timeout)
+    return _run(["ncu", "--import", report, "--csv", "--page", "raw", "--print-units", "base"], timeout)
 
 
-def collect(options, side: str, timeout: float, workdir: str, with_source: bool,
-            handover=None) -> dict:
+def collect(options, side: str, timeout: float, workdir: str, with_source: bool, handover=None) -> dict:
     """One side's kernels: {"kernels", "total", "collection_s", ...} or {"error"}; never raises.
     `handover`: a folder where the target leaves the measured forward's output (file `ncu`)."""
     spec_path = os.path.join(workdir, f"spec-{side}.json")
     names_path = os.path.join(workdir, f"names-{side}.json")
     with open(spec_path, "w") as handle:
-        json.dump({"options": options.to_dict(), "names": names_path, "side": side,
-                   "handover": handover}, handle)
+        json.dump(
+            {"options": options.to_dict(), "names": names_path, "side": side, "handover": handover}, handle
+        )
     metrics = list(METRICS)
     dropped = []
     started = time.monotonic()
@@ -75,8 +99,9 @@ def collect(options, side: str, timeout: float, workdir: str, with_source: bool,
             if report and completed.returncode == 0:
                 page = _raw_page(report + ".ncu-rep", max(1.0, timeout - (time.monotonic() - started)))
                 output = page.stdout
-                completed = subprocess.CompletedProcess(command, page.returncode,
-                                                        page.stdout, completed.stderr + page.stderr)
+                completed = subprocess.CompletedProcess(
+                    command, page.returncode, page.stdout, completed.stderr + page.stderr
+                )
         except subprocess.TimeoutExpired:
             return {"error": f"ncu did not finish within {timeout:.0f} s"}
         kernels = parse_csv(output)
@@ -98,9 +123,12 @@ def collect(options, side: str, timeout: float, workdir: str, with_source: bool,
         pass
     for kernel in kernels:
         kernel["dsl"] = side == "candidate" and any(name in kernel["name"] for name in names)
-    result = {"kernels": kernels, "total": totals(kernels),
-              "collection_s": round(time.monotonic() - started, 3),
-              "command": " ".join(command[:9]) + " ..."}
+    result = {
+        "kernels": kernels,
+        "total": totals(kernels),
+        "collection_s": round(time.monotonic() - started, 3),
+        "command": " ".join(command[:9]) + " ...",
+    }
     if dropped:
         result["metrics_unavailable"] = dropped
     if raw_copy(output) is not None:
@@ -108,8 +136,9 @@ def collect(options, side: str, timeout: float, workdir: str, with_source: bool,
     if report and os.path.exists(report + ".ncu-rep"):
         from .ncu_source import source_hot_spots
 
-        result["source"] = source_hot_spots(report + ".ncu-rep", options.candidate,
-                                            timeout=max(5.0, timeout - (time.monotonic() - started)))
+        result["source"] = source_hot_spots(
+            report + ".ncu-rep", options.candidate, timeout=max(5.0, timeout - (time.monotonic() - started))
+        )
     return result
 
 
@@ -167,15 +196,26 @@ def run_ncu(options, timeout: float, handover=None) -> dict:
         task = _read_text(options.task)
         budget = timeout / 2
         with_source = os.environ.get("AKG_NCU_SOURCE", "1") != "0"
-        candidate_key = digest(CACHE_VERSION, "candidate", _read_text(options.candidate),
-                               options.params or {}, task, device, options.dsl, with_source)
+        candidate_key = digest(
+            CACHE_VERSION,
+            "candidate",
+            _read_text(options.candidate),
+            options.params or {},
+            task,
+            device,
+            options.dsl,
+            with_source,
+        )
         if handover:
-            candidate = dict(collect(options, "candidate", budget, workdir, with_source,
-                                     handover), cached=False)
+            candidate = dict(
+                collect(options, "candidate", budget, workdir, with_source, handover), cached=False
+            )
         else:
-            candidate = _cached("candidate", candidate_key,
-                                lambda: collect(options, "candidate", budget, workdir,
-                                                with_source))
+            candidate = _cached(
+                "candidate",
+                candidate_key,
+                lambda: collect(options, "candidate", budget, workdir, with_source),
+            )
         if "error" in candidate and with_source:
             # Source counters need line info and a writable report; the metrics alone still help.
             source_error = candidate["error"]
@@ -184,8 +224,9 @@ def run_ncu(options, timeout: float, handover=None) -> dict:
         if "error" in candidate:
             return candidate
         baseline_key = digest(CACHE_VERSION, "reference", task, device)
-        baseline = _cached("reference", baseline_key,
-                           lambda: collect(options, "reference", budget, workdir, False))
+        baseline = _cached(
+            "reference", baseline_key, lambda: collect(options, "reference", budget, workdir, False)
+        )
         return {**candidate, "baseline": baseline, "clock_control": "none", "device_name": device}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -45,12 +45,27 @@ FLOP_COUNTS = {
 
 # Warp stall reasons: average warps stalled per issued instruction (the Warp State section's
 # unit), so the reasons add up to the cycles between two issues of a warp.
-STALL_REASONS = ("long_scoreboard", "short_scoreboard", "wait", "mio_throttle", "lg_throttle",
-                 "barrier", "math_pipe_throttle", "dispatch_stall", "no_instruction",
-                 "not_selected", "branch_resolving", "membar", "drain", "imc_miss",
-                 "tex_throttle", "sleeping")
-STALLS = {f"smsp__average_warps_issue_stalled_{reason}_per_issue_active.ratio": reason
-          for reason in STALL_REASONS}
+STALL_REASONS = (
+    "long_scoreboard",
+    "short_scoreboard",
+    "wait",
+    "mio_throttle",
+    "lg_throttle",
+    "barrier",
+    "math_pipe_throttle",
+    "dispatch_stall",
+    "no_instruction",
+    "not_selected",
+    "branch_resolving",
+    "membar",
+    "drain",
+    "imc_miss",
+    "tex_throttle",
+    "sleeping",
+)
+STALLS = {
+    f"smsp__average_warps_issue_stalled_{reason}_per_issue_active.ratio": reason for reason in STALL_REASONS
+}
 
 METRICS = {**CORE, **FLOP_COUNTS, **{name: f"stall_{reason}" for name, reason in STALLS.items()}}
 
@@ -66,8 +81,9 @@ def _number(text):
 
 def occupancy_limiter(kernel: dict):
     """The resource that caps resident blocks per SM (the smallest launch__occupancy_limit_*)."""
-    limits = {name: kernel.get(f"block_limit_{name}") for name in
-              ("registers", "shared_mem", "warps", "blocks")}
+    limits = {
+        name: kernel.get(f"block_limit_{name}") for name in ("registers", "shared_mem", "warps", "blocks")
+    }
     known = {name: value for name, value in limits.items() if isinstance(value, (int, float))}
     if not known:
         return None
@@ -80,14 +96,15 @@ def kernel_record(record: dict) -> dict:
         kernel[key] = _number(record.get(metric))
     ops = {key: _number(record.get(metric)) or 0 for metric, key in FLOP_COUNTS.items()}
     kernel["flops"] = 2 * (ops["ffma"] + ops["hfma"] + ops["dfma"]) + sum(
-        ops[k] for k in ("fadd", "fmul", "hadd", "hmul", "dadd", "dmul"))
+        ops[k] for k in ("fadd", "fmul", "hadd", "hmul", "dadd", "dmul")
+    )
     stalls = {reason: _number(record.get(metric)) for metric, reason in STALLS.items()}
     kernel["stalls"] = {reason: value for reason, value in stalls.items() if value is not None}
     kernel["duration_ms"] = (kernel.pop("duration_ns") or 0) / 1e6
-    kernel["shared_mem_bytes"] = (kernel.get("shared_mem_static_bytes") or 0) + \
-        (kernel.get("shared_mem_dynamic_bytes") or 0)
-    kernel["dram_bytes"] = (kernel.get("dram_bytes_read") or 0) + \
-        (kernel.get("dram_bytes_write") or 0)
+    kernel["shared_mem_bytes"] = (kernel.get("shared_mem_static_bytes") or 0) + (
+        kernel.get("shared_mem_dynamic_bytes") or 0
+    )
+    kernel["dram_bytes"] = (kernel.get("dram_bytes_read") or 0) + (kernel.get("dram_bytes_write") or 0)
     local = (kernel.get("local_load_inst") or 0) + (kernel.get("local_store_inst") or 0)
     kernel["spills"] = local if kernel.get("local_load_inst") is not None else None
     kernel["occupancy_limiter"] = occupancy_limiter(kernel)
@@ -117,6 +134,14 @@ def totals(kernels: list) -> dict:
 
 def unknown_metrics(text: str) -> list:
     """Our metric names that ncu's error output names as not found on this GPU or version."""
-    return [name for name in METRICS if name in text and (
-        "not found" in text.lower() or "failed to find" in text.lower()
-        or "invalid" in text.lower() or "not available" in text.lower())]
+    return [
+        name
+        for name in METRICS
+        if name in text
+        and (
+            "not found" in text.lower()
+            or "failed to find" in text.lower()
+            or "invalid" in text.lower()
+            or "not available" in text.lower()
+        )
+    ]

@@ -40,8 +40,7 @@ def _columns(header: list) -> dict:
         elif name.startswith("warp stall sampling (all") or name in ("# samples", "samples"):
             found["samples"] = found["samples"] if found["samples"] is not None else index
         match = STALL_COLUMN.match(header[index].strip())
-        if match and not header[index].strip().endswith("_not_issued") \
-                and match.group(1) not in NOT_STALLS:
+        if match and not header[index].strip().endswith("_not_issued") and match.group(1) not in NOT_STALLS:
             found["stalls"][index] = match.group(1)
     return found
 
@@ -67,14 +66,27 @@ def parse_source_page(text: str) -> list:
         number = _int(row[line_index]) if line_index is not None and line_index < len(row) else 0
         if number <= 0:
             continue
-        samples = _int(row[columns["samples"]]) if columns["samples"] is not None and \
-            columns["samples"] < len(row) else 0
-        stalls = {reason: _int(row[index]) for index, reason in columns["stalls"].items()
-                  if index < len(row) and _int(row[index]) > 0}
+        samples = (
+            _int(row[columns["samples"]])
+            if columns["samples"] is not None and columns["samples"] < len(row)
+            else 0
+        )
+        stalls = {
+            reason: _int(row[index])
+            for index, reason in columns["stalls"].items()
+            if index < len(row) and _int(row[index]) > 0
+        }
         if not samples:
             samples = sum(stalls.values())
-        rows.append({"file": current_file, "line": number, "text": row[columns["source"]],
-                     "samples": samples, "stalls": stalls})
+        rows.append(
+            {
+                "file": current_file,
+                "line": number,
+                "text": row[columns["source"]],
+                "samples": samples,
+                "stalls": stalls,
+            }
+        )
     return rows
 
 
@@ -102,8 +114,15 @@ def map_to_candidate(rows: list, candidate_source: str) -> dict:
             target = matches[0] if len(matches) == 1 else None
         if target is None:
             continue
-        entry = merged.setdefault(target, {"line": target, "text": lines[target - 1].strip(),
-                                           "samples": 0, "stalls": collections.Counter()})
+        entry = merged.setdefault(
+            target,
+            {
+                "line": target,
+                "text": lines[target - 1].strip(),
+                "samples": 0,
+                "stalls": collections.Counter(),
+            },
+        )
         entry["samples"] += row["samples"]
         entry["stalls"].update(row["stalls"])
     mapped = sum(entry["samples"] for entry in merged.values())
@@ -112,13 +131,18 @@ def map_to_candidate(rows: list, candidate_source: str) -> dict:
     for entry in ranked:
         stalls = dict(entry["stalls"].most_common())
         top = next(iter(stalls), None)
-        result.append({"line": entry["line"], "text": entry["text"][:160],
-                       "samples": entry["samples"],
-                       "share": entry["samples"] / total if total else 0.0,
-                       "stalls": stalls, "top_stall": top,
-                       "top_stall_share": stalls[top] / entry["samples"] if top and entry["samples"] else None})
-    return {"lines": result, "total_samples": total, "mapped_samples": mapped,
-            "offset": offset}
+        result.append(
+            {
+                "line": entry["line"],
+                "text": entry["text"][:160],
+                "samples": entry["samples"],
+                "share": entry["samples"] / total if total else 0.0,
+                "stalls": stalls,
+                "top_stall": top,
+                "top_stall_share": stalls[top] / entry["samples"] if top and entry["samples"] else None,
+            }
+        )
+    return {"lines": result, "total_samples": total, "mapped_samples": mapped, "offset": offset}
 
 
 def source_hot_spots(report: str, candidate_path: str, timeout: float) -> dict:
@@ -126,20 +150,25 @@ def source_hot_spots(report: str, candidate_path: str, timeout: float) -> dict:
     try:
         completed = subprocess.run(
             ["ncu", "--import", report, "--csv", "--page", "source", "--print-source", "cuda"],
-            capture_output=True, text=True, timeout=timeout)
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         return {"error": f"ncu source page: {error}"}
     rows = parse_source_page(completed.stdout)
     if not rows:
-        return {"error": f"ncu printed no source lines with line info (exit {completed.returncode}): "
-                         f"{(completed.stdout + completed.stderr)[-400:]}"}
+        return {
+            "error": f"ncu printed no source lines with line info (exit {completed.returncode}): "
+            f"{(completed.stdout + completed.stderr)[-400:]}"
+        }
     try:
         with open(candidate_path, encoding="utf-8", errors="replace") as handle:
             source = handle.read()
     except OSError as error:
         return {"error": f"cannot read the candidate: {error}"}
     mapped = map_to_candidate(rows, source)
-    mapped["lines"] = mapped["lines"][:TOP_LINES * 4]
+    mapped["lines"] = mapped["lines"][: TOP_LINES * 4]
     from .ncu import raw_copy
 
     if raw_copy(completed.stdout) is not None:

@@ -54,8 +54,7 @@ def main(spec_path: str) -> int:
         from .compare import flatten_outputs
         from .handover import Handover
 
-        Handover(spec["handover"]).put("ncu", [t.detach() for t in flatten_outputs(output)],
-                                       inputs)
+        Handover(spec["handover"]).put("ncu", [t.detach() for t in flatten_outputs(output)], inputs)
     return 0
 
 

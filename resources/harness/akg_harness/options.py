@@ -78,8 +78,7 @@ class EvaluateOptions:
         if self.tolerance not in TOLERANCE_PROFILES:
             raise OptionsError(f"tolerance must be one of {', '.join(TOLERANCE_PROFILES)}")
         if self.protocol not in PROTOCOLS:
-            raise OptionsError(f"protocol must be one of {', '.join(PROTOCOLS)}, "
-                               f"got {self.protocol!r}")
+            raise OptionsError(f"protocol must be one of {', '.join(PROTOCOLS)}, got {self.protocol!r}")
         if self.protocol == "search":
             self.correctness_trials = 1
         if self.correctness_trials < 1:
@@ -159,10 +158,18 @@ def add_evaluate_arguments(parser) -> None:
     parser.add_argument("--tolerance", default="default", choices=TOLERANCE_PROFILES)
     parser.add_argument("--atol", type=float)
     parser.add_argument("--rtol", type=float)
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
-                        help="seconds for the run (correctness, checks, timing), build excluded")
-    parser.add_argument("--build-timeout", type=float, default=DEFAULT_BUILD_TIMEOUT_S,
-                        help="seconds for loading and building the candidate")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        help="seconds for the run (correctness, checks, timing), build excluded",
+    )
+    parser.add_argument(
+        "--build-timeout",
+        type=float,
+        default=DEFAULT_BUILD_TIMEOUT_S,
+        help="seconds for loading and building the candidate",
+    )
     parser.add_argument("--baselines", help="comma list of eager,compile (or none)")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--ncu", action="store_true")
@@ -172,10 +179,17 @@ def add_evaluate_arguments(parser) -> None:
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--threads", type=int, help="CPU threads for candidate and baselines")
     parser.add_argument("--no-timing", action="store_true", help="verify only")
-    parser.add_argument("--protocol", default="full", choices=PROTOCOLS,
-                        help="search: one trial and the integrity checks (tuner configurations)")
-    parser.add_argument("--confirm-ncu", action="store_true",
-                        help="confirm the candidate's median with ncu kernel durations (CUDA)")
+    parser.add_argument(
+        "--protocol",
+        default="full",
+        choices=PROTOCOLS,
+        help="search: one trial and the integrity checks (tuner configurations)",
+    )
+    parser.add_argument(
+        "--confirm-ncu",
+        action="store_true",
+        help="confirm the candidate's median with ncu kernel durations (CUDA)",
+    )
 
 
 def options_from_namespace(ns) -> EvaluateOptions:
@@ -190,13 +204,28 @@ def options_from_namespace(ns) -> EvaluateOptions:
         except json.JSONDecodeError:
             params[name] = raw
     return EvaluateOptions(
-        task=ns.task, candidate=ns.candidate, dsl=ns.dsl, device=ns.device, out=ns.out,
-        correctness_trials=ns.correctness_trials, timing_trials=ns.timing_trials,
-        warmup=ns.warmup, tolerance=ns.tolerance, atol=ns.atol, rtol=ns.rtol,
-        timeout=ns.timeout, build_timeout=ns.build_timeout,
+        task=ns.task,
+        candidate=ns.candidate,
+        dsl=ns.dsl,
+        device=ns.device,
+        out=ns.out,
+        correctness_trials=ns.correctness_trials,
+        timing_trials=ns.timing_trials,
+        warmup=ns.warmup,
+        tolerance=ns.tolerance,
+        atol=ns.atol,
+        rtol=ns.rtol,
+        timeout=ns.timeout,
+        build_timeout=ns.build_timeout,
         baselines=split_list(ns.baselines) if ns.baselines is not None else None,
-        profile=ns.profile, ncu=ns.ncu, seed=ns.seed, build_dir=ns.build_dir,
-        params=params, threads=ns.threads, timing=not ns.no_timing, protocol=ns.protocol,
+        profile=ns.profile,
+        ncu=ns.ncu,
+        seed=ns.seed,
+        build_dir=ns.build_dir,
+        params=params,
+        threads=ns.threads,
+        timing=not ns.no_timing,
+        protocol=ns.protocol,
         confirm_ncu=ns.confirm_ncu,
     ).validate()
 

@@ -47,7 +47,8 @@ ALLOWED = re.compile(
     r"|-m(?:arch|tune|cpu)=[A-Za-z0-9_.-]+"
     r"|-m(?:no-)?(?:avx|avx2|avx512f|avx512bw|avx512vl|avx512dq|avx512cd|avx512vnni|fma|f16c"
     r"|sse2|sse3|ssse3|sse4|sse4\.1|sse4\.2|bmi|bmi2|popcnt|lzcnt|amx-tile|amx-bf16)"
-    r")$")
+    r")$"
+)
 
 _lock = threading.Lock()
 _started: set = set()
@@ -79,8 +80,7 @@ def read_requests(sandbox_cache: str) -> List[dict]:
     for name in names:
         path = os.path.join(folder, name)
         try:
-            if os.path.islink(path) or not os.path.isfile(path) or \
-                    os.path.getsize(path) > MAX_REQUEST_BYTES:
+            if os.path.islink(path) or not os.path.isfile(path) or os.path.getsize(path) > MAX_REQUEST_BYTES:
                 continue
             with open(path, encoding="utf-8") as handle:
                 request = json.load(handle)
@@ -114,9 +114,15 @@ def serve(sandbox_cache: str, environment: Optional[dict] = None, wait: bool = F
         env.pop("AKG_PCH_DIR", None)
         command = [sys.executable, "-m", "akg_harness.pch", key]
         try:
-            process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                       start_new_session=True, cwd=shared_root())
+            process = subprocess.Popen(
+                command,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                cwd=shared_root(),
+            )
         except OSError:
             continue
         with _lock:

@@ -13,28 +13,110 @@ from .cache import cache_dir, digest, read_json, write_json_atomic
 
 # name fragments (lower case, all must match) -> peaks
 KNOWN = [
-    (("h200",), {"peak_bandwidth_gbs": 4800, "sm_count": 132, "peak_tflops": {
-        "fp64": 67, "fp32": 67, "tf32": 494.7, "bf16": 989.4, "fp16": 989.4, "fp8": 1978.9,
-        "int8": 1978.9}}),
-    (("h100", "pcie"), {"peak_bandwidth_gbs": 2000, "sm_count": 114, "peak_tflops": {
-        "fp64": 51, "fp32": 51, "tf32": 378, "bf16": 756, "fp16": 756, "fp8": 1513,
-        "int8": 1513}}),
-    (("h100",), {"peak_bandwidth_gbs": 3350, "sm_count": 132, "peak_tflops": {
-        "fp64": 67, "fp32": 67, "tf32": 494.7, "bf16": 989.4, "fp16": 989.4, "fp8": 1978.9,
-        "int8": 1978.9}}),
-    (("a100", "80gb", "pcie"), {"peak_bandwidth_gbs": 1935, "sm_count": 108, "peak_tflops": {
-        "fp64": 19.5, "fp32": 19.5, "tf32": 156, "bf16": 312, "fp16": 312, "int8": 624}}),
-    (("a100", "80gb"), {"peak_bandwidth_gbs": 2039, "sm_count": 108, "peak_tflops": {
-        "fp64": 19.5, "fp32": 19.5, "tf32": 156, "bf16": 312, "fp16": 312, "int8": 624}}),
-    (("a100",), {"peak_bandwidth_gbs": 1555, "sm_count": 108, "peak_tflops": {
-        "fp64": 19.5, "fp32": 19.5, "tf32": 156, "bf16": 312, "fp16": 312, "int8": 624}}),
-    (("l40s",), {"peak_bandwidth_gbs": 864, "sm_count": 142, "peak_tflops": {
-        "fp32": 91.6, "tf32": 183, "bf16": 362, "fp16": 362, "fp8": 733, "int8": 733}}),
-    (("4090",), {"peak_bandwidth_gbs": 1008, "sm_count": 128, "peak_tflops": {
-        "fp32": 82.6, "tf32": 82.6, "bf16": 165.2, "fp16": 165.2, "fp8": 330.3, "int8": 660.6}}),
+    (
+        ("h200",),
+        {
+            "peak_bandwidth_gbs": 4800,
+            "sm_count": 132,
+            "peak_tflops": {
+                "fp64": 67,
+                "fp32": 67,
+                "tf32": 494.7,
+                "bf16": 989.4,
+                "fp16": 989.4,
+                "fp8": 1978.9,
+                "int8": 1978.9,
+            },
+        },
+    ),
+    (
+        ("h100", "pcie"),
+        {
+            "peak_bandwidth_gbs": 2000,
+            "sm_count": 114,
+            "peak_tflops": {
+                "fp64": 51,
+                "fp32": 51,
+                "tf32": 378,
+                "bf16": 756,
+                "fp16": 756,
+                "fp8": 1513,
+                "int8": 1513,
+            },
+        },
+    ),
+    (
+        ("h100",),
+        {
+            "peak_bandwidth_gbs": 3350,
+            "sm_count": 132,
+            "peak_tflops": {
+                "fp64": 67,
+                "fp32": 67,
+                "tf32": 494.7,
+                "bf16": 989.4,
+                "fp16": 989.4,
+                "fp8": 1978.9,
+                "int8": 1978.9,
+            },
+        },
+    ),
+    (
+        ("a100", "80gb", "pcie"),
+        {
+            "peak_bandwidth_gbs": 1935,
+            "sm_count": 108,
+            "peak_tflops": {"fp64": 19.5, "fp32": 19.5, "tf32": 156, "bf16": 312, "fp16": 312, "int8": 624},
+        },
+    ),
+    (
+        ("a100", "80gb"),
+        {
+            "peak_bandwidth_gbs": 2039,
+            "sm_count": 108,
+            "peak_tflops": {"fp64": 19.5, "fp32": 19.5, "tf32": 156, "bf16": 312, "fp16": 312, "int8": 624},
+        },
+    ),
+    (
+        ("a100",),
+        {
+            "peak_bandwidth_gbs": 1555,
+            "sm_count": 108,
+            "peak_tflops": {"fp64": 19.5, "fp32": 19.5, "tf32": 156, "bf16": 312, "fp16": 312, "int8": 624},
+        },
+    ),
+    (
+        ("l40s",),
+        {
+            "peak_bandwidth_gbs": 864,
+            "sm_count": 142,
+            "peak_tflops": {"fp32": 91.6, "tf32": 183, "bf16": 362, "fp16": 362, "fp8": 733, "int8": 733},
+        },
+    ),
+    (
+        ("4090",),
+        {
+            "peak_bandwidth_gbs": 1008,
+            "sm_count": 128,
+            "peak_tflops": {
+                "fp32": 82.6,
+                "tf32": 82.6,
+                "bf16": 165.2,
+                "fp16": 165.2,
+                "fp8": 330.3,
+                "int8": 660.6,
+            },
+        },
+    ),
     # Approximate public figures for the Ascend 910B family (varies by SKU: B1-B4).
-    (("910b",), {"peak_bandwidth_gbs": 1600, "peak_tflops": {
-        "fp32": 94, "bf16": 320, "fp16": 320, "int8": 640}, "approximate": True}),
+    (
+        ("910b",),
+        {
+            "peak_bandwidth_gbs": 1600,
+            "peak_tflops": {"fp32": 94, "bf16": 320, "fp16": 320, "int8": 640},
+            "approximate": True,
+        },
+    ),
 ]
 
 
@@ -69,20 +151,21 @@ def measure(device: torch.device, synchronize) -> dict:
     buffers.clear()
     tflops = {}
     size = 4096 if gpu else 512
-    dtypes = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16} if gpu \
+    dtypes = (
+        {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+        if gpu
         else {"fp32": torch.float32}
+    )
     for label, dtype in dtypes.items():
         a = torch.randn(size, size, device=device, dtype=dtype)
         b = torch.randn(size, size, device=device, dtype=dtype)
         seconds = _seconds(lambda: a @ b, 5, synchronize)
-        tflops[label] = round(2 * size ** 3 / seconds / 1e12, 3)
-    return {"peak_bandwidth_gbs": round(bandwidth, 1), "peak_tflops": tflops,
-            "source": "measured"}
+        tflops[label] = round(2 * size**3 / seconds / 1e12, 3)
+    return {"peak_bandwidth_gbs": round(bandwidth, 1), "peak_tflops": tflops, "source": "measured"}
 
 
 def _cache_path(backend) -> str:
-    return (f"{cache_dir('peaks')}/"
-            f"{digest(backend.name(), backend.kind, torch.__version__)[:32]}.json")
+    return f"{cache_dir('peaks')}/{digest(backend.name(), backend.kind, torch.__version__)[:32]}.json"
 
 
 def _measure_and_store(backend) -> dict:
@@ -115,9 +198,11 @@ def sanity_floor(backend):
     import os
 
     cores = os.cpu_count() or 1
-    return {"peak_bandwidth_gbs": 51.2, "peak_tflops": {"fp32": round(cores * 0.016, 3)},
-            "source": "sanity floor (hardware sheet: 2 DDR4-3200 channels, 16 GFLOP/s "
-                      "per core)"}
+    return {
+        "peak_bandwidth_gbs": 51.2,
+        "peak_tflops": {"fp32": round(cores * 0.016, 3)},
+        "source": "sanity floor (hardware sheet: 2 DDR4-3200 channels, 16 GFLOP/s per core)",
+    }
 
 
 def _labels(peaks: dict) -> dict:
@@ -147,8 +232,7 @@ def checked_peaks(backend, observed: list) -> dict:
     peaks = peaks_for(backend) or {}
     if not peaks or peaks.get("source") == "table":
         if peaks:
-            peaks = dict(peaks, sources={label: "table (datasheet)"
-                                         for label in _labels(peaks)})
+            peaks = dict(peaks, sources={label: "table (datasheet)" for label in _labels(peaks)})
         return peaks
     peaks = dict(peaks, peak_tflops=dict(peaks.get("peak_tflops") or {}))
     base = peaks.get("source")
@@ -156,15 +240,18 @@ def checked_peaks(backend, observed: list) -> dict:
     exceeded = _exceeded(peaks, observed)
     if exceeded:
         fresh = _measure_and_store(backend)
-        why = ", ".join(f"{side} reached {value:.4g} over {label} {peak:.4g}"
-                        for label, side, value, peak in exceeded)
-        peaks = dict(fresh, peak_tflops=dict(fresh.get("peak_tflops") or {}),
-                     remeasured_because=why)
+        why = ", ".join(
+            f"{side} reached {value:.4g} over {label} {peak:.4g}" for label, side, value, peak in exceeded
+        )
+        peaks = dict(fresh, peak_tflops=dict(fresh.get("peak_tflops") or {}), remeasured_because=why)
         sources = {label: f"re-measured ({why})" for label in _labels(peaks)}
     floor = sanity_floor(backend) or {}
     lifts = [(label, floor["source"], value) for label, value in _labels(floor).items()]
-    lifts += [(label, f"observed: {side} reached it", value) for side, label, value in observed
-              if side != "candidate"]
+    lifts += [
+        (label, f"observed: {side} reached it", value)
+        for side, label, value in observed
+        if side != "candidate"
+    ]
     for label, source, value in lifts:
         current = _labels(peaks).get(label)
         if value and (current is None or value > current):

@@ -24,17 +24,18 @@ from .confirmation import confirm_timing
 from .handover import Handover
 from .result import ResultDoc, json_safe
 from .session import activate, import_candidate, open_context
-from .stages import (roofline_section, run_baseline_timing, run_ncu_stage, run_profile,
-                     run_timing)
+from .stages import roofline_section, run_baseline_timing, run_ncu_stage, run_profile, run_timing
 from .tunables import declared_tunables
 
 
 # What the search protocol leaves to the full one, said in every verdict it gives.
-SEARCH_SKIPPED = ("search protocol: one correctness trial (inputs_unchanged, output_structure, "
-                  "output_plain_dense, no_async_work, dsl_kernel_launched), runtime_untouched and "
-                  "timed_output_correct ran; the rescaled-input, other-shapes, cached-result, "
-                  "knock-out, torch-share and side-stream checks did not. A tuner configuration; the "
-                  "finalists are evaluated with the full protocol")
+SEARCH_SKIPPED = (
+    "search protocol: one correctness trial (inputs_unchanged, output_structure, "
+    "output_plain_dense, no_async_work, dsl_kernel_launched), runtime_untouched and "
+    "timed_output_correct ran; the rescaled-input, other-shapes, cached-result, "
+    "knock-out, torch-share and side-stream checks did not. A tuner configuration; the "
+    "finalists are evaluated with the full protocol"
+)
 
 
 class Evaluation:
@@ -111,14 +112,18 @@ class Evaluation:
                     ctx.traces = share_and_streams_check(ctx)
                     share = ctx.traces["share"]
                 reverse = reverse_knockout_check(ctx)
-                doc.check("work_in_dsl", knockout[0] and share[0] and reverse[0],
-                          f"{knockout[1]}; {share[1]}; {reverse[1]}")
+                doc.check(
+                    "work_in_dsl",
+                    knockout[0] and share[0] and reverse[0],
+                    f"{knockout[1]}; {share[1]}; {reverse[1]}",
+                )
             self.integrity(guard)
         if doc.status() != "passed":
             return
         if ctx.adapter.interpreted:
-            doc.flag("interpreted", "Triton ran under TRITON_INTERPRET=1 on the CPU: "
-                                    "correctness only, no timing")
+            doc.flag(
+                "interpreted", "Triton ran under TRITON_INTERPRET=1 on the CPU: correctness only, no timing"
+            )
         elif self.options.timing and ctx.adapter.supports_timing():
             self.emit("timing")
             if self.supervised:
@@ -139,8 +144,9 @@ class Evaluation:
             with doc.timed("profile"):
                 run_profile(ctx)
         if self.supervised:
-            ctx.evidence["torch_allows_tf32"] = roofline.torch_allows_tf32() \
-                if ctx.backend.kind == "cuda" else False
+            ctx.evidence["torch_allows_tf32"] = (
+                roofline.torch_allows_tf32() if ctx.backend.kind == "cuda" else False
+            )
             return  # ncu and the roofline run on the trusted side
         if self.options.ncu:
             self.emit("profile")
@@ -154,24 +160,35 @@ class Evaluation:
         by the reference process, and the external confirmation runs here, now, while
         the candidate is loaded (the supervisor holds the clock)."""
         ctx = self.ctx
-        ctx.evidence["timing_plan"] = {"trials": state["trials"], "warmup": state["warmup"],
-                                       "input_sets": len(state["sets"]),
-                                       "threads": ctx.threads}
+        ctx.evidence["timing_plan"] = {
+            "trials": state["trials"],
+            "warmup": state["warmup"],
+            "input_sets": len(state["sets"]),
+            "threads": ctx.threads,
+        }
         self.doc.sections["timing"] = {
-            "candidate": state["candidate"], "clock": ctx.backend.clock, "l2_flush": True,
-            "flush_bytes": ctx.backend.flush_bytes(), "threads": ctx.threads,
-            "input_sets": len(state["sets"]), "warmup": state["warmup"],
-            "inputs_refreshed": True}
+            "candidate": state["candidate"],
+            "clock": ctx.backend.clock,
+            "l2_flush": True,
+            "flush_bytes": ctx.backend.flush_bytes(),
+            "threads": ctx.threads,
+            "input_sets": len(state["sets"]),
+            "warmup": state["warmup"],
+            "inputs_refreshed": True,
+        }
         if self.supervised.get("confirm"):
             with self.doc.timed("confirmation"):
                 confirm_timing(ctx, self.supervised["dialogue"], state["candidate"]["median_ms"])
 
     def integrity(self, guard) -> bool:
         changed = guard.changes()
-        self.doc.check("runtime_untouched", not changed,
-                       "timers, synchronisation and torch functions untouched" if not changed
-                       else f"the candidate replaced: {', '.join(changed[:12])}"
-                            + (" ..." if len(changed) > 12 else ""))
+        self.doc.check(
+            "runtime_untouched",
+            not changed,
+            "timers, synchronisation and torch functions untouched"
+            if not changed
+            else f"the candidate replaced: {', '.join(changed[:12])}" + (" ..." if len(changed) > 12 else ""),
+        )
         return not changed
 
     def record_failure(self, error: BaseException) -> None:
@@ -182,8 +199,7 @@ class Evaluation:
         path = getattr(ctx, "loaded_path", None) or self.options.candidate
         location = innermost_location(error, path)
         if location:
-            message += (f"\n  at {os.path.basename(self.options.candidate)}:{location[0]}: "
-                        f"{location[1]}")
+            message += f"\n  at {os.path.basename(self.options.candidate)}:{location[0]}: {location[1]}"
         kernel = getattr(error, "akg_kernel", None)
         if kernel:
             message = f"in {ctx.adapter.name} kernel {kernel}: {message}"
@@ -197,8 +213,11 @@ class Evaluation:
         if settings is not None:
             changed = settings.changes()
             if changed:
-                doc.flag("settings_changed", f"the candidate changed torch settings {changed}; "
-                                             "they were restored before the reference ran")
+                doc.flag(
+                    "settings_changed",
+                    f"the candidate changed torch settings {changed}; "
+                    "they were restored before the reference ran",
+                )
             settings.restore()
         if guard is not None and guard.changes():
             guard.restore()
@@ -206,9 +225,11 @@ class Evaluation:
         if ctx is not None:
             ctx.adapter.deactivate()
             doc.sections["build"] = ctx.adapter.build_report()
-            doc.sections["params"] = ctx.adapter.tunables.report(
-                declared_tunables(self.options.candidate)) if (
-                ctx.adapter.tunables or declared_tunables(self.options.candidate)) else None
+            doc.sections["params"] = (
+                ctx.adapter.tunables.report(declared_tunables(self.options.candidate))
+                if (ctx.adapter.tunables or declared_tunables(self.options.candidate))
+                else None
+            )
             doc.environment.update(environment(ctx))
         if patch is not None:
             patch.restore()
@@ -224,8 +245,7 @@ class Evaluation:
 
 
 def environment(ctx) -> dict:
-    info = {"torch": torch.__version__, "device_name": None, "threads": ctx.threads,
-            "seed": ctx.base_seed}
+    info = {"torch": torch.__version__, "device_name": None, "threads": ctx.threads, "seed": ctx.base_seed}
     try:
         info["device"] = ctx.backend.properties()
         info["device_name"] = info["device"].get("name")
@@ -236,8 +256,10 @@ def environment(ctx) -> dict:
     if ctx.backend.kind == "cuda":
         info["cuda"] = torch.version.cuda
     if not ctx.backend.verified:
-        ctx.doc.flag("npu_unverified", "the NPU path is written to torch_npu's documented API "
-                                       "and has not been run on an Ascend device")
+        ctx.doc.flag(
+            "npu_unverified",
+            "the NPU path is written to torch_npu's documented API and has not been run on an Ascend device",
+        )
     return info
 
 
@@ -250,8 +272,14 @@ def evaluate_in_process(options, emit=None, with_recycle: bool = False, supervis
     if supervised:
         document["evidence"] = json_safe(evaluation.ctx.evidence) if evaluation.ctx else {}
     else:
-        document["flags"].append({"name": "untrusted", "detail": (
-            "evaluated in-process (--in-process / isolate=False): the candidate ran in the "
-            "process that wrote this verdict, unsandboxed, so it could have written any part "
-            "of it; for debugging only")})
+        document["flags"].append(
+            {
+                "name": "untrusted",
+                "detail": (
+                    "evaluated in-process (--in-process / isolate=False): the candidate ran in the "
+                    "process that wrote this verdict, unsandboxed, so it could have written any part "
+                    "of it; for debugging only"
+                ),
+            }
+        )
     return (document, recycle) if with_recycle else document

@@ -40,8 +40,11 @@ def reference_mode(model, inputs: list) -> str:
 
 
 def _settings() -> tuple:
-    return (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32,
-            torch.get_float32_matmul_precision())
+    return (
+        torch.backends.cuda.matmul.allow_tf32,
+        torch.backends.cudnn.allow_tf32,
+        torch.get_float32_matmul_precision(),
+    )
 
 
 def _apply(settings: tuple) -> None:
@@ -79,8 +82,7 @@ def truth_device(device: torch.device) -> torch.device:
 
 def float64_truth(model, inputs: list) -> list:
     """The model's outputs in float64 on the same inputs (floating values widened)."""
-    device = truth_device(_tensors(inputs)[0].device if _tensors(inputs) else
-                          torch.device("cpu"))
+    device = truth_device(_tensors(inputs)[0].device if _tensors(inputs) else torch.device("cpu"))
     wide = copy.deepcopy(model)
     if isinstance(wide, torch.nn.Module):
         wide = wide.to(device=device, dtype=torch.float64)
@@ -106,8 +108,7 @@ def _errors(outputs: list, truth: list) -> dict:
     return {"max_abs_error": worst_abs, "max_rel_error": worst_rel}
 
 
-def arbitrate(model, inputs: list, candidate: list, reference: list, tolerance: tuple,
-              mode: str) -> dict:
+def arbitrate(model, inputs: list, candidate: list, reference: list, tolerance: tuple, mode: str) -> dict:
     """After a miss against the reference: the fp64 truth on the same inputs decides.
 
     Returns {passed, detail, truth, reference_used, candidate_vs_truth,
@@ -115,17 +116,23 @@ def arbitrate(model, inputs: list, candidate: list, reference: list, tolerance: 
     `inputs` must be pristine (the candidate ran on its own copy)."""
     truth = float64_truth(model, inputs)
     if any(not bool(torch.isfinite(t).all()) for t in truth if t.dtype.is_floating_point):
-        return {"passed": False, "truth": "fp64", "reference_used": mode,
-                "detail": "the fp64 truth is not finite on these inputs: it cannot decide"}
+        return {
+            "passed": False,
+            "truth": "fp64",
+            "reference_used": mode,
+            "detail": "the fp64 truth is not finite on these inputs: it cannot decide",
+        }
     default = reference
     if mode == STRICT:
         with torch.no_grad(), precision(DEFAULT):
             default = [t.detach().clone() for t in flatten_outputs(model(*inputs))]
     narrow = [t.to(r.dtype).to(r.device) for t, r in zip(truth, reference)]
     within = compare_outputs([c.detach() for c in candidate], narrow, *tolerance)
-    errors = {"candidate_vs_truth": _errors(candidate, truth),
-              "reference_vs_truth": _errors(reference, truth),
-              "default_reference_vs_truth": _errors(default, truth)}
+    errors = {
+        "candidate_vs_truth": _errors(candidate, truth),
+        "reference_vs_truth": _errors(reference, truth),
+        "default_reference_vs_truth": _errors(default, truth),
+    }
     candidate_error = errors["candidate_vs_truth"]["max_abs_error"]
     default_error = errors["default_reference_vs_truth"]["max_abs_error"]
     closer = candidate_error <= default_error
@@ -134,13 +141,23 @@ def arbitrate(model, inputs: list, candidate: list, reference: list, tolerance: 
     if within.passed:
         reasons.append("within the tolerance of the fp64 truth")
     if closer:
-        reasons.append("no farther from the fp64 truth than PyTorch's default-precision "
-                       "output")
-    detail = (f"fp64 truth: candidate max abs error {candidate_error:.3g}, {mode} reference "
-              f"{errors['reference_vs_truth']['max_abs_error']:.3g}, default-precision "
-              f"reference {default_error:.3g}; "
-              + ("not wrong: " + " and ".join(reasons) if passed else
-                 f"wrong: farther from the truth than PyTorch's own output "
-                 f"({within.summary()} against the truth)"))
-    return dict(errors, passed=passed, truth="fp64", reference_used=mode, detail=detail,
-                candidate_within_tolerance_of_truth=within.passed)
+        reasons.append("no farther from the fp64 truth than PyTorch's default-precision output")
+    detail = (
+        f"fp64 truth: candidate max abs error {candidate_error:.3g}, {mode} reference "
+        f"{errors['reference_vs_truth']['max_abs_error']:.3g}, default-precision "
+        f"reference {default_error:.3g}; "
+        + (
+            "not wrong: " + " and ".join(reasons)
+            if passed
+            else f"wrong: farther from the truth than PyTorch's own output "
+            f"({within.summary()} against the truth)"
+        )
+    )
+    return dict(
+        errors,
+        passed=passed,
+        truth="fp64",
+        reference_used=mode,
+        detail=detail,
+        candidate_within_tolerance_of_truth=within.passed,
+    )

@@ -18,8 +18,9 @@ from .sandbox import Sandbox
 from .supervisor import executor_environment
 
 
-def precompile(candidates: list, dsl: str, build_dir=None, jobs: int = 0, arch=None,
-               params=None, timeout: float = 1800.0) -> dict:
+def precompile(
+    candidates: list, dsl: str, build_dir=None, jobs: int = 0, arch=None, params=None, timeout: float = 1800.0
+) -> dict:
     jobs = jobs or max(1, min(len(candidates), os.cpu_count() or 1))
     environment = executor_environment()
     if arch:
@@ -38,20 +39,31 @@ def precompile(candidates: list, dsl: str, build_dir=None, jobs: int = 0, arch=N
         start = time.monotonic()
         staged = sandbox.stage(path, "candidate")
         candidate_cache.seed(sandbox, staged, build_dir)
-        spec = json.dumps({"candidate": staged, "dsl": dsl, "build_dir": sandbox.build_dir,
-                           "params": params})
+        spec = json.dumps({"candidate": staged, "dsl": dsl, "build_dir": sandbox.build_dir, "params": params})
         command = sandbox.command([sys.executable, "-m", "akg_harness.precompile_one", spec])
         try:
-            completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                                       env=sandbox.environment(environment),
-                                       **sandbox.popen_arguments())
+            completed = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=sandbox.environment(environment),
+                **sandbox.popen_arguments(),
+            )
         except subprocess.TimeoutExpired:
-            return {"candidate": path, "ok": False, "error": f"timed out after {timeout:.0f} s",
-                    "seconds": round(time.monotonic() - start, 2)}
+            return {
+                "candidate": path,
+                "ok": False,
+                "error": f"timed out after {timeout:.0f} s",
+                "seconds": round(time.monotonic() - start, 2),
+            }
         candidate_cache.promote(sandbox, staged, build_dir)
         lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
-        report = json.loads(lines[-1]) if lines else {
-            "ok": False, "error": (completed.stderr or completed.stdout)[-4000:]}
+        report = (
+            json.loads(lines[-1])
+            if lines
+            else {"ok": False, "error": (completed.stderr or completed.stdout)[-4000:]}
+        )
         report.update(candidate=path, seconds=round(time.monotonic() - start, 2))
         return report
 
@@ -63,5 +75,4 @@ def precompile(candidates: list, dsl: str, build_dir=None, jobs: int = 0, arch=N
     from . import pch
 
     pch.wait_for_builders(timeout)
-    return {"dsl": dsl, "jobs": jobs, "seconds": round(time.monotonic() - start, 2),
-            "candidates": results}
+    return {"dsl": dsl, "jobs": jobs, "seconds": round(time.monotonic() - start, 2), "candidates": results}

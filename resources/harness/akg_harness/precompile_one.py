@@ -32,8 +32,11 @@ def main(spec_text: str) -> int:
         load_candidate(rewrite_constants(spec["candidate"], tunables))
         report = {"ok": True, "extensions": extension.STATE.builds}
     except Exception as error:
-        report = {"ok": False, "error": f"{type(error).__name__}: {error}",
-                  "extensions": extension.STATE.builds}
+        report = {
+            "ok": False,
+            "error": f"{type(error).__name__}: {error}",
+            "extensions": extension.STATE.builds,
+        }
     protocol.write(json.dumps(report, default=str) + "\n")
     protocol.flush()
     return 0 if report["ok"] else 1

@@ -20,24 +20,75 @@ MARKER = "akg.marker"
 KERNEL_CATEGORIES = ("kernel", "gpu_memcpy", "gpu_memset")
 LAUNCH_NAMES = ("LaunchKernel", "cuLaunch", "cudaMemcpy", "cudaMemset", "cuMemcpy", "cuMemset")
 # Host calls through which one stream (or the host) waits for another's work: a join.
-WAIT_NAMES = ("StreamWaitEvent", "StreamSynchronize", "DeviceSynchronize", "EventSynchronize",
-              "cuCtxSynchronize")
+WAIT_NAMES = (
+    "StreamWaitEvent",
+    "StreamSynchronize",
+    "DeviceSynchronize",
+    "EventSynchronize",
+    "cuCtxSynchronize",
+)
 # Ops that allocate or re-view memory without computing anything.
-FREE_OPS = frozenset((
-    "aten::empty", "aten::empty_like", "aten::empty_strided", "aten::new_empty",
-    "aten::new_empty_strided", "aten::view", "aten::reshape", "aten::_reshape_alias",
-    "aten::_unsafe_view", "aten::as_strided", "aten::t", "aten::transpose", "aten::permute",
-    "aten::expand", "aten::unsqueeze", "aten::squeeze", "aten::select", "aten::slice",
-    "aten::narrow", "aten::detach", "aten::alias", "aten::contiguous", "aten::to",
-    "aten::lift_fresh", "aten::resolve_conj", "aten::resolve_neg", "aten::size",
-    "aten::stride", "aten::numel", "aten::dim", "aten::is_contiguous", "aten::set_",
-    "aten::resize_", "aten::split", "aten::chunk", "aten::unbind", "aten::flatten",
-    "aten::unflatten", "aten::view_as", "aten::expand_as", "aten::item",
-    "aten::_local_scalar_dense", "aten::result_type", "aten::detach_",
-))
+FREE_OPS = frozenset(
+    (
+        "aten::empty",
+        "aten::empty_like",
+        "aten::empty_strided",
+        "aten::new_empty",
+        "aten::new_empty_strided",
+        "aten::view",
+        "aten::reshape",
+        "aten::_reshape_alias",
+        "aten::_unsafe_view",
+        "aten::as_strided",
+        "aten::t",
+        "aten::transpose",
+        "aten::permute",
+        "aten::expand",
+        "aten::unsqueeze",
+        "aten::squeeze",
+        "aten::select",
+        "aten::slice",
+        "aten::narrow",
+        "aten::detach",
+        "aten::alias",
+        "aten::contiguous",
+        "aten::to",
+        "aten::lift_fresh",
+        "aten::resolve_conj",
+        "aten::resolve_neg",
+        "aten::size",
+        "aten::stride",
+        "aten::numel",
+        "aten::dim",
+        "aten::is_contiguous",
+        "aten::set_",
+        "aten::resize_",
+        "aten::split",
+        "aten::chunk",
+        "aten::unbind",
+        "aten::flatten",
+        "aten::unflatten",
+        "aten::view_as",
+        "aten::expand_as",
+        "aten::item",
+        "aten::_local_scalar_dense",
+        "aten::result_type",
+        "aten::detach_",
+    )
+)
 # Initialising an output is not the task's work; a cheater cannot compute with it.
-FILL_OPS = frozenset(("aten::zero_", "aten::fill_", "aten::zeros", "aten::ones",
-                      "aten::full", "aten::zeros_like", "aten::ones_like", "aten::full_like"))
+FILL_OPS = frozenset(
+    (
+        "aten::zero_",
+        "aten::fill_",
+        "aten::zeros",
+        "aten::ones",
+        "aten::full",
+        "aten::zeros_like",
+        "aten::ones_like",
+        "aten::full_like",
+    )
+)
 
 
 class Trace:
@@ -49,9 +100,13 @@ class Trace:
                 continue
             category = event.get("cat", "")
             start = float(event.get("ts", 0))
-            item = {"name": event.get("name", ""), "start": start,
-                    "end": start + float(event.get("dur", 0)), "tid": event.get("tid"),
-                    "args": event.get("args") or {}}
+            item = {
+                "name": event.get("name", ""),
+                "start": start,
+                "end": start + float(event.get("dur", 0)),
+                "tid": event.get("tid"),
+                "args": event.get("args") or {},
+            }
             if category == "cpu_op":
                 self.cpu_ops.append(item)
             elif category == "user_annotation":
@@ -136,8 +191,9 @@ def kernel_table(trace: Trace, windows: list, is_dsl) -> dict:
         point = launch["start"] if launch else kernel["start"]
         if windows and not any(inside(point, w) for w in windows):
             continue
-        row = rows.setdefault(kernel["name"], {"name": kernel["name"], "calls": 0,
-                                               "total_ms": 0.0, "dsl": is_dsl(kernel)})
+        row = rows.setdefault(
+            kernel["name"], {"name": kernel["name"], "calls": 0, "total_ms": 0.0, "dsl": is_dsl(kernel)}
+        )
         row["calls"] += 1
         row["total_ms"] += (kernel["end"] - kernel["start"]) / 1e3
     ordered = sorted(rows.values(), key=lambda r: -r["total_ms"])
@@ -148,12 +204,20 @@ def kernel_table(trace: Trace, windows: list, is_dsl) -> dict:
 
 def op_table(trace: Trace, windows: list) -> dict:
     """CPU view: top-level torch ops and DSL calls inside the windows, times in ms."""
-    candidates = [op for op in trace.cpu_ops + dsl_annotations(trace)
-                  if any(inside(op["start"], w) for w in windows)]
+    candidates = [
+        op for op in trace.cpu_ops + dsl_annotations(trace) if any(inside(op["start"], w) for w in windows)
+    ]
     rows = {}
     for op in outermost_ops(candidates):
-        row = rows.setdefault(op["name"], {"name": op["name"], "calls": 0, "total_ms": 0.0,
-                                           "dsl": op["name"].startswith(ANNOTATION_PREFIX)})
+        row = rows.setdefault(
+            op["name"],
+            {
+                "name": op["name"],
+                "calls": 0,
+                "total_ms": 0.0,
+                "dsl": op["name"].startswith(ANNOTATION_PREFIX),
+            },
+        )
         row["calls"] += 1
         row["total_ms"] += (op["end"] - op["start"]) / 1e3
     ordered = sorted(rows.values(), key=lambda r: -r["total_ms"])

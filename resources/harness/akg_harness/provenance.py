@@ -66,8 +66,11 @@ def _gpu_processes(index: int):
     """Compute processes on the GPU other than this one, or None when not readable."""
     try:
         output = subprocess.run(
-            ["nvidia-smi", f"--id={index}", "--query-compute-apps=pid",
-             "--format=csv,noheader"], capture_output=True, text=True, timeout=10)
+            ["nvidia-smi", f"--id={index}", "--query-compute-apps=pid", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     if output.returncode != 0:
@@ -78,19 +81,41 @@ def _gpu_processes(index: int):
 
 def _nvidia_smi(index: int) -> dict:
     """Clocks, driver and utilisation of one GPU from nvidia-smi, where it runs."""
-    fields = ("driver_version", "clocks.sm", "clocks.mem", "clocks.max.sm", "utilization.gpu",
-              "temperature.gpu", "power.draw")
+    fields = (
+        "driver_version",
+        "clocks.sm",
+        "clocks.mem",
+        "clocks.max.sm",
+        "utilization.gpu",
+        "temperature.gpu",
+        "power.draw",
+    )
     try:
         output = subprocess.run(
-            ["nvidia-smi", f"--id={index}", f"--query-gpu={','.join(fields)}",
-             "--format=csv,noheader,nounits"], capture_output=True, text=True, timeout=10).stdout
+            [
+                "nvidia-smi",
+                f"--id={index}",
+                f"--query-gpu={','.join(fields)}",
+                "--format=csv,noheader,nounits",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return {}
     values = [value.strip() for value in output.strip().split(",")]
     if len(values) != len(fields):
         return {}
-    keys = ("driver", "sm_clock_mhz", "memory_clock_mhz", "max_sm_clock_mhz",
-            "gpu_utilization_percent", "temperature_c", "power_w")
+    keys = (
+        "driver",
+        "sm_clock_mhz",
+        "memory_clock_mhz",
+        "max_sm_clock_mhz",
+        "gpu_utilization_percent",
+        "temperature_c",
+        "power_w",
+    )
     parsed = {}
     for key, value in zip(keys, values):
         try:
@@ -131,8 +156,10 @@ def busy_reason(state: dict):
     """Why the machine was too busy for a number worth keeping, or None."""
     others = state.get("others_busy_cores")
     if others is not None and others > BUSY_CORE_FRACTION * state["cores"]:
-        return (f"other processes kept {others:.1f} of {state['cores']} cores busy "
-                f"(limit {BUSY_CORE_FRACTION:.0%} of the cores)")
+        return (
+            f"other processes kept {others:.1f} of {state['cores']} cores busy "
+            f"(limit {BUSY_CORE_FRACTION:.0%} of the cores)"
+        )
     if state.get("other_gpu_processes"):
         return f"{state['other_gpu_processes']} other process(es) computing on the GPU"
     return None
@@ -144,14 +171,16 @@ SAME_CONDITIONS = ("host", "device_name", "driver", "torch", "cuda", "cores")
 
 def condition_changes(stored: dict, now: dict) -> list:
     """Names of the conditions that differ between a stored record and now."""
-    return [f"{key}: {stored.get(key)!r} then, {now.get(key)!r} now"
-            for key in SAME_CONDITIONS if stored.get(key) != now.get(key)]
+    return [
+        f"{key}: {stored.get(key)!r} then, {now.get(key)!r} now"
+        for key in SAME_CONDITIONS
+        if stored.get(key) != now.get(key)
+    ]
 
 
 def record(state: dict, method: dict) -> dict:
     """The provenance stored beside one baseline's stats."""
-    return {"measured_at": time.time(), "machine": state, "method": method,
-            "busy": busy_reason(state)}
+    return {"measured_at": time.time(), "machine": state, "method": method, "busy": busy_reason(state)}
 
 
 def age_seconds(provenance: dict):

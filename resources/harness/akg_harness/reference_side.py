@@ -53,8 +53,7 @@ def warm_up(warm: Warm, device: str) -> None:
         try:
             warm.backend(device)
         except Exception as error:  # the request will report the real problem
-            print(f"akg_harness reference process: warm-up of {device} failed: {error}",
-                  file=sys.stderr)
+            print(f"akg_harness reference process: warm-up of {device} failed: {error}", file=sys.stderr)
 
 
 def handle(warm: Warm, request: dict) -> dict:
@@ -66,8 +65,13 @@ def handle(warm: Warm, request: dict) -> dict:
         from .verification import open_reference, verify
 
         options = EvaluateOptions.from_mapping(args["options"])
-        ctx = open_reference(options, int(args["base_seed"]), warm.task(options.task),
-                             warm.backend(options.device), float(args.get("timeout", 600)))
+        ctx = open_reference(
+            options,
+            int(args["base_seed"]),
+            warm.task(options.task),
+            warm.backend(options.device),
+            float(args.get("timeout", 600)),
+        )
         try:
             return {"ok": True, "result": json_safe(verify(ctx, args))}
         finally:
@@ -94,8 +98,13 @@ def main(argv) -> int:
         try:
             answer = handle(warm, request)
         except Exception as error:
-            answer = {"ok": False, "error": {"code": "INTERNAL", "message": (
-                f"{type(error).__name__}: {error}\n{traceback.format_exc()}")}}
+            answer = {
+                "ok": False,
+                "error": {
+                    "code": "INTERNAL",
+                    "message": (f"{type(error).__name__}: {error}\n{traceback.format_exc()}"),
+                },
+            }
         answer.update(tag, done=True)
         writer.send(answer)
 

@@ -50,8 +50,7 @@ class ReferenceStore:
 
     @staticmethod
     def key(ctx, seed: int, purpose: str) -> tuple:
-        return (file_digest(ctx.options.task), ctx.base_seed, seed, purpose,
-                ctx.backend.device_string)
+        return (file_digest(ctx.options.task), ctx.base_seed, seed, purpose, ctx.backend.device_string)
 
     def get(self, key):
         entry = self.entries.get(key)
@@ -78,7 +77,7 @@ class ReferenceStore:
         before the first evaluation."""
         digest = file_digest(task_path)
         if digest not in self.session_seeds:
-            self.session_seeds[digest] = secrets.randbelow(2 ** 31 - 2) + 1
+            self.session_seeds[digest] = secrets.randbelow(2**31 - 2) + 1
         return self.session_seeds[digest]
 
     def clear(self) -> None:

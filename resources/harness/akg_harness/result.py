@@ -32,8 +32,14 @@ class ResultDoc:
         self.flags = []
         self.error = None
         self.sections = {
-            "correctness": None, "timing": None, "profile": None, "ncu": None,
-            "roofline": None, "build": None, "params": None, "shapes": None,
+            "correctness": None,
+            "timing": None,
+            "profile": None,
+            "ncu": None,
+            "roofline": None,
+            "build": None,
+            "params": None,
+            "shapes": None,
         }
         self.durations = {}
         self.interpreted = False
@@ -61,15 +67,15 @@ class ResultDoc:
         if all(existing["name"] != name for existing in self.flags):
             self.flags.append({"name": name, "detail": detail})
 
-    def fail(self, stage: str, message: str, exc: Optional[BaseException] = None,
-             traceback: Optional[str] = None) -> None:
+    def fail(
+        self, stage: str, message: str, exc: Optional[BaseException] = None, traceback: Optional[str] = None
+    ) -> None:
         if self.error is not None:
             return
         text = message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "\n[truncated]"
         self.error = {"stage": stage, "message": text}
         if exc is not None and traceback is None:
-            traceback = "".join(traceback_module.format_exception(type(exc), exc,
-                                                                  exc.__traceback__))
+            traceback = "".join(traceback_module.format_exception(type(exc), exc, exc.__traceback__))
         if traceback:
             self.error["traceback"] = traceback[-MAX_MESSAGE:]
 

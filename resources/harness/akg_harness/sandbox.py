@@ -37,13 +37,21 @@ from .environment import executor_base
 from .limits import Limits, PidsGroup
 
 HARNESS_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf "
-                "install bubblewrap) or point AKG_BWRAP at a bwrap binary")
+INSTALL_HINT = (
+    "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf "
+    "install bubblewrap) or point AKG_BWRAP at a bwrap binary"
+)
 ALLOW_VARIABLE = "AKG_ALLOW_UNSANDBOXED"
 UNSANDBOXED_FLAG = "unsandboxed"
 # Device files CUDA and the Ascend runtime open; bound only where they exist.
-DEVICE_PATTERNS = ("/dev/nvidia*", "/dev/nvidia-caps/*", "/dev/dri/*", "/dev/davinci*",
-                   "/dev/devmm_svm", "/dev/hisi_hdc")
+DEVICE_PATTERNS = (
+    "/dev/nvidia*",
+    "/dev/nvidia-caps/*",
+    "/dev/dri/*",
+    "/dev/davinci*",
+    "/dev/devmm_svm",
+    "/dev/hisi_hdc",
+)
 # A probe sandbox must start within this; bwrap takes milliseconds.
 PROBE_TIMEOUT_S = 20.0
 
@@ -104,21 +112,50 @@ def _drop_user():
 
 def _probe_command(tool: str, path: str) -> List[str]:
     if tool == "bwrap":
-        return [path, "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/",
-                "/", "--dev", "/dev", "--proc", "/proc", "--", "/bin/true"]
-    return [path, "--user", "--map-root-user", "--pid", "--fork", "--net", "--ipc",
-            "--mount-proc", "--kill-child", "/bin/true"]
+        return [
+            path,
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--ro-bind",
+            "/",
+            "/",
+            "--dev",
+            "/dev",
+            "--proc",
+            "/proc",
+            "--",
+            "/bin/true",
+        ]
+    return [
+        path,
+        "--user",
+        "--map-root-user",
+        "--pid",
+        "--fork",
+        "--net",
+        "--ipc",
+        "--mount-proc",
+        "--kill-child",
+        "/bin/true",
+    ]
 
 
 @functools.lru_cache(maxsize=None)
 def status() -> dict:
     """Whether candidates can run sandboxed here, with which tool, and if not, why."""
-    report = {"available": False, "tool": None, "path": None, "version": None, "reason": None,
-              "install": INSTALL_HINT, "allowed_unsandboxed": allowed_unsandboxed(),
-              "user": None}
+    report = {
+        "available": False,
+        "tool": None,
+        "path": None,
+        "version": None,
+        "reason": None,
+        "install": INSTALL_HINT,
+        "allowed_unsandboxed": allowed_unsandboxed(),
+        "user": None,
+    }
     if platform.system() != "Linux":
-        report["reason"] = (f"no sandbox on {platform.system()}: bubblewrap needs Linux "
-                            "namespaces")
+        report["reason"] = f"no sandbox on {platform.system()}: bubblewrap needs Linux namespaces"
         report["install"] = "run the studio's harness on a Linux host (an SSH host works)"
         return report
     failures = []
@@ -135,25 +172,39 @@ def status() -> dict:
         user = _drop_user()
         try:
             completed = subprocess.run(
-                _probe_command(tool, path), capture_output=True, text=True,
-                timeout=PROBE_TIMEOUT_S, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
-                **_user_arguments(user))
+                _probe_command(tool, path),
+                capture_output=True,
+                text=True,
+                timeout=PROBE_TIMEOUT_S,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                **_user_arguments(user),
+            )
         except (OSError, subprocess.SubprocessError) as error:
             failures.append(f"{tool} ({path}) could not start: {error}")
             continue
         if completed.returncode != 0:
             failures.append(f"{tool} ({path}) failed: {completed.stderr.strip()[-300:]}")
             continue
-        report.update(available=True, tool=tool, path=path, version=_version(tool, path),
-                      user=f"{user[0]}" if user else str(os.geteuid()),
-                      process_limit=_process_limit(user))
+        report.update(
+            available=True,
+            tool=tool,
+            path=path,
+            version=_version(tool, path),
+            user=f"{user[0]}" if user else str(os.geteuid()),
+            process_limit=_process_limit(user),
+        )
         if tool == "unshare":
-            report["reason"] = ("bubblewrap is missing: namespaces only (no network, own PIDs), "
-                                "but the filesystem is not hidden; " + INSTALL_HINT)
+            report["reason"] = (
+                "bubblewrap is missing: namespaces only (no network, own PIDs), "
+                "but the filesystem is not hidden; " + INSTALL_HINT
+            )
         return report
-    report["reason"] = "no sandbox could be started: " + "; ".join(failures) + \
-        " (user namespaces may be disabled: sysctl kernel.unprivileged_userns_clone=1 / " \
+    report["reason"] = (
+        "no sandbox could be started: "
+        + "; ".join(failures)
+        + " (user namespaces may be disabled: sysctl kernel.unprivileged_userns_clone=1 / "
         "user.max_user_namespaces)"
+    )
     return report
 
 
@@ -169,8 +220,9 @@ def _process_limit(user) -> str:
 
 def _version(tool: str, path: str) -> Optional[str]:
     try:
-        output = subprocess.run([path, "--version"], capture_output=True, text=True,
-                                timeout=10).stdout.strip()
+        output = subprocess.run(
+            [path, "--version"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return output.splitlines()[0] if output else None
@@ -194,7 +246,8 @@ def require() -> Optional[dict]:
         f"candidates run only inside a sandbox, and none is available here: {report['reason']}. "
         f"To fix: {report['install']}. To run model-written code without one at your own risk, "
         f"set {ALLOW_VARIABLE}=1 (the app: Settings, allow unsandboxed evaluation); every "
-        f"verdict then carries the flag '{UNSANDBOXED_FLAG}'.")
+        f"verdict then carries the flag '{UNSANDBOXED_FLAG}'."
+    )
 
 
 def hidden_roots() -> List[str]:
@@ -202,8 +255,20 @@ def hidden_roots() -> List[str]:
     home = os.path.expanduser("~")
     data = os.environ.get("AKG_STUDIO_HOME") or os.path.join(home, ".akg-studio")
     cache = os.environ.get("AKG_CACHE_DIR") or os.path.join(home, ".cache", "akg-studio")
-    candidates = [home, "/root", "/home", data, cache, "/tmp", "/var/tmp", "/run", "/var/run",
-                  "/media", "/mnt", os.environ.get("XDG_RUNTIME_DIR", "")]
+    candidates = [
+        home,
+        "/root",
+        "/home",
+        data,
+        cache,
+        "/tmp",
+        "/var/tmp",
+        "/run",
+        "/var/run",
+        "/media",
+        "/mnt",
+        os.environ.get("XDG_RUNTIME_DIR", ""),
+    ]
     roots = []
     for path in candidates:
         if path and os.path.isdir(path):
@@ -219,8 +284,13 @@ def _inside(path: str, root: str) -> bool:
 
 def needed_paths() -> List[str]:
     """What the sandboxed Python must still read: the harness, the interpreter and its sys.path."""
-    paths = [HARNESS_ROOT, os.path.dirname(os.path.realpath(sys.executable)), sys.prefix,
-             sys.base_prefix, os.path.dirname(sys.executable)]
+    paths = [
+        HARNESS_ROOT,
+        os.path.dirname(os.path.realpath(sys.executable)),
+        sys.prefix,
+        sys.base_prefix,
+        os.path.dirname(sys.executable),
+    ]
     paths += [p for p in sys.path if p]
     paths += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     for tool in ("nvcc", "ncu", "ninja", "c++", "g++", "gcc"):
@@ -236,8 +306,7 @@ def needed_paths() -> List[str]:
     # bound back, only what lies inside one, such as a venv in the home folder. A hidden folder
     # inside a path that is bound back (a cache or data folder inside the repository) is hidden
     # again after the bind (nested_hidden_roots).
-    outermost = [root for root in roots if not any(other != root and _inside(root, other)
-                                                   for other in roots)]
+    outermost = [root for root in roots if not any(other != root and _inside(root, other) for other in roots)]
     for path in paths:
         for variant in (os.path.abspath(path), os.path.realpath(path)):
             if any(_inside(root, variant) for root in outermost) or variant in roots:
@@ -250,8 +319,7 @@ def needed_paths() -> List[str]:
 
 def nested_hidden_roots(bound: List[str]) -> List[str]:
     """Hidden folders that lie inside a folder bound back: hidden again after the binds."""
-    return [root for root in hidden_roots()
-            if any(_inside(root, path) and root != path for path in bound)]
+    return [root for root in hidden_roots() if any(_inside(root, path) and root != path for path in bound)]
 
 
 class Sandbox:
@@ -269,21 +337,28 @@ class Sandbox:
         self.inbox = os.path.join(self.root, "inbox")
         self.scratch = os.path.join(self.root, "scratch")
         self.cache = os.path.join(self.root, "cache")
-        for folder in (self.inbox, self.scratch, self.cache,
-                       os.path.join(self.scratch, "tmp"), os.path.join(self.cache, "build")):
+        for folder in (
+            self.inbox,
+            self.scratch,
+            self.cache,
+            os.path.join(self.scratch, "tmp"),
+            os.path.join(self.cache, "build"),
+        ):
             os.makedirs(folder, exist_ok=True)
         # Precompiled torch headers built by the trusted side (pch.py), read-only inside; only
         # under bubblewrap, which can make them so.
         self.pch_dir = None
-        if self.report and self.report["tool"] == "bwrap" and \
-                os.environ.get("AKG_SHARED_PCH", "1") != "0":
+        if self.report and self.report["tool"] == "bwrap" and os.environ.get("AKG_SHARED_PCH", "1") != "0":
             from . import pch
 
             self.pch_dir = pch.shared_root()
         self.user = _drop_user() if self.report else None
         # RLIMIT_NPROC does not bind root: a pids cgroup does, where one can be made.
-        self.pids = PidsGroup(self.limits.processes) if self.report and not self.user and \
-            os.geteuid() == 0 else PidsGroup(None)
+        self.pids = (
+            PidsGroup(self.limits.processes)
+            if self.report and not self.user and os.geteuid() == 0
+            else PidsGroup(None)
+        )
         if self.user:
             os.chmod(self.root, 0o755)
             os.chmod(self.inbox, 0o755)
@@ -318,10 +393,14 @@ class Sandbox:
     def environment(self, base: Optional[dict] = None) -> dict:
         """The allow-listed environment, with home, temp and caches inside the sandbox."""
         env = executor_base(base)
-        env.update(HOME=self.scratch, TMPDIR=os.path.join(self.scratch, "tmp"),
-                   AKG_CACHE_DIR=self.cache, TRITON_CACHE_DIR=os.path.join(self.cache, "triton"),
-                   TORCH_EXTENSIONS_DIR=os.path.join(self.cache, "torch_extensions"),
-                   PYTHONDONTWRITEBYTECODE="1")
+        env.update(
+            HOME=self.scratch,
+            TMPDIR=os.path.join(self.scratch, "tmp"),
+            AKG_CACHE_DIR=self.cache,
+            TRITON_CACHE_DIR=os.path.join(self.cache, "triton"),
+            TORCH_EXTENSIONS_DIR=os.path.join(self.cache, "torch_extensions"),
+            PYTHONDONTWRITEBYTECODE="1",
+        )
         env.pop("AKG_PCH", None)  # a sandbox never builds a header another build would read
         env.pop("AKG_PCH_DIR", None)
         if self.pch_dir:
@@ -334,11 +413,34 @@ class Sandbox:
             return list(argv)
         if self.report["tool"] == "unshare":
             network = [] if share_network else ["--net"]
-            return [self.report["path"], "--user", "--map-root-user", "--pid", "--fork",
-                    "--ipc", "--mount-proc", "--kill-child", *network, "--", *argv]
-        args = [self.report["path"], "--unshare-all", "--die-with-parent", "--new-session",
-                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                "--tmpfs", "/dev/shm"]
+            return [
+                self.report["path"],
+                "--user",
+                "--map-root-user",
+                "--pid",
+                "--fork",
+                "--ipc",
+                "--mount-proc",
+                "--kill-child",
+                *network,
+                "--",
+                *argv,
+            ]
+        args = [
+            self.report["path"],
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--ro-bind",
+            "/",
+            "/",
+            "--dev",
+            "/dev",
+            "--proc",
+            "/proc",
+            "--tmpfs",
+            "/dev/shm",
+        ]
         if share_network:
             args.append("--share-net")
         for pattern in DEVICE_PATTERNS:
@@ -347,16 +449,28 @@ class Sandbox:
         roots = hidden_roots()
         for root in roots:
             args += ["--tmpfs", root]
-        bound = [path for path in needed_paths()
-                 if any(_inside(path, root) for root in roots) and not _inside(path, self.root)]
+        bound = [
+            path
+            for path in needed_paths()
+            if any(_inside(path, root) for root in roots) and not _inside(path, self.root)
+        ]
         for path in bound:
             args += ["--ro-bind", path, path]
         for root in nested_hidden_roots(bound):
             args += ["--tmpfs", root]
         if self.pch_dir:
             args += ["--ro-bind", self.pch_dir, self.pch_dir]
-        args += ["--bind", self.root, self.root, "--ro-bind", self.inbox, self.inbox,
-                 "--chdir", self.scratch, "--"]
+        args += [
+            "--bind",
+            self.root,
+            self.root,
+            "--ro-bind",
+            self.inbox,
+            self.inbox,
+            "--chdir",
+            self.scratch,
+            "--",
+        ]
         return args + list(argv)
 
     def popen_arguments(self) -> dict:
@@ -374,8 +488,7 @@ class Sandbox:
     def exit_status(self, code: Optional[int]) -> Optional[int]:
         """bwrap exits with 128 + N when the sandboxed process died of signal N: as Popen
         would say it (-N), so crash verdicts name the signal."""
-        if self.report and self.report["tool"] == "bwrap" and code is not None and \
-                128 < code < 128 + 65:
+        if self.report and self.report["tool"] == "bwrap" and code is not None and 128 < code < 128 + 65:
             return -(code - 128)
         return code
 
@@ -385,8 +498,7 @@ class Sandbox:
             return "none"
         if self.user or os.geteuid() != 0:
             return "rlimit"
-        return "cgroup" if self.pids.path else \
-            "not enforced (running as root without a pids cgroup)"
+        return "cgroup" if self.pids.path else "not enforced (running as root without a pids cgroup)"
 
     def close(self) -> None:
         self.pids.close()

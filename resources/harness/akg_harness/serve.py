@@ -31,8 +31,7 @@ class Server:
         if code is None:
             self.out.send({"id": request_id, "ok": True, "result": result})
         else:
-            self.out.send({"id": request_id, "ok": False,
-                           "error": {"code": code, "message": message}})
+            self.out.send({"id": request_id, "ok": False, "error": {"code": code, "message": message}})
 
     def handle(self, line: str) -> bool:
         """Answer one request line; returns False after `shutdown`."""
@@ -49,16 +48,27 @@ class Server:
         args = request.get("args") or {}
         version = request.get("schema_version")
         if version is not None and version != schema_version():
-            self.reply(request_id, code="SCHEMA_VERSION", message=(
-                f"this harness speaks schema version {schema_version()} and the request "
-                f"version {version}: the studio and the harness come from different releases; "
-                "restart the worker so it uses the harness that ships with the studio"))
+            self.reply(
+                request_id,
+                code="SCHEMA_VERSION",
+                message=(
+                    f"this harness speaks schema version {schema_version()} and the request "
+                    f"version {version}: the studio and the harness come from different releases; "
+                    "restart the worker so it uses the harness that ships with the studio"
+                ),
+            )
             return True
         try:
             if command == "ping":
-                self.reply(request_id, {"pong": True, "executor_pid": self.worker.pid,
-                                        "restarts": self.worker.restarts,
-                                        "schema_version": schema_version()})
+                self.reply(
+                    request_id,
+                    {
+                        "pong": True,
+                        "executor_pid": self.worker.pid,
+                        "restarts": self.worker.restarts,
+                        "schema_version": schema_version(),
+                    },
+                )
             elif command == "shutdown":
                 self.reply(request_id, {"shutdown": True})
                 return False
@@ -69,8 +79,11 @@ class Server:
                 try:
                     validate("verdict", result)
                 except BoundaryError as error:
-                    self.reply(request_id, code="INTERNAL", message=(
-                        f"the harness built a verdict outside its own schema: {error}"))
+                    self.reply(
+                        request_id,
+                        code="INTERNAL",
+                        message=(f"the harness built a verdict outside its own schema: {error}"),
+                    )
                     return True
                 if options.out:
                     write_json(options.out, result)
@@ -82,10 +95,13 @@ class Server:
             elif str(command).startswith("model_"):
                 self.model_command(request_id, command, args)
             else:
-                self.reply(request_id, code="UNKNOWN_COMMAND",
-                           message=f"unknown command {command!r}; use evaluate, detect, "
-                                   "precompile, model_profile, model_extract, model_apply, "
-                                   "model_compare, ping or shutdown")
+                self.reply(
+                    request_id,
+                    code="UNKNOWN_COMMAND",
+                    message=f"unknown command {command!r}; use evaluate, detect, "
+                    "precompile, model_profile, model_extract, model_apply, "
+                    "model_compare, ping or shutdown",
+                )
         except (OptionsError, BoundaryError) as error:
             self.reply(request_id, code="BAD_REQUEST", message=str(error))
         except HarnessRequestError as error:
@@ -100,16 +116,16 @@ class Server:
         """The model and its kernels are imported in the sandboxed executor only."""
         from .model.commands import sandboxed_request
 
-        answer = sandboxed_request(self.worker, command[len("model_"):], args,
-                                   float(args.get("timeout", 1800)))
+        answer = sandboxed_request(
+            self.worker, command[len("model_") :], args, float(args.get("timeout", 1800))
+        )
         if answer.get("gone"):
             self.reply(request_id, code="EXECUTOR_FAILED", message=answer["gone"]["message"])
         elif answer.get("ok"):
             self.reply(request_id, answer["result"])
         else:
             error = answer.get("error", {})
-            self.reply(request_id, code=error.get("code", "INTERNAL"),
-                       message=error.get("message", ""))
+            self.reply(request_id, code=error.get("code", "INTERNAL"), message=error.get("message", ""))
 
     def forward(self, request_id, command: str, args: dict) -> None:
         timeout = float(args.get("timeout", DETECT_TIMEOUT_S))
@@ -125,8 +141,7 @@ class Server:
             self.reply(request_id, result)
         else:
             error = answer.get("error", {})
-            self.reply(request_id, code=error.get("code", "INTERNAL"),
-                       message=error.get("message", ""))
+            self.reply(request_id, code=error.get("code", "INTERNAL"), message=error.get("message", ""))
 
 
 def with_sandbox_status(report: dict) -> dict:
@@ -143,9 +158,14 @@ def run_precompile(args: dict) -> dict:
     only this side may keep builds (candidate_cache)."""
     from .precompile import precompile
 
-    return precompile(args.get("candidates") or [], args.get("dsl", "cpp"),
-                      build_dir=args.get("build_dir"), jobs=args.get("jobs", 0),
-                      arch=args.get("arch"), params=args.get("params"))
+    return precompile(
+        args.get("candidates") or [],
+        args.get("dsl", "cpp"),
+        build_dir=args.get("build_dir"),
+        jobs=args.get("jobs", 0),
+        arch=args.get("arch"),
+        params=args.get("params"),
+    )
 
 
 def write_json(path: str, document) -> None:

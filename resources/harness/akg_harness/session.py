@@ -22,8 +22,9 @@ def open_context(options, doc, base_seed=None) -> Context:
     try:
         backend = get_backend(options.device)
     except Exception as error:
-        raise TaskError(f"device {options.device} is not usable here: {error}",
-                        code="DEVICE_UNAVAILABLE") from error
+        raise TaskError(
+            f"device {options.device} is not usable here: {error}", code="DEVICE_UNAVAILABLE"
+        ) from error
     with doc.timed("load"):
         task = load_task(options.task)
     tunables = Tunables(options.params)
@@ -37,11 +38,18 @@ def open_context(options, doc, base_seed=None) -> Context:
     elif search:
         seed = STORE.session_seed(options.task)  # same inputs for every configuration
     else:
-        seed = secrets.randbelow(2 ** 31 - 2) + 1
-    return Context(options=options, doc=doc, backend=backend, adapter=adapter, task=task,
-                   base_seed=seed, search=search,
-                   reuse_references=search or options.seed is not None,
-                   deadline=time.monotonic() + options.build_timeout - DEADLINE_MARGIN_S)
+        seed = secrets.randbelow(2**31 - 2) + 1
+    return Context(
+        options=options,
+        doc=doc,
+        backend=backend,
+        adapter=adapter,
+        task=task,
+        base_seed=seed,
+        search=search,
+        reuse_references=search or options.seed is not None,
+        deadline=time.monotonic() + options.build_timeout - DEADLINE_MARGIN_S,
+    )
 
 
 class EnvironmentPatch:

@@ -64,9 +64,16 @@ def derived_shapes(inputs: list, limit: int = MAX_SHAPES) -> list:
     shapes = _shapes(inputs)
     sizes = sorted({size for shape in shapes for size in shape if size >= 2}, reverse=True)
     base_elements = sum(_numel(shape) for shape in shapes) or 1
-    per_size = [[(f"{label}: {size} -> {value}",
-                  [tuple(value if s == size else s for s in shape) for shape in shapes])
-                 for label, value in variants(size)] for size in sizes]
+    per_size = [
+        [
+            (
+                f"{label}: {size} -> {value}",
+                [tuple(value if s == size else s for s in shape) for shape in shapes],
+            )
+            for label, value in variants(size)
+        ]
+        for size in sizes
+    ]
     ordered = []
     for rank in range(max((len(v) for v in per_size), default=0)):  # round robin
         for options in per_size:
@@ -118,9 +125,13 @@ def plan(task, inputs: list) -> dict:
         count = len(_shapes(inputs))
         bad = [entry for entry in declared if len(entry) != count]
         if bad:
-            raise ValueError(f"get_input_shapes()/AKG_INPUT_SHAPES: each entry needs {count} "
-                             f"shape(s), one per tensor input; got {bad[0]}")
-        return {"fixed": None, "source": "declared",
-                "shapes": [{"label": f"declared {i}", "shapes": entry}
-                           for i, entry in enumerate(declared)]}
+            raise ValueError(
+                f"get_input_shapes()/AKG_INPUT_SHAPES: each entry needs {count} "
+                f"shape(s), one per tensor input; got {bad[0]}"
+            )
+        return {
+            "fixed": None,
+            "source": "declared",
+            "shapes": [{"label": f"declared {i}", "shapes": entry} for i, entry in enumerate(declared)],
+        }
     return {"fixed": None, "source": "derived", "shapes": derived_shapes(inputs)}

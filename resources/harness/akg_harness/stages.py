@@ -19,12 +19,10 @@ def run_timing(ctx) -> dict:
         return ctx.call_candidate(buffers)
 
     trials, warmup = timing.plan(ctx, call_candidate, sets, kind)
-    samples, kept = timing.measure_robust(ctx, call_candidate, sets, trials, warmup, kind,
-                                          keep=True)
+    samples, kept = timing.measure_robust(ctx, call_candidate, sets, trials, warmup, kind, keep=True)
     outputs, set_index = kept
     ctx.hand_over("timed", outputs, sets[set_index], set=set_index)
-    references = [t.detach().clone() for t in
-                  flatten_outputs(ctx.call_reference(clone(sets[set_index])))]
+    references = [t.detach().clone() for t in flatten_outputs(ctx.call_reference(clone(sets[set_index])))]
     tolerance = (options.tolerance, options.atol, options.rtol)
     comparison = compare_outputs(outputs, references, *tolerance)
     truth = None
@@ -32,19 +30,25 @@ def run_timing(ctx) -> dict:
         from .precision import arbitrate
 
         try:
-            truth = arbitrate(ctx.reference, clone(sets[set_index]), outputs, references,
-                              tolerance, ctx.reference_precision)
+            truth = arbitrate(
+                ctx.reference, clone(sets[set_index]), outputs, references, tolerance, ctx.reference_precision
+            )
         except Exception:
             truth = None
     passed = comparison.passed or bool(truth and truth["passed"])
-    doc.check("timed_output_correct", passed,
-              ("the output of a randomly chosen timed call matches the reference" +
-               (f" ({truth['detail']})" if truth else "")) if passed else
-              f"a timed call returned a wrong output: {comparison.summary()}"
-              + (f"; {truth['detail']}" if truth else "") +
-              "; the candidate behaves differently when called repeatedly")
-    return {"sets": sets, "trials": trials, "warmup": warmup,
-            "candidate": timing.summarize(samples)}
+    doc.check(
+        "timed_output_correct",
+        passed,
+        (
+            "the output of a randomly chosen timed call matches the reference"
+            + (f" ({truth['detail']})" if truth else "")
+        )
+        if passed
+        else f"a timed call returned a wrong output: {comparison.summary()}"
+        + (f"; {truth['detail']}" if truth else "")
+        + "; the candidate behaves differently when called repeatedly",
+    )
+    return {"sets": sets, "trials": trials, "warmup": warmup, "candidate": timing.summarize(samples)}
 
 
 def run_baseline_timing(ctx, state: dict) -> None:
@@ -53,17 +57,26 @@ def run_baseline_timing(ctx, state: dict) -> None:
     doc, options, backend = ctx.doc, ctx.options, ctx.backend
     candidate = state["candidate"]
     names = options.resolved_baselines()
-    baselines = run_baselines(ctx, names, state["sets"], state["trials"], state["warmup"],
-                              ctx.threads) if names else {}
+    baselines = (
+        run_baselines(ctx, names, state["sets"], state["trials"], state["warmup"], ctx.threads)
+        if names
+        else {}
+    )
     eager, compiled = baselines.get("eager"), baselines.get("compile")
     doc.sections["timing"] = {
-        "candidate": candidate, "eager": eager, "compile": compiled,
+        "candidate": candidate,
+        "eager": eager,
+        "compile": compiled,
         "speedup_vs_eager": eager["median_ms"] / candidate["median_ms"] if eager else None,
-        "speedup_vs_compile": (compiled["median_ms"] / candidate["median_ms"]
-                               if compiled else None),
-        "clock": backend.clock, "l2_flush": True, "flush_bytes": backend.flush_bytes(),
-        "threads": ctx.threads, "input_sets": len(state["sets"]), "warmup": state["warmup"],
-        "inputs_refreshed": True, "baseline_cache": baselines.get("cache", {}),
+        "speedup_vs_compile": (compiled["median_ms"] / candidate["median_ms"] if compiled else None),
+        "clock": backend.clock,
+        "l2_flush": True,
+        "flush_bytes": backend.flush_bytes(),
+        "threads": ctx.threads,
+        "input_sets": len(state["sets"]),
+        "warmup": state["warmup"],
+        "inputs_refreshed": True,
+        "baseline_cache": baselines.get("cache", {}),
         "baseline_provenance": baselines.get("provenance", {}),
     }
     timing_stats.flag_timing(doc, baselines, candidate, eager, compiled)
@@ -71,8 +84,7 @@ def run_baseline_timing(ctx, state: dict) -> None:
 
 def _table(trace, side: str, gpu: bool, is_dsl) -> dict:
     windows = trace.windows(profiling.FORWARD_PREFIX + side)
-    table = (profiling.kernel_table(trace, windows, is_dsl) if gpu
-             else profiling.op_table(trace, windows))
+    table = profiling.kernel_table(trace, windows, is_dsl) if gpu else profiling.op_table(trace, windows)
     for row in table["kernels"]:
         row["calls_per_forward"] = row["calls"] / PROFILE_RUNS
     table["total_ms"] = table["total_ms"] / PROFILE_RUNS
@@ -103,9 +115,9 @@ def run_ncu_stage(ctx) -> None:
 
 def observed_rates(work: dict, timing_section: dict) -> list:
     """[(side, label, rate)]: GB/s and TFLOP/s each timed side reached at its median."""
-    label = roofline.peak_tflops_for({"peak_tflops": {"fp32": 1, "fp16": 1, "bf16": 1,
-                                                      "fp64": 1, "fp8": 1}},
-                                     work["dtype"])[1]
+    label = roofline.peak_tflops_for(
+        {"peak_tflops": {"fp32": 1, "fp16": 1, "bf16": 1, "fp64": 1, "fp8": 1}}, work["dtype"]
+    )[1]
     rates = []
     for side in ("candidate", "eager", "compile"):
         median = (timing_section.get(side) or {}).get("median_ms")
@@ -122,8 +134,9 @@ def roofline_section(ctx) -> None:
     doc = ctx.doc
     median = ((doc.sections.get("timing") or {}).get("candidate") or {}).get("median_ms")
     tf32 = ctx.backend.kind == "cuda" and roofline.torch_allows_tf32()
-    doc.sections["roofline"] = roofline_for(ctx, median, doc.sections.get("ncu"), tf32,
-                                            doc.sections.get("timing"))
+    doc.sections["roofline"] = roofline_for(
+        ctx, median, doc.sections.get("ncu"), tf32, doc.sections.get("timing")
+    )
 
 
 def roofline_for(ctx, median, ncu, torch_tf32: bool, timing_section=None) -> dict:

@@ -121,13 +121,17 @@ def restore(document: dict, options: EvaluateOptions, sandboxed: bool) -> dict:
     if isinstance(document, dict):
         document["task"], document["candidate"] = options.task, options.candidate
         if isinstance(document.get("options"), dict):
-            document["options"].update(task=options.task, candidate=options.candidate,
-                                       build_dir=options.build_dir)
+            document["options"].update(
+                task=options.task, candidate=options.candidate, build_dir=options.build_dir
+            )
         if not sandboxed:
-            document.setdefault("flags", []).append({
-                "name": UNSANDBOXED_FLAG,
-                "detail": "the candidate ran without a sandbox: it could read and write what "
-                          "this user can, and reach the network"})
+            document.setdefault("flags", []).append(
+                {
+                    "name": UNSANDBOXED_FLAG,
+                    "detail": "the candidate ran without a sandbox: it could read and write what "
+                    "this user can, and reach the network",
+                }
+            )
     return document
 
 
@@ -157,12 +161,16 @@ class Limits:
     limit and the run's `timeout` starts when the first stage after them does; without
     one, `timeout` covers the whole request."""
 
-    def __init__(self, timeout: float, build_timeout: Optional[float] = None,
-                 deadline: Optional[float] = None):
+    def __init__(
+        self, timeout: float, build_timeout: Optional[float] = None, deadline: Optional[float] = None
+    ):
         self.timeout, self.build_timeout = timeout, build_timeout
         self.building = build_timeout is not None
-        self.deadline = deadline if deadline is not None else \
-            time.monotonic() + (build_timeout if self.building else timeout)
+        self.deadline = (
+            deadline
+            if deadline is not None
+            else time.monotonic() + (build_timeout if self.building else timeout)
+        )
 
     def stage(self, stage: str) -> None:
         if self.building and stage not in BUILD_STAGES:
@@ -190,15 +198,20 @@ class ProtocolFault(Exception):
 class Worker:
     """Runs requests in supervised children; evaluate() always returns a verdict."""
 
-    def __init__(self, on_event: Optional[Callable[[str, dict], None]] = None,
-                 keep_warm: bool = True, env: Optional[dict] = None, warm_device: str = ""):
+    def __init__(
+        self,
+        on_event: Optional[Callable[[str, dict], None]] = None,
+        keep_warm: bool = True,
+        env: Optional[dict] = None,
+        warm_device: str = "",
+    ):
         self.on_event = on_event
         self.keep_warm = keep_warm
         self.env = executor_environment(env)
         self.warm_device = warm_device
         self.interpret = None  # interpreter mode of the next executor (see wants_interpreter)
-        self.spare = Child("executor")      # warm, never used yet
-        self.current = Child("executor")    # running the request in flight
+        self.spare = Child("executor")  # warm, never used yet
+        self.current = Child("executor")  # running the request in flight
         self.reference = Child("reference process")
         self.ids = itertools.count(1)
         self.restarts = 0  # faults, timeouts and crashes (recycling is not counted)
@@ -213,7 +226,7 @@ class Worker:
 
         digest = file_digest(task)
         if digest not in self.search_seeds:
-            self.search_seeds[digest] = secrets.randbelow(2 ** 31 - 2) + 1
+            self.search_seeds[digest] = secrets.randbelow(2**31 - 2) + 1
         return self.search_seeds[digest]
 
     # -- lifecycle -------------------------------------------------------
@@ -221,8 +234,9 @@ class Worker:
         if interpret is None:
             interpret = self.interpret
         if interpret is None:
-            interpret = wants_interpreter(self.warm_device) if self.warm_device \
-                else not machine_has_accelerator()
+            interpret = (
+                wants_interpreter(self.warm_device) if self.warm_device else not machine_has_accelerator()
+            )
         self.interpret = interpret
         if self.spare.alive() and self.spare.mode != interpret:
             self.spare.kill()  # the Triton mode is fixed at import: a spare of the other mode
@@ -237,8 +251,7 @@ class Worker:
         sandbox = Sandbox("cpu" if interpret else "cuda")
 
         def command(request_fd: int, answer_fd: int) -> list:
-            line = [sys.executable, "-m", "akg_harness.executor", str(request_fd),
-                    str(answer_fd)]
+            line = [sys.executable, "-m", "akg_harness.executor", str(request_fd), str(answer_fd)]
             line += ["--warm-device", self.warm_device] if self.warm_device else []
             return sandbox.command(line)
 
@@ -248,8 +261,13 @@ class Worker:
         os.makedirs(handover)
         sandbox.give_to_sandbox(handover)
         try:
-            child.launch(command, sandbox.environment(executor_environment(self.env, interpret)),
-                         mode=interpret, popen=sandbox.popen_arguments(), sandbox=sandbox)
+            child.launch(
+                command,
+                sandbox.environment(executor_environment(self.env, interpret)),
+                mode=interpret,
+                popen=sandbox.popen_arguments(),
+                sandbox=sandbox,
+            )
         except BaseException:
             sandbox.close()
             raise
@@ -257,8 +275,7 @@ class Worker:
 
     def spawn_reference(self) -> None:
         def command(request_fd: int, answer_fd: int) -> list:
-            line = [sys.executable, "-m", "akg_harness.reference_side", str(request_fd),
-                    str(answer_fd)]
+            line = [sys.executable, "-m", "akg_harness.reference_side", str(request_fd), str(answer_fd)]
             return line + (["--warm-device", self.warm_device] if self.warm_device else [])
 
         # Trusted: it never imports a candidate, so it runs outside any sandbox, with the
@@ -339,14 +356,14 @@ class Worker:
         if not isinstance(message, dict):
             raise ProtocolFault(f"a line that is not an object: {str(message)[:200]}")
         if message.get("id") != tag["id"] or message.get("nonce") != tag["nonce"]:
-            raise ProtocolFault(f"a message for another request (id {message.get('id')!r}, "
-                                "nonce mismatch)" if message.get("id") == tag["id"] else
-                                f"a message with a wrong id {str(message.get('id'))[:60]!r} "
-                                f"(expected {tag['id']!r})")
+            raise ProtocolFault(
+                f"a message for another request (id {message.get('id')!r}, nonce mismatch)"
+                if message.get("id") == tag["id"]
+                else f"a message with a wrong id {str(message.get('id'))[:60]!r} (expected {tag['id']!r})"
+            )
         return message
 
-    def exchange(self, child: Child, command: str, args: dict, tag: dict, deadline,
-                 on_dialogue=None) -> dict:
+    def exchange(self, child: Child, command: str, args: dict, tag: dict, deadline, on_dialogue=None) -> dict:
         """Send one request; return its `done` answer. Raises Gone or ProtocolFault.
         `deadline`: a monotonic time, or Limits (build and run limits, switched by stage)."""
         limits = deadline if isinstance(deadline, Limits) else Limits(None, deadline=deadline)
@@ -361,18 +378,23 @@ class Worker:
                 if self.on_event:
                     self.on_event(tag["id"], {"event": "stage", "stage": self.stage})
                 continue
-            if event is not None and on_dialogue is not None and \
-                    on_dialogue(message, limits.deadline):
+            if event is not None and on_dialogue is not None and on_dialogue(message, limits.deadline):
                 continue
             if message.get("done") is True and event is None:
                 if child.pending():
-                    raise ProtocolFault("a message after the answer (a second \"done\")")
+                    raise ProtocolFault('a message after the answer (a second "done")')
                 return message
             raise ProtocolFault(f"an unexpected message: {str(message)[:200]}")
 
     # -- requests --------------------------------------------------------
-    def request(self, command: str, args: dict, timeout: float,
-                request_id: Optional[str] = None, build_timeout: Optional[float] = None) -> dict:
+    def request(
+        self,
+        command: str,
+        args: dict,
+        timeout: float,
+        request_id: Optional[str] = None,
+        build_timeout: Optional[float] = None,
+    ) -> dict:
         """detect / precompile / ping / model_* in a fresh executor; the answer, or
         {"gone": {reason, stage, message}}. With `build_timeout`, the build stages have that
         limit and `timeout` starts when the run does; without it, `timeout` covers the
@@ -391,8 +413,13 @@ class Worker:
             return {"gone": self.gone(gone, limits)}
         except ProtocolFault as fault:
             self.restarts += 1
-            return {"gone": {"reason": "crash", "stage": self.stage,
-                             "message": f"the executor broke the protocol: {fault}"}}
+            return {
+                "gone": {
+                    "reason": "crash",
+                    "stage": self.stage,
+                    "message": f"the executor broke the protocol: {fault}",
+                }
+            }
         finally:
             self.replenish()
 
@@ -402,12 +429,21 @@ class Worker:
         if not isinstance(limits, Limits):
             limits = Limits(limits)
         if gone.reason == "timeout":
-            return {"reason": "timeout", "stage": self.stage, "message": (
-                f"no answer within {limits.describe()} (during {self.stage}); the "
-                "executor was killed and a fresh one started")}
-        return {"reason": "crash", "stage": self.stage, "message": (
-            f"the executor died during {self.stage}: {describe_exit(gone.code)}; a fresh one "
-            "was started")}
+            return {
+                "reason": "timeout",
+                "stage": self.stage,
+                "message": (
+                    f"no answer within {limits.describe()} (during {self.stage}); the "
+                    "executor was killed and a fresh one started"
+                ),
+            }
+        return {
+            "reason": "crash",
+            "stage": self.stage,
+            "message": (
+                f"the executor died during {self.stage}: {describe_exit(gone.code)}; a fresh one was started"
+            ),
+        }
 
     def evaluate(self, options: EvaluateOptions, request_id: Optional[str] = None) -> dict:
         """Evaluate a candidate; always returns a result document."""
@@ -418,7 +454,7 @@ class Worker:
         elif options.protocol == "search":
             seed = self.search_seed(options.task)  # the same inputs for every configuration
         else:
-            seed = secrets.randbelow(2 ** 31 - 2) + 1
+            seed = secrets.randbelow(2**31 - 2) + 1
         try:
             return Evaluation(self, options, tag, seed, started).run()
         finally:
@@ -432,7 +468,7 @@ class Evaluation:
         self.worker, self.options, self.tag = worker, options, tag
         self.seed, self.started = seed, started
         self.scratch = None
-        self.confirm_seed = secrets.randbelow(2 ** 31 - 2) + 1
+        self.confirm_seed = secrets.randbelow(2**31 - 2) + 1
         self.windows, self.calls, self.median = [], 0, None
         self.gated = False
         self.ncu = None
@@ -457,23 +493,29 @@ class Evaluation:
         # the sandbox can still write.
         self.scratch = make_scratch()
         sandboxed = executor.sandbox is not None and executor.sandbox.sandboxed
-        args = {"options": sandboxed_options(executor, options), "scratch": executor.scratch_inside,
-                "base_seed": self.seed, "confirm_seed": self.confirm_seed, "confirm": True}
+        args = {
+            "options": sandboxed_options(executor, options),
+            "scratch": executor.scratch_inside,
+            "base_seed": self.seed,
+            "confirm_seed": self.confirm_seed,
+            "confirm": True,
+        }
         # The limits run from here: an executor's start-up is not the candidate's time. The
         # build has its own; the run's starts with the first stage after it.
         self.limits = Limits(options.timeout, options.build_timeout)
         try:
             try:
-                answer = worker.exchange(executor, "evaluate", args, self.tag,
-                                         self.limits, self.dialogue)
+                answer = worker.exchange(executor, "evaluate", args, self.tag, self.limits, self.dialogue)
             except Gone as gone:
                 detail = worker.gone(gone, self.limits)
                 status = "timeout" if detail["reason"] == "timeout" else "runtime_error"
-                return restore(failure_doc(options.to_dict(), status, detail["stage"],
-                                           detail["message"]), options, sandboxed)
+                return restore(
+                    failure_doc(options.to_dict(), status, detail["stage"], detail["message"]),
+                    options,
+                    sandboxed,
+                )
             except ProtocolFault as fault:
-                return restore(self.fault(f"the executor broke the protocol: {fault}"),
-                               options, sandboxed)
+                return restore(self.fault(f"the executor broke the protocol: {fault}"), options, sandboxed)
             finally:
                 take_handover(executor, self.scratch)
             return restore(self.conclude(answer), options, sandboxed)
@@ -484,8 +526,7 @@ class Evaluation:
         options = self.options
         if not answer.get("ok"):
             error = answer.get("error") if isinstance(answer.get("error"), dict) else {}
-            raise HarnessRequestError(str(error.get("code", "INTERNAL")),
-                                      str(error.get("message", "")))
+            raise HarnessRequestError(str(error.get("code", "INTERNAL")), str(error.get("message", "")))
         try:
             evidence = read_evidence(answer.get("evidence"))
         except MalformedEvidence as error:
@@ -495,20 +536,22 @@ class Evaluation:
             self.run_ncu(evidence)
             verification = self.verify(evidence)
             if isinstance(verification, str):
-                return failure_doc(options.to_dict(), "runtime_error", "verification",
-                                   verification)
+                return failure_doc(options.to_dict(), "runtime_error", "verification", verification)
         confirmation = self.confirmation(verification) if evidence.get("timing") else None
-        document = build_verdict(options, evidence, verification, confirmation, self.ncu,
-                                 self.started, self.durations)
+        document = build_verdict(
+            options, evidence, verification, confirmation, self.ncu, self.started, self.durations
+        )
         document["environment"]["executor_pid"] = self.executor_pid
         return document
 
     def fault(self, reason: str) -> dict:
         self.worker.restarts += 1
-        document = failure_doc(self.options.to_dict(), "runtime_error",
-                               getattr(self.worker, "stage", "load"),
-                               f"{reason}; the executor was replaced and no verdict of its "
-                               "own is used")
+        document = failure_doc(
+            self.options.to_dict(),
+            "runtime_error",
+            getattr(self.worker, "stage", "load"),
+            f"{reason}; the executor was replaced and no verdict of its own is used",
+        )
         document["flags"].append({"name": "protocol_fault", "detail": reason})
         return document
 
@@ -533,8 +576,7 @@ class Evaluation:
                 executor.send(go)
                 reply = self.worker.next_message(executor, self.tag, deadline)
                 if reply.get("event") != "confirm-round":
-                    raise ProtocolFault(f"an unexpected message during the confirmation: "
-                                        f"{str(reply)[:200]}")
+                    raise ProtocolFault(f"an unexpected message during the confirmation: {str(reply)[:200]}")
                 self.windows.append(time.monotonic() - begin)
             executor.send({"command": "confirm-end", "nonce": self.tag["nonce"]})
             self.durations["confirmation_window"] = time.monotonic() - started
@@ -545,8 +587,9 @@ class Evaluation:
         methods = []
         if self.windows:
             output = (verification or {}).get("confirmation_output") or {}
-            methods.append(timing_confirmation.judge_wall_clock(
-                self.median, self.calls, self.windows, output))
+            methods.append(
+                timing_confirmation.judge_wall_clock(self.median, self.calls, self.windows, output)
+            )
         if self.ncu is not None and self.options.confirm_ncu and self.median is not None:
             output = (verification or {}).get("ncu_output") or {}
             methods.append(timing_confirmation.judge_ncu(self.median, self.ncu, output))
@@ -566,8 +609,11 @@ class Evaluation:
 
         started = time.monotonic()
         remaining = self.deadline - started
-        self.ncu = run_ncu(dataclasses.replace(options, seed=self.seed),
-                           timeout=max(60.0, remaining - 5), handover=self.scratch)
+        self.ncu = run_ncu(
+            dataclasses.replace(options, seed=self.seed),
+            timeout=max(60.0, remaining - 5),
+            handover=self.scratch,
+        )
         self.durations["ncu"] = time.monotonic() - started
 
     # -- the reference process -------------------------------------------
@@ -578,12 +624,16 @@ class Evaluation:
             worker.spawn_reference()
         reported = evidence.get("evidence") or {}
         timing = evidence.get("timing") or {}
-        args = {"options": options.to_dict(), "base_seed": self.seed, "scratch": self.scratch,
-                "timing_plan": reported.get("timing_plan") if timing else None,
-                "median_ms": (timing.get("candidate") or {}).get("median_ms"),
-                "confirm_seed": self.confirm_seed if self.median is not None else None,
-                "ncu_output": self.ncu is not None and "error" not in self.ncu,
-                "torch_tf32": bool(reported.get("torch_allows_tf32"))}
+        args = {
+            "options": options.to_dict(),
+            "base_seed": self.seed,
+            "scratch": self.scratch,
+            "timing_plan": reported.get("timing_plan") if timing else None,
+            "median_ms": (timing.get("candidate") or {}).get("median_ms"),
+            "confirm_seed": self.confirm_seed if self.median is not None else None,
+            "ncu_output": self.ncu is not None and "error" not in self.ncu,
+            "torch_tf32": bool(reported.get("torch_allows_tf32")),
+        }
         # What is left of the request's timeout (the app waits 30 s past it), at least
         # enough to compare outputs of a task that fits a device.
         timeout = max(self.deadline - time.monotonic(), VERIFY_MIN_S)
@@ -591,8 +641,7 @@ class Evaluation:
         tag = {"id": self.tag["id"], "nonce": secrets.token_hex(16)}
         try:
             worker.reference.await_ready()
-            answer = worker.exchange(worker.reference, "verify", args, tag,
-                                     time.monotonic() + timeout)
+            answer = worker.exchange(worker.reference, "verify", args, tag, time.monotonic() + timeout)
         except (Gone, ProtocolFault, ExecutorGone) as error:
             worker.reference.kill()
             return f"the reference process failed ({error}); it was restarted"

@@ -21,10 +21,18 @@ MAGIC = b"AKGTNSR1"
 # A header past this is not something the executor had a reason to write.
 MAX_HEADER_BYTES = 1 << 20
 DTYPES = {
-    "float64": torch.float64, "float32": torch.float32, "float16": torch.float16,
-    "bfloat16": torch.bfloat16, "int64": torch.int64, "int32": torch.int32,
-    "int16": torch.int16, "int8": torch.int8, "uint8": torch.uint8, "bool": torch.bool,
-    "complex64": torch.complex64, "complex128": torch.complex128,
+    "float64": torch.float64,
+    "float32": torch.float32,
+    "float16": torch.float16,
+    "bfloat16": torch.bfloat16,
+    "int64": torch.int64,
+    "int32": torch.int32,
+    "int16": torch.int16,
+    "int8": torch.int8,
+    "uint8": torch.uint8,
+    "bool": torch.bool,
+    "complex64": torch.complex64,
+    "complex128": torch.complex128,
 }
 for _name in ("float8_e4m3fn", "float8_e5m2"):
     if hasattr(torch, _name):
@@ -47,8 +55,7 @@ def write_tensors(path: str, values: list, meta: dict = None) -> None:
             raise TypeError(f"output {index} has dtype {tensor.dtype}, which cannot be handed over")
         host = tensor.detach().to("cpu").contiguous()
         data = host.reshape(-1).view(torch.uint8).numpy().tobytes() if host.numel() else b""
-        entries.append({"dtype": dtype, "shape": list(host.shape), "offset": offset,
-                        "length": len(data)})
+        entries.append({"dtype": dtype, "shape": list(host.shape), "offset": offset, "length": len(data)})
         blobs.append(data)
         offset += len(data)
     header = json.dumps({"tensors": entries, "meta": meta or {}}).encode()
@@ -67,20 +74,20 @@ def read_tensors(path: str, device="cpu"):
             raw = handle.read()
     except OSError as error:
         raise TensorFileError(f"cannot read {os.path.basename(path)}: {error.strerror}") from None
-    if raw[:len(MAGIC)] != MAGIC or len(raw) < len(MAGIC) + 8:
+    if raw[: len(MAGIC)] != MAGIC or len(raw) < len(MAGIC) + 8:
         raise TensorFileError(f"{os.path.basename(path)} is not a tensor file")
-    (size,) = struct.unpack("<Q", raw[len(MAGIC):len(MAGIC) + 8])
+    (size,) = struct.unpack("<Q", raw[len(MAGIC) : len(MAGIC) + 8])
     start = len(MAGIC) + 8
     if size > MAX_HEADER_BYTES or start + size > len(raw):
         raise TensorFileError(f"{os.path.basename(path)} has a header of {size} bytes")
     try:
-        header = json.loads(raw[start:start + size])
+        header = json.loads(raw[start : start + size])
         entries, meta = header["tensors"], header.get("meta") or {}
         if not isinstance(entries, list) or not isinstance(meta, dict):
             raise TypeError
     except (ValueError, KeyError, TypeError):
         raise TensorFileError(f"{os.path.basename(path)} has a malformed header") from None
-    body = memoryview(raw)[start + size:]
+    body = memoryview(raw)[start + size :]
     tensors = [_tensor(entry, body, index, device) for index, entry in enumerate(entries)]
     return tensors, meta
 
@@ -99,9 +106,11 @@ def _tensor(entry, body, index: int, device) -> torch.Tensor:
         count *= n
     itemsize = torch.empty((), dtype=dtype).element_size()
     if length != count * itemsize or offset < 0 or offset + length > len(body):
-        raise TensorFileError(f"tensor {index}: {length} bytes at {offset} do not hold "
-                              f"{shape} x {entry['dtype']} inside the file")
+        raise TensorFileError(
+            f"tensor {index}: {length} bytes at {offset} do not hold "
+            f"{shape} x {entry['dtype']} inside the file"
+        )
     if not count:
         return torch.empty(shape, dtype=dtype, device=device)
-    flat = torch.frombuffer(bytearray(body[offset:offset + length]), dtype=torch.uint8)
+    flat = torch.frombuffer(bytearray(body[offset : offset + length]), dtype=torch.uint8)
     return flat.view(dtype).reshape(shape).to(device)

@@ -13,8 +13,10 @@ import time
 
 from .compare import flatten_outputs
 from .inputs import clone, draw, nbytes, refresh
-from .timing_stats import (NOISY_IQR_FRACTION, NOISY_P95_RATIO, noise,  # noqa: F401
-                           summarize)
+from .timing_stats import (
+    noise,  # noqa: F401
+    summarize,
+)
 
 DEFAULTS = {"gpu": {"trials": 100, "warmup": 10}, "cpu": {"trials": 20, "warmup": 2}}
 # Auto trial counts keep one side's timing near this many seconds.
@@ -27,8 +29,7 @@ MAX_INPUT_SETS = 3
 MAX_TRIAL_FACTOR = 4
 
 
-def measure_robust(ctx, call, sets: list, trials: int, warmup: int, kind: str,
-                   keep: bool = False):
+def measure_robust(ctx, call, sets: list, trials: int, warmup: int, kind: str, keep: bool = False):
     """measure(), then on the CPU with an automatic trial count, more rounds while the
     samples are noisy: up to MAX_TRIAL_FACTOR x trials, within the side's time budget.
     The same rule for every side, so both sides of a speedup are timed alike."""

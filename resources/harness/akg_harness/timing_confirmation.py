@@ -38,8 +38,9 @@ def settled(median_ms: float, calls: int, windows_s: list) -> bool:
     """Whether the confirmation needs no further round."""
     if len(windows_s) >= MAX_ROUNDS:
         return True
-    return len(windows_s) >= MIN_ROUNDS and \
-        min(windows_s) * 1000.0 / calls <= LIMIT * median_ms
+    return len(windows_s) >= MIN_ROUNDS and min(windows_s) * 1000.0 / calls <= LIMIT * median_ms
+
+
 MIN_CALLS, MAX_CALLS = 3, 2000
 
 
@@ -48,8 +49,9 @@ def planned_calls(median_ms: float) -> int:
 
 
 def valid_median(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
-        math.isfinite(value) and value > 0
+    return (
+        isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+    )
 
 
 def judge_wall_clock(median_ms: float, calls: int, windows_s: list, output: dict) -> dict:
@@ -58,37 +60,62 @@ def judge_wall_clock(median_ms: float, calls: int, windows_s: list, output: dict
     within = ratio <= LIMIT
     confirmed = within and bool(output.get("correct"))
     if not within:
-        detail = (f"{calls} back-to-back calls took {best:.4g} ms each on the supervisor's clock "
-                  f"(best of {len(windows_s)}), {ratio:.2f}x the in-process median of "
-                  f"{median_ms:.4g} ms (limit {LIMIT:.2f}x): the in-process number is not "
-                  "supported (or the kernel is launch-bound: see ncu)")
+        detail = (
+            f"{calls} back-to-back calls took {best:.4g} ms each on the supervisor's clock "
+            f"(best of {len(windows_s)}), {ratio:.2f}x the in-process median of "
+            f"{median_ms:.4g} ms (limit {LIMIT:.2f}x): the in-process number is not "
+            "supported (or the kernel is launch-bound: see ncu)"
+        )
     elif not confirmed:
         detail = output.get("detail") or "the confirmation output was not checked"
     else:
-        detail = (f"{calls} back-to-back calls took {best:.4g} ms each on the supervisor's clock "
-                  f"(best of {len(windows_s)}), {ratio:.2f}x the in-process median")
-    return {"method": "wall_clock", "calls": calls, "rounds": len(windows_s),
-            "external_ms_per_call": best, "in_process_median_ms": median_ms,
-            "ratio": ratio, "limit": LIMIT, "confirmed": confirmed, "detail": detail}
+        detail = (
+            f"{calls} back-to-back calls took {best:.4g} ms each on the supervisor's clock "
+            f"(best of {len(windows_s)}), {ratio:.2f}x the in-process median"
+        )
+    return {
+        "method": "wall_clock",
+        "calls": calls,
+        "rounds": len(windows_s),
+        "external_ms_per_call": best,
+        "in_process_median_ms": median_ms,
+        "ratio": ratio,
+        "limit": LIMIT,
+        "confirmed": confirmed,
+        "detail": detail,
+    }
 
 
 def judge_ncu(median_ms: float, ncu: dict, output: dict) -> dict:
     total = (ncu or {}).get("total") or {}
     kernel_ms = total.get("duration_ms")
     if not valid_median(kernel_ms):
-        return {"method": "ncu", "confirmed": False,
-                "detail": (ncu or {}).get("error") or "ncu measured no kernel time"}
+        return {
+            "method": "ncu",
+            "confirmed": False,
+            "detail": (ncu or {}).get("error") or "ncu measured no kernel time",
+        }
     if not output.get("correct"):
-        return {"method": "ncu", "confirmed": False, "kernel_ms_per_forward": kernel_ms,
-                "detail": "ncu: " + (output.get("detail") or "the measured forward's output "
-                                                             "was not checked")}
+        return {
+            "method": "ncu",
+            "confirmed": False,
+            "kernel_ms_per_forward": kernel_ms,
+            "detail": "ncu: " + (output.get("detail") or "the measured forward's output was not checked"),
+        }
     ratio = kernel_ms / median_ms
     confirmed = ratio <= LIMIT
-    return {"method": "ncu", "kernel_ms_per_forward": kernel_ms,
-            "in_process_median_ms": median_ms, "ratio": ratio, "limit": LIMIT,
-            "confirmed": confirmed, "detail": (
-                f"ncu: {kernel_ms:.4g} ms of kernels per forward, {ratio:.2f}x the in-process "
-                f"median (limit {LIMIT:.2f}x)")}
+    return {
+        "method": "ncu",
+        "kernel_ms_per_forward": kernel_ms,
+        "in_process_median_ms": median_ms,
+        "ratio": ratio,
+        "limit": LIMIT,
+        "confirmed": confirmed,
+        "detail": (
+            f"ncu: {kernel_ms:.4g} ms of kernels per forward, {ratio:.2f}x the in-process "
+            f"median (limit {LIMIT:.2f}x)"
+        ),
+    }
 
 
 def summary(methods: list) -> dict:

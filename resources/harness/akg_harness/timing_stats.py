@@ -25,15 +25,16 @@ def noise(stats: dict):
     median = stats.get("median_ms") or 0.0
     if median <= 0:
         return None
-    iqr_ms = stats.get("p75_ms", 0.0) - stats.get("p25_ms", 0.0) if "p75_ms" in stats \
-        else stats.get("iqr_ms", 0.0)
+    iqr_ms = (
+        stats.get("p75_ms", 0.0) - stats.get("p25_ms", 0.0) if "p75_ms" in stats else stats.get("iqr_ms", 0.0)
+    )
     reasons = []
     if iqr_ms / median > NOISY_IQR_FRACTION:
-        reasons.append(f"IQR {100 * iqr_ms / median:.0f}% of the median "
-                       f"(limit {100 * NOISY_IQR_FRACTION:.0f}%)")
+        reasons.append(
+            f"IQR {100 * iqr_ms / median:.0f}% of the median (limit {100 * NOISY_IQR_FRACTION:.0f}%)"
+        )
     if "p95_ms" in stats and stats["p95_ms"] / median > NOISY_P95_RATIO:
-        reasons.append(f"p95 {stats['p95_ms'] / median:.1f}x the median "
-                       f"(limit {NOISY_P95_RATIO:g}x)")
+        reasons.append(f"p95 {stats['p95_ms'] / median:.1f}x the median (limit {NOISY_P95_RATIO:g}x)")
     return "; ".join(reasons) or None
 
 
@@ -42,10 +43,16 @@ def summarize(samples: list) -> dict:
     count = len(ordered)
     p25, p75 = _percentile(ordered, 0.25), _percentile(ordered, 0.75)
     stats = {
-        "median_ms": statistics.median(ordered), "mean_ms": statistics.fmean(ordered),
-        "min_ms": ordered[0], "max_ms": ordered[-1], "iqr_ms": p75 - p25,
-        "std_ms": statistics.stdev(ordered) if count > 1 else 0.0, "trials": count,
-        "p05_ms": _percentile(ordered, 0.05), "p25_ms": p25, "p75_ms": p75,
+        "median_ms": statistics.median(ordered),
+        "mean_ms": statistics.fmean(ordered),
+        "min_ms": ordered[0],
+        "max_ms": ordered[-1],
+        "iqr_ms": p75 - p25,
+        "std_ms": statistics.stdev(ordered) if count > 1 else 0.0,
+        "trials": count,
+        "p05_ms": _percentile(ordered, 0.05),
+        "p25_ms": p25,
+        "p75_ms": p75,
         "p95_ms": _percentile(ordered, 0.95),
     }
     stats["noisy"] = noise(stats) is not None
@@ -58,16 +65,27 @@ def flag_timing(doc, baselines: dict, candidate, eager, compiled) -> None:
     for name, status in (baselines.get("cache") or {}).items():
         if isinstance(status, str) and status.startswith("error"):
             doc.flag(f"{name}_baseline_failed", status)
-    replaced = [f"{name}: {source['replaced']}" for name, source in
-                (baselines.get("provenance") or {}).items()
-                if isinstance(source, dict) and source.get("replaced")]
+    replaced = [
+        f"{name}: {source['replaced']}"
+        for name, source in (baselines.get("provenance") or {}).items()
+        if isinstance(source, dict) and source.get("replaced")
+    ]
     if replaced:
-        doc.flag("baseline_remeasured", "a cached baseline did not stand and was measured "
-                 "again, the old entry dropped (" + "; ".join(replaced) + ")")
-    noisy = [f"{side}: {noise(stats)} over {stats['trials']} calls"
-             for side, stats in (("candidate", candidate), ("eager", eager),
-                                 ("compile", compiled)) if stats and noise(stats)]
+        doc.flag(
+            "baseline_remeasured",
+            "a cached baseline did not stand and was measured "
+            "again, the old entry dropped (" + "; ".join(replaced) + ")",
+        )
+    noisy = [
+        f"{side}: {noise(stats)} over {stats['trials']} calls"
+        for side, stats in (("candidate", candidate), ("eager", eager), ("compile", compiled))
+        if stats and noise(stats)
+    ]
     if noisy:
-        doc.flag("noisy_timing", "the spread is too large to trust the median (" +
-                 "; ".join(noisy) + "); the machine was busy or the clock unsteady: "
-                 "measure again on a quiet machine before acting on this speedup")
+        doc.flag(
+            "noisy_timing",
+            "the spread is too large to trust the median ("
+            + "; ".join(noisy)
+            + "); the machine was busy or the clock unsteady: "
+            "measure again on a quiet machine before acting on this speedup",
+        )

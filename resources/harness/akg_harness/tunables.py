@@ -54,8 +54,7 @@ class Tunables:
 
     def report(self, declared=None) -> dict:
         unused = sorted(name for name, ways in self.applied.items() if not ways)
-        return {"requested": self.params, "applied": self.applied, "unused": unused,
-                "declared": declared}
+        return {"requested": self.params, "applied": self.applied, "unused": unused, "declared": declared}
 
 
 def rewrite_constants(path: str, tunables: Tunables) -> str:
@@ -71,21 +70,23 @@ def rewrite_constants(path: str, tunables: Tunables) -> str:
     lines = source.splitlines(keepends=True)
     edits = []
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else (
-            [node.target] if isinstance(node, ast.AnnAssign) and node.value else [])
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else ([node.target] if isinstance(node, ast.AnnAssign) and node.value else [])
+        )
         for target in targets:
             if isinstance(target, ast.Name) and target.id in tunables.params:
                 edits.append((node.value, tunables.params[target.id]))
                 tunables.mark(target.id, "constant")
     if not edits:
         return path
-    for value_node, new_value in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset),
-                                        reverse=True):
+    for value_node, new_value in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
         start, end = value_node.lineno - 1, value_node.end_lineno - 1
-        head = lines[start][:value_node.col_offset]
-        tail = lines[end][value_node.end_col_offset:]
+        head = lines[start][: value_node.col_offset]
+        tail = lines[end][value_node.end_col_offset :]
         # Keep the line count so tracebacks still point at the original lines.
-        lines[start:end + 1] = [head + repr(new_value) + "\n" * (end - start) + tail]
+        lines[start : end + 1] = [head + repr(new_value) + "\n" * (end - start) + tail]
     rewritten = "".join(lines)
     stem = os.path.splitext(os.path.basename(path))[0]
     target = os.path.join(cache_dir("sources"), f"{stem}_{digest(rewritten)[:16]}.py")
@@ -105,7 +106,8 @@ def declared_tunables(path: str):
         return None
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "TUNABLES" for t in node.targets):
+            isinstance(t, ast.Name) and t.id == "TUNABLES" for t in node.targets
+        ):
             try:
                 return ast.literal_eval(node.value)
             except ValueError:

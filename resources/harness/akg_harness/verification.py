@@ -27,8 +27,13 @@ from .tolerance import describe
 
 # Checks whose pass only the reference side can give (the supervisor ignores an
 # executor's pass of these; an executor's failure still counts).
-AUTHORITATIVE = ("output_structure", "output_matches_reference", "output_depends_on_inputs",
-                 "no_cached_result", "timed_output_correct")
+AUTHORITATIVE = (
+    "output_structure",
+    "output_matches_reference",
+    "output_depends_on_inputs",
+    "no_cached_result",
+    "timed_output_correct",
+)
 # Bounds on the executor's timing plan: beyond them it is not a plan the harness made.
 MAX_PLAN_TRIALS = 100000
 MAX_PLAN_WARMUP = 10000
@@ -62,8 +67,9 @@ class Verification:
         try:
             values, meta = read_tensors(path, self.device)
         except TensorFileError as error:
-            self.doc.check("output_structure", False,
-                           f"the executor's output file for {name} is unreadable: {error}")
+            self.doc.check(
+                "output_structure", False, f"the executor's output file for {name} is unreadable: {error}"
+            )
             return None
         self.received[name] = True
         return values, meta
@@ -93,10 +99,15 @@ class Verification:
         reported = meta.get("inputs")
         if reported is None or same_fingerprint(reported, fingerprint(inputs)):
             return True
-        self.doc.check("output_matches_reference", False, (
-            f"{name}: the executor ran on other inputs than the reference process drew under "
-            "the same seed: the task's get_inputs() does not follow torch's seed (draw with "
-            "torch's generator), or the executor changed them"))
+        self.doc.check(
+            "output_matches_reference",
+            False,
+            (
+                f"{name}: the executor ran on other inputs than the reference process drew under "
+                "the same seed: the task's get_inputs() does not follow torch's seed (draw with "
+                "torch's generator), or the executor changed them"
+            ),
+        )
         return False
 
     def compare(self, name: str, outputs: list, references: list, inputs=None):
@@ -112,8 +123,14 @@ class Verification:
             from .precision import arbitrate
 
             try:
-                truth = arbitrate(self.ctx.reference, clone(inputs), outputs, references,
-                                  self.tolerance, self.ctx.reference_precision)
+                truth = arbitrate(
+                    self.ctx.reference,
+                    clone(inputs),
+                    outputs,
+                    references,
+                    self.tolerance,
+                    self.ctx.reference_precision,
+                )
             except Exception:
                 truth = None
             if truth and truth["passed"]:
@@ -142,32 +159,55 @@ class Verification:
             if comparison is None:
                 break
             total.merge(comparison)
-            repeated = next((index for index, (old_out, old_ref) in enumerate(history)
-                             if _bitwise(outputs, old_out) and not _bitwise(references, old_ref)),
-                            None)
+            repeated = next(
+                (
+                    index
+                    for index, (old_out, old_ref) in enumerate(history)
+                    if _bitwise(outputs, old_out) and not _bitwise(references, old_ref)
+                ),
+                None,
+            )
             if not comparison.passed:
                 if repeated is not None:
-                    self.doc.check("no_cached_result", False, (
-                        f"trial {trial} returned exactly the output of trial {repeated} for "
-                        "new inputs: a result cached across calls"))
+                    self.doc.check(
+                        "no_cached_result",
+                        False,
+                        (
+                            f"trial {trial} returned exactly the output of trial {repeated} for "
+                            "new inputs: a result cached across calls"
+                        ),
+                    )
                 else:
-                    self.doc.check("output_matches_reference", False,
-                                   f"trial {trial} (seed {self.seeds[trial]}): "
-                                   f"{comparison.summary()}")
+                    self.doc.check(
+                        "output_matches_reference",
+                        False,
+                        f"trial {trial} (seed {self.seeds[trial]}): {comparison.summary()}",
+                    )
                 break
             if repeated is not None:
-                self.doc.check("output_depends_on_inputs", False, (
-                    f"trial {trial} returned exactly the output of trial {repeated} for new "
-                    "inputs, while the reference's output changed"))
+                self.doc.check(
+                    "output_depends_on_inputs",
+                    False,
+                    (
+                        f"trial {trial} returned exactly the output of trial {repeated} for new "
+                        "inputs, while the reference's output changed"
+                    ),
+                )
                 break
             history = (history + [(outputs, references)])[-2:]
             passed += 1
         if passed:
-            self.doc.check("output_structure", True,
-                           f"{len(self.ctx.sample_reference)} tensor(s), shapes and dtypes match")
-            self.doc.check("output_matches_reference", True,
-                           f"{passed} trial(s) within tolerance; worst: {total.summary()} "
-                           "(compared by the reference process)")
+            self.doc.check(
+                "output_structure",
+                True,
+                f"{len(self.ctx.sample_reference)} tensor(s), shapes and dtypes match",
+            )
+            self.doc.check(
+                "output_matches_reference",
+                True,
+                f"{passed} trial(s) within tolerance; worst: {total.summary()} "
+                "(compared by the reference process)",
+            )
         self.worst = total if total.elements else None
         return passed
 
@@ -182,29 +222,41 @@ class Verification:
             return
         references = self.reference(inputs)
         if not all(bool(r.isfinite().all()) for r in references if r.dtype.is_floating_point):
-            self.doc.check("output_depends_on_inputs", True,
-                           "rescaled-input trial skipped: the reference is not finite there")
+            self.doc.check(
+                "output_depends_on_inputs",
+                True,
+                "rescaled-input trial skipped: the reference is not finite there",
+            )
             return
         if structure_problem(outputs, references):
-            self.doc.check("output_depends_on_inputs", False,
-                           "on rescaled inputs the output structure changed")
+            self.doc.check(
+                "output_depends_on_inputs", False, "on rescaled inputs the output structure changed"
+            )
             return
         comparison = compare_outputs(outputs, references, *self.tolerance)
         if comparison.passed:
-            self.doc.check("output_depends_on_inputs", True,
-                           "matches on rescaled inputs (x * U[0.5, 2)) as well")
+            self.doc.check(
+                "output_depends_on_inputs", True, "matches on rescaled inputs (x * U[0.5, 2)) as well"
+            )
             return
         # Whether the output follows its inputs, not how accurate it is: see correctness.py.
-        normwise = compare_outputs(outputs, references, *self.tolerance,
-                                   scale_to_magnitude=True)
-        self.doc.check("output_depends_on_inputs", normwise.passed, (
-            "follows rescaled inputs (x * U[0.5, 2)) within the tolerance scaled to the "
-            f"output's magnitude (atol = rtol * max|reference|); element-wise: "
-            f"{comparison.summary()}, the size of rounding differences (summation order), "
-            "not of ignored inputs") if normwise.passed else (
-            "matches on get_inputs() draws but not on the same inputs rescaled element-wise "
-            "by U[0.5, 2), even with the tolerance scaled to the output's magnitude: "
-            f"{normwise.summary()}; the output does not follow its inputs"))
+        normwise = compare_outputs(outputs, references, *self.tolerance, scale_to_magnitude=True)
+        self.doc.check(
+            "output_depends_on_inputs",
+            normwise.passed,
+            (
+                "follows rescaled inputs (x * U[0.5, 2)) within the tolerance scaled to the "
+                f"output's magnitude (atol = rtol * max|reference|); element-wise: "
+                f"{comparison.summary()}, the size of rounding differences (summation order), "
+                "not of ignored inputs"
+            )
+            if normwise.passed
+            else (
+                "matches on get_inputs() draws but not on the same inputs rescaled element-wise "
+                "by U[0.5, 2), even with the tolerance scaled to the output's magnitude: "
+                f"{normwise.summary()}; the output does not follow its inputs"
+            ),
+        )
 
     def rewritten_inputs(self) -> None:
         received = self.outputs("cached-second")
@@ -214,16 +266,20 @@ class Verification:
         inputs = draw(self.ctx.task, trial_seeds(self.ctx.base_seed + 1, 2)[1], self.device)
         if not self.same_inputs("the rewritten-inputs call", meta, inputs):
             return
-        comparison = self.compare("the rewritten-inputs call", outputs, self.reference(inputs),
-                                  inputs)
+        comparison = self.compare("the rewritten-inputs call", outputs, self.reference(inputs), inputs)
         if comparison is None:
             return
-        self.doc.check("no_cached_result", comparison.passed, (
-            "correct after the inputs were rewritten in place (same pointers and shapes)")
-            if comparison.passed else (
-            "after the input buffers were rewritten in place with new values, the call returned "
-            f"a wrong output ({comparison.summary()}): a result cached by pointer, shape or "
-            "sampled values"))
+        self.doc.check(
+            "no_cached_result",
+            comparison.passed,
+            ("correct after the inputs were rewritten in place (same pointers and shapes)")
+            if comparison.passed
+            else (
+                "after the input buffers were rewritten in place with new values, the call returned "
+                f"a wrong output ({comparison.summary()}): a result cached by pointer, shape or "
+                "sampled values"
+            ),
+        )
 
     def timed_output(self) -> None:
         received = self.outputs("timed")
@@ -232,21 +288,26 @@ class Verification:
         outputs, meta = received
         index = meta.get("set")
         if not isinstance(index, int) or not 0 <= index < MAX_INPUT_SETS:
-            self.doc.check("timed_output_correct", False,
-                           f"the executor named input set {index!r} for the timed call")
+            self.doc.check(
+                "timed_output_correct", False, f"the executor named input set {index!r} for the timed call"
+            )
             return
-        inputs = draw(self.ctx.task, trial_seeds(self.ctx.base_seed + 2, MAX_INPUT_SETS)[index],
-                      self.device)
+        inputs = draw(self.ctx.task, trial_seeds(self.ctx.base_seed + 2, MAX_INPUT_SETS)[index], self.device)
         if not self.same_inputs("the timed call", meta, inputs):
             return
         comparison = self.compare("the timed call", outputs, self.reference(inputs), inputs)
         if comparison is None:
             return
-        self.doc.check("timed_output_correct", comparison.passed, (
-            "the output of a randomly chosen timed call matches the reference")
-            if comparison.passed else (
-            f"a timed call returned a wrong output: {comparison.summary()}; the candidate "
-            "behaves differently when called repeatedly"))
+        self.doc.check(
+            "timed_output_correct",
+            comparison.passed,
+            ("the output of a randomly chosen timed call matches the reference")
+            if comparison.passed
+            else (
+                f"a timed call returned a wrong output: {comparison.summary()}; the candidate "
+                "behaves differently when called repeatedly"
+            ),
+        )
 
     def measured_output(self, name: str, seed, what: str) -> dict:
         """Whether a measured call (the confirmation's last, ncu's) computed the right
@@ -256,39 +317,53 @@ class Verification:
             return {"correct": False, "detail": f"no output of {what} came back"}
         outputs, meta = received
         inputs = draw(self.ctx.task, int(seed), self.device)
-        if meta.get("inputs") is not None and not same_fingerprint(meta["inputs"],
-                                                                   fingerprint(inputs)):
+        if meta.get("inputs") is not None and not same_fingerprint(meta["inputs"], fingerprint(inputs)):
             return {"correct": False, "detail": f"{what} ran on other inputs"}
         references = self.reference(inputs)
         if structure_problem(outputs, references):
             return {"correct": False, "detail": f"the output of {what} has the wrong structure"}
         comparison = compare_outputs(outputs, references, *self.tolerance)
-        return {"correct": comparison.passed, "detail": (
-            f"the output of {what} matches the reference" if comparison.passed
-            else f"the output of {what} is wrong: {comparison.summary()}")}
+        return {
+            "correct": comparison.passed,
+            "detail": (
+                f"the output of {what} matches the reference"
+                if comparison.passed
+                else f"the output of {what} is wrong: {comparison.summary()}"
+            ),
+        }
 
     def flag_near_constant(self, references: list) -> None:
         zeros = [r.new_zeros(r.shape) for r in references]
-        means = [r.float().mean().to(r.dtype).expand(r.shape).clone()
-                 if r.dtype.is_floating_point and r.numel() else r.clone() for r in references]
+        means = [
+            r.float().mean().to(r.dtype).expand(r.shape).clone()
+            if r.dtype.is_floating_point and r.numel()
+            else r.clone()
+            for r in references
+        ]
         for label, guess in (("all zeros", zeros), ("a constant (its mean)", means)):
             if compare_outputs(guess, references, *self.tolerance).passed:
-                self.doc.flag("near_constant_reference", (
-                    f"an output of {label} passes this task's tolerance: correctness on "
-                    "get_inputs() alone proves little here; the rescaled-input trial decides"))
+                self.doc.flag(
+                    "near_constant_reference",
+                    (
+                        f"an output of {label} passes this task's tolerance: correctness on "
+                        "get_inputs() alone proves little here; the rescaled-input trial decides"
+                    ),
+                )
                 return
 
     def section(self, passed: int) -> dict:
         total = self.worst
         return {
-            "trials": self.options.correctness_trials, "passed_trials": passed,
+            "trials": self.options.correctness_trials,
+            "passed_trials": passed,
             "max_abs_error": total.max_abs_error if total else None,
             "max_rel_error": total.max_rel_error if total else None,
             "mismatch_ratio": total.mismatch_ratio if total else None,
             "relative_error_norm": total.relative_error_norm if total else None,
             "worst_element": total.worst if total else None,
-            "tolerance": describe(*self.tolerance), "base_seed": self.ctx.base_seed,
-            "seeds": self.seeds[:self.options.correctness_trials],
+            "tolerance": describe(*self.tolerance),
+            "base_seed": self.ctx.base_seed,
+            "seeds": self.seeds[: self.options.correctness_trials],
             "references": dict(self.references),
             "compared_by": "reference process",
         }
@@ -296,14 +371,15 @@ class Verification:
     # -- baselines -------------------------------------------------------
     def baselines(self, plan: dict) -> dict:
         """Eager and compile timed with the candidate's plan (trials, warm-up, sets)."""
-        trials, warmup, count = (_bounded(plan, "trials", 1, MAX_PLAN_TRIALS),
-                                 _bounded(plan, "warmup", 0, MAX_PLAN_WARMUP),
-                                 _bounded(plan, "input_sets", 1, MAX_INPUT_SETS))
+        trials, warmup, count = (
+            _bounded(plan, "trials", 1, MAX_PLAN_TRIALS),
+            _bounded(plan, "warmup", 0, MAX_PLAN_WARMUP),
+            _bounded(plan, "input_sets", 1, MAX_INPUT_SETS),
+        )
         seeds = trial_seeds(self.ctx.base_seed + 2, MAX_INPUT_SETS)[:count]
         sets = [draw(self.ctx.task, seed, self.device) for seed in seeds]
         names = self.options.resolved_baselines()
-        return run_baselines(self.ctx, names, sets, trials, warmup, self.ctx.threads) \
-            if names else {}
+        return run_baselines(self.ctx, names, sets, trials, warmup, self.ctx.threads) if names else {}
 
 
 def _bounded(plan: dict, key: str, low: int, high: int) -> int:
@@ -328,14 +404,17 @@ def verify(ctx: Context, args: dict) -> dict:
         check.rescaled()
         check.rewritten_inputs()
         check.timed_output()
-    answer = {"received": sorted(check.received), "passed_trials": passed,
-              "correctness": check.section(passed)}
+    answer = {
+        "received": sorted(check.received),
+        "passed_trials": passed,
+        "correctness": check.section(passed),
+    }
     if args.get("confirm_seed") is not None:
         answer["confirmation_output"] = check.measured_output(
-            "confirm", args["confirm_seed"], "the last confirmation call")
+            "confirm", args["confirm_seed"], "the last confirmation call"
+        )
     if args.get("ncu_output"):
-        answer["ncu_output"] = check.measured_output("ncu", ctx.base_seed,
-                                                     "the forward ncu measured")
+        answer["ncu_output"] = check.measured_output("ncu", ctx.base_seed, "the forward ncu measured")
     durations = {"verification": time.monotonic() - started}
     plan = args.get("timing_plan")
     if plan and check.doc.status() == "passed":
@@ -347,10 +426,14 @@ def verify(ctx: Context, args: dict) -> dict:
         with torch.no_grad():
             median = median if isinstance(median, (int, float)) and median > 0 else None
             baselines = answer.get("baselines") or {}
-            sides = {"candidate": {"median_ms": median}, "eager": baselines.get("eager"),
-                     "compile": baselines.get("compile")}
-            answer["roofline"] = roofline_for(ctx, median, args.get("ncu"),
-                                              bool(args.get("torch_tf32")), sides)
+            sides = {
+                "candidate": {"median_ms": median},
+                "eager": baselines.get("eager"),
+                "compile": baselines.get("compile"),
+            }
+            answer["roofline"] = roofline_for(
+                ctx, median, args.get("ncu"), bool(args.get("torch_tf32")), sides
+            )
     answer["checks"] = check.doc.checks
     answer["flags"] = check.doc.flags
     answer["durations"] = durations
@@ -358,8 +441,15 @@ def verify(ctx: Context, args: dict) -> dict:
 
 
 def open_reference(options, base_seed: int, task, backend, timeout: float) -> Context:
-    ctx = Context(options=options, doc=ResultDoc(), backend=backend, adapter=None, task=task,
-                  base_seed=base_seed, deadline=time.monotonic() + timeout)
+    ctx = Context(
+        options=options,
+        doc=ResultDoc(),
+        backend=backend,
+        adapter=None,
+        task=task,
+        base_seed=base_seed,
+        deadline=time.monotonic() + timeout,
+    )
     ctx.threads = backend.set_threads(options.threads)
     ctx.build_reference()
     return ctx

@@ -52,10 +52,31 @@ def trial_gpu_ms(result) -> float:
 
 def one_shot(task, candidate, dsl, out, extra=()):
     started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-m", "akg_harness", "evaluate", "--task", task,
-                                "--candidate", candidate, "--dsl", dsl, "--device", "cuda",
-                                "--out", out, "--baselines", "eager", *extra],
-                               capture_output=True, text=True, env=environment(), cwd=HARNESS)
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "akg_harness",
+            "evaluate",
+            "--task",
+            task,
+            "--candidate",
+            candidate,
+            "--dsl",
+            dsl,
+            "--device",
+            "cuda",
+            "--out",
+            out,
+            "--baselines",
+            "eager",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env=environment(),
+        cwd=HARNESS,
+    )
     wall = time.perf_counter() - started
     if completed.returncode != 0:
         raise RuntimeError(completed.stderr[-2000:])
@@ -70,9 +91,15 @@ def overhead(worker, report, runs):
         started = time.perf_counter()
         result = worker.evaluate(RELU_TASK, RELU, "triton", device="cuda", baselines=["eager"])
         wall = time.perf_counter() - started
-        warm.append({"wall_s": wall, "gpu_s": trial_gpu_ms(result) / 1e3,
-                     "median_ms": result["timing"]["candidate"]["median_ms"],
-                     "status": result["status"], "durations": result["durations"]})
+        warm.append(
+            {
+                "wall_s": wall,
+                "gpu_s": trial_gpu_ms(result) / 1e3,
+                "median_ms": result["timing"]["candidate"]["median_ms"],
+                "status": result["status"],
+                "durations": result["durations"],
+            }
+        )
     fresh = []
     for index in range(runs):
         wall, result = one_shot(RELU_TASK, RELU, "triton", f"/tmp/akg-bench-{index}.json")
@@ -80,15 +107,20 @@ def overhead(worker, report, runs):
     kernelbench = []
     for _ in range(runs):
         started = time.perf_counter()
-        completed = subprocess.run([sys.executable, os.path.join(HERE, "kernelbench_style.py"),
-                                    RELU_TASK, RELU], capture_output=True, text=True,
-                                   env=environment())
-        kernelbench.append({"wall_s": time.perf_counter() - started,
-                            "output": completed.stdout.strip()[-200:]})
+        completed = subprocess.run(
+            [sys.executable, os.path.join(HERE, "kernelbench_style.py"), RELU_TASK, RELU],
+            capture_output=True,
+            text=True,
+            env=environment(),
+        )
+        kernelbench.append(
+            {"wall_s": time.perf_counter() - started, "output": completed.stdout.strip()[-200:]}
+        )
     report["overhead"] = {
         "task": "level1/19_ReLU.py (16 x 16384 fp32)",
         "candidate": "bench/candidates/relu_triton.py",
-        "warm": warm, "fresh_process_harness": fresh,
+        "warm": warm,
+        "fresh_process_harness": fresh,
         "fresh_process_kernelbench_style": kernelbench,
         "warm_wall_median_s": statistics.median(r["wall_s"] for r in warm),
         "warm_overhead_median_s": statistics.median(r["wall_s"] - r["gpu_s"] for r in warm),
@@ -102,25 +134,27 @@ def repeat(worker, report, runs):
     for _ in range(runs):
         result = worker.evaluate(ADD_TASK, ADD, "triton", device="cuda", baselines=["eager"])
         timing = result["timing"]["candidate"]
-        medians.append({"median_ms": timing["median_ms"], "iqr_ms": timing["iqr_ms"],
-                        "trials": timing["trials"]})
+        medians.append(
+            {"median_ms": timing["median_ms"], "iqr_ms": timing["iqr_ms"], "trials": timing["trials"]}
+        )
     values = [m["median_ms"] for m in medians]
     report["repeat"] = {
-        "task": "level1/101_Vector_add_large.py (2 x 32M fp32)", "runs": medians,
+        "task": "level1/101_Vector_add_large.py (2 x 32M fp32)",
+        "runs": medians,
         "spread_pct": 100 * (max(values) - min(values)) / statistics.median(values),
         "stdev_pct": 100 * statistics.stdev(values) / statistics.mean(values),
     }
 
 
 def ncu(worker, report):
-    result = worker.evaluate(ADD_TASK, ADD, "triton", device="cuda", baselines=["eager"],
-                             ncu=True)
+    result = worker.evaluate(ADD_TASK, ADD, "triton", device="cuda", baselines=["eager"], ncu=True)
     section = result.get("ncu") or {}
     entry = {"harness_median_ms": result["timing"]["candidate"]["median_ms"], "ncu": section}
     if section.get("total"):
         entry["ncu_duration_ms"] = section["total"]["duration_ms"]
-        entry["difference_pct"] = 100 * (entry["harness_median_ms"] - entry["ncu_duration_ms"]) \
-            / entry["ncu_duration_ms"]
+        entry["difference_pct"] = (
+            100 * (entry["harness_median_ms"] - entry["ncu_duration_ms"]) / entry["ncu_duration_ms"]
+        )
     report["ncu"] = entry
 
 
@@ -128,12 +162,19 @@ def cached_cuda(report, runs):
     loads = []
     for index in range(runs):
         wall, result = one_shot(ADD_TASK, ADD_CUDA, "cuda_c", f"/tmp/akg-bench-cuda-{index}.json")
-        loads.append({"wall_s": wall, "compile_stage_s": result["durations"].get("compile"),
-                      "build": result["build"], "status": result["status"]})
-    report["cuda_c_cache"] = {"runs": loads,
-                              "build_s": loads[0]["build"]["extensions"][0].get("built_seconds"),
-                              "cached_load_median_s": statistics.median(
-                                  r["compile_stage_s"] for r in loads[1:])}
+        loads.append(
+            {
+                "wall_s": wall,
+                "compile_stage_s": result["durations"].get("compile"),
+                "build": result["build"],
+                "status": result["status"],
+            }
+        )
+    report["cuda_c_cache"] = {
+        "runs": loads,
+        "build_s": loads[0]["build"]["extensions"][0].get("built_seconds"),
+        "cached_load_median_s": statistics.median(r["compile_stage_s"] for r in loads[1:]),
+    }
 
 
 def main():
@@ -142,10 +183,12 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     report = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
-    steps = [("cached_cuda", lambda w: cached_cuda(report, 3)),
-             ("overhead", lambda w: overhead(w, report, args.runs)),
-             ("repeat", lambda w: repeat(w, report, args.runs)),
-             ("ncu", lambda w: ncu(w, report))]
+    steps = [
+        ("cached_cuda", lambda w: cached_cuda(report, 3)),
+        ("overhead", lambda w: overhead(w, report, args.runs)),
+        ("repeat", lambda w: repeat(w, report, args.runs)),
+        ("ncu", lambda w: ncu(w, report)),
+    ]
     with Worker(warm_device="cuda") as worker:
         for name, step in steps:
             try:
@@ -156,11 +199,9 @@ def main():
                 json.dump(report, handle, indent=1, default=str)
     summary = {
         "warm wall per candidate (s)": report.get("overhead", {}).get("warm_wall_median_s"),
-        "warm overhead beyond GPU time (s)": report.get("overhead", {}).get(
-            "warm_overhead_median_s"),
+        "warm overhead beyond GPU time (s)": report.get("overhead", {}).get("warm_overhead_median_s"),
         "fresh harness process (s)": report.get("overhead", {}).get("fresh_wall_median_s"),
-        "fresh KernelBench-style process (s)": report.get("overhead", {}).get(
-            "kernelbench_wall_median_s"),
+        "fresh KernelBench-style process (s)": report.get("overhead", {}).get("kernelbench_wall_median_s"),
         "repeat spread of medians (%)": report.get("repeat", {}).get("spread_pct"),
         "harness vs ncu duration (%)": report.get("ncu", {}).get("difference_pct"),
         "cached cuda_c load (s)": report.get("cuda_c_cache", {}).get("cached_load_median_s"),

@@ -24,8 +24,7 @@ def main(task_path: str, candidate_path: str, trials: int = 100) -> None:
     with torch.no_grad():
         for trial in range(5):
             torch.manual_seed(trial)
-            inputs = [x.cuda() if isinstance(x, torch.Tensor) else x
-                      for x in context["get_inputs"]()]
+            inputs = [x.cuda() if isinstance(x, torch.Tensor) else x for x in context["get_inputs"]()]
             expected = reference(*inputs)
             got = candidate(*inputs)
             torch.cuda.synchronize()

@@ -33,21 +33,26 @@ def main():
             torch.relu(x)
         torch.cuda.synchronize()
 
-    trace = profiling.capture(run_once, [torch.profiler.ProfilerActivity.CPU,
-                                         torch.profiler.ProfilerActivity.CUDA], 1)
-    print("kernels:", [(k["name"][:40], k["stream"], k["args"].get("correlation"))
-                       for k in trace.kernels])
+    trace = profiling.capture(
+        run_once, [torch.profiler.ProfilerActivity.CPU, torch.profiler.ProfilerActivity.CUDA], 1
+    )
+    print("kernels:", [(k["name"][:40], k["stream"], k["args"].get("correlation")) for k in trace.kernels])
     print("launches:", collections.Counter(v["name"] for v in trace.launches.values()))
     print("annotations:", [a["name"] for a in trace.annotations])
     print("cpu ops:", collections.Counter(op["name"] for op in trace.cpu_ops).most_common(8))
-    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU,
-                                            torch.profiler.ProfilerActivity.CUDA]) as profiler:
+    with torch.profiler.profile(
+        activities=[torch.profiler.ProfilerActivity.CPU, torch.profiler.ProfilerActivity.CUDA]
+    ) as profiler:
         run_once(0)
     path = tempfile.mktemp(suffix=".json")
     profiler.export_chrome_trace(path)
     events = json.load(open(path))["traceEvents"]
-    print("categories:", collections.Counter((e.get("cat"), e.get("name", "")[:30]) for e in events
-                                             if e.get("cat") not in ("cpu_op", None)))
+    print(
+        "categories:",
+        collections.Counter(
+            (e.get("cat"), e.get("name", "")[:30]) for e in events if e.get("cat") not in ("cpu_op", None)
+        ),
+    )
 
 
 if __name__ == "__main__":

@@ -30,8 +30,9 @@ def supervised(args, options: dict) -> list:
     with Worker(warm_device=args.device) as worker:
         for _ in range(args.count):
             started = time.perf_counter()
-            documents.append(worker.evaluate(args.task, args.candidate, args.dsl,
-                                             device=args.device, **options))
+            documents.append(
+                worker.evaluate(args.task, args.candidate, args.dsl, device=args.device, **options)
+            )
             times.append(time.perf_counter() - started)
             time.sleep(args.gap)
     return times, documents
@@ -43,8 +44,9 @@ def in_process(args, options: dict) -> list:
     times, documents = [], []
     for _ in range(args.count):
         started = time.perf_counter()
-        documents.append(evaluate(args.task, args.candidate, args.dsl, device=args.device,
-                                  isolate=False, **options))
+        documents.append(
+            evaluate(args.task, args.candidate, args.dsl, device=args.device, isolate=False, **options)
+        )
         times.append(time.perf_counter() - started)
         time.sleep(args.gap)
     return times, documents
@@ -54,7 +56,8 @@ def summary(times: list, documents: list) -> dict:
     counted = times[1:] or times
     last = documents[-1]
     return {
-        "seconds_per_candidate": statistics.median(counted), "all_seconds": times,
+        "seconds_per_candidate": statistics.median(counted),
+        "all_seconds": times,
         "status": [d["status"] for d in documents],
         "durations_last": last.get("durations"),
         "confirmation_last": (last.get("timing") or {}).get("confirmation"),
@@ -70,27 +73,37 @@ def main() -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--count", type=int, default=5)
     parser.add_argument("--timing-trials", type=int, default=20)
-    parser.add_argument("--gap", type=float, default=0.0,
-                        help="seconds between candidates (a model writing the next one)")
+    parser.add_argument(
+        "--gap", type=float, default=0.0, help="seconds between candidates (a model writing the next one)"
+    )
     parser.add_argument("--modes", default="in_process,supervised")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if args.device == "cpu":
         os.environ.setdefault("TRITON_INTERPRET", "1")
-    options = {"timing_trials": args.timing_trials, "warmup": 2, "correctness_trials": 5,
-               "baselines": "eager"}
-    report = {"task": args.task, "candidate": args.candidate, "dsl": args.dsl,
-              "device": args.device, "count": args.count, "gap_s": args.gap,
-              "options": options}
+    options = {
+        "timing_trials": args.timing_trials,
+        "warmup": 2,
+        "correctness_trials": 5,
+        "baselines": "eager",
+    }
+    report = {
+        "task": args.task,
+        "candidate": args.candidate,
+        "dsl": args.dsl,
+        "device": args.device,
+        "count": args.count,
+        "gap_s": args.gap,
+        "options": options,
+    }
     for mode in args.modes.split(","):
-        times, documents = {"supervised": supervised, "in_process": in_process}[mode](
-            args, options)
+        times, documents = {"supervised": supervised, "in_process": in_process}[mode](args, options)
         report[mode] = summary(times, documents)
-        print(mode, json.dumps(report[mode]["all_seconds"]), report[mode]["status"][-1],
-              flush=True)
+        print(mode, json.dumps(report[mode]["all_seconds"]), report[mode]["status"][-1], flush=True)
     if "supervised" in report and "in_process" in report:
-        report["added_seconds_per_candidate"] = (report["supervised"]["seconds_per_candidate"]
-                                                 - report["in_process"]["seconds_per_candidate"])
+        report["added_seconds_per_candidate"] = (
+            report["supervised"]["seconds_per_candidate"] - report["in_process"]["seconds_per_candidate"]
+        )
         print("added per candidate:", round(report["added_seconds_per_candidate"], 3), "s")
     with open(args.out, "w") as handle:
         json.dump(report, handle, indent=1, default=str)

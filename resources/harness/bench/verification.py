@@ -33,10 +33,18 @@ sys.path.insert(0, HARNESS)
 # (name, candidate, task, kernel-body-only change: (old, new))
 BUILDS = [
     ("elementwise", "relu_cuda.py", "19_ReLU.py", ("#define THREADS 256", "#define THREADS 512")),
-    ("reduction", "sum_cuda.py", "47_Sum_reduction_over_a_dimension.py",
-     ("#define ROWS 8", "#define ROWS 16")),
-    ("tiled_matmul", "matmul_tiled_cuda.py", "1_Square_matrix_multiplication_.py",
-     ("constexpr int BM = 64, BN = 64, BK = 16", "constexpr int BM = 64, BN = 64, BK = 8")),
+    (
+        "reduction",
+        "sum_cuda.py",
+        "47_Sum_reduction_over_a_dimension.py",
+        ("#define ROWS 8", "#define ROWS 16"),
+    ),
+    (
+        "tiled_matmul",
+        "matmul_tiled_cuda.py",
+        "1_Square_matrix_multiplication_.py",
+        ("constexpr int BM = 64, BN = 64, BK = 16", "constexpr int BM = 64, BN = 64, BK = 8"),
+    ),
 ]
 
 PLAIN = r"""
@@ -88,14 +96,14 @@ def environment(extra=None) -> dict:
 def run_json(code: str, path: str, env: dict, timeout: float) -> dict:
     start = time.monotonic()
     try:
-        done = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True,
-                              env=env, timeout=timeout)
+        done = subprocess.run(
+            [sys.executable, "-c", code, path], capture_output=True, text=True, env=env, timeout=timeout
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s", "seconds": round(timeout, 1)}
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if not lines:
-        return {"error": (done.stderr or done.stdout)[-2000:],
-                "seconds": round(time.monotonic() - start, 2)}
+        return {"error": (done.stderr or done.stdout)[-2000:], "seconds": round(time.monotonic() - start, 2)}
     return json.loads(lines[-1])
 
 
@@ -129,8 +137,12 @@ def bench_builds(work: str, budget: Budget) -> dict:
         folder = tempfile.mkdtemp(prefix=f"plain-{name}-", dir=work)
         env = dict(before_env, TORCH_EXTENSIONS_DIR=folder)
         processes[name] = subprocess.Popen(
-            [sys.executable, "-c", PLAIN, os.path.join(CANDIDATES, candidate)], env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [sys.executable, "-c", PLAIN, os.path.join(CANDIDATES, candidate)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     for name, process in processes.items():
         try:
             stdout, stderr = process.communicate(timeout=max(30, budget.left() - 150))
@@ -139,16 +151,23 @@ def bench_builds(work: str, budget: Budget) -> dict:
         except subprocess.TimeoutExpired:
             process.kill()
             out["before"][name] = {"error": "timed out"}
-    out["before"]["note"] = ("torch's load_inline, cold, the three builds at once in separate "
-                             "processes; a kernel-body change renames torch's module "
-                             "(TORCH_EXTENSION_NAME changes), so both objects rebuild: the "
-                             "same cost again")
+    out["before"]["note"] = (
+        "torch's load_inline, cold, the three builds at once in separate "
+        "processes; a kernel-body change renames torch's module "
+        "(TORCH_EXTENSION_NAME changes), so both objects rebuild: the "
+        "same cost again"
+    )
     cache = tempfile.mkdtemp(prefix="akg-cache-", dir=work)
     env = environment({"AKG_CACHE_DIR": cache, "TORCH_CUDA_ARCH_LIST": arch_list, "AKG_PCH": "1"})
     # The precompiled header is built once per compiler, torch version and binding flags: the
     # first build pays for it; measured alone here so the per-candidate numbers exclude it.
-    first = variant(os.path.join(CANDIDATES, "relu_cuda.py"), "#define THREADS 256",
-                    "#define THREADS 128", work, "pch_warmup.py")
+    first = variant(
+        os.path.join(CANDIDATES, "relu_cuda.py"),
+        "#define THREADS 256",
+        "#define THREADS 128",
+        work,
+        "pch_warmup.py",
+    )
     out["after"]["first_build_with_pch"] = run_json(FAST, first, env, 600)
     for name, candidate, _task, (old, new) in BUILDS:
         if budget.left() < 60:
@@ -169,11 +188,15 @@ def evaluate_many(worker, task: str, paths: list, dsl: str, **options) -> list:
     for path in paths:
         start = time.monotonic()
         result = worker.evaluate(task, path, dsl, device="cuda", baselines="none", **options)
-        rows.append({"candidate": os.path.basename(path), "status": result["status"],
-                     "seconds": round(time.monotonic() - start, 2),
-                     "durations": result.get("durations"),
-                     "median_ms": ((result.get("timing") or {}).get("candidate") or {})
-                     .get("median_ms")})
+        rows.append(
+            {
+                "candidate": os.path.basename(path),
+                "status": result["status"],
+                "seconds": round(time.monotonic() - start, 2),
+                "durations": result.get("durations"),
+                "median_ms": ((result.get("timing") or {}).get("candidate") or {}).get("median_ms"),
+            }
+        )
     return rows
 
 
@@ -182,23 +205,33 @@ def bench_search_cuda(work: str, budget: Budget) -> dict:
 
     folder = tempfile.mkdtemp(prefix="search-cuda-", dir=work)
     source = os.path.join(CANDIDATES, "relu_cuda.py")
-    paths = [variant(source, "#define THREADS 256", f"#define THREADS {32 * k}", folder,
-                     f"relu_{32 * k}.py") for k in range(2, 22)]
+    paths = [
+        variant(source, "#define THREADS 256", f"#define THREADS {32 * k}", folder, f"relu_{32 * k}.py")
+        for k in range(2, 22)
+    ]
     task = os.path.join(TASKS, "19_ReLU.py")
     jobs = max(1, min(len(paths), (os.cpu_count() or 2) // 2))
     start = time.monotonic()
     # Builds run ahead on the CPU cores (the runner's precompile); the worker verifies each
     # candidate as soon as its build is in the cache (it waits on the build's lock otherwise).
-    builder = subprocess.Popen([sys.executable, "-m", "akg_harness", "precompile", "--dsl",
-                                "cuda_c", "--jobs", str(jobs), *paths], env=environment(),
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    builder = subprocess.Popen(
+        [sys.executable, "-m", "akg_harness", "precompile", "--dsl", "cuda_c", "--jobs", str(jobs), *paths],
+        env=environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     with Worker(warm_device="cuda") as worker:
         rows = evaluate_many(worker, task, paths, "cuda_c", timing_trials=50)
     builder.communicate(timeout=max(10, budget.left()))
     seconds = time.monotonic() - start
-    return {"candidates": len(paths), "seconds": round(seconds, 1),
-            "candidates_per_minute": round(60 * len(paths) / seconds, 1),
-            "precompile_jobs": jobs, "rows": rows}
+    return {
+        "candidates": len(paths),
+        "seconds": round(seconds, 1),
+        "candidates_per_minute": round(60 * len(paths) / seconds, 1),
+        "precompile_jobs": jobs,
+        "rows": rows,
+    }
 
 
 def triton_variants(folder: str) -> list:
@@ -231,8 +264,11 @@ def bench_search_triton(work: str, budget: Budget) -> dict:
         with Worker(warm_device="cuda") as worker:
             rows = evaluate_many(worker, task, paths, "triton", timing_trials=50)
         seconds = time.monotonic() - start
-        out[label] = {"seconds": round(seconds, 1),
-                      "candidates_per_minute": round(60 * len(paths) / seconds, 1), "rows": rows}
+        out[label] = {
+            "seconds": round(seconds, 1),
+            "candidates_per_minute": round(60 * len(paths) / seconds, 1),
+            "rows": rows,
+        }
     return out
 
 
@@ -247,21 +283,30 @@ def bench_first(work: str, budget: Budget) -> dict:
         handle.write(text + f"\n# fresh {time.time()}\n")
     candidate = os.path.join(CANDIDATES, "relu_triton.py")
     with Worker(warm_device="cuda") as worker:
-        worker.evaluate(os.path.join(TASKS, "101_Vector_add_large.py"),
-                        os.path.join(CANDIDATES, "add_triton.py"), "triton", device="cuda",
-                        baselines="none")  # the worker is warm: torch, CUDA and Triton loaded
+        worker.evaluate(
+            os.path.join(TASKS, "101_Vector_add_large.py"),
+            os.path.join(CANDIDATES, "add_triton.py"),
+            "triton",
+            device="cuda",
+            baselines="none",
+        )  # the worker is warm: torch, CUDA and Triton loaded
         rows = []
         for label in ("first", "second"):
             start = time.monotonic()
             result = worker.evaluate(task, candidate, "triton", device="cuda")
-            rows.append({"candidate": label, "status": result["status"],
-                         "seconds": round(time.monotonic() - start, 2),
-                         "durations": result["durations"],
-                         "baseline_cache": (result.get("timing") or {}).get("baseline_cache")})
+            rows.append(
+                {
+                    "candidate": label,
+                    "status": result["status"],
+                    "seconds": round(time.monotonic() - start, 2),
+                    "durations": result["durations"],
+                    "baseline_cache": (result.get("timing") or {}).get("baseline_cache"),
+                }
+            )
     return {"rows": rows}
 
 
-GELU_TASK = '''import torch
+GELU_TASK = """import torch
 import torch.nn as nn
 
 
@@ -283,9 +328,9 @@ def get_inputs():
 
 def get_init_inputs():
     return []
-'''
+"""
 
-GELU_TRITON = '''import torch
+GELU_TRITON = """import torch
 import torch.nn as nn
 import triton
 import triton.language as tl
@@ -312,7 +357,7 @@ class ModelNew(nn.Module):
         n = x.numel()
         gelu_kernel[(triton.cdiv(n, BLOCK),)](x, out, n, BLOCK_SIZE=BLOCK)
         return out
-'''
+"""
 
 
 def bench_tuner(work: str, budget: Budget) -> dict:
@@ -325,12 +370,15 @@ def bench_tuner(work: str, budget: Budget) -> dict:
     for path, text in ((task, GELU_TASK), (candidate, GELU_TRITON)):
         with open(path, "w") as handle:
             handle.write(text)
-    out = {"task": "GELU 4096 x 65536 fp32 (1 GiB input; KernelBench's 4096 x 393216 is 6 GiB "
-                   "per tensor and would not fit this script's time budget)"}
+    out = {
+        "task": "GELU 4096 x 65536 fp32 (1 GiB input; KernelBench's 4096 x 393216 is 6 GiB "
+        "per tensor and would not fit this script's time budget)"
+    }
     blocks = [512, 1024, 2048, 4096]
     with Worker(warm_device="cuda") as worker:
-        worker.evaluate(task, candidate, "triton", device="cuda", baselines="none",
-                        protocol="search", timing_trials=20)  # compile and cache warm-up
+        worker.evaluate(
+            task, candidate, "triton", device="cuda", baselines="none", protocol="search", timing_trials=20
+        )  # compile and cache warm-up
         for label, protocol in (("before_full", "full"), ("after_search", "search")):
             if budget.left() < 20:
                 out[label] = {"skipped": "time budget spent"}
@@ -338,35 +386,59 @@ def bench_tuner(work: str, budget: Budget) -> dict:
             rows = []
             for block in blocks:
                 start = time.monotonic()
-                result = worker.evaluate(task, candidate, "triton", device="cuda",
-                                         baselines="none", params={"BLOCK": block},
-                                         protocol=protocol, timing_trials=20)
-                rows.append({"BLOCK": block, "status": result["status"],
-                             "seconds": round(time.monotonic() - start, 2),
-                             "durations": result["durations"]})
-            out[label] = {"rows": rows, "seconds_per_evaluation": round(
-                sum(r["seconds"] for r in rows) / len(rows), 2)}
+                result = worker.evaluate(
+                    task,
+                    candidate,
+                    "triton",
+                    device="cuda",
+                    baselines="none",
+                    params={"BLOCK": block},
+                    protocol=protocol,
+                    timing_trials=20,
+                )
+                rows.append(
+                    {
+                        "BLOCK": block,
+                        "status": result["status"],
+                        "seconds": round(time.monotonic() - start, 2),
+                        "durations": result["durations"],
+                    }
+                )
+            out[label] = {
+                "rows": rows,
+                "seconds_per_evaluation": round(sum(r["seconds"] for r in rows) / len(rows), 2),
+            }
     return out
 
 
 def markdown(report: dict) -> str:
-    lines = ["# Verification cost (bench/verification.py)", "",
-             f"{report['environment']}", ""]
+    lines = ["# Verification cost (bench/verification.py)", "", f"{report['environment']}", ""]
     builds = report.get("builds") or {}
     if builds.get("before"):
-        lines += ["## CUDA-C builds", "", f"arch {builds.get('arch')}, {builds.get('cores')} cores",
-                  "", "| candidate | before: torch load_inline, cold (s) | after: cold (s) | "
-                  "after: kernel-body change (s) | after: unchanged (s) |", "|---|---|---|---|---|"]
+        lines += [
+            "## CUDA-C builds",
+            "",
+            f"arch {builds.get('arch')}, {builds.get('cores')} cores",
+            "",
+            "| candidate | before: torch load_inline, cold (s) | after: cold (s) | "
+            "after: kernel-body change (s) | after: unchanged (s) |",
+            "|---|---|---|---|---|",
+        ]
         for name, *_ in BUILDS:
             before = builds["before"].get(name, {})
             after = builds["after"].get(name, {})
-            lines.append(f"| {name} | {before.get('seconds', before.get('error', '-'))} | "
-                         f"{(after.get('cold') or {}).get('seconds', '-')} | "
-                         f"{(after.get('kernel_body_change') or {}).get('seconds', '-')} | "
-                         f"{(after.get('unchanged') or {}).get('seconds', '-')} |")
+            lines.append(
+                f"| {name} | {before.get('seconds', before.get('error', '-'))} | "
+                f"{(after.get('cold') or {}).get('seconds', '-')} | "
+                f"{(after.get('kernel_body_change') or {}).get('seconds', '-')} | "
+                f"{(after.get('unchanged') or {}).get('seconds', '-')} |"
+            )
         first = builds["after"].get("first_build_with_pch") or {}
-        lines += ["", f"First build on this toolchain (precompiled header included): "
-                      f"{first.get('seconds')} s", ""]
+        lines += [
+            "",
+            f"First build on this toolchain (precompiled header included): {first.get('seconds')} s",
+            "",
+        ]
     for key in ("search_cuda", "search_triton", "first", "tuner"):
         if key in report:
             lines += [f"## {key}", "", "```", json.dumps(report[key], indent=1)[:6000], "```", ""]
@@ -385,11 +457,17 @@ def main() -> int:
     os.environ.setdefault("AKG_CACHE_DIR", os.path.join(work, "cache"))
     import torch
 
-    report = {"environment": f"{torch.cuda.get_device_name()}, torch {torch.__version__}, "
-                             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"}
-    sections = [("builds", bench_builds, 120), ("search_cuda", bench_search_cuda, 60),
-                ("search_triton", bench_search_triton, 30), ("first", bench_first, 20),
-                ("tuner", bench_tuner, 25)]
+    report = {
+        "environment": f"{torch.cuda.get_device_name()}, torch {torch.__version__}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    }
+    sections = [
+        ("builds", bench_builds, 120),
+        ("search_cuda", bench_search_cuda, 60),
+        ("search_triton", bench_search_triton, 30),
+        ("first", bench_first, 20),
+        ("tuner", bench_tuner, 25),
+    ]
     only = set(args.only.split(",")) if args.only else None
     for name, function, needs in sections:
         if only and name not in only:

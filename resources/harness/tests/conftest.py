@@ -43,35 +43,54 @@ def harness_env() -> dict:
 
 
 def run_cli(*args, timeout=600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "akg_harness", *args], capture_output=True,
-                          text=True, timeout=timeout, env=harness_env(), cwd=str(HARNESS))
+    return subprocess.run(
+        [sys.executable, "-m", "akg_harness", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=harness_env(),
+        cwd=str(HARNESS),
+    )
 
 
 def pytest_configure(config):
-    cache = Path(os.environ.get("AKG_TEST_CACHE") or
-                 (Path(config.rootpath) / ".pytest_cache" / "akg-cache"))
+    cache = Path(os.environ.get("AKG_TEST_CACHE") or (Path(config.rootpath) / ".pytest_cache" / "akg-cache"))
     cache.mkdir(parents=True, exist_ok=True)
     os.environ["AKG_CACHE_DIR"] = str(cache)
-    if config.getoption("-m") and "not gpu" not in config.getoption("-m") and \
-            "gpu" in config.getoption("-m"):
+    if config.getoption("-m") and "not gpu" not in config.getoption("-m") and "gpu" in config.getoption("-m"):
         return  # GPU-only runs build their own candidates
     cpp = CANDIDATES / "cpp"
     common = [sys.executable, "-m", "akg_harness", "precompile", "--dsl", "cpp"]
     # Own sessions, so that an early exit can stop the compilers too (process groups).
     _BUILDS["plain"] = subprocess.Popen(
-        common + ["--jobs", "2", str(cpp / "add_correct.py"), str(cpp / "add_compile_error.py"),
-                  str(cpp / "matmul_blocked.py"), str(cpp / "add_fixed_size.py"),
-                  str(CANDIDATES / "model" / "enc_linear_relu.py"),
-                  str(CANDIDATES / "model" / "enc_linear_relu_broken.py"),
-                  str(CANDIDATES / "model" / "head_linear.py"),
-                  # one build (the same source) serves every cpp attack on the verdict
-                  str(CANDIDATES / "attacks" / "verdict_patch_result_cpp.py")],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=harness_env(),
-        start_new_session=True)
+        common
+        + [
+            "--jobs",
+            "2",
+            str(cpp / "add_correct.py"),
+            str(cpp / "add_compile_error.py"),
+            str(cpp / "matmul_blocked.py"),
+            str(cpp / "add_fixed_size.py"),
+            str(CANDIDATES / "model" / "enc_linear_relu.py"),
+            str(CANDIDATES / "model" / "enc_linear_relu_broken.py"),
+            str(CANDIDATES / "model" / "head_linear.py"),
+            # one build (the same source) serves every cpp attack on the verdict
+            str(CANDIDATES / "attacks" / "verdict_patch_result_cpp.py"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=harness_env(),
+        start_new_session=True,
+    )
     _BUILDS["scaled"] = subprocess.Popen(
         common + ["--params", json.dumps({"AKG_SCALE": 2}), str(cpp / "add_correct.py")],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=harness_env(),
-        start_new_session=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=harness_env(),
+        start_new_session=True,
+    )
 
 
 def pytest_unconfigure(config):

@@ -70,17 +70,36 @@ def world(tmp_path_factory):
     cache = Path(os.environ["AKG_CACHE_DIR"])
     listener = Listener()
     marker = f"{600 + uuid.uuid4().int % 1000}.{uuid.uuid4().int % 9000 + 1000}"
-    writes = [HARNESS.parent.parent / f"attack-{marker}.txt", cache / f"attack-{marker}.txt",
-              cache / "baselines" / f"attack-{marker}.json",
-              data / "runs" / "run-1" / "events.jsonl.attack", Path(f"/tmp/attack-{marker}")]
-    targets = {"data_folders": [str(data)], "api_port": listener.port,
-               "write_paths": [str(p) for p in writes], "daemon_seconds": marker}
+    writes = [
+        HARNESS.parent.parent / f"attack-{marker}.txt",
+        cache / f"attack-{marker}.txt",
+        cache / "baselines" / f"attack-{marker}.json",
+        data / "runs" / "run-1" / "events.jsonl.attack",
+        Path(f"/tmp/attack-{marker}"),
+    ]
+    targets = {
+        "data_folders": [str(data)],
+        "api_port": listener.port,
+        "write_paths": [str(p) for p in writes],
+        "daemon_seconds": marker,
+    }
     env = harness_env()
-    env.update(OPENAI_API_KEY=SECRET, ANTHROPIC_API_KEY=SECRET, AKG_TOKEN=TOKEN,
-               AKG_STUDIO_HOME=str(data), AKG_SANDBOX_MEMORY_MB=str(MEMORY_LIMIT_MB),
-               AKG_SANDBOX_PROCESSES=str(PROCESS_LIMIT))
-    yield {"root": root, "targets": targets, "env": env, "listener": listener,
-           "writes": writes + [HARNESS / "sitecustomize.py"], "marker": marker}
+    env.update(
+        OPENAI_API_KEY=SECRET,
+        ANTHROPIC_API_KEY=SECRET,
+        AKG_TOKEN=TOKEN,
+        AKG_STUDIO_HOME=str(data),
+        AKG_SANDBOX_MEMORY_MB=str(MEMORY_LIMIT_MB),
+        AKG_SANDBOX_PROCESSES=str(PROCESS_LIMIT),
+    )
+    yield {
+        "root": root,
+        "targets": targets,
+        "env": env,
+        "listener": listener,
+        "writes": writes + [HARNESS / "sitecustomize.py"],
+        "marker": marker,
+    }
     listener.close()
     for path in writes + [HARNESS / "sitecustomize.py"]:
         if path.exists():  # a failed run must not leave an import hook behind
@@ -90,15 +109,24 @@ def world(tmp_path_factory):
 def combined_attack(world) -> str:
     """Every attack in one module, for the CLI runs of each DSL."""
     # The counts first: the environment dump is long and messages are capped.
-    names = ["memory_bomb", "fork_bomb", "network_and_token", "writes_outside_scratch",
-             "daemon", "secrets_data_folder", "secrets_environment"]
+    names = [
+        "memory_bomb",
+        "fork_bomb",
+        "network_and_token",
+        "writes_outside_scratch",
+        "daemon",
+        "secrets_data_folder",
+        "secrets_environment",
+    ]
     parts = ["import json", f"TARGETS = json.loads({json.dumps(json.dumps(world['targets']))})"]
     for name in names:
         lines = (ATTACKS / f"{name}.py").read_text().splitlines()
-        parts += [line for line in lines
-                  if not line.startswith(("TARGETS = ", "raise RuntimeError"))]
-    parts.append("raise RuntimeError('LOOT ' + ' | '.join(["
-                 + ", ".join(f"attack_{name}(TARGETS)" for name in names) + "]))")
+        parts += [line for line in lines if not line.startswith(("TARGETS = ", "raise RuntimeError"))]
+    parts.append(
+        "raise RuntimeError('LOOT ' + ' | '.join(["
+        + ", ".join(f"attack_{name}(TARGETS)" for name in names)
+        + "]))"
+    )
     path = world["root"] / "combined.py"
     path.write_text("\n".join(parts) + "\n")
     return str(path)
@@ -140,14 +168,19 @@ class Serve:
         self.stderr_path = Path(env["AKG_CACHE_DIR"]) / f"serve-{uuid.uuid4().hex}.log"
         self.stderr = open(self.stderr_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "akg_harness", "serve"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self.stderr, text=True, bufsize=1, env=env,
-            cwd=str(HARNESS))
+            [sys.executable, "-m", "akg_harness", "serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            text=True,
+            bufsize=1,
+            env=env,
+            cwd=str(HARNESS),
+        )
 
     def ask(self, request_id: str, command: str, args: dict) -> dict:
         """Sends one request and reads lines until its answer; every line must be JSON."""
-        self.process.stdin.write(json.dumps({"id": request_id, "command": command,
-                                             "args": args}) + "\n")
+        self.process.stdin.write(json.dumps({"id": request_id, "command": command, "args": args}) + "\n")
         self.process.stdin.flush()
         while True:
             line = self.process.stdout.readline()
@@ -181,14 +214,30 @@ def wait_for_daemon_gone(marker: str) -> bool:
 def test_attacks_through_a_warm_worker_fail_and_honest_candidates_still_pass(world):
     serving = Serve(world["env"])
     try:
-        answer = serving.ask("attack", "evaluate", {
-            "task": task("vector_add"), "candidate": combined_attack(world), "dsl": "triton",
-            "device": "cpu", "timeout": 180})
+        answer = serving.ask(
+            "attack",
+            "evaluate",
+            {
+                "task": task("vector_add"),
+                "candidate": combined_attack(world),
+                "dsl": "triton",
+                "device": "cpu",
+                "timeout": 180,
+            },
+        )
         assert answer["ok"] is True, answer
         assert_contained(world, answer["result"], serving.output())
-        honest = serving.ask("honest", "evaluate", {
-            "task": task("vector_add"), "candidate": candidate("triton", "add_correct"),
-            "dsl": "triton", "device": "cpu", "correctness_trials": 2})
+        honest = serving.ask(
+            "honest",
+            "evaluate",
+            {
+                "task": task("vector_add"),
+                "candidate": candidate("triton", "add_correct"),
+                "dsl": "triton",
+                "device": "cpu",
+                "correctness_trials": 2,
+            },
+        )
         assert honest["result"]["status"] == "passed", honest["result"]["error"]
         assert "unsandboxed" not in {flag["name"] for flag in honest["result"]["flags"]}
     finally:
@@ -199,10 +248,30 @@ def test_attacks_through_a_warm_worker_fail_and_honest_candidates_still_pass(wor
 def test_attacks_through_the_cli_fail(world):
     out = world["root"] / "combined-cpp.json"
     completed = subprocess.run(
-        [sys.executable, "-m", "akg_harness", "evaluate", "--task", task("vector_add"),
-         "--candidate", combined_attack(world), "--dsl", "cpp", "--device", "cpu",
-         "--out", str(out), "--timeout", "180"],
-        capture_output=True, text=True, timeout=400, env=world["env"], cwd=str(HARNESS))
+        [
+            sys.executable,
+            "-m",
+            "akg_harness",
+            "evaluate",
+            "--task",
+            task("vector_add"),
+            "--candidate",
+            combined_attack(world),
+            "--dsl",
+            "cpp",
+            "--device",
+            "cpu",
+            "--out",
+            str(out),
+            "--timeout",
+            "180",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=400,
+        env=world["env"],
+        cwd=str(HARNESS),
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     result = json.loads(out.read_text())
     assert_contained(world, result, completed.stdout + completed.stderr)

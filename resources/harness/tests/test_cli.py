@@ -29,9 +29,21 @@ def test_detect_reports_python_packages_devices_and_tools(tmp_path):
 
 def test_one_shot_evaluate_writes_a_verdict_and_exits_zero(tmp_path):
     out = tmp_path / "r.json"
-    completed = run_cli("evaluate", "--task", task("vector_add"), "--candidate",
-                        candidate("triton", "add_wrong"), "--dsl", "triton", "--device", "cpu",
-                        "--out", str(out), "--correctness-trials", "2")
+    completed = run_cli(
+        "evaluate",
+        "--task",
+        task("vector_add"),
+        "--candidate",
+        candidate("triton", "add_wrong"),
+        "--dsl",
+        "triton",
+        "--device",
+        "cpu",
+        "--out",
+        str(out),
+        "--correctness-trials",
+        "2",
+    )
     assert completed.returncode == 0, completed.stderr
     result = json.loads(out.read_text())
     assert result["status"] == "incorrect"
@@ -39,17 +51,35 @@ def test_one_shot_evaluate_writes_a_verdict_and_exits_zero(tmp_path):
 
 
 def test_missing_file_is_a_usage_error(tmp_path):
-    completed = run_cli("evaluate", "--task", str(tmp_path / "nope.py"), "--candidate",
-                        candidate("triton", "add_correct"), "--dsl", "triton",
-                        "--out", str(tmp_path / "r.json"))
+    completed = run_cli(
+        "evaluate",
+        "--task",
+        str(tmp_path / "nope.py"),
+        "--candidate",
+        candidate("triton", "add_correct"),
+        "--dsl",
+        "triton",
+        "--out",
+        str(tmp_path / "r.json"),
+    )
     assert completed.returncode == 2
     assert "task file not found" in completed.stderr
 
 
 def test_npu_without_torch_npu_says_so(tmp_path):
-    completed = run_cli("evaluate", "--task", task("vector_add"), "--candidate",
-                        candidate("triton", "add_correct"), "--dsl", "triton", "--device", "npu",
-                        "--out", str(tmp_path / "r.json"))
+    completed = run_cli(
+        "evaluate",
+        "--task",
+        task("vector_add"),
+        "--candidate",
+        candidate("triton", "add_correct"),
+        "--dsl",
+        "triton",
+        "--device",
+        "npu",
+        "--out",
+        str(tmp_path / "r.json"),
+    )
     assert completed.returncode == 2
     assert "DEVICE_UNAVAILABLE" in completed.stderr
     assert "torch_npu is not installed" in completed.stderr
@@ -57,9 +87,19 @@ def test_npu_without_torch_npu_says_so(tmp_path):
 
 def test_tilelang_missing_is_said_plainly(tmp_path):
     out = tmp_path / "r.json"
-    completed = run_cli("evaluate", "--task", task("vector_add"), "--candidate",
-                        candidate("triton", "add_correct"), "--dsl", "tilelang",
-                        "--device", "cpu", "--out", str(out))
+    completed = run_cli(
+        "evaluate",
+        "--task",
+        task("vector_add"),
+        "--candidate",
+        candidate("triton", "add_correct"),
+        "--dsl",
+        "tilelang",
+        "--device",
+        "cpu",
+        "--out",
+        str(out),
+    )
     assert completed.returncode == 0
     result = json.loads(out.read_text())
     try:

@@ -34,25 +34,42 @@ def cluster_env(temp_dir: str) -> dict:
 
 
 def start_head(temp_dir: str) -> str:
-    result = subprocess.run([RAY, "start", "--head", "--node-ip-address=127.0.0.1", "--port=0",
-                             "--num-cpus=3", "--include-dashboard=false",
-                             "--disable-usage-stats", f"--temp-dir={temp_dir}"],
-                            capture_output=True, text=True, env=cluster_env(temp_dir), timeout=600)
+    result = subprocess.run(
+        [
+            RAY,
+            "start",
+            "--head",
+            "--node-ip-address=127.0.0.1",
+            "--port=0",
+            "--num-cpus=3",
+            "--include-dashboard=false",
+            "--disable-usage-stats",
+            f"--temp-dir={temp_dir}",
+        ],
+        capture_output=True,
+        text=True,
+        env=cluster_env(temp_dir),
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return (Path(temp_dir) / "ray_current_cluster").read_text().strip()
 
 
 def stop_head(temp_dir: str) -> None:
-    subprocess.run([RAY, "stop", "--force"], capture_output=True, env=cluster_env(temp_dir),
-                   timeout=120)
+    subprocess.run([RAY, "stop", "--force"], capture_output=True, env=cluster_env(temp_dir), timeout=120)
 
 
 class DriverProcess:
     def __init__(self, address: str, temp_dir: str):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "akg_harness", "cluster-driver", "--address", address],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=cluster_env(temp_dir), cwd=str(HARNESS))
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cluster_env(temp_dir),
+            cwd=str(HARNESS),
+        )
         self.lines = queue.Queue()
         threading.Thread(target=self.pump, daemon=True).start()
         self.cid = 0
@@ -81,13 +98,27 @@ class DriverProcess:
                 return message["result"]
 
     def evaluate(self, slot: str, request_id: str, task_path: str, candidate_path: str):
-        line = json.dumps({"id": request_id, "command": "evaluate",
-                           "files": {"task": {"name": Path(task_path).name,
-                                              "text": Path(task_path).read_text()},
-                                     "candidate": {"name": Path(candidate_path).name,
-                                                   "text": Path(candidate_path).read_text()}},
-                           "args": {"dsl": "cpp", "device": "cpu", "timeout": 300,
-                                    "timing_trials": 5, "warmup": 1, "threads": 1}})
+        line = json.dumps(
+            {
+                "id": request_id,
+                "command": "evaluate",
+                "files": {
+                    "task": {"name": Path(task_path).name, "text": Path(task_path).read_text()},
+                    "candidate": {
+                        "name": Path(candidate_path).name,
+                        "text": Path(candidate_path).read_text(),
+                    },
+                },
+                "args": {
+                    "dsl": "cpp",
+                    "device": "cpu",
+                    "timeout": 300,
+                    "timing_trials": 5,
+                    "warmup": 1,
+                    "threads": 1,
+                },
+            }
+        )
         self.send({"slot": slot, "line": line})
 
 
@@ -123,8 +154,7 @@ def test_cluster_verifies_and_survives_a_killed_worker(cluster):
         inventory = driver.control("inventory")
         node = inventory["nodes"][0]
         assert node["cpus"] == 3 and node["head"]
-        first = driver.control("open", slot="ray:cpu#0", node_id=node["node_id"], kind="cpu",
-                               threads=1)
+        first = driver.control("open", slot="ray:cpu#0", node_id=node["node_id"], kind="cpu", threads=1)
         driver.control("open", slot="ray:cpu#1", node_id=node["node_id"], kind="cpu", threads=1)
 
         # An honest candidate on each slot: the same verdict a local worker gives.
@@ -149,8 +179,11 @@ def test_cluster_verifies_and_survives_a_killed_worker(cluster):
         time.sleep(1.0)  # a late duplicate would arrive now
         while not driver.lines.empty():
             late = driver.lines.get_nowait()
-            assert late is None or json.loads(late.get("line", "{}")).get("id") != "c" or \
-                "ok" not in json.loads(late["line"])
+            assert (
+                late is None
+                or json.loads(late.get("line", "{}")).get("id") != "c"
+                or "ok" not in json.loads(late["line"])
+            )
         assert len(finals["c"]) == 1
         assert finals["c"][0]["result"]["status"] == "passed", finals["c"][0]["result"]["error"]
     finally:

@@ -36,8 +36,13 @@ def test_graph_regions_are_patched_with_cpp_kernels_and_the_user_file_is_untouch
     report, path, ids = extracted
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     relu, head = ids[("linear -> relu", "enc")], ids[("linear", "head")]
-    result = run_apply({"model": str(path), "tasks_dir": report["tasks_dir"],
-                        "kernels": {relu: kernel("enc_linear_relu"), head: kernel("head_linear")}})
+    result = run_apply(
+        {
+            "model": str(path),
+            "tasks_dir": report["tasks_dir"],
+            "kernels": {relu: kernel("enc_linear_relu"), head: kernel("head_linear")},
+        }
+    )
     assert result["mode"] == "graph"  # linear1 + F.relu is not a module of its own
     assert sorted(result["accepted"]) == sorted([relu, head]) and result["refused"] == []
     assert result["combined"]["passed"] is True
@@ -59,10 +64,15 @@ def test_graph_regions_are_patched_with_cpp_kernels_and_the_user_file_is_untouch
 def test_a_region_whose_kernel_breaks_the_output_is_refused_by_name(extracted):
     report, path, ids = extracted
     relu, head = ids[("linear -> relu", "enc")], ids[("linear", "head")]
-    result = run_apply({"model": str(path), "tasks_dir": report["tasks_dir"],
-                        "kernels": {relu: kernel("enc_linear_relu_broken"), head: kernel("head_linear")}})
+    result = run_apply(
+        {
+            "model": str(path),
+            "tasks_dir": report["tasks_dir"],
+            "kernels": {relu: kernel("enc_linear_relu_broken"), head: kernel("head_linear")},
+        }
+    )
     assert result["accepted"] == [head]
-    refused, = result["refused"]
+    (refused,) = result["refused"]
     assert refused["id"] == relu
     assert "its kernel breaks the model's output on input set 0" in refused["reason"]
     assert "less accurate than torch, refused" in refused["reason"]  # fp64 truth consulted
@@ -74,23 +84,34 @@ def test_a_region_whose_kernel_breaks_the_output_is_refused_by_name(extracted):
 def test_whole_modules_are_swapped_by_path_and_wrong_parameter_names_refused(extracted):
     report, path, ids = extracted
     head, relu = ids[("linear", "head")], ids[("linear -> relu", "enc")]
-    result = run_apply({"model": str(path), "tasks_dir": report["tasks_dir"],
-                        "kernels": {head: kernel("head_linear")}})
+    result = run_apply(
+        {"model": str(path), "tasks_dir": report["tasks_dir"], "kernels": {head: kernel("head_linear")}}
+    )
     assert result["mode"] == "module" and result["accepted"] == [head]
-    wrong = run_apply({"model": str(path), "tasks_dir": report["tasks_dir"],
-                       "kernels": {relu: kernel("head_linear")}})
-    refused, = wrong["refused"]
-    assert "ModelNew's parameters ['head_bias', 'head_weight'] are not the task's " \
-           "['enc_linear1_bias', 'enc_linear1_weight']" in refused["reason"]
+    wrong = run_apply(
+        {"model": str(path), "tasks_dir": report["tasks_dir"], "kernels": {relu: kernel("head_linear")}}
+    )
+    (refused,) = wrong["refused"]
+    assert (
+        "ModelNew's parameters ['head_bias', 'head_weight'] are not the task's "
+        "['enc_linear1_bias', 'enc_linear1_weight']" in refused["reason"]
+    )
     assert "patch_module" not in wrong
 
 
 def test_compare_times_every_side_on_every_input_set(extracted):
     report, path, ids = extracted
     head = ids[("linear", "head")]
-    result = compare({"model": str(path), "tasks_dir": report["tasks_dir"],
-                      "kernels": {head: kernel("head_linear")}, "compile": False,
-                      "timing_trials": 3, "warmup": 1})
+    result = compare(
+        {
+            "model": str(path),
+            "tasks_dir": report["tasks_dir"],
+            "kernels": {head: kernel("head_linear")},
+            "compile": False,
+            "timing_trials": 3,
+            "warmup": 1,
+        }
+    )
     assert [entry["batch"] for entry in result["sets"]] == [2, 4]
     for entry in result["sets"]:
         assert set(entry["sides"]) == {"eager", "patched"}  # module mode: no graph side
@@ -98,5 +119,6 @@ def test_compare_times_every_side_on_every_input_set(extracted):
             assert side["trials"] == 3 and side["median_ms"] > 0
             assert side["items_per_s"] == pytest.approx(entry["batch"] / side["median_ms"] * 1e3)
         assert entry["speedups"]["patched_vs_eager"] == pytest.approx(
-            entry["sides"]["eager"]["median_ms"] / entry["sides"]["patched"]["median_ms"])
+            entry["sides"]["eager"]["median_ms"] / entry["sides"]["patched"]["median_ms"]
+        )
     assert 0 < result["region_share"] < 1

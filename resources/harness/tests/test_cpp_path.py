@@ -7,8 +7,7 @@ from conftest import LEVEL1, candidate, failed, run_cli, task
 
 
 def test_precompile_builds_in_parallel_and_reports_errors(cpp_builds):
-    plain = {item["candidate"].rsplit("/", 1)[-1]: item for item in
-             cpp_builds["plain"]["candidates"]}
+    plain = {item["candidate"].rsplit("/", 1)[-1]: item for item in cpp_builds["plain"]["candidates"]}
     assert plain["add_correct.py"]["ok"] is True
     assert plain["add_compile_error.py"]["ok"] is False
     assert "undeclared_value" in plain["add_compile_error.py"]["error"]
@@ -31,7 +30,8 @@ def test_correct_candidate_passes_with_timing_and_no_rebuild(cpp_builds, evaluat
         assert timing["speedup_vs_eager"] > 0
     else:
         assert timing["speedup_vs_eager"] is None and "timing_unconfirmed" in {
-            f["name"] for f in result["flags"]}
+            f["name"] for f in result["flags"]
+        }
     assert timing["clock"] == "perf_counter_ns" and timing["threads"] >= 1
     assert {"iqr_ms", "std_ms", "min_ms", "max_ms", "mean_ms"} <= set(timing["candidate"])
     assert result["roofline"]["bytes"] == 3 * 4096 * 4
@@ -40,9 +40,23 @@ def test_correct_candidate_passes_with_timing_and_no_rebuild(cpp_builds, evaluat
 def test_fresh_process_loads_the_cached_build_quickly(cpp_builds, tmp_path):
     out = tmp_path / "r.json"
     started = time.monotonic()
-    completed = run_cli("evaluate", "--task", task("vector_add"), "--candidate",
-                        candidate("cpp", "add_correct"), "--dsl", "cpp", "--out", str(out),
-                        "--timing-trials", "3", "--warmup", "1", "--correctness-trials", "2")
+    completed = run_cli(
+        "evaluate",
+        "--task",
+        task("vector_add"),
+        "--candidate",
+        candidate("cpp", "add_correct"),
+        "--dsl",
+        "cpp",
+        "--out",
+        str(out),
+        "--timing-trials",
+        "3",
+        "--warmup",
+        "1",
+        "--correctness-trials",
+        "2",
+    )
     assert completed.returncode == 0, completed.stderr
     result = json.loads(out.read_text())
     assert result["status"] == "passed", failed(result)
@@ -92,8 +106,9 @@ def test_cpu_worker_alternates_cpp_and_triton_from_warm_spares(cpp_builds, worke
     assert second["status"] == "passed", failed(second)
     pids.add(second["environment"]["executor_pid"])
     softmax = str(LEVEL1 / "23_Softmax.py")
-    result = worker.evaluate(softmax, candidate("triton", "softmax_rows"), "triton",
-                             device="cpu", correctness_trials=2)
+    result = worker.evaluate(
+        softmax, candidate("triton", "softmax_rows"), "triton", device="cpu", correctness_trials=2
+    )
     assert result["status"] == "passed", failed(result)
     pids.add(result["environment"]["executor_pid"])
     assert len(pids) == 3 and worker._worker.restarts == restarts and worker._worker.interpret

@@ -25,8 +25,15 @@ torch::Tensor add(torch::Tensor a, torch::Tensor b) { return a; }
 
 
 def arguments(**overrides) -> dict:
-    values = {"name": "x", "cpp_sources": [CPP], "cuda_sources": [KERNEL], "functions": ["add"],
-              "extra_cflags": ["-O3"], "extra_cuda_cflags": ["-O3"], "with_cuda": True}
+    values = {
+        "name": "x",
+        "cpp_sources": [CPP],
+        "cuda_sources": [KERNEL],
+        "functions": ["add"],
+        "extra_cflags": ["-O3"],
+        "extra_cuda_cflags": ["-O3"],
+        "with_cuda": True,
+    }
     values.update(overrides)
     return values
 
@@ -39,11 +46,16 @@ def test_generated_files_are_torchs_own(tmp_path, monkeypatch):
         folder = tmp_path / str(len(os.listdir(tmp_path)))
         folder.mkdir()
         # torch's own, even where this process installed the harness's hook
-        extension.ORIGINAL_LOAD_INLINE("x", [CPP, "int helper();"], cuda_sources=[KERNEL],
-                                       functions=functions, build_directory=str(folder))
+        extension.ORIGINAL_LOAD_INLINE(
+            "x",
+            [CPP, "int helper();"],
+            cuda_sources=[KERNEL],
+            functions=functions,
+            build_directory=str(folder),
+        )
         main, cuda = fastbuild.generated_sources(
-            {"cpp_sources": [CPP, "int helper();"], "cuda_sources": [KERNEL],
-             "functions": functions})
+            {"cpp_sources": [CPP, "int helper();"], "cuda_sources": [KERNEL], "functions": functions}
+        )
         assert (folder / "main.cpp").read_text() == main
         assert (folder / "cuda.cu").read_text() == cuda
 
@@ -52,14 +64,14 @@ def cuda_build(tmp_path, monkeypatch, **overrides) -> fastbuild.InlineBuild:
     monkeypatch.setattr(cpp_extension, "CUDA_HOME", "/opt/cuda-for-test")
     monkeypatch.setenv("TORCH_CUDA_ARCH_LIST", "9.0a")
     tunables = overrides.pop("tunables", [])
-    return fastbuild.InlineBuild(arguments(**overrides), str(tmp_path / "ext"), str(tmp_path),
-                                 True, "cuda_c", tunables)
+    return fastbuild.InlineBuild(
+        arguments(**overrides), str(tmp_path / "ext"), str(tmp_path), True, "cuda_c", tunables
+    )
 
 
 def test_kernel_body_change_keeps_the_binding(tmp_path, monkeypatch):
     first = cuda_build(tmp_path, monkeypatch)
-    changed = cuda_build(tmp_path, monkeypatch,
-                         cuda_sources=[KERNEL.replace("THREADS 256", "THREADS 512")])
+    changed = cuda_build(tmp_path, monkeypatch, cuda_sources=[KERNEL.replace("THREADS 256", "THREADS 512")])
     other_binding = cuda_build(tmp_path, monkeypatch, cpp_sources=[CPP + "\nint more();"])
     # The module is named after the binding, so the binding's object and command are unchanged.
     assert first.binding_name == changed.binding_name != other_binding.binding_name
@@ -77,14 +89,23 @@ def test_flags_binding_at_o1_device_code_for_this_gpu_only(tmp_path, monkeypatch
 
 
 def test_tunable_macro_reaches_only_the_files_that_name_it(tmp_path, monkeypatch):
-    build = cuda_build(tmp_path, monkeypatch, tunables=["-DTHREADS=128"],
-                       extra_cflags=["-O3", "-DTHREADS=128"],
-                       extra_cuda_cflags=["-O3", "-DTHREADS=128"])
+    build = cuda_build(
+        tmp_path,
+        monkeypatch,
+        tunables=["-DTHREADS=128"],
+        extra_cflags=["-O3", "-DTHREADS=128"],
+        extra_cuda_cflags=["-O3", "-DTHREADS=128"],
+    )
     plain = cuda_build(tmp_path, monkeypatch)
     assert "-DTHREADS=128" in build.nvcc_command()
     assert build.cxx_command(None) == plain.cxx_command(None)  # the binding never names THREADS
-    with_includes = cuda_build(tmp_path, monkeypatch, tunables=["-DTHREADS=128"],
-                               extra_cflags=["-DTHREADS=128"], extra_include_paths=[str(tmp_path)])
+    with_includes = cuda_build(
+        tmp_path,
+        monkeypatch,
+        tunables=["-DTHREADS=128"],
+        extra_cflags=["-DTHREADS=128"],
+        extra_include_paths=[str(tmp_path)],
+    )
     assert "-DTHREADS=128" in with_includes.cxx_command(None)  # a header there might read it
 
 
@@ -134,10 +155,15 @@ def sandboxed_build(root, factor: str) -> dict:
     path.write_text(CANDIDATE.replace("FACTOR", factor))
     env = dict(harness_env(), AKG_CACHE_DIR=str(root / "cache"))
     env.pop("AKG_PCH", None)
-    done = subprocess.run([sys.executable, "-m", "akg_harness", "precompile", "--dsl", "cpp",
-                           str(path)], capture_output=True, text=True, env=env, timeout=1800)
+    done = subprocess.run(
+        [sys.executable, "-m", "akg_harness", "precompile", "--dsl", "cpp", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+    )
     assert "{" in done.stdout, done.stderr[-3000:]
-    report = json.loads(done.stdout[done.stdout.index("{"):])["candidates"][0]
+    report = json.loads(done.stdout[done.stdout.index("{") :])["candidates"][0]
     assert report["ok"], report
     return report["extensions"][0]
 
@@ -148,14 +174,18 @@ def test_a_build_without_a_header_asks_for_one(tmp_path, monkeypatch):
     monkeypatch.setenv("AKG_PCH_DIR", str(tmp_path / "shared"))
     monkeypatch.setenv("AKG_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("AKG_PCH", raising=False)
-    build = fastbuild.InlineBuild(arguments(cuda_sources=[], with_cuda=False,
-                                            extra_cflags=["-O2", "-fopenmp"]),
-                                  str(tmp_path / "ext"), str(tmp_path), False, "cpp", [])
+    build = fastbuild.InlineBuild(
+        arguments(cuda_sources=[], with_cuda=False, extra_cflags=["-O2", "-fopenmp"]),
+        str(tmp_path / "ext"),
+        str(tmp_path),
+        False,
+        "cpp",
+        [],
+    )
     assert build.ensure_pch() is None
     assert build.report["pch"].startswith("off: none yet")
     requests = list((tmp_path / "cache" / "pch-requests").glob("*.json"))
-    assert [json.loads(r.read_text()) for r in requests] == [
-        {"flags": ["-O2", "-fopenmp"], "cuda": False}]
+    assert [json.loads(r.read_text()) for r in requests] == [{"flags": ["-O2", "-fopenmp"], "cuda": False}]
 
 
 @pytest.mark.skipif(not fastbuild.supported({}), reason="no C++ compiler")
@@ -170,9 +200,18 @@ def test_sandboxed_builds_share_a_header_only_the_trusted_side_builds(tmp_path):
     (folder / pch.REQUESTS).mkdir(parents=True)
     (folder / pch.REQUESTS / "a.json").write_text(json.dumps({"flags": ["-O2", "-fopenmp"]}))
     env = dict(harness_env(), AKG_CACHE_DIR=str(tmp_path / "cache"))
-    served = subprocess.run([sys.executable, "-c", "import sys; from akg_harness import pch; "
-                             "print(pch.serve(sys.argv[1], wait=True))", str(folder)],
-                            capture_output=True, text=True, env=env, timeout=1800)
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from akg_harness import pch; print(pch.serve(sys.argv[1], wait=True))",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+    )
     assert served.stdout.strip() == "1", served.stderr[-2000:]
     shared = tmp_path / "cache" / "pch-shared"
     built = sorted(p.relative_to(shared) for p in shared.rglob("*.gch"))
@@ -201,7 +240,15 @@ def test_header_requests_are_read_as_untrusted_data(tmp_path):
     (tmp_path / "target.json").write_text(json.dumps({"flags": ["-O1"]}))
     (folder / "d.json").symlink_to(tmp_path / "target.json")
     assert pch.read_requests(str(tmp_path)) == [{"flags": ["-O3", "-fopenmp"], "cuda": False}]
-    for flags in (["-fplugin=/x.so"], ["-B/tmp"], ["@/etc/passwd"], ["-include", "/etc/x"],
-                  ["-Wp,-MD,/tmp/x"], ["-specs=/x"], ["-O3 -fplugin=/x.so"], "-O3"):
+    for flags in (
+        ["-fplugin=/x.so"],
+        ["-B/tmp"],
+        ["@/etc/passwd"],
+        ["-include", "/etc/x"],
+        ["-Wp,-MD,/tmp/x"],
+        ["-specs=/x"],
+        ["-O3 -fplugin=/x.so"],
+        "-O3",
+    ):
         assert pch.refusal(flags), flags
     assert pch.refusal(["-O3", "-march=native", "-ffast-math", "-Wall", "-std=c++17"]) is None

@@ -13,8 +13,7 @@ import pytest
 from conftest import candidate, failed, flags, run_cli, task
 
 torch = pytest.importorskip("torch")
-pytestmark = [pytest.mark.gpu,
-              pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")]
+pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")]
 LARGE = "vector_add_large"
 
 
@@ -41,15 +40,13 @@ def test_triton_correct_is_timed_against_eager(gpu_worker):
     assert timing["candidate"]["median_ms"] > 0 and timing["eager"]["median_ms"] > 0
     assert timing["speedup_vs_eager"] > 0.5
     checks = {c["name"]: c["detail"] for c in result["checks"]}
-    assert "add_kernel" in checks["dsl_kernel_launched"] or "launch" in checks[
-        "dsl_kernel_launched"]
+    assert "add_kernel" in checks["dsl_kernel_launched"] or "launch" in checks["dsl_kernel_launched"]
     assert "device kernel time" in checks["work_in_dsl"]
     assert result["roofline"]["achieved_bandwidth_gbs"] > 100
 
 
 def test_profile_ncu_and_compile_baseline(gpu_worker):
-    result = run(gpu_worker, "triton", "add_correct", profile=True, ncu=True,
-                 baselines=["eager", "compile"])
+    result = run(gpu_worker, "triton", "add_correct", profile=True, ncu=True, baselines=["eager", "compile"])
     assert result["status"] == "passed", (failed(result), result["error"])
     kernels = result["profile"]["candidate"]["kernels"]
     assert any(k["dsl"] and "add_kernel" in k["name"] for k in kernels), kernels
@@ -94,9 +91,21 @@ def test_cuda_c_correct_then_cached(gpu_worker, tmp_path):
     first = run(gpu_worker, "cuda_c", "add_correct")
     assert first["status"] == "passed", (failed(first), first["error"])
     out = tmp_path / "r.json"
-    completed = run_cli("evaluate", "--task", task(LARGE), "--candidate",
-                        candidate("cuda_c", "add_correct"), "--dsl", "cuda_c", "--device", "cuda",
-                        "--out", str(out), "--baselines", "eager")
+    completed = run_cli(
+        "evaluate",
+        "--task",
+        task(LARGE),
+        "--candidate",
+        candidate("cuda_c", "add_correct"),
+        "--dsl",
+        "cuda_c",
+        "--device",
+        "cuda",
+        "--out",
+        str(out),
+        "--baselines",
+        "eager",
+    )
     assert completed.returncode == 0, completed.stderr
     second = json.loads(out.read_text())
     assert second["status"] == "passed"
@@ -107,8 +116,7 @@ def test_cuda_c_correct_then_cached(gpu_worker, tmp_path):
 def test_cuda_c_build_error_names_the_line(gpu_worker):
     result = run(gpu_worker, "cuda_c", "add_compile_error")
     assert result["status"] == "compile_error"
-    assert "add_compile_error.py:8: error:" in result["error"]["message"], \
-        result["error"]["message"][:2000]
+    assert "add_compile_error.py:8: error:" in result["error"]["message"], result["error"]["message"][:2000]
 
 
 def test_cuda_c_side_stream_is_rejected(gpu_worker):

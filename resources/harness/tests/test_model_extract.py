@@ -32,8 +32,11 @@ def extracted(tmp_path_factory):
 
 
 def by_label(report, label, path=None):
-    return next(t for t in report["tasks"] if t["region"]["label"] == label
-                and (path is None or t["occurrences"][0]["path"] == path))
+    return next(
+        t
+        for t in report["tasks"]
+        if t["region"]["label"] == label and (path is None or t["occurrences"][0]["path"] == path)
+    )
 
 
 def test_extract_finds_fusable_chains_with_their_module_paths(extracted):
@@ -41,8 +44,13 @@ def test_extract_finds_fusable_chains_with_their_module_paths(extracted):
     assert report["capture"]["method"] == "torch.export"
     labels = {t["region"]["label"] for t in report["tasks"]}
     # matmul + element-wise + norm, residual add + norm, the FFN's linear + relu, attention
-    assert {"linear -> gelu -> layer_norm", "linear -> relu", "linear -> add -> layer_norm",
-            "scaled_dot_product_attention", "linear"} <= labels
+    assert {
+        "linear -> gelu -> layer_norm",
+        "linear -> relu",
+        "linear -> add -> layer_norm",
+        "scaled_dot_product_attention",
+        "linear",
+    } <= labels
     relu = by_label(report, "linear -> relu")
     assert relu["occurrences"][0]["path"] == "enc"
     assert relu["occurrences"][0]["parameters"] == ["enc.linear1.weight", "enc.linear1.bias"]
@@ -67,11 +75,9 @@ def test_task_files_are_kernelbench_tasks_with_the_models_shapes(extracted):
     shapes = [[tuple(shape) for shape, _ in entry] for entry in task.INPUT_SHAPES]
     assert shapes == [[(2, 8, 64)], [(4, 8, 64)]]  # both serving batches the model saw
     model = task.Model(*task.get_init_inputs())
-    assert {name for name, _ in model.named_parameters()} == {"enc_linear1_weight",
-                                                             "enc_linear1_bias"}
-    x, = task.get_inputs()
-    expected = torch.relu(torch.nn.functional.linear(x, model.enc_linear1_weight,
-                                                     model.enc_linear1_bias))
+    assert {name for name, _ in model.named_parameters()} == {"enc_linear1_weight", "enc_linear1_bias"}
+    (x,) = task.get_inputs()
+    expected = torch.relu(torch.nn.functional.linear(x, model.enc_linear1_weight, model.enc_linear1_bias))
     assert torch.allclose(model(x), expected)
 
 
@@ -90,12 +96,18 @@ def test_a_task_edited_by_the_user_is_kept(extracted):
 
 
 def test_a_model_that_does_not_import_or_run_is_said_plainly(tmp_path):
-    with pytest.raises(ModelError, match=r"does_not_import.py does not import: "
-                                         r"ModuleNotFoundError: .*not_a_real_package") as error:
+    with pytest.raises(
+        ModelError,
+        match=r"does_not_import.py does not import: "
+        r"ModuleNotFoundError: .*not_a_real_package",
+    ) as error:
         run_extract({"model": str(MODELS / "does_not_import.py"), "runs": 1})
     assert error.value.stage == "import"
-    with pytest.raises(ModelError, match=r"forward failed: RuntimeError: .*forward_fails.py "
-                                         r"line 11") as error:
+    with pytest.raises(
+        ModelError,
+        match=r"forward failed: RuntimeError: .*forward_fails.py "
+        r"line 11",
+    ) as error:
         run_extract({"model": str(MODELS / "forward_fails.py"), "runs": 1})
     assert error.value.stage == "forward"
     with pytest.raises(ModelError, match="model file not found"):
@@ -117,8 +129,9 @@ def test_a_graph_that_cannot_be_captured_falls_back_to_per_op_tasks(tmp_path):
 
 
 def test_the_cli_runs_the_model_in_the_executor_and_exits_2_on_a_bad_model(tmp_path):
-    completed = run_cli("model", "profile", str(MODELS / "does_not_import.py"),
-                        "--out", str(tmp_path / "r.json"))
+    completed = run_cli(
+        "model", "profile", str(MODELS / "does_not_import.py"), "--out", str(tmp_path / "r.json")
+    )
     assert completed.returncode == 2
     assert "MODEL_ERROR: [import] does_not_import.py does not import" in completed.stderr
     assert not (tmp_path / "r.json").exists()

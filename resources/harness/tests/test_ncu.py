@@ -16,7 +16,7 @@ def read(*parts):
 
 
 def test_the_curated_metrics_are_read_per_kernel():
-    kernel, = parse_csv(read(FIXTURES, "candidate-raw.csv"))
+    (kernel,) = parse_csv(read(FIXTURES, "candidate-raw.csv"))
     assert kernel["name"] == "add_kernel"
     assert kernel["duration_ms"] == 52480 / 1e6
     assert kernel["memory_throughput_pct"] == 71.2 and kernel["sm_throughput_pct"] == 18.4

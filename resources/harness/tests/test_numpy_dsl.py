@@ -22,8 +22,10 @@ def test_correct_numpy_relu_passes_in_the_sandbox_and_is_timed(worker):
     assert result["correct"] is True and result["interpreted"] is False
     assert "unsandboxed" not in flags(result) and "untrusted" not in flags(result)
     checks = {c["name"]: c for c in result["checks"]}
-    assert checks["dsl_kernel_launched"]["passed"] and "numpy launch(es)" in \
-        checks["dsl_kernel_launched"]["detail"]
+    assert (
+        checks["dsl_kernel_launched"]["passed"]
+        and "numpy launch(es)" in checks["dsl_kernel_launched"]["detail"]
+    )
     assert checks["work_in_dsl"]["passed"], checks["work_in_dsl"]["detail"]
     assert result["timing"]["candidate"]["median_ms"] > 0
 

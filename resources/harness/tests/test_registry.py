@@ -26,8 +26,9 @@ def test_the_lists_the_harness_derives_from_it():
     assert DSLS[:4] == ("triton", "cuda_c", "cpp", "tilelang")
     assert PRECOMPILED_DSLS == tuple(name for name in DSLS if dsl_entry(name)["precompiled"])
     assert {"cuda_c", "cpp"} <= set(PRECOMPILED_DSLS) and "triton" not in PRECOMPILED_DSLS
-    assert DSL_PACKAGES == {name: dsl_entry(name)["python_package"] for name in DSLS
-                            if dsl_entry(name)["python_package"]}
+    assert DSL_PACKAGES == {
+        name: dsl_entry(name)["python_package"] for name in DSLS if dsl_entry(name)["python_package"]
+    }
     assert DSL_PACKAGES["triton"] == "triton" and DSL_PACKAGES["tilelang"] == "tilelang"
     assert "cpp" not in DSL_PACKAGES and "cuda_c" not in DSL_PACKAGES
 

@@ -19,8 +19,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("task_name,candidate_name,options,check", CASES,
-                         ids=[case[1] for case in CASES])
+@pytest.mark.parametrize("task_name,candidate_name,options,check", CASES, ids=[case[1] for case in CASES])
 def test_rejection(evaluate, task_name, candidate_name, options, check):
     result = evaluate(task_name, "triton", candidate_name, **options)
     assert result["status"] == "rejected", (result["status"], failed(result), result["error"])

@@ -5,11 +5,11 @@ from akg_harness.roofline import section, tf32_evidence
 
 H100 = from_table("NVIDIA H100 80GB HBM3")
 # 4096^3 fp32 matrix product in 2.75 ms: 50 TFLOP/s.
-WORK = {"flops": 2 * 4096 ** 3, "bytes": 3 * 4096 * 4096 * 4, "dtype": "float32"}
+WORK = {"flops": 2 * 4096**3, "bytes": 3 * 4096 * 4096 * 4, "dtype": "float32"}
 
 
 def test_ieee_fp32_matmul_is_rated_against_the_fp32_peak():
-    ieee_source = "acc += tl.dot(a, b, input_precision=\"ieee\")"
+    ieee_source = 'acc += tl.dot(a, b, input_precision="ieee")'
     reason = tf32_evidence(ieee_source, "triton", torch_allows_tf32=False)
     result = section(WORK, H100, 2.75, tf32_reason=reason)
     assert reason is None

@@ -18,19 +18,38 @@ def run_inside(code: str, **environment) -> subprocess.CompletedProcess:
     box = sandbox.Sandbox("cpu")
     try:
         env = box.environment(dict(os.environ, **environment))
-        return subprocess.run(box.command([sys.executable, "-c", code]), capture_output=True,
-                              text=True, timeout=60, env=env, **box.popen_arguments())
+        return subprocess.run(
+            box.command([sys.executable, "-c", code]),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            **box.popen_arguments(),
+        )
     finally:
         box.close()
 
 
 def test_the_executor_environment_keeps_toolchains_and_drops_secrets():
-    base = {"PATH": "/usr/bin", "OPENAI_API_KEY": "sk-1", "AKG_TOKEN": "t", "HF_TOKEN": "h",
-            "AKG_STUDIO_HOME": "/data", "TORCH_CUDA_ARCH_LIST": "9.0a", "TRITON_CACHE_DIR": "/c",
-            "CUDA_VISIBLE_DEVICES": "1", "TRITON_API_KEY": "x", "OMP_NUM_THREADS": "4"}
-    assert executor_base(base) == {"PATH": "/usr/bin", "TORCH_CUDA_ARCH_LIST": "9.0a",
-                                   "TRITON_CACHE_DIR": "/c", "CUDA_VISIBLE_DEVICES": "1",
-                                   "OMP_NUM_THREADS": "4"}
+    base = {
+        "PATH": "/usr/bin",
+        "OPENAI_API_KEY": "sk-1",
+        "AKG_TOKEN": "t",
+        "HF_TOKEN": "h",
+        "AKG_STUDIO_HOME": "/data",
+        "TORCH_CUDA_ARCH_LIST": "9.0a",
+        "TRITON_CACHE_DIR": "/c",
+        "CUDA_VISIBLE_DEVICES": "1",
+        "TRITON_API_KEY": "x",
+        "OMP_NUM_THREADS": "4",
+    }
+    assert executor_base(base) == {
+        "PATH": "/usr/bin",
+        "TORCH_CUDA_ARCH_LIST": "9.0a",
+        "TRITON_CACHE_DIR": "/c",
+        "CUDA_VISIBLE_DEVICES": "1",
+        "OMP_NUM_THREADS": "4",
+    }
 
 
 def test_a_sandboxed_process_sees_no_home_no_network_and_writes_only_its_scratch(tmp_path):
@@ -38,13 +57,13 @@ def test_a_sandboxed_process_sees_no_home_no_network_and_writes_only_its_scratch
     secret.write_text("top secret")
     code = f"""
 import json, os, socket
-seen = {{"home": os.path.exists({str(os.path.expanduser('~'))!r} + "/.bashrc"),
+seen = {{"home": os.path.exists({str(os.path.expanduser("~"))!r} + "/.bashrc"),
         "secret": os.path.exists({str(secret)!r}), "cwd": os.getcwd()}}
 try:
     socket.create_connection(("1.1.1.1", 53), timeout=2); seen["network"] = True
 except OSError:
     seen["network"] = False
-for path in ({str(HARNESS / 'written.txt')!r}, "/usr/written.txt"):
+for path in ({str(HARNESS / "written.txt")!r}, "/usr/written.txt"):
     try:
         open(path, "w").write("x"); seen[path] = True
     except OSError:
@@ -64,15 +83,18 @@ print(json.dumps(seen))
 def test_a_double_forked_daemon_dies_with_the_sandbox():
     marker = f"{time.time() % 1000:.4f}"
     box = sandbox.Sandbox("cpu")
-    code = ("import os, time\n"
-            "if os.fork() == 0:\n"
-            "    os.setsid()\n"
-            "    if os.fork() == 0:\n"
-            f"        os.execv('/bin/sleep', ['sleep', '{marker}'])\n"
-            "    os._exit(0)\n"
-            "time.sleep(60)\n")
-    process = subprocess.Popen(box.command([sys.executable, "-c", code]),
-                               env=box.environment(), **box.popen_arguments())
+    code = (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        f"        os.execv('/bin/sleep', ['sleep', '{marker}'])\n"
+        "    os._exit(0)\n"
+        "time.sleep(60)\n"
+    )
+    process = subprocess.Popen(
+        box.command([sys.executable, "-c", code]), env=box.environment(), **box.popen_arguments()
+    )
 
     def alive() -> bool:
         for entry in os.listdir("/proc"):
@@ -103,10 +125,26 @@ def test_without_a_sandbox_evaluation_is_refused_naming_what_to_install(tmp_path
     env = dict(harness_env(), AKG_SANDBOX_TOOL="none")
     env.pop("AKG_ALLOW_UNSANDBOXED", None)
     completed = subprocess.run(
-        [sys.executable, "-m", "akg_harness", "evaluate", "--task", task("vector_add"),
-         "--candidate", candidate("triton", "add_correct"), "--dsl", "triton",
-         "--out", str(tmp_path / "r.json")], capture_output=True, text=True, timeout=120,
-        env=env, cwd=str(HARNESS))
+        [
+            sys.executable,
+            "-m",
+            "akg_harness",
+            "evaluate",
+            "--task",
+            task("vector_add"),
+            "--candidate",
+            candidate("triton", "add_correct"),
+            "--dsl",
+            "triton",
+            "--out",
+            str(tmp_path / "r.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=str(HARNESS),
+    )
     assert completed.returncode == 2
     assert "SANDBOX_UNAVAILABLE" in completed.stderr and "bubblewrap" in completed.stderr
     assert "AKG_ALLOW_UNSANDBOXED=1" in completed.stderr
@@ -114,9 +152,14 @@ def test_without_a_sandbox_evaluation_is_refused_naming_what_to_install(tmp_path
 
 
 def test_detect_reports_the_sandbox():
-    completed = subprocess.run([sys.executable, "-m", "akg_harness", "detect", "--no-measure"],
-                               capture_output=True, text=True, timeout=300, env=harness_env(),
-                               cwd=str(HARNESS))
+    completed = subprocess.run(
+        [sys.executable, "-m", "akg_harness", "detect", "--no-measure"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=harness_env(),
+        cwd=str(HARNESS),
+    )
     report = json.loads(completed.stdout)
     assert report["sandbox"]["available"] is True and report["sandbox"]["tool"] == "bwrap"
     assert report["sandbox"]["process_limit"] in ("rlimit", "cgroup")
@@ -152,8 +195,7 @@ def test_a_bad_limit_says_which_setting(monkeypatch, value):
         sandbox.Limits.for_device("cpu")
 
 
-def test_a_cache_inside_the_repository_stays_hidden_when_the_repository_is_bound_back(
-        tmp_path, monkeypatch):
+def test_a_cache_inside_the_repository_stays_hidden_when_the_repository_is_bound_back(tmp_path, monkeypatch):
     # A clone under a hidden folder (temp, home) with the cache inside it: the harness is bound
     # back so the executor can import it, and the cache inside is hidden again after the bind.
     repo = tmp_path / "clone"

@@ -12,9 +12,15 @@ from conftest import HARNESS, LEVEL1, candidate, harness_env, task
 class Session:
     def __init__(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "akg_harness", "serve"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1,
-            env=harness_env(), cwd=str(HARNESS))
+            [sys.executable, "-m", "akg_harness", "serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+            env=harness_env(),
+            cwd=str(HARNESS),
+        )
         self.lines = []
 
     def send(self, payload) -> None:
@@ -53,9 +59,19 @@ def test_ping(session):
 
 
 def test_evaluate_streams_stages_and_keeps_candidate_prints_off_stdout(session):
-    session.send({"id": "e1", "command": "evaluate", "args": {
-        "task": task("vector_add"), "candidate": candidate("triton", "add_prints"),
-        "dsl": "triton", "device": "cpu", "correctness_trials": 3}})
+    session.send(
+        {
+            "id": "e1",
+            "command": "evaluate",
+            "args": {
+                "task": task("vector_add"),
+                "candidate": candidate("triton", "add_prints"),
+                "dsl": "triton",
+                "device": "cpu",
+                "correctness_trials": 3,
+            },
+        }
+    )
     message, events = session.answer("e1")
     assert message["ok"] is True
     assert message["result"]["status"] == "passed"
@@ -69,9 +85,19 @@ def test_triton_library_reductions_run_under_the_cpu_interpreter(session):
     # tl.max / tl.sum / tl.zeros are decorated when triton is imported: the executor must
     # have TRITON_INTERPRET=1 before that, or they fail "outside of the scope of a kernel".
     softmax = str(LEVEL1 / "23_Softmax.py")
-    session.send({"id": "t1", "command": "evaluate", "args": {
-        "task": softmax, "candidate": candidate("triton", "softmax_rows"),
-        "dsl": "triton", "device": "cpu", "correctness_trials": 2}})
+    session.send(
+        {
+            "id": "t1",
+            "command": "evaluate",
+            "args": {
+                "task": softmax,
+                "candidate": candidate("triton", "softmax_rows"),
+                "dsl": "triton",
+                "device": "cpu",
+                "correctness_trials": 2,
+            },
+        }
+    )
     message, _ = session.answer("t1")
     assert message["ok"] is True
     result = message["result"]
@@ -93,9 +119,18 @@ def test_bad_requests_get_error_codes(session):
 
 
 def test_crash_is_a_verdict_and_serving_continues(session):
-    session.send({"id": "c1", "command": "evaluate", "args": {
-        "task": task("vector_add"), "candidate": candidate("triton", "add_segfault"),
-        "dsl": "triton", "device": "cpu"}})
+    session.send(
+        {
+            "id": "c1",
+            "command": "evaluate",
+            "args": {
+                "task": task("vector_add"),
+                "candidate": candidate("triton", "add_segfault"),
+                "dsl": "triton",
+                "device": "cpu",
+            },
+        }
+    )
     message, _ = session.answer("c1")
     assert message["ok"] is True
     assert message["result"]["status"] == "runtime_error"

@@ -10,8 +10,9 @@ from akg_harness import timing
 def test_percentiles_are_reported_with_the_old_fields():
     stats = timing.summarize([float(value) for value in range(1, 101)])
     assert stats["median_ms"] == 50.5 and stats["min_ms"] == 1.0 and stats["max_ms"] == 100.0
-    assert [stats[key] for key in ("p05_ms", "p25_ms", "p75_ms", "p95_ms")] == \
-        pytest.approx([5.95, 25.75, 75.25, 95.05])
+    assert [stats[key] for key in ("p05_ms", "p25_ms", "p75_ms", "p95_ms")] == pytest.approx(
+        [5.95, 25.75, 75.25, 95.05]
+    )
     assert stats["iqr_ms"] == pytest.approx(49.5)
     assert stats["noisy"] is True  # IQR is 98% of the median
 
@@ -60,8 +61,7 @@ class ScriptedBackend:
 
 def _context(durations, timing_trials=None):
     options = types.SimpleNamespace(timing_trials=timing_trials, warmup=0)
-    return types.SimpleNamespace(backend=ScriptedBackend(durations), options=options,
-                                 remaining=lambda: 600.0)
+    return types.SimpleNamespace(backend=ScriptedBackend(durations), options=options, remaining=lambda: 600.0)
 
 
 def _call(_buffers):
@@ -76,11 +76,9 @@ def test_noisy_cpu_measurement_gets_more_trials_up_to_a_bound():
     assert len(steady) == 6
     # Noisy at first, quiet afterwards: extended until the quiet calls dominate the quartiles
     # (12 samples still have p75 in the slow calls; 18 do not), short of the bound.
-    settling, _ = timing.measure_robust(_context(alternating[:6] + [1.0] * 100), _call, [[]],
-                                        6, 0, "cpu")
+    settling, _ = timing.measure_robust(_context(alternating[:6] + [1.0] * 100), _call, [[]], 6, 0, "cpu")
     assert len(settling) == 18
-    explicit, _ = timing.measure_robust(_context(alternating, timing_trials=6), _call, [[]],
-                                        6, 0, "cpu")
+    explicit, _ = timing.measure_robust(_context(alternating, timing_trials=6), _call, [[]], 6, 0, "cpu")
     assert len(explicit) == 6  # a count the user asked for is kept
     on_gpu, _ = timing.measure_robust(_context(alternating), _call, [[]], 6, 0, "gpu")
     assert len(on_gpu) == 6

@@ -14,9 +14,16 @@ def test_correct_kernel_passes_and_is_reported_as_interpreted(evaluate):
     assert result["correctness"]["max_abs_error"] == 0.0
     assert len(set(result["correctness"]["seeds"])) == 5  # a fresh seed per trial
     names = {c["name"] for c in result["checks"]}
-    assert {"inputs_unchanged", "output_plain_dense", "no_async_work", "dsl_kernel_launched",
-            "work_in_dsl", "no_cached_result", "runtime_untouched",
-            "output_depends_on_inputs"} <= names
+    assert {
+        "inputs_unchanged",
+        "output_plain_dense",
+        "no_async_work",
+        "dsl_kernel_launched",
+        "work_in_dsl",
+        "no_cached_result",
+        "runtime_untouched",
+        "output_depends_on_inputs",
+    } <= names
 
 
 def test_wrong_kernel_fails_with_its_error(evaluate):
@@ -70,8 +77,9 @@ def test_tunable_that_breaks_the_kernel_is_caught(evaluate):
 
 def test_build_time_counts_against_the_build_timeout_not_the_run(evaluate):
     # The import takes 12 s (a slow compiler): a 10 s run timeout does not cover it, the build's does.
-    result = evaluate("vector_add", "triton", "add_slow_build", timeout=10, build_timeout=120,
-                      protocol="full")
+    result = evaluate(
+        "vector_add", "triton", "add_slow_build", timeout=10, build_timeout=120, protocol="full"
+    )
     assert result["status"] == "passed", failed(result)
     assert result["durations"]["build"] >= 12 > result["durations"]["run"]
     assert result["options"]["build_timeout"] == 120
@@ -86,8 +94,7 @@ def test_search_protocol_runs_one_trial_and_says_what_it_skipped(evaluate):
     assert search["status"] == "passed", failed(search)
     assert search["correctness"]["trials"] == 1
     names = {check["name"] for check in search["checks"]}
-    assert {"inputs_unchanged", "output_plain_dense", "dsl_kernel_launched",
-            "runtime_untouched"} <= names
+    assert {"inputs_unchanged", "output_plain_dense", "dsl_kernel_launched", "runtime_untouched"} <= names
     assert "work_in_dsl" not in names and "output_depends_on_inputs" not in names
     assert "work_in_dsl" in {check["name"] for check in full["checks"]}
     assert "search_protocol" in flags(search)
@@ -96,4 +103,3 @@ def test_search_protocol_runs_one_trial_and_says_what_it_skipped(evaluate):
     assert again["correctness"]["seeds"] == search["correctness"]["seeds"]
     assert again["environment"]["seed"] == search["environment"]["seed"]
     assert full["correctness"]["references"] == {"computed": 5, "reused": 0}
-

@@ -11,9 +11,17 @@ from conftest import candidate, failed, task
 def _evaluate(seed: int) -> dict:
     """In this process: the baseline cache is the trusted side's (a sandboxed executor
     gets a private cache per candidate, so nothing it wrote outlives it)."""
-    return evaluate_once(task("vector_add"), candidate("cpp", "add_correct"), "cpp",
-                         isolate=False, baselines="eager", seed=seed, timing_trials=5,
-                         warmup=1, correctness_trials=2)
+    return evaluate_once(
+        task("vector_add"),
+        candidate("cpp", "add_correct"),
+        "cpp",
+        isolate=False,
+        baselines="eager",
+        seed=seed,
+        timing_trials=5,
+        warmup=1,
+        correctness_trials=2,
+    )
 
 
 def _plant(result, **changes) -> str:
@@ -23,9 +31,15 @@ def _plant(result, **changes) -> str:
     stats = dict(result["timing"]["eager"], noisy=False)
     stats.update(changes.pop("stats", {}))
     machine = dict(source["machine"], **changes.pop("machine", {}))
-    entry = {"stats": stats, "provenance": {"measured_at": time.time() - 7200,
-                                            "machine": machine, "method": source["method"],
-                                            "busy": None}}
+    entry = {
+        "stats": stats,
+        "provenance": {
+            "measured_at": time.time() - 7200,
+            "machine": machine,
+            "method": source["method"],
+            "busy": None,
+        },
+    }
     with open(source["cache_file"], "w") as handle:
         json.dump({"eager": entry}, handle)
     return source["cache_file"]
@@ -61,6 +75,7 @@ def test_cached_baseline_from_another_host_is_not_reused(cpp_builds):
     _plant(first, machine={"host": "elsewhere"})
     second = _evaluate(12)
     status = second["timing"]["baseline_cache"]["eager"]
-    assert status.startswith("stale: cached entry not reused (measured under other "
-                             "conditions: host: 'elsewhere' then"), status
+    assert status.startswith(
+        "stale: cached entry not reused (measured under other conditions: host: 'elsewhere' then"
+    ), status
     assert second["timing"]["baseline_provenance"]["eager"]["source"] == "measured"

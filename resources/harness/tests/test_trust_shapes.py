@@ -31,8 +31,7 @@ def test_declared_and_fixed_shapes():
     plan = shapes.plan(listed, [torch.randn(4), torch.randn(4)])
     assert plan["source"] == "declared" and plan["shapes"][1]["shapes"] == [(7,), (7,)]
     with pytest.raises(ValueError, match="one per tensor input"):
-        shapes.plan(types.SimpleNamespace(AKG_INPUT_SHAPES=[[(5,)]]),
-                    [torch.randn(4), torch.randn(4)])
+        shapes.plan(types.SimpleNamespace(AKG_INPUT_SHAPES=[[(5,)]]), [torch.randn(4), torch.randn(4)])
 
 
 def test_triton_kernel_hardcoding_the_column_count_is_incorrect(evaluate):
@@ -53,12 +52,12 @@ def test_honest_kernel_passes_at_every_derived_shape(evaluate):
     assert "ragged: 96 -> 95" in statuses and "smallest: 8 -> 1" in statuses
 
 
-def test_cpp_kernel_hardcoding_the_size_fails_and_fixed_tasks_are_not_resized(cpp_builds,
-                                                                              evaluate):
+def test_cpp_kernel_hardcoding_the_size_fails_and_fixed_tasks_are_not_resized(cpp_builds, evaluate):
     result = evaluate("vector_add", "cpp", "add_fixed_size", timing=False)
     assert result["status"] == "incorrect", failed(result)
     assert "ragged: 4096 -> 4095" in failed(result)["correct_across_shapes"]
     fixed = evaluate("vector_add_fixed", "cpp", "add_fixed_size", timing=False)
     assert fixed["status"] == "passed", failed(fixed)
-    assert fixed["shapes"]["fixed"] == ("the task declares its shapes fixed: the benchmark is "
-                                        "defined at N = 4096 only")
+    assert fixed["shapes"]["fixed"] == (
+        "the task declares its shapes fixed: the benchmark is defined at N = 4096 only"
+    )

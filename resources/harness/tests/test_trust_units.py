@@ -18,8 +18,7 @@ class Conv(torch.nn.Module):
 def test_reference_mode_is_strict_for_float32_and_restores_settings():
     model = Conv()
     assert precision.reference_mode(model, [torch.randn(2, 8, 16)]) == precision.STRICT
-    assert precision.reference_mode(None, [torch.randn(4, dtype=torch.float16)]) == \
-        precision.DEFAULT
+    assert precision.reference_mode(None, [torch.randn(4, dtype=torch.float16)]) == precision.DEFAULT
     before = precision._settings()
     with precision.precision(precision.STRICT):
         assert torch.backends.cudnn.allow_tf32 is False
@@ -38,15 +37,12 @@ def test_truth_clears_a_candidate_closer_than_the_reference_and_rejects_a_wrong_
         exact = model(*inputs)
     reference = [exact * (1 + 1e-3 * torch.randn_like(exact))]
     close = [truth.to(torch.float32)]
-    verdict = precision.arbitrate(model, inputs, close, reference, ("default", None, None),
-                                  precision.STRICT)
+    verdict = precision.arbitrate(model, inputs, close, reference, ("default", None, None), precision.STRICT)
     assert verdict["passed"] and verdict["candidate_within_tolerance_of_truth"]
-    assert verdict["candidate_vs_truth"]["max_abs_error"] < \
-        verdict["reference_vs_truth"]["max_abs_error"]
+    assert verdict["candidate_vs_truth"]["max_abs_error"] < verdict["reference_vs_truth"]["max_abs_error"]
     assert "not wrong" in verdict["detail"] and "strict_fp32 reference" in verdict["detail"]
     wrong = [exact + 0.05]
-    verdict = precision.arbitrate(model, inputs, wrong, reference, ("default", None, None),
-                                  precision.STRICT)
+    verdict = precision.arbitrate(model, inputs, wrong, reference, ("default", None, None), precision.STRICT)
     assert not verdict["passed"] and "wrong: farther from the truth" in verdict["detail"]
 
 
@@ -67,22 +63,19 @@ class FakeBackend:
 
 def _fake_measure(bandwidth, tflops):
     def measure(_device, _synchronize):
-        return {"peak_bandwidth_gbs": bandwidth, "peak_tflops": {"fp32": tflops},
-                "source": "measured"}
+        return {"peak_bandwidth_gbs": bandwidth, "peak_tflops": {"fp32": tflops}, "source": "measured"}
+
     return measure
 
 
-def test_a_cached_peak_below_what_eager_reached_is_remeasured_and_raised(monkeypatch,
-                                                                          tmp_path):
+def test_a_cached_peak_below_what_eager_reached_is_remeasured_and_raised(monkeypatch, tmp_path):
     monkeypatch.setenv("AKG_CACHE_DIR", str(tmp_path))
     backend = FakeBackend("trust test cpu 1")
     monkeypatch.setattr(peaks, "measure", _fake_measure(60.0, 5.0))
     peaks.peaks_for(backend)  # cached: 60 GB/s
     calls = []
-    monkeypatch.setattr(peaks, "measure", lambda *a: calls.append(1) or
-                        _fake_measure(80.0, 5.0)(*a))
-    checked = peaks.checked_peaks(backend, [("eager", "bandwidth", 90.0),
-                                            ("candidate", "bandwidth", 95.0)])
+    monkeypatch.setattr(peaks, "measure", lambda *a: calls.append(1) or _fake_measure(80.0, 5.0)(*a))
+    checked = peaks.checked_peaks(backend, [("eager", "bandwidth", 90.0), ("candidate", "bandwidth", 95.0)])
     assert calls == [1]
     assert "eager reached 90 over bandwidth 60" in checked["remeasured_because"]
     assert checked["peak_bandwidth_gbs"] == 90.0  # what eager reached, not the candidate
@@ -111,12 +104,22 @@ def test_cache_list_shows_provenance_and_clear_drops_entries(monkeypatch, tmp_pa
 
     monkeypatch.setenv("AKG_CACHE_DIR", str(tmp_path))
     (tmp_path / "baselines").mkdir()
-    entry = {"stats": {"median_ms": 6.3, "noisy": False}, "provenance": {
-        "measured_at": time.time() - 3600, "busy": None, "method": {"trials": 20},
-        "machine": {"host": "box", "device": "cpu", "device_name": "Xeon", "torch": "2.x",
-                    "others_busy_cores": 1.5}}}
-    (tmp_path / "baselines" / "k.json").write_text(json.dumps({"eager": entry,
-                                                               "task": "/t/relu.py"}))
+    entry = {
+        "stats": {"median_ms": 6.3, "noisy": False},
+        "provenance": {
+            "measured_at": time.time() - 3600,
+            "busy": None,
+            "method": {"trials": 20},
+            "machine": {
+                "host": "box",
+                "device": "cpu",
+                "device_name": "Xeon",
+                "torch": "2.x",
+                "others_busy_cores": 1.5,
+            },
+        },
+    }
+    (tmp_path / "baselines" / "k.json").write_text(json.dumps({"eager": entry, "task": "/t/relu.py"}))
     rows = cache_admin.list_entries(("baselines",))
     assert rows[0]["baseline"] == "eager" and rows[0]["median_ms"] == 6.3
     assert 3590 < rows[0]["age_s"] < 3700 and rows[0]["others_busy_cores"] == 1.5

@@ -12,8 +12,7 @@ from akg_harness.tunables import Tunables, rewrite_constants
 
 
 def test_default_tolerance_matches_kernelbench():
-    assert tolerance_for(torch.float32, "default") == {"atol": 1e-4, "rtol": 1e-4,
-                                                       "exact": False}
+    assert tolerance_for(torch.float32, "default") == {"atol": 1e-4, "rtol": 1e-4, "exact": False}
     assert tolerance_for(torch.bfloat16, "default")["atol"] == 1e-2
     assert tolerance_for(torch.float32, "loose")["atol"] == 1e-2
     assert tolerance_for(torch.int64, "loose")["exact"] is True
@@ -40,8 +39,9 @@ def test_expanded_and_aliasing_outputs_are_named():
     expanded = torch.randn(4, 1).expand(4, 4)
     assert "expanded view" in dense_problem([expanded], [reference], [], [])
     inputs = [torch.randn(4, 4)]
-    assert "shares memory with input 0" in dense_problem([inputs[0].view(4, 4)], [reference],
-                                                         inputs, [torch.randn(4, 4)])
+    assert "shares memory with input 0" in dense_problem(
+        [inputs[0].view(4, 4)], [reference], inputs, [torch.randn(4, 4)]
+    )
     assert dense_problem([reference.clone()], [reference], [], []) is None
 
 
@@ -50,17 +50,18 @@ def test_compiler_error_is_mapped_to_the_candidate_line(tmp_path):
     path = tmp_path / "cand.py"
     path.write_text(f'import torch\nSRC = r"""\n{source}"""\n')
     log = "/b/ext/main.cpp:3:10: error: 'oops' was not declared in this scope"
-    message = format_build_error(log, "ext", {"cpp_sources": [source]}, [source], str(path),
-                                 inline=True)
+    message = format_build_error(log, "ext", {"cpp_sources": [source]}, [source], str(path), inline=True)
     assert "cand.py:4: error: 'oops' was not declared" in message
 
 
 def test_ncu_csv_is_parsed():
-    output = ('==PROF== Connected\n"ID","Kernel Name","gpu__time_duration.sum",'
-              '"dram__bytes_read.sum","dram__bytes_write.sum",'
-              '"sm__sass_thread_inst_executed_op_ffma_pred_on.sum"\n'
-              '"","","nsecond","byte","byte","inst"\n'
-              '"0","add_kernel","2,048","1000","500","10"\n')
+    output = (
+        '==PROF== Connected\n"ID","Kernel Name","gpu__time_duration.sum",'
+        '"dram__bytes_read.sum","dram__bytes_write.sum",'
+        '"sm__sass_thread_inst_executed_op_ffma_pred_on.sum"\n'
+        '"","","nsecond","byte","byte","inst"\n'
+        '"0","add_kernel","2,048","1000","500","10"\n'
+    )
     kernels = parse_csv(output)
     assert kernels[0]["name"] == "add_kernel"
     assert kernels[0]["duration_ms"] == 2048 / 1e6
@@ -92,23 +93,58 @@ def _stream_trace(with_join: bool):
     from akg_harness.profiling import Trace
 
     events = [
-        {"ph": "X", "cat": "user_annotation", "name": "akg.forward::probe", "ts": 0, "dur": 20,
-         "tid": 1},
-        {"ph": "X", "cat": "cuda_driver", "name": "cuLaunchKernelEx", "ts": 5, "dur": 3,
-         "tid": 1, "args": {"correlation": 1}},
-        {"ph": "X", "cat": "kernel", "name": "add_kernel", "ts": 6, "dur": 130, "tid": 9,
-         "args": {"correlation": 1, "stream": 13}},
+        {"ph": "X", "cat": "user_annotation", "name": "akg.forward::probe", "ts": 0, "dur": 20, "tid": 1},
+        {
+            "ph": "X",
+            "cat": "cuda_driver",
+            "name": "cuLaunchKernelEx",
+            "ts": 5,
+            "dur": 3,
+            "tid": 1,
+            "args": {"correlation": 1},
+        },
+        {
+            "ph": "X",
+            "cat": "kernel",
+            "name": "add_kernel",
+            "ts": 6,
+            "dur": 130,
+            "tid": 9,
+            "args": {"correlation": 1, "stream": 13},
+        },
         # the host reached the marker late; the copy started after the kernel ended
-        {"ph": "X", "cat": "user_annotation", "name": "akg.marker", "ts": 180, "dur": 5,
-         "tid": 1},
-        {"ph": "X", "cat": "cuda_runtime", "name": "cudaMemcpyAsync", "ts": 181, "dur": 2,
-         "tid": 1, "args": {"correlation": 2}},
-        {"ph": "X", "cat": "gpu_memcpy", "name": "Memcpy HtoD", "ts": 190, "dur": 1, "tid": 8,
-         "args": {"correlation": 2, "stream": 7}},
+        {"ph": "X", "cat": "user_annotation", "name": "akg.marker", "ts": 180, "dur": 5, "tid": 1},
+        {
+            "ph": "X",
+            "cat": "cuda_runtime",
+            "name": "cudaMemcpyAsync",
+            "ts": 181,
+            "dur": 2,
+            "tid": 1,
+            "args": {"correlation": 2},
+        },
+        {
+            "ph": "X",
+            "cat": "gpu_memcpy",
+            "name": "Memcpy HtoD",
+            "ts": 190,
+            "dur": 1,
+            "tid": 8,
+            "args": {"correlation": 2, "stream": 7},
+        },
     ]
     if with_join:
-        events.append({"ph": "X", "cat": "cuda_runtime", "name": "cudaStreamWaitEvent",
-                       "ts": 12, "dur": 1, "tid": 1, "args": {}})
+        events.append(
+            {
+                "ph": "X",
+                "cat": "cuda_runtime",
+                "name": "cudaStreamWaitEvent",
+                "ts": 12,
+                "dur": 1,
+                "tid": 1,
+                "args": {},
+            }
+        )
     return Trace(events)
 
 

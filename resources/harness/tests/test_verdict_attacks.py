@@ -18,16 +18,26 @@ from test_serve import Session
 
 
 def test_zeros_with_a_patched_result_class_are_incorrect(worker):
-    result = worker.evaluate(task("vector_add"), attack("verdict_patch_result_triton"), "triton",
-                             device="cpu", correctness_trials=2)
+    result = worker.evaluate(
+        task("vector_add"),
+        attack("verdict_patch_result_triton"),
+        "triton",
+        device="cpu",
+        correctness_trials=2,
+    )
     assert result["status"] == "incorrect", result["checks"]
     assert "out of tolerance" in failed(result)["output_matches_reference"]
     assert result["trust"]["outputs_compared_by"] == "reference process"
 
 
 def test_zeros_with_a_patched_comparison_are_incorrect(worker):
-    result = worker.evaluate(task("vector_add"), attack("verdict_patch_compare_triton"),
-                             "triton", device="cpu", correctness_trials=2)
+    result = worker.evaluate(
+        task("vector_add"),
+        attack("verdict_patch_compare_triton"),
+        "triton",
+        device="cpu",
+        correctness_trials=2,
+    )
     # The executor, its comparison patched, may still notice the same zeros coming back for
     # new inputs (a rejection); the comparison that counts fails in the reference process.
     assert result["status"] in ("incorrect", "rejected"), result["checks"]
@@ -36,12 +46,14 @@ def test_zeros_with_a_patched_comparison_are_incorrect(worker):
 
 
 def test_forged_answers_on_every_descriptor_neither_pass_nor_shift_answers(worker):
-    result = worker.evaluate(task("vector_add"), attack("verdict_forged_done_triton"), "triton",
-                             device="cpu", correctness_trials=2)
+    result = worker.evaluate(
+        task("vector_add"), attack("verdict_forged_done_triton"), "triton", device="cpu", correctness_trials=2
+    )
     assert result["status"] != "passed", result
     assert result["candidate"].endswith("verdict_forged_done_triton.py")
-    honest = worker.evaluate(task("vector_add"), candidate("triton", "add_correct"), "triton",
-                             device="cpu", correctness_trials=2)
+    honest = worker.evaluate(
+        task("vector_add"), candidate("triton", "add_correct"), "triton", device="cpu", correctness_trials=2
+    )
     assert honest["status"] == "passed", failed(honest)
     assert honest["candidate"].endswith("add_correct.py")
 
@@ -49,14 +61,36 @@ def test_forged_answers_on_every_descriptor_neither_pass_nor_shift_answers(worke
 def test_forged_answers_through_serve_are_a_fault_and_the_next_answer_is_right(cpp_builds):
     session = Session()
     try:
-        session.send({"id": "f1", "command": "evaluate", "args": {
-            "task": task("vector_add"), "candidate": attack("verdict_forged_done_cpp"),
-            "dsl": "cpp", "device": "cpu", "correctness_trials": 2, "timing": False}})
+        session.send(
+            {
+                "id": "f1",
+                "command": "evaluate",
+                "args": {
+                    "task": task("vector_add"),
+                    "candidate": attack("verdict_forged_done_cpp"),
+                    "dsl": "cpp",
+                    "device": "cpu",
+                    "correctness_trials": 2,
+                    "timing": False,
+                },
+            }
+        )
         message, _ = session.answer("f1")
         assert message["ok"] is True and message["result"]["status"] != "passed"
-        session.send({"id": "f2", "command": "evaluate", "args": {
-            "task": task("vector_add"), "candidate": candidate("cpp", "add_correct"),
-            "dsl": "cpp", "device": "cpu", "correctness_trials": 2, "timing": False}})
+        session.send(
+            {
+                "id": "f2",
+                "command": "evaluate",
+                "args": {
+                    "task": task("vector_add"),
+                    "candidate": candidate("cpp", "add_correct"),
+                    "dsl": "cpp",
+                    "device": "cpu",
+                    "correctness_trials": 2,
+                    "timing": False,
+                },
+            }
+        )
         message, _ = session.answer("f2")
         assert message["result"]["status"] == "passed", failed(message["result"])
         assert message["result"]["candidate"].endswith("add_correct.py")
@@ -69,9 +103,20 @@ def test_forged_answers_through_serve_are_a_fault_and_the_next_answer_is_right(c
 
 def test_patched_result_class_in_cpp_through_the_cli_is_incorrect(cpp_builds, tmp_path):
     out = tmp_path / "r.json"
-    completed = run_cli("evaluate", "--task", task("vector_add"), "--candidate",
-                        attack("verdict_patch_result_cpp"), "--dsl", "cpp", "--out", str(out),
-                        "--correctness-trials", "2", "--no-timing")
+    completed = run_cli(
+        "evaluate",
+        "--task",
+        task("vector_add"),
+        "--candidate",
+        attack("verdict_patch_result_cpp"),
+        "--dsl",
+        "cpp",
+        "--out",
+        str(out),
+        "--correctness-trials",
+        "2",
+        "--no-timing",
+    )
     assert completed.returncode == 0, completed.stderr
     result = json.loads(out.read_text())
     assert result["status"] == "incorrect", result["checks"]
@@ -79,12 +124,24 @@ def test_patched_result_class_in_cpp_through_the_cli_is_incorrect(cpp_builds, tm
 
 def test_verdict_rewritten_after_the_fact_is_not_what_the_cli_reports(tmp_path):
     if importlib.util.find_spec("akg_harness.sandbox") is None:
-        pytest.skip("no sandbox in this harness: a daemon in its own session outlives the "
-                    "executor's process group and can write where the user can")
+        pytest.skip(
+            "no sandbox in this harness: a daemon in its own session outlives the "
+            "executor's process group and can write where the user can"
+        )
     out = tmp_path / "r.json"
-    completed = run_cli("evaluate", "--task", task("vector_add"), "--candidate",
-                        attack("verdict_rewrite_after_triton"), "--dsl", "triton", "--out",
-                        str(out), "--correctness-trials", "2")
+    completed = run_cli(
+        "evaluate",
+        "--task",
+        task("vector_add"),
+        "--candidate",
+        attack("verdict_rewrite_after_triton"),
+        "--dsl",
+        "triton",
+        "--out",
+        str(out),
+        "--correctness-trials",
+        "2",
+    )
     assert completed.returncode == 0, completed.stderr
     first = json.loads(out.read_text())
     assert first["status"] == "incorrect"
@@ -101,8 +158,13 @@ def test_poisoned_baseline_cache_is_detected_and_measured_again(cpp_builds, eval
     assert first["status"] == "passed", failed(first)
     eager = first["timing"]["eager"]["median_ms"]
     # The candidate tries from inside (a sandbox hides the cache from it altogether) ...
-    worker.evaluate(task("vector_add"), attack("verdict_poison_cache_triton"), "triton",
-                    device="cpu", correctness_trials=2)
+    worker.evaluate(
+        task("vector_add"),
+        attack("verdict_poison_cache_triton"),
+        "triton",
+        device="cpu",
+        correctness_trials=2,
+    )
     # ... and this test plants a poisoned copy of every entry itself.
     poisoned = 0
     for path in glob.glob(os.path.join(os.environ["AKG_CACHE_DIR"], "baselines", "*.json")):

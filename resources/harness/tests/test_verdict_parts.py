@@ -13,19 +13,46 @@ from akg_harness.timing_confirmation import judge_wall_clock, planned_calls, sum
 from akg_harness.verdict import MalformedEvidence, build_verdict, read_evidence
 from conftest import candidate, task
 
-STATS = {"median_ms": 1.0, "mean_ms": 1.0, "min_ms": 0.9, "max_ms": 1.2, "iqr_ms": 0.05,
-         "std_ms": 0.05, "trials": 20, "p05_ms": 0.92, "p25_ms": 0.97, "p75_ms": 1.02,
-         "p95_ms": 1.1, "noisy": False}
-IN_PROCESS = ["dsl_kernel_launched", "inputs_unchanged", "no_async_work", "output_plain_dense",
-              "runtime_untouched", "work_in_dsl"]
-COMPARED = ["output_structure", "output_matches_reference", "output_depends_on_inputs",
-            "no_cached_result", "timed_output_correct"]
+STATS = {
+    "median_ms": 1.0,
+    "mean_ms": 1.0,
+    "min_ms": 0.9,
+    "max_ms": 1.2,
+    "iqr_ms": 0.05,
+    "std_ms": 0.05,
+    "trials": 20,
+    "p05_ms": 0.92,
+    "p25_ms": 0.97,
+    "p75_ms": 1.02,
+    "p95_ms": 1.1,
+    "noisy": False,
+}
+IN_PROCESS = [
+    "dsl_kernel_launched",
+    "inputs_unchanged",
+    "no_async_work",
+    "output_plain_dense",
+    "runtime_untouched",
+    "work_in_dsl",
+]
+COMPARED = [
+    "output_structure",
+    "output_matches_reference",
+    "output_depends_on_inputs",
+    "no_cached_result",
+    "timed_output_correct",
+]
 
 
 def test_outputs_round_trip_every_dtype_and_shape(tmp_path):
-    values = [torch.randn(3, 4), torch.arange(6, dtype=torch.int64).reshape(2, 3)[:, 1],
-              torch.randn(5).to(torch.bfloat16), torch.tensor(True), torch.empty(0, 7),
-              torch.randn(4, 4).t()]
+    values = [
+        torch.randn(3, 4),
+        torch.arange(6, dtype=torch.int64).reshape(2, 3)[:, 1],
+        torch.randn(5).to(torch.bfloat16),
+        torch.tensor(True),
+        torch.empty(0, 7),
+        torch.randn(4, 4).t(),
+    ]
     path = str(tmp_path / "x.akgt")
     write_tensors(path, values, {"seed": 7})
     back, meta = read_tensors(path)
@@ -41,8 +68,8 @@ def test_a_forged_or_damaged_file_is_refused(tmp_path, damage):
     write_tensors(str(path), [torch.ones(4)])
     raw = path.read_bytes()
     size = struct.unpack("<Q", raw[8:16])[0]
-    header = json.loads(raw[16:16 + size])
-    body = raw[16 + size:]
+    header = json.loads(raw[16 : 16 + size])
+    body = raw[16 + size :]
     if damage == "truncated":
         body = body[:-4]
     elif damage == "offset":
@@ -61,45 +88,66 @@ def test_a_forged_or_damaged_file_is_refused(tmp_path, damage):
 
 
 def evidence(**changes) -> dict:
-    document = {"checks": [{"name": name, "passed": True, "detail": "ok"}
-                           for name in IN_PROCESS + COMPARED],
-                "flags": [], "error": None, "interpreted": False,
-                "timing": {"candidate": dict(STATS), "clock": "perf_counter_ns"},
-                "environment": {}, "durations": {}, "evidence": {}}
+    document = {
+        "checks": [{"name": name, "passed": True, "detail": "ok"} for name in IN_PROCESS + COMPARED],
+        "flags": [],
+        "error": None,
+        "interpreted": False,
+        "timing": {"candidate": dict(STATS), "clock": "perf_counter_ns"},
+        "environment": {},
+        "durations": {},
+        "evidence": {},
+    }
     document.update(changes)
     return document
 
 
 def verification(**changes) -> dict:
-    answer = {"checks": [{"name": name, "passed": True, "detail": "compared"} for name in COMPARED],
-              "flags": [], "received": ["trial-0", "trial-1", "rescaled", "cached-second", "timed"],
-              "passed_trials": 2, "correctness": {"trials": 2},
-              "baselines": {"eager": dict(STATS, median_ms=3.0), "cache": {"eager": "miss"}}}
+    answer = {
+        "checks": [{"name": name, "passed": True, "detail": "compared"} for name in COMPARED],
+        "flags": [],
+        "received": ["trial-0", "trial-1", "rescaled", "cached-second", "timed"],
+        "passed_trials": 2,
+        "correctness": {"trials": 2},
+        "baselines": {"eager": dict(STATS, median_ms=3.0), "cache": {"eager": "miss"}},
+    }
     answer.update(changes)
     return answer
 
 
 def options() -> EvaluateOptions:
-    return EvaluateOptions.from_mapping({"task": task("vector_add"), "dsl": "triton",
-                                         "candidate": candidate("triton", "add_correct"),
-                                         "correctness_trials": 2})
+    return EvaluateOptions.from_mapping(
+        {
+            "task": task("vector_add"),
+            "dsl": "triton",
+            "candidate": candidate("triton", "add_correct"),
+            "correctness_trials": 2,
+        }
+    )
 
 
 CONFIRMED = {"confirmed": True, "methods": [{"method": "wall_clock", "confirmed": True}]}
 
 
 def test_an_honest_answer_passes_with_a_speedup():
-    result = build_verdict(options(), read_evidence(evidence()), verification(), CONFIRMED,
-                           None, 0.0, {})
+    result = build_verdict(options(), read_evidence(evidence()), verification(), CONFIRMED, None, 0.0, {})
     assert result["status"] == "passed"
     assert result["timing"]["speedup_vs_eager"] == pytest.approx(3.0)
     assert result["schema_version"] == 2
 
 
 def test_executor_passes_of_compared_checks_count_for_nothing():
-    answer = verification(checks=[{"name": "output_matches_reference", "passed": False,
-                                   "detail": "trial 0: 4096 of 4096 elements out of tolerance"}],
-                          passed_trials=0, received=["trial-0"])
+    answer = verification(
+        checks=[
+            {
+                "name": "output_matches_reference",
+                "passed": False,
+                "detail": "trial 0: 4096 of 4096 elements out of tolerance",
+            }
+        ],
+        passed_trials=0,
+        received=["trial-0"],
+    )
     result = build_verdict(options(), read_evidence(evidence()), answer, CONFIRMED, None, 0.0, {})
     assert result["status"] == "incorrect"
     assert result["timing"] is None
@@ -116,8 +164,7 @@ def test_a_pass_without_the_outputs_behind_it_fails():
 
 def test_missing_in_process_evidence_fails_and_executor_details_are_labelled():
     partial = evidence(checks=[{"name": "dsl_kernel_launched", "passed": True, "detail": "ok"}])
-    result = build_verdict(options(), read_evidence(partial), verification(), CONFIRMED, None,
-                           0.0, {})
+    result = build_verdict(options(), read_evidence(partial), verification(), CONFIRMED, None, 0.0, {})
     assert result["status"] == "rejected"
     details = {c["name"]: c["detail"] for c in result["checks"]}
     assert details["dsl_kernel_launched"].startswith("[executor-reported]")
@@ -127,8 +174,7 @@ def test_missing_in_process_evidence_fails_and_executor_details_are_labelled():
 def test_unconfirmed_timing_claims_no_speedup():
     unconfirmed = summary([judge_wall_clock(1.0, 30, [0.060, 0.058, 0.061], {"correct": True})])
     assert unconfirmed["confirmed"] is False
-    result = build_verdict(options(), read_evidence(evidence()), verification(), unconfirmed,
-                           None, 0.0, {})
+    result = build_verdict(options(), read_evidence(evidence()), verification(), unconfirmed, None, 0.0, {})
     assert result["status"] == "passed"
     assert result["timing"]["speedup_vs_eager"] is None
     flag = {f["name"]: f["detail"] for f in result["flags"]}["timing_unconfirmed"]
@@ -140,16 +186,19 @@ def test_wall_clock_confirms_within_ten_percent_and_needs_a_right_output():
     assert calls == 20
     good = judge_wall_clock(1.0, calls, [0.0225, 0.021], {"correct": True})
     assert good["confirmed"] is True and good["ratio"] == pytest.approx(21 / 20)
-    assert judge_wall_clock(1.0, calls, [0.021], {"correct": False, "detail": "wrong"})[
-        "confirmed"] is False
+    assert judge_wall_clock(1.0, calls, [0.021], {"correct": False, "detail": "wrong"})["confirmed"] is False
 
 
-@pytest.mark.parametrize("bad", [
-    "not a dict", {"checks": "all passed", "flags": []},
-    {"checks": [{"name": "x", "passed": "yes", "detail": ""}], "flags": []},
-    {"checks": [], "flags": [], "timing": {"candidate": dict(STATS, median_ms=-1.0)}},
-    {"checks": [], "flags": [], "timing": {"candidate": dict(STATS, median_ms="fast")}},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "not a dict",
+        {"checks": "all passed", "flags": []},
+        {"checks": [{"name": "x", "passed": "yes", "detail": ""}], "flags": []},
+        {"checks": [], "flags": [], "timing": {"candidate": dict(STATS, median_ms=-1.0)}},
+        {"checks": [], "flags": [], "timing": {"candidate": dict(STATS, median_ms="fast")}},
+    ],
+)
 def test_malformed_evidence_is_refused(bad):
     with pytest.raises(MalformedEvidence):
         read_evidence(bad)
@@ -174,17 +223,18 @@ os.read(reader, 1 << 20)
 """
 
 
-@pytest.mark.parametrize("mode", ["wrong id", "wrong nonce", "garbage", "second done",
-                                  "unexpected"])
+@pytest.mark.parametrize("mode", ["wrong id", "wrong nonce", "garbage", "second done", "unexpected"])
 def test_any_message_out_of_protocol_is_a_fault_with_its_reason(mode, monkeypatch):
     import sys
 
     from akg_harness import supervisor
 
     def spawn(self, child, interpret):
-        child.launch(lambda r, w: [sys.executable, "-c", FAKE_EXECUTOR, str(r), str(w), mode],
-                     dict(supervisor.executor_environment(), TRITON_INTERPRET="1"),
-                     mode=interpret)
+        child.launch(
+            lambda r, w: [sys.executable, "-c", FAKE_EXECUTOR, str(r), str(w), mode],
+            dict(supervisor.executor_environment(), TRITON_INTERPRET="1"),
+            mode=interpret,
+        )
         child.scratch = child.scratch_inside = supervisor.make_scratch()
 
     monkeypatch.setattr(supervisor.Worker, "spawn_executor", spawn)
@@ -196,8 +246,12 @@ def test_any_message_out_of_protocol_is_a_fault_with_its_reason(mode, monkeypatc
         worker.kill()
     assert result["status"] == "runtime_error"
     reason = {f["name"]: f["detail"] for f in result["flags"]}["protocol_fault"]
-    expected = {"wrong id": "wrong id 'r999'", "wrong nonce": "nonce mismatch",
-                "garbage": "not JSON", "second done": "a second \"done\"",
-                "unexpected": "an unexpected message"}[mode]
+    expected = {
+        "wrong id": "wrong id 'r999'",
+        "wrong nonce": "nonce mismatch",
+        "garbage": "not JSON",
+        "second done": 'a second "done"',
+        "unexpected": "an unexpected message",
+    }[mode]
     assert expected in reason
     assert worker.restarts == 1

@@ -37,8 +37,7 @@ class Backend:
     def __init__(self, device: str):
         self.device_string = device
         self.index = int(device.split(":")[1]) if ":" in device else 0
-        self.torch_device = torch.device(device if ":" in device or device == "cpu"
-                                         else f"{device}:0")
+        self.torch_device = torch.device(device if ":" in device or device == "cpu" else f"{device}:0")
         self.flush_buffer = None
 
     # -- lifecycle -------------------------------------------------------
@@ -57,8 +56,9 @@ class Backend:
 
     def flush_cache(self) -> None:
         if self.flush_buffer is None:
-            self.flush_buffer = torch.empty(self.flush_bytes() // 4, dtype=torch.int32,
-                                            device=self.torch_device)
+            self.flush_buffer = torch.empty(
+                self.flush_bytes() // 4, dtype=torch.int32, device=self.torch_device
+            )
         self.flush_buffer.zero_()
 
     def flush_bytes(self) -> int:

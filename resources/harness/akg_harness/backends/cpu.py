@@ -64,8 +64,13 @@ class CpuBackend(Backend):
         return cpu_name()
 
     def properties(self) -> dict:
-        return {"id": "cpu", "name": self.name(), "cores": os.cpu_count(),
-                "memory_bytes": memory_bytes(), "cache_bytes": last_level_cache_bytes()}
+        return {
+            "id": "cpu",
+            "name": self.name(),
+            "cores": os.cpu_count(),
+            "memory_bytes": memory_bytes(),
+            "cache_bytes": last_level_cache_bytes(),
+        }
 
     def memory_budget(self) -> int:
         return max(memory_bytes() // 8, 256 << 20)

@@ -13,10 +13,17 @@ CURRENT_STREAM = torch.cuda.current_stream
 
 # Messages after which the CUDA context is unusable and the executor must be replaced.
 FATAL_MARKERS = (
-    "illegal memory access", "device-side assert", "unspecified launch failure",
-    "illegal instruction", "misaligned address", "CUDA error: an illegal",
-    "CUBLAS_STATUS_EXECUTION_FAILED", "operation not permitted when stream is capturing",
-    "invalid program counter", "uncorrectable ECC", "Xid",
+    "illegal memory access",
+    "device-side assert",
+    "unspecified launch failure",
+    "illegal instruction",
+    "misaligned address",
+    "CUDA error: an illegal",
+    "CUBLAS_STATUS_EXECUTION_FAILED",
+    "operation not permitted when stream is capturing",
+    "invalid program counter",
+    "uncorrectable ECC",
+    "Xid",
 )
 
 
@@ -42,11 +49,13 @@ class CudaBackend(Backend):
 
     def initialise(self) -> None:
         if not torch.cuda.is_available():
-            raise RuntimeError(f"CUDA is not available to torch {torch.__version__} "
-                               "(CPU build, or no visible GPU)")
+            raise RuntimeError(
+                f"CUDA is not available to torch {torch.__version__} (CPU build, or no visible GPU)"
+            )
         if self.index >= torch.cuda.device_count():
-            raise RuntimeError(f"{self.device_string} does not exist: "
-                               f"{torch.cuda.device_count()} CUDA device(s) visible")
+            raise RuntimeError(
+                f"{self.device_string} does not exist: {torch.cuda.device_count()} CUDA device(s) visible"
+            )
         torch.cuda.set_device(self.index)
         torch.empty(1, device=self.torch_device)
         SYNCHRONIZE()
@@ -61,8 +70,9 @@ class CudaBackend(Backend):
         """Read (not write) twice the L2: writing would leave dirty lines whose write-back
         lands inside the next timed call; reading leaves the L2 clean and cold."""
         if self.flush_buffer is None:
-            self.flush_buffer = torch.ones(self.flush_bytes() // 4, dtype=torch.int32,
-                                           device=self.torch_device)
+            self.flush_buffer = torch.ones(
+                self.flush_bytes() // 4, dtype=torch.int32, device=self.torch_device
+            )
             self.flush_sink = torch.empty((), dtype=torch.int32, device=self.torch_device)
         torch.amax(self.flush_buffer, dim=0, out=self.flush_sink)
 
@@ -80,7 +90,8 @@ class CudaBackend(Backend):
     def properties(self) -> dict:
         properties = torch.cuda.get_device_properties(self.index)
         return {
-            "id": f"cuda:{self.index}", "name": properties.name,
+            "id": f"cuda:{self.index}",
+            "name": properties.name,
             "memory_bytes": properties.total_memory,
             "sm_count": properties.multi_processor_count,
             "compute_capability": f"{properties.major}.{properties.minor}",

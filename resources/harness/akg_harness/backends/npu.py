@@ -51,8 +51,10 @@ class NpuBackend(Backend):
     def initialise(self) -> None:
         import_torch_npu()
         if not torch.npu.is_available():
-            raise RuntimeError("torch_npu is installed but no NPU is visible "
-                               "(check ASCEND_RT_VISIBLE_DEVICES and the driver)")
+            raise RuntimeError(
+                "torch_npu is installed but no NPU is visible "
+                "(check ASCEND_RT_VISIBLE_DEVICES and the driver)"
+            )
         torch.npu.set_device(self.index)
         torch.empty(1, device=self.torch_device)
         torch.npu.synchronize()
@@ -74,10 +76,13 @@ class NpuBackend(Backend):
 
     def properties(self) -> dict:
         properties = torch.npu.get_device_properties(self.index)
-        return {"id": f"npu:{self.index}", "name": properties.name,
-                "memory_bytes": getattr(properties, "total_memory", None),
-                "cube_core_count": getattr(properties, "cube_core_num", None),
-                "verified": False}
+        return {
+            "id": f"npu:{self.index}",
+            "name": properties.name,
+            "memory_bytes": getattr(properties, "total_memory", None),
+            "cube_core_count": getattr(properties, "cube_core_num", None),
+            "verified": False,
+        }
 
     def profiler_activities(self) -> list:
         # torch_npu has its own profiler (torch_npu.profiler); the kernel-level

@@ -30,22 +30,37 @@ def cached_result_check(ctx, seeds: list) -> None:
     tolerance = (ctx.options.tolerance, ctx.options.atol, ctx.options.rtol)
     comparison = compare_outputs(out_second, ref_second, *tolerance)
     if comparison.passed:
-        doc.check("no_cached_result", True,
-                  "correct after the inputs were rewritten in place (same pointers and shapes)")
+        doc.check(
+            "no_cached_result",
+            True,
+            "correct after the inputs were rewritten in place (same pointers and shapes)",
+        )
     else:
         stale = bitwise_equal(out_second, out_first)
-        doc.check("no_cached_result", False, (
-            "after the input buffers were rewritten in place with new values, the call "
-            + ("returned the previous call's output unchanged" if stale else
-               f"returned a wrong output ({comparison.summary()})")
-            + ": a result cached by pointer, shape or sampled values"))
+        doc.check(
+            "no_cached_result",
+            False,
+            (
+                "after the input buffers were rewritten in place with new values, the call "
+                + (
+                    "returned the previous call's output unchanged"
+                    if stale
+                    else f"returned a wrong output ({comparison.summary()})"
+                )
+                + ": a result cached by pointer, shape or sampled values"
+            ),
+        )
         return
 
     again = _values(ctx.call_candidate(clone(second)), ctx.backend)
     ctx.backend.synchronize()
     if not bitwise_equal(again, out_second):
         differs = compare_outputs(again, out_second, *tolerance)
-        doc.flag("nondeterministic", (
-            "two calls on identical inputs gave different bits (max abs difference "
-            f"{differs.max_abs_error:.3g}, {'within' if differs.passed else 'beyond'} "
-            "tolerance): a race, atomics in varying order, or uninitialised reads"))
+        doc.flag(
+            "nondeterministic",
+            (
+                "two calls on identical inputs gave different bits (max abs difference "
+                f"{differs.max_abs_error:.3g}, {'within' if differs.passed else 'beyond'} "
+                "tolerance): a race, atomics in varying order, or uninitialised reads"
+            ),
+        )

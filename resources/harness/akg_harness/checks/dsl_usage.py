@@ -41,12 +41,14 @@ def knockout_check(ctx):
             finally:
                 RECORDER.active, RECORDER.knockout = False, False
         tolerance = (ctx.options.tolerance, ctx.options.atol, ctx.options.rtol)
-        if [tuple(o.shape) for o in outputs] == [tuple(r.shape) for r in ctx.sample_reference] \
-                and compare_outputs(outputs, ctx.sample_reference, *tolerance).passed:
+        if [tuple(o.shape) for o in outputs] == [
+            tuple(r.shape) for r in ctx.sample_reference
+        ] and compare_outputs(outputs, ctx.sample_reference, *tolerance).passed:
             return False, (
                 f"knock-out: the output is still correct with every {ctx.adapter.name} kernel "
                 f"skipped ({RECORDER.total()} launch(es) knocked out): the result is computed "
-                "by something else (torch ops, a cached or captured result)")
+                "by something else (torch ops, a cached or captured result)"
+            )
         return True, "knock-out: the output is wrong without the DSL kernels"
     finally:
         del model
@@ -106,8 +108,7 @@ def dsl_kernel_filter(trace: profiling.Trace, adapter):
         launch = trace.launch_of(kernel)
         if launch is None:
             return any(name in kernel["name"] for name in names)
-        enclosing = [r for r in ranges if r["tid"] == launch["tid"] and
-                     profiling.inside(launch["start"], r)]
+        enclosing = [r for r in ranges if r["tid"] == launch["tid"] and profiling.inside(launch["start"], r)]
         if not enclosing:
             return False
         innermost = max(enclosing, key=lambda r: r["start"])
@@ -127,8 +128,7 @@ def _torch_gpu_ms(trace, windows, is_dsl) -> float:
         if not any(profiling.inside(point, w) for w in windows) or is_dsl(kernel):
             continue
         op = profiling.innermost_op(trace, point, launch["tid"]) if launch else None
-        if op is not None and (op["name"] in profiling.FILL_OPS or
-                               op["name"] in profiling.FREE_OPS):
+        if op is not None and (op["name"] in profiling.FILL_OPS or op["name"] in profiling.FREE_OPS):
             continue
         total += (kernel["end"] - kernel["start"]) / 1e3
     return total
@@ -142,8 +142,7 @@ def _torch_cpu_ms(trace, windows, adapter) -> float:
             continue
         if not any(profiling.inside(op["start"], w) for w in windows):
             continue
-        if adapter.torch_inside_launch_is_dsl and any(
-                profiling.inside(op["start"], r) for r in dsl_ranges):
+        if adapter.torch_inside_launch_is_dsl and any(profiling.inside(op["start"], r) for r in dsl_ranges):
             continue
         ops.append(op)
     return sum((op["end"] - op["start"]) / 1e3 for op in profiling.outermost_ops(ops))
@@ -165,27 +164,38 @@ def share_and_streams_check(ctx) -> dict:
     cand_windows = cand.windows(profiling.FORWARD_PREFIX + "candidate")
     ref_windows = ref.windows(profiling.FORWARD_PREFIX + "reference")
     is_dsl = dsl_kernel_filter(cand, adapter)
-    torch_ms = (_torch_gpu_ms(cand, cand_windows, is_dsl) if gpu
-                else _torch_cpu_ms(cand, cand_windows, adapter))
+    torch_ms = (
+        _torch_gpu_ms(cand, cand_windows, is_dsl) if gpu else _torch_cpu_ms(cand, cand_windows, adapter)
+    )
     reference_ms = _reference_ms(ref, ref_windows, gpu)
     share = torch_ms / reference_ms if reference_ms > 0 else 0.0
     unit = "device kernel time" if gpu else "CPU op time"
-    detail = (f"torch compute ops in the candidate's forward: {torch_ms:.4g} ms, "
-              f"{100 * share:.3g}% of the reference's {reference_ms:.4g} ms ({unit}, "
-              f"{PROFILE_RUNS} runs; limit {100 * SHARE_LIMIT:.0f}%)")
+    detail = (
+        f"torch compute ops in the candidate's forward: {torch_ms:.4g} ms, "
+        f"{100 * share:.3g}% of the reference's {reference_ms:.4g} ms ({unit}, "
+        f"{PROFILE_RUNS} runs; limit {100 * SHARE_LIMIT:.0f}%)"
+    )
     share_passed = share < SHARE_LIMIT
     if not share_passed:
         detail += ": the heavy work is done by torch, not by the DSL"
     if gpu:
         table = profiling.kernel_table(cand, cand_windows, is_dsl)
         dsl_kernels = [row for row in table["kernels"] if row["dsl"]]
-        doc.check("dsl_kernel_launched", bool(dsl_kernels),
-                  f"device kernels from the DSL: {', '.join(r['name'][:60] for r in dsl_kernels)}"
-                  if dsl_kernels else "launches were counted but no DSL kernel ran on the "
-                                      "device (profiler)")
+        doc.check(
+            "dsl_kernel_launched",
+            bool(dsl_kernels),
+            f"device kernels from the DSL: {', '.join(r['name'][:60] for r in dsl_kernels)}"
+            if dsl_kernels
+            else "launches were counted but no DSL kernel ran on the device (profiler)",
+        )
         _side_streams(ctx, cand, cand_windows)
-    return {"candidate": cand, "reference": ref, "is_dsl": is_dsl,
-            "share": (share_passed, detail), "torch_share": share}
+    return {
+        "candidate": cand,
+        "reference": ref,
+        "is_dsl": is_dsl,
+        "share": (share_passed, detail),
+        "torch_share": share,
+    }
 
 
 # Skew allowed between two device timestamps, and between device and host timestamps
@@ -219,14 +229,22 @@ def _side_streams(ctx, trace, windows) -> bool:
         if outlived_marker or unjoined:
             late.append(kernel["name"][:60])
     if late:
-        ctx.doc.check("no_async_work", False, (
-            f"kernel(s) {', '.join(sorted(set(late)))} ran on stream(s) {sorted(other)} and were "
-            "still running after forward() returned and the calling stream went idle: a timer "
-            "on the calling stream misses them"))
+        ctx.doc.check(
+            "no_async_work",
+            False,
+            (
+                f"kernel(s) {', '.join(sorted(set(late)))} ran on stream(s) {sorted(other)} and were "
+                "still running after forward() returned and the calling stream went idle: a timer "
+                "on the calling stream misses them"
+            ),
+        )
         return False
     if other:
-        ctx.doc.flag("side_stream", f"kernels ran on stream(s) {sorted(other)} besides the "
-                                    "calling stream, joined before forward() returned")
+        ctx.doc.flag(
+            "side_stream",
+            f"kernels ran on stream(s) {sorted(other)} besides the "
+            "calling stream, joined before forward() returned",
+        )
     return True
 
 

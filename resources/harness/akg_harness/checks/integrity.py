@@ -23,10 +23,22 @@ except Exception:
 
 # Why each: timers and sync (timing), Tensor/torch/functional (comparison),
 # profiler (DSL attribution), threading (thread detection), our own modules.
-WATCHED_MODULES = ("time", "builtins", "gc", "threading", "torch", "torch.cuda",
-                   "torch.nn.functional", "torch.profiler", "torch.autograd.profiler",
-                   "torch.testing", "torch.utils.cpp_extension", "torch.npu",
-                   "triton.runtime.jit", "triton.testing")
+WATCHED_MODULES = (
+    "time",
+    "builtins",
+    "gc",
+    "threading",
+    "torch",
+    "torch.cuda",
+    "torch.nn.functional",
+    "torch.profiler",
+    "torch.autograd.profiler",
+    "torch.testing",
+    "torch.utils.cpp_extension",
+    "torch.npu",
+    "triton.runtime.jit",
+    "triton.testing",
+)
 
 
 def _watched_objects():
@@ -91,15 +103,20 @@ class RuntimeGuard:
 SETTINGS = {
     "num_threads": (torch.get_num_threads, torch.set_num_threads),
     "default_dtype": (torch.get_default_dtype, torch.set_default_dtype),
-    "float32_matmul_precision": (torch.get_float32_matmul_precision,
-                                 torch.set_float32_matmul_precision),
+    "float32_matmul_precision": (torch.get_float32_matmul_precision, torch.set_float32_matmul_precision),
     "grad_enabled": (torch.is_grad_enabled, torch.set_grad_enabled),
-    "cuda_matmul_allow_tf32": (lambda: torch.backends.cuda.matmul.allow_tf32,
-                               lambda v: setattr(torch.backends.cuda.matmul, "allow_tf32", v)),
-    "cudnn_allow_tf32": (lambda: torch.backends.cudnn.allow_tf32,
-                         lambda v: setattr(torch.backends.cudnn, "allow_tf32", v)),
-    "cudnn_benchmark": (lambda: torch.backends.cudnn.benchmark,
-                        lambda v: setattr(torch.backends.cudnn, "benchmark", v)),
+    "cuda_matmul_allow_tf32": (
+        lambda: torch.backends.cuda.matmul.allow_tf32,
+        lambda v: setattr(torch.backends.cuda.matmul, "allow_tf32", v),
+    ),
+    "cudnn_allow_tf32": (
+        lambda: torch.backends.cudnn.allow_tf32,
+        lambda v: setattr(torch.backends.cudnn, "allow_tf32", v),
+    ),
+    "cudnn_benchmark": (
+        lambda: torch.backends.cudnn.benchmark,
+        lambda v: setattr(torch.backends.cudnn, "benchmark", v),
+    ),
 }
 
 
@@ -110,8 +127,9 @@ class SettingsGuard:
         self.values = {name: getter() for name, (getter, _setter) in SETTINGS.items()}
 
     def changes(self) -> dict:
-        return {name: SETTINGS[name][0]() for name, value in self.values.items()
-                if SETTINGS[name][0]() != value}
+        return {
+            name: SETTINGS[name][0]() for name, value in self.values.items() if SETTINGS[name][0]() != value
+        }
 
     def restore(self) -> None:
         for name, value in self.values.items():
@@ -124,8 +142,7 @@ def live_threads() -> set:
 
 
 def new_threads(before: set) -> list:
-    return [thread for thread in threading.enumerate()
-            if thread.is_alive() and thread.ident not in before]
+    return [thread for thread in threading.enumerate() if thread.is_alive() and thread.ident not in before]
 
 
 def settle(backend, threads=(), seconds: float = 0.005) -> None:

@@ -21,7 +21,8 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 # aten operators that move, allocate, fill or describe memory without computing values
 # from other values (overload packet names).
-ALLOWED = frozenset("""
+ALLOWED = frozenset(
+    """
 empty empty_like empty_strided empty_permuted new_empty new_empty_strided zeros zeros_like
 new_zeros ones ones_like new_ones full full_like new_full fill fill_ zero zero_ copy copy_
 clone contiguous _to_copy to detach detach_ alias lift_fresh lift_fresh_copy resize_
@@ -31,7 +32,8 @@ flatten unflatten narrow slice select split split_with_sizes chunk unbind movedi
 _local_scalar_dense item is_nonzero sym_size sym_stride sym_numel sym_storage_offset
 record_stream _pin_memory is_pinned cat stack arange _has_compatible_shallow_copy_type
 is_same_size _copy_from _copy_from_and_resize index_select_backward
-""".split())
+""".split()
+)
 
 # The reference's share (dispatch-timed) above which torch, not the DSL, did the work.
 SHARE_LIMIT = 0.5
@@ -65,8 +67,9 @@ class TorchGuard(TorchDispatchMode):
         if compute:
             self.compute[func.overloadpacket.__name__] += 1
             if self.mode == "block":
-                raise ComputeBlocked(f"torch compute operator aten.{func.overloadpacket.__name__}"
-                                     " is knocked out")
+                raise ComputeBlocked(
+                    f"torch compute operator aten.{func.overloadpacket.__name__} is knocked out"
+                )
         if self.mode != "time":
             return func(*args, **kwargs)
         self.synchronize()
@@ -80,8 +83,7 @@ class TorchGuard(TorchDispatchMode):
         return result
 
     def summary(self, limit: int = 8) -> str:
-        return ", ".join(f"aten.{name} x{count}" for name, count in
-                         self.compute.most_common(limit)) or "none"
+        return ", ".join(f"aten.{name} x{count}" for name, count in self.compute.most_common(limit)) or "none"
 
 
 def timed_ms(ctx, model_call, inputs, runs: int = 3):
@@ -121,24 +123,27 @@ def reverse_knockout_check(ctx):
             with guard:
                 outputs = flatten_outputs(ctx.call_candidate(clone(ctx.sample_inputs), model))
             ctx.backend.synchronize()
-        survived = [tuple(o.shape) for o in outputs] == \
-            [tuple(r.shape) for r in ctx.sample_reference] and \
-            compare_outputs(outputs, ctx.sample_reference, *tolerance).passed
+        survived = [tuple(o.shape) for o in outputs] == [
+            tuple(r.shape) for r in ctx.sample_reference
+        ] and compare_outputs(outputs, ctx.sample_reference, *tolerance).passed
         how = "the output is wrong"
     except Exception as error:
         survived, how = False, f"forward() failed ({type(error).__name__}: {str(error)[:120]})"
     finally:
         del model
     if survived:
-        return True, ("reverse knock-out: with torch's compute operators unavailable the "
-                      "output is still right")
+        return True, (
+            "reverse knock-out: with torch's compute operators unavailable the output is still right"
+        )
     compute_ms, _, used = timed_ms(ctx, lambda b: ctx.call_candidate(b), ctx.sample_inputs)
     _, reference_ms, _ = timed_ms(ctx, lambda b: ctx.call_reference(b), ctx.sample_inputs)
     share = compute_ms / reference_ms if reference_ms > 0 else 0.0
-    detail = (f"reverse knock-out: without torch's compute operators {how}; the forward "
-              f"uses {used.summary()}: {compute_ms:.4g} ms, {100 * share:.3g}% of the "
-              f"reference's {reference_ms:.4g} ms (each operator timed through the dispatcher, "
-              f"no profiler; limit {100 * SHARE_LIMIT:.0f}%)")
+    detail = (
+        f"reverse knock-out: without torch's compute operators {how}; the forward "
+        f"uses {used.summary()}: {compute_ms:.4g} ms, {100 * share:.3g}% of the "
+        f"reference's {reference_ms:.4g} ms (each operator timed through the dispatcher, "
+        f"no profiler; limit {100 * SHARE_LIMIT:.0f}%)"
+    )
     if share >= SHARE_LIMIT:
         return False, detail + ": torch computes the output, whatever the profiler shows"
     return True, detail

@@ -59,16 +59,27 @@ class Driver:
 
         package = os.path.dirname(os.path.abspath(akg_harness.__file__))
         # The sandbox's limits and opt-in travel with the job; the workstation's paths do not.
-        env_vars = {name: value for name, value in os.environ.items()
-                    if name.startswith("AKG_SANDBOX_") or name == "AKG_ALLOW_UNSANDBOXED"}
+        env_vars = {
+            name: value
+            for name, value in os.environ.items()
+            if name.startswith("AKG_SANDBOX_") or name == "AKG_ALLOW_UNSANDBOXED"
+        }
         env_vars["PYTHONUNBUFFERED"] = "1"
-        ray.init(address=self.address, namespace=NAMESPACE, log_to_driver=False,
-                 logging_level="ERROR", configure_logging=False,
-                 runtime_env={"py_modules": [package], "env_vars": env_vars})
+        ray.init(
+            address=self.address,
+            namespace=NAMESPACE,
+            log_to_driver=False,
+            logging_level="ERROR",
+            configure_logging=False,
+            runtime_env={"py_modules": [package], "env_vars": env_vars},
+        )
         self.ray = ray
         threading.Thread(target=self.watch, daemon=True, name="cluster-health").start()
-        return {"ray_version": ray.__version__, "address": self.address,
-                "nodes": len([n for n in ray.nodes() if n.get("Alive")])}
+        return {
+            "ray_version": ray.__version__,
+            "address": self.address,
+            "nodes": len([n for n in ray.nodes() if n.get("Alive")]),
+        }
 
     def watch(self) -> None:
         """Declares the cluster lost when its control store stops answering."""
@@ -108,9 +119,13 @@ class Driver:
         resources = {}
         if slot.model:  # a replacement stays on the same GPU model
             resources[f"accelerator_type:{slot.model}"] = 0.001
-        options = {"num_cpus": 1 if slot.kind == "cpu" else 0,
-                   "num_gpus": 1 if slot.kind == "cuda" else 0,
-                   "max_restarts": 0, "max_task_retries": 0, "resources": resources}
+        options = {
+            "num_cpus": 1 if slot.kind == "cpu" else 0,
+            "num_gpus": 1 if slot.kind == "cuda" else 0,
+            "max_restarts": 0,
+            "max_task_retries": 0,
+            "resources": resources,
+        }
         if slot.kind == "npu":
             options["resources"]["NPU"] = 1
         alive = {node["NodeID"] for node in self.ray.nodes() if node.get("Alive")}
@@ -120,8 +135,13 @@ class Driver:
         return actor
 
     def open(self, message: dict) -> dict:
-        slot = Slot(str(message["slot"]), str(message.get("node_id") or ""),
-                    str(message.get("kind") or "cpu"), message.get("model"), message.get("threads"))
+        slot = Slot(
+            str(message["slot"]),
+            str(message.get("node_id") or ""),
+            str(message.get("kind") or "cpu"),
+            message.get("model"),
+            message.get("threads"),
+        )
         old = self.slots.get(slot.key)
         if old is not None and old.actor is not None:
             self.kill(old)
@@ -149,11 +169,18 @@ class Driver:
         request = json.loads(line)
         request_id = request.get("id")
         if slot is None:
-            self.answer(key, {"id": request_id, "ok": False, "error": {
-                "code": "BAD_REQUEST", "message": f"no open slot {key}"}})
+            self.answer(
+                key,
+                {
+                    "id": request_id,
+                    "ok": False,
+                    "error": {"code": "BAD_REQUEST", "message": f"no open slot {key}"},
+                },
+            )
             return
-        threading.Thread(target=self.run_request, args=(slot, request, line), daemon=True,
-                         name=f"request-{request_id}").start()
+        threading.Thread(
+            target=self.run_request, args=(slot, request, line), daemon=True, name=f"request-{request_id}"
+        ).start()
 
     def run_request(self, slot: Slot, request: dict, line: str) -> None:
         from ray.exceptions import RayActorError, RaySystemError, WorkerCrashedError
@@ -174,29 +201,47 @@ class Driver:
                         self.out.send({"slot": slot.key, "line": self.ray.get(reference)})
                     return
                 except lost_errors as error:
-                    causes.append(f"attempt {attempt}: {type(error).__name__}: "
-                                  f"{str(error).splitlines()[0] if str(error) else ''}")
+                    causes.append(
+                        f"attempt {attempt}: {type(error).__name__}: "
+                        f"{str(error).splitlines()[0] if str(error) else ''}"
+                    )
                     self.kill(slot)
                     if self.lost.is_set():
                         return
                     if attempt == 1:
-                        self.out.send({"slot": slot.key, "line": json.dumps({
-                            "id": request.get("id"), "event": "stage", "stage": "retry"})})
+                        self.out.send(
+                            {
+                                "slot": slot.key,
+                                "line": json.dumps(
+                                    {"id": request.get("id"), "event": "stage", "stage": "retry"}
+                                ),
+                            }
+                        )
                 except Exception as error:  # the relay itself failed: an answer, not a hang
-                    self.answer(slot.key, {"id": request.get("id"), "ok": False, "error": {
-                        "code": "INTERNAL", "message": f"{type(error).__name__}: {error}"}})
+                    self.answer(
+                        slot.key,
+                        {
+                            "id": request.get("id"),
+                            "ok": False,
+                            "error": {"code": "INTERNAL", "message": f"{type(error).__name__}: {error}"},
+                        },
+                    )
                     return
         self.answer_lost(slot, request, causes)
 
     def answer_lost(self, slot: Slot, request: dict, causes: list) -> None:
-        message = ("the cluster worker evaluating this candidate was lost twice (its node died or "
-                   "its process was killed); " + "; ".join(causes))
+        message = (
+            "the cluster worker evaluating this candidate was lost twice (its node died or "
+            "its process was killed); " + "; ".join(causes)
+        )
         if request.get("command") == "evaluate":
             document = failure_doc(request.get("args") or {}, "runtime_error", "worker", message)
             self.answer(slot.key, {"id": request.get("id"), "ok": True, "result": document})
         else:
-            self.answer(slot.key, {"id": request.get("id"), "ok": False, "error": {
-                "code": "WORKER_LOST", "message": message}})
+            self.answer(
+                slot.key,
+                {"id": request.get("id"), "ok": False, "error": {"code": "WORKER_LOST", "message": message}},
+            )
 
     def answer(self, key: str, message: dict) -> None:
         self.out.send({"slot": key, "line": json.dumps(message)})
@@ -223,9 +268,17 @@ class Driver:
                 raise ValueError(f"unknown control {name!r}")
             self.out.send({"cid": cid, "ok": True, "result": result})
         except Exception as error:
-            self.out.send({"cid": cid, "ok": False, "error": {
-                "code": "CLUSTER_ERROR", "message": f"{type(error).__name__}: {error}",
-                "traceback": traceback.format_exc(limit=4)}})
+            self.out.send(
+                {
+                    "cid": cid,
+                    "ok": False,
+                    "error": {
+                        "code": "CLUSTER_ERROR",
+                        "message": f"{type(error).__name__}: {error}",
+                        "traceback": traceback.format_exc(limit=4),
+                    },
+                }
+            )
         return True
 
 

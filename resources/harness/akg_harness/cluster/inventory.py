@@ -7,8 +7,11 @@ how many GPUs a node has and, as `accelerator_type:<model>`, what kind, but not 
 import subprocess
 from typing import Optional
 
-NVIDIA_SMI_QUERY = ["nvidia-smi", "--query-gpu=index,name,memory.total,memory.used,utilization.gpu",
-                    "--format=csv,noheader,nounits"]
+NVIDIA_SMI_QUERY = [
+    "nvidia-smi",
+    "--query-gpu=index,name,memory.total,memory.used,utilization.gpu",
+    "--format=csv,noheader,nounits",
+]
 # A node that does not answer within this is listed without GPU details, not waited for.
 PROBE_TIMEOUT_S = 20.0
 
@@ -16,8 +19,7 @@ PROBE_TIMEOUT_S = 20.0
 def probe_gpus() -> list:
     """Runs on a node: one entry per GPU nvidia-smi lists there (empty without a driver)."""
     try:
-        text = subprocess.run(NVIDIA_SMI_QUERY, capture_output=True, text=True, timeout=10,
-                              check=True).stdout
+        text = subprocess.run(NVIDIA_SMI_QUERY, capture_output=True, text=True, timeout=10, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return []
     gpus = []
@@ -25,9 +27,15 @@ def probe_gpus() -> list:
         parts = [part.strip() for part in line.split(",")]
         if len(parts) < 5:
             continue
-        gpus.append({"index": _int(parts[0]), "name": parts[1],
-                     "memory_mb": _int(parts[2]), "memory_used_mb": _int(parts[3]),
-                     "utilization_pct": _int(parts[4])})
+        gpus.append(
+            {
+                "index": _int(parts[0]),
+                "name": parts[1],
+                "memory_mb": _int(parts[2]),
+                "memory_used_mb": _int(parts[3]),
+                "utilization_pct": _int(parts[4]),
+            }
+        )
     return gpus
 
 
@@ -67,19 +75,23 @@ def cluster_inventory(ray) -> dict:
     for node in nodes:
         resources = node["Resources"]
         gpus = details.get(node["NodeID"], [])
-        listed.append({
-            "node_id": node["NodeID"],
-            "address": node.get("NodeManagerAddress"),
-            "hostname": node.get("NodeManagerHostname"),
-            "head": "node:__internal_head__" in resources,
-            "cpus": resources.get("CPU", 0),
-            "gpus": int(resources.get("GPU", 0)),
-            "npus": int(resources.get("NPU", 0)),
-            "gpu_model": accelerator_model(resources),
-            "gpu_details": gpus if isinstance(gpus, list) else [],
-            "gpu_error": gpus.get("error") if isinstance(gpus, dict) else None,
-            "memory_bytes": resources.get("memory"),
-        })
-    return {"nodes": listed, "available": {key: value for key, value in available.items()
-                                           if key in ("CPU", "GPU", "NPU")},
-            "ray_version": ray.__version__}
+        listed.append(
+            {
+                "node_id": node["NodeID"],
+                "address": node.get("NodeManagerAddress"),
+                "hostname": node.get("NodeManagerHostname"),
+                "head": "node:__internal_head__" in resources,
+                "cpus": resources.get("CPU", 0),
+                "gpus": int(resources.get("GPU", 0)),
+                "npus": int(resources.get("NPU", 0)),
+                "gpu_model": accelerator_model(resources),
+                "gpu_details": gpus if isinstance(gpus, list) else [],
+                "gpu_error": gpus.get("error") if isinstance(gpus, dict) else None,
+                "memory_bytes": resources.get("memory"),
+            }
+        )
+    return {
+        "nodes": listed,
+        "available": {key: value for key, value in available.items() if key in ("CPU", "GPU", "NPU")},
+        "ray_version": ray.__version__,
+    }

@@ -22,8 +22,7 @@ MAX_SOURCE_BYTES = 8 * 1024 * 1024
 
 
 def staging_root() -> str:
-    cache = os.environ.get("AKG_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache",
-                                                            "akg-studio")
+    cache = os.environ.get("AKG_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "akg-studio")
     return os.path.join(cache, "cluster-staging")
 
 
@@ -64,7 +63,8 @@ class SlotActor:
         self.kind = kind
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
-            [HARNESS_PARENT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+            [HARNESS_PARENT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        )
         env["PYTHONUNBUFFERED"] = "1"
         if kind == "cpu":
             env["CUDA_VISIBLE_DEVICES"] = ""
@@ -73,15 +73,21 @@ class SlotActor:
         command = [sys.executable, "-u", "-m", "akg_harness", "serve"]
         if kind != "cpu":
             command += ["--warm-device", f"{kind}:0"]
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        env=env, text=True, bufsize=1)
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True, bufsize=1
+        )
         self.lock = threading.Lock()
 
     def info(self) -> dict:
         import socket
 
-        return {"pid": os.getpid(), "serve_pid": self.process.pid, "host": socket.gethostname(),
-                "node_ip": _node_ip(), "visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")}
+        return {
+            "pid": os.getpid(),
+            "serve_pid": self.process.pid,
+            "host": socket.gethostname(),
+            "node_ip": _node_ip(),
+            "visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
+        }
 
     def request(self, line: str) -> Iterator[str]:
         """Sends one request and yields every line the worker writes for it, the answer last."""
@@ -95,8 +101,9 @@ class SlotActor:
             while True:
                 answer = self.process.stdout.readline()
                 if not answer:
-                    raise RuntimeError("the serve worker on this node exited during the request "
-                                       f"({self.process.wait()})")
+                    raise RuntimeError(
+                        f"the serve worker on this node exited during the request ({self.process.wait()})"
+                    )
                 try:
                     message = json.loads(answer)
                 except json.JSONDecodeError:

@@ -17,11 +17,13 @@ class CppAdapter(Adapter):
         if shutil.which(compiler) is None:
             raise EnvironmentProblem(f"no C++ compiler ({compiler}) on PATH")
         if shutil.which("ninja") is None:
-            raise EnvironmentProblem("ninja is not on PATH (pip install ninja); "
-                                     "torch.utils.cpp_extension needs it")
+            raise EnvironmentProblem(
+                "ninja is not on PATH (pip install ninja); torch.utils.cpp_extension needs it"
+            )
         if self.backend.kind != "cpu":
-            raise EnvironmentProblem("the cpp DSL runs on the CPU; use --device cpu "
-                                     "(cuda_c is the DSL for CUDA kernels)")
+            raise EnvironmentProblem(
+                "the cpp DSL runs on the CPU; use --device cpu (cuda_c is the DSL for CUDA kernels)"
+            )
 
     def activate(self) -> dict:
         extension.install()
@@ -35,6 +37,8 @@ class CppAdapter(Adapter):
 
     def build_report(self):
         builds = extension.STATE.builds
-        return {"extensions": builds,
-                "cached": bool(builds) and all(b.get("cached") for b in builds),
-                "build_dir": self.build_root}
+        return {
+            "extensions": builds,
+            "cached": bool(builds) and all(b.get("cached") for b in builds),
+            "build_dir": self.build_root,
+        }

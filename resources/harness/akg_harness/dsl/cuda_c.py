@@ -26,8 +26,9 @@ class CudaCAdapter(CppAdapter):
         if self.backend.kind != "cuda":
             raise EnvironmentProblem("cuda_c candidates need a CUDA device (--device cuda[:N])")
         if torch.version.cuda is None:
-            raise EnvironmentProblem(f"torch {torch.__version__} is a CPU build; cuda_c needs "
-                                     "a CUDA build of torch")
+            raise EnvironmentProblem(
+                f"torch {torch.__version__} is a CPU build; cuda_c needs a CUDA build of torch"
+            )
         if shutil.which("nvcc") is None and not os.environ.get("CUDA_HOME"):
             raise EnvironmentProblem("nvcc is not on PATH and CUDA_HOME is not set")
 

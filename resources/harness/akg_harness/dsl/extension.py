@@ -32,8 +32,10 @@ MARKER = "akg-build.json"
 FAILURE = "akg-build-error.json"
 # `__global__ void name(` (templates and launch bounds allowed): names of the DSL's kernels,
 # used to attribute device kernels in a profile to the candidate.
-KERNEL_NAME = re.compile(r"__global__\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?[\w:<>\s\*]*?"
-                         r"\b(\w+)\s*\(")
+KERNEL_NAME = re.compile(
+    r"__global__\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?[\w:<>\s\*]*?"
+    r"\b(\w+)\s*\("
+)
 
 
 class BuildState:
@@ -102,7 +104,8 @@ def _build(original, arguments: dict, source_texts: list, inline: bool):
     with_cuda = arguments.get("with_cuda")
     if with_cuda is None:
         with_cuda = bool(arguments.get("cuda_sources")) or any(
-            str(p).endswith((".cu", ".cuh")) for p in (arguments.get("sources") or []))
+            str(p).endswith((".cu", ".cuh")) for p in (arguments.get("sources") or [])
+        )
     _with_flags(arguments, with_cuda)
     if STATE.tunables:
         STATE.tunables.mark_macros_used("\n".join(source_texts))
@@ -113,8 +116,13 @@ def _build(original, arguments: dict, source_texts: list, inline: bool):
     requested = str(arguments.get("name") or "ext")
     # Named by content alone: two candidates with the same sources share one build.
     name = f"akg_ext_{key[:20]}"
-    record = {"name": requested, "module": name, "key": key[:16], "with_cuda": with_cuda,
-              "kernels": sorted(set(KERNEL_NAME.findall("\n".join(source_texts))))}
+    record = {
+        "name": requested,
+        "module": name,
+        "key": key[:16],
+        "with_cuda": with_cuda,
+        "kernels": sorted(set(KERNEL_NAME.findall("\n".join(source_texts)))),
+    }
     STATE.builds.append(record)
     if key in STATE.modules:
         record.update(cached=True, source="memory", seconds=0.0)
@@ -124,8 +132,9 @@ def _build(original, arguments: dict, source_texts: list, inline: bool):
     failure = read_json(os.path.join(build_directory, FAILURE))
     if failure:
         record.update(cached=True, source="failed build (cached)", seconds=0.0)
-        raise BuildError(failure["message"] + "\n(same sources and toolchain as an earlier "
-                                              "failed build: not rebuilt)")
+        raise BuildError(
+            failure["message"] + "\n(same sources and toolchain as an earlier failed build: not rebuilt)"
+        )
     module = None
     marker = read_json(os.path.join(build_directory, MARKER))
     if marker:
@@ -138,8 +147,9 @@ def _build(original, arguments: dict, source_texts: list, inline: bool):
                 module = _import_built(name, build_directory, marker)
                 record.update(cached=True, source="disk")
             if module is None:
-                module = _compile(original, arguments, name, build_directory, source_texts,
-                                  inline, with_cuda, record)
+                module = _compile(
+                    original, arguments, name, build_directory, source_texts, inline, with_cuda, record
+                )
                 record.update(cached=False, source="compiled")
     record["seconds"] = round(time.monotonic() - start, 3)
     if arguments.get("is_python_module", True) is not False and not isinstance(module, str):
@@ -148,16 +158,16 @@ def _build(original, arguments: dict, source_texts: list, inline: bool):
     return module
 
 
-def _compile(original, arguments, name, build_directory, source_texts, inline, with_cuda,
-             record):
+def _compile(original, arguments, name, build_directory, source_texts, inline, with_cuda, record):
     os.makedirs(build_directory, exist_ok=True)
     start = time.monotonic()
     import_name = name
     module = None
     try:
         if inline and fastbuild.supported(arguments):
-            build = fastbuild.InlineBuild(arguments, build_directory, STATE.build_root,
-                                          with_cuda, STATE.dsl, _macro_flags())
+            build = fastbuild.InlineBuild(
+                arguments, build_directory, STATE.build_root, with_cuda, STATE.dsl, _macro_flags()
+            )
             record["build"] = build.report
             try:
                 build.build(fastbuild.jobs_for_build())
@@ -179,17 +189,21 @@ def _compile(original, arguments, name, build_directory, source_texts, inline, w
         verdict = isinstance(error, fastbuild.CompileFailed) and error.verdict
         if isinstance(error, fastbuild.CompileFailed):
             text = f"Error building extension '{name}':\n{text}"
-        message = format_build_error(text, name, arguments, source_texts,
-                                     STATE.candidate_path, inline)
+        message = format_build_error(text, name, arguments, source_texts, STATE.candidate_path, inline)
         if verdict or "Error building extension" in str(error):  # a compiler verdict
             write_json_atomic(os.path.join(build_directory, FAILURE), {"message": message})
         raise BuildError(message) from None
-    write_json_atomic(os.path.join(build_directory, MARKER), {
-        "module": name, "import_name": import_name,
-        "library": os.path.basename(_library_path(name, build_directory)),
-        "seconds": round(time.monotonic() - start, 3),
-        "toolchain": toolchain_key(with_cuda), "created": time.time(),
-    })
+    write_json_atomic(
+        os.path.join(build_directory, MARKER),
+        {
+            "module": name,
+            "import_name": import_name,
+            "library": os.path.basename(_library_path(name, build_directory)),
+            "seconds": round(time.monotonic() - start, 3),
+            "toolchain": toolchain_key(with_cuda),
+            "created": time.time(),
+        },
+    )
     return module
 
 

@@ -55,9 +55,12 @@ class CompileFailed(RuntimeError):
 def supported(arguments: dict) -> bool:
     if arguments.get("cuda_sources") and arguments.get("with_cuda") is False:
         return False  # torch would compile cuda.cu with the C++ compiler: leave that to it
-    return (arguments.get("is_python_module", True) is not False
-            and not arguments.get("sycl_sources") and not arguments.get("with_sycl")
-            and shutil.which(cpp_extension.get_cxx_compiler()) is not None)
+    return (
+        arguments.get("is_python_module", True) is not False
+        and not arguments.get("sycl_sources")
+        and not arguments.get("with_sycl")
+        and shutil.which(cpp_extension.get_cxx_compiler()) is not None
+    )
 
 
 def generated_sources(arguments: dict) -> tuple:
@@ -98,16 +101,21 @@ def system_includes(with_cuda: bool) -> list:
 
 
 def pch_key(includes: list, flags: list) -> str:
-    return digest("pch", FORMAT_VERSION, tool_version(_cxx()), includes, flags,
-                  toolchain_key(False))[:24]
+    return digest("pch", FORMAT_VERSION, tool_version(_cxx()), includes, flags, toolchain_key(False))[:24]
 
 
 def compile_pch(root: str, includes: list, flags: list) -> dict:
     """Builds root/torch/extension.h.gch from torch's header with these flags (under a lock,
     atomically). {"status": "built"|"exists"|"off: ...", "cpu_seconds": {...}}."""
     target = os.path.join(root, "torch", "extension.h.gch")
-    header = next((os.path.join(p, "torch", "extension.h") for p in includes
-                   if os.path.exists(os.path.join(p, "torch", "extension.h"))), None)
+    header = next(
+        (
+            os.path.join(p, "torch", "extension.h")
+            for p in includes
+            if os.path.exists(os.path.join(p, "torch", "extension.h"))
+        ),
+        None,
+    )
     if header is None:
         return {"status": "off: torch/extension.h not found"}
     try:
@@ -116,14 +124,19 @@ def compile_pch(root: str, includes: list, flags: list) -> dict:
                 return {"status": "exists"}
             os.makedirs(os.path.dirname(target), exist_ok=True)
             temporary = f"{target}.tmp{os.getpid()}"
-            command = _split([_cxx()] + [f"-isystem {shlex.quote(p)}" for p in includes]
-                             + list(flags) + ["-Wno-pragma-once-outside-header", "-x",
-                                              "c++-header", header, "-o", temporary])
+            command = _split(
+                [_cxx()]
+                + [f"-isystem {shlex.quote(p)}" for p in includes]
+                + list(flags)
+                + ["-Wno-pragma-once-outside-header", "-x", "c++-header", header, "-o", temporary]
+            )
             code, output, cpu = _run(command, root)
             if code != 0:
                 _remove(temporary)
-                return {"status": f"off: exit {code}: " + output.strip()[-300:],
-                        "cpu_seconds": {"pch": round(cpu, 3)}}
+                return {
+                    "status": f"off: exit {code}: " + output.strip()[-300:],
+                    "cpu_seconds": {"pch": round(cpu, 3)},
+                }
             os.replace(temporary, target)
             return {"status": "built", "cpu_seconds": {"pch": round(cpu, 3)}}
     except OSError as error:  # a read-only cache: compile against the plain header
@@ -150,8 +163,9 @@ def _mentions(text: str, flag: str) -> bool:
 class InlineBuild:
     """One extension: its generated files, its compiler commands and where the results go."""
 
-    def __init__(self, arguments: dict, directory: str, build_root: str, with_cuda: bool,
-                 dsl: str, tunable_flags: list):
+    def __init__(
+        self, arguments: dict, directory: str, build_root: str, with_cuda: bool, dsl: str, tunable_flags: list
+    ):
         self.arguments = arguments
         self.directory = directory
         self.build_root = build_root
@@ -165,14 +179,19 @@ class InlineBuild:
         # elsewhere), so the binding is not rebuilt for every configuration of a kernel macro.
         # With extra include paths a header could read it: then every file gets every macro.
         self.tunable_flags = list(tunable_flags)
-        user_cflags = [f.strip() for f in (arguments.get("extra_cflags") or [])
-                       if f.strip() not in tunable_flags]
+        user_cflags = [
+            f.strip() for f in (arguments.get("extra_cflags") or []) if f.strip() not in tunable_flags
+        ]
         self.user_cflags = user_cflags
-        self.user_cuda_cflags = [f.strip() for f in (arguments.get("extra_cuda_cflags") or [])
-                                 if f.strip() not in tunable_flags]
-        self.binding_name = "akg_bind_" + digest(FORMAT_VERSION, self.main_text,
-                                                 self._binding_cflags(), includes,
-                                                 toolchain_key(with_cuda))[:20]
+        self.user_cuda_cflags = [
+            f.strip() for f in (arguments.get("extra_cuda_cflags") or []) if f.strip() not in tunable_flags
+        ]
+        self.binding_name = (
+            "akg_bind_"
+            + digest(
+                FORMAT_VERSION, self.main_text, self._binding_cflags(), includes, toolchain_key(with_cuda)
+            )[:20]
+        )
         self.library = os.path.join(directory, os.path.basename(directory) + ".so")
         self.report = {"pch": None, "objects": {}, "compile_seconds": {}}
 
@@ -245,7 +264,7 @@ class InlineBuild:
             # asks, and the trusted side (akg_harness/pch.py) builds one for these flags, from
             # torch's header alone, once this build's sandbox is closed.
             if shared:
-                _request_pch(key, flags[len(PCH_FIXED_FLAGS):], self.with_cuda)
+                _request_pch(key, flags[len(PCH_FIXED_FLAGS) :], self.with_cuda)
                 self.report["pch"] = "off: none yet for these flags (requested from the trusted side)"
             else:
                 self.report["pch"] = "off: none built for these flags (AKG_PCH=1 builds one)"
@@ -268,8 +287,7 @@ class InlineBuild:
         out = os.path.join(self.directory, label + ".o")
         # The key leaves out where the files sit and whether a .gch was found: neither changes
         # the object a compiler makes from the same text and flags.
-        key = digest("object", FORMAT_VERSION, label, text, command_for(None),
-                     toolchain_key(self.with_cuda))
+        key = digest("object", FORMAT_VERSION, label, text, command_for(None), toolchain_key(self.with_cuda))
         stored = os.path.join(self.build_root, "objects", key[:2], key + ".o")
         if os.path.exists(stored):
             _place(stored, out)
@@ -303,17 +321,21 @@ class InlineBuild:
         start = time.monotonic()
 
         def binding():
-            return self._object("main", self.main_text, "main.cpp",
-                                lambda _: self.cxx_command(None),
-                                lambda: self.cxx_command(self.ensure_pch()))
+            return self._object(
+                "main",
+                self.main_text,
+                "main.cpp",
+                lambda _: self.cxx_command(None),
+                lambda: self.cxx_command(self.ensure_pch()),
+            )
 
         def device():
-            return self._object("cuda", self.cuda_text, "cuda.cu", lambda _: self.nvcc_command(),
-                                self.nvcc_command)
+            return self._object(
+                "cuda", self.cuda_text, "cuda.cu", lambda _: self.nvcc_command(), self.nvcc_command
+            )
 
         tasks = [binding] + ([device] if self.cuda_text is not None and self.with_cuda else [])
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(jobs, len(tasks)))) \
-                as pool:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(jobs, len(tasks)))) as pool:
             futures = [pool.submit(task) for task in tasks]
             objects, failures = [], []
             for future in futures:
@@ -322,8 +344,7 @@ class InlineBuild:
                 except CompileFailed as error:
                     failures.append(error)
         if failures:
-            raise CompileFailed("\n".join(str(f) for f in failures),
-                                all(f.verdict for f in failures))
+            raise CompileFailed("\n".join(str(f) for f in failures), all(f.verdict for f in failures))
         link_start = time.monotonic()
         command = self.link_command(objects)
         code, output, _cpu = _run(command, self.directory)
@@ -350,8 +371,9 @@ def jobs_for_build() -> int:
     try:
         return max(1, int(os.environ["MAX_JOBS"]))
     except (KeyError, ValueError):
-        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                   else (os.cpu_count() or 1))
+        return max(
+            1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        )
 
 
 def _run(command: list, cwd: str) -> tuple:
@@ -360,8 +382,7 @@ def _run(command: list, cwd: str) -> tuple:
     import tempfile
 
     with tempfile.TemporaryFile(mode="w+") as output:
-        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT,
-                                   text=True)
+        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, text=True)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)

@@ -11,7 +11,8 @@ import re
 
 DIAGNOSTIC = re.compile(
     r"(?P<file>[^\s:()]+\.(?:cpp|cu|cc|cxx|h|cuh))(?::(?P<line>\d+)(?::(?P<col>\d+))?|"
-    r"\((?P<nvline>\d+)\))\s*:?\s*(?P<kind>(?:fatal )?error|warning)\b[:\s]*(?P<text>.*)")
+    r"\((?P<nvline>\d+)\))\s*:?\s*(?P<kind>(?:fatal )?error|warning)\b[:\s]*(?P<text>.*)"
+)
 # Lines load_inline puts before the candidate's strings (unless no_implicit_headers).
 IMPLICIT_LINES = {"main.cpp": 1, "cuda.cu": 3}
 
@@ -28,8 +29,7 @@ def locate(text: str, file_lines: list):
         if file_line.strip() != first:
             continue
         base = number - first_index
-        if all(0 <= base + i < len(file_lines) and file_lines[base + i].strip() == s
-               for i, s in probe):
+        if all(0 <= base + i < len(file_lines) and file_lines[base + i].strip() == s for i, s in probe):
             return base
     return None
 
@@ -52,8 +52,9 @@ def to_candidate_line(table: list, generated_line: int):
     return None
 
 
-def format_build_error(message: str, module_name: str, arguments: dict, source_texts: list,
-                       candidate_path, inline: bool) -> str:
+def format_build_error(
+    message: str, module_name: str, arguments: dict, source_texts: list, candidate_path, inline: bool
+) -> str:
     file_lines = []
     if candidate_path and os.path.exists(candidate_path):
         with open(candidate_path, encoding="utf-8", errors="replace") as handle:
@@ -63,8 +64,7 @@ def format_build_error(message: str, module_name: str, arguments: dict, source_t
     if inline:
         for generated, key in (("main.cpp", "cpp_sources"), ("cuda.cu", "cuda_sources")):
             pieces = [p for p in (arguments.get(key) or [])]
-            tables[generated] = line_table(pieces, 0 if no_headers else IMPLICIT_LINES[generated],
-                                           file_lines)
+            tables[generated] = line_table(pieces, 0 if no_headers else IMPLICIT_LINES[generated], file_lines)
     else:
         for path, text in zip(arguments.get("sources") or [], source_texts):
             tables[os.path.basename(path)] = [(1, text.count("\n") + 1, None)]
@@ -75,8 +75,7 @@ def format_build_error(message: str, module_name: str, arguments: dict, source_t
         generated = os.path.basename(match.group("file"))
         line = int(match.group("line") or match.group("nvline"))
         mapped = to_candidate_line(tables.get(generated, []), line)
-        place = (f"{os.path.basename(candidate_path)}:{mapped}" if mapped
-                 else f"{generated}:{line}")
+        place = f"{os.path.basename(candidate_path)}:{mapped}" if mapped else f"{generated}:{line}"
         where.append(f"{place}: error: {match.group('text').strip()}")
         if len(where) >= 10:
             break

@@ -68,15 +68,15 @@ class TileLangAdapter(Adapter):
         if importlib.util.find_spec("tilelang") is None:
             raise EnvironmentProblem(not_installed_message())
         if self.backend.kind not in ("cuda", "npu"):
-            raise EnvironmentProblem("tilelang candidates need a GPU or NPU device "
-                                     "(--device cuda[:N] or npu[:N])")
+            raise EnvironmentProblem(
+                "tilelang candidates need a GPU or NPU device (--device cuda[:N] or npu[:N])"
+            )
 
     def activate(self) -> dict:
         try:
             install()
         except ImportError as error:
-            raise EnvironmentProblem(f"tilelang does not import in {sys.executable}: "
-                                     f"{error}") from error
+            raise EnvironmentProblem(f"tilelang does not import in {sys.executable}: {error}") from error
         _STATE["names"] = set()
         return {}
 

@@ -16,8 +16,15 @@ from .base import RECORDER, Adapter
 
 # Python errors raised by Triton's front end (and by its interpreter, which runs the
 # same semantic checks) for kernels that would not compile.
-FRONT_END_ERRORS = (NameError, AttributeError, TypeError, ValueError, SyntaxError,
-                    UnboundLocalError, NotImplementedError)
+FRONT_END_ERRORS = (
+    NameError,
+    AttributeError,
+    TypeError,
+    ValueError,
+    SyntaxError,
+    UnboundLocalError,
+    NotImplementedError,
+)
 
 
 class LaunchState:
@@ -85,7 +92,8 @@ def interpreter_ready() -> None:
             "triton was imported in this process without TRITON_INTERPRET=1, so its library "
             "functions (tl.max, tl.sum, tl.zeros) cannot run under the CPU interpreter; "
             "evaluate through the supervised executor (the default) or set "
-            "TRITON_INTERPRET=1 before starting Python")
+            "TRITON_INTERPRET=1 before starting Python"
+        )
 
 
 class TritonAdapter(Adapter):
@@ -127,8 +135,11 @@ class TritonAdapter(Adapter):
             return True
         # Under the interpreter there is no separate compile step: a front-end error
         # raised inside a launch is what the compiler would have reported.
-        return self.interpreted and hasattr(error, "akg_kernel") and (
-            isinstance(error, FRONT_END_ERRORS) or type(error).__name__ == "InterpreterError")
+        return (
+            self.interpreted
+            and hasattr(error, "akg_kernel")
+            and (isinstance(error, FRONT_END_ERRORS) or type(error).__name__ == "InterpreterError")
+        )
 
     def kernel_names(self) -> set:
         return set(LaunchState.names)

@@ -20,8 +20,7 @@ from ..serve import write_json
 from . import ab
 from .extract import MANIFEST
 from .load import open_model, run_forward
-from .patch import (RegionRefused, build_patched, load_kernel_class, load_task_module,
-                    patchable_mode)
+from .patch import RegionRefused, build_patched, load_kernel_class, load_task_module, patchable_mode
 from .taskgen import digest
 from .verify import Truth, _forward, check
 
@@ -45,15 +44,16 @@ def _select(manifest: dict, kernels: dict) -> list:
         by_key[task["file"]] = task
     unknown = [key for key in kernels if key not in by_key]
     if unknown:
-        raise ValueError(f"no task {', '.join(unknown)} in the folder's {MANIFEST}; it has "
-                         f"{', '.join(t['id'] for t in manifest['tasks'])}")
+        raise ValueError(
+            f"no task {', '.join(unknown)} in the folder's {MANIFEST}; it has "
+            f"{', '.join(t['id'] for t in manifest['tasks'])}"
+        )
     chosen = []
     for key, kernel in kernels.items():
         task = dict(by_key[key])
         if isinstance(kernel, str):
             kernel = {"path": kernel}
-        task["kernel"] = {"path": os.path.abspath(kernel["path"]),
-                          "dsl": kernel.get("dsl") or "cpp"}
+        task["kernel"] = {"path": os.path.abspath(kernel["path"]), "dsl": kernel.get("dsl") or "cpp"}
         chosen.append(task)
     return chosen
 
@@ -65,21 +65,25 @@ def _load(tasks: list, tasks_dir: str, backend, refused: dict, notes: list):
         try:
             with open(path) as handle:
                 if digest(handle.read()) != task.get("digest"):
-                    notes.append(f"{task['id']}: {task['file']} was edited after extraction; "
-                                 "the patch still feeds it the inputs and weights the "
-                                 "extraction recorded")
+                    notes.append(
+                        f"{task['id']}: {task['file']} was edited after extraction; "
+                        "the patch still feeds it the inputs and weights the "
+                        "extraction recorded"
+                    )
             modules[task["id"]] = load_task_module(path)
         except Exception as error:
-            refused[task["id"]] = f"its task file {task['file']} does not import: " \
-                                  f"{type(error).__name__}: {error}"
+            refused[task["id"]] = (
+                f"its task file {task['file']} does not import: {type(error).__name__}: {error}"
+            )
             continue
         try:
-            classes[task["id"]] = load_kernel_class(task["kernel"]["path"],
-                                                    task["kernel"]["dsl"], backend)
+            classes[task["id"]] = load_kernel_class(task["kernel"]["path"], task["kernel"]["dsl"], backend)
         except Exception as error:
             first = str(error).strip().splitlines()[0][:400] if str(error).strip() else ""
-            refused[task["id"]] = (f"its kernel {os.path.basename(task['kernel']['path'])} does "
-                                   f"not load: {type(error).__name__}: {first}")
+            refused[task["id"]] = (
+                f"its kernel {os.path.basename(task['kernel']['path'])} does "
+                f"not load: {type(error).__name__}: {first}"
+            )
     return classes, modules
 
 
@@ -91,8 +95,9 @@ def apply(args: dict, opened=None) -> dict:
     manifest = read_manifest(tasks_dir)
     tasks = _select(manifest, args.get("kernels") or {})
     if not tasks:
-        raise ValueError("no kernels given: map a task to its winning candidate, as in "
-                         "--kernel r01=winner.py")
+        raise ValueError(
+            "no kernels given: map a task to its winning candidate, as in --kernel r01=winner.py"
+        )
     opened = opened or open_model(args.get("model") or manifest["model"]["path"], device)
     originals = [_forward_checked(opened, inputs) for inputs in opened.input_sets]
     truth = Truth(opened.model)
@@ -102,49 +107,66 @@ def apply(args: dict, opened=None) -> dict:
     graphs = {}
     regions = []
     for task in tasks:
-        entry = {"id": task["id"], "file": task["file"], "label": task["label"],
-                 "kernel": task["kernel"], "paths": [o["path"] for o in task["occurrences"]],
-                 "status": "refused", "reason": refused.get(task["id"]), "checks": []}
+        entry = {
+            "id": task["id"],
+            "file": task["file"],
+            "label": task["label"],
+            "kernel": task["kernel"],
+            "paths": [o["path"] for o in task["occurrences"]],
+            "status": "refused",
+            "reason": refused.get(task["id"]),
+            "checks": [],
+        }
         regions.append(entry)
         if entry["reason"]:
             continue
         try:
             for index, inputs in enumerate(opened.input_sets):
-                patched = build_patched(opened.model, inputs, [task], classes, modules,
-                                        backend.torch_device, mode, graphs=graphs)
+                patched = build_patched(
+                    opened.model, inputs, [task], classes, modules, backend.torch_device, mode, graphs=graphs
+                )
                 result = check(originals[index], patched, inputs, truth, index)
                 entry["checks"].append(result)
                 if not result["passed"]:
-                    raise RegionRefused(task["id"], f"its kernel breaks the model's output on "
-                                                    f"input set {index}: {result['summary']}")
+                    raise RegionRefused(
+                        task["id"],
+                        f"its kernel breaks the model's output on input set {index}: {result['summary']}",
+                    )
             entry["status"] = "accepted"
         except RegionRefused as error:
             entry["reason"] = error.reason
         except Exception as error:
             entry["reason"] = f"patching failed: {type(error).__name__}: {error}"
-    accepted = [task for task in tasks
-                if any(r["id"] == task["id"] and r["status"] == "accepted" for r in regions)]
+    accepted = [
+        task for task in tasks if any(r["id"] == task["id"] and r["status"] == "accepted" for r in regions)
+    ]
     combined = []
     if accepted:
         for index, inputs in enumerate(opened.input_sets):
-            patched = build_patched(opened.model, inputs, accepted, classes, modules,
-                                    backend.torch_device, mode, graphs=graphs)
+            patched = build_patched(
+                opened.model, inputs, accepted, classes, modules, backend.torch_device, mode, graphs=graphs
+            )
             combined.append(check(originals[index], patched, inputs, truth, index))
     report = {
-        "schema_version": 1, "model": manifest["model"], "device": device,
-        "tasks_dir": tasks_dir, "mode": mode, "regions": regions,
+        "schema_version": 1,
+        "model": manifest["model"],
+        "device": device,
+        "tasks_dir": tasks_dir,
+        "mode": mode,
+        "regions": regions,
         "accepted": [t["id"] for t in accepted],
-        "refused": [{"id": r["id"], "reason": r["reason"]} for r in regions
-                    if r["status"] == "refused"],
-        "combined": {"passed": all(c["passed"] for c in combined) if combined else None,
-                     "checks": combined},
-        "notes": notes, "seconds": time.perf_counter() - started,
+        "refused": [{"id": r["id"], "reason": r["reason"]} for r in regions if r["status"] == "refused"],
+        "combined": {"passed": all(c["passed"] for c in combined) if combined else None, "checks": combined},
+        "notes": notes,
+        "seconds": time.perf_counter() - started,
     }
     if accepted and report["combined"]["passed"]:
         report["patch_module"] = write_patch_module(tasks_dir, accepted, mode, report)
     elif accepted:
-        report["notes"].append("each accepted region passes alone but together they break the "
-                               "output; no patch module was written: apply fewer regions")
+        report["notes"].append(
+            "each accepted region passes alone but together they break the "
+            "output; no patch module was written: apply fewer regions"
+        )
     write_json(os.path.join(tasks_dir, PATCH_REPORT), report)
     report["_state"] = (opened, accepted, classes, modules, mode, originals, truth, graphs)
     return report
@@ -156,10 +178,14 @@ def _forward_checked(opened, inputs):
 
 
 def write_patch_module(tasks_dir: str, accepted: list, mode: str, report: dict) -> str:
-    spec = {"mode": mode, "model": report["model"]["path"],
-            "tasks": [{key: task[key] for key in ("id", "file", "label", "occurrences",
-                                                  "parameter_names", "kernel")}
-                      for task in accepted]}
+    spec = {
+        "mode": mode,
+        "model": report["model"]["path"],
+        "tasks": [
+            {key: task[key] for key in ("id", "file", "label", "occurrences", "parameter_names", "kernel")}
+            for task in accepted
+        ],
+    }
     refused = "".join(f"\n  {item['id']}: {item['reason']}" for item in report["refused"])
     text = f'''"""Generated by `akg model apply`: swaps {", ".join(t["id"] for t in accepted)} of
 {os.path.basename(report["model"]["path"])} for their kernels ({mode} mode). Regenerate, do not edit.
@@ -192,18 +218,23 @@ def patch(model, example_inputs=None, custom_ops=False):
 def patched_from_spec(model, example_inputs, spec: dict, tasks_dir: str, custom_ops=False):
     """What the generated patch module calls: the patched copy of `model`."""
     device = next((p.device for p in model.parameters()), torch.device("cpu"))
-    backend = get_backend(str(device) if device.type == "cpu" else f"{device.type}:"
-                          f"{device.index or 0}")
+    backend = get_backend(str(device) if device.type == "cpu" else f"{device.type}:{device.index or 0}")
     classes, modules = {}, {}
     for task in spec["tasks"]:
         modules[task["id"]] = load_task_module(os.path.join(tasks_dir, task["file"]))
-        classes[task["id"]] = load_kernel_class(task["kernel"]["path"], task["kernel"]["dsl"],
-                                                backend)
+        classes[task["id"]] = load_kernel_class(task["kernel"]["path"], task["kernel"]["dsl"], backend)
     if spec["mode"] == "graph" and example_inputs is None:
-        raise ValueError("this patch swaps graph regions: pass example_inputs to capture "
-                         "the forward")
-    return build_patched(model, list(example_inputs or []), spec["tasks"], classes, modules,
-                         device, spec["mode"], custom_ops=custom_ops)
+        raise ValueError("this patch swaps graph regions: pass example_inputs to capture the forward")
+    return build_patched(
+        model,
+        list(example_inputs or []),
+        spec["tasks"],
+        classes,
+        modules,
+        device,
+        spec["mode"],
+        custom_ops=custom_ops,
+    )
 
 
 def compare(args: dict) -> dict:
@@ -229,15 +260,19 @@ def compare(args: dict) -> dict:
         def timed(name, build):
             try:
                 model = build()
-                sides[name] = ab.with_throughput(ab.time_side(model, sets, backend, trials,
-                                                              warmup, budget), batch)
+                sides[name] = ab.with_throughput(
+                    ab.time_side(model, sets, backend, trials, warmup, budget), batch
+                )
             except Exception as error:
-                sides[name] = {"error": f"{type(error).__name__}: "
-                                        f"{str(error).strip().splitlines()[0][:300]}"}
+                sides[name] = {"error": f"{type(error).__name__}: {str(error).strip().splitlines()[0][:300]}"}
 
         timed("eager", lambda: opened.model)
-        timed("patched", lambda: build_patched(opened.model, inputs, accepted, classes, modules,
-                                               backend.torch_device, mode, graphs=graphs))
+        timed(
+            "patched",
+            lambda: build_patched(
+                opened.model, inputs, accepted, classes, modules, backend.torch_device, mode, graphs=graphs
+            ),
+        )
         if mode == "graph":
             from .capture import capture
 
@@ -250,19 +285,31 @@ def compare(args: dict) -> dict:
             patched_compile = {}
 
             def build_patched_compile():
-                model = build_patched(opened.model, inputs, accepted, classes, modules,
-                                      backend.torch_device, mode, custom_ops=True, graphs=graphs)
-                patched_compile["check"] = check(originals[index], torch.compile(model),
-                                                 inputs, truth, index)
+                model = build_patched(
+                    opened.model,
+                    inputs,
+                    accepted,
+                    classes,
+                    modules,
+                    backend.torch_device,
+                    mode,
+                    custom_ops=True,
+                    graphs=graphs,
+                )
+                patched_compile["check"] = check(originals[index], torch.compile(model), inputs, truth, index)
                 return torch.compile(model)
 
             timed("patched_compile", build_patched_compile)
             if "check" in patched_compile:
                 sides["patched_compile"]["check"] = patched_compile["check"]
-        report["sets"].append({"inputs": [list(t.shape) for t in inputs
-                                          if isinstance(t, torch.Tensor)],
-                               "batch": batch, "sides": sides,
-                               "speedups": _speedups(sides)})
+        report["sets"].append(
+            {
+                "inputs": [list(t.shape) for t in inputs if isinstance(t, torch.Tensor)],
+                "batch": batch,
+                "sides": sides,
+                "speedups": _speedups(sides),
+            }
+        )
     write_json(os.path.join(report["tasks_dir"], "compare.json"), report)
     return report
 
@@ -272,11 +319,13 @@ def _speedups(sides: dict) -> dict:
         a, b = sides.get(slow, {}).get("median_ms"), sides.get(fast, {}).get("median_ms")
         return a / b if a and b else None
 
-    return {"patched_vs_eager": ratio("eager", "patched"),
-            "patched_vs_graph": ratio("graph", "patched"),
-            "patched_compile_vs_compile": ratio("compile", "patched_compile"),
-            "patched_vs_compile": ratio("compile", "patched"),
-            "compile_vs_eager": ratio("eager", "compile")}
+    return {
+        "patched_vs_eager": ratio("eager", "patched"),
+        "patched_vs_graph": ratio("graph", "patched"),
+        "patched_compile_vs_compile": ratio("compile", "patched_compile"),
+        "patched_vs_compile": ratio("compile", "patched"),
+        "compile_vs_eager": ratio("eager", "compile"),
+    }
 
 
 def run_apply(args: dict) -> dict:

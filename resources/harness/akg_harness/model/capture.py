@@ -13,9 +13,9 @@ import torch
 
 @dataclasses.dataclass
 class Captured:
-    method: str                      # "torch.export" or "none"
-    module: Any = None               # the exported program's GraphModule (runs in eager)
-    reason: Optional[str] = None     # why capture failed, when it did
+    method: str  # "torch.export" or "none"
+    module: Any = None  # the exported program's GraphModule (runs in eager)
+    reason: Optional[str] = None  # why capture failed, when it did
     seconds: float = 0.0
 
 
@@ -29,9 +29,11 @@ def capture(model, inputs: list) -> Captured:
         module = exported.module()
     except Exception as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        return Captured("none", reason=f"torch.export could not capture the forward: "
-                                       f"{type(error).__name__}: {first[:400]}",
-                        seconds=time.perf_counter() - started)
+        return Captured(
+            "none",
+            reason=f"torch.export could not capture the forward: {type(error).__name__}: {first[:400]}",
+            seconds=time.perf_counter() - started,
+        )
     return Captured("torch.export", module=module, seconds=time.perf_counter() - started)
 
 
@@ -44,7 +46,7 @@ def module_path(node) -> str:
     path = value[0] if isinstance(value, (tuple, list)) else str(value)
     for prefix in ("L['self'].", "L__self__.", "L__self__"):
         if path.startswith(prefix):
-            path = path[len(prefix):]
+            path = path[len(prefix) :]
     return path
 
 

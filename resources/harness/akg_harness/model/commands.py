@@ -18,7 +18,7 @@ def handle(command: str, args: dict) -> dict:
 
     from .load import ModelError
 
-    name = command[len("model_"):]
+    name = command[len("model_") :]
     if name not in COMMANDS:
         return {"ok": False, "error": {"code": "UNKNOWN_COMMAND", "message": command}}
     if args.get("threads"):
@@ -33,11 +33,13 @@ def handle(command: str, args: dict) -> dict:
 
             result = run_apply(args) if name == "apply" else compare(args)
     except ModelError as error:
-        return {"ok": False, "recycle": True,
-                "error": {"code": "MODEL_ERROR", "message": f"[{error.stage}] {error}"}}
+        return {
+            "ok": False,
+            "recycle": True,
+            "error": {"code": "MODEL_ERROR", "message": f"[{error.stage}] {error}"},
+        }
     except (ValueError, FileNotFoundError) as error:
-        return {"ok": False, "recycle": True, "error": {"code": "BAD_REQUEST",
-                                                        "message": str(error)}}
+        return {"ok": False, "recycle": True, "error": {"code": "BAD_REQUEST", "message": str(error)}}
     # A model and its kernels stay imported in this process: the caller recycles it once it
     # has copied out what the command wrote (a recycle here would delete the sandbox first).
     return {"ok": True, "result": result, "recycle": False}
@@ -52,11 +54,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         sub.add_argument("--out", help="write the report here (JSON)")
         sub.add_argument("--threads", type=int, default=0)
         sub.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S)
-        sub.add_argument("--in-process", action="store_true",
-                         help="run in this process (debugging: no sandbox, no timeout)")
+        sub.add_argument(
+            "--in-process",
+            action="store_true",
+            help="run in this process (debugging: no sandbox, no timeout)",
+        )
         if name in ("profile", "extract"):
-            sub.add_argument("--compile", action="store_true",
-                             help="also list what torch.compile fuses (compiles the model)")
+            sub.add_argument(
+                "--compile",
+                action="store_true",
+                help="also list what torch.compile fuses (compiles the model)",
+            )
             sub.add_argument("--runs", type=int, default=5, help="profiled forwards")
         if name == "extract":
             sub.add_argument("--out-dir", help="task folder (default: <model>.akg-tasks)")
@@ -64,16 +72,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             sub.add_argument("--regions", help="comma-separated region ids (r01,r03)")
         if name in ("apply", "compare"):
             sub.add_argument("--tasks", required=True, help="the task folder from extract")
-            sub.add_argument("--kernel", action="append", default=[],
-                             help="TASK=CANDIDATE.py[@dsl], e.g. r01=winner.py@triton")
+            sub.add_argument(
+                "--kernel",
+                action="append",
+                default=[],
+                help="TASK=CANDIDATE.py[@dsl], e.g. r01=winner.py@triton",
+            )
             sub.add_argument("--dsl", default="cpp", help="DSL of kernels given without @dsl")
             sub.add_argument("--mode", choices=("module", "graph"))
         if name == "compare":
             sub.add_argument("--no-compile", action="store_true")
             sub.add_argument("--timing-trials", type=int)
             sub.add_argument("--warmup", type=int)
-            sub.add_argument("--budget", type=float, default=30.0,
-                             help="seconds of timing per side and input set")
+            sub.add_argument(
+                "--budget", type=float, default=30.0, help="seconds of timing per side and input set"
+            )
 
 
 def request_args(args) -> dict:
@@ -82,8 +95,11 @@ def request_args(args) -> dict:
     if name in ("profile", "extract"):
         request.update(compile=args.compile, runs=args.runs)
     if name == "extract":
-        request.update(out_dir=args.out_dir, top=args.top or None,
-                       regions=[r for r in (args.regions or "").split(",") if r] or None)
+        request.update(
+            out_dir=args.out_dir,
+            top=args.top or None,
+            regions=[r for r in (args.regions or "").split(",") if r] or None,
+        )
     if name in ("apply", "compare"):
         kernels = {}
         for item in args.kernel:
@@ -94,8 +110,12 @@ def request_args(args) -> dict:
             kernels[task] = {"path": path, "dsl": dsl or args.dsl}
         request.update(tasks_dir=args.tasks, kernels=kernels, mode=args.mode)
     if name == "compare":
-        request.update(compile=not args.no_compile, timing_trials=args.timing_trials,
-                       warmup=args.warmup, budget_s=args.budget)
+        request.update(
+            compile=not args.no_compile,
+            timing_trials=args.timing_trials,
+            warmup=args.warmup,
+            budget_s=args.budget,
+        )
     return request
 
 
@@ -145,8 +165,7 @@ def run(args) -> int:
         return 2
     if not answer.get("ok"):
         error = answer.get("error", {})
-        print(f"akg_harness model {name}: {error.get('code')}: {error.get('message')}",
-              file=sys.stderr)
+        print(f"akg_harness model {name}: {error.get('code')}: {error.get('message')}", file=sys.stderr)
         return 2
     result = answer["result"]
     if args.out:
@@ -160,8 +179,10 @@ def run(args) -> int:
 def summary(name: str, result: dict) -> str:
     if name in ("profile", "extract"):
         tasks = result.get("tasks", [])
-        text = (f"{len(tasks)} regions from {result['capture']['method']}; eager "
-                f"{result['eager']['total_ms']:.4g} ms per forward")
+        text = (
+            f"{len(tasks)} regions from {result['capture']['method']}; eager "
+            f"{result['eager']['total_ms']:.4g} ms per forward"
+        )
         if name == "extract":
             text += f"; {len(result.get('written', []))} task files in {result['tasks_dir']}"
         return text

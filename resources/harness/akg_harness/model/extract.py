@@ -66,10 +66,8 @@ def _activation_stats(module, inputs: list) -> dict:
 
 
 def _floor(region: Region, peaks: dict) -> dict:
-    moved = sum(_nbytes(spec) for spec in region.inputs + region.parameters) + \
-        _nbytes(region.output)
-    work = {"flops": region.flops or None, "bytes": moved,
-            "dtype": region.output.get("dtype") or "float32"}
+    moved = sum(_nbytes(spec) for spec in region.inputs + region.parameters) + _nbytes(region.output)
+    work = {"flops": region.flops or None, "bytes": moved, "dtype": region.output.get("dtype") or "float32"}
     roof = section(work, peaks, None)
     return {"bytes": moved, "floor_ms": roof["floor_ms"]}
 
@@ -115,10 +113,12 @@ def analyse(model_path: str, device: str, compile_breakdown: bool = False, runs:
         graph_total = sum(times.values())
         method = "torch.export"
     else:
-        notes.append(f"{captured.reason}. Falling back to per-op tasks: each aten op the "
-                     "forward called, timed one call at a time with the device synchronised; "
-                     "no fused chains, and only ops that are a whole leaf module can be "
-                     "patched back (by module path).")
+        notes.append(
+            f"{captured.reason}. Falling back to per-op tasks: each aten op the "
+            "forward called, timed one call at a time with the device synchronised; "
+            "no fused chains, and only ops that are a whole leaf module can be "
+            "patched back (by module path)."
+        )
         regions = fallback.record_ops(opened.model, opened.inputs, backend)
         _mark_leaf_aligned(regions, opened.model)
         graph_total = sum(region.time_ms for region in regions)
@@ -143,13 +143,21 @@ def analyse(model_path: str, device: str, compile_breakdown: bool = False, runs:
         group["share"] = group["time_ms"] / total if total else 0.0
     return {
         "schema_version": SCHEMA_VERSION,
-        "model": {"path": opened.path, "name": opened.name, "source": opened.source,
-                  "parameters": sum(p.numel() for p in opened.model.parameters()),
-                  "input_sets": [[_spec(t) for t in inputs] for inputs in opened.input_sets]},
+        "model": {
+            "path": opened.path,
+            "name": opened.name,
+            "source": opened.source,
+            "parameters": sum(p.numel() for p in opened.model.parameters()),
+            "input_sets": [[_spec(t) for t in inputs] for inputs in opened.input_sets],
+        },
         "device": {"id": device, "name": backend.name(), "peaks": peaks},
         "capture": {"method": method, "seconds": captured.seconds, "reason": captured.reason},
-        "eager": eager, "graph_total_ms": graph_total,
-        "tasks": groups, "compile": compiled, "notes": notes, "durations": durations,
+        "eager": eager,
+        "graph_total_ms": graph_total,
+        "tasks": groups,
+        "compile": compiled,
+        "notes": notes,
+        "durations": durations,
         "_opened": opened,
     }
 
@@ -160,8 +168,12 @@ def _mark_leaf_aligned(regions: list, model) -> None:
         counts[region.path] = counts.get(region.path, 0) + 1
     leaves = {path for path, module in model.named_modules() if not list(module.children())}
     for region in regions:
-        region.aligned = bool(region.path) and region.path in leaves and \
-            counts[region.path] == 1 and len(region.inputs) == 1
+        region.aligned = (
+            bool(region.path)
+            and region.path in leaves
+            and counts[region.path] == 1
+            and len(region.inputs) == 1
+        )
 
 
 def _group(regions: list, peaks: dict) -> list:
@@ -169,19 +181,32 @@ def _group(regions: list, peaks: dict) -> list:
     groups = {}
     for region in regions:
         floor = _floor(region, peaks)
-        occurrence = {"path": region.path, "nodes": region.nodes, "aligned": region.aligned,
-                      "time_ms": region.time_ms, "floor_ms": floor["floor_ms"],
-                      "parameters": [p["key"] for p in region.parameters]}
+        occurrence = {
+            "path": region.path,
+            "nodes": region.nodes,
+            "aligned": region.aligned,
+            "time_ms": region.time_ms,
+            "floor_ms": floor["floor_ms"],
+            "parameters": [p["key"] for p in region.parameters],
+        }
         group = groups.get(region.signature)
         if group is None:
             group = groups[region.signature] = {
-                "region": {"label": region.label, "ops": region.ops, "kinds": region.kinds,
-                           "inputs": region.inputs, "parameters": region.parameters,
-                           "output": region.output, "code": region.code},
-                "occurrences": [], "time_ms": 0.0, "floor_ms": 0.0, "flops": region.flops,
+                "region": {
+                    "label": region.label,
+                    "ops": region.ops,
+                    "kinds": region.kinds,
+                    "inputs": region.inputs,
+                    "parameters": region.parameters,
+                    "output": region.output,
+                    "code": region.code,
+                },
+                "occurrences": [],
+                "time_ms": 0.0,
+                "floor_ms": 0.0,
+                "flops": region.flops,
                 "bytes": floor["bytes"],
-                "input_shapes": [[{k: v for k, v in spec.items() if k != "node"}
-                                  for spec in region.inputs]],
+                "input_shapes": [[{k: v for k, v in spec.items() if k != "node"} for spec in region.inputs]],
             }
         group["occurrences"].append(occurrence)
         group["time_ms"] += region.time_ms
@@ -203,8 +228,9 @@ def _add_shape_sets(groups: list, opened, notes: list) -> None:
     for inputs in opened.input_sets[1:MAX_SHAPE_SETS]:
         other = capture(opened.model, inputs)
         if other.module is None:
-            notes.append(f"input set {[_spec(t)['shape'] for t in inputs]} could not be "
-                         f"captured: {other.reason}")
+            notes.append(
+                f"input set {[_spec(t)['shape'] for t in inputs]} could not be captured: {other.reason}"
+            )
             continue
         by_node = {}
         for region in find_regions(other.module):
@@ -216,18 +242,20 @@ def _add_shape_sets(groups: list, opened, notes: list) -> None:
                     continue
                 if region.code != group["region"]["code"]:
                     # views with the batch written into their sizes: one task per shape
-                    notes.append(f"{group['id']} ({group['region']['label']}) has shape-specific "
-                                 f"code (view sizes), so its task holds only the first input "
-                                 f"set's shapes; its kernel is checked on the others too")
+                    notes.append(
+                        f"{group['id']} ({group['region']['label']}) has shape-specific "
+                        f"code (view sizes), so its task holds only the first input "
+                        f"set's shapes; its kernel is checked on the others too"
+                    )
                     continue
-                shapes = [{"shape": spec["shape"], "dtype": spec["dtype"]}
-                          for spec in region.inputs]
-                known = [[{"shape": s["shape"], "dtype": s["dtype"]} for s in shape_set]
-                         for shape_set in group["input_shapes"]]
+                shapes = [{"shape": spec["shape"], "dtype": spec["dtype"]} for spec in region.inputs]
+                known = [
+                    [{"shape": s["shape"], "dtype": s["dtype"]} for s in shape_set]
+                    for shape_set in group["input_shapes"]
+                ]
                 if shapes not in known:
                     stats = group["input_shapes"][0]
-                    group["input_shapes"].append([dict(stat, **shape) for stat, shape in
-                                                  zip(stats, shapes)])
+                    group["input_shapes"].append([dict(stat, **shape) for stat, shape in zip(stats, shapes)])
 
 
 def choose(groups: list, select=None, top: int = DEFAULT_TOP) -> list:
@@ -235,8 +263,10 @@ def choose(groups: list, select=None, top: int = DEFAULT_TOP) -> list:
         wanted = set(select)
         unknown = wanted - {g["id"] for g in groups} - {g["file"] for g in groups}
         if unknown:
-            raise ValueError(f"no region {', '.join(sorted(unknown))}; the profile lists "
-                             f"{', '.join(g['id'] for g in groups[:20])}")
+            raise ValueError(
+                f"no region {', '.join(sorted(unknown))}; the profile lists "
+                f"{', '.join(g['id'] for g in groups[:20])}"
+            )
         return [g for g in groups if g["id"] in wanted or g["file"] in wanted]
     return [g for g in groups if g["savings_ms"] > 0][:top]
 
@@ -254,8 +284,9 @@ def write_tasks(report: dict, chosen: list, out_dir: str) -> list:
     written = []
     for group in chosen:
         path = os.path.join(out_dir, group["file"])
-        text = task_source(dict(group, method=report["capture"]["method"]),
-                           report["model"]["name"], report["device"]["id"])
+        text = task_source(
+            dict(group, method=report["capture"]["method"]), report["model"]["name"], report["device"]["id"]
+        )
         group["digest"] = digest(text)
         status = "written"
         if os.path.isfile(path):
@@ -272,13 +303,16 @@ def write_tasks(report: dict, chosen: list, out_dir: str) -> list:
                 handle.write(text)
         group["status"] = status
         group["task_path"] = path
-        written.append({"id": group["id"], "file": group["file"], "path": path,
-                        "status": status})
-    manifest = {"schema_version": SCHEMA_VERSION, "model": report["model"],
-                "device": report["device"]["id"], "capture": report["capture"],
-                "eager_total_ms": report["eager"]["total_ms"],
-                "regions_total_ms": report["graph_total_ms"],
-                "tasks": [_manifest_entry(group) for group in chosen]}
+        written.append({"id": group["id"], "file": group["file"], "path": path, "status": status})
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "model": report["model"],
+        "device": report["device"]["id"],
+        "capture": report["capture"],
+        "eager_total_ms": report["eager"]["total_ms"],
+        "regions_total_ms": report["graph_total_ms"],
+        "tasks": [_manifest_entry(group) for group in chosen],
+    }
     temporary = manifest_path + f".tmp{os.getpid()}"
     with open(temporary, "w") as handle:
         json.dump(manifest, handle, indent=2, default=str)
@@ -287,11 +321,14 @@ def write_tasks(report: dict, chosen: list, out_dir: str) -> list:
 
 
 def _manifest_entry(group: dict) -> dict:
-    return {key: group[key] for key in ("id", "file", "digest", "occurrences", "time_ms",
-                                        "floor_ms", "savings_ms")} | {
+    return {
+        key: group[key]
+        for key in ("id", "file", "digest", "occurrences", "time_ms", "floor_ms", "savings_ms")
+    } | {
         "label": group["region"]["label"],
         "parameter_names": [p["name"] for p in group["region"]["parameters"]],
-        "output": group["region"]["output"]}
+        "output": group["region"]["output"],
+    }
 
 
 def public(report: dict) -> dict:
@@ -300,16 +337,22 @@ def public(report: dict) -> dict:
 
 
 def run_profile(args: dict) -> dict:
-    report = analyse(args["model"], args.get("device", "cpu"),
-                     compile_breakdown=bool(args.get("compile", False)),
-                     runs=int(args.get("runs", 5)))
+    report = analyse(
+        args["model"],
+        args.get("device", "cpu"),
+        compile_breakdown=bool(args.get("compile", False)),
+        runs=int(args.get("runs", 5)),
+    )
     return public(report)
 
 
 def run_extract(args: dict) -> dict:
-    report = analyse(args["model"], args.get("device", "cpu"),
-                     compile_breakdown=bool(args.get("compile", False)),
-                     runs=int(args.get("runs", 5)))
+    report = analyse(
+        args["model"],
+        args.get("device", "cpu"),
+        compile_breakdown=bool(args.get("compile", False)),
+        runs=int(args.get("runs", 5)),
+    )
     chosen = choose(report["tasks"], args.get("regions"), int(args.get("top") or DEFAULT_TOP))
     out_dir = args.get("out_dir") or tasks_dir_for(report["model"]["path"])
     report["written"] = write_tasks(report, chosen, out_dir)

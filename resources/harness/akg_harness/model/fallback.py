@@ -71,14 +71,26 @@ def _region(call, parameters: dict) -> Region:
                 key, tensor, buffer = parameters[id(value)]
                 local = key.replace(".", "_")
                 names[id(value)] = f"self.{local}"
-                params.append({"name": local, "key": key, "shape": list(tensor.shape),
-                               "dtype": str(tensor.dtype).replace("torch.", ""),
-                               "buffer": buffer, **_tensor_stats(tensor)})
+                params.append(
+                    {
+                        "name": local,
+                        "key": key,
+                        "shape": list(tensor.shape),
+                        "dtype": str(tensor.dtype).replace("torch.", ""),
+                        "buffer": buffer,
+                        **_tensor_stats(tensor),
+                    }
+                )
             else:
                 names[id(value)] = f"x{len(inputs)}"
-                inputs.append({"node": None, "shape": list(value.shape),
-                               "dtype": str(value.dtype).replace("torch.", ""),
-                               **_tensor_stats(value)})
+                inputs.append(
+                    {
+                        "node": None,
+                        "shape": list(value.shape),
+                        "dtype": str(value.dtype).replace("torch.", ""),
+                        **_tensor_stats(value),
+                    }
+                )
             return names[id(value)]
         if isinstance(value, (list, tuple)):
             inner = ", ".join(render(item) for item in value)
@@ -95,14 +107,23 @@ def _region(call, parameters: dict) -> Region:
     if isinstance(result, (tuple, list)):
         code.append("v1 = v0[0]")
     name = op_name(func)
-    region = Region(nodes=[], ops=[name], kinds=[kind(name)], path=path, node_paths=[path],
-                    inputs=inputs, parameters=params,
-                    output={"node": None, "shape": list(output.shape) if isinstance(
-                        output, torch.Tensor) else None,
-                            "dtype": str(output.dtype).replace("torch.", "") if isinstance(
-                                output, torch.Tensor) else None},
-                    code=code)
+    region = Region(
+        nodes=[],
+        ops=[name],
+        kinds=[kind(name)],
+        path=path,
+        node_paths=[path],
+        inputs=inputs,
+        parameters=params,
+        output={
+            "node": None,
+            "shape": list(output.shape) if isinstance(output, torch.Tensor) else None,
+            "dtype": str(output.dtype).replace("torch.", "") if isinstance(output, torch.Tensor) else None,
+        },
+        code=code,
+    )
     region.time_ms = elapsed
-    region.signature = repr((code, [(p["key"], tuple(p["shape"])) for p in params],
-                             [tuple(i["shape"]) for i in inputs]))
+    region.signature = repr(
+        (code, [(p["key"], tuple(p["shape"])) for p in params], [tuple(i["shape"]) for i in inputs])
+    )
     return region

@@ -52,8 +52,10 @@ def model_file(path: str) -> str:
         for name in ("model.py", "__init__.py"):
             if os.path.isfile(os.path.join(path, name)):
                 return os.path.join(path, name)
-        raise ModelError("import", f"{path} is a folder without model.py: put get_model() and "
-                                   "get_inputs() in model.py there")
+        raise ModelError(
+            "import",
+            f"{path} is a folder without model.py: put get_model() and get_inputs() in model.py there",
+        )
     if not os.path.isfile(path):
         raise ModelError("import", f"model file not found: {path}")
     return path
@@ -67,9 +69,12 @@ def resolve_class(entry: str):
     try:
         module = importlib.import_module(module_name)
     except Exception as error:
-        raise ModelError("import", f"MODULE {entry!r}: {module_name} does not import here "
-                                   f"({type(error).__name__}: {error}); install it in this "
-                                   "Python or use get_model()") from error
+        raise ModelError(
+            "import",
+            f"MODULE {entry!r}: {module_name} does not import here "
+            f"({type(error).__name__}: {error}); install it in this "
+            "Python or use get_model()",
+        ) from error
     target = module
     for part in attribute.split("."):
         target = getattr(target, part, None)
@@ -86,16 +91,23 @@ def open_model(path: str, device: str) -> OpenedModel:
     try:
         module = import_file(path, "akg_model")
     except Exception as error:
-        raise ModelError("import", f"{os.path.basename(path)} does not import: "
-                                   f"{type(error).__name__}: {error}") from error
+        raise ModelError(
+            "import", f"{os.path.basename(path)} does not import: {type(error).__name__}: {error}"
+        ) from error
     entry = getattr(module, "MODULE", None)
     if not hasattr(module, "get_model") and not entry:
-        raise ModelError("import", f"{os.path.basename(path)} defines neither get_model() nor "
-                                   "MODULE = 'package.module:Class'; see the model file form "
-                                   "in the harness README")
+        raise ModelError(
+            "import",
+            f"{os.path.basename(path)} defines neither get_model() nor "
+            "MODULE = 'package.module:Class'; see the model file form "
+            "in the harness README",
+        )
     if not hasattr(module, "get_inputs") and not hasattr(module, "get_input_sets"):
-        raise ModelError("import", f"{os.path.basename(path)} defines no get_inputs(): return "
-                                   "the forward's example arguments as a list")
+        raise ModelError(
+            "import",
+            f"{os.path.basename(path)} defines no get_inputs(): return "
+            "the forward's example arguments as a list",
+        )
     torch_device = torch.device(device)
     seed_everything(SEED)
     try:
@@ -107,20 +119,16 @@ def open_model(path: str, device: str) -> OpenedModel:
     except ModelError:
         raise
     except Exception as error:
-        raise ModelError("build", f"building the model failed: {type(error).__name__}: "
-                                  f"{error}") from error
+        raise ModelError("build", f"building the model failed: {type(error).__name__}: {error}") from error
     if not isinstance(model, torch.nn.Module):
-        raise ModelError("build", f"get_model() returned {type(model).__name__}, not an "
-                                  "nn.Module")
+        raise ModelError("build", f"get_model() returned {type(model).__name__}, not an nn.Module")
     model = model.to(torch_device).eval()
     try:
         with torch.device(torch_device):
-            sets = module.get_input_sets() if hasattr(module, "get_input_sets") \
-                else [module.get_inputs()]
+            sets = module.get_input_sets() if hasattr(module, "get_input_sets") else [module.get_inputs()]
         sets = [to_device(list(inputs), torch_device) for inputs in sets]
     except Exception as error:
-        raise ModelError("inputs", f"get_inputs() failed: {type(error).__name__}: "
-                                   f"{error}") from error
+        raise ModelError("inputs", f"get_inputs() failed: {type(error).__name__}: {error}") from error
     if not sets or not all(sets):
         raise ModelError("inputs", "get_inputs() returned no inputs")
     dtype = getattr(module, "DTYPE", None)
@@ -129,13 +137,14 @@ def open_model(path: str, device: str) -> OpenedModel:
             raise ModelError("build", f"DTYPE = {dtype!r} is not a torch dtype (float16, bfloat16, ...)")
         dtype = getattr(torch, str(dtype))
         model = model.to(dtype)
-        sets = [[t.to(dtype) if isinstance(t, torch.Tensor) and t.is_floating_point() else t
-                 for t in inputs] for inputs in sets]
+        sets = [
+            [t.to(dtype) if isinstance(t, torch.Tensor) and t.is_floating_point() else t for t in inputs]
+            for inputs in sets
+        ]
     name = os.path.splitext(os.path.basename(path))[0]
     if name in ("model", "__init__"):
         name = os.path.basename(folder)
-    return OpenedModel(path=path, name=name, model=model, input_sets=sets, source=source,
-                       module=module)
+    return OpenedModel(path=path, name=name, model=model, input_sets=sets, source=source, module=module)
 
 
 def run_forward(opened: OpenedModel, inputs: list):
@@ -145,8 +154,9 @@ def run_forward(opened: OpenedModel, inputs: list):
             return opened.model(*inputs)
     except Exception as error:
         where = last_frame_in(error, opened.path)
-        raise ModelError("forward", f"the model's forward failed: {type(error).__name__}: "
-                                    f"{error}{where}") from error
+        raise ModelError(
+            "forward", f"the model's forward failed: {type(error).__name__}: {error}{where}"
+        ) from error
 
 
 def last_frame_in(error: BaseException, path: str) -> str:

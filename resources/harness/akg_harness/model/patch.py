@@ -54,8 +54,7 @@ class KernelCall(torch.nn.Module):
 
 def load_kernel_class(path: str, dsl: str, backend, build_dir=None):
     """ModelNew from a winning candidate, loaded through its DSL adapter (build cache)."""
-    adapter = adapter_class(dsl)(backend, Tunables(None), cache_dir("build", build_dir=build_dir),
-                                 path)
+    adapter = adapter_class(dsl)(backend, Tunables(None), cache_dir("build", build_dir=build_dir), path)
     adapter.check_environment()
     adapter.activate()
     return load_candidate(path).ModelNew
@@ -70,17 +69,20 @@ def _instance(kernel_class, task: dict, occurrence: dict, state: dict, device):
         with torch.no_grad():
             kernel = kernel_class()
     except Exception as error:
-        raise RegionRefused(task["id"], f"ModelNew() failed: {type(error).__name__}: "
-                                        f"{error}") from error
+        raise RegionRefused(task["id"], f"ModelNew() failed: {type(error).__name__}: {error}") from error
     if isinstance(kernel, torch.nn.Module):
         names = task["parameter_names"]
         weights = {name: state[key] for name, key in zip(names, occurrence["parameters"])}
         own = set(kernel.state_dict().keys())
         if own != set(weights):
-            raise RegionRefused(task["id"], (
-                f"ModelNew's parameters {sorted(own) or 'none'} are not the task's "
-                f"{sorted(weights) or 'none'}: the patch loads the model's weights by the "
-                "task's names, so ModelNew must keep them"))
+            raise RegionRefused(
+                task["id"],
+                (
+                    f"ModelNew's parameters {sorted(own) or 'none'} are not the task's "
+                    f"{sorted(weights) or 'none'}: the patch loads the model's weights by the "
+                    "task's names, so ModelNew must keep them"
+                ),
+            )
         kernel.load_state_dict(weights, strict=True)
         kernel = kernel.to(device).eval()
     return kernel
@@ -103,8 +105,7 @@ def _custom_op(kernel, task: dict, task_module, index: int):
     @region.register_fake
     def _(inputs):
         with unset_fake_temporarily():
-            shaped = reference(*[torch.empty(x.shape, dtype=x.dtype, device="meta")
-                                 for x in inputs])
+            shaped = reference(*[torch.empty(x.shape, dtype=x.dtype, device="meta") for x in inputs])
         return inputs[0].new_empty(shaped.shape, dtype=shaped.dtype)
 
     return region
@@ -132,8 +133,11 @@ def _graph_swap(module, task: dict, occurrence: dict, call: KernelCall, slot: st
     nodes_by_name = {n.name: n for n in module.graph.nodes}
     missing = [name for name in occurrence["nodes"] if name not in nodes_by_name]
     if missing:
-        raise RegionRefused(task["id"], f"the model's graph no longer has {', '.join(missing[:3])}"
-                                        ": the model changed since extraction; extract again")
+        raise RegionRefused(
+            task["id"],
+            f"the model's graph no longer has {', '.join(missing[:3])}"
+            ": the model changed since extraction; extract again",
+        )
     nodes = [nodes_by_name[name] for name in occurrence["nodes"]]
     inputs = _external_inputs(nodes, parameter_targets(module))
     tail = nodes[-1]
@@ -152,8 +156,17 @@ def patchable_mode(tasks: List[dict]) -> str:
     return "module" if occurrences and all(o.get("aligned") for o in occurrences) else "graph"
 
 
-def build_patched(model, inputs: list, tasks: List[dict], kernels: dict, task_modules: dict,
-                  device, mode: str, custom_ops: bool = False, graphs: dict = None):
+def build_patched(
+    model,
+    inputs: list,
+    tasks: List[dict],
+    kernels: dict,
+    task_modules: dict,
+    device,
+    mode: str,
+    custom_ops: bool = False,
+    graphs: dict = None,
+):
     """The patched model (a new object) for one input set. `kernels`: task id -> ModelNew.
     `graphs` caches the captured graph per input shape (capturing a large model takes
     seconds; each patch gets its own copy)."""
@@ -168,15 +181,15 @@ def build_patched(model, inputs: list, tasks: List[dict], kernels: dict, task_mo
             if graphs is not None and captured.module is not None:
                 graphs[key] = captured
         if captured.module is None:
-            raise RegionRefused(tasks[0]["id"] if tasks else "-", (
-                f"{captured.reason}; without a graph only regions that are a whole module "
-                "can be swapped"))
+            raise RegionRefused(
+                tasks[0]["id"] if tasks else "-",
+                (f"{captured.reason}; without a graph only regions that are a whole module can be swapped"),
+            )
         patched = copy.deepcopy(captured.module)
     for task in tasks:
         for index, occurrence in enumerate(task["occurrences"]):
             kernel = _instance(kernels[task["id"]], task, occurrence, state, device)
-            operator = _custom_op(kernel, task, task_modules[task["id"]], index) \
-                if custom_ops else None
+            operator = _custom_op(kernel, task, task_modules[task["id"]], index) if custom_ops else None
             call = KernelCall(kernel, task["id"], operator)
             if mode == "module":
                 _set_submodule(patched, occurrence["path"], call)
@@ -187,4 +200,3 @@ def build_patched(model, inputs: list, tasks: List[dict], kernels: dict, task_mo
         patched.recompile()
         return patched  # an exported graph is already in inference form (it refuses eval())
     return patched.eval()
-

@@ -31,8 +31,7 @@ def _trace(call, backend, runs: int):
     # One traced-but-discarded step first: the profiler's own start-up otherwise lands on
     # the first op of the first recorded forward (tens of ms on a CPU).
     schedule = torch.profiler.schedule(wait=0, warmup=1, active=runs, repeat=1)
-    with torch.profiler.profile(activities=backend.profiler_activities(),
-                                schedule=schedule) as profiler:
+    with torch.profiler.profile(activities=backend.profiler_activities(), schedule=schedule) as profiler:
         for _ in range(runs + 1):
             call()
             backend.synchronize()
@@ -55,8 +54,9 @@ def _top_level_ops(events):
             if _is_op(parent):
                 nested = True
                 break
-            if label is None and (parent.name.startswith(MODULE_PREFIX) or
-                                  parent.name.startswith(NODE_PREFIX)):
+            if label is None and (
+                parent.name.startswith(MODULE_PREFIX) or parent.name.startswith(NODE_PREFIX)
+            ):
                 label = parent.name
             parent = parent.cpu_parent
         if not nested:
@@ -79,8 +79,9 @@ def profile_eager(model, inputs: list, backend, runs: int = PROFILED_RUNS) -> di
             stack.pop().__exit__(None, None, None)
 
     for path, module in model.named_modules():
-        handles.append(module.register_forward_pre_hook(
-            lambda m, a, path=path or "(model)": before(m, a, path)))
+        handles.append(
+            module.register_forward_pre_hook(lambda m, a, path=path or "(model)": before(m, a, path))
+        )
         handles.append(module.register_forward_hook(after))
     gpu = backend.kind != "cpu"
     try:
@@ -97,7 +98,7 @@ def profile_eager(model, inputs: list, backend, runs: int = PROFILED_RUNS) -> di
         name = event.name.replace("aten::", "")
         by_op[name] += milliseconds
         calls[name] += 1
-        by_module_self[label[len(MODULE_PREFIX):] if label else "(model)"] += milliseconds
+        by_module_self[label[len(MODULE_PREFIX) :] if label else "(model)"] += milliseconds
     inclusive = collections.Counter()
     for path, milliseconds in by_module_self.items():
         parts = [] if path == "(model)" else path.split(".")
@@ -107,12 +108,21 @@ def profile_eager(model, inputs: list, backend, runs: int = PROFILED_RUNS) -> di
     total = sum(by_op.values())
     return {
         "total_ms": total,
-        "ops": [{"op": op, "ms": ms, "calls": calls[op] // runs, "share": ms / total if total else 0}
-                for op, ms in by_op.most_common()],
-        "modules": [{"path": path, "self_ms": by_module_self.get(path, 0.0), "total_ms": ms,
-                     "depth": 0 if path == "(model)" else path.count(".") + 1}
-                    for path, ms in inclusive.most_common()],
-        "runs": runs, "time_basis": "device kernels" if gpu else "aten op CPU time",
+        "ops": [
+            {"op": op, "ms": ms, "calls": calls[op] // runs, "share": ms / total if total else 0}
+            for op, ms in by_op.most_common()
+        ],
+        "modules": [
+            {
+                "path": path,
+                "self_ms": by_module_self.get(path, 0.0),
+                "total_ms": ms,
+                "depth": 0 if path == "(model)" else path.count(".") + 1,
+            }
+            for path, ms in inclusive.most_common()
+        ],
+        "runs": runs,
+        "time_basis": "device kernels" if gpu else "aten op CPU time",
     }
 
 
@@ -133,7 +143,7 @@ def profile_graph(module, inputs: list, backend, runs: int = PROFILED_RUNS) -> d
     times = collections.Counter()
     for event, label in _top_level_ops(events):
         if label and label.startswith(NODE_PREFIX):
-            times[label[len(NODE_PREFIX):]] += _event_ms(event, gpu) / runs
+            times[label[len(NODE_PREFIX) :]] += _event_ms(event, gpu) / runs
     return dict(times)
 
 
@@ -179,11 +189,16 @@ def compile_fusions(model, inputs: list, backend, runs: int = 3) -> dict:
                 kernels[kernel.name] += kernel.duration / 1e3 / runs
         elif "fused" in event.name or event.name.startswith("cpp_"):
             kernels[event.name] += event.cpu_time_total / 1e3 / runs
-    fused = [{"kernel": name, "ms": ms, "ops": _fused_ops(name)}
-             for name, ms in kernels.most_common() if "fused" in name]
-    return {"kernels": fused, "other_kernels_ms": sum(ms for name, ms in kernels.items()
-                                                      if "fused" not in name),
-            "seconds": time.perf_counter() - started}
+    fused = [
+        {"kernel": name, "ms": ms, "ops": _fused_ops(name)}
+        for name, ms in kernels.most_common()
+        if "fused" in name
+    ]
+    return {
+        "kernels": fused,
+        "other_kernels_ms": sum(ms for name, ms in kernels.items() if "fused" not in name),
+        "seconds": time.perf_counter() - started,
+    }
 
 
 def _fused_ops(name: str) -> list:

@@ -19,16 +19,16 @@ from .ops import kind, op_name, target_text
 
 @dataclasses.dataclass
 class Region:
-    nodes: List[str]                     # graph node names, in order
-    ops: List[str]                       # aten op names of the non-free nodes
+    nodes: List[str]  # graph node names, in order
+    ops: List[str]  # aten op names of the non-free nodes
     kinds: List[str]
-    path: str                            # deepest module path holding every node
+    path: str  # deepest module path holding every node
     node_paths: List[str]
-    inputs: List[dict]                   # {node, shape, dtype} activations from outside
-    parameters: List[dict]               # {name, key, shape, dtype, buffer, mean, std, min, max}
-    output: dict                         # {node, shape, dtype}
-    code: List[str]                      # forward body of the generated task
-    aligned: bool = False                # the module at `path` computes exactly this chain
+    inputs: List[dict]  # {node, shape, dtype} activations from outside
+    parameters: List[dict]  # {name, key, shape, dtype, buffer, mean, std, min, max}
+    output: dict  # {node, shape, dtype}
+    code: List[str]  # forward body of the generated task
+    aligned: bool = False  # the module at `path` computes exactly this chain
     signature: str = ""
     time_ms: float = 0.0
     flops: int = 0
@@ -50,13 +50,13 @@ def _single_consumer(node):
 def _accepts(region_kinds: list, following: str) -> bool:
     if following == "elementwise":
         return True
-    closed = any(k in ("norm", "softmax", "reduce", "loss", "pool", "attention")
-                 for k in region_kinds)
+    closed = any(k in ("norm", "softmax", "reduce", "loss", "pool", "attention") for k in region_kinds)
     if following in ("norm", "softmax", "reduce", "loss", "pool"):
         return not closed
     if following == "matmul":  # attention written out: matmul -> softmax -> matmul
-        return region_kinds[:1] == ["matmul"] and "softmax" in region_kinds and \
-            region_kinds.count("matmul") == 1
+        return (
+            region_kinds[:1] == ["matmul"] and "softmax" in region_kinds and region_kinds.count("matmul") == 1
+        )
     return False
 
 
@@ -74,8 +74,12 @@ def grow_chains(module) -> List[List]:
         while True:
             pending = []
             follower = _single_consumer(tail)
-            while follower is not None and follower.op == "call_function" and \
-                    kind(op_name(follower.target)) == "free" and follower not in taken:
+            while (
+                follower is not None
+                and follower.op == "call_function"
+                and kind(op_name(follower.target)) == "free"
+                and follower not in taken
+            ):
                 pending.append(follower)
                 follower = _single_consumer(follower)
             if follower is None or follower.op != "call_function" or follower in taken:
@@ -114,11 +118,19 @@ def _render(value, names: dict) -> str:
 
 def _tensor_stats(tensor: torch.Tensor) -> dict:
     if not tensor.dtype.is_floating_point or tensor.numel() == 0:
-        return {"mean": 0.0, "std": 0.0, "min": float(tensor.min()) if tensor.numel() else 0.0,
-                "max": float(tensor.max()) if tensor.numel() else 0.0}
+        return {
+            "mean": 0.0,
+            "std": 0.0,
+            "min": float(tensor.min()) if tensor.numel() else 0.0,
+            "max": float(tensor.max()) if tensor.numel() else 0.0,
+        }
     data = tensor.detach().float()
-    return {"mean": float(data.mean()), "std": float(data.std()) if data.numel() > 1 else 0.0,
-            "min": float(data.min()), "max": float(data.max())}
+    return {
+        "mean": float(data.mean()),
+        "std": float(data.std()) if data.numel() > 1 else 0.0,
+        "min": float(data.min()),
+        "max": float(data.max()),
+    }
 
 
 def describe(chain: list, module, params: dict) -> Region:
@@ -132,18 +144,30 @@ def describe(chain: list, module, params: dict) -> Region:
                 key, tensor, buffer = params[argument.name]
                 local = key.replace(".", "_")
                 names[argument.name] = f"self.{local}"
-                parameters.append({"name": local, "key": key, "shape": list(tensor.shape),
-                                   "dtype": str(tensor.dtype).replace("torch.", ""),
-                                   "buffer": buffer, **_tensor_stats(tensor)})
+                parameters.append(
+                    {
+                        "name": local,
+                        "key": key,
+                        "shape": list(tensor.shape),
+                        "dtype": str(tensor.dtype).replace("torch.", ""),
+                        "buffer": buffer,
+                        **_tensor_stats(tensor),
+                    }
+                )
             else:
                 meta = value_meta(argument)
                 names[argument.name] = f"x{len(inputs)}"
-                inputs.append({"node": argument.name,
-                               "shape": list(meta[0]) if meta else None,
-                               "dtype": str(meta[1]).replace("torch.", "") if meta else None})
+                inputs.append(
+                    {
+                        "node": argument.name,
+                        "shape": list(meta[0]) if meta else None,
+                        "dtype": str(meta[1]).replace("torch.", "") if meta else None,
+                    }
+                )
         variable = f"v{len(code)}"
-        arguments = [_render(a, names) for a in node.args] + \
-            [f"{k}={_render(v, names)}" for k, v in node.kwargs.items()]
+        arguments = [_render(a, names) for a in node.args] + [
+            f"{k}={_render(v, names)}" for k, v in node.kwargs.items()
+        ]
         code.append(f"{variable} = {target_text(node.target)}({', '.join(arguments)})")
         names[node.name] = variable
     tail = chain[-1]
@@ -152,12 +176,20 @@ def describe(chain: list, module, params: dict) -> Region:
     paths = [module_path(n) for n in chain]
     common = _common_path(paths)
     region = Region(
-        nodes=[n.name for n in chain], ops=[op_name(n.target) for n in working],
-        kinds=[kind(op_name(n.target)) for n in working], path=common, node_paths=paths,
-        inputs=inputs, parameters=parameters,
-        output={"node": tail.name, "shape": list(meta[0]) if meta else None,
-                "dtype": str(meta[1]).replace("torch.", "") if meta else None},
-        code=code)
+        nodes=[n.name for n in chain],
+        ops=[op_name(n.target) for n in working],
+        kinds=[kind(op_name(n.target)) for n in working],
+        path=common,
+        node_paths=paths,
+        inputs=inputs,
+        parameters=parameters,
+        output={
+            "node": tail.name,
+            "shape": list(meta[0]) if meta else None,
+            "dtype": str(meta[1]).replace("torch.", "") if meta else None,
+        },
+        code=code,
+    )
     region.signature = _signature(region)
     return region
 
@@ -175,8 +207,7 @@ def _common_path(paths: list) -> str:
 
 def _signature(region: Region) -> str:
     """Equal for chains a single ModelNew computes: same code, parameter shapes and dtypes."""
-    parameters = [(p["name"].split("_")[-1], tuple(p["shape"]), p["dtype"])
-                  for p in region.parameters]
+    parameters = [(p["name"].split("_")[-1], tuple(p["shape"]), p["dtype"]) for p in region.parameters]
     body = [line.split(" = ", 1)[1] for line in region.code]
     # parameter names differ between layers; the signature keys on their order and shapes
     for index, parameter in enumerate(region.parameters):
@@ -196,8 +227,12 @@ def mark_aligned(regions: List[Region], module) -> None:
     for region in regions:
         if not region.path or len(region.inputs) != 1:
             continue
-        under = [name for path, names in by_path.items()
-                 if path == region.path or path.startswith(region.path + ".") for name in names]
+        under = [
+            name
+            for path, names in by_path.items()
+            if path == region.path or path.startswith(region.path + ".")
+            for name in names
+        ]
         working = [name for name, k in zip(region.nodes, _kinds_of(region, module)) if k != "free"]
         region.aligned = sorted(under) == sorted(working)
 
@@ -212,4 +247,3 @@ def find_regions(module) -> List[Region]:
     regions = [describe(chain, module, params) for chain in grow_chains(module)]
     mark_aligned(regions, module)
     return regions
-

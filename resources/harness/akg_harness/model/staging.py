@@ -110,6 +110,8 @@ def stage_request(sandbox, name: str, request: dict):
         request["out_dir"] = staging.tasks(request.get("out_dir") or tasks_dir_for(real_model))
     if name in ("apply", "compare"):
         request["tasks_dir"] = staging.tasks(request.get("tasks_dir") or tasks_dir_for(real_model))
-        request["kernels"] = {task: dict(kernel, path=staging.kernel(kernel["path"]))
-                              for task, kernel in (request.get("kernels") or {}).items()}
+        request["kernels"] = {
+            task: dict(kernel, path=staging.kernel(kernel["path"]))
+            for task, kernel in (request.get("kernels") or {}).items()
+        }
     return request, staging

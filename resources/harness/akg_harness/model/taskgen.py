@@ -23,8 +23,7 @@ def _draw(shape, dtype: str, stats: dict, buffer: bool) -> str:
         return f"torch.randint({low}, {max(high, low + 1)}, {shape_text}, dtype={_dtype(dtype)})"
     if buffer:
         low, high = stats.get("min", 0.0), stats.get("max", 1.0)
-        return (f"torch.rand({shape_text}, dtype={_dtype(dtype)}) * {high - low:.6g} + "
-                f"{low:.6g}")
+        return f"torch.rand({shape_text}, dtype={_dtype(dtype)}) * {high - low:.6g} + {low:.6g}"
     std, mean = stats.get("std", 1.0) or 1.0, stats.get("mean", 0.0)
     return f"torch.randn({shape_text}, dtype={_dtype(dtype)}) * {std:.6g} + {mean:.6g}"
 
@@ -34,56 +33,72 @@ def task_source(task: dict, model_name: str, device: str) -> str:
     occurrences = task["occurrences"]
     where = ", ".join(sorted({o["path"] or "(model)" for o in occurrences}))
     lines = [
-        f'"""{region["label"]} from {model_name}: {where} '
-        f'({len(occurrences)} per forward)',
+        f'"""{region["label"]} from {model_name}: {where} ({len(occurrences)} per forward)',
         "",
         "Extracted by `akg model extract` from the model's captured graph."
-        if task.get("method") == "torch.export" else
-        "Extracted by `akg model extract` one op at a time (the graph could not be captured).",
+        if task.get("method") == "torch.export"
+        else "Extracted by `akg model extract` one op at a time (the graph could not be captured).",
         "Parameters keep the model's names (state_dict keys, dots as underscores); ModelNew",
         "must keep them too: the patch loads the model's weights into ModelNew by these names.",
-        f"In the model: {task['time_ms']:.4g} ms per forward on {device}, "
-        f"floor {task['floor_ms']:.3g} ms." if task.get("floor_ms") is not None else
-        f"In the model: {task['time_ms']:.4g} ms per forward on {device}.",
+        f"In the model: {task['time_ms']:.4g} ms per forward on {device}, floor {task['floor_ms']:.3g} ms."
+        if task.get("floor_ms") is not None
+        else f"In the model: {task['time_ms']:.4g} ms per forward on {device}.",
         '"""',
         "",
     ]
     if any("operator.getitem" in line for line in region["code"]):
         lines.append("import operator")
         lines.append("")
-    lines += ["import torch", "import torch.nn as nn", "",
-              "# Every input shape set the model fed this chain; get_inputs() draws "
-              "INPUT_SHAPES[SHAPE].",
-              "INPUT_SHAPES = ["]
+    lines += [
+        "import torch",
+        "import torch.nn as nn",
+        "",
+        "# Every input shape set the model fed this chain; get_inputs() draws INPUT_SHAPES[SHAPE].",
+        "INPUT_SHAPES = [",
+    ]
     for shapes in task["input_shapes"]:
         items = ", ".join(f"({tuple(s['shape'])!r}, {_dtype(s['dtype'])})" for s in shapes)
         lines.append(f"    [{items}],")
-    lines += ["]", "SHAPE = 0", "# Value statistics of each input in the model (mean, std, min, max).",
-              f"INPUT_STATS = {[_stats_tuple(s) for s in task['input_shapes'][0]]!r}", "", "",
-              "class Model(nn.Module):", "    def __init__(self):", "        super().__init__()"]
+    lines += [
+        "]",
+        "SHAPE = 0",
+        "# Value statistics of each input in the model (mean, std, min, max).",
+        f"INPUT_STATS = {[_stats_tuple(s) for s in task['input_shapes'][0]]!r}",
+        "",
+        "",
+        "class Model(nn.Module):",
+        "    def __init__(self):",
+        "        super().__init__()",
+    ]
     for parameter in region["parameters"]:
         draw = _draw(parameter["shape"], parameter["dtype"], parameter, parameter["buffer"])
         if parameter["buffer"]:
             lines.append(f"        self.register_buffer({parameter['name']!r}, {draw})")
         else:
-            lines.append(f"        self.{parameter['name']} = nn.Parameter({draw})  "
-                         f"# {parameter['key']}")
+            lines.append(f"        self.{parameter['name']} = nn.Parameter({draw})  # {parameter['key']}")
     arguments = ", ".join(f"x{index}" for index in range(len(region["inputs"])))
     lines += ["", f"    def forward(self, {arguments}):"]
     lines += [f"        {line}" for line in region["code"]]
-    lines += [f"        return v{len(region['code']) - 1}", "", "",
-              "def get_inputs():",
-              "    values = []",
-              "    for (shape, dtype), (mean, std, low, high) in zip(INPUT_SHAPES[SHAPE], "
-              "INPUT_STATS):",
-              "        if dtype == torch.bool:",
-              "            values.append(torch.randint(0, 2, shape).bool())",
-              "        elif not dtype.is_floating_point:",
-              "            values.append(torch.randint(int(low), int(high) + 1, shape, dtype=dtype))",
-              "        else:",
-              "            values.append(torch.randn(shape, dtype=dtype) * (std or 1.0) + mean)",
-              "    return values", "", "",
-              "def get_init_inputs():", "    return []", ""]
+    lines += [
+        f"        return v{len(region['code']) - 1}",
+        "",
+        "",
+        "def get_inputs():",
+        "    values = []",
+        "    for (shape, dtype), (mean, std, low, high) in zip(INPUT_SHAPES[SHAPE], INPUT_STATS):",
+        "        if dtype == torch.bool:",
+        "            values.append(torch.randint(0, 2, shape).bool())",
+        "        elif not dtype.is_floating_point:",
+        "            values.append(torch.randint(int(low), int(high) + 1, shape, dtype=dtype))",
+        "        else:",
+        "            values.append(torch.randn(shape, dtype=dtype) * (std or 1.0) + mean)",
+        "    return values",
+        "",
+        "",
+        "def get_init_inputs():",
+        "    return []",
+        "",
+    ]
     return "\n".join(lines)
 
 
