@@ -19,5 +19,8 @@ export const settingsSchema = z
 
 export type Settings = z.output<typeof settingsSchema>
 
-export const createSettingsFile = (dataDir: string) =>
+export const createSettingsFile = (dataDir: string): SettingsFile =>
   new JsonFile(join(dataDir, 'settings.json'), settingsSchema, () => settingsSchema.parse({}))
+
+/** The settings file every service reads and updates through. */
+export type SettingsFile = JsonFile<typeof settingsSchema>

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { rayClusterSchema, sshHostSchema, type RayClusterSettings, type SshHostSettings } from '../../../agents/contract/runner.ts'
 import { RayWorkerHost } from '../cluster/ray-host.ts'
-import type { Host } from '../host.ts'
+import type { HostBasics } from '../services.ts'
 import { SshWorkerHost } from '../ssh/ssh-host.ts'
 import { harnessEnvironment, sandboxVariables } from './harness-environment.ts'
 import { HarnessRunner } from './harness-runner.ts'
@@ -9,8 +9,14 @@ import { LocalWorkerHost } from './local-host.ts'
 
 export { HarnessRunner } from './harness-runner.ts'
 
+/** What a worker host is built from: the processes it spawns, the harness, the sandbox settings. */
+export type WorkerHostDependencies = Pick<HostBasics, 'paths' | 'processes' | 'settings' | 'python'>
+
+/** What the host's runner is built from: its worker hosts' needs, and the bus its status goes out on. */
+export type RunnerDependencies = WorkerHostDependencies & Pick<HostBasics, 'events'>
+
 /** Reads `runner.cpuSlots` from the settings file (kept by passthrough); null means one per two cores. */
-async function configuredCpuSlots(host: Host): Promise<number | null> {
+async function configuredCpuSlots(host: Pick<HostBasics, 'settings'>): Promise<number | null> {
   const settings = (await host.settings.read()) as { runner?: { cpuSlots?: unknown } }
   const value = settings.runner?.cpuSlots
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null
@@ -37,7 +43,7 @@ function rayVariables(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('RAY_') && entry[1] !== undefined && !/KEY|TOKEN|SECRET|PASSW/i.test(entry[0])))
 }
 
-export const rayWorkerHost = (host: Host, settings: RayClusterSettings): RayWorkerHost =>
+export const rayWorkerHost = (host: WorkerHostDependencies, settings: RayClusterSettings): RayWorkerHost =>
   new RayWorkerHost({
     processes: host.processes,
     python: () => host.python(),
@@ -47,7 +53,7 @@ export const rayWorkerHost = (host: Host, settings: RayClusterSettings): RayWork
     cwd: host.paths.appRoot,
   })
 
-export const sshWorkerHost = (host: Host, config: SshHostSettings): SshWorkerHost =>
+export const sshWorkerHost = (host: WorkerHostDependencies, config: SshHostSettings): SshWorkerHost =>
   new SshWorkerHost(config, host.processes, host.paths.harness, join(host.paths.appRoot, 'main', 'host', 'ssh', 'relay.py'), async () =>
     sandboxVariables(await host.settings.read(), host.paths.dataDir),
   )
@@ -56,7 +62,7 @@ export const sshWorkerHost = (host: Host, config: SshHostSettings): SshWorkerHos
  * The host's Runner: warm harness workers on this machine and on the SSH hosts in settings.
  * Status changes reach every front door as `runner-status` events.
  */
-export function createHostRunner(host: Host): HarnessRunner {
+export function createHostRunner(host: RunnerDependencies): HarnessRunner {
   const local = new LocalWorkerHost({
     processes: host.processes,
     python: () => host.python(),
