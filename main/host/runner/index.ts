@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { rayClusterSchema, sshHostSchema, type RayClusterSettings, type SshHostSettings } from '../../../agents/contract/runner.ts'
+import type { RayClusterSettings, SshHostSettings } from '../../../agents/contract/runner.ts'
 import { RayWorkerHost } from '../cluster/ray-host.ts'
 import type { HostBasics } from '../services.ts'
 import { SshWorkerHost } from '../ssh/ssh-host.ts'
@@ -15,27 +15,13 @@ export type WorkerHostDependencies = Pick<HostBasics, 'paths' | 'processes' | 's
 /** What the host's runner is built from: its worker hosts' needs, and the bus its status goes out on. */
 export type RunnerDependencies = WorkerHostDependencies & Pick<HostBasics, 'events'>
 
-/** Reads `runner.cpuSlots` from the settings file (kept by passthrough); null means one per two cores. */
+import { readRayCluster, readSshHosts } from './settings.ts'
+
+export { readRayCluster, readSshHosts }
+
+/** `runner.cpuSlots` from settings (runner/settings.ts); null means one per two cores. */
 async function configuredCpuSlots(host: Pick<HostBasics, 'settings'>): Promise<number | null> {
-  const settings = (await host.settings.read()) as { runner?: { cpuSlots?: unknown } }
-  const value = settings.runner?.cpuSlots
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null
-}
-
-/** The SSH hosts saved in settings; an entry that no longer parses is skipped, not fatal. */
-export function readSshHosts(settings: unknown): SshHostSettings[] {
-  const list = (settings as { sshHosts?: unknown }).sshHosts
-  if (!Array.isArray(list)) return []
-  return list.flatMap((entry) => {
-    const parsed = sshHostSchema.safeParse(entry)
-    return parsed.success ? [parsed.data] : []
-  })
-}
-
-/** The Ray cluster saved in settings, or null (none, or an entry that no longer parses). */
-export function readRayCluster(settings: unknown): RayClusterSettings | null {
-  const parsed = rayClusterSchema.safeParse((settings as { rayCluster?: unknown }).rayCluster)
-  return parsed.success ? parsed.data : null
+  return (await host.settings.read()).runner?.cpuSlots ?? null
 }
 
 /** Ray's own settings (RAY_ADDRESS, RAY_TMPDIR...) reach the cluster driver; nothing else of the studio's. */

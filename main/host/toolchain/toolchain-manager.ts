@@ -1,17 +1,9 @@
-import { z } from 'zod'
 import type { EnvironmentList } from '../../../agents/contract/toolchain.ts'
 import { AppError } from '../../../agents/contract/result.ts'
 import type { HarnessRunner } from '../runner/harness-runner.ts'
 import type { HostBasics } from '../services.ts'
+import type { Settings } from '../settings.ts'
 import { findInterpreters, interpreterExists } from './environments.ts'
-
-/** Toolchain choices kept in settings.json under `toolchain` (the settings schema passes unknown keys through). */
-const toolchainSettings = z
-  .object({
-    /** Interpreters the user added by path. */
-    added: z.array(z.string()).default([]),
-  })
-  .default({ added: [] })
 
 /**
  * What the manager is built from: the settings it keeps the choice in, the processes that check an
@@ -22,7 +14,8 @@ export type ToolchainDependencies = Pick<HostBasics, 'paths' | 'processes' | 'se
   runner: Pick<HarnessRunner, 'resetHost' | 'warm'>
 }
 
-const readToolchainSettings = async (host: Pick<HostBasics, 'settings'>) => toolchainSettings.parse((await host.settings.read() as { toolchain?: unknown }).toolchain ?? undefined)
+/** Interpreters the user added by path (toolchain/settings.ts). */
+const addedInterpreters = (settings: Settings): string[] => settings.toolchain?.added ?? []
 
 /** Confirms a path is a Python the harness can use before it is saved, with the reason when not. */
 async function checkInterpreter(host: Pick<HostBasics, 'processes'>, python: string): Promise<void> {
@@ -38,9 +31,9 @@ export class ToolchainManager {
   constructor(private readonly deps: ToolchainDependencies) {}
 
   async list(): Promise<EnvironmentList> {
-    const settings = await readToolchainSettings(this.deps)
+    const added = addedInterpreters(await this.deps.settings.read())
     const selected = await this.deps.python()
-    const found = findInterpreters(this.deps.paths.appRoot, settings.added)
+    const found = findInterpreters(this.deps.paths.appRoot, added)
     if (!found.some((entry) => entry.python === selected)) found.unshift({ python: selected, source: 'added', prefix: null })
     return {
       host: 'local',
@@ -52,9 +45,9 @@ export class ToolchainManager {
   async add(python: string): Promise<EnvironmentList> {
     await checkInterpreter(this.deps, python)
     await this.deps.settings.update((current) => {
-      const settings = toolchainSettings.parse((current as { toolchain?: unknown }).toolchain ?? undefined)
-      const added = settings.added.includes(python) ? settings.added : [...settings.added, python]
-      return { ...current, toolchain: { ...settings, added } }
+      const before = addedInterpreters(current)
+      const added = before.includes(python) ? before : [...before, python]
+      return { ...current, toolchain: { ...current.toolchain, added } }
     })
     return this.list()
   }
