@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ModelError, type ModelClient, type ModelEvent, type ModelRequest } from '../ports/index.ts'
-import { kernelAnswer, runFixture } from '../run/testing/run-fixture.ts'
+import { kernelAnswer, runFixture } from '../testing/run-fixture.ts'
 
 /** A provider that streams half an answer, retries (as on a dropped connection), then streams the real one. */
 function retryingOnce(inner: ModelClient): ModelClient {

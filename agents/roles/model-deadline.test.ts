@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startOpenAiServer, type LlmServer } from '../../test/helpers/llm-servers/index.ts'
 import { OpenAiModelClient } from '../providers/openai-client.ts'
-import { kernelAnswer, runFixture } from '../run/testing/run-fixture.ts'
+import { kernelAnswer, runFixture } from '../testing/run-fixture.ts'
 import { maxAnswerChars } from './model-call.ts'
 
 const realClock = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { makeVerdict } from '../run/testing/fake-runner.ts'
+import { makeVerdict } from '../testing/fake-runner.ts'
 import { analyzeProfile } from './profile.ts'
 
 const withRoofline = (medianMs: number, roofline: Record<string, number | null>) => ({ ...makeVerdict('passed', { medianMs }), roofline })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { hardwareFacts } from '../knowledge/hardware-facts.ts'
-import { makeVerdict } from '../run/testing/fake-runner.ts'
+import { makeVerdict } from '../testing/fake-runner.ts'
 import { coderMessages, describeFailure, designerMessages, fixerMessages, optimizeMessages, type PromptTask } from './prompts.ts'
 
 const task = (overrides: Partial<PromptTask> = {}): PromptTask => ({

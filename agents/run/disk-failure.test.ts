@@ -3,10 +3,10 @@ import { resolveRunSpec, runSpecInput } from '../contract/runs.ts'
 import type { RunDependencies } from './context.ts'
 import { executeRun, RunStoreFailure } from './engine.ts'
 import { foldEvents, summarize } from './state.ts'
-import { MemoryRunStore } from './store.ts'
-import { FakeRunner, ManualClock } from './testing/fake-runner.ts'
-import { judge, kernelAnswer, taskSource } from './testing/run-fixture.ts'
-import { ScriptedModel } from './testing/scripted-model.ts'
+import { MemoryRunStore } from '../testing/memory-store.ts'
+import { FakeRunner, ManualClock } from '../testing/fake-runner.ts'
+import { judge, kernelAnswer, taskSource } from '../testing/run-fixture.ts'
+import { ScriptedModel } from '../testing/scripted-model.ts'
 
 /** A store on a disk that fills up: the nth artifact write and every write after it fail with `code`. */
 class FillingStore extends MemoryRunStore {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { ModelError } from '../ports/index.ts'
 import { repeatedFailureLimit } from '../roles/conductor.ts'
-import { ManualClock } from './testing/fake-runner.ts'
-import { kernelAnswer, runFixture } from './testing/run-fixture.ts'
-import { MemoryRunStore } from './store.ts'
+import { ManualClock } from '../testing/fake-runner.ts'
+import { kernelAnswer, runFixture } from '../testing/run-fixture.ts'
+import { MemoryRunStore } from '../testing/memory-store.ts'
 
 const decisions = (fixture: Awaited<ReturnType<typeof runFixture>>) => fixture.of('conductor-decision').map((event) => event.action)
 

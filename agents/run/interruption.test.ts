@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { foldEvents, summarize } from './state.ts'
-import { MemoryRunStore } from './store.ts'
-import { kernelAnswer, runFixture } from './testing/run-fixture.ts'
+import { MemoryRunStore } from '../testing/memory-store.ts'
+import { kernelAnswer, runFixture } from '../testing/run-fixture.ts'
 
 describe('a runner that goes away (a lost cluster)', () => {
   it('stops the run at once without a run-end, so it lists as interrupted, and a resume finishes it', async () => {

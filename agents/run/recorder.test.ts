@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { RunEvent } from '../contract/runs.ts'
 import { RunRecorder } from './recorder.ts'
-import { MemoryRunStore } from './store.ts'
-import { ManualClock } from './testing/fake-runner.ts'
+import { MemoryRunStore } from '../testing/memory-store.ts'
+import { ManualClock } from '../testing/fake-runner.ts'
 
 /** A store whose appends take a while, like a disk under load. */
 class SlowStore extends MemoryRunStore {

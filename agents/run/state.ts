@@ -1,33 +1,16 @@
-import type {
-  CandidateRecord,
-  ConductorAction,
-  RunEvent,
-  RunOwner,
-  RunSpec,
-  RunStatus,
-  RunSummary,
-  StopReason,
-  UsageTotals,
-} from '../contract/runs.ts'
+import { applyRunFacts, emptyRunFacts, emptyUsage, type RunFacts } from '../contract/run-facts.ts'
+import type { CandidateRecord, ConductorAction, RunEvent, RunOwner, RunSummary } from '../contract/runs.ts'
 import type { Verdict } from '../ports/index.ts'
 
-/** Everything a workflow needs to continue a run, rebuilt from its event log alone. */
-export interface RunState {
+/**
+ * Everything a workflow needs to continue a run, rebuilt from its event log alone: the run-level
+ * facts every reader folds the same way (agents/contract/run-facts.ts) and what resuming needs.
+ */
+export interface RunState extends RunFacts {
   runId: string
-  spec: RunSpec | null
-  status: RunStatus
-  endReason: StopReason | null
-  /** The run-end's sentence: why it stopped, in words. */
-  endDetail: string | null
   /** Insertion order is creation order. */
   candidates: Map<string, CandidateRecord>
-  steps: number
-  usage: UsageTotals
-  createdAt: string | null
-  updatedAt: string | null
-  endedAt: string | null
   elapsedMs: number
-  nextSeq: number
   /** The conductor's last decision per candidate, so a resumed run does not route twice. */
   decisions: Map<string, ConductorAction>
   /** Plan answer path per candidate (design-end). */
@@ -38,43 +21,28 @@ export interface RunState {
   tuned: Set<string>
   /** Candidates whose outputs were compared with the source kernel's (migrate). */
   sourceChecks: Set<string>
-  /** Whether any model answer was played back from a cassette. */
-  replayed: boolean
   /**
    * Each candidate's verdict as the log recorded it (verify-end). The result.json beside a
    * candidate is a copy in a folder a kernel under test could reach: never read back as evidence.
    */
   verdicts: Map<string, Verdict>
-  /** A failure no further candidate can get past (an unreachable provider); cleared when a segment starts. */
-  fatalError: { code: string; message: string } | null
 }
 
-export const emptyUsage = (): UsageTotals => ({ inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 })
+export { emptyUsage }
 
 export function emptyState(runId: string): RunState {
   return {
+    ...emptyRunFacts(),
     runId,
-    spec: null,
-    status: 'running',
-    endReason: null,
-    endDetail: null,
     candidates: new Map(),
-    steps: 0,
-    usage: emptyUsage(),
-    createdAt: null,
-    updatedAt: null,
-    endedAt: null,
     elapsedMs: 0,
-    nextSeq: 0,
     decisions: new Map(),
     plans: new Map(),
     migrations: 0,
     migrants: new Map(),
     tuned: new Set(),
     sourceChecks: new Set(),
-    replayed: false,
     verdicts: new Map(),
-    fatalError: null,
   }
 }
 
@@ -84,17 +52,9 @@ export function applyEvent(state: RunState, event: RunEvent, segment: { startedA
   if (segment.startedAt !== null && state.updatedAt !== null) {
     state.elapsedMs += Math.max(0, time - Date.parse(state.updatedAt))
   }
-  state.nextSeq = event.seq + 1
-  state.updatedAt = event.time
+  applyRunFacts(state, event)
   switch (event.type) {
     case 'run-start':
-      state.spec = event.spec
-      state.createdAt ??= event.time
-      state.status = 'running'
-      state.endReason = null
-      state.endDetail = null
-      state.endedAt = null
-      state.fatalError = null
       segment.startedAt = time
       break
     case 'candidate-start':
@@ -110,10 +70,6 @@ export function applyEvent(state: RunState, event: RunEvent, segment: { startedA
     case 'tune-start':
       state.tuned.add(event.candidateId)
       break
-    case 'usage':
-      state.usage = event.totals
-      if (event.replay || event.model.startsWith('replay:')) state.replayed = true
-      break
     case 'island-migration': {
       state.migrations += 1
       const into = state.migrants.get(event.toIsland) ?? new Set<string>()
@@ -127,17 +83,7 @@ export function applyEvent(state: RunState, event: RunEvent, segment: { startedA
     case 'source-check-end':
       state.sourceChecks.add(event.candidateId)
       break
-    case 'step-end':
-      state.steps = Math.max(state.steps, event.step)
-      break
-    case 'run-error':
-      if (event.fatal) state.fatalError = { code: event.code, message: event.message }
-      break
     case 'run-end':
-      state.status = event.status
-      state.endReason = event.reason
-      state.endDetail = event.detail
-      state.endedAt = event.time
       segment.startedAt = null
       break
     default:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { kernelAnswer, runFixture } from '../run/testing/run-fixture.ts'
+import { kernelAnswer, runFixture } from '../testing/run-fixture.ts'
 
 /** Coder answers in order, and the Conductor model's answers in order, from one scripted model. */
 function script(code: string[], conductor: string[]) {

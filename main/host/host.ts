@@ -12,12 +12,15 @@ import { createSessionManager, type SessionManager } from './pty/index.ts'
 import { createHostRunner, type HarnessRunner } from './runner/index.ts'
 import { ProviderService } from './providers/provider-service.ts'
 import { fileSecretStore, type SecretStoreFactory } from './providers/secret-store.ts'
-import { createSettingsFile } from './settings.ts'
+import { createSettingsFile, type SettingsFile } from './settings.ts'
+import { ServiceList, type HostBasics } from './services.ts'
 import { TaskLibrary } from './tasks/task-library.ts'
 import { createHostTuner, type TunerService } from './tuner/index.ts'
 import { createRunManager, type RunManager } from './runs/index.ts'
 import { BenchManager } from './bench/bench-manager.ts'
 import { ModelService } from './model/model-service.ts'
+import { ProjectVenv } from './toolchain/project-venv.ts'
+import { ToolchainManager } from './toolchain/toolchain-manager.ts'
 import { defaultPython, detectToolchain } from './toolchain/detect.ts'
 
 export interface HostOptions {
@@ -34,22 +37,35 @@ export interface HostOptions {
 }
 
 /**
- * The machine-facing services every front door shares. Created once per process;
- * handlers are built from it, and shutdown() releases what it holds.
+ * The machine-facing services every front door shares. Created once per process, each from
+ * the few things it uses (main/host/services.ts), in one list; handlers are built from it, and
+ * shutdown() stops the services in reverse creation order.
  */
 export class Host {
   readonly paths: StudioPaths
   readonly events = new EventBus()
-  readonly settings
-  readonly tasks: TaskLibrary
   readonly electronVersion: string | null
   readonly openPath: ((path: string) => Promise<boolean>) | null
   /** Which front door this process is; a run's lock names it so others can say who runs it. */
   readonly program: string
-  /** Owns every child process and pty; its sweep runs last at shutdown so no orphan survives. */
-  readonly processes = new ProcessManager()
+  /**
+   * The services in creation order. A service is created after those it uses, so stopping in
+   * reverse releases users first: bench, then runs (resumable from their logs), then the tuner's
+   * searches, then the runner's workers, and the process sweep last so no orphan survives.
+   */
+  readonly services = new ServiceList()
+  /** Owns every child process and pty; created first, so its sweep is the last stop. */
+  readonly processes: ProcessManager
+  readonly settings: SettingsFile
+  readonly tasks: TaskLibrary
+  /** Skill documents for prompts: resources/knowledge plus the user's <data dir>/knowledge. */
+  readonly knowledge: KnowledgeService
   /** The Runner port for the agent core: warm harness workers, one per device. */
   readonly runner: HarnessRunner
+  /** Terminals the user opens in the Toolchains view. */
+  readonly sessions: SessionManager
+  /** LLM providers, their keys and the model per role; see main/host/providers/provider-service.ts. */
+  readonly providers: ProviderService
   /** Tuning sessions over the runner (akg tune, the Tune view, the optimize workflow's hook). */
   readonly tuner: TunerService
   /** Agent runs on disk under <data>/runs: start, replay, cancel, resume, fork (main/host/runs). */
@@ -58,38 +74,40 @@ export class Host {
   readonly bench: BenchManager
   /** A user's model: profile, extract tasks, patch the winners back, A/B (main/host/model). */
   readonly model: ModelService
-  /** Terminals the user opens in the Toolchains view. */
-  readonly sessions: SessionManager
-  /** LLM providers, their keys and the model per role; see main/host/providers/provider-service.ts. */
-  readonly providers: ProviderService
-  /** Skill documents for prompts: resources/knowledge plus the user's <data dir>/knowledge. */
-  readonly knowledge: KnowledgeService
+  /** The Python environments of this machine and the selected one (main/host/toolchain). */
+  readonly toolchain: ToolchainManager
+  /** The project's own environment (.venv), made on the first-run screen. */
+  readonly venv: ProjectVenv
   private toolchainReport: Promise<ToolchainReport> | null = null
-  private readonly shutdownHooks: Array<() => Promise<void> | void> = []
 
   constructor(options: HostOptions) {
-    this.paths = resolvePaths(options.appRoot, options.dataDir)
-    this.settings = createSettingsFile(this.paths.dataDir)
-    this.tasks = new TaskLibrary(this.paths.sampleTasks, this.settings)
-    this.knowledge = createHostKnowledge(this.paths)
+    const paths = (this.paths = resolvePaths(options.appRoot, options.dataDir))
     this.electronVersion = options.electronVersion ?? null
     this.openPath = options.openPath ?? null
     this.program = options.program ?? 'studio'
-    this.runner = createHostRunner(this)
-    this.sessions = createSessionManager(this)
-    this.providers = new ProviderService(this.paths.dataDir, (options.secretStore ?? fileSecretStore)(this.paths.dataDir), this.events)
-    // Hooks run in reverse: the runner stops its workers first, then the sweep kills whatever is left.
-    this.onShutdown(() => this.processes.shutdown())
-    this.onShutdown(() => this.runner.stop())
-    this.tuner = createHostTuner(this)
-    // Registered after the runner's hook, so it runs before it: searches stop before their workers do.
-    this.onShutdown(() => this.tuner.stop())
-    this.runs = createRunManager(this)
-    // Registered last so it runs first: runs stop (resumable from their logs) before the tuner and workers go.
-    this.onShutdown(() => this.runs.stop())
-    this.bench = new BenchManager(this)
-    this.model = new ModelService(this)
-    this.onShutdown(() => this.bench.stop())
+    const events = this.events
+    const python = () => this.python()
+    const detect = (detectOptions?: { refresh?: boolean }) => this.detectToolchain(detectOptions)
+    const add = this.services.add.bind(this.services)
+
+    const processes = (this.processes = add('processes', () => new ProcessManager(), (service) => service.shutdown()))
+    const settings = (this.settings = add('settings', () => createSettingsFile(paths.dataDir)))
+    const basics: HostBasics = { paths, events, processes, settings, python }
+    const tasks = (this.tasks = add('tasks', () => new TaskLibrary(paths.sampleTasks, settings)))
+    const knowledge = (this.knowledge = add('knowledge', () => createHostKnowledge(paths)))
+    const runner = (this.runner = add('runner', () => createHostRunner(basics), (service) => service.stop()))
+    this.sessions = add('sessions', () => createSessionManager({ paths, processes, events }))
+    const providers = (this.providers = add('providers', () => new ProviderService(paths.dataDir, (options.secretStore ?? fileSecretStore)(paths.dataDir), events)))
+    const tuner = (this.tuner = add('tuner', () => createHostTuner({ paths, events, runner, tasks }), (service) => service.stop()))
+    const runs = (this.runs = add(
+      'runs',
+      () => createRunManager({ paths, events, processes, python, program: this.program, runner, providers, knowledge, tuner, detectToolchain: detect }),
+      (service) => service.stop(),
+    ))
+    this.bench = add('bench', () => new BenchManager({ paths, events, runs }), (service) => service.stop())
+    this.model = add('model', () => new ModelService({ paths, processes, settings, python, tasks }))
+    this.toolchain = add('toolchain', () => new ToolchainManager({ paths, processes, settings, python, runner, detectToolchain: detect }))
+    this.venv = add('venv', () => new ProjectVenv({ paths, processes, events }))
   }
 
   /** The ModelClient and model for an agent role; `overrides` are a RunSpec's `provider:model` per role. */
@@ -133,12 +151,8 @@ export class Host {
   private readonly runShort: CommandRunner = (file, args, options) =>
     this.processes.run({ label: `probe ${basename(file)}`, file, args, timeoutMs: options.timeoutMs, env: options.env, cwd: options.cwd, input: options.input })
 
-  onShutdown(hook: () => Promise<void> | void): void {
-    this.shutdownHooks.push(hook)
-  }
-
-  async shutdown(): Promise<void> {
-    const hooks = this.shutdownHooks.splice(0).reverse()
-    for (const hook of hooks) await Promise.resolve(hook()).catch(() => undefined)
+  /** Stops every service, last created first (see `services`); a failing stop does not keep the others from running. */
+  shutdown(): Promise<void> {
+    return this.services.stop()
   }
 }

@@ -1,23 +1,29 @@
 import { join } from 'node:path'
 import { z } from 'zod'
-import { sandboxSettingsSchema } from '../../agents/contract/toolchain.ts'
 import { JsonFile } from './json-file.ts'
+import { runnerSettings } from './runner/settings.ts'
+import { taskSettings } from './tasks/settings.ts'
+import { toolchainSettings } from './toolchain/settings.ts'
 
-/** User settings that persist between launches. Secrets never live here (see the key store). */
+/**
+ * User settings that persist between launches: one schema, each section declared beside the
+ * service that owns it. Keys this version does not know pass through, so a newer version's
+ * settings survive. Secrets never live here (see the key store).
+ */
 export const settingsSchema = z
   .object({
-    /** The Python interpreter whose environment runs the harness; null means auto-detect. */
-    python: z.string().nullable().default(null),
-    /** Task files the user opened, most recent first. */
-    openedTasks: z.array(z.string()).default([]),
-    /** Task folders (KernelBench checkouts) the user opened, most recent first. */
-    openedFolders: z.array(z.string()).default([]),
+    ...taskSettings,
+    ...toolchainSettings,
+    ...runnerSettings,
+    /** The window's colour scheme. */
     theme: z.enum(['dark', 'light']).default('dark'),
-    sandbox: sandboxSettingsSchema.default({ allowUnsandboxed: false }),
   })
   .passthrough()
 
 export type Settings = z.output<typeof settingsSchema>
 
-export const createSettingsFile = (dataDir: string) =>
+export const createSettingsFile = (dataDir: string): SettingsFile =>
   new JsonFile(join(dataDir, 'settings.json'), settingsSchema, () => settingsSchema.parse({}))
+
+/** The settings file every service reads and updates through. */
+export type SettingsFile = JsonFile<typeof settingsSchema>

@@ -66,6 +66,13 @@ describe('the layers', () => {
     expect(problems).toEqual([])
   })
 
+  it('the test doubles in agents/testing are imported by tests only', () => {
+    const problems = ['agents', 'main', 'renderer/src', 'preload', 'bench', 'test'].flatMap((folder) =>
+      refused(folder, (target, _imported, file) => file.endsWith('.test.ts') || file.startsWith('agents/testing/') || !target.startsWith('agents/testing/')),
+    )
+    expect(problems).toEqual([])
+  })
+
   it('the renderer takes values from agents/contract only, and types from the rest of agents/', () => {
     const problems = refused('renderer/src', (target, imported) => {
       if (/^(main|preload)\//.test(target) || target.startsWith('node:') || ['electron', 'node-pty', 'fs', 'child_process'].includes(target)) return false

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { Verdict } from '../../agents/ports/index.ts'
 import { analyzeProfile } from '../../agents/roles/profile.ts'
 import { optimizeMessages } from '../../agents/roles/prompts.ts'
-import { makeVerdict } from '../../agents/run/testing/fake-runner.ts'
+import { makeVerdict } from '../../agents/testing/fake-runner.ts'
 import { repoRoot } from '../helpers/temp-host.ts'
 
 const harness = join(repoRoot, 'resources', 'harness')

@@ -4,7 +4,8 @@ import { basename, join, resolve } from 'node:path'
 import { AppError, type BenchReport, type BenchRow, type BenchSummary, type RunSpecInput } from '../../../agents/contract/index.ts'
 import { baselineText } from '../../../agents/roles/verifier.ts'
 import { benchCsv, benchMetrics } from '../../../agents/run/bench-metrics.ts'
-import type { Host } from '../host.ts'
+import type { RunManager } from '../runs/run-manager.ts'
+import type { HostBasics } from '../services.ts'
 
 /** What bench.json holds: the shared spec, the tasks in order and the run of each. */
 interface BenchDocument {
@@ -25,13 +26,18 @@ const writeJson = async (path: string, value: unknown) => {
  * A bench runs the same spec over a list of tasks, one run per task in turn (so timings do not
  * compete for the device), and reports KernelBench's fast_p and geometric-mean speedups.
  */
+/** What a bench is built from: the data folder, the bus its progress goes out on, and the runs it starts. */
+export type BenchDependencies = Pick<HostBasics, 'paths' | 'events'> & {
+  runs: Pick<RunManager, 'start' | 'cancel' | 'wait' | 'summary' | 'candidate'>
+}
+
 export class BenchManager {
   private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>()
 
-  constructor(private readonly host: Host) {}
+  constructor(private readonly deps: BenchDependencies) {}
 
   private root(): string {
-    return join(this.host.paths.dataDir, 'benches')
+    return join(this.deps.paths.dataDir, 'benches')
   }
 
   private folder(benchId: string): string {
@@ -69,7 +75,7 @@ export class BenchManager {
     const controller = new AbortController()
     const done = this.execute(document, controller.signal).finally(() => this.active.delete(id))
     this.active.set(id, { controller, done })
-    this.host.events.emit('bench-progress', summary)
+    this.deps.events.emit('bench-progress', summary)
     return summary
   }
 
@@ -78,12 +84,12 @@ export class BenchManager {
     for (const task of document.tasks) {
       if (signal.aborted) break
       try {
-        const run = await this.host.runs.start({ ...document.spec, taskPath: task.taskPath, title: `${document.summary.title} · ${basename(task.taskPath)}` })
+        const run = await this.deps.runs.start({ ...document.spec, taskPath: task.taskPath, title: `${document.summary.title} · ${basename(task.taskPath)}` })
         task.runId = run.id
         await save()
-        const cancel = () => void this.host.runs.cancel(run.id).catch(() => undefined)
+        const cancel = () => void this.deps.runs.cancel(run.id).catch(() => undefined)
         signal.addEventListener('abort', cancel, { once: true })
-        await this.host.runs.wait(run.id)
+        await this.deps.runs.wait(run.id)
         signal.removeEventListener('abort', cancel)
       } catch (error) {
         // A task that cannot start (malformed file, provider error) is a row with its reason; the bench goes on.
@@ -91,12 +97,12 @@ export class BenchManager {
       }
       document.summary.finished += 1
       await save()
-      this.host.events.emit('bench-progress', document.summary)
+      this.deps.events.emit('bench-progress', document.summary)
     }
     document.summary.status = signal.aborted ? 'cancelled' : 'completed'
     document.summary.endedAt = new Date().toISOString()
     await save()
-    this.host.events.emit('bench-progress', document.summary)
+    this.deps.events.emit('bench-progress', document.summary)
   }
 
   async list(): Promise<BenchSummary[]> {
@@ -111,9 +117,9 @@ export class BenchManager {
     const rows: BenchRow[] = []
     for (const task of document.tasks) {
       const taskName = basename(task.taskPath).replace(/\.py$/, '')
-      const summary = task.runId ? await this.host.runs.summary(task.runId).catch(() => null) : null
+      const summary = task.runId ? await this.deps.runs.summary(task.runId).catch(() => null) : null
       const best = summary?.best ?? null
-      const detail = best && task.runId ? await this.host.runs.candidate(task.runId, best.candidateId).catch(() => null) : null
+      const detail = best && task.runId ? await this.deps.runs.candidate(task.runId, best.candidateId).catch(() => null) : null
       rows.push({
         taskPath: task.taskPath,
         taskName,

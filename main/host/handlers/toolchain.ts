@@ -1,14 +1,11 @@
 import { AppError } from '../../../agents/contract/result.ts'
 import type { Handlers } from '../dispatch.ts'
 import type { Host } from '../host.ts'
-import { ProjectVenv } from '../toolchain/project-venv.ts'
-import { ToolchainManager } from '../toolchain/toolchain-manager.ts'
 
 type ToolchainRoutes = 'toolchain.detect' | 'toolchain.list' | 'toolchain.select' | 'toolchain.add' | 'toolchain.sandbox' | 'toolchain.setSandbox' | 'toolchain.venvPlan' | 'toolchain.createVenv'
 
 export const toolchainHandlers = (host: Host): Pick<Handlers, ToolchainRoutes> => {
-  const manager = new ToolchainManager(host)
-  const venv = new ProjectVenv(host)
+  const { toolchain: manager, venv } = host
   const localOnly = (name: string | undefined) => {
     if (name && name !== 'local') throw new AppError('TOOLCHAIN_UNKNOWN_HOST', `Environments of ${name} are chosen in its SSH host settings; here, use host "local".`)
   }

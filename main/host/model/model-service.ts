@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { AppError, type ModelPatchReport, type ModelReport, type ParsedInput } from '../../../agents/contract/index.ts'
-import type { Host } from '../host.ts'
+import type { HostBasics } from '../services.ts'
+import type { TaskLibrary } from '../tasks/task-library.ts'
 import { harnessEnvironment, sandboxVariables } from '../runner/harness-environment.ts'
 
 /** Capture, profiling and per-region checks of a real model take minutes on a CPU; compiles take more. */
@@ -28,21 +29,26 @@ export function harnessError(command: string, stderr: string, code: number | nul
   return new AppError('MODEL_FAILED', `akg_harness model ${command} exited with ${code}: ${lines.slice(-3).join(' | ') || 'no output'}`)
 }
 
+/** What the model service is built from: the harness in the configured Python, and the task library it opens the extracted tasks in. */
+export type ModelServiceDependencies = Pick<HostBasics, 'paths' | 'processes' | 'settings' | 'python'> & {
+  tasks: Pick<TaskLibrary, 'openFolder'>
+}
+
 /**
  * `akg model` for every front door: runs the harness's model commands, which import the
  * user's model and the winning kernels in the harness's executor process, never here.
  */
 export class ModelService {
-  constructor(private readonly host: Host) {}
+  constructor(private readonly deps: ModelServiceDependencies) {}
 
   private async harness<T>(command: string, args: string[], timeoutMs: number): Promise<T> {
-    const python = await this.host.python()
-    const scratch = join(this.host.paths.dataDir, 'model')
+    const python = await this.deps.python()
+    const scratch = join(this.deps.paths.dataDir, 'model')
     await mkdir(scratch, { recursive: true })
     const out = join(scratch, `${command}-${randomUUID()}.json`)
     // The harness boundary's allow-list and the sandbox settings, never the studio's own environment.
-    const env = harnessEnvironment(this.host.paths.harness, sandboxVariables(await this.host.settings.read(), this.host.paths.dataDir))
-    const result = await this.host.processes.run({ label: `model ${command}`, file: python, args: ['-m', 'akg_harness', 'model', command, ...args, '--out', out], timeoutMs, env })
+    const env = harnessEnvironment(this.deps.paths.harness, sandboxVariables(await this.deps.settings.read(), this.deps.paths.dataDir))
+    const result = await this.deps.processes.run({ label: `model ${command}`, file: python, args: ['-m', 'akg_harness', 'model', command, ...args, '--out', out], timeoutMs, env })
     try {
       if (result.spawnError) throw new AppError('PYTHON_UNAVAILABLE', `${python} could not be started (${result.spawnError}); choose a Python with torch in Toolchains.`)
       if (result.timedOut) throw new AppError('MODEL_TIMEOUT', `akg model ${command} did not finish within ${timeoutMs / 60_000} minutes and was stopped.`)
@@ -63,7 +69,7 @@ export class ModelService {
     if (input.top) args.push('--top', String(input.top))
     if (input.regions?.length) args.push('--regions', input.regions.join(','))
     const report = await this.harness<ModelReport>('extract', args, PROFILE_TIMEOUT_MS)
-    if (report.tasks_dir && (report.written?.length ?? 0) > 0) await this.host.tasks.openFolder(report.tasks_dir)
+    if (report.tasks_dir && (report.written?.length ?? 0) > 0) await this.deps.tasks.openFolder(report.tasks_dir)
     return report
   }
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
-import { rayClusterSchema, sshHostSchema, type RayClusterSettings, type SshHostSettings } from '../../../agents/contract/runner.ts'
+import type { RayClusterSettings, SshHostSettings } from '../../../agents/contract/runner.ts'
 import { RayWorkerHost } from '../cluster/ray-host.ts'
-import type { Host } from '../host.ts'
+import type { HostBasics } from '../services.ts'
 import { SshWorkerHost } from '../ssh/ssh-host.ts'
 import { harnessEnvironment, sandboxVariables } from './harness-environment.ts'
 import { HarnessRunner } from './harness-runner.ts'
@@ -9,27 +9,19 @@ import { LocalWorkerHost } from './local-host.ts'
 
 export { HarnessRunner } from './harness-runner.ts'
 
-/** Reads `runner.cpuSlots` from the settings file (kept by passthrough); null means one per two cores. */
-async function configuredCpuSlots(host: Host): Promise<number | null> {
-  const settings = (await host.settings.read()) as { runner?: { cpuSlots?: unknown } }
-  const value = settings.runner?.cpuSlots
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null
-}
+/** What a worker host is built from: the processes it spawns, the harness, the sandbox settings. */
+export type WorkerHostDependencies = Pick<HostBasics, 'paths' | 'processes' | 'settings' | 'python'>
 
-/** The SSH hosts saved in settings; an entry that no longer parses is skipped, not fatal. */
-export function readSshHosts(settings: unknown): SshHostSettings[] {
-  const list = (settings as { sshHosts?: unknown }).sshHosts
-  if (!Array.isArray(list)) return []
-  return list.flatMap((entry) => {
-    const parsed = sshHostSchema.safeParse(entry)
-    return parsed.success ? [parsed.data] : []
-  })
-}
+/** What the host's runner is built from: its worker hosts' needs, and the bus its status goes out on. */
+export type RunnerDependencies = WorkerHostDependencies & Pick<HostBasics, 'events'>
 
-/** The Ray cluster saved in settings, or null (none, or an entry that no longer parses). */
-export function readRayCluster(settings: unknown): RayClusterSettings | null {
-  const parsed = rayClusterSchema.safeParse((settings as { rayCluster?: unknown }).rayCluster)
-  return parsed.success ? parsed.data : null
+import { readRayCluster, readSshHosts } from './settings.ts'
+
+export { readRayCluster, readSshHosts }
+
+/** `runner.cpuSlots` from settings (runner/settings.ts); null means one per two cores. */
+async function configuredCpuSlots(host: Pick<HostBasics, 'settings'>): Promise<number | null> {
+  return (await host.settings.read()).runner?.cpuSlots ?? null
 }
 
 /** Ray's own settings (RAY_ADDRESS, RAY_TMPDIR...) reach the cluster driver; nothing else of the studio's. */
@@ -37,7 +29,7 @@ function rayVariables(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('RAY_') && entry[1] !== undefined && !/KEY|TOKEN|SECRET|PASSW/i.test(entry[0])))
 }
 
-export const rayWorkerHost = (host: Host, settings: RayClusterSettings): RayWorkerHost =>
+export const rayWorkerHost = (host: WorkerHostDependencies, settings: RayClusterSettings): RayWorkerHost =>
   new RayWorkerHost({
     processes: host.processes,
     python: () => host.python(),
@@ -47,7 +39,7 @@ export const rayWorkerHost = (host: Host, settings: RayClusterSettings): RayWork
     cwd: host.paths.appRoot,
   })
 
-export const sshWorkerHost = (host: Host, config: SshHostSettings): SshWorkerHost =>
+export const sshWorkerHost = (host: WorkerHostDependencies, config: SshHostSettings): SshWorkerHost =>
   new SshWorkerHost(config, host.processes, host.paths.harness, join(host.paths.appRoot, 'main', 'host', 'ssh', 'relay.py'), async () =>
     sandboxVariables(await host.settings.read(), host.paths.dataDir),
   )
@@ -56,7 +48,7 @@ export const sshWorkerHost = (host: Host, config: SshHostSettings): SshWorkerHos
  * The host's Runner: warm harness workers on this machine and on the SSH hosts in settings.
  * Status changes reach every front door as `runner-status` events.
  */
-export function createHostRunner(host: Host): HarnessRunner {
+export function createHostRunner(host: RunnerDependencies): HarnessRunner {
   const local = new LocalWorkerHost({
     processes: host.processes,
     python: () => host.python(),

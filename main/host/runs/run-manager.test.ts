@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RunEvent } from '../../../agents/contract/index.ts'
-import { FakeRunner } from '../../../agents/run/testing/fake-runner.ts'
-import { judge, kernelAnswer } from '../../../agents/run/testing/run-fixture.ts'
-import { ScriptedModel } from '../../../agents/run/testing/scripted-model.ts'
+import { FakeRunner } from '../../../agents/testing/fake-runner.ts'
+import { judge, kernelAnswer } from '../../../agents/testing/run-fixture.ts'
+import { ScriptedModel } from '../../../agents/testing/scripted-model.ts'
 import { temporaryHost } from '../../../test/helpers/temp-host.ts'
 import { dispatch } from '../dispatch.ts'
 import { RunManager } from './run-manager.ts'
@@ -109,7 +109,7 @@ describe('runs on disk', () => {
 describe('replay on resume', () => {
   it('skips the replayed calls of finished candidates and replays the lost step again', async () => {
     const { replayedCalls } = await import('./run-models.ts')
-    const { runFixture } = await import('../../../agents/run/testing/run-fixture.ts')
+    const { runFixture } = await import('../../../agents/testing/run-fixture.ts')
     const full = await runFixture({ code: [kernelAnswer('compile_error'), kernelAnswer('incorrect'), kernelAnswer('passed')] })
     const killAt = full.store.events.findIndex((event) => event.type === 'verify-start' && event.candidateId === 'c0002')
     // c0001 (designer + coder) finished; c0002's fixer call was made but its step is lost.

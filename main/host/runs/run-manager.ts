@@ -21,12 +21,13 @@ import type { KnowledgeSelector, RunDependencies, TuneHook } from '../../../agen
 import { executeRun, RunInterruption, RunStoreFailure } from '../../../agents/run/engine.ts'
 import { parseCassette, type Cassette } from '../../../agents/providers/index.ts'
 import { foldEvents, summarize } from '../../../agents/run/state.ts'
-import type { Host } from '../host.ts'
+import type { Runner } from '../../../agents/ports/index.ts'
+import type { HostBasics } from '../services.ts'
 import { createRunFolder, FileRunStore, listRunFolders, readSpec, runsRoot } from './run-files.ts'
 import { acquireRunLock, liveOwner, type RunLock } from './run-lock.ts'
 import { dropTornLine, LOG_FILE, readRunLog, type RunLog } from './run-log.ts'
-import { resolveRunModels } from './run-models.ts'
-import { hostPreflight, preflightError, type Preflight } from './run-preflight.ts'
+import { resolveRunModels, type RunModelDependencies } from './run-models.ts'
+import { hostPreflight, preflightError, type Preflight, type PreflightDependencies } from './run-preflight.ts'
 import { runFolder } from '../../../agents/contract/registry.ts'
 
 
@@ -53,7 +54,19 @@ export const systemClock: Clock = {
     }),
 }
 
-/** What the manager needs beyond the host; tests swap the runner or the models. */
+/**
+ * What the manager is built from: the data folder and the bus its events go out on, the runner
+ * and providers a run uses, and what the default preflight checks with.
+ */
+export type RunManagerDependencies = Pick<HostBasics, 'paths' | 'events'> &
+  RunModelDependencies &
+  PreflightDependencies & {
+    /** Which front door this process is; a run's lock names it so others can say who runs it. */
+    program: string
+    runner: Runner
+  }
+
+/** What the manager takes beyond its dependencies; tests swap the runner or the models. */
 export interface RunManagerOptions {
   dependencies?: (spec: RunSpec, prior: RunEvent[]) => Promise<Partial<RunDependencies>>
   /**
@@ -79,13 +92,13 @@ export class RunManager {
   private readonly active = new Map<string, ActiveRun>()
 
   constructor(
-    private readonly host: Host,
+    private readonly deps: RunManagerDependencies,
     private readonly options: RunManagerOptions = {},
   ) {}
 
   private folder(runId: string): string {
     if (!/^[\w.-]+$/.test(runId)) throw new AppError('NOT_FOUND', `There is no run ${JSON.stringify(runId)}.`)
-    return join(runsRoot(this.host.paths.dataDir), runId)
+    return join(runsRoot(this.deps.paths.dataDir), runId)
   }
 
   /**
@@ -124,13 +137,13 @@ export class RunManager {
     const runId = newRunId()
     const prepared = await this.prepare(runId, spec, [])
     const first = { type: 'run-start', runId, seq: 0, time: new Date().toISOString(), spec, resumed: false } as RunEvent
-    const lock = await createRunFolder(runsRoot(this.host.paths.dataDir), runId, spec, first, this.host.program)
+    const lock = await createRunFolder(runsRoot(this.deps.paths.dataDir), runId, spec, first, this.deps.program)
     return this.launch(runId, spec, [first], prepared, forkCode, lock, true)
   }
 
   /** Refuses a run whose setup cannot work, naming each cause and its fix, before any model is called. */
   private async preflight(spec: RunSpec): Promise<void> {
-    const check = this.options.preflight === undefined ? (this.options.dependencies ? null : hostPreflight(this.host)) : this.options.preflight
+    const check = this.options.preflight === undefined ? (this.options.dependencies ? null : hostPreflight(this.deps)) : this.options.preflight
     const problems = check ? await check(spec) : []
     if (problems.length > 0) throw preflightError(spec, problems)
   }
@@ -171,7 +184,7 @@ export class RunManager {
     const taskSource = await this.readText(spec.taskPath, 'task')
     const sourceCode = spec.migrate ? await this.readText(spec.migrate.sourcePath, 'source kernel') : null
     const overrides = (await this.options.dependencies?.(spec, prior)) ?? {}
-    const model = overrides.model ?? (await resolveRunModels(this.host, spec, prior, spec.record ? await this.recording(new FileRunStore(this.folder(runId))) : undefined).catch((error: unknown) => {
+    const model = overrides.model ?? (await resolveRunModels(this.deps, spec, prior, spec.record ? await this.recording(new FileRunStore(this.folder(runId))) : undefined).catch((error: unknown) => {
       throw new AppError('PROVIDER_CONFIG', error instanceof Error ? error.message : String(error))
     }))
     return { taskSource, sourceCode, overrides, model }
@@ -185,14 +198,14 @@ export class RunManager {
     const firstEvent = new Promise<void>((resolveStarted) => (started = resolveStarted))
     const deps: RunDependencies = {
       model,
-      runner: overrides.runner ?? this.host.runner,
+      runner: overrides.runner ?? this.deps.runner,
       clock: overrides.clock ?? systemClock,
       store,
       ...((overrides.knowledge ?? this.options.knowledge) ? { knowledge: overrides.knowledge ?? this.options.knowledge } : {}),
       ...((overrides.tune ?? this.options.tune) ? { tune: overrides.tune ?? this.options.tune } : {}),
       ...((overrides.hardware ?? this.options.hardware) ? { hardware: overrides.hardware ?? this.options.hardware } : {}),
       onEvent: (event) => {
-        this.host.events.emit('run-event', event)
+        this.deps.events.emit('run-event', event)
         if (event.type === 'run-start') started()
       },
     }
@@ -200,7 +213,7 @@ export class RunManager {
       .catch(async (error: unknown) => {
         // The engine records its own failures (a disk failure too); reaching here otherwise means the log itself could not be written.
         if (!(error instanceof RunStoreFailure)) {
-          this.host.events.emit('run-event', { type: 'run-error', runId, seq: -1, time: new Date().toISOString(), candidateId: null, fatal: true, code: 'RUN_STORE', message: error instanceof Error ? error.message : String(error) })
+          this.deps.events.emit('run-event', { type: 'run-error', runId, seq: -1, time: new Date().toISOString(), candidateId: null, fatal: true, code: 'RUN_STORE', message: error instanceof Error ? error.message : String(error) })
         }
         started()
         return summarize(foldEvents(runId, (await readRunLog(this.folder(runId), runId).catch(() => ({ events: prior }))).events), false)
@@ -217,14 +230,14 @@ export class RunManager {
 
   /** Every run folder, newest first: the runs, and the folders that cannot be read with the reason. */
   private async scan(limit: number): Promise<{ runs: RunSummary[]; unreadable: UnreadableRun[] }> {
-    const ids = (await listRunFolders(this.host.paths.dataDir)).sort().reverse().slice(0, limit)
+    const ids = (await listRunFolders(this.deps.paths.dataDir)).sort().reverse().slice(0, limit)
     const runs: RunSummary[] = []
     const unreadable: UnreadableRun[] = []
     for (const id of ids) {
       try {
         runs.push(await this.summary(id))
       } catch (error) {
-        unreadable.push({ id, folder: join(runsRoot(this.host.paths.dataDir), id), reason: error instanceof Error ? error.message : String(error) })
+        unreadable.push({ id, folder: join(runsRoot(this.deps.paths.dataDir), id), reason: error instanceof Error ? error.message : String(error) })
       }
     }
     return { runs, unreadable }
@@ -279,7 +292,7 @@ export class RunManager {
     if (this.active.has(runId)) throw new AppError('RUN_ACTIVE', `Run ${runId} is already running.`)
     const folder = this.folder(runId)
     await this.preflight((await this.readRun(runId)).spec)
-    const lock = await acquireRunLock(folder, runId, this.host.program)
+    const lock = await acquireRunLock(folder, runId, this.deps.program)
     try {
       const { spec, events, log } = await this.readRun(runId)
       const summary = summarize(foldEvents(runId, events), false)

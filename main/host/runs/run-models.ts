@@ -4,7 +4,7 @@ import type { RunEvent, RunSpec } from '../../../agents/contract/index.ts'
 import type { AgentRole } from '../../../agents/ports/index.ts'
 import { RecordingModelClient, ReplayModelClient, type Cassette } from '../../../agents/providers/index.ts'
 import type { ModelBinding } from '../../../agents/run/context.ts'
-import type { Host } from '../host.ts'
+import type { ProviderService } from '../providers/provider-service.ts'
 import { loadCassette } from '../providers/cassette-file.ts'
 import { agentRoles } from '../../../agents/contract/registry.ts'
 
@@ -51,7 +51,10 @@ export function replayedCalls(prior: RunEvent[]): Map<string, number> {
  * each run gets its own replay from the first call, so the provider is never used up, and a
  * folder picks the task's cassette as `akg run --replay FOLDER` does.
  */
-async function withReplayProviders(host: Host, models: RunSpec['models']): Promise<RunSpec['models']> {
+/** The providers a run's models come from. */
+export type RunModelDependencies = { providers: Pick<ProviderService, 'configs' | 'modelFor'> }
+
+async function withReplayProviders(host: RunModelDependencies, models: RunSpec['models']): Promise<RunSpec['models']> {
   const replayPaths = new Map((await host.providers.configs()).filter((config) => config.kind === 'replay' && config.cassettePath).map((config) => [config.name, config.cassettePath as string]))
   if (replayPaths.size === 0) return models
   return Object.fromEntries(Object.entries(models).map(([role, value]) => {
@@ -61,12 +64,12 @@ async function withReplayProviders(host: Host, models: RunSpec['models']): Promi
 }
 
 /**
- * The model per role for a run. Configured providers come from host.modelFor; cassette roles
+ * The model per role for a run. Configured providers come from providers.modelFor; cassette roles
  * share one replay client per file, fast-forwarded past the calls the log already holds so a
  * resumed replay run continues where it stopped.
  */
 export async function resolveRunModels(
-  host: Host,
+  host: RunModelDependencies,
   spec: RunSpec,
   prior: RunEvent[],
   recording?: { initial: Cassette['calls']; save: (cassette: Cassette) => void },
@@ -97,7 +100,7 @@ export async function resolveRunModels(
       bindings.set(role, { client, model: path.split(/[\\/]/).pop()! })
     } else if (role !== 'conductor' || spec.models.conductor) {
       // The Conductor is rule-based unless the spec names a model for it.
-      const routed = await host.modelFor(role, providerModels)
+      const routed = await host.providers.modelFor(role, providerModels)
       bindings.set(role, { client: recorded(routed.client, routed.model), model: routed.model })
     }
   }

@@ -1,5 +1,6 @@
 import { AppError, type RunSpec } from '../../../agents/contract/index.ts'
-import type { Host } from '../host.ts'
+import type { ProviderService } from '../providers/provider-service.ts'
+import type { HostBasics } from '../services.ts'
 import { cassettePrefix } from './run-models.ts'
 import { writerRoles } from '../../../agents/contract/registry.ts'
 
@@ -14,6 +15,11 @@ export interface PreflightProblem {
 /** Checks a run's setup before its first model call; resolves with the problems found (none: go). */
 export type Preflight = (spec: RunSpec) => Promise<PreflightProblem[]>
 
+/** What the preflight uses: the harness in the configured Python, and the providers it asks. */
+export type PreflightDependencies = Pick<HostBasics, 'paths' | 'processes' | 'python'> & {
+  providers: Pick<ProviderService, 'configs' | 'modelFor' | 'test'>
+}
+
 /** Importing torch twice and one forward pass, on a loaded machine; past this the harness itself is stuck. */
 const HARNESS_PREFLIGHT_TIMEOUT_MS = 420_000
 
@@ -25,11 +31,11 @@ const LOCAL_DEVICE = /^(cpu|cuda|npu)(:\d+)?$/
  * run will call answers and serves the model asked for. Remote devices are checked by their host's
  * workers when they connect.
  */
-export function hostPreflight(host: Host): Preflight {
+export function hostPreflight(host: PreflightDependencies): Preflight {
   return async (spec) => [...(await harnessProblems(host, spec)), ...(await providerProblems(host, spec))]
 }
 
-async function harnessProblems(host: Host, spec: RunSpec): Promise<PreflightProblem[]> {
+async function harnessProblems(host: PreflightDependencies, spec: RunSpec): Promise<PreflightProblem[]> {
   if (!LOCAL_DEVICE.test(spec.device)) return []
   const python = await host.python()
   const result = await host.processes.run({
@@ -52,7 +58,7 @@ async function harnessProblems(host: Host, spec: RunSpec): Promise<PreflightProb
   }
 }
 
-async function providerProblems(host: Host, spec: RunSpec): Promise<PreflightProblem[]> {
+async function providerProblems(host: PreflightDependencies, spec: RunSpec): Promise<PreflightProblem[]> {
   const overrides = Object.fromEntries(Object.entries(spec.models).filter(([, value]) => !value.startsWith(cassettePrefix)))
   const fallback = spec.models.coder ?? Object.values(spec.models)[0]
   const wanted = new Map<string, Set<string>>()
@@ -66,7 +72,7 @@ async function providerProblems(host: Host, spec: RunSpec): Promise<PreflightPro
     if (named && (named.kind === 'replay' || named.kind === 'manual')) continue
     let routed: { provider: string; model: string }
     try {
-      routed = await host.modelFor(role, overrides)
+      routed = await host.providers.modelFor(role, overrides)
     } catch (error) {
       return [{ kind: 'provider', code: 'PROVIDER_CONFIG', message: error instanceof Error ? error.message : String(error), fix: 'add a provider in Settings, or give --model role=provider:model' }]
     }

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import { AppError } from '../../../agents/contract/index.ts'
 import type { TuneHook } from '../../../agents/run/context.ts'
-import type { Host } from '../host.ts'
+import type { TunerService } from '../tuner/tuner-service.ts'
 
 /** Evaluations the optimize workflow gives one tuning search: enough for a small declared space, bounded so a run's budget goes mostly to rewrites. */
 export const tuneEvaluationsPerCandidate = 16
 
 /** The optimize workflow's tune hook, over the host's tuner service (agents/tuner through main/host/tuner). */
-export function hostTuneHook(host: Host): TuneHook {
+export function hostTuneHook(host: { tuner: Pick<TunerService, 'start' | 'cancel' | 'wait'> }): TuneHook {
   return async (request) => {
     let session
     try {

@@ -1,8 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { basename, extname, join, relative, resolve, sep } from 'node:path'
 import { AppError, type TaskDetail, type TaskFolder, type TaskSummary } from '../../../agents/contract/index.ts'
-import type { JsonFile } from '../json-file.ts'
-import type { settingsSchema } from '../settings.ts'
+import type { SettingsFile } from '../settings.ts'
 import { levelFromPath, outlineTask } from './outline.ts'
 import { scanTaskFolder } from './task-folder.ts'
 
@@ -14,7 +13,7 @@ const OPENED_LIMIT = 50
 export class TaskLibrary {
   constructor(
     private readonly sampleDir: string,
-    private readonly settings: JsonFile<typeof settingsSchema>,
+    private readonly settings: SettingsFile,
   ) {}
 
   async list(): Promise<TaskSummary[]> {

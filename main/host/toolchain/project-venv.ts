@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError, type VenvPlan, type VenvProgress } from '../../../agents/contract/index.ts'
-import type { Host } from '../host.ts'
+import type { HostBasics } from '../services.ts'
 
 /** pip resolves and downloads torch (200 MB CPU, several GB CUDA); an hour covers a slow link. */
 const CREATE_TIMEOUT_MS = 60 * 60_000
@@ -15,14 +15,14 @@ const STAGES: Array<VenvProgress['stage']> = ['venv', 'torch', 'packages']
 export class ProjectVenv {
   private creating: Promise<string> | null = null
 
-  constructor(private readonly host: Host) {}
+  constructor(private readonly deps: Pick<HostBasics, 'paths' | 'processes' | 'events'>) {}
 
   private get script(): string {
-    return join(this.host.paths.appRoot, 'scripts', 'python-env.mjs')
+    return join(this.deps.paths.appRoot, 'scripts', 'python-env.mjs')
   }
 
   get python(): string {
-    return join(this.host.paths.appRoot, '.venv', 'bin', 'python')
+    return join(this.deps.paths.appRoot, '.venv', 'bin', 'python')
   }
 
   /** Node for the script: inside Electron, its binary runs as plain Node with ELECTRON_RUN_AS_NODE. */
@@ -32,10 +32,10 @@ export class ProjectVenv {
 
   async plan(): Promise<VenvPlan> {
     const { file, env } = this.node()
-    const result = await this.host.processes.run({ label: 'venv plan', file, args: [this.script, 'plan'], env, timeoutMs: PLAN_TIMEOUT_MS })
+    const result = await this.deps.processes.run({ label: 'venv plan', file, args: [this.script, 'plan'], env, timeoutMs: PLAN_TIMEOUT_MS })
     if (result.code !== 0) throw new AppError('VENV_PLAN_FAILED', `Could not work out which torch build fits this machine: ${result.stderr.trim() || `exit code ${result.code}`}`)
     const plan = JSON.parse(result.stdout) as Omit<VenvPlan, 'ready'>
-    const check = existsSync(this.python) ? await this.host.processes.run({ label: 'venv torch check', file: this.python, args: ['-c', 'import torch'], timeoutMs: 60_000 }) : null
+    const check = existsSync(this.python) ? await this.deps.processes.run({ label: 'venv torch check', file: this.python, args: ['-c', 'import torch'], timeoutMs: 60_000 }) : null
     return { ...plan, ready: check?.code === 0 }
   }
 
@@ -47,7 +47,7 @@ export class ProjectVenv {
 
   private async run(): Promise<string> {
     const { file, env } = this.node()
-    const managed = this.host.processes.spawnChild({ label: 'create project venv', file, args: [this.script, 'create', '--json'], env, cwd: this.host.paths.appRoot })
+    const managed = this.deps.processes.spawnChild({ label: 'create project venv', file, args: [this.script, 'create', '--json'], env, cwd: this.deps.paths.appRoot })
     managed.child.stdin.end()
     const started = Date.now()
     let stderr = ''
@@ -60,7 +60,7 @@ export class ProjectVenv {
         try {
           const progress = JSON.parse(line) as { stage: VenvProgress['stage']; line: string; elapsedMs: number }
           const step = Math.max(0, STAGES.indexOf(progress.stage)) + (progress.stage === 'done' ? STAGES.length : 1)
-          this.host.events.emit('venv-progress', { ...progress, step: Math.min(step, STAGES.length), steps: STAGES.length })
+          this.deps.events.emit('venv-progress', { ...progress, step: Math.min(step, STAGES.length), steps: STAGES.length })
         } catch {
           // Not a progress line; the script prints only those.
         }
@@ -74,7 +74,7 @@ export class ProjectVenv {
     clearTimeout(timer)
     if (exit.code !== 0) {
       const message = stderr.trim().split('\n').pop() || `the setup script exited with ${exit.code ?? exit.signal}`
-      this.host.events.emit('venv-progress', { stage: 'error', line: message, elapsedMs: Date.now() - started, step: 0, steps: STAGES.length })
+      this.deps.events.emit('venv-progress', { stage: 'error', line: message, elapsedMs: Date.now() - started, step: 0, steps: STAGES.length })
       throw new AppError('VENV_CREATE_FAILED', `The project environment was not created: ${message}`, { stderr })
     }
     return this.python

@@ -1,21 +1,24 @@
-import { z } from 'zod'
 import type { EnvironmentList } from '../../../agents/contract/toolchain.ts'
 import { AppError } from '../../../agents/contract/result.ts'
-import type { Host } from '../host.ts'
+import type { HarnessRunner } from '../runner/harness-runner.ts'
+import type { HostBasics } from '../services.ts'
+import type { Settings } from '../settings.ts'
 import { findInterpreters, interpreterExists } from './environments.ts'
 
-/** Toolchain choices kept in settings.json under `toolchain` (the settings schema passes unknown keys through). */
-const toolchainSettings = z
-  .object({
-    /** Interpreters the user added by path. */
-    added: z.array(z.string()).default([]),
-  })
-  .default({ added: [] })
+/**
+ * What the manager is built from: the settings it keeps the choice in, the processes that check an
+ * interpreter, detection to refresh and the runner whose local workers restart on a change.
+ */
+export type ToolchainDependencies = Pick<HostBasics, 'paths' | 'processes' | 'settings' | 'python'> & {
+  detectToolchain: (options: { refresh: boolean }) => Promise<unknown>
+  runner: Pick<HarnessRunner, 'resetHost' | 'warm'>
+}
 
-const readToolchainSettings = async (host: Host) => toolchainSettings.parse((await host.settings.read() as { toolchain?: unknown }).toolchain ?? undefined)
+/** Interpreters the user added by path (toolchain/settings.ts). */
+const addedInterpreters = (settings: Settings): string[] => settings.toolchain?.added ?? []
 
 /** Confirms a path is a Python the harness can use before it is saved, with the reason when not. */
-async function checkInterpreter(host: Host, python: string): Promise<void> {
+async function checkInterpreter(host: Pick<HostBasics, 'processes'>, python: string): Promise<void> {
   if (!python.startsWith('/')) throw new AppError('TOOLCHAIN_NOT_ABSOLUTE', `Give the full path of the interpreter (for example /opt/conda/envs/kernels/bin/python), not ${python}.`)
   if (!interpreterExists(python)) throw new AppError('TOOLCHAIN_NOT_FOUND', `There is no file at ${python}.`)
   const result = await host.processes.run({ label: 'python check', file: python, args: ['-c', 'import sys; print(sys.version_info >= (3, 9))'], timeoutMs: 20_000 })
@@ -25,12 +28,12 @@ async function checkInterpreter(host: Host, python: string): Promise<void> {
 
 /** Lists, adds and selects the Python environments of this machine; the selection persists in settings. */
 export class ToolchainManager {
-  constructor(private readonly host: Host) {}
+  constructor(private readonly deps: ToolchainDependencies) {}
 
   async list(): Promise<EnvironmentList> {
-    const settings = await readToolchainSettings(this.host)
-    const selected = await this.host.python()
-    const found = findInterpreters(this.host.paths.appRoot, settings.added)
+    const added = addedInterpreters(await this.deps.settings.read())
+    const selected = await this.deps.python()
+    const found = findInterpreters(this.deps.paths.appRoot, added)
     if (!found.some((entry) => entry.python === selected)) found.unshift({ python: selected, source: 'added', prefix: null })
     return {
       host: 'local',
@@ -40,22 +43,22 @@ export class ToolchainManager {
   }
 
   async add(python: string): Promise<EnvironmentList> {
-    await checkInterpreter(this.host, python)
-    await this.host.settings.update((current) => {
-      const settings = toolchainSettings.parse((current as { toolchain?: unknown }).toolchain ?? undefined)
-      const added = settings.added.includes(python) ? settings.added : [...settings.added, python]
-      return { ...current, toolchain: { ...settings, added } }
+    await checkInterpreter(this.deps, python)
+    await this.deps.settings.update((current) => {
+      const before = addedInterpreters(current)
+      const added = before.includes(python) ? before : [...before, python]
+      return { ...current, toolchain: { ...current.toolchain, added } }
     })
     return this.list()
   }
 
   async select(python: string): Promise<EnvironmentList> {
-    await checkInterpreter(this.host, python)
-    await this.host.settings.update((current) => ({ ...current, python }))
+    await checkInterpreter(this.deps, python)
+    await this.deps.settings.update((current) => ({ ...current, python }))
     // Workers run the old interpreter: detection and the runner start over with the new one, now.
-    void this.host.detectToolchain({ refresh: true }).catch(() => undefined)
-    await this.host.runner.resetHost('local')
-    void this.host.runner.warm('local').catch(() => undefined)
+    void this.deps.detectToolchain({ refresh: true }).catch(() => undefined)
+    await this.deps.runner.resetHost('local')
+    void this.deps.runner.warm('local').catch(() => undefined)
     return this.list()
   }
 }

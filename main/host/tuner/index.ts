@@ -1,12 +1,20 @@
 import { join } from 'node:path'
-import type { Host } from '../host.ts'
+import type { HostBasics } from '../services.ts'
+import type { TaskLibrary } from '../tasks/task-library.ts'
+import type { Runner } from '../../../agents/ports/runner.ts'
 import { TunerService } from './tuner-service.ts'
 
 export { TunerService } from './tuner-service.ts'
 export { loadPresetFile, loadPresets } from './presets.ts'
 
 /** The host's tuner: shipped presets, then the user's under <data>/tuner/presets, over the host runner. */
-export function createHostTuner(host: Host): TunerService {
+/** What the host's tuner is built from: the runner it evaluates on and the task library it resolves tasks in. */
+export type TunerDependencies = Pick<HostBasics, 'paths' | 'events'> & {
+  runner: Runner
+  tasks: Pick<TaskLibrary, 'list' | 'read'>
+}
+
+export function createHostTuner(host: TunerDependencies): TunerService {
   return new TunerService({
     runner: host.runner,
     presetFolders: [join(host.paths.resources, 'tuner', 'presets'), join(host.paths.dataDir, 'tuner', 'presets')],

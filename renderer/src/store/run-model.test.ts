@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { syntheticRun } from '../../../test/fixtures/synthetic-run.ts'
+import { applyRunFacts, emptyRunFacts, type RunEvent } from '../../../agents/contract/index.ts'
 import { applyRunEvents, emptyRunModel, TEXT_LIMIT } from './run-model.ts'
 
 describe('folding run events into the model the Run view draws', () => {
@@ -59,5 +60,22 @@ describe('folding run events into the model the Run view draws', () => {
     const model = applyRunEvents(emptyRunModel('run-synthetic'), big)
     expect(model.text.coder?.length).toBeLessThanOrEqual(TEXT_LIMIT)
     expect(model.text.coder).toContain('tl.dot')
+  })
+
+  it('holds the run-level facts the shared fold gives, the one the engine and the run list use', () => {
+    const facts = emptyRunFacts()
+    for (const event of events) applyRunFacts(facts, event)
+    const model = applyRunEvents(emptyRunModel('run-synthetic'), events)
+    expect(Object.fromEntries(Object.keys(facts).map((key) => [key, model[key as keyof typeof facts]]))).toEqual(facts)
+    expect(model.steps).toBe(Math.max(...events.flatMap((event) => (event.type === 'step-end' ? [event.step] : []))))
+    expect(model.endedAt).toBe(events.at(-1)?.time)
+  })
+
+  it('clears the last ending when the run resumes, and keeps its first start time', () => {
+    const ended = applyRunEvents(emptyRunModel('run-synthetic'), events)
+    const start = events[0] as Extract<RunEvent, { type: 'run-start' }>
+    const resumed = applyRunEvents(ended, [{ ...start, seq: ended.nextSeq, time: '2026-11-22T09:00:00.000Z', resumed: true }])
+    expect(resumed).toMatchObject({ status: 'running', endReason: null, endDetail: null, endedAt: null, createdAt: ended.createdAt, steps: ended.steps })
+    expect(resumed.notes.at(-1)?.text).toBe('Resumed from its log.')
   })
 })

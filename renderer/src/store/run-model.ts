@@ -1,4 +1,4 @@
-import type { AgentRole, CandidateRecord, ConductorAction, ProfileAnalysis, RunEvent, RunSpec, RunStatus, StopReason, UsageTotals, Verdict } from '../../../agents/contract/index.ts'
+import { applyRunFacts, emptyRunFacts, type AgentRole, type CandidateRecord, type ConductorAction, type ProfileAnalysis, type RunEvent, type RunFacts, type Verdict } from '../../../agents/contract/index.ts'
 
 /** One step of a candidate's cycle, drawn as a segment of its lane. */
 export type SegmentKind = 'design' | 'code' | 'check' | 'verify' | 'profile' | 'tune'
@@ -33,7 +33,7 @@ export interface Decision {
   reason: string
 }
 
-/** One point of the speedup chart: a verified, correct candidate at its step, and the best so far. */
+/** One point of the speedup chart: a verified, correct candidate at its step (the candidate's), and the best so far. */
 export interface SpeedupPoint {
   seq: number
   step: number
@@ -52,18 +52,14 @@ export interface RunNote {
   text: string
 }
 
-/** A run as the UI sees it, folded from its events; plain data only, so it lives in the store. */
-export interface RunModel {
+/**
+ * A run as the UI sees it, folded from its events; plain data only, so it lives in the store.
+ * The run-level facts (spec, status, steps, usage...) are folded by agents/contract/run-facts.ts,
+ * the same fold the engine and the run list use; the rest is what the Run view draws.
+ */
+export interface RunModel extends RunFacts {
   runId: string
-  spec: RunSpec | null
-  status: RunStatus
-  endReason: StopReason | null
-  endDetail: string | null
   bestCandidateId: string | null
-  startedAt: number | null
-  lastTime: number | null
-  endedAt: number | null
-  step: number
   /** Candidates in the order they started; lanes follow it. */
   candidateOrder: string[]
   candidates: Record<string, CandidateTrack>
@@ -74,11 +70,6 @@ export interface RunModel {
   decisions: Decision[]
   speedups: SpeedupPoint[]
   notes: RunNote[]
-  usage: UsageTotals | null
-  /** True once a model answer was played back from a cassette: the run is a replay, not a live model. */
-  replay: boolean
-  /** The next seq the log owes us; events below it were applied already. */
-  nextSeq: number
   eventCount: number
 }
 
@@ -89,9 +80,8 @@ const LOG_LIMIT = 5_000
 
 export function emptyRunModel(runId: string): RunModel {
   return {
-    runId, spec: null, status: 'running', endReason: null, endDetail: null, bestCandidateId: null,
-    startedAt: null, lastTime: null, endedAt: null, step: 0, candidateOrder: [], candidates: {},
-    text: {}, textCandidate: {}, decisions: [], speedups: [], notes: [], usage: null, replay: false, nextSeq: 0, eventCount: 0,
+    ...emptyRunFacts(), runId, bestCandidateId: null, candidateOrder: [], candidates: {},
+    text: {}, textCandidate: {}, decisions: [], speedups: [], notes: [], eventCount: 0,
   }
 }
 
@@ -157,15 +147,10 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
 
   for (const event of fresh) {
     const time = Date.parse(event.time)
-    model.startedAt ??= time
-    model.lastTime = time
-    model.nextSeq = event.seq + 1
+    applyRunFacts(model, event)
     model.eventCount += 1
     switch (event.type) {
       case 'run-start':
-        model.spec = event.spec
-        model.status = 'running'
-        model.endedAt = null
         if (event.resumed) note({ seq: event.seq, time, tone: 'info', text: 'Resumed from its log.' })
         break
       case 'candidate-start': {
@@ -229,7 +214,7 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
           if (!speedupsCopied) model.speedups = model.speedups.slice()
           speedupsCopied = true
           model.speedups.push({
-            seq: event.seq, step: model.step, time, candidateId: event.candidateId, eager, compile,
+            seq: event.seq, step: candidate.record.step, time, candidateId: event.candidateId, eager, compile,
             bestEager: maxOf(previousPoint?.bestEager ?? null, eager),
             bestCompile: maxOf(previousPoint?.bestCompile ?? null, compile),
           })
@@ -267,15 +252,8 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
         closeRunning(candidate, time, terminalOutcome(event.candidate))
         break
       }
-      case 'usage':
-        model.usage = event.totals
-        if (event.replay || event.model.startsWith('replay:')) model.replay = true
-        break
       case 'island-migration':
         note({ seq: event.seq, time, tone: 'info', text: `Island ${event.fromIsland} → ${event.toIsland}: ${event.candidateIds.join(', ')}` })
-        break
-      case 'step-end':
-        model.step = event.step + 1
         break
       case 'run-error':
         note({ seq: event.seq, time, tone: 'error', text: `${event.code}: ${event.message}${event.candidateId ? ` (${event.candidateId})` : ''}` })
@@ -285,11 +263,7 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
         }
         break
       case 'run-end':
-        model.status = event.status
-        model.endReason = event.reason
-        model.endDetail = event.detail
         model.bestCandidateId = event.bestCandidateId
-        model.endedAt = time
         for (const id of model.candidateOrder) {
           const candidate = model.candidates[id]
           if (candidate?.segments.some((segment) => segment.end === null)) closeRunning(track(id) as CandidateTrack, time, 'fail')

@@ -94,10 +94,14 @@ function RunHeader({ runId }: { runId: string }) {
   const status = useStudio((state) => state.runModels[runId]?.status ?? 'running')
   const endReason = useStudio((state) => state.runModels[runId]?.endReason ?? null)
   const endDetail = useStudio((state) => state.runModels[runId]?.endDetail ?? null)
-  const step = useStudio((state) => state.runModels[runId]?.step ?? 0)
+  const steps = useStudio((state) => state.runModels[runId]?.steps ?? 0)
   const candidateCount = useStudio((state) => state.runModels[runId]?.candidateOrder.length ?? 0)
-  const usage = useStudio((state) => state.runModels[runId]?.usage ?? null)
-  const replay = useStudio((state) => state.runModels[runId]?.replay === true || Object.values(state.runModels[runId]?.spec?.models ?? {}).some((value) => value.startsWith('cassette:')))
+  // Zero until the first model call reports; a run that made none shows no usage.
+  const usage = useStudio((state) => {
+    const totals = state.runModels[runId]?.usage
+    return totals && totals.calls > 0 ? totals : null
+  })
+  const replay = useStudio((state) => state.runModels[runId]?.replayed === true || Object.values(state.runModels[runId]?.spec?.models ?? {}).some((value) => value.startsWith('cassette:')))
   const eventCount = useStudio((state) => state.runModels[runId]?.eventCount ?? 0)
   const candidates = useStudio((state) => state.runModels[runId]?.candidates)
   const rate = usage && candidates ? tokensPerSecond(usage.outputTokens, candidates) : null
@@ -113,7 +117,7 @@ function RunHeader({ runId }: { runId: string }) {
       <div>
         <h1 id="run-title">{spec?.title ?? runId}{replay ? <span className="badge replay" data-testid="replay-badge" title="The model's answers are played back from a recorded cassette; the kernels are compiled, checked and timed for real.">replay</span> : null}</h1>
         <p className="muted small">
-          {spec ? `${spec.dsl} on ${spec.device} · ${spec.workflow} · ` : ''}step {step} · {candidateCount} candidates · {eventCount} events
+          {spec ? `${spec.dsl} on ${spec.device} · ${spec.workflow} · ` : ''}{steps} {steps === 1 ? 'step' : 'steps'} · {candidateCount} candidates · {eventCount} events
           {usage ? ` · ${describeUsage(usage, replay, rate)}` : ''}
         </p>
       </div>

@@ -9,6 +9,9 @@ const VIEWPORT_MIN_HEIGHT = 96
 /** A live run's open segments grow with the clock; redraw this often while it runs. */
 const LIVE_REDRAW_MS = 500
 
+/** A run fact's ISO time as milliseconds since the epoch, the timeline's axis. */
+const parseTime = (time: string | null | undefined): number | null => (time ? Date.parse(time) : null)
+
 /**
  * The cycle timeline: one lane per candidate (or per island), each step a segment on a shared
  * time axis. Drawn on a canvas, visible lanes only, at most once per frame.
@@ -16,8 +19,8 @@ const LIVE_REDRAW_MS = 500
 export function CycleTimeline({ runId }: { runId: string }) {
   const order = useStudio((state) => state.runModels[runId]?.candidateOrder)
   const candidates = useStudio((state) => state.runModels[runId]?.candidates)
-  const startedAt = useStudio((state) => state.runModels[runId]?.startedAt ?? null)
-  const lastTime = useStudio((state) => state.runModels[runId]?.lastTime ?? null)
+  const startedAt = useStudio((state) => parseTime(state.runModels[runId]?.createdAt))
+  const lastTime = useStudio((state) => parseTime(state.runModels[runId]?.updatedAt))
   const running = useStudio((state) => state.runModels[runId]?.status === 'running')
   const selectedId = useStudio((state) => state.selectedCandidateId)
   const selectCandidate = useStudio((state) => state.selectCandidate)

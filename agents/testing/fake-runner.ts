@@ -1,4 +1,4 @@
-import type { Clock, EvaluateRequest, Runner, Verdict, VerdictStatus } from '../../ports/index.ts'
+import type { Clock, EvaluateRequest, Runner, Verdict, VerdictStatus } from '../ports/index.ts'
 
 /** A verdict as the harness would write it, for tests. */
 export function makeVerdict(status: VerdictStatus, options: { medianMs?: number; eagerMs?: number; message?: string; noisy?: boolean } = {}): Verdict {

@@ -1,4 +1,4 @@
-import type { ModelClient, ModelEvent, ModelRequest } from '../../ports/index.ts'
+import type { ModelClient, ModelEvent, ModelRequest } from '../ports/index.ts'
 
 /** One scripted answer: text, or a function of the request (so a test can answer by role or prompt). */
 export type ScriptedAnswer = string | ((request: ModelRequest) => string)
