@@ -108,6 +108,12 @@ export interface Runner {
   evaluate(request: EvaluateRequest, signal?: AbortSignal): Promise<Verdict>
   /** How many evaluations can run at once right now; search workflows size their waves by it. */
   capacity(): number
+  /**
+   * One concrete device for a run asked on a bare kind (`cuda` -> `cuda:1`), so every candidate of
+   * the run is timed on the same device and ranks never mix devices; other devices come back as
+   * they are. Runners with one device need not implement it.
+   */
+  pinDevice?(device: string): Promise<string>
 }
 
 /** Whether a verdict's timing may be called a result: passed, timed, and (schema 2) confirmed from outside the candidate's process. */

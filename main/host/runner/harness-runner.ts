@@ -152,6 +152,27 @@ export class HarnessRunner implements Runner {
     this.publish()
   }
 
+  /**
+   * A bare `cuda` or `npu` becomes one device that can serve it: a free one first, this machine's
+   * before a remote host's, then the lowest index. Written as `cuda:N` when no other host has that
+   * kind, else with its host (`local:cuda:N`, `box:cuda:N`) so no other host's device N serves it.
+   */
+  async pinDevice(device: string): Promise<string> {
+    const target = parseDevice(device)
+    if (!target || target.kind === 'cpu' || target.index !== null) return device
+    await this.discover({ retryFailed: false })
+    const serving = this.slots.filter((slot) => takes(slot, target))
+    const rank = (slot: Slot) => [slot.job ? 1 : 0, slot.spec.host === 'local' ? 0 : 1, slot.spec.index ?? 0] as const
+    const chosen = serving.sort((a, b) => {
+      const [x, y] = [rank(a), rank(b)]
+      return x[0] - y[0] || x[1] - y[1] || a.spec.host.localeCompare(b.spec.host) || x[2] - y[2]
+    })[0]
+    if (!chosen || chosen.spec.index === null || chosen.spec.index === undefined) return device // evaluate says why nothing serves it
+    const hosts = new Set(this.slots.filter((slot) => slot.spec.kind === target.kind).map((slot) => slot.spec.host))
+    const concrete = `${target.kind}:${chosen.spec.index}`
+    return chosen.spec.host === 'local' && hosts.size === 1 ? concrete : `${chosen.spec.host}:${concrete}`
+  }
+
   async evaluate(request: EvaluateRequest, signal?: AbortSignal): Promise<Verdict> {
     if (this.stopped) throw new AppError('RUNNER_STOPPED', 'The runner is shutting down.')
     const target = parseDevice(request.device)

@@ -126,7 +126,9 @@ export class RunManager {
     const parsed = runSpecInput.safeParse(raw)
     if (!parsed.success) throw new AppError('VALIDATION', `Invalid run spec: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(spec)'}: ${issue.message}`).join('; ')}`)
     const input = parsed.data
-    const spec = resolveRunSpec({ ...input, taskPath: resolve(input.taskPath), ...(input.migrate ? { migrate: { ...input.migrate, sourcePath: resolve(input.migrate.sourcePath) } } : {}) }, fork)
+    const asked = resolveRunSpec({ ...input, taskPath: resolve(input.taskPath), ...(input.migrate ? { migrate: { ...input.migrate, sourcePath: resolve(input.migrate.sourcePath) } } : {}) }, fork)
+    // A run on a bare `cuda` keeps one device, so its candidates' times can be ranked against each other.
+    const spec = { ...asked, device: (await this.deps.runner.pinDevice?.(asked.device)) ?? asked.device }
     const outline = outlineTask(await this.readText(spec.taskPath, 'task'))
     // Refuse a file that cannot be a task before any model is called or any run folder is made.
     if (!outline.hasModel || !outline.hasGetInputs || !outline.hasGetInitInputs) {

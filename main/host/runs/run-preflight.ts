@@ -23,7 +23,8 @@ export type PreflightDependencies = Pick<HostBasics, 'paths' | 'processes' | 'py
 /** Importing torch twice and one forward pass, on a loaded machine; past this the harness itself is stuck. */
 const HARNESS_PREFLIGHT_TIMEOUT_MS = 420_000
 
-const LOCAL_DEVICE = /^(cpu|cuda|npu)(:\d+)?$/
+/** A device of this machine, with or without the `local:` a pinned run carries when other hosts have the same kind. */
+const LOCAL_DEVICE = /^(?:local:)?(cpu|cuda|npu)(:\d+)?$/
 
 /**
  * The harness's `preflight` in the selected environment (task parses, imports and runs its
@@ -41,7 +42,7 @@ async function harnessProblems(host: PreflightDependencies, spec: RunSpec): Prom
   const result = await host.processes.run({
     label: `preflight ${spec.taskPath}`,
     file: python,
-    args: ['-m', 'akg_harness', 'preflight', '--task', spec.taskPath, '--dsl', spec.dsl, '--device', spec.device],
+    args: ['-m', 'akg_harness', 'preflight', '--task', spec.taskPath, '--dsl', spec.dsl, '--device', spec.device.replace(/^local:/, '')],
     env: { ...process.env, PYTHONPATH: [host.paths.harness, process.env.PYTHONPATH].filter(Boolean).join(':') },
     cwd: host.paths.appRoot,
     timeoutMs: HARNESS_PREFLIGHT_TIMEOUT_MS,
