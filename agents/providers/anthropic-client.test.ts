@@ -3,7 +3,8 @@ import { DEFAULT_CHUNKS, startAnthropicServer, type LlmServer } from '../../test
 import { AnthropicModelClient } from './anthropic-client.ts'
 import { collectAnswer } from './collect.ts'
 
-const fast = { baseDelayMs: 5, maxDelayMs: 20, idleTimeoutMs: 300, maxRetries: 2 }
+// Idle timeout well above a loaded machine's pauses; the tests of the timeout itself set their own per request.
+const fast = { baseDelayMs: 5, maxDelayMs: 20, idleTimeoutMs: 3000, maxRetries: 2 }
 const KEY = 'sk-ant-loopback'
 const request = {
   model: 'claude-sonnet-4-5-20250929',

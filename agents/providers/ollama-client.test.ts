@@ -6,7 +6,8 @@ import { OllamaModelClient } from './ollama-client.ts'
 import type { PullProgress } from './types.ts'
 
 // Real delays, kept small: the point is the behaviour, not the numbers.
-const fast = { baseDelayMs: 5, maxDelayMs: 20, idleTimeoutMs: 300, maxRetries: 2 }
+// Idle timeout well above a loaded machine's pauses; the tests of the timeout itself set their own per request.
+const fast = { baseDelayMs: 5, maxDelayMs: 20, idleTimeoutMs: 3000, maxRetries: 2 }
 const request = { model: 'qwen2.5-coder:7b', role: 'coder' as const, messages: [{ role: 'user' as const, content: 'write a relu kernel' }] }
 
 let server: LlmServer
@@ -78,7 +79,7 @@ describe('Ollama provider against a server speaking Ollama NDJSON', () => {
 
   it('abandons a stream that goes silent longer than the idle timeout, then gives a timeout error', async () => {
     server.script({ kind: 'stall' }, { kind: 'stall' }, { kind: 'stall' })
-    const error = await collectAnswer(client.stream(request)).catch((caught: unknown) => caught)
+    const error = await collectAnswer(client.stream({ ...request, idleTimeoutSeconds: 0.3 })).catch((caught: unknown) => caught)
     expect(error).toMatchObject({ code: 'PROVIDER_TIMEOUT', message: expect.stringContaining('sent nothing for 0.3 s') })
   })
 

@@ -3,7 +3,8 @@ import { closedPortUrl, DEFAULT_CHUNKS, startOpenAiServer, type LlmServer } from
 import { collectAnswer } from './collect.ts'
 import { OpenAiModelClient } from './openai-client.ts'
 
-const fast = { baseDelayMs: 5, maxDelayMs: 20, idleTimeoutMs: 300, maxRetries: 2 }
+// Idle timeout well above a loaded machine's pauses; the tests of the timeout itself set their own per request.
+const fast = { baseDelayMs: 5, maxDelayMs: 20, idleTimeoutMs: 3000, maxRetries: 2 }
 const KEY = 'sk-loopback-secret'
 const request = { model: 'deepseek-chat', role: 'designer' as const, messages: [{ role: 'system' as const, content: 'plan' }, { role: 'user' as const, content: 'softmax' }] }
 
