@@ -9,8 +9,8 @@ matmul), each built through `akg_harness precompile` (sandboxed, as a run builds
   header and the trusted side builds it after that sandbox closes (AKG_PCH_WAIT=1, its own
   cost recorded beside it), then every build (cold candidates and kernel-body changes) reads it.
 
-Reported: the compilers' own CPU seconds per object (from wait4: robust on a shared machine)
-and wall seconds (only meaningful on a quiet machine). Usage:
+Reported: the compilers' own CPU seconds per object (from wait4) and wall seconds. Both need a
+machine with nothing else running: contention inflates CPU seconds too. Usage:
 
     .venv/bin/python bench/cpu/build_cost.py OUT.json
 """
