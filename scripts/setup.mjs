@@ -2,7 +2,7 @@
 // node modules (npm ci), the project venv (.venv) and, when asked, Debian packages.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 export const root = join(import.meta.dirname, '..')
@@ -27,6 +27,12 @@ const ELECTRON_ENGINE_PACKAGES = ['electron@', '@electron/get@', '@electron-inte
 
 export function ensureNodeModules() {
   if (installedMatchesLock()) return
+  // A node_modules that is a link points at another checkout's install (worktrees sharing one):
+  // npm ci would empty that folder under everyone using it, so say so and leave it alone.
+  if (lstatSync(join(root, 'node_modules'), { throwIfNoEntry: false })?.isSymbolicLink()) {
+    log('node_modules is a link to another checkout\'s install and differs from package-lock.json; not reinstalling it (run npm ci where it lives)')
+    return
+  }
   log('installing node modules (npm ci)')
   // Electron's own download is not part of install (package.json denies its script); npm start fetches it.
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['inherit', 'inherit', 'pipe'], encoding: 'utf8' })
