@@ -121,7 +121,7 @@ function RunHeader({ runId }: { runId: string }) {
           {usage ? ` · ${describeUsage(usage, replay, rate)}` : ''}
         </p>
       </div>
-      <span className={`badge run-status status-${status}`} data-testid="run-status">{status}{endReason ? ` · ${endReason}` : ''}</span>
+      <span className={`badge run-status status-${status}`} data-testid="run-status">{status}{endReason && endReason !== status ? ` · ${endReason}` : ''}</span>
       {interrupted ? (
         <button type="button" onClick={() => void resumeRun(runId).then((problem) => setCancelError(problem?.message ?? null))}>Resume run</button>
       ) : owner ? (
