@@ -34,7 +34,15 @@ function vitest(project) {
   step(`vitest (${project})`)
   const report = join(results, `vitest-${project}.json`)
   rmSync(report, { force: true })
-  const status = exec(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`])
+  const status = exec(process.execPath, [
+    join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+    'run',
+    '--project',
+    project,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ])
   if (!existsSync(report)) {
     totals.failed += 1
     failures.push(`vitest ${project} (no report, exit ${status})`)
@@ -118,10 +126,23 @@ single('type check (tsc)', process.execPath, [join(root, 'node_modules', 'typesc
 single('type check, Node side (tsc)', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.node.json', '--noEmit'])
 single('type check, renderer (tsc)', process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.web.json', '--noEmit'])
 single('lint (eslint)', process.execPath, [join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.'])
+// One format for the TypeScript (prettier) and for the harness's Python (ruff: pyflakes and formatting).
+single('format (prettier --check)', process.execPath, [
+  join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'),
+  '--check',
+  '--log-level',
+  'warn',
+  '**/*.{ts,tsx,js,mjs,css}',
+])
+single('lint, harness (ruff check)', venvPython, ['-m', 'ruff', 'check', '--quiet', '.'])
+single('format, harness (ruff format --check)', venvPython, ['-m', 'ruff', 'format', '--check', '--quiet', '.'])
 vitest('unit')
 await collectPytest(pytestRun, 'pytest (resources/harness, CPU; ran beside the checks above)')
 if (existsSync(clusterTests(join(root, 'resources', 'harness', 'tests')))) {
-  await collectPytest(startPytest('pytest-cluster', (tests) => [clusterTests(tests)]), 'pytest (resources/harness, the Ray cluster tests)')
+  await collectPytest(
+    startPytest('pytest-cluster', (tests) => [clusterTests(tests)]),
+    'pytest (resources/harness, the Ray cluster tests)',
+  )
 }
 vitest('e2e')
 
