@@ -14,7 +14,17 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        performance: 'readonly',
+        URL: 'readonly',
+      },
+    },
   },
   {
     rules: {
@@ -32,8 +42,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: `^(?!\\.\\.?/)(?!(${agentsPackages.join('|')})$)`, message: `agents/ is host-free: it may import only ${agentsPackages.join(', ')} and itself; take anything else through a port from main/host.` },
-            { group: ['**/main/**', '**/renderer/**', '**/preload/**', '**/test/**', '**/scripts/**', '**/bench/**', '**/resources/**'], message: 'agents/ imports nothing of ours outside agents/.' },
+            {
+              regex: `^(?!\\.\\.?/)(?!(${agentsPackages.join('|')})$)`,
+              message: `agents/ is host-free: it may import only ${agentsPackages.join(', ')} and itself; take anything else through a port from main/host.`,
+            },
+            {
+              group: ['**/main/**', '**/renderer/**', '**/preload/**', '**/test/**', '**/scripts/**', '**/bench/**', '**/resources/**'],
+              message: 'agents/ imports nothing of ours outside agents/.',
+            },
           ],
         },
       ],
@@ -47,8 +63,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: `^(?!\\.\\.?/)(?!(${[...agentsPackages, ...allowed.testPackages].join('|')})$)`, message: 'agents/ tests import what agents/ may, and vitest.' },
-            { group: ['**/main/**', '**/renderer/**', '**/preload/**', '**/scripts/**', '**/bench/**/*.ts'], message: 'agents/ tests import nothing of the hosts.' },
+            {
+              regex: `^(?!\\.\\.?/)(?!(${[...agentsPackages, ...allowed.testPackages].join('|')})$)`,
+              message: 'agents/ tests import what agents/ may, and vitest.',
+            },
+            {
+              group: ['**/main/**', '**/renderer/**', '**/preload/**', '**/scripts/**', '**/bench/**/*.ts'],
+              message: 'agents/ tests import nothing of the hosts.',
+            },
           ],
         },
       ],
@@ -66,7 +88,11 @@ export default tseslint.config(
           paths: nodeOnly.map((name) => ({ name, message: 'The renderer has no Node or Electron; ask the backend through the contract.' })),
           patterns: [
             { group: ['**/main/**', '**/preload/**'], message: 'The renderer never imports main/ or preload/.' },
-            { regex: '(^|/)agents/(?!contract/)', allowTypeImports: true, message: 'Only types may be imported from agents/ outside agents/contract (use `import type`).' },
+            {
+              regex: '(^|/)agents/(?!contract/)',
+              allowTypeImports: true,
+              message: 'Only types may be imported from agents/ outside agents/contract (use `import type`).',
+            },
             { group: ['node:*'], message: 'The renderer has no Node modules.' },
           ],
         },

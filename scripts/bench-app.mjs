@@ -8,12 +8,25 @@ import { chromium } from 'playwright-core'
 
 const root = join(import.meta.dirname, '..')
 const runs = Number(process.argv[2] ?? 3)
-const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const flags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
 const times = []
 
 for (let run = 0; run < runs; run += 1) {
   const started = performance.now()
-  const child = spawn('npm', ['start'], { cwd: root, env: { ...process.env, AKG_STUDIO_HOME: mkdtempSync(join(tmpdir(), 'akg-bench-')) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn('npm', ['start'], {
+    cwd: root,
+    env: { ...process.env, AKG_STUDIO_HOME: mkdtempSync(join(tmpdir(), 'akg-bench-')) },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const url = await new Promise((resolve, reject) => {
     let output = ''
     child.stdout.on('data', (chunk) => {
@@ -30,7 +43,9 @@ for (let run = 0; run < runs; run += 1) {
   await page.getByTestId('task-list').waitFor()
   const screenAt = performance.now()
   times.push(screenAt - started)
-  console.log(`run ${run + 1}: URL printed after ${((urlAt - started) / 1000).toFixed(2)} s, task list on screen after ${((screenAt - started) / 1000).toFixed(2)} s (browser launch included)`)
+  console.log(
+    `run ${run + 1}: URL printed after ${((urlAt - started) / 1000).toFixed(2)} s, task list on screen after ${((screenAt - started) / 1000).toFixed(2)} s (browser launch included)`,
+  )
   await browser.close()
   process.kill(-child.pid, 'SIGTERM')
 }

@@ -43,9 +43,17 @@ export function torchBuild(driverVersion) {
   }
   const build = CUDA_BUILDS.find((entry) => atLeast(driverVersion, entry.minDriver))
   if (!build) {
-    return { tag: 'cpu', index: `${TORCH_INDEX}/cpu`, reason: `driver ${driverVersion} is older than ${CUDA_BUILDS.at(-1).minDriver.join('.')}, the oldest a CUDA build of torch ${TORCH_VERSION} runs on; update the driver for GPU runs. CPU build for now` }
+    return {
+      tag: 'cpu',
+      index: `${TORCH_INDEX}/cpu`,
+      reason: `driver ${driverVersion} is older than ${CUDA_BUILDS.at(-1).minDriver.join('.')}, the oldest a CUDA build of torch ${TORCH_VERSION} runs on; update the driver for GPU runs. CPU build for now`,
+    }
   }
-  return { tag: build.tag, index: `${TORCH_INDEX}/${build.tag}`, reason: `driver ${driverVersion} runs CUDA ${build.cuda}, so the ${build.tag} build (several GB)` }
+  return {
+    tag: build.tag,
+    index: `${TORCH_INDEX}/${build.tag}`,
+    reason: `driver ${driverVersion} runs CUDA ${build.cuda}, so the ${build.tag} build (several GB)`,
+  }
 }
 
 export function driverVersion() {
@@ -104,7 +112,8 @@ export function findBasePython() {
  */
 export async function createProjectVenv(onProgress = () => undefined) {
   const chosen = plan()
-  if (!chosen.base) throw new Error('Python 3.10 or newer with the venv module was not found on PATH: install it (Debian: apt install python3-venv), then try again.')
+  if (!chosen.base)
+    throw new Error('Python 3.10 or newer with the venv module was not found on PATH: install it (Debian: apt install python3-venv), then try again.')
   const started = Date.now()
   const report = (stage, line) => onProgress({ stage, line, elapsedMs: Date.now() - started })
   if (!existsSync(projectPython)) {
@@ -112,9 +121,28 @@ export async function createProjectVenv(onProgress = () => undefined) {
     await stream(chosen.base, ['-m', 'venv', chosen.venv], (line) => report('venv', line))
   }
   report('torch', `installing ${chosen.torch} (${chosen.tag}): ${chosen.reason}`)
-  await stream(projectPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', chosen.torch, '--index-url', chosen.index], (line) => report('torch', line))
+  await stream(
+    projectPython,
+    ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', chosen.torch, '--index-url', chosen.index],
+    (line) => report('torch', line),
+  )
   report('packages', 'installing triton, numpy and ninja')
-  await stream(projectPython, ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', 'triton', 'numpy', '-r', join(root, 'resources', 'harness', 'requirements.txt')], (line) => report('packages', line))
+  await stream(
+    projectPython,
+    [
+      '-m',
+      'pip',
+      'install',
+      '--disable-pip-version-check',
+      '--progress-bar',
+      'off',
+      'triton',
+      'numpy',
+      '-r',
+      join(root, 'resources', 'harness', 'requirements.txt'),
+    ],
+    (line) => report('packages', line),
+  )
   report('done', `torch ready in ${chosen.venv}`)
   return projectPython
 }

@@ -30,7 +30,7 @@ export function ensureNodeModules() {
   // A node_modules that is a link points at another checkout's install (worktrees sharing one):
   // npm ci would empty that folder under everyone using it, so say so and leave it alone.
   if (lstatSync(join(root, 'node_modules'), { throwIfNoEntry: false })?.isSymbolicLink()) {
-    log('node_modules is a link to another checkout\'s install and differs from package-lock.json; not reinstalling it (run npm ci where it lives)')
+    log("node_modules is a link to another checkout's install and differs from package-lock.json; not reinstalling it (run npm ci where it lives)")
     return
   }
   log('installing node modules (npm ci)')
@@ -38,7 +38,10 @@ export function ensureNodeModules() {
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['inherit', 'inherit', 'pipe'], encoding: 'utf8' })
   const { kept, electronWarned } = filterEngineWarnings(result.stderr ?? '')
   if (kept) process.stderr.write(kept)
-  if (electronWarned) log(`Electron's install tooling declares Node >= 22.12 (this is Node ${process.versions.node}); the studio, browser mode and the CLI need 20.19, and npm start still tries Electron`)
+  if (electronWarned)
+    log(
+      `Electron's install tooling declares Node >= 22.12 (this is Node ${process.versions.node}); the studio, browser mode and the CLI need 20.19, and npm start still tries Electron`,
+    )
   if (result.error) throw new Error(`npm could not start: ${result.error.message}`)
   if (result.status !== 0) throw new Error(`npm ci exited with ${result.status}`)
 }

@@ -36,9 +36,20 @@ function electronUnavailable(retry) {
       return `its binary could not be downloaded on ${failure.at.slice(0, 10)}; npm start -- --retry-electron tries again`
     }
     log("fetching Electron's binary")
-    const result = spawnSync(process.execPath, [join(electronDir, 'install.js')], { cwd: electronDir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: ELECTRON_DOWNLOAD_TIMEOUT_MS })
+    const result = spawnSync(process.execPath, [join(electronDir, 'install.js')], {
+      cwd: electronDir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+      timeout: ELECTRON_DOWNLOAD_TIMEOUT_MS,
+    })
     if (result.status !== 0 || !existsSync(join(electronDir, 'path.txt'))) {
-      const why = result.error?.message ?? result.stderr?.trim().split('\n').find((line) => /Error/.test(line)) ?? `exit code ${result.status}`
+      const why =
+        result.error?.message ??
+        result.stderr
+          ?.trim()
+          .split('\n')
+          .find((line) => /Error/.test(line)) ??
+        `exit code ${result.status}`
       writeFileSync(electronFailure, JSON.stringify({ at: new Date().toISOString(), error: why }))
       return `its binary could not be downloaded from this machine (${why}); npm start -- --retry-electron tries again`
     }
@@ -61,7 +72,11 @@ async function ensurePython() {
     return
   }
   const prompt = createInterface({ input: process.stdin, output: process.stdout })
-  const answer = (await prompt.question(`[setup] No Python environment with torch was found. Create the project's own, installing ${what}? The system Python is not touched. [Y/n] `)).trim()
+  const answer = (
+    await prompt.question(
+      `[setup] No Python environment with torch was found. Create the project's own, installing ${what}? The system Python is not touched. [Y/n] `,
+    )
+  ).trim()
   prompt.close()
   if (/^n/i.test(answer)) {
     log('skipped; the first-run screen and Toolchains offer it again')

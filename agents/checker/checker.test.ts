@@ -3,7 +3,8 @@ import { dslPlugins } from '../dsl/index.ts'
 import { checkCandidate, extractCode } from './index.ts'
 
 const fp32Task = 'import torch\ndef get_inputs():\n    return [torch.randn(4, 4)]\n'
-const rules = (code: string, dsl: keyof typeof dslPlugins = 'cpp') => checkCandidate({ code, dsl, taskSource: fp32Task }).findings.map((finding) => finding.rule)
+const rules = (code: string, dsl: keyof typeof dslPlugins = 'cpp') =>
+  checkCandidate({ code, dsl, taskSource: fp32Task }).findings.map((finding) => finding.rule)
 
 describe('code extraction', () => {
   it('takes the fenced block that defines ModelNew, even after other blocks', () => {
@@ -21,7 +22,10 @@ describe('the checker', () => {
   it('passes every DSL skeleton with no errors', () => {
     for (const plugin of Object.values(dslPlugins)) {
       const result = checkCandidate({ code: plugin.skeleton, dsl: plugin.name, taskSource: fp32Task })
-      expect(result.findings.filter((finding) => finding.severity === 'error'), plugin.name).toEqual([])
+      expect(
+        result.findings.filter((finding) => finding.severity === 'error'),
+        plugin.name,
+      ).toEqual([])
     }
   })
 
@@ -43,27 +47,54 @@ describe('the checker', () => {
     const base = dslPlugins.cpp.skeleton
     expect(rules(base.replace('return relu_module.relu_forward(x)', 'return F.relu(x)'))).toContain('torch-compute')
     expect(rules(base.replace('return relu_module.relu_forward(x)', 'return x @ x'))).toContain('torch-compute')
-    expect(rules(base.replace('return relu_module.relu_forward(x)', 'try:\n            return relu_module.relu_forward(x)\n        except Exception:\n            return x'))).toContain('fallback')
+    expect(
+      rules(
+        base.replace(
+          'return relu_module.relu_forward(x)',
+          'try:\n            return relu_module.relu_forward(x)\n        except Exception:\n            return x',
+        ),
+      ),
+    ).toContain('fallback')
     expect(rules(base.replace('import torch\n', 'import torch\nimport threading\n'))).toContain('concurrency')
     expect(rules(base.replace('import torch\n', 'import torch\ntorch.cuda.synchronize = lambda: None\n'))).toContain('timer-patch')
     expect(rules(base.replace('return relu_module.relu_forward(x)', 'return relu_module.relu_forward(x.half()).float()'))).toContain('precision')
-    const layer = base.replace('super().__init__()', 'super().__init__()\n        self.fc = nn.Linear(4, 4)').replace('return relu_module.relu_forward(x)', 'return relu_module.relu_forward(self.fc(x))')
-    expect(checkCandidate({ code: layer, dsl: 'cpp', taskSource: fp32Task }).findings.find((finding) => finding.rule === 'torch-compute')!.message).toContain('self.fc, an nn.Linear')
+    const layer = base
+      .replace('super().__init__()', 'super().__init__()\n        self.fc = nn.Linear(4, 4)')
+      .replace('return relu_module.relu_forward(x)', 'return relu_module.relu_forward(self.fc(x))')
+    expect(checkCandidate({ code: layer, dsl: 'cpp', taskSource: fp32Task }).findings.find((finding) => finding.rule === 'torch-compute')!.message).toContain(
+      'self.fc, an nn.Linear',
+    )
   })
 
   it('allows half precision when the task itself uses it', () => {
     const code = dslPlugins.cpp.skeleton.replace('return relu_module.relu_forward(x)', 'return relu_module.relu_forward(x.half())')
-    expect(checkCandidate({ code, dsl: 'cpp', taskSource: 'x = torch.randn(4, dtype=torch.float16)' }).findings.map((finding) => finding.rule)).not.toContain('precision')
+    expect(checkCandidate({ code, dsl: 'cpp', taskSource: 'x = torch.randn(4, dtype=torch.float16)' }).findings.map((finding) => finding.rule)).not.toContain(
+      'precision',
+    )
   })
 
   it('checks that the DSL kernel is defined and launched', () => {
     const triton = dslPlugins.triton.skeleton
-    expect(checkCandidate({ code: triton.replace('relu_kernel[grid](x, y, n, BLOCK_SIZE=BLOCK_SIZE, num_warps=NUM_WARPS)', 'pass'), dsl: 'triton', taskSource: fp32Task }).findings[0]!.message).toContain('never launched')
+    expect(
+      checkCandidate({
+        code: triton.replace('relu_kernel[grid](x, y, n, BLOCK_SIZE=BLOCK_SIZE, num_warps=NUM_WARPS)', 'pass'),
+        dsl: 'triton',
+        taskSource: fp32Task,
+      }).findings[0]!.message,
+    ).toContain('never launched')
     expect(rules(triton.replace('@triton.jit\n', ''), 'triton')).toContain('dsl-triton')
     const cuda = dslPlugins.cuda_c.skeleton
-    expect(checkCandidate({ code: cuda.replace(/relu_kernel<<<[^;]+;/, ''), dsl: 'cuda_c', taskSource: fp32Task }).findings[0]!.message).toContain('never launched')
+    expect(checkCandidate({ code: cuda.replace(/relu_kernel<<<[^;]+;/, ''), dsl: 'cuda_c', taskSource: fp32Task }).findings[0]!.message).toContain(
+      'never launched',
+    )
     const cpp = dslPlugins.cpp.skeleton
-    expect(checkCandidate({ code: cpp.replace('"-O3", "-fopenmp", "-march=native"', '"-O3"').replace('extra_ldflags=["-fopenmp"],\n', ''), dsl: 'cpp', taskSource: fp32Task }).findings[0]!.message).toContain('-fopenmp is not in extra_cflags')
+    expect(
+      checkCandidate({
+        code: cpp.replace('"-O3", "-fopenmp", "-march=native"', '"-O3"').replace('extra_ldflags=["-fopenmp"],\n', ''),
+        dsl: 'cpp',
+        taskSource: fp32Task,
+      }).findings[0]!.message,
+    ).toContain('-fopenmp is not in extra_cflags')
     expect(rules(cpp, 'triton')).toContain('dsl-triton')
     expect(rules(dslPlugins.tilelang.skeleton.replace('with T.Kernel', 'with T.Block'), 'tilelang')).toContain('dsl-tilelang')
   })

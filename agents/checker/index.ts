@@ -32,9 +32,19 @@ export function checkCandidate(input: CheckInput): CheckResult {
   const findings: CheckFinding[] = [...masked.findings, ...checkStructure(masked.code)]
   const classLine = lines.findIndex((text) => /^class\s+ModelNew\b/.test(text))
   if (classLine < 0) {
-    findings.push({ rule: 'structure', severity: 'error', line: null, message: 'The module does not define `class ModelNew(nn.Module)` at top level; define it with the task Model\'s constructor and forward.' })
+    findings.push({
+      rule: 'structure',
+      severity: 'error',
+      line: null,
+      message: "The module does not define `class ModelNew(nn.Module)` at top level; define it with the task Model's constructor and forward.",
+    })
   } else if (!lines.slice(classLine + 1).some((text) => /^\s+def\s+forward\s*\(/.test(text))) {
-    findings.push({ rule: 'structure', severity: 'error', line: classLine + 1, message: 'ModelNew has no forward method; define forward with the same arguments as the task Model.' })
+    findings.push({
+      rule: 'structure',
+      severity: 'error',
+      line: classLine + 1,
+      message: 'ModelNew has no forward method; define forward with the same arguments as the task Model.',
+    })
   }
   const strings = masked.strings.map((literal) => literal.value)
   findings.push(...dslPlugin(input.dsl).compliance({ code: input.code, lines, strings }))
@@ -43,5 +53,4 @@ export function checkCandidate(input: CheckInput): CheckResult {
 }
 
 /** Findings as the bullet list the Coder and Fixer read. */
-export const formatFindings = (findings: CheckFinding[]): string =>
-  findings.map((finding) => `- [${finding.severity}] ${finding.message}`).join('\n')
+export const formatFindings = (findings: CheckFinding[]): string => findings.map((finding) => `- [${finding.severity}] ${finding.message}`).join('\n')

@@ -99,19 +99,40 @@ export function checkStructure(masked: string): CheckFinding[] {
     if (trimmed.length > 0 && startsLogicalLine) {
       const leading = /^[ \t]*/.exec(text)![0]
       if (leading.includes('\t') && leading.includes(' ')) {
-        findings.push({ rule: 'syntax', severity: 'error', line: lineNumber, message: `line ${lineNumber}: indentation mixes tabs and spaces; use spaces only.` })
+        findings.push({
+          rule: 'syntax',
+          severity: 'error',
+          line: lineNumber,
+          message: `line ${lineNumber}: indentation mixes tabs and spaces; use spaces only.`,
+        })
       }
       const width = leading.replace(/\t/g, '        ').length
       const top = indents[indents.length - 1]!
       if (expectIndent) {
-        if (width <= top) findings.push({ rule: 'syntax', severity: 'error', line: lineNumber, message: `line ${lineNumber}: expected an indented block after the ':' on the line before.` })
+        if (width <= top)
+          findings.push({
+            rule: 'syntax',
+            severity: 'error',
+            line: lineNumber,
+            message: `line ${lineNumber}: expected an indented block after the ':' on the line before.`,
+          })
         else indents.push(width)
       } else if (width > top) {
-        findings.push({ rule: 'syntax', severity: 'error', line: lineNumber, message: `line ${lineNumber}: unexpected indent (is a ':' missing at the end of the line before?).` })
+        findings.push({
+          rule: 'syntax',
+          severity: 'error',
+          line: lineNumber,
+          message: `line ${lineNumber}: unexpected indent (is a ':' missing at the end of the line before?).`,
+        })
       } else if (width < top) {
         while (indents.length > 1 && indents[indents.length - 1]! > width) indents.pop()
         if (indents[indents.length - 1] !== width) {
-          findings.push({ rule: 'syntax', severity: 'error', line: lineNumber, message: `line ${lineNumber}: unindent does not match any outer indentation level.` })
+          findings.push({
+            rule: 'syntax',
+            severity: 'error',
+            line: lineNumber,
+            message: `line ${lineNumber}: unindent does not match any outer indentation level.`,
+          })
         }
       }
     }

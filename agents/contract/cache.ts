@@ -31,7 +31,10 @@ const scope = z
   .object({
     /** Only the baselines of this task file (an absolute path, as evaluated). */
     task: z.string().min(1).optional(),
-    kinds: z.array(z.enum(['baselines', 'peaks', 'build'])).min(1).optional(),
+    kinds: z
+      .array(z.enum(['baselines', 'peaks', 'build']))
+      .min(1)
+      .optional(),
   })
   .strict()
 

@@ -20,7 +20,10 @@ export const evaluateRequestSchema = z
     task: z.string().min(1),
     candidate: z.string().min(1),
     dsl,
-    device: z.string().regex(/^(cpu|cuda(:\d+)?|npu(:\d+)?)$/).optional(),
+    device: z
+      .string()
+      .regex(/^(cpu|cuda(:\d+)?|npu(:\d+)?)$/)
+      .optional(),
     out: z.string().nullable().optional(),
     correctness_trials: count.nullable().optional(),
     timing_trials: count.nullable().optional(),
@@ -31,12 +34,18 @@ export const evaluateRequestSchema = z
     timeout: z.number().positive().nullable().optional(),
     build_timeout: z.number().positive().nullable().optional(),
     protocol: z.enum(['full', 'search']).nullable().optional(),
-    baselines: z.union([z.array(z.enum(['eager', 'compile'])), z.string()]).nullable().optional(),
+    baselines: z
+      .union([z.array(z.enum(['eager', 'compile'])), z.string()])
+      .nullable()
+      .optional(),
     profile: z.boolean().nullable().optional(),
     ncu: z.boolean().nullable().optional(),
     seed: z.number().int().nullable().optional(),
     build_dir: z.string().nullable().optional(),
-    params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).nullable().optional(),
+    params: z
+      .record(z.string(), z.union([z.number(), z.string(), z.boolean()]))
+      .nullable()
+      .optional(),
     threads: count.nullable().optional(),
     timing: z.boolean().nullable().optional(),
     confirm_ncu: z.boolean().nullable().optional(),
@@ -91,16 +100,35 @@ export interface EnvironmentRules {
  */
 export const EXECUTOR_ENVIRONMENT: EnvironmentRules = {
   names: [
-    'PATH', 'LANG', 'LANGUAGE', 'TZ', 'TERM', 'USER', 'LOGNAME',
-    'PYTHONPATH', 'PYTHONUNBUFFERED', 'PYTHONHASHSEED', 'PYTHONDONTWRITEBYTECODE', 'PYTHONNOUSERSITE',
-    'LD_LIBRARY_PATH', 'CC', 'CXX', 'CUDAHOSTCXX', 'MAX_JOBS', 'NVCC_APPEND_FLAGS', 'NVCC_PREPEND_FLAGS',
-    'NVIDIA_VISIBLE_DEVICES', 'NVIDIA_DRIVER_CAPABILITIES',
+    'PATH',
+    'LANG',
+    'LANGUAGE',
+    'TZ',
+    'TERM',
+    'USER',
+    'LOGNAME',
+    'PYTHONPATH',
+    'PYTHONUNBUFFERED',
+    'PYTHONHASHSEED',
+    'PYTHONDONTWRITEBYTECODE',
+    'PYTHONNOUSERSITE',
+    'LD_LIBRARY_PATH',
+    'CC',
+    'CXX',
+    'CUDAHOSTCXX',
+    'MAX_JOBS',
+    'NVCC_APPEND_FLAGS',
+    'NVCC_PREPEND_FLAGS',
+    'NVIDIA_VISIBLE_DEVICES',
+    'NVIDIA_DRIVER_CAPABILITIES',
     // Whether --ncu also collects per-line source counters (the harness's own knob, no secret).
     'AKG_NCU_SOURCE',
     // Whether the ncu section keeps ncu's own CSV output (the benchmark's fixtures; no secret).
     'AKG_NCU_RAW',
     // The build path's and the reference store's knobs (resources/harness/README.md).
-    'AKG_PCH', 'AKG_PCH_DIR', 'AKG_REFERENCE_CACHE_BYTES',
+    'AKG_PCH',
+    'AKG_PCH_DIR',
+    'AKG_REFERENCE_CACHE_BYTES',
   ],
   prefixes: ['LC_', 'TRITON_', 'TORCH_', 'TORCHINDUCTOR_', 'CUDA_', 'OMP_', 'MKL_', 'KMP_', 'GOMP_', 'OPENBLAS_', 'ASCEND_'],
 }

@@ -61,7 +61,5 @@ export type EventPayload<E extends EventName> = NonNullable<Events[E]['payload']
 export const routeNames = Object.keys(routes) as RouteName[]
 export const eventNames = Object.keys(events) as EventName[]
 
-export const isRouteName = (value: unknown): value is RouteName =>
-  typeof value === 'string' && Object.hasOwn(routes, value)
-export const isEventName = (value: unknown): value is EventName =>
-  typeof value === 'string' && Object.hasOwn(events, value)
+export const isRouteName = (value: unknown): value is RouteName => typeof value === 'string' && Object.hasOwn(routes, value)
+export const isEventName = (value: unknown): value is EventName => typeof value === 'string' && Object.hasOwn(events, value)

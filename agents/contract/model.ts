@@ -90,7 +90,16 @@ export interface ModelPatchReport {
   device: string
   tasks_dir: string
   mode: 'module' | 'graph'
-  regions: Array<{ id: string; label: string; file: string; paths: string[]; status: 'accepted' | 'refused'; reason: string | null; checks: ModelCheck[]; kernel: { path: string; dsl: string } }>
+  regions: Array<{
+    id: string
+    label: string
+    file: string
+    paths: string[]
+    status: 'accepted' | 'refused'
+    reason: string | null
+    checks: ModelCheck[]
+    kernel: { path: string; dsl: string }
+  }>
   accepted: string[]
   refused: Array<{ id: string; reason: string }>
   combined: { passed: boolean | null; checks: ModelCheck[] }
@@ -100,7 +109,10 @@ export interface ModelPatchReport {
   sets?: Array<{ inputs: number[][]; batch: number; sides: Record<string, ModelSideTiming>; speedups: Record<string, number | null> }>
 }
 
-const device = z.string().regex(/^(cpu|cuda(:\d+)?|npu(:\d+)?)$/, 'cpu, cuda[:N] or npu[:N]').default('cpu')
+const device = z
+  .string()
+  .regex(/^(cpu|cuda(:\d+)?|npu(:\d+)?)$/, 'cpu, cuda[:N] or npu[:N]')
+  .default('cpu')
 const kernels = z.record(z.string().min(1), z.object({ path: z.string().min(1), dsl: z.enum(dslNames) }).strict())
 
 export const modelRoutes = {
@@ -108,12 +120,29 @@ export const modelRoutes = {
   'model.profile': route<ModelReport>()(z.object({ path: z.string().min(1), device, compile: z.boolean().default(false) }).strict()),
   /** Profile, then a KernelBench task per chosen region in `<model>.akg-tasks/`, opened in Tasks. */
   'model.extract': route<ModelReport>()(
-    z.object({ path: z.string().min(1), device, compile: z.boolean().default(false), top: z.number().int().min(1).max(50).optional(), regions: z.array(z.string().min(1)).optional() }).strict(),
+    z
+      .object({
+        path: z.string().min(1),
+        device,
+        compile: z.boolean().default(false),
+        top: z.number().int().min(1).max(50).optional(),
+        regions: z.array(z.string().min(1)).optional(),
+      })
+      .strict(),
   ),
   /** Swaps regions for winning kernels in a copy of the model; refuses (and names) a kernel that breaks the output. */
   'model.apply': route<ModelPatchReport>()(z.object({ path: z.string().min(1), device, tasksDir: z.string().min(1).optional(), kernels }).strict()),
   /** apply, then eager / torch.compile / patched / patched + compile timed with the harness's protocol. */
   'model.compare': route<ModelPatchReport>()(
-    z.object({ path: z.string().min(1), device, tasksDir: z.string().min(1).optional(), kernels, compile: z.boolean().default(true), timingTrials: z.number().int().min(1).max(1000).optional() }).strict(),
+    z
+      .object({
+        path: z.string().min(1),
+        device,
+        tasksDir: z.string().min(1).optional(),
+        kernels,
+        compile: z.boolean().default(true),
+        timingTrials: z.number().int().min(1).max(1000).optional(),
+      })
+      .strict(),
   ),
 }

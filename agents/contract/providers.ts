@@ -72,7 +72,10 @@ export interface ModelPullProgress {
   total: number | null
 }
 
-export const providerNameSchema = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'use lower-case letters, digits, - and _ (for example vllm-box)').max(40)
+export const providerNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]*$/, 'use lower-case letters, digits, - and _ (for example vllm-box)')
+  .max(40)
 const modelRefSchema = z.string().regex(/^[a-z][a-z0-9_-]*:.+$/, 'use provider:model, e.g. ollama:qwen2.5-coder:7b')
 const byName = z.object({ name: providerNameSchema }).strict()
 
@@ -121,5 +124,9 @@ export const providerRoutes = {
   /** Manual provider: the prompts waiting for an answer. */
   'providers.pending': route<ManualPrompt[]>()(z.object({}).strict()),
   /** Manual provider: the answer pasted in the UI for a waiting prompt. */
-  'providers.answer': route<{ id: string; responsePath: string }>()(z.object({ id: z.string().min(1).max(200), text: z.string().min(1).max(maxManualAnswerChars, `an answer is at most ${maxManualAnswerChars} characters`) }).strict()),
+  'providers.answer': route<{ id: string; responsePath: string }>()(
+    z
+      .object({ id: z.string().min(1).max(200), text: z.string().min(1).max(maxManualAnswerChars, `an answer is at most ${maxManualAnswerChars} characters`) })
+      .strict(),
+  ),
 }

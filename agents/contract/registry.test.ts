@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest'
 import { dslPlugins } from '../dsl/index.ts'
-import { agentRoles, defaultBudget, detectDsl, deviceKind, dslNames, dslRegistry, fastP, flowControlProblem, geometricMean, isDsl, roleRegistry, runFolder, terminalFlow, writerRoles } from './registry.ts'
+import {
+  agentRoles,
+  defaultBudget,
+  detectDsl,
+  deviceKind,
+  dslNames,
+  dslRegistry,
+  fastP,
+  flowControlProblem,
+  geometricMean,
+  isDsl,
+  roleRegistry,
+  runFolder,
+  terminalFlow,
+  writerRoles,
+} from './registry.ts'
 
 describe('the registry', () => {
   it('lists every DSL the agents have a plugin for, and no other', () => {
@@ -20,7 +35,13 @@ describe('the registry', () => {
     expect(onCpu).not.toContain('tilelang')
     // Only a DSL that never runs natively on the CPU can be interpreted there.
     for (const dsl of dslNames) if (dslRegistry[dsl].cpuInterpreter) expect(dslRegistry[dsl].devices, dsl).not.toContain('cpu')
-    expect([deviceKind('cpu'), deviceKind('cuda:1'), deviceKind('box:cuda:0'), deviceKind('npu:0'), deviceKind('box:cpu')]).toEqual(['cpu', 'cuda', 'cuda', 'npu', 'cpu'])
+    expect([deviceKind('cpu'), deviceKind('cuda:1'), deviceKind('box:cuda:0'), deviceKind('npu:0'), deviceKind('box:cpu')]).toEqual([
+      'cpu',
+      'cuda',
+      'cuda',
+      'npu',
+      'cpu',
+    ])
   })
 
   it('derives the model roles: the Verifier calls none, the Conductor one only when it is set', () => {

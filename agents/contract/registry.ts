@@ -137,7 +137,10 @@ export type Dsl = (typeof dslTable)[number]['name']
 /** Every DSL in the order the UI lists them. */
 export const dslNames = dslTable.map((entry) => entry.name) as readonly Dsl[] as readonly [Dsl, ...Dsl[]]
 
-export const dslRegistry: Readonly<Record<Dsl, DslEntry>> = Object.fromEntries(dslTable.map((entry) => [entry.name, entry as DslEntry])) as Record<Dsl, DslEntry>
+export const dslRegistry: Readonly<Record<Dsl, DslEntry>> = Object.fromEntries(dslTable.map((entry) => [entry.name, entry as DslEntry])) as Record<
+  Dsl,
+  DslEntry
+>
 
 export const isDsl = (value: unknown): value is Dsl => typeof value === 'string' && Object.hasOwn(dslRegistry, value)
 
@@ -184,7 +187,14 @@ export function detectDsl(source: string, fileName = ''): DslDetection {
   const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1])
   const best = ranked[0]
   if (!best || best[1] < 2) return { dsl: null, evidence: [], alsoSeen: [] }
-  return { dsl: best[0], evidence: evidence.get(best[0]) ?? [], alsoSeen: ranked.slice(1).filter(([, score]) => score >= 2).map(([dsl]) => dsl) }
+  return {
+    dsl: best[0],
+    evidence: evidence.get(best[0]) ?? [],
+    alsoSeen: ranked
+      .slice(1)
+      .filter(([, score]) => score >= 2)
+      .map(([dsl]) => dsl),
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,7 +223,10 @@ export const roleRegistry: Readonly<Record<Role, { label: string; model: RoleMod
 ) as Record<Role, { label: string; model: RoleModel }>
 
 /** The roles a run can give a model (`models` in a RunSpec). */
-export const agentRoles = roleTable.filter((row) => row.model !== 'never').map((row) => row.name) as readonly AgentRole[] as readonly [AgentRole, ...AgentRole[]]
+export const agentRoles = roleTable.filter((row) => row.model !== 'never').map((row) => row.name) as readonly AgentRole[] as readonly [
+  AgentRole,
+  ...AgentRole[],
+]
 /** The roles that always call a model: a replay answers them, preflight asks their providers. */
 export const writerRoles = roleTable.filter((row) => row.model === 'always').map((row) => row.name) as readonly WriterRole[]
 
@@ -258,7 +271,8 @@ export const terminalFlow = { highWater: 100_000, lowWater: 5_000, acknowledgeSi
 
 export function flowControlProblem(flow: { highWater: number; lowWater: number; acknowledgeSize: number }): string | null {
   if (!(flow.acknowledgeSize > 0)) return 'the acknowledge size must be positive'
-  if (!(flow.acknowledgeSize <= flow.lowWater)) return `acknowledging every ${flow.acknowledgeSize} characters can leave the pty paused forever: the low-water mark is ${flow.lowWater}`
+  if (!(flow.acknowledgeSize <= flow.lowWater))
+    return `acknowledging every ${flow.acknowledgeSize} characters can leave the pty paused forever: the low-water mark is ${flow.lowWater}`
   if (!(flow.lowWater < flow.highWater)) return `the low-water mark ${flow.lowWater} must be below the high-water mark ${flow.highWater}`
   return null
 }

@@ -47,9 +47,16 @@ export interface RunnerStatus {
 export const sshHostSchema = z
   .object({
     /** Shown in the UI and used as the device prefix: `gpu-box:cuda:1`. */
-    name: z.string().regex(/^[A-Za-z0-9][\w.-]{0,62}$/, 'letters, digits, dot, dash or underscore').refine((name) => !['local', 'cpu', 'cuda', 'npu'].includes(name), 'that name is reserved'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.-]{0,62}$/, 'letters, digits, dot, dash or underscore')
+      .refine((name) => !['local', 'cpu', 'cuda', 'npu'].includes(name), 'that name is reserved'),
     /** `user@host` or an alias from ~/.ssh/config. */
-    destination: z.string().min(1).max(300).regex(/^[^\s-][^\s]*$/, 'one word, not starting with a dash'),
+    destination: z
+      .string()
+      .min(1)
+      .max(300)
+      .regex(/^[^\s-][^\s]*$/, 'one word, not starting with a dash'),
     port: z.number().int().min(1).max(65535).optional(),
     python: z.string().min(1).optional(),
     sshOptions: z.array(z.string().max(500)).max(20).optional(),

@@ -76,7 +76,11 @@ const budgetSchema = z
     steps: z.number().int().min(1).max(10_000).optional(),
     candidates: z.number().int().min(1).max(100_000).optional(),
     tokens: z.number().int().min(1).optional(),
-    minutes: z.number().min(0.05).max(60 * 24 * 14).optional(),
+    minutes: z
+      .number()
+      .min(0.05)
+      .max(60 * 24 * 14)
+      .optional(),
   })
   .strict()
 const searchSchema = z
@@ -109,7 +113,10 @@ export const runSpecInput = z
     ...runCommonShape,
     taskPath: z.string().min(1),
     workflow: z.enum(workflows).default('single'),
-    migrate: z.object({ sourcePath: z.string().min(1), sourceDsl: dslSchema }).strict().optional(),
+    migrate: z
+      .object({ sourcePath: z.string().min(1), sourceDsl: dslSchema })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((value) => value.workflow !== 'migrate' || value.migrate !== undefined, {
@@ -298,7 +305,15 @@ export interface ProfileAnalysis {
   /** Concrete facts from ncu and the roofline for the optimize prompt (absent in logs written before ncu was in the loop). */
   facts?: string[]
   /** Candidate lines with a share of ncu's sampled stalls, hottest first. */
-  hotSpots?: Array<{ line: number; text: string; share: number; samples: number; topStall: string | null; topStallShare: number | null; stalls: Record<string, number> }>
+  hotSpots?: Array<{
+    line: number
+    text: string
+    share: number
+    samples: number
+    topStall: string | null
+    topStallShare: number | null
+    stalls: Record<string, number>
+  }>
 }
 
 export type ConductorAction = 'fix' | 'regenerate' | 'optimize' | 'tune' | 'stop'

@@ -126,9 +126,7 @@ export const toolchainRoutes = {
       })
       .strict(),
   ),
-  'toolchain.list': route<EnvironmentList>()(
-    z.object({ /** `local` or an SSH host's name. */ host: z.string().min(1).optional() }).strict(),
-  ),
+  'toolchain.list': route<EnvironmentList>()(z.object({ /** `local` or an SSH host's name. */ host: z.string().min(1).optional() }).strict()),
   /** Choose the environment whose Python runs the harness on a host; the choice persists. */
   'toolchain.select': route<EnvironmentList>()(z.object({ python: z.string().min(1), host: z.string().min(1).optional() }).strict()),
   'toolchain.sandbox': route<SandboxSettings>()(z.object({}).strict()),

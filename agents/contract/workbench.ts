@@ -51,7 +51,15 @@ export const workbenchRoutes = {
    * resolving `..` and symlinks); anything else is refused with FILES_OUTSIDE_ROOTS.
    */
   'files.list': route<FolderListing>()(
-    z.object({ path: z.string().min(1).max(4096).optional(), extensions: z.array(z.string().regex(/^\.[a-z0-9]+$/)).max(8).optional() }).strict(),
+    z
+      .object({
+        path: z.string().min(1).max(4096).optional(),
+        extensions: z
+          .array(z.string().regex(/^\.[a-z0-9]+$/))
+          .max(8)
+          .optional(),
+      })
+      .strict(),
   ),
   /**
    * Verifies code the user edited from a candidate: a new run forked from that candidate whose

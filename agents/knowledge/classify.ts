@@ -18,7 +18,8 @@ const activations =
   'relu|relu6|leaky_relu|gelu|silu|sigmoid|tanh|elu|selu|celu|softplus|softsign|hardtanh|hardsigmoid|hardswish|mish|logsigmoid|tanhshrink|softshrink|hardshrink|threshold|prelu|rrelu|glu'
 const activationModules =
   'ReLU|ReLU6|LeakyReLU|GELU|SiLU|Sigmoid|Tanh|ELU|SELU|CELU|Softplus|Softsign|Hardtanh|Hardsigmoid|Hardswish|Mish|LogSigmoid|Tanhshrink|Softshrink|Hardshrink|Threshold|PReLU|RReLU|GLU'
-const pointwise = 'exp|exp2|expm1|log|log2|log1p|sqrt|rsqrt|abs|neg|clamp|clip|pow|erf|erfc|sin|cos|reciprocal|sign|floor|ceil|round|where|square|lerp|addcmul|addcdiv|maximum|minimum|fmod|remainder|dropout|bias_add'
+const pointwise =
+  'exp|exp2|expm1|log|log2|log1p|sqrt|rsqrt|abs|neg|clamp|clip|pow|erf|erfc|sin|cos|reciprocal|sign|floor|ceil|round|where|square|lerp|addcmul|addcdiv|maximum|minimum|fmod|remainder|dropout|bias_add'
 
 /** Ordered from the pattern that dominates a kernel's design to the one that matters least. */
 const rules: Rule[] = [
@@ -29,16 +30,27 @@ const rules: Rule[] = [
     expression:
       /\btorch\.(?:matmul|mm|bmm|addmm|addbmm|baddbmm|einsum|tensordot|inner|outer|chain_matmul)\b|\btorch\.linalg\.(?:matmul|multi_dot)\b|\.(?:matmul|mm|bmm)\(|\bnn\.(?:Linear|Bilinear|LazyLinear)\b|\b(?:F|torch\.nn\.functional)\.(?:linear|bilinear)\b|[\w)\]]\s*@\s*[\w(]/g,
   },
-  { pattern: 'norm', expression: /\bnn\.(?:LayerNorm|BatchNorm[123]d|GroupNorm|InstanceNorm[123]d|RMSNorm|LocalResponseNorm)\b|\b(?:F|torch\.nn\.functional)\.(?:layer_norm|batch_norm|group_norm|instance_norm|rms_norm|normalize|local_response_norm)\b/g },
+  {
+    pattern: 'norm',
+    expression:
+      /\bnn\.(?:LayerNorm|BatchNorm[123]d|GroupNorm|InstanceNorm[123]d|RMSNorm|LocalResponseNorm)\b|\b(?:F|torch\.nn\.functional)\.(?:layer_norm|batch_norm|group_norm|instance_norm|rms_norm|normalize|local_response_norm)\b/g,
+  },
   { pattern: 'softmax', expression: /\b(?:log_)?softmax\b|\bsoftmin\b|\bnn\.(?:Log)?Softmax\b|\bnn\.Softmin\b/g },
   { pattern: 'scan', expression: /\b(?:cumsum|cumprod|cummax|cummin|logcumsumexp)\b/g },
-  { pattern: 'pooling', expression: /\bnn\.(?:Max|Avg|AdaptiveAvg|AdaptiveMax|LP|Fractional)Pool[123]d\b|\b(?:F|torch\.nn\.functional)\.(?:max|avg|adaptive_avg|adaptive_max|lp)_pool[123]d\b/g },
+  {
+    pattern: 'pooling',
+    expression:
+      /\bnn\.(?:Max|Avg|AdaptiveAvg|AdaptiveMax|LP|Fractional)Pool[123]d\b|\b(?:F|torch\.nn\.functional)\.(?:max|avg|adaptive_avg|adaptive_max|lp)_pool[123]d\b/g,
+  },
   {
     pattern: 'reduction',
     expression:
       /\.(?:sum|mean|prod|var|std|var_mean|std_mean|logsumexp|argmax|argmin|amax|amin|max|min|norm|all|any|count_nonzero|nansum|nanmean|median)\(|\btorch\.linalg\.(?:vector_|matrix_)?norm\b|\b(?:F|torch\.nn\.functional)\.(?:cross_entropy|nll_loss|mse_loss|l1_loss|smooth_l1_loss|huber_loss|kl_div|binary_cross_entropy(?:_with_logits)?|cosine_similarity|cosine_embedding_loss|triplet_margin_loss|hinge_embedding_loss|margin_ranking_loss|pairwise_distance)\b|\bnn\.(?:\w+Loss|CosineSimilarity|PairwiseDistance)\b/g,
   },
-  { pattern: 'indexing', expression: /\b(?:gather|scatter|scatter_add|scatter_reduce|index_select|index_add|take_along_dim|embedding|masked_select|nonzero)\b|\bnn\.Embedding\b/g },
+  {
+    pattern: 'indexing',
+    expression: /\b(?:gather|scatter|scatter_add|scatter_reduce|index_select|index_add|take_along_dim|embedding|masked_select|nonzero)\b|\bnn\.Embedding\b/g,
+  },
   {
     pattern: 'elementwise',
     expression: new RegExp(
@@ -56,7 +68,20 @@ const implied: Partial<Record<OperatorPattern, OperatorPattern[]>> = {
   norm: ['reduction'],
 }
 
-const order: OperatorPattern[] = ['attention', 'grouped-conv', 'conv', 'matmul', 'fused-epilogue', 'norm', 'softmax', 'scan', 'pooling', 'reduction', 'indexing', 'elementwise']
+const order: OperatorPattern[] = [
+  'attention',
+  'grouped-conv',
+  'conv',
+  'matmul',
+  'fused-epilogue',
+  'norm',
+  'softmax',
+  'scan',
+  'pooling',
+  'reduction',
+  'indexing',
+  'elementwise',
+]
 
 /** How many distinct quotes each pattern keeps as evidence. */
 const EVIDENCE_LIMIT = 4
@@ -106,7 +131,8 @@ export function operatorPatternsOf(source: string): OperatorPattern[] {
 
 /** Each convolution constructor or call with its arguments, and whether it sets groups to anything but 1. */
 function convolutionCalls(code: string): Array<{ quote: string; grouped: boolean }> {
-  const call = /\b(?:nn\.(?:Conv|ConvTranspose)[123]d|(?:F|torch\.nn\.functional|torch)\.conv(?:_transpose)?[123]d)\s*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)/g
+  const call =
+    /\b(?:nn\.(?:Conv|ConvTranspose)[123]d|(?:F|torch\.nn\.functional|torch)\.conv(?:_transpose)?[123]d)\s*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)/g
   return [...code.matchAll(call)].map((match) => ({
     quote: quote(code, match.index ?? 0, match[0]),
     grouped: /\bgroups\s*=\s*(?!1\b)[\w.(]/.test(match[1] ?? ''),

@@ -67,7 +67,14 @@ export function parseFrontMatter(text: string, file: string): FrontMatter {
     if (fields.has(key)) throw new KnowledgeDocumentError(file, 'the field is given twice.', key, lineNumber)
     fields.set(key, { value: parseValue(stripComment(match[2] ?? '').trim(), file, key, lineNumber), line: lineNumber })
   }
-  return { fields, body: lines.slice(end + 1).join('\n').trim(), bodyLine: end + 2 }
+  return {
+    fields,
+    body: lines
+      .slice(end + 1)
+      .join('\n')
+      .trim(),
+    bodyLine: end + 2,
+  }
 }
 
 function stripComment(text: string): string {
@@ -116,7 +123,8 @@ function splitList(inner: string, file: string, key: string, line: number): stri
   }
   if (quote) throw new KnowledgeDocumentError(file, `a quoted string is not closed (${quote}).`, key, line)
   items.push(current)
-  if (items.some((item) => item.trim() === '')) throw new KnowledgeDocumentError(file, 'the list has an empty item (two commas in a row or a trailing comma).', key, line)
+  if (items.some((item) => item.trim() === ''))
+    throw new KnowledgeDocumentError(file, 'the list has an empty item (two commas in a row or a trailing comma).', key, line)
   return items
 }
 

@@ -37,18 +37,65 @@ type Sheet = Omit<HardwareFacts, 'torch' | 'triton' | 'source'>
  * a device's own properties win where it reports them (an H100 PCIe has 114 SMs, not 132).
  */
 const sheets: Partial<Record<HardwareId, Sheet>> = {
-  h100: { name: 'NVIDIA H100 SXM5', smCount: 132, memoryGb: 80, bandwidthGbs: 3350, l2Mb: 50, sharedPerSmKb: 228, sharedPerBlockKb: 227, registersPerSm: 65536, maxThreadsPerSm: 2048, computeCapability: '9.0' },
-  h200: { name: 'NVIDIA H200 SXM', smCount: 132, memoryGb: 141, bandwidthGbs: 4800, l2Mb: 50, sharedPerSmKb: 228, sharedPerBlockKb: 227, registersPerSm: 65536, maxThreadsPerSm: 2048, computeCapability: '9.0' },
-  a100: { name: 'NVIDIA A100 SXM4 80GB', smCount: 108, memoryGb: 80, bandwidthGbs: 2039, l2Mb: 40, sharedPerSmKb: 164, sharedPerBlockKb: 163, registersPerSm: 65536, maxThreadsPerSm: 2048, computeCapability: '8.0' },
+  h100: {
+    name: 'NVIDIA H100 SXM5',
+    smCount: 132,
+    memoryGb: 80,
+    bandwidthGbs: 3350,
+    l2Mb: 50,
+    sharedPerSmKb: 228,
+    sharedPerBlockKb: 227,
+    registersPerSm: 65536,
+    maxThreadsPerSm: 2048,
+    computeCapability: '9.0',
+  },
+  h200: {
+    name: 'NVIDIA H200 SXM',
+    smCount: 132,
+    memoryGb: 141,
+    bandwidthGbs: 4800,
+    l2Mb: 50,
+    sharedPerSmKb: 228,
+    sharedPerBlockKb: 227,
+    registersPerSm: 65536,
+    maxThreadsPerSm: 2048,
+    computeCapability: '9.0',
+  },
+  a100: {
+    name: 'NVIDIA A100 SXM4 80GB',
+    smCount: 108,
+    memoryGb: 80,
+    bandwidthGbs: 2039,
+    l2Mb: 40,
+    sharedPerSmKb: 164,
+    sharedPerBlockKb: 163,
+    registersPerSm: 65536,
+    maxThreadsPerSm: 2048,
+    computeCapability: '8.0',
+  },
 }
 
-const empty: Sheet = { name: '', smCount: null, memoryGb: null, bandwidthGbs: null, l2Mb: null, sharedPerSmKb: null, sharedPerBlockKb: null, registersPerSm: null, maxThreadsPerSm: null, computeCapability: null }
+const empty: Sheet = {
+  name: '',
+  smCount: null,
+  memoryGb: null,
+  bandwidthGbs: null,
+  l2Mb: null,
+  sharedPerSmKb: null,
+  sharedPerBlockKb: null,
+  registersPerSm: null,
+  maxThreadsPerSm: null,
+  computeCapability: null,
+}
 
 /**
  * The facts for one device: its reported properties over the sheet of its model. Null when neither
  * names a GPU the studio knows and the device reports nothing (a CPU run gets no GPU facts).
  */
-export function hardwareFacts(device: DeviceProperties | null, options: { hardwareId?: string | null; torch?: string | null; triton?: string | null } = {}): HardwareFacts | null {
+export function hardwareFacts(
+  device: DeviceProperties | null,
+  options: { hardwareId?: string | null; torch?: string | null; triton?: string | null } = {},
+): HardwareFacts | null {
   const id = (device?.name ? hardwareFromDeviceName(device.name) : null) ?? (options.hardwareId as HardwareId | null | undefined) ?? null
   const sheet = id ? sheets[id] : undefined
   const reported = Boolean(device && (device.smCount || device.l2Bytes || device.computeCapability))
@@ -83,7 +130,10 @@ export function formatHardwareFacts(facts: HardwareFacts): string {
   add('Memory', facts.memoryGb, ' GB')
   add('Peak DRAM bandwidth', facts.bandwidthGbs === null ? null : Math.round(facts.bandwidthGbs), ' GB/s')
   add('L2 cache', facts.l2Mb, ' MB')
-  add('Shared memory', facts.sharedPerSmKb === null ? null : `${facts.sharedPerSmKb} KB per SM, ${facts.sharedPerBlockKb ?? '?'} KB per block (opt-in above 48 KB)`)
+  add(
+    'Shared memory',
+    facts.sharedPerSmKb === null ? null : `${facts.sharedPerSmKb} KB per SM, ${facts.sharedPerBlockKb ?? '?'} KB per block (opt-in above 48 KB)`,
+  )
   add('Registers', facts.registersPerSm === null ? null : `${facts.registersPerSm} 32-bit per SM, at most 255 per thread`)
   add('Threads', facts.maxThreadsPerSm === null ? null : `${facts.maxThreadsPerSm} per SM, 1024 per block`)
   add('PyTorch', facts.torch)

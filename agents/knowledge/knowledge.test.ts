@@ -15,7 +15,9 @@ import {
 const body = 'Use masks on every load and store that can fall past the end of the tensor; fill with the identity.\n'.repeat(3)
 
 function document(fields: Record<string, string>, text = body): string {
-  return `---\n${Object.entries(fields).map(([key, value]) => `${key}: ${value}`).join('\n')}\n---\n${text}`
+  return `---\n${Object.entries(fields)
+    .map(([key, value]) => `${key}: ${value}`)
+    .join('\n')}\n---\n${text}`
 }
 
 const base = { id: 'sample-doc', title: 'A sample document', dsl: 'triton', hardware: 'any', operators: 'any', stage: '[initial, debug]' }
@@ -33,7 +35,14 @@ class MemorySource implements KnowledgeSource {
 describe('knowledge documents', () => {
   it('parses front matter into normalised metadata and counts the body in tokens', () => {
     const parsed = parseKnowledgeDocument(document({ ...base, title: '"Triton: masks" # comment', priority: '80' }), 'triton/masks.md')
-    expect(parsed).toMatchObject({ id: 'sample-doc', title: 'Triton: masks', dsl: ['triton'], stage: ['initial', 'debug'], priority: 80, file: 'triton/masks.md' })
+    expect(parsed).toMatchObject({
+      id: 'sample-doc',
+      title: 'Triton: masks',
+      dsl: ['triton'],
+      stage: ['initial', 'debug'],
+      priority: 80,
+      file: 'triton/masks.md',
+    })
     expect(parsed.tokenCount).toBe(Math.ceil(body.trim().length / 3.5))
   })
 
@@ -54,11 +63,15 @@ describe('knowledge documents', () => {
   })
 
   it('reports a misspelt field, a missing field and a missing front matter in words that say what to write', () => {
-    expect(() => parseKnowledgeDocument(document({ ...base, operator: 'softmax' }), 'a.md')).toThrow('a.md (line 8, field "operator"): unknown field "operator"')
+    expect(() => parseKnowledgeDocument(document({ ...base, operator: 'softmax' }), 'a.md')).toThrow(
+      'a.md (line 8, field "operator"): unknown field "operator"',
+    )
     const { title: _title, ...withoutTitle } = base
     expect(() => parseKnowledgeDocument(document(withoutTitle), 'b.md')).toThrow('b.md (field "title"): the field is required.')
     expect(() => parseKnowledgeDocument(`# Just markdown\n${body}`, 'c.md')).toThrow('c.md (line 1): a knowledge document starts with a front matter block')
-    expect(() => parseKnowledgeDocument(document({ ...base, dsl: '[triton, cuda]' }), 'd.md')).toThrow(`"cuda" is not allowed; use one of ${knowledgeDsls.join(', ')}`)
+    expect(() => parseKnowledgeDocument(document({ ...base, dsl: '[triton, cuda]' }), 'd.md')).toThrow(
+      `"cuda" is not allowed; use one of ${knowledgeDsls.join(', ')}`,
+    )
     expect(() => parseKnowledgeDocument(document(base, 'too short'), 'e.md')).toThrow('e.md (line 9): the body after the front matter is 9 characters')
   })
 
@@ -71,7 +84,9 @@ describe('knowledge documents', () => {
       }),
     )
     expect(library.documents.map((entry) => [entry.id, entry.title, entry.origin])).toEqual([['sample-doc', 'My own version', 'user']])
-    expect(library.problems).toEqual([{ file: 'triton/b.md', origin: 'shipped', message: 'triton/b.md (line 8, field "priority"): expected number, found "high".' }])
+    expect(library.problems).toEqual([
+      { file: 'triton/b.md', origin: 'shipped', message: 'triton/b.md (line 8, field "priority"): expected number, found "high".' },
+    ])
   })
 })
 
@@ -112,7 +127,13 @@ describe('selection', () => {
   ]
 
   it('keeps only documents whose dsl, stage, hardware family and operators fit, with the reasons', () => {
-    const selection = selectKnowledge(documents, { dsl: 'triton', hardware: 'h200', stage: 'optimize', operators: ['softmax', 'reduction'], tokenBudget: 10_000 })
+    const selection = selectKnowledge(documents, {
+      dsl: 'triton',
+      hardware: 'h200',
+      stage: 'optimize',
+      operators: ['softmax', 'reduction'],
+      tokenBudget: 10_000,
+    })
     expect(selection.selected.map((entry) => entry.document.id)).toEqual(['softmax', 'api', 'hopper'])
     expect(selection.selected[0]!.reasons).toEqual(['written for triton', "covers the task's softmax, reduction"])
     expect(selection.selected[2]!.reasons).toEqual(['written for the optimize stage', 'about hopper, which includes h200'])
@@ -132,7 +153,12 @@ describe('selection', () => {
     expect(hardwareFromDeviceName('Ascend910B2')).toBe('ascend910b')
     expect(hardwareFromDeviceName('NVIDIA GeForce RTX 4090')).toBeNull()
     const select = createKnowledgeSelector({ library: () => ({ documents, problems: [] }), hardwareOf: () => 'a100' })
-    const snippets = await select({ dsl: 'triton', device: 'cuda:0', stage: 'optimize', taskSource: 'class Model(nn.Module):\n    def forward(self, a, b):\n        return torch.matmul(a, b)\n' })
+    const snippets = await select({
+      dsl: 'triton',
+      device: 'cuda:0',
+      stage: 'optimize',
+      taskSource: 'class Model(nn.Module):\n    def forward(self, a, b):\n        return torch.matmul(a, b)\n',
+    })
     expect(snippets.map((snippet) => snippet.id)).toEqual(['api', 'matmul', 'a100'])
     expect(snippets[1]!.body).toContain('Use masks')
   })

@@ -52,9 +52,7 @@ export const DEFAULT_PRIORITY = 50
 /** Either one value or a list of values, stored as a non-empty list without repeats. */
 function oneOrMany<T extends readonly [string, ...string[]]>(values: T) {
   const item = z.enum(values)
-  return z
-    .union([item, z.array(item).min(1)])
-    .transform((value) => [...new Set(Array.isArray(value) ? value : [value])] as Array<T[number]>)
+  return z.union([item, z.array(item).min(1)]).transform((value) => [...new Set(Array.isArray(value) ? value : [value])] as Array<T[number]>)
 }
 
 /** The metadata a document declares in its front matter. Unknown fields are refused so typos surface. */

@@ -19,7 +19,12 @@ export function parseKnowledgeDocument(text: string, file: string, origin: Knowl
     throw new KnowledgeDocumentError(file, describeIssue(issue, raw), field, field ? (fields.get(field)?.line ?? null) : null)
   }
   if (body.length < MINIMUM_BODY_CHARACTERS) {
-    throw new KnowledgeDocumentError(file, `the body after the front matter is ${body.length} characters; a document needs real content (at least ${MINIMUM_BODY_CHARACTERS}).`, null, bodyLine)
+    throw new KnowledgeDocumentError(
+      file,
+      `the body after the front matter is ${body.length} characters; a document needs real content (at least ${MINIMUM_BODY_CHARACTERS}).`,
+      null,
+      bodyLine,
+    )
   }
   const measured = estimateTokens(body)
   return { ...parsed.data, body, tokenCount: Math.max(measured, parsed.data.tokens ?? 0), file, origin }

@@ -83,11 +83,7 @@ export function selectKnowledge(documents: readonly KnowledgeDocument[], query: 
   return { selected, skipped, tokens, operators }
 }
 
-function scoreDocument(
-  document: KnowledgeDocument,
-  query: KnowledgeQuery,
-  operators: readonly OperatorPattern[],
-): { score: number; reasons: string[] } | null {
+function scoreDocument(document: KnowledgeDocument, query: KnowledgeQuery, operators: readonly OperatorPattern[]): { score: number; reasons: string[] } | null {
   const reasons: string[] = []
   let score = document.priority
 

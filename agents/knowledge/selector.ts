@@ -55,7 +55,11 @@ export function createKnowledgeSelector(options: KnowledgeSelectorOptions) {
 }
 
 export function defaultHardwareOf(device: string): string {
-  const last = device.split(':').filter((part) => !/^\d+$/.test(part)).pop() ?? device
+  const last =
+    device
+      .split(':')
+      .filter((part) => !/^\d+$/.test(part))
+      .pop() ?? device
   if (last === 'cpu') return 'cpu'
   return hardwareFromDeviceName(device) ?? 'any'
 }

@@ -52,7 +52,11 @@ export async function loadKnowledge(source: KnowledgeSource): Promise<KnowledgeL
     }
     const existing = byId.get(document.id)
     if (existing && existing.origin === document.origin) {
-      problems.push({ file: entry.file, origin: entry.origin, message: `${entry.file} (field "id"): "${document.id}" is already used by ${existing.file}; give each document its own id.` })
+      problems.push({
+        file: entry.file,
+        origin: entry.origin,
+        message: `${entry.file} (field "id"): "${document.id}" is already used by ${existing.file}; give each document its own id.`,
+      })
       continue
     }
     byId.set(document.id, document)

@@ -50,7 +50,16 @@ export interface ModelClient {
  */
 export class ModelError extends Error {
   constructor(
-    readonly code: 'PROVIDER_UNREACHABLE' | 'PROVIDER_AUTH' | 'PROVIDER_NOT_FOUND' | 'PROVIDER_RATE_LIMITED' | 'PROVIDER_BAD_RESPONSE' | 'PROVIDER_TIMEOUT' | 'PROVIDER_CANCELLED' | 'PROVIDER_CONFIG' | 'BUDGET_MINUTES',
+    readonly code:
+      | 'PROVIDER_UNREACHABLE'
+      | 'PROVIDER_AUTH'
+      | 'PROVIDER_NOT_FOUND'
+      | 'PROVIDER_RATE_LIMITED'
+      | 'PROVIDER_BAD_RESPONSE'
+      | 'PROVIDER_TIMEOUT'
+      | 'PROVIDER_CANCELLED'
+      | 'PROVIDER_CONFIG'
+      | 'BUDGET_MINUTES',
     message: string,
   ) {
     super(message)

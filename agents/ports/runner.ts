@@ -63,7 +63,10 @@ export interface Verdict {
     /** Per baseline: hit (re-timed), miss, stale (re-measured), error (see the harness README). */
     baseline_cache?: Record<string, string>
     /** Per baseline: where, when and how it was measured. */
-    baseline_provenance?: Record<string, { source: string; measured_at?: number | null; age_s?: number | null; replaced?: string | null; retime_ratio?: number }>
+    baseline_provenance?: Record<
+      string,
+      { source: string; measured_at?: number | null; age_s?: number | null; replaced?: string | null; retime_ratio?: number }
+    >
     confirmation?: TimingConfirmation | null
   } | null
   profile?: unknown

@@ -44,7 +44,10 @@ describe('Anthropic provider against a server speaking the Messages SSE sequence
 
   it('says to check the key on a 401', async () => {
     const wrong = new AnthropicModelClient({ name: 'claude', baseUrl: server.url, apiKey: 'wrong', policy: fast })
-    await expect(collectAnswer(wrong.stream(request))).rejects.toMatchObject({ code: 'PROVIDER_AUTH', message: '401 from Anthropic provider claude: check the API key in Settings.' })
+    await expect(collectAnswer(wrong.stream(request))).rejects.toMatchObject({
+      code: 'PROVIDER_AUTH',
+      message: '401 from Anthropic provider claude: check the API key in Settings.',
+    })
   })
 
   it('asks for a key before sending anything when none is configured', async () => {

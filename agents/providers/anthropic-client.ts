@@ -54,16 +54,27 @@ export class AnthropicModelClient implements ModelCatalogClient {
   private client(signal: AbortSignal): Anthropic {
     // Without a key the SDK would look for credentials in the environment and on disk; we never want that.
     if (!this.options.apiKey) throw new ProviderError('PROVIDER_AUTH', `Anthropic provider ${this.provider} has no API key: add it in Settings.`)
-    return new Anthropic({ apiKey: this.options.apiKey, baseURL: this.baseUrl, maxRetries: 0, fetch: linkedFetch(signal, this.options.fetch ?? fetch), dangerouslyAllowBrowser: true })
+    return new Anthropic({
+      apiKey: this.options.apiKey,
+      baseURL: this.baseUrl,
+      maxRetries: 0,
+      fetch: linkedFetch(signal, this.options.fetch ?? fetch),
+      dangerouslyAllowBrowser: true,
+    })
   }
 
   private async *attempt(request: ModelRequest, signal: AbortSignal): AsyncGenerator<AttemptEvent> {
-    const system = request.messages.filter((message) => message.role === 'system').map((message) => message.content).join('\n\n')
+    const system = request.messages
+      .filter((message) => message.role === 'system')
+      .map((message) => message.content)
+      .join('\n\n')
     const stream = await this.client(signal).messages.create(
       {
         model: request.model,
         max_tokens: request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-        messages: request.messages.filter((message) => message.role !== 'system').map((message) => ({ role: message.role as 'user' | 'assistant', content: message.content })),
+        messages: request.messages
+          .filter((message) => message.role !== 'system')
+          .map((message) => ({ role: message.role as 'user' | 'assistant', content: message.content })),
         ...(system ? { system } : {}),
         ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
         stream: true,

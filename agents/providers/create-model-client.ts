@@ -40,7 +40,8 @@ export function createModelClient(config: ProviderConfig, dependencies: ClientDe
       if (!dependencies.manual) throw new ProviderError('PROVIDER_CONFIG', `The manual provider ${config.name} needs the host's prompt exchange.`)
       return new ManualModelClient(dependencies.manual, { name: config.name })
     case 'replay':
-      if (!dependencies.cassette) throw new ProviderError('PROVIDER_CONFIG', `The replay provider ${config.name} has no cassette: set its cassette file in Settings.`)
+      if (!dependencies.cassette)
+        throw new ProviderError('PROVIDER_CONFIG', `The replay provider ${config.name} has no cassette: set its cassette file in Settings.`)
       return new ReplayModelClient(dependencies.cassette, { name: config.name, source: config.cassettePath ?? undefined })
   }
 }
@@ -48,6 +49,9 @@ export function createModelClient(config: ProviderConfig, dependencies: ClientDe
 export const isCatalogClient = (client: ModelClient): client is ModelCatalogClient => typeof (client as ModelCatalogClient).listModels === 'function'
 
 /** Clients for several providers at once, keyed by provider name (a host resolves each one's dependencies). */
-export function createModelClients(configs: ProviderConfig[], dependenciesFor: (config: ProviderConfig) => ClientDependencies = () => ({})): Map<string, ModelClient> {
+export function createModelClients(
+  configs: ProviderConfig[],
+  dependenciesFor: (config: ProviderConfig) => ClientDependencies = () => ({}),
+): Map<string, ModelClient> {
   return new Map(configs.map((config) => [config.name, createModelClient(config, dependenciesFor(config))]))
 }

@@ -23,7 +23,11 @@ describe('Ollama provider against a server speaking Ollama NDJSON', () => {
     const deltas: string[] = []
     const answer = await collectAnswer(client.stream(request), (event) => event.type === 'text-delta' && deltas.push(event.text))
     expect(deltas).toEqual(DEFAULT_CHUNKS)
-    expect(answer).toMatchObject({ text: DEFAULT_CHUNKS.join(''), finish: 'stop', usage: { inputTokens: 'write a relu kernel'.length, outputTokens: 4, costUsd: null } })
+    expect(answer).toMatchObject({
+      text: DEFAULT_CHUNKS.join(''),
+      finish: 'stop',
+      usage: { inputTokens: 'write a relu kernel'.length, outputTokens: 4, costUsd: null },
+    })
     expect(server.requests.at(-1)?.body).toMatchObject({ model: 'qwen2.5-coder:7b', stream: true, messages: request.messages })
   })
 
@@ -48,7 +52,10 @@ describe('Ollama provider against a server speaking Ollama NDJSON', () => {
   })
 
   it('says a model the library does not have cannot be pulled, naming it', async () => {
-    await expect(client.pull('no-such-model:1b', () => undefined)).rejects.toMatchObject({ code: 'PROVIDER_NOT_FOUND', message: expect.stringContaining('no-such-model:1b') })
+    await expect(client.pull('no-such-model:1b', () => undefined)).rejects.toMatchObject({
+      code: 'PROVIDER_NOT_FOUND',
+      message: expect.stringContaining('no-such-model:1b'),
+    })
   })
 
   it('names the pull command when the model is not installed', async () => {
@@ -64,7 +71,9 @@ describe('Ollama provider against a server speaking Ollama NDJSON', () => {
     const error = await collectAnswer(down.stream(request), (event) => event.type === 'retry' && retries.push(event.attempt)).catch((caught: unknown) => caught)
     expect(retries).toEqual([1, 2])
     expect(error).toMatchObject({ code: 'PROVIDER_UNREACHABLE' })
-    expect((error as Error).message).toBe(`Ollama is not running at ${url} (connection refused): start it with \`ollama serve\`, then \`ollama pull qwen2.5-coder:7b\`.`)
+    expect((error as Error).message).toBe(
+      `Ollama is not running at ${url} (connection refused): start it with \`ollama serve\`, then \`ollama pull qwen2.5-coder:7b\`.`,
+    )
     await expect(down.listModels()).rejects.toMatchObject({ code: 'PROVIDER_UNREACHABLE' })
   })
 

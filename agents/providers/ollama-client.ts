@@ -71,7 +71,10 @@ export class OllamaModelClient implements ModelCatalogClient {
       const failure = classifyFailure(error, this.words(model))
       // Ollama answers an unknown name with a plain error line, not a 404.
       if (/file does not exist|not found|manifest/i.test(failure.message)) {
-        throw new ProviderError('PROVIDER_NOT_FOUND', `Ollama's library has no model named ${model}: check the name at https://ollama.com/library (for example ${OLLAMA_SUGGESTED_MODEL}).`)
+        throw new ProviderError(
+          'PROVIDER_NOT_FOUND',
+          `Ollama's library has no model named ${model}: check the name at https://ollama.com/library (for example ${OLLAMA_SUGGESTED_MODEL}).`,
+        )
       }
       throw failure
     }

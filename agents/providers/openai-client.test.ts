@@ -6,7 +6,14 @@ import { OpenAiModelClient } from './openai-client.ts'
 // Idle timeout well above a loaded machine's pauses; the tests of the timeout itself set their own per request.
 const fast = { baseDelayMs: 5, maxDelayMs: 20, idleTimeoutMs: 3000, maxRetries: 2 }
 const KEY = 'sk-loopback-secret'
-const request = { model: 'deepseek-chat', role: 'designer' as const, messages: [{ role: 'system' as const, content: 'plan' }, { role: 'user' as const, content: 'softmax' }] }
+const request = {
+  model: 'deepseek-chat',
+  role: 'designer' as const,
+  messages: [
+    { role: 'system' as const, content: 'plan' },
+    { role: 'user' as const, content: 'softmax' },
+  ],
+}
 
 let server: LlmServer
 let client: OpenAiModelClient

@@ -27,7 +27,11 @@ export class OpenAiModelClient implements ModelCatalogClient {
   private readonly policy: RetryPolicy
 
   constructor(private readonly options: OpenAiOptions) {
-    if (!options.baseUrl) throw new ProviderError('PROVIDER_CONFIG', `The OpenAI-compatible provider ${options.name ?? ''} has no base URL: set one in Settings (for example http://127.0.0.1:8000/v1).`)
+    if (!options.baseUrl)
+      throw new ProviderError(
+        'PROVIDER_CONFIG',
+        `The OpenAI-compatible provider ${options.name ?? ''} has no base URL: set one in Settings (for example http://127.0.0.1:8000/v1).`,
+      )
     this.provider = options.name ?? 'openai'
     this.baseUrl = options.baseUrl.replace(/\/+$/, '')
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy }
@@ -97,9 +101,11 @@ export class OpenAiModelClient implements ModelCatalogClient {
     const who = `OpenAI-compatible server ${this.provider} (${this.baseUrl})`
     return {
       who,
-      unreachable: (reason) => `Cannot reach the OpenAI-compatible server ${this.provider} at ${this.baseUrl} (${reason}): start the server, or fix the base URL in Settings (it usually ends in /v1).`,
+      unreachable: (reason) =>
+        `Cannot reach the OpenAI-compatible server ${this.provider} at ${this.baseUrl} (${reason}): start the server, or fix the base URL in Settings (it usually ends in /v1).`,
       auth: (status) => `${status} from OpenAI-compatible server ${this.provider}: check the API key in Settings.`,
-      notFound: (detail) => `${who} has no model ${model} (404: ${detail}): pick one of the models it lists in Settings, or check that the base URL ends in /v1.`,
+      notFound: (detail) =>
+        `${who} has no model ${model} (404: ${detail}): pick one of the models it lists in Settings, or check that the base URL ends in /v1.`,
     }
   }
 }

@@ -12,7 +12,10 @@ let server: LlmServer
 let recorded: Cassette
 beforeAll(async () => {
   server = await startOllamaServer()
-  const recorder = new RecordingModelClient(new OllamaModelClient({ baseUrl: server.url, policy: { baseDelayMs: 1, maxDelayMs: 2 } }), { provider: 'ollama', model: 'qwen2.5-coder:7b' })
+  const recorder = new RecordingModelClient(new OllamaModelClient({ baseUrl: server.url, policy: { baseDelayMs: 1, maxDelayMs: 2 } }), {
+    provider: 'ollama',
+    model: 'qwen2.5-coder:7b',
+  })
   server.script({ kind: 'ok', chunks: ['plan: ', 'tile 128'] }, { kind: 'truncate' }, { kind: 'ok', chunks: ['code v1'] }, { kind: 'ok', chunks: ['code v2'] })
   await collectAnswer(recorder.stream(ask('designer', 'plan relu')))
   await collectAnswer(recorder.stream(ask('coder', 'write relu'))) // cut off once, retried: only the final answer is kept
@@ -38,7 +41,10 @@ describe('record and replay', () => {
     const replay = new ReplayModelClient(recorded, { source: 'relu.cassette.json' })
     const deltas: string[] = []
     // The coder asks first this time, with a different prompt: role order is what counts.
-    const coder = await collectAnswer(replay.stream(ask('coder', 'write relu, with fresh timings 1.23 ms')), (event) => event.type === 'text-delta' && deltas.push(event.text))
+    const coder = await collectAnswer(
+      replay.stream(ask('coder', 'write relu, with fresh timings 1.23 ms')),
+      (event) => event.type === 'text-delta' && deltas.push(event.text),
+    )
     expect(coder.text).toBe('code v1')
     expect((await collectAnswer(replay.stream(ask('designer', 'plan relu')))).text).toBe('plan: tile 128')
     expect((await collectAnswer(replay.stream(ask('coder', 'fix relu')))).usage).toEqual(recorded.calls[2]?.usage)
@@ -51,7 +57,8 @@ describe('record and replay', () => {
     await collectAnswer(replay.stream(ask('designer', 'plan relu')))
     await expect(collectAnswer(replay.stream(ask('designer', 'plan again')))).rejects.toMatchObject({
       code: 'PROVIDER_CONFIG',
-      message: "relu.cassette.json is used up for the designer role: it recorded 1 designer call(s) and this is call 2. Record a longer session or lower the run's budget.",
+      message:
+        "relu.cassette.json is used up for the designer role: it recorded 1 designer call(s) and this is call 2. Record a longer session or lower the run's budget.",
     })
     await expect(collectAnswer(replay.stream({ ...ask('coder', 'x'), role: 'conductor' as never }))).rejects.toMatchObject({
       message: 'relu.cassette.json has no recorded call for the conductor role (it holds designer ×1, coder ×2): record a cassette with the same workflow.',
@@ -61,7 +68,9 @@ describe('record and replay', () => {
   it('in strict mode refuses a prompt that differs from the recording', async () => {
     const replay = new ReplayModelClient(recorded, { source: 'relu.cassette.json', match: 'strict' })
     expect((await collectAnswer(replay.stream(ask('designer', 'plan relu')))).text).toBe('plan: tile 128')
-    await expect(collectAnswer(replay.stream(ask('coder', 'write relu differently')))).rejects.toMatchObject({ message: expect.stringContaining('at call 2 (coder): the prompt differs') })
+    await expect(collectAnswer(replay.stream(ask('coder', 'write relu differently')))).rejects.toMatchObject({
+      message: expect.stringContaining('at call 2 (coder): the prompt differs'),
+    })
     await expect(collectAnswer(new ReplayModelClient(recorded, { match: 'strict' }).stream(ask('coder', 'write relu')))).rejects.toMatchObject({
       message: expect.stringContaining('recorded a designer call, the run made a coder call'),
     })
@@ -75,6 +84,8 @@ describe('record and replay', () => {
   })
 
   it('refuses a file that is not a cassette, naming the field', () => {
-    expect(() => parseCassette({ format: 'akg-cassette', version: 2, calls: [] }, 'old.json')).toThrow(/old\.json is not an AKG cassette \(version 1\): version/)
+    expect(() => parseCassette({ format: 'akg-cassette', version: 2, calls: [] }, 'old.json')).toThrow(
+      /old\.json is not an AKG cassette \(version 1\): version/,
+    )
   })
 })

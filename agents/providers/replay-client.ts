@@ -61,11 +61,17 @@ export class ReplayModelClient implements ModelClient {
     const recorded = this.cassette.calls.filter((call) => roleKey(call.role) === key)
     const index = this.used.get(key) ?? 0
     if (recorded.length === 0) {
-      throw new ProviderError('PROVIDER_CONFIG', `${this.label} has no recorded call for the ${key} role (it holds ${this.inventory()}): record a cassette with the same workflow.`)
+      throw new ProviderError(
+        'PROVIDER_CONFIG',
+        `${this.label} has no recorded call for the ${key} role (it holds ${this.inventory()}): record a cassette with the same workflow.`,
+      )
     }
     const call = recorded[index]
     if (!call) {
-      throw new ProviderError('PROVIDER_CONFIG', `${this.label} is used up for the ${key} role: it recorded ${recorded.length} ${key} call(s) and this is call ${index + 1}. Record a longer session or lower the run's budget.`)
+      throw new ProviderError(
+        'PROVIDER_CONFIG',
+        `${this.label} is used up for the ${key} role: it recorded ${recorded.length} ${key} call(s) and this is call ${index + 1}. Record a longer session or lower the run's budget.`,
+      )
     }
     this.used.set(key, index + 1)
     return call
@@ -75,13 +81,23 @@ export class ReplayModelClient implements ModelClient {
     const index = this.next
     const call = this.cassette.calls[index]
     const key = roleKey(request.role ?? null)
-    if (!call) throw new ProviderError('PROVIDER_CONFIG', `${this.label} is used up: it recorded ${this.cassette.calls.length} call(s) and this is call ${index + 1} (${key}).`)
+    if (!call)
+      throw new ProviderError(
+        'PROVIDER_CONFIG',
+        `${this.label} is used up: it recorded ${this.cassette.calls.length} call(s) and this is call ${index + 1} (${key}).`,
+      )
     if (roleKey(call.role) !== key) {
-      throw new ProviderError('PROVIDER_CONFIG', `${this.label} does not match this run at call ${index + 1}: recorded a ${roleKey(call.role)} call, the run made a ${key} call.`)
+      throw new ProviderError(
+        'PROVIDER_CONFIG',
+        `${this.label} does not match this run at call ${index + 1}: recorded a ${roleKey(call.role)} call, the run made a ${key} call.`,
+      )
     }
     const hash = await hashMessages(request.messages)
     if (hash !== call.messagesHash) {
-      throw new ProviderError('PROVIDER_CONFIG', `${this.label} does not match this run at call ${index + 1} (${key}): the prompt differs from the recorded one (messages ${hash.slice(0, 12)}, recorded ${call.messagesHash.slice(0, 12)}). Replay by role, or record again.`)
+      throw new ProviderError(
+        'PROVIDER_CONFIG',
+        `${this.label} does not match this run at call ${index + 1} (${key}): the prompt differs from the recorded one (messages ${hash.slice(0, 12)}, recorded ${call.messagesHash.slice(0, 12)}). Replay by role, or record again.`,
+      )
     }
     this.next = index + 1
     this.used.set(key, (this.used.get(key) ?? 0) + 1)

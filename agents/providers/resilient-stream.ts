@@ -3,10 +3,7 @@ import type { ModelEvent, TokenUsage } from '../ports/model.ts'
 import { connectionCode, isAbortError, ProviderError } from './provider-error.ts'
 
 /** What one attempt of a vendor adapter yields: the model's text, its usage, and how it ended. */
-export type AttemptEvent =
-  | { type: 'text-delta'; text: string }
-  | { type: 'usage'; usage: TokenUsage }
-  | { type: 'finish'; reason: 'stop' | 'length' }
+export type AttemptEvent = { type: 'text-delta'; text: string } | { type: 'usage'; usage: TokenUsage } | { type: 'finish'; reason: 'stop' | 'length' }
 
 /** How hard to try: retries with exponential backoff and jitter, and a limit on silence. */
 export interface RetryPolicy {

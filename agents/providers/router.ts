@@ -15,7 +15,8 @@ export function parseModelRef(text: string): ModelRef {
   const at = text.indexOf(':')
   const provider = at > 0 ? text.slice(0, at).trim() : ''
   const model = at > 0 ? text.slice(at + 1).trim() : ''
-  if (!provider || !model) throw new ProviderError('PROVIDER_CONFIG', `"${text}" is not provider:model (for example ollama:qwen2.5-coder:7b or vllm:Qwen/Qwen2.5-Coder-32B-Instruct).`)
+  if (!provider || !model)
+    throw new ProviderError('PROVIDER_CONFIG', `"${text}" is not provider:model (for example ollama:qwen2.5-coder:7b or vllm:Qwen/Qwen2.5-Coder-32B-Instruct).`)
   return { provider, model }
 }
 
@@ -42,7 +43,8 @@ export class ModelRouter {
 
   refFor(role: AgentRole): ModelRef {
     const ref = this.roles[role] ?? this.fallback
-    if (!ref) throw new ProviderError('PROVIDER_CONFIG', `No model is set for the ${role} role: choose one in Settings, or pass --model ${role}=provider:model.`)
+    if (!ref)
+      throw new ProviderError('PROVIDER_CONFIG', `No model is set for the ${role} role: choose one in Settings, or pass --model ${role}=provider:model.`)
     return ref
   }
 
@@ -51,7 +53,8 @@ export class ModelRouter {
     const inner = this.clientFor(ref.provider)
     const client: ModelClient = {
       provider: inner.provider,
-      stream: (request: ModelRequest, signal?: AbortSignal): AsyncIterable<ModelEvent> => inner.stream({ ...request, model: ref.model, role: request.role ?? role }, signal),
+      stream: (request: ModelRequest, signal?: AbortSignal): AsyncIterable<ModelEvent> =>
+        inner.stream({ ...request, model: ref.model, role: request.role ?? role }, signal),
     }
     return { role, provider: ref.provider, model: ref.model, client }
   }

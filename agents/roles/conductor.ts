@@ -82,7 +82,10 @@ export function routeCandidate(context: RunContext, candidate: CandidateRecord, 
   }
   switch (status) {
     case 'rejected':
-      return { action: 'fix', reason: `the checker found ${candidate.findings.filter((finding) => finding.severity === 'error').length} problem(s) a small edit can address` }
+      return {
+        action: 'fix',
+        reason: `the checker found ${candidate.findings.filter((finding) => finding.severity === 'error').length} problem(s) a small edit can address`,
+      }
     case 'compile_error':
     case 'runtime_error':
       return { action: 'fix', reason: `${status.replace('_', ' ')} at stage ${candidate.verdict?.errorStage ?? '?'}: a local error` }

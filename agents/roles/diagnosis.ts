@@ -69,15 +69,20 @@ export function stallShares(kernel: NcuKernel): Array<{ reason: string; value: n
 function occupancyFact(kernel: NcuKernel): string | null {
   if (kernel.occupancyPct === null) return null
   const theoretical = kernel.theoreticalOccupancyPct
-  const limiter = kernel.limiter ? limiterMeaning[kernel.limiter] ?? kernel.limiter : null
+  const limiter = kernel.limiter ? (limiterMeaning[kernel.limiter] ?? kernel.limiter) : null
   const blocks = kernel.limiter ? kernel.blockLimits[kernel.limiter] : undefined
   let text = `Achieved occupancy ${pct(kernel.occupancyPct)}` + (theoretical !== null ? ` of a theoretical ${pct(theoretical)}` : '')
   if (limiter && theoretical !== null && theoretical < 100) {
-    text += `; the theoretical limit is set by ${limiter}` + (blocks !== undefined ? ` (${blocks} block${blocks === 1 ? '' : 's'} of ${kernel.blockSize ?? '?'} threads per SM` : ' (')
+    text +=
+      `; the theoretical limit is set by ${limiter}` +
+      (blocks !== undefined ? ` (${blocks} block${blocks === 1 ? '' : 's'} of ${kernel.blockSize ?? '?'} threads per SM` : ' (')
     text += kernel.registers !== null ? `, ${kernel.registers} registers per thread)` : ')'
   }
   if (theoretical !== null && kernel.occupancyPct < theoretical * occupancyShortfall) {
-    text += kernel.wavesPerSm !== null && kernel.wavesPerSm < 2 ? `; only ${kernel.wavesPerSm.toFixed(1)} waves of blocks, so the last wave leaves SMs idle` : '; resident warps fall short of it (load imbalance or a tail)'
+    text +=
+      kernel.wavesPerSm !== null && kernel.wavesPerSm < 2
+        ? `; only ${kernel.wavesPerSm.toFixed(1)} waves of blocks, so the last wave leaves SMs idle`
+        : '; resident warps fall short of it (load imbalance or a tail)'
   }
   return `${text}.`
 }
@@ -85,7 +90,10 @@ function occupancyFact(kernel: NcuKernel): string | null {
 function memoryFact(kernel: NcuKernel, minimumBytes: number | null): string | null {
   const parts: string[] = []
   if (kernel.dramBytes !== null) {
-    parts.push(`DRAM traffic ${(kernel.dramBytes / 1e6).toFixed(1)} MB` + (minimumBytes ? ` (${(kernel.dramBytes / minimumBytes).toFixed(2)}x the task's ${(minimumBytes / 1e6).toFixed(1)} MB minimum)` : ''))
+    parts.push(
+      `DRAM traffic ${(kernel.dramBytes / 1e6).toFixed(1)} MB` +
+        (minimumBytes ? ` (${(kernel.dramBytes / minimumBytes).toFixed(2)}x the task's ${(minimumBytes / 1e6).toFixed(1)} MB minimum)` : ''),
+    )
   }
   if (kernel.l1HitPct !== null || kernel.l2HitPct !== null) parts.push(`L1 hit rate ${pct(kernel.l1HitPct)}, L2 hit rate ${pct(kernel.l2HitPct)}`)
   return parts.length ? `${parts.join('; ')}.` : null
@@ -99,10 +107,15 @@ function registerFact(kernel: NcuKernel): string | null {
 }
 
 function hotSpotFacts(spots: HotSpot[]): string[] {
-  return spots.slice(0, maxHotLines).filter((spot) => spot.share >= 0.05).map((spot) => {
-    const stall = spot.topStall ? `, mostly ${label(spot.topStall)}${spot.topStallShare !== null ? ` (${pct(spot.topStallShare * 100)} of its samples)` : ''}` : ''
-    return `Line ${spot.line} (\`${spot.text.slice(0, 80)}\`): ${pct(spot.share * 100)} of stall samples${stall}.`
-  })
+  return spots
+    .slice(0, maxHotLines)
+    .filter((spot) => spot.share >= 0.05)
+    .map((spot) => {
+      const stall = spot.topStall
+        ? `, mostly ${label(spot.topStall)}${spot.topStallShare !== null ? ` (${pct(spot.topStallShare * 100)} of its samples)` : ''}`
+        : ''
+      return `Line ${spot.line} (\`${spot.text.slice(0, 80)}\`): ${pct(spot.share * 100)} of stall samples${stall}.`
+    })
 }
 
 /** The baseline's heaviest kernel in one line, so the model knows what eager already achieves. */
@@ -110,9 +123,11 @@ function baselineFact(baseline: NcuSide | null, candidate: NcuSide): string | nu
   const top = dominant(baseline)
   if (!baseline || !top) return null
   const ratio = candidate.totalMs > 0 ? baseline.totalMs / candidate.totalMs : null
-  return `PyTorch eager runs ${baseline.kernels.length} kernel${baseline.kernels.length === 1 ? '' : 's'} in ${microseconds(baseline.totalMs)} of GPU time` +
+  return (
+    `PyTorch eager runs ${baseline.kernels.length} kernel${baseline.kernels.length === 1 ? '' : 's'} in ${microseconds(baseline.totalMs)} of GPU time` +
     (ratio !== null ? ` (${ratio.toFixed(2)}x the candidate's ${microseconds(candidate.totalMs)})` : '') +
     `; its heaviest, ${top.name.slice(0, 60)}, is at ${pct(top.memoryPct)} memory and ${pct(top.smPct)} compute speed of light.`
+  )
 }
 
 /**
@@ -129,8 +144,11 @@ export function diagnoseNcu(verdict: Verdict): Diagnosis | null {
   const share = candidate.totalMs > 0 ? kernel.durationMs / candidate.totalMs : 1
   const facts: string[] = []
   const several = candidate.kernels.length > 1 ? ` (${pct(share * 100)} of ${candidate.kernels.length} kernels' GPU time)` : ''
-  const verdictWord = bound === 'occupancy-bound' ? 'neither roof binds: the kernel is latency-bound, waiting rather than streaming or computing' : `${bound.replace('-', ' ')}`
-  facts.push(`${kernel.name.slice(0, 60)}${several}: ${microseconds(kernel.durationMs)}, memory ${pct(kernel.memoryPct)} and compute ${pct(kernel.smPct)} of speed of light (DRAM ${pct(kernel.dramPct)}); ${verdictWord}.`)
+  const verdictWord =
+    bound === 'occupancy-bound' ? 'neither roof binds: the kernel is latency-bound, waiting rather than streaming or computing' : `${bound.replace('-', ' ')}`
+  facts.push(
+    `${kernel.name.slice(0, 60)}${several}: ${microseconds(kernel.durationMs)}, memory ${pct(kernel.memoryPct)} and compute ${pct(kernel.smPct)} of speed of light (DRAM ${pct(kernel.dramPct)}); ${verdictWord}.`,
+  )
   const stalls = stallShares(kernel)
   const top = stalls[0]
   if (top) {

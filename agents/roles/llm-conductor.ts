@@ -31,13 +31,24 @@ export function allowedActions(context: RunContext, candidate: CandidateRecord, 
 
 const describeCandidate = (context: RunContext, candidate: CandidateRecord): string => {
   const verdict = candidate.verdict
-  const speed = verdict?.correct ? ` ${verdict.medianMs?.toFixed(4) ?? '?'} ms (${candidate.speedups?.eager?.toFixed(2) ?? '?'}x eager, ${candidate.speedups?.compile?.toFixed(2) ?? '?'}x torch.compile)` : ''
-  const error = verdict && !verdict.correct ? ` ${verdict.errorStage ?? ''} ${verdict.errorMessage?.split('\n')[0]?.slice(0, 160) ?? verdict.failedChecks.join(', ')}`.trimEnd() : ''
+  const speed = verdict?.correct
+    ? ` ${verdict.medianMs?.toFixed(4) ?? '?'} ms (${candidate.speedups?.eager?.toFixed(2) ?? '?'}x eager, ${candidate.speedups?.compile?.toFixed(2) ?? '?'}x torch.compile)`
+    : ''
+  const error =
+    verdict && !verdict.correct
+      ? ` ${verdict.errorStage ?? ''} ${verdict.errorMessage?.split('\n')[0]?.slice(0, 160) ?? verdict.failedChecks.join(', ')}`.trimEnd()
+      : ''
   return `- ${candidate.id} ${candidate.origin}${candidate.parentId ? ` of ${candidate.parentId}` : ''}: ${candidate.status}${speed}${error}${fixDepth(context, candidate) > 0 ? ` (fix ${fixDepth(context, candidate)} in a row)` : ''}`
 }
 
 /** What the Conductor model reads: the run's state, budget, the last verdict and profile, and the rules' own suggestion. */
-export function conductorMessages(context: RunContext, candidate: CandidateRecord, rules: Decision, allowed: ConductorAction[], diagnosis: string[]): ChatMessage[] {
+export function conductorMessages(
+  context: RunContext,
+  candidate: CandidateRecord,
+  rules: Decision,
+  allowed: ConductorAction[],
+  diagnosis: string[],
+): ChatMessage[] {
   const { budget } = context.spec
   const candidates = [...context.state.candidates.values()].filter((other) => other.origin !== 'migrate-source')
   const tokens = context.state.usage.inputTokens + context.state.usage.outputTokens
@@ -57,7 +68,11 @@ export function conductorMessages(context: RunContext, candidate: CandidateRecor
     {
       role: 'user',
       content:
-        `## Run\n${state.join('\n')}\n\n## Candidates (newest first)\n${candidates.slice(-listedCandidates).reverse().map((other) => describeCandidate(context, other)).join('\n')}\n\n` +
+        `## Run\n${state.join('\n')}\n\n## Candidates (newest first)\n${candidates
+          .slice(-listedCandidates)
+          .reverse()
+          .map((other) => describeCandidate(context, other))
+          .join('\n')}\n\n` +
         `## The candidate just finished: ${candidate.id}\n${describeCandidate(context, candidate).slice(2)}` +
         (diagnosis.length > 0 ? `\nProfile of the best correct candidate:\n${diagnosis.map((fact) => `- ${fact}`).join('\n')}` : '') +
         `\n\n## The rule-based Conductor would choose\n${rules.action}: ${rules.reason}\n\nAllowed actions now: ${allowed.join(', ')}.`,
@@ -73,10 +88,14 @@ export function parseConductorAnswer(answer: string, allowed: ConductorAction[])
   try {
     value = JSON.parse(match[0])
   } catch {
-    return { problem: 'the answer\'s JSON did not parse' }
+    return { problem: "the answer's JSON did not parse" }
   }
   const parsed = conductorAnswerSchema.safeParse(value)
-  if (!parsed.success) return { problem: `the answer did not match {action, reason}: ${parsed.error.issues[0]?.path.join('.') || 'object'} ${parsed.error.issues[0]?.message ?? ''}`.trim() }
+  if (!parsed.success)
+    return {
+      problem:
+        `the answer did not match {action, reason}: ${parsed.error.issues[0]?.path.join('.') || 'object'} ${parsed.error.issues[0]?.message ?? ''}`.trim(),
+    }
   if (!allowed.includes(parsed.data.action)) return { problem: `${parsed.data.action} is not allowed now (allowed: ${allowed.join(', ')})` }
   return { decision: { action: parsed.data.action, reason: parsed.data.reason } }
 }

@@ -31,7 +31,8 @@ export async function callModel(context: RunContext, options: ModelCallOptions):
   const binding = context.deps.model(options.role)
   const budgetMs = context.spec.budget.minutes * 60_000
   const remainingMs = budgetMs - elapsedMs(context)
-  const outOfTime = () => new ModelError('BUDGET_MINUTES', `The run's ${context.spec.budget.minutes}-minute budget ran out during the ${options.role} call; the call was stopped.`)
+  const outOfTime = () =>
+    new ModelError('BUDGET_MINUTES', `The run's ${context.spec.budget.minutes}-minute budget ran out during the ${options.role} call; the call was stopped.`)
   if (remainingMs <= 0) throw outOfTime()
   const call = new AbortController()
   const onRunAbort = () => call.abort(context.signal.reason)
@@ -41,12 +42,18 @@ export async function callModel(context: RunContext, options: ModelCallOptions):
   let stopWaiting!: (reason: unknown) => void
   const stopped = new Promise<never>((_, reject) => (stopWaiting = reject))
   stopped.catch(() => undefined)
-  call.signal.addEventListener('abort', () => stopWaiting(expired ? outOfTime() : new ModelError('PROVIDER_CANCELLED', 'The model call was cancelled.')), { once: true })
+  call.signal.addEventListener('abort', () => stopWaiting(expired ? outOfTime() : new ModelError('PROVIDER_CANCELLED', 'The model call was cancelled.')), {
+    once: true,
+  })
   const timer = setTimeout(() => {
     expired = true
     call.abort(outOfTime())
   }, remainingMs)
-  const iterator = binding.client.stream({ model: binding.model, messages: options.messages, role: options.role, temperature: options.temperature ?? 0.2 }, call.signal)[Symbol.asyncIterator]()
+  const stream = binding.client.stream(
+    { model: binding.model, messages: options.messages, role: options.role, temperature: options.temperature ?? 0.2 },
+    call.signal,
+  )
+  const iterator = stream[Symbol.asyncIterator]()
   let text = ''
   let usage: TokenUsage | null = null
   try {
@@ -80,13 +87,21 @@ export async function callModel(context: RunContext, options: ModelCallOptions):
   }
   // Providers that report no usage are charged an estimate (4 characters a token) so the token budget
   // still binds. A replay that recorded no usage ran no model: it is charged nothing, not a made-up count.
-  const charged = usage ?? (binding.client.replay ? { inputTokens: 0, outputTokens: 0, costUsd: null } : {
-    inputTokens: Math.ceil(options.messages.reduce((sum, message) => sum + message.content.length, 0) / 4),
-    outputTokens: Math.ceil(text.length / 4),
-    costUsd: null,
-  })
+  const charged =
+    usage ??
+    (binding.client.replay
+      ? { inputTokens: 0, outputTokens: 0, costUsd: null }
+      : {
+          inputTokens: Math.ceil(options.messages.reduce((sum, message) => sum + message.content.length, 0) / 4),
+          outputTokens: Math.ceil(text.length / 4),
+          costUsd: null,
+        })
   await context.recorder.emit({
-    type: 'usage', role: options.role, model: `${binding.client.provider}:${binding.model}`, usage: charged, totals: addUsage(context.state.usage, charged),
+    type: 'usage',
+    role: options.role,
+    model: `${binding.client.provider}:${binding.model}`,
+    usage: charged,
+    totals: addUsage(context.state.usage, charged),
     ...(binding.client.replay ? { replay: true } : {}),
   })
   return text

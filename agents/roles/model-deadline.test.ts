@@ -21,7 +21,11 @@ let client: OpenAiModelClient
 beforeAll(async () => {
   server = await startOpenAiServer()
   // The idle timeout is far longer than the test: only the run's own budget can end the call.
-  client = new OpenAiModelClient({ name: 'trickle', baseUrl: `${server.url}/v1`, policy: { baseDelayMs: 5, maxDelayMs: 20, idleTimeoutMs: 120_000, maxRetries: 0 } })
+  client = new OpenAiModelClient({
+    name: 'trickle',
+    baseUrl: `${server.url}/v1`,
+    policy: { baseDelayMs: 5, maxDelayMs: 20, idleTimeoutMs: 120_000, maxRetries: 0 },
+  })
 })
 afterAll(() => server.close())
 
@@ -33,7 +37,10 @@ describe('a model stream that never ends', () => {
     const seconds = (Date.now() - started) / 1000
     expect(run.summary.endReason).toBe('budget-minutes')
     expect(seconds).toBeLessThan(3 + 5)
-    expect(run.of('run-error')[0]).toMatchObject({ code: 'BUDGET_MINUTES', message: expect.stringContaining('0.05-minute budget ran out during the designer call') })
+    expect(run.of('run-error')[0]).toMatchObject({
+      code: 'BUDGET_MINUTES',
+      message: expect.stringContaining('0.05-minute budget ran out during the designer call'),
+    })
     // The connection was closed by the studio, not left streaming.
     await closedWithin(2000, 0)
   })
@@ -41,7 +48,11 @@ describe('a model stream that never ends', () => {
   it('stops reading at the answer cap and closes the stream', async () => {
     const before = server.closedByClient
     server.script({ kind: 'trickle', everyMs: 5, text: 'y'.repeat(20_000) })
-    const run = await runFixture({ code: [kernelAnswer('passed')], clock: realClock as never, wrapModel: (scripted) => ({ provider: 'mixed', stream: (request, signal) => (request.role === 'designer' ? client : scripted).stream(request, signal) }) })
+    const run = await runFixture({
+      code: [kernelAnswer('passed')],
+      clock: realClock as never,
+      wrapModel: (scripted) => ({ provider: 'mixed', stream: (request, signal) => (request.role === 'designer' ? client : scripted).stream(request, signal) }),
+    })
     expect(run.summary.endReason).toBe('correct')
     expect(run.store.artifacts.get('candidates/c0001/plan.md')?.length).toBeLessThanOrEqual(maxAnswerChars)
     const streamed = run.of('design-delta').reduce((sum, event) => sum + event.text.length, 0)

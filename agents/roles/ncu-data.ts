@@ -87,15 +87,20 @@ function kernelOf(raw: Loose): NcuKernel {
 
 function hotSpotsOf(source: unknown): HotSpot[] {
   if (!isObject(source) || !Array.isArray(source.lines)) return []
-  return source.lines.filter(isObject).map((line) => ({
-    line: num(line.line) ?? 0,
-    text: String(line.text ?? ''),
-    share: num(line.share) ?? 0,
-    samples: num(line.samples) ?? 0,
-    topStall: typeof line.top_stall === 'string' ? line.top_stall : null,
-    topStallShare: num(line.top_stall_share),
-    stalls: isObject(line.stalls) ? Object.fromEntries(Object.entries(line.stalls).filter(([, value]) => num(value) !== null)) as Record<string, number> : {},
-  })).filter((spot) => spot.line > 0)
+  return source.lines
+    .filter(isObject)
+    .map((line) => ({
+      line: num(line.line) ?? 0,
+      text: String(line.text ?? ''),
+      share: num(line.share) ?? 0,
+      samples: num(line.samples) ?? 0,
+      topStall: typeof line.top_stall === 'string' ? line.top_stall : null,
+      topStallShare: num(line.top_stall_share),
+      stalls: isObject(line.stalls)
+        ? (Object.fromEntries(Object.entries(line.stalls).filter(([, value]) => num(value) !== null)) as Record<string, number>)
+        : {},
+    }))
+    .filter((spot) => spot.line > 0)
 }
 
 function sideOf(section: unknown): NcuSide | null {

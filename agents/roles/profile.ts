@@ -39,7 +39,10 @@ export function analyzeProfile(verdict: Verdict): ProfileAnalysis {
 /** How far the kernel is from the roof that binds it, and what that leaves to gain. */
 function rooflineGap(metrics: Record<string, number | null>): string | null {
   const { intensity, ridge, bandwidthFraction, computeFraction } = metrics
-  const memory = intensity !== null && intensity !== undefined && ridge !== null && ridge !== undefined ? intensity < ridge : (bandwidthFraction ?? 0) >= (computeFraction ?? 0)
+  const memory =
+    intensity !== null && intensity !== undefined && ridge !== null && ridge !== undefined
+      ? intensity < ridge
+      : (bandwidthFraction ?? 0) >= (computeFraction ?? 0)
   const used = memory ? bandwidthFraction : computeFraction
   if (used === null || used === undefined || used <= 0) return null
   return `Roofline: ${memory ? 'bandwidth' : 'compute'} at ${(used * 100).toFixed(0)}% of the device peak, so the ${memory ? 'memory' : 'compute'} roof leaves at most ${(1 / used).toFixed(1)}x.`
@@ -72,11 +75,23 @@ function analyzeRoofline(verdict: Verdict): Omit<ProfileAnalysis, 'facts' | 'hot
     const memory = intensity < ridge
     const used = memory ? bandwidthFraction : computeFraction
     if (used !== null && used < lowUtilisation) {
-      return { bound: 'occupancy-bound', metrics, summary: `${memory ? 'memory' : 'compute'}-side roof at ${percent(used)} of peak: the kernel stalls rather than saturating a roof.` }
+      return {
+        bound: 'occupancy-bound',
+        metrics,
+        summary: `${memory ? 'memory' : 'compute'}-side roof at ${percent(used)} of peak: the kernel stalls rather than saturating a roof.`,
+      }
     }
     return memory
-      ? { bound: 'memory-bound', metrics, summary: `arithmetic intensity ${intensity.toFixed(2)} FLOP/B is below the ridge (${ridge.toFixed(1)}); bandwidth at ${percent(bandwidthFraction)} of peak.` }
-      : { bound: 'compute-bound', metrics, summary: `arithmetic intensity ${intensity.toFixed(2)} FLOP/B is above the ridge (${ridge.toFixed(1)}); compute at ${percent(computeFraction)} of peak.` }
+      ? {
+          bound: 'memory-bound',
+          metrics,
+          summary: `arithmetic intensity ${intensity.toFixed(2)} FLOP/B is below the ridge (${ridge.toFixed(1)}); bandwidth at ${percent(bandwidthFraction)} of peak.`,
+        }
+      : {
+          bound: 'compute-bound',
+          metrics,
+          summary: `arithmetic intensity ${intensity.toFixed(2)} FLOP/B is above the ridge (${ridge.toFixed(1)}); compute at ${percent(computeFraction)} of peak.`,
+        }
   }
   if (bandwidthFraction !== null || computeFraction !== null) {
     const memory = (bandwidthFraction ?? 0) >= (computeFraction ?? 0)
@@ -87,5 +102,9 @@ function analyzeRoofline(verdict: Verdict): Omit<ProfileAnalysis, 'facts' | 'hot
     ]
     return { bound: memory ? 'memory-bound' : 'compute-bound', metrics, summary: `${parts.join('; ')}.` }
   }
-  return { bound: 'unknown', metrics, summary: medianMs === null ? 'no timing or profile data.' : `median ${medianMs.toFixed(4)} ms; the harness reported no roofline for this device.` }
+  return {
+    bound: 'unknown',
+    metrics,
+    summary: medianMs === null ? 'no timing or profile data.' : `median ${medianMs.toFixed(4)} ms; the harness reported no roofline for this device.`,
+  }
 }

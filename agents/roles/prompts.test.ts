@@ -8,7 +8,10 @@ const task = (overrides: Partial<PromptTask> = {}): PromptTask => ({
   device: 'cuda:0',
   taskSource: 'class Model(nn.Module):\n    def forward(self, x):\n        return torch.relu(x)\n',
   knowledge: [],
-  hardware: hardwareFacts({ name: 'NVIDIA H200', smCount: 132, memoryGb: 139.8, l2Bytes: 62914560, computeCapability: '9.0' }, { torch: '2.11.0', triton: '3.6.0' }),
+  hardware: hardwareFacts(
+    { name: 'NVIDIA H200', smCount: 132, memoryGb: 139.8, l2Bytes: 62914560, computeCapability: '9.0' },
+    { torch: '2.11.0', triton: '3.6.0' },
+  ),
   ...overrides,
 })
 
@@ -16,7 +19,11 @@ const text = (messages: Array<{ content: string }>) => messages.map((message) =>
 
 describe('prompts', () => {
   it('give every role the hardware facts of a device named cuda:0, from its properties over the sheet', () => {
-    for (const messages of [designerMessages(task()), coderMessages(task(), { plan: 'p', source: null, feedback: null }), fixerMessages(task(), 'x = 1', 'broken')]) {
+    for (const messages of [
+      designerMessages(task()),
+      coderMessages(task(), { plan: 'p', source: null, feedback: null }),
+      fixerMessages(task(), 'x = 1', 'broken'),
+    ]) {
       const prompt = text(messages)
       expect(prompt).toContain('- GPU: NVIDIA H200')
       expect(prompt).toContain('- SMs: 132')
@@ -61,8 +68,12 @@ describe('prompts', () => {
   it('show the Fixer useful error measures, never a relative error blown up by a near-zero reference', () => {
     const verdict = makeVerdict('incorrect')
     verdict.correctness = {
-      trials: 5, max_abs_error: 0.8125, max_rel_error: 4.7e303, mismatch_ratio: 0.0312,
-      relative_error_norm: 0.0421, worst_element: { index: [3, 17], got: 1.5, expected: 0.6875, abs_error: 0.8125 },
+      trials: 5,
+      max_abs_error: 0.8125,
+      max_rel_error: 4.7e303,
+      mismatch_ratio: 0.0312,
+      relative_error_norm: 0.0421,
+      worst_element: { index: [3, 17], got: 1.5, expected: 0.6875, abs_error: 0.8125 },
     }
     const failure = describeFailure([], verdict)
     expect(failure).toContain('3.12% of elements out of tolerance')
@@ -73,7 +84,12 @@ describe('prompts', () => {
   })
 
   it('number the candidate lines in the optimize prompt and carry the diagnosis facts', () => {
-    const analysis = { bound: 'memory-bound' as const, summary: 'bandwidth at 70% of peak.', metrics: {}, facts: ['Line 2 (`y = x`): 61% of stall samples, mostly long scoreboard.'] }
+    const analysis = {
+      bound: 'memory-bound' as const,
+      summary: 'bandwidth at 70% of peak.',
+      metrics: {},
+      facts: ['Line 2 (`y = x`): 61% of stall samples, mostly long scoreboard.'],
+    }
     const prompt = text(optimizeMessages(task(), 'import torch\ny = x\n', analysis, 'median 1 ms', []))
     expect(prompt).toContain('2| y = x')
     expect(prompt).toContain('- Line 2 (`y = x`): 61% of stall samples, mostly long scoreboard.')

@@ -26,11 +26,11 @@ const precisionRule =
   'Precision: for float32 tasks the reference runs in strict fp32 (TF32 off) and each output element must satisfy |out - ref| <= atol + rtol*|ref| with atol = rtol = 1e-4 ' +
   '(float16/bfloat16 tasks: 1e-2). TF32 tensor-core products keep 10 mantissa bits, so a float32 dot product over a few hundred terms lands around 1e-3 off and fails: ' +
   'for float32 inputs use full-precision FMA (in Triton tl.dot(..., input_precision="ieee"), or "tf32x3", which is close to fp32 at about 3 TF32 passes), accumulate in float32, ' +
-  'and use fp16/bf16/fp8 math only when the task\'s tensors are in that type. Do not change global torch flags (allow_tf32, cudnn settings): they are checked and restored.'
+  "and use fp16/bf16/fp8 math only when the task's tensors are in that type. Do not change global torch flags (allow_tf32, cudnn settings): they are checked and restored."
 
 const scratchRule =
   'Memory: forward may allocate outputs and the scratch buffers your kernels need (split-K or split-reduction partial results, per-block partial sums, an attention score matrix, ' +
-  'counters for atomics) with torch.empty/torch.zeros on the input\'s device, every call. Not allowed: reducing or transforming those buffers with torch ops (do it in a kernel), ' +
+  "counters for atomics) with torch.empty/torch.zeros on the input's device, every call. Not allowed: reducing or transforming those buffers with torch ops (do it in a kernel), " +
   'keeping results from one call to reuse in the next (a workspace kept across calls must be fully rewritten before it is read), and allocating on another device or stream.'
 
 const rulesSection = (task: PromptTask): string => {
@@ -86,7 +86,10 @@ export function designerMessages(task: PromptTask): ChatMessage[] {
 }
 
 /** Coder: the complete ModelNew module from the plan (or, in migrate, from the source kernel). */
-export function coderMessages(task: PromptTask, design: { plan: string | null; source: { dsl: Dsl; code: string } | null; feedback: string | null }): ChatMessage[] {
+export function coderMessages(
+  task: PromptTask,
+  design: { plan: string | null; source: { dsl: Dsl; code: string } | null; feedback: string | null },
+): ChatMessage[] {
   const plugin = dslPlugin(task.dsl)
   const parts = [taskSection(task)]
   if (design.source) {
@@ -122,7 +125,10 @@ export function describeFailure(findings: CheckFinding[], verdict: Verdict | nul
 export function fixerMessages(task: PromptTask, code: string, failure: string): ChatMessage[] {
   const plugin = dslPlugin(task.dsl)
   return [
-    { role: 'system', content: `You are the Fixer of a kernel-generation team. You repair ${plugin.label} kernels with the smallest change that removes the error.\nRules:\n${plugin.coderRules}` },
+    {
+      role: 'system',
+      content: `You are the Fixer of a kernel-generation team. You repair ${plugin.label} kernels with the smallest change that removes the error.\nRules:\n${plugin.coderRules}`,
+    },
     {
       role: 'user',
       content: `${taskSection(task)}\n\n## Current candidate\n\`\`\`python\n${numbered(code)}\n\`\`\`\n\n## What went wrong\n${failure}\n\n${rulesSection(task)}${knowledgeSection(task.knowledge)}\n\nAnswer with the complete corrected module (without line numbers) in one \`\`\`python block.`,
@@ -146,10 +152,15 @@ export function optimizeFacts(analysis: ProfileAnalysis): string[] {
 export function optimizeMessages(task: PromptTask, code: string, analysis: ProfileAnalysis, timing: string, inspirations: string[]): ChatMessage[] {
   const plugin = dslPlugin(task.dsl)
   const others = inspirations.map((other, index) => `### Other correct candidate ${index + 1}\n\`\`\`python\n${other.trim()}\n\`\`\``).join('\n\n')
-  const facts = optimizeFacts(analysis).map((fact) => `- ${fact}`).join('\n')
+  const facts = optimizeFacts(analysis)
+    .map((fact) => `- ${fact}`)
+    .join('\n')
   const measured = analysis.facts && analysis.facts.length > 0 ? 'Profile (Nsight Compute and the roofline, measured on the target)' : 'Profile'
   return [
-    { role: 'system', content: `You are the Coder of a kernel-generation team, optimising a correct ${plugin.label} kernel without breaking it.\nRules:\n${plugin.coderRules}` },
+    {
+      role: 'system',
+      content: `You are the Coder of a kernel-generation team, optimising a correct ${plugin.label} kernel without breaking it.\nRules:\n${plugin.coderRules}`,
+    },
     {
       role: 'user',
       content:

@@ -50,7 +50,11 @@ export function baselineText(origin: BaselineOrigin | null | undefined): string 
 
 function ageWords(seconds: number | null): string {
   if (seconds === null) return '?'
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['min', 60],
+  ] as const) {
     if (seconds >= size) return `${(seconds / size).toFixed(1)} ${unit}`
   }
   return `${Math.round(seconds)} s`
@@ -66,7 +70,14 @@ export async function verify(
   const started = context.deps.clock.now()
   await context.recorder.emit({ type: 'verify-start', candidateId, device: context.spec.device, purpose })
   const verdict = await context.deps.runner.evaluate(
-    { baselines: ['eager', 'compile'], profile: true, ...(purpose === 'candidate' && wantsNcu(context) ? { ncu: true } : {}), ...request, taskPath: request.taskPath ?? context.spec.taskPath, device: context.spec.device },
+    {
+      baselines: ['eager', 'compile'],
+      profile: true,
+      ...(purpose === 'candidate' && wantsNcu(context) ? { ncu: true } : {}),
+      ...request,
+      taskPath: request.taskPath ?? context.spec.taskPath,
+      device: context.spec.device,
+    },
     context.signal,
   )
   const resultPath = runFolder.result(candidateId, purpose)

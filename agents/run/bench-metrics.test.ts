@@ -3,8 +3,20 @@ import type { BenchRow } from '../contract/bench.ts'
 import { benchCsv, benchMetrics } from './bench-metrics.ts'
 
 const row = (name: string, correct: boolean, eager: number | null, compile: number | null): BenchRow => ({
-  taskPath: `/t/${name}.py`, taskName: name, runId: `r-${name}`, runStatus: 'completed', correct, bestCandidateId: correct ? 'c0001' : null,
-  medianMs: correct ? 1 : null, eagerMs: 1, compileMs: 1, speedupVsEager: eager, speedupVsCompile: compile, error: null, models: ['samples:hand-written-replay'], replay: true,
+  taskPath: `/t/${name}.py`,
+  taskName: name,
+  runId: `r-${name}`,
+  runStatus: 'completed',
+  correct,
+  bestCandidateId: correct ? 'c0001' : null,
+  medianMs: correct ? 1 : null,
+  eagerMs: 1,
+  compileMs: 1,
+  speedupVsEager: eager,
+  speedupVsCompile: compile,
+  error: null,
+  models: ['samples:hand-written-replay'],
+  replay: true,
 })
 
 describe('bench metrics', () => {
@@ -17,7 +29,10 @@ describe('bench metrics', () => {
   })
 
   it('writes a CSV with one row per task and the metrics below', () => {
-    const rows = [row('x,y', true, 2, 1), { ...row('bad', false, null, null), runId: null, runStatus: 'not-started' as const, error: 'not a task: no get_inputs' }]
+    const rows = [
+      row('x,y', true, 2, 1),
+      { ...row('bad', false, null, null), runId: null, runStatus: 'not-started' as const, error: 'not a task: no get_inputs' },
+    ]
     const csv = benchCsv(rows, benchMetrics(rows))
     expect(csv.split('\n')[0]).toContain(',noisy_timing,baseline,models,replay,error')
     expect(csv.split('\n')[1]).toBe('"x,y","/t/x,y.py","r-x,y",completed,true,c0001,1,1,1,2,1,false,,samples:hand-written-replay,true,')
@@ -34,7 +49,9 @@ describe('bench metrics', () => {
     expect(metrics.geomeanSpeedupVsEager).toBe(2)
     expect(metrics.noisyExcluded).toBe(1)
     const csv = benchCsv(rows, metrics)
-    expect(csv.split('\n')[2]).toBe('jitter,/t/jitter.py,r-jitter,completed,true,c0001,1,1,1,30,25,true,"baseline cached 2.0 h ago, re-timed",samples:hand-written-replay,true,')
+    expect(csv.split('\n')[2]).toBe(
+      'jitter,/t/jitter.py,r-jitter,completed,true,c0001,1,1,1,30,25,true,"baseline cached 2.0 h ago, re-timed",samples:hand-written-replay,true,',
+    )
     expect(csv).toContain('# noisy timing (correct; excluded from fast_p above 0 and the geomeans),1')
   })
 })

@@ -1,7 +1,6 @@
 import { fastP, geometricMean } from '../contract/registry.ts'
 import { fastPThresholds, type BenchMetrics, type BenchRow } from '../contract/bench.ts'
 
-
 /**
  * KernelBench's fast_p: the fraction of all tasks whose kernel is correct and more than p times
  * faster than the baseline (fast_0 is the correct fraction). A task without a measured baseline
@@ -14,12 +13,7 @@ export function benchMetrics(rows: BenchRow[]): BenchMetrics {
   const correct = rows.filter((row) => row.correct)
   const timed = correct.filter((row) => !row.noisy)
   const fast = (speedup: (row: BenchRow) => number | null) =>
-    Object.fromEntries(
-      fastPThresholds.map((p) => [
-        String(p),
-        p === 0 ? (tasks === 0 ? 0 : correct.length / tasks) : fastP(timed.map(speedup), p, tasks),
-      ]),
-    )
+    Object.fromEntries(fastPThresholds.map((p) => [String(p), p === 0 ? (tasks === 0 ? 0 : correct.length / tasks) : fastP(timed.map(speedup), p, tasks)]))
   return {
     tasks,
     correct: correct.length,
@@ -37,10 +31,48 @@ const csvCell = (value: unknown): string => {
 
 /** One row per task, then the metrics as `# name,value` lines a spreadsheet shows under the table. */
 export function benchCsv(rows: BenchRow[], metrics: BenchMetrics): string {
-  const header = ['task', 'task_path', 'run_id', 'run_status', 'correct', 'best_candidate', 'median_ms', 'eager_ms', 'compile_ms', 'speedup_vs_eager', 'speedup_vs_compile', 'noisy_timing', 'baseline', 'models', 'replay', 'error']
+  const header = [
+    'task',
+    'task_path',
+    'run_id',
+    'run_status',
+    'correct',
+    'best_candidate',
+    'median_ms',
+    'eager_ms',
+    'compile_ms',
+    'speedup_vs_eager',
+    'speedup_vs_compile',
+    'noisy_timing',
+    'baseline',
+    'models',
+    'replay',
+    'error',
+  ]
   const lines = [header.join(',')]
   for (const row of rows) {
-    lines.push([row.taskName, row.taskPath, row.runId, row.runStatus, row.correct, row.bestCandidateId, row.medianMs, row.eagerMs, row.compileMs, row.speedupVsEager, row.speedupVsCompile, row.noisy === true, row.baseline ?? '', row.models.join(' '), row.replay, row.error].map(csvCell).join(','))
+    lines.push(
+      [
+        row.taskName,
+        row.taskPath,
+        row.runId,
+        row.runStatus,
+        row.correct,
+        row.bestCandidateId,
+        row.medianMs,
+        row.eagerMs,
+        row.compileMs,
+        row.speedupVsEager,
+        row.speedupVsCompile,
+        row.noisy === true,
+        row.baseline ?? '',
+        row.models.join(' '),
+        row.replay,
+        row.error,
+      ]
+        .map(csvCell)
+        .join(','),
+    )
   }
   lines.push('')
   lines.push(`# tasks,${metrics.tasks}`)

@@ -35,7 +35,13 @@ async function runOnFillingDisk(failAt: number, code: string) {
   const model = new ScriptedModel((request) => (request.role === 'designer' ? 'Plan: a loop.' : kernelAnswer('incorrect')), 100)
   const runner = new FakeRunner(judge, (path) => store.artifacts.get(path.replace('/memory/run/', '')) ?? '', 2)
   const live: string[] = []
-  const deps: RunDependencies = { model: () => ({ client: model, model: 'scripted' }), runner, clock: new ManualClock(), store, onEvent: (event) => void (event.type === 'run-error' && live.push(event.message)) }
+  const deps: RunDependencies = {
+    model: () => ({ client: model, model: 'scripted' }),
+    runner,
+    clock: new ManualClock(),
+    store,
+    onEvent: (event) => void (event.type === 'run-error' && live.push(event.message)),
+  }
   const spec = resolveRunSpec(runSpecInput.parse({ taskPath: '/tasks/relu.py', dsl: 'cpp', budget: { candidates: 10, steps: 20 } }), null)
   const outcome = await executeRun({ runId: 'r-disk', spec, deps, taskSource, signal: new AbortController().signal }).then(
     () => null,

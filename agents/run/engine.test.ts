@@ -12,15 +12,43 @@ describe('single workflow', () => {
     const run = await runFixture({ code: [kernelAnswer('passed 0.5')] })
     expect(run.summary.status).toBe('completed')
     expect(run.summary.endReason).toBe('correct')
-    expect(run.summary.best).toEqual({ candidateId: 'c0001', medianMs: 0.5, eagerMs: 1, compileMs: 0.9, speedupVsEager: 2, speedupVsCompile: 1.8, noisy: false })
+    expect(run.summary.best).toEqual({
+      candidateId: 'c0001',
+      medianMs: 0.5,
+      eagerMs: 1,
+      compileMs: 0.9,
+      speedupVsEager: 2,
+      speedupVsCompile: 1.8,
+      noisy: false,
+    })
     const types = run.store.events.map((event) => event.type).filter((type) => !type.endsWith('-delta'))
     expect(types).toEqual([
-      'run-start', 'candidate-start', 'design-start', 'usage', 'design-end', 'code-start', 'usage', 'code-end', 'check-end',
-      'verify-start', 'verify-end', 'profile-end', 'candidate-end', 'step-end', 'conductor-decision', 'run-end',
+      'run-start',
+      'candidate-start',
+      'design-start',
+      'usage',
+      'design-end',
+      'code-start',
+      'usage',
+      'code-end',
+      'check-end',
+      'verify-start',
+      'verify-end',
+      'profile-end',
+      'candidate-end',
+      'step-end',
+      'conductor-decision',
+      'run-end',
     ])
     expect(run.store.events.map((event) => event.seq)).toEqual(run.store.events.map((_, index) => index))
     expect(run.live).toEqual(run.store.events)
-    for (const path of ['candidates/c0001/plan.md', 'candidates/c0001/prompt.md', 'candidates/c0001/answer.md', 'candidates/c0001/candidate.py', 'candidates/c0001/result.json']) {
+    for (const path of [
+      'candidates/c0001/plan.md',
+      'candidates/c0001/prompt.md',
+      'candidates/c0001/answer.md',
+      'candidates/c0001/candidate.py',
+      'candidates/c0001/result.json',
+    ]) {
       expect(run.store.artifacts.has(path), path).toBe(true)
     }
     expect(run.store.artifacts.get('candidates/c0001/prompt.md')).toContain('Plan: one thread per row')
@@ -131,7 +159,11 @@ describe('optimize workflow', () => {
       code: [kernelAnswer('passed 0.8'), kernelAnswer('incorrect'), kernelAnswer('passed 0.3')],
       tune: async (request) => {
         tuned.push(request.candidate.id)
-        return { code: request.code.replace(/passed ([\d.]+)/, (_, value: string) => `passed ${Number(value) / 2}`), params: { CHUNK: 1024 }, detail: '3 of 3 configurations' }
+        return {
+          code: request.code.replace(/passed ([\d.]+)/, (_, value: string) => `passed ${Number(value) / 2}`),
+          params: { CHUNK: 1024 },
+          detail: '3 of 3 configurations',
+        }
       },
     })
     // Only a new best is tuned; a failed rewrite is fixed, and the fix that beats the best is routed to the tuner in turn (the budget ends it first).
@@ -167,7 +199,10 @@ describe('evolve workflow', () => {
     expect(run.runner.maxInFlight).toBeGreaterThan(1)
     const migrations = run.of('island-migration')
     expect(migrations.length).toBeGreaterThanOrEqual(4)
-    expect(migrations.slice(0, 2).map((event) => [event.fromIsland, event.toIsland])).toEqual([[0, 1], [1, 0]])
+    expect(migrations.slice(0, 2).map((event) => [event.fromIsland, event.toIsland])).toEqual([
+      [0, 1],
+      [1, 0],
+    ])
     const byId = new Map(candidates.map((candidate) => [candidate.id, candidate]))
     for (const child of candidates.filter((candidate) => candidate.origin === 'evolve')) {
       const parent = byId.get(child.parentId!)!
@@ -204,14 +239,24 @@ describe('resume and fork', () => {
     const prior = full.store.events.slice(0, killAt + 1)
     for (const event of prior) await store.append(event)
     for (const [path, content] of full.store.artifacts) if (!path.startsWith('candidates/c0003')) store.artifacts.set(path, content)
-    const resumed = await runFixture({ store, priorEvents: prior, code: [kernelAnswer('passed 0.4')], clock: new ManualClock(Date.parse('2026-11-21T10:00:00Z')) })
+    const resumed = await runFixture({
+      store,
+      priorEvents: prior,
+      code: [kernelAnswer('passed 0.4')],
+      clock: new ManualClock(Date.parse('2026-11-21T10:00:00Z')),
+    })
     const after = store.events.slice(prior.length)
     expect(after[0]).toMatchObject({ type: 'run-start', resumed: true, seq: prior.length })
     expect(after[1]).toMatchObject({ type: 'candidate-end', candidate: { id: 'c0002', status: 'cancelled' } })
     expect(store.events.map((event) => event.seq)).toEqual(store.events.map((_, index) => index))
     expect(resumed.summary).toMatchObject({ status: 'completed', best: { candidateId: 'c0003', medianMs: 0.4 } })
     // c0002 was lost mid-verification: the step is redone from c0001's recorded decision, which is not logged twice.
-    expect(resumed.of('conductor-decision').filter((event) => event.candidateId === 'c0001').map((event) => event.action)).toEqual(['fix'])
+    expect(
+      resumed
+        .of('conductor-decision')
+        .filter((event) => event.candidateId === 'c0001')
+        .map((event) => event.action),
+    ).toEqual(['fix'])
     expect(resumed.of('candidate-start').at(-1)!.candidate).toMatchObject({ id: 'c0003', parentId: 'c0001', origin: 'fix' })
   })
 
@@ -227,7 +272,11 @@ describe('migrate workflow', () => {
   const source = '# triton source\nimport triton\n# fake-verdict: passed 0.9\n'
 
   it('evaluates the source, ports it without a Designer, and compares the target with the source outputs', async () => {
-    const run = await runFixture({ spec: { workflow: 'migrate', migrate: { sourcePath: '/k/relu_triton.py', sourceDsl: 'triton' } }, sourceCode: source, code: [kernelAnswer('passed 0.5')] })
+    const run = await runFixture({
+      spec: { workflow: 'migrate', migrate: { sourcePath: '/k/relu_triton.py', sourceDsl: 'triton' } },
+      sourceCode: source,
+      code: [kernelAnswer('passed 0.5')],
+    })
     expect(run.model.requests.map((request) => request.role)).toEqual(['coder'])
     expect(run.model.requests[0]!.messages.at(-1)!.content).toContain('# triton source')
     expect(run.runner.requests.map((request) => [request.dsl, request.taskPath.endsWith('source-reference.py')])).toEqual([
@@ -242,7 +291,11 @@ describe('migrate workflow', () => {
 
   it('reports the source comparison skipped, never passed, when the source cannot run here', async () => {
     const broken = source.replace('passed 0.9', 'runtime_error')
-    const run = await runFixture({ spec: { workflow: 'migrate', migrate: { sourcePath: '/k/relu_triton.py', sourceDsl: 'triton' } }, sourceCode: broken, code: [kernelAnswer('passed 0.5')] })
+    const run = await runFixture({
+      spec: { workflow: 'migrate', migrate: { sourcePath: '/k/relu_triton.py', sourceDsl: 'triton' } },
+      sourceCode: broken,
+      code: [kernelAnswer('passed 0.5')],
+    })
     const check = run.of('source-check-end')[0]!
     expect(check.status).toBe('skipped')
     expect(check.detail).toContain('did not run correctly')

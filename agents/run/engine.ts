@@ -99,7 +99,10 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunSummary
     } else await recorder.emit({ type: 'run-start', spec: options.spec, resumed: prior.length > 0 })
     for (const candidate of [...state.candidates.values()].filter(inFlight)) {
       // The step in flight when the process died is the only thing lost; close it so the log stays whole.
-      await recorder.emit({ type: 'candidate-end', candidate: { ...candidate, status: 'cancelled', timing: { ...candidate.timing, endedAt: new Date(options.deps.clock.now()).toISOString() } } })
+      await recorder.emit({
+        type: 'candidate-end',
+        candidate: { ...candidate, status: 'cancelled', timing: { ...candidate.timing, endedAt: new Date(options.deps.clock.now()).toISOString() } },
+      })
     }
     await recorder.flush()
     if (options.spec.fork && options.forkCode && state.candidates.size === 0) {
@@ -111,7 +114,13 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunSummary
     const interrupted = interruptionCode(error)
     if (interrupted && !options.signal.aborted) {
       // No run-end: the run lists as interrupted and `resume` continues it where it stopped.
-      await recorder.emit({ type: 'run-error', candidateId: null, fatal: true, code: interrupted, message: error instanceof Error ? error.message : String(error) })
+      await recorder.emit({
+        type: 'run-error',
+        candidateId: null,
+        fatal: true,
+        code: interrupted,
+        message: error instanceof Error ? error.message : String(error),
+      })
       await recorder.flush()
       return summarize(state, false)
     }
@@ -131,7 +140,13 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunSummary
   if (options.signal.aborted && stop.reason !== 'cancelled') stop = { reason: 'cancelled', detail: 'cancelled by the user' }
   const best = bestCandidate(state.candidates.values())
   if (stop.reason === 'error' && best) stop = { ...stop, detail: `${best.id} is correct; the search then stopped on an error: ${stop.detail}` }
-  await recorder.emit({ type: 'run-end', reason: stop.reason, status: statusFor(stop.reason, best !== null), bestCandidateId: best?.id ?? null, detail: stop.detail })
+  await recorder.emit({
+    type: 'run-end',
+    reason: stop.reason,
+    status: statusFor(stop.reason, best !== null),
+    bestCandidateId: best?.id ?? null,
+    detail: stop.detail,
+  })
   await recorder.flush()
   return summarize(state, false)
 }
@@ -147,7 +162,16 @@ async function stopOnDisk(options: ExecuteRunOptions, recorder: RunRecorder, err
     await recorder.emit({ type: 'run-error', candidateId: null, fatal: false, code: 'DISK_ERROR', message })
     await recorder.flush()
   } catch {
-    options.deps.onEvent?.({ type: 'run-error', runId: options.runId, seq: -1, time: new Date(options.deps.clock.now()).toISOString(), candidateId: null, fatal: true, code: 'DISK_ERROR', message })
+    options.deps.onEvent?.({
+      type: 'run-error',
+      runId: options.runId,
+      seq: -1,
+      time: new Date(options.deps.clock.now()).toISOString(),
+      candidateId: null,
+      fatal: true,
+      code: 'DISK_ERROR',
+      message,
+    })
   }
   throw new RunStoreFailure(message, error)
 }

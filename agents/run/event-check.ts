@@ -58,6 +58,7 @@ export function eventProblem(value: unknown, expected: { runId: string; seq: num
   if (typeof event.time !== 'string' || Number.isNaN(Date.parse(event.time))) return 'its time is not an ISO date'
   const fields = mismatch(event, required[event.type as RunEventType], '')
   if (fields) return fields
-  if (event.type === 'candidate-start' || event.type === 'candidate-end') return mismatch(event.candidate as Record<string, unknown>, candidateFields, 'candidate.')
+  if (event.type === 'candidate-start' || event.type === 'candidate-end')
+    return mismatch(event.candidate as Record<string, unknown>, candidateFields, 'candidate.')
   return null
 }

@@ -17,10 +17,17 @@ describe('run recorder', () => {
     const store = new SlowStore()
     const seenInLog: boolean[] = []
     const published: number[] = []
-    const recorder = new RunRecorder('r1', store, new ManualClock(), () => undefined, 0, (event) => {
-      seenInLog.push(store.events.some((logged) => logged.seq === event.seq))
-      published.push(event.seq)
-    })
+    const recorder = new RunRecorder(
+      'r1',
+      store,
+      new ManualClock(),
+      () => undefined,
+      0,
+      (event) => {
+        seenInLog.push(store.events.some((logged) => logged.seq === event.seq))
+        published.push(event.seq)
+      },
+    )
     void recorder.emit({ type: 'step-end', step: 1 })
     void recorder.emit({ type: 'step-end', step: 2 })
     await recorder.emit({ type: 'step-end', step: 3 })

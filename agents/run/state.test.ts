@@ -3,7 +3,10 @@ import { applyRunFacts, emptyRunFacts, type RunEvent, type RunFacts } from '../c
 import { foldEvents } from './state.ts'
 
 const time = (second: number) => new Date(Date.UTC(2026, 10, 30, 9, 0, second)).toISOString()
-const spec = { title: 't', taskPath: '/tasks/relu.py', dsl: 'triton', device: 'cpu', workflow: 'single', models: { coder: 'replay:x' } } as unknown as Extract<RunEvent, { type: 'run-start' }>['spec']
+const spec = { title: 't', taskPath: '/tasks/relu.py', dsl: 'triton', device: 'cpu', workflow: 'single', models: { coder: 'replay:x' } } as unknown as Extract<
+  RunEvent,
+  { type: 'run-start' }
+>['spec']
 const usage = { inputTokens: 10, outputTokens: 5, costUsd: 0, calls: 1 }
 
 /** A run that stops on a fatal error, then resumes and completes. */
@@ -24,7 +27,16 @@ describe('the run facts fold', () => {
   it('folds status, steps, usage, replay and the fatal error the same for every reader', () => {
     const facts = emptyRunFacts()
     for (const event of log.slice(0, 6)) applyRunFacts(facts, event)
-    expect(facts).toMatchObject({ status: 'failed', endReason: 'error', steps: 2, replayed: true, nextSeq: 6, fatalError: { code: 'PROVIDER', message: 'gone' }, createdAt: time(0), endedAt: time(50) })
+    expect(facts).toMatchObject({
+      status: 'failed',
+      endReason: 'error',
+      steps: 2,
+      replayed: true,
+      nextSeq: 6,
+      fatalError: { code: 'PROVIDER', message: 'gone' },
+      createdAt: time(0),
+      endedAt: time(50),
+    })
     applyRunFacts(facts, log[6] as RunEvent)
     expect(facts).toMatchObject({ status: 'running', endReason: null, endDetail: null, endedAt: null, fatalError: null, createdAt: time(0) })
   })

@@ -11,9 +11,18 @@ export function makeVerdict(status: VerdictStatus, options: { medianMs?: number;
     status,
     correct,
     checks: [{ name: 'correctness', passed: correct, detail: correct ? null : 'outputs differ' }],
-    error: correct || status === 'incorrect' ? null : { stage: status === 'compile_error' ? 'build' : 'run', message: options.message ?? `${status} in candidate` },
+    error:
+      correct || status === 'incorrect' ? null : { stage: status === 'compile_error' ? 'build' : 'run', message: options.message ?? `${status} in candidate` },
     correctness: { trials: 3, max_abs_error: correct ? 0 : 1.5, max_rel_error: correct ? 0 : 1, mismatch_ratio: correct ? 0 : 0.5 },
-    timing: correct ? { candidate: stats(median), eager: stats(eager), compile: stats(eager * 0.9), speedup_vs_eager: eager / median, speedup_vs_compile: (eager * 0.9) / median } : null,
+    timing: correct
+      ? {
+          candidate: stats(median),
+          eager: stats(eager),
+          compile: stats(eager * 0.9),
+          speedup_vs_eager: eager / median,
+          speedup_vs_compile: (eager * 0.9) / median,
+        }
+      : null,
     roofline: null,
     flags: options.noisy ? [{ name: 'noisy_timing', detail: 'candidate IQR 80% of the median' }] : [],
   }

@@ -56,7 +56,10 @@ export interface FixtureOptions {
 export async function runFixture(options: FixtureOptions) {
   const store = options.store ?? new MemoryRunStore()
   const clock = options.clock ?? new ManualClock()
-  const spec = resolveRunSpec(runSpecInput.parse({ taskPath: '/tasks/relu.py', dsl: 'cpp', ...options.spec }), options.fork ? { runId: 'r-parent', candidateId: 'c0001' } : null)
+  const spec = resolveRunSpec(
+    runSpecInput.parse({ taskPath: '/tasks/relu.py', dsl: 'cpp', ...options.spec }),
+    options.fork ? { runId: 'r-parent', candidateId: 'c0001' } : null,
+  )
   let coderIndex = 0
   const model = new ScriptedModel((request) => {
     if (request.role === 'designer') return 'Plan: one thread per row, vectorise the inner loop.'

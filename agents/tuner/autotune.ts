@@ -32,11 +32,14 @@ export function parseAutotune(source: string): AutotuneBlock | null {
   const start = callOpen + configsAt.index + configsAt[0].length - 1
   const end = matchBracket(source, start)
   const inner = source.slice(start + 1, end - 1)
-  const items = splitTopLevel(inner, ',').map((item) => item.trim()).filter((item) => item !== '')
+  const items = splitTopLevel(inner, ',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
   let configName = 'triton.Config'
   const points = items.map((item) => {
     const call = /^([A-Za-z_][\w.]*Config)\s*\(([\s\S]*)\)$/.exec(item)
-    if (!call) throw new DeclarationError(`autotune config "${item.slice(0, 60)}" is not a literal triton.Config(...); the tuner reads only written-out configs`, line)
+    if (!call)
+      throw new DeclarationError(`autotune config "${item.slice(0, 60)}" is not a literal triton.Config(...); the tuner reads only written-out configs`, line)
     configName = call[1]!
     return parseConfig(call[2]!, line)
   })
@@ -52,9 +55,13 @@ export function parseAutotune(source: string): AutotuneBlock | null {
 
 function parseConfig(argumentsText: string, line: number): Configuration {
   const configuration: Configuration = {}
-  for (const argument of splitTopLevel(argumentsText, ',').map((part) => part.trim()).filter(Boolean)) {
+  for (const argument of splitTopLevel(argumentsText, ',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     if (argument.startsWith('{')) {
-      for (const pair of splitTopLevel(argument.slice(1, -1), ',').map((part) => part.trim()).filter(Boolean)) {
+      for (const pair of splitTopLevel(argument.slice(1, -1), ',')
+        .map((part) => part.trim())
+        .filter(Boolean)) {
         const [key, value] = splitTopLevel(pair, ':')
         const name = parseLiteral(key ?? '', line)
         if (typeof name !== 'string') throw new DeclarationError(`autotune config key ${key} is not a name`, line)
@@ -64,7 +71,10 @@ function parseConfig(argumentsText: string, line: number): Configuration {
     }
     const keyword = /^(\w+)\s*=\s*([\s\S]+)$/.exec(argument)
     if (!keyword || !CONFIG_KEYWORDS.includes(keyword[1]!)) {
-      throw new DeclarationError(`autotune config argument "${argument}" is not supported (the tuner reads the kwargs dict and ${CONFIG_KEYWORDS.join(', ')})`, line)
+      throw new DeclarationError(
+        `autotune config argument "${argument}" is not supported (the tuner reads the kwargs dict and ${CONFIG_KEYWORDS.join(', ')})`,
+        line,
+      )
     }
     configuration[keyword[1]!] = parseLiteral(keyword[2]!, line)
   }

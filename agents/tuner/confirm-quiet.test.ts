@@ -7,7 +7,15 @@ const confirm: ResolvedConfirm = { enabled: true, top: 2, includeDefault: false,
 
 function record(params: Configuration, latencyMs: number, noisy: boolean): EvaluationRecord {
   return {
-    index: 0, params, status: 'passed', latencyMs, verdict: 'passed', error: null, rung: 0, timingTrials: 10, durationMs: 1,
+    index: 0,
+    params,
+    status: 'passed',
+    latencyMs,
+    verdict: 'passed',
+    error: null,
+    rung: 0,
+    timingTrials: 10,
+    durationMs: 1,
     timing: { median_ms: latencyMs, mean_ms: latencyMs, min_ms: latencyMs, max_ms: latencyMs, iqr_ms: noisy ? latencyMs : 0, std_ms: 0, trials: 10, noisy },
   }
 }

@@ -20,8 +20,17 @@ const noisy = (seed: number) => {
 
 function preset(confirm: Preset['confirm'], evaluations = 100): Preset {
   return {
-    name: 'noisy', description: 'noisy', automatic: true, match: {}, timing: true, strategy: { kind: 'exhaustive' },
-    objective: { metric: 'median_ms', timingTrials: 10, correctnessTrials: 1 }, constraints: [], budget: { evaluations, minutes: 60 }, overrides: [], confirm,
+    name: 'noisy',
+    description: 'noisy',
+    automatic: true,
+    match: {},
+    timing: true,
+    strategy: { kind: 'exhaustive' },
+    objective: { metric: 'median_ms', timingTrials: 10, correctnessTrials: 1 },
+    constraints: [],
+    budget: { evaluations, minutes: 60 },
+    overrides: [],
+    confirm,
   }
 }
 
@@ -30,13 +39,26 @@ async function tune(seed: number, confirm: Preset['confirm'], evaluations = 100)
   const measure = noisy(seed)
   const runner = syntheticRunner(() => 0, { clock })
   // The synthetic runner's objective sees no trial count, so wrap evaluate to hand it one.
-  const timed = { ...runner, evaluate: async (request: Parameters<typeof runner.evaluate>[0]) => {
-    const verdict = await runner.evaluate(request)
-    const latency = measure(request.params ?? {}, request.timingTrials ?? 1)
-    return { ...verdict, timing: { ...verdict.timing!, candidate: { ...verdict.timing!.candidate, median_ms: latency } } }
-  } }
+  const timed = {
+    ...runner,
+    evaluate: async (request: Parameters<typeof runner.evaluate>[0]) => {
+      const verdict = await runner.evaluate(request)
+      const latency = measure(request.params ?? {}, request.timingTrials ?? 1)
+      return { ...verdict, timing: { ...verdict.timing!, candidate: { ...verdict.timing!.candidate, median_ms: latency } } }
+    },
+  }
   const resolved = resolveStrategy({ preset: preset(confirm, evaluations), file: 'noisy.json' }, 'chosen by the test', 'kernel')
-  const result = await runSearch({ source, space, candidatePath: 'c.py', taskPath: 't.py', dsl: 'triton', device: 'cuda', strategy: resolved, runner: timed, clock })
+  const result = await runSearch({
+    source,
+    space,
+    candidatePath: 'c.py',
+    taskPath: 't.py',
+    dsl: 'triton',
+    device: 'cuda',
+    strategy: resolved,
+    runner: timed,
+    clock,
+  })
   return { result, requests: runner.requests }
 }
 
@@ -53,7 +75,11 @@ describe('the confirmation round', () => {
       expect(result.bestSource).toContain(`BLOCK = ${fastestFinalist}  # akg:tune`)
       expect(confirmation.changedWinner).toBe(fastestFinalist !== confirmation.searchBest.BLOCK)
       // The 3 fastest by the search plus the candidate's own (1024), each timed once per round, interleaved.
-      const searchTop = result.records.filter((record) => record.phase !== 'confirm').sort((a, b) => a.latencyMs! - b.latencyMs!).slice(0, 3).map((record) => record.params.BLOCK as number)
+      const searchTop = result.records
+        .filter((record) => record.phase !== 'confirm')
+        .sort((a, b) => a.latencyMs! - b.latencyMs!)
+        .slice(0, 3)
+        .map((record) => record.params.BLOCK as number)
       const expected = searchTop.includes(1024) ? searchTop : [...searchTop, 1024]
       expect([...finalists].sort((a, b) => a - b)).toEqual([...expected].sort((a, b) => a - b))
       const n = expected.length
@@ -118,7 +144,8 @@ describe('the confirmation round', () => {
 })
 
 describe('a malformed confirmation section', () => {
-  const text = (confirm: unknown, extra: object = {}) => JSON.stringify({ name: 'x', description: 'x', match: {}, strategy: { kind: 'exhaustive' }, budget: { evaluations: 10, minutes: 1 }, confirm, ...extra })
+  const text = (confirm: unknown, extra: object = {}) =>
+    JSON.stringify({ name: 'x', description: 'x', match: {}, strategy: { kind: 'exhaustive' }, budget: { evaluations: 10, minutes: 1 }, confirm, ...extra })
   it('is refused with the field at fault', () => {
     expect(() => parsePresetText(text({ top: 0 }), 'p.json')).toThrow(/^p\.json: confirm\.top: /)
     expect(() => parsePresetText(text({ rounds: 1 }), 'p.json')).toThrow(/^p\.json: confirm\.rounds: .*>=2/)

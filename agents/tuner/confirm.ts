@@ -79,7 +79,10 @@ export async function confirmFinalists(
       error:
         failed?.error ??
         (noisyRounds > 0
-          ? { stage: 'timing', message: `could not confirm: ${noisyRounds} of ${measured.length} round(s) stayed noisy after ${MAX_QUIET_RETRIES} re-timings each (spread too large to trust the median); measure on a quieter machine` }
+          ? {
+              stage: 'timing',
+              message: `could not confirm: ${noisyRounds} of ${measured.length} round(s) stayed noisy after ${MAX_QUIET_RETRIES} re-timings each (spread too large to trust the median); measure on a quieter machine`,
+            }
           : complete
             ? null
             : { stage: 'cancelled', message: 'the confirmation round was cancelled before every round ran' }),
@@ -93,7 +96,9 @@ export async function confirmFinalists(
   if (winnerIndex >= 0) {
     const measured = rounds[winnerIndex]!
     // The round whose median is the confirmed one carries representative statistics.
-    const representative = measured.reduce((best, item) => (Math.abs(item.latencyMs! - first!.confirmedMedianMs!) < Math.abs(best.latencyMs! - first!.confirmedMedianMs!) ? item : best))
+    const representative = measured.reduce((best, item) =>
+      Math.abs(item.latencyMs! - first!.confirmedMedianMs!) < Math.abs(best.latencyMs! - first!.confirmedMedianMs!) ? item : best,
+    )
     winner = { ...finalists[winnerIndex]!, latencyMs: first!.confirmedMedianMs, timing: representative.timing, timingTrials: first!.trials, phase: 'confirm' }
   }
   const searchBest = finalists[0]?.params ?? {}

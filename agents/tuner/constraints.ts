@@ -11,11 +11,7 @@ export interface StaticCheck {
 }
 
 /** Static constraints from the preset and the candidate; those naming a tunable this kernel lacks are set aside with a note. */
-export function staticChecks(
-  preset: ConstraintConfig[],
-  declared: DeclaredConstraint[],
-  sample: Configuration,
-): { checks: StaticCheck[]; notes: string[] } {
+export function staticChecks(preset: ConstraintConfig[], declared: DeclaredConstraint[], sample: Configuration): { checks: StaticCheck[]; notes: string[] } {
   const checks: StaticCheck[] = []
   const notes: string[] = []
   const all = [
@@ -28,7 +24,9 @@ export function staticChecks(
       evaluate(sample)
     } catch (error) {
       if (error instanceof ExpressionError && /unknown name/.test(error.message)) {
-        notes.push(`constraint ${constraint.name} (${constraint.expression}) does not apply: ${error.message.replace(/ in constraint.*$/, '')} among this kernel's tunables`)
+        notes.push(
+          `constraint ${constraint.name} (${constraint.expression}) does not apply: ${error.message.replace(/ in constraint.*$/, '')} among this kernel's tunables`,
+        )
         continue
       }
       throw error

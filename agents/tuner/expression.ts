@@ -6,7 +6,10 @@ import type { ParamValue } from './types.ts'
  * or a candidate comment can never run code in the app.
  */
 export class ExpressionError extends Error {
-  constructor(message: string, readonly expression: string) {
+  constructor(
+    message: string,
+    readonly expression: string,
+  ) {
     super(`${message} in constraint "${expression}"`)
     this.name = 'ExpressionError'
   }
@@ -47,16 +50,18 @@ export function compileExpression(expression: string): (variables: Record<string
     if (typeof value === 'boolean') return value ? 1 : 0
     throw new ExpressionError(`"${value}" is not a number`, expression)
   }
-  const binary = (next: () => Node, operators: Record<string, (a: Value, b: Value) => Value>): (() => Node) => () => {
-    let left = next()
-    while (peek() !== undefined && Object.hasOwn(operators, peek()!)) {
-      const operate = operators[take()]!
-      const right = next()
-      const previous = left
-      left = (variables) => operate(previous(variables), right(variables))
+  const binary =
+    (next: () => Node, operators: Record<string, (a: Value, b: Value) => Value>): (() => Node) =>
+    () => {
+      let left = next()
+      while (peek() !== undefined && Object.hasOwn(operators, peek()!)) {
+        const operate = operators[take()]!
+        const right = next()
+        const previous = left
+        left = (variables) => operate(previous(variables), right(variables))
+      }
+      return left
     }
-    return left
-  }
   const atom = (): Node => {
     const token = take()
     if (token === '(') {

@@ -91,14 +91,17 @@ const confirmSchema = z
   })
   .strict()
 
-const kernelPattern = z.string().min(1).refine((pattern) => {
-  try {
-    new RegExp(pattern, 'i')
-    return true
-  } catch {
-    return false
-  }
-}, 'is not a valid regular expression')
+const kernelPattern = z
+  .string()
+  .min(1)
+  .refine((pattern) => {
+    try {
+      new RegExp(pattern, 'i')
+      return true
+    } catch {
+      return false
+    }
+  }, 'is not a valid regular expression')
 
 const overrideSchema = z
   .object({
@@ -172,7 +175,11 @@ export function parsePreset(document: unknown, file: string): Preset {
   ]
   for (const [path, section] of confirmSections) {
     if (!preset.timing && section?.enabled === true) {
-      throw new PresetError(file, `${path}.enabled`, 'a confirmation round re-times configurations, and this preset does not time (timing: false); remove it or set timing: true')
+      throw new PresetError(
+        file,
+        `${path}.enabled`,
+        'a confirmation round re-times configurations, and this preset does not time (timing: false); remove it or set timing: true',
+      )
     }
   }
   const constraintLists: Array<[string, ConstraintConfig[]]> = [

@@ -18,7 +18,13 @@ export interface MeasuredKernel {
   space: { parameters: Array<{ name: string; values: Array<number | string | boolean> }> }
   searches: {
     exhaustive: {
-      records: Array<{ params: Record<string, number | string | boolean>; status: string; latencyMs: number | null; phase?: string; error: { message: string } | null }>
+      records: Array<{
+        params: Record<string, number | string | boolean>
+        status: string
+        latencyMs: number | null
+        phase?: string
+        error: { message: string } | null
+      }>
       skipped: Array<{ params: Record<string, number | string | boolean> }>
     }
   }
@@ -52,20 +58,33 @@ export async function replayTable(kernel: MeasuredKernel, strategyFor: (seed: nu
   const best = Math.min(...records.filter((record) => record.latencyMs !== null).map((record) => record.latencyMs!))
   const space: SearchSpace = {
     dsl: 'triton',
-    parameters: kernel.space.parameters.map((parameter, index) => ({ name: parameter.name, values: parameter.values, default: parameter.values[0]!, kind: 'python-assignment', line: index + 1 })),
+    parameters: kernel.space.parameters.map((parameter, index) => ({
+      name: parameter.name,
+      values: parameter.values,
+      default: parameter.values[0]!,
+      kind: 'python-assignment',
+      line: index + 1,
+    })),
     points: null,
     constraints: [],
     declaredBy: 'comments',
   }
-  const skipped = kernel.searches.exhaustive.skipped.map((record) => Object.entries(record.params).map(([name, value]) => `${name} == ${value}`).join(' && '))
+  const skipped = kernel.searches.exhaustive.skipped.map((record) =>
+    Object.entries(record.params)
+      .map(([name, value]) => `${name} == ${value}`)
+      .join(' && '),
+  )
   const budget = options.budget ?? Math.floor(table.size / 4)
   const ratios: number[] = []
   for (let seed = 0; seed < options.seeds; seed++) {
     const clock = new ManualClock()
-    const runner = syntheticRunner((params) => {
-      const record = table.get(configurationKey(params))
-      return record?.latencyMs ?? record?.error?.message ?? 'not measured in the table'
-    }, { clock })
+    const runner = syntheticRunner(
+      (params) => {
+        const record = table.get(configurationKey(params))
+        return record?.latencyMs ?? record?.error?.message ?? 'not measured in the table'
+      },
+      { clock },
+    )
     const strategy: ResolvedStrategy = {
       preset: 'replay',
       file: 'replay',
@@ -78,9 +97,20 @@ export async function replayTable(kernel: MeasuredKernel, strategyFor: (seed: nu
       reasons: [],
       override: null,
     }
-    const result = await runSearch({ source: '', space, candidatePath: 'replay', taskPath: 'replay', dsl: 'triton', device: 'replay', strategy, runner, clock, includeDefault: false })
+    const result = await runSearch({
+      source: '',
+      space,
+      candidatePath: 'replay',
+      taskPath: 'replay',
+      dsl: 'triton',
+      device: 'replay',
+      strategy,
+      runner,
+      clock,
+      includeDefault: false,
+    })
     if (result.evaluations > budget) throw new Error(`the search spent ${result.evaluations} evaluations of a budget of ${budget}`)
-    const pick = result.best ? table.get(configurationKey(result.best.params))?.latencyMs ?? null : null
+    const pick = result.best ? (table.get(configurationKey(result.best.params))?.latencyMs ?? null) : null
     ratios.push(pick === null ? Infinity : pick / best)
   }
   const finite = ratios.filter(Number.isFinite)

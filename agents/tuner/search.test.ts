@@ -23,22 +23,54 @@ function objective(params: Configuration): number | string {
   const ripple = 0.01 * Math.sin(block * 7 + warps * 3 + stages)
   return 1 + 0.1 * (block - 8) ** 2 + 0.05 * (warps - 2) ** 2 + 0.02 * (stages - 3) ** 2 + ripple
 }
-const trueBest = Math.min(...Array.from({ length: 200 }, (_, index) => index).map((index) => {
-  const params = { BLOCK: 2 ** (4 + (index % 8)), WARPS: 2 ** (Math.floor(index / 8) % 5), STAGES: 1 + Math.floor(index / 40) }
-  const value = objective(params)
-  return typeof value === 'number' ? value : Infinity
-}))
+const trueBest = Math.min(
+  ...Array.from({ length: 200 }, (_, index) => index).map((index) => {
+    const params = { BLOCK: 2 ** (4 + (index % 8)), WARPS: 2 ** (Math.floor(index / 8) % 5), STAGES: 1 + Math.floor(index / 40) }
+    const value = objective(params)
+    return typeof value === 'number' ? value : Infinity
+  }),
+)
 
 // The strategies are tested alone here; the confirmation round after them is tested in confirm.test.ts.
 function preset(strategy: StrategyConfig, budget: Budget, extra: Partial<Preset> = {}): Preset {
-  return { name: 'test', description: 'test', automatic: true, match: {}, timing: true, strategy, objective: { metric: 'median_ms', timingTrials: 10, correctnessTrials: 1 }, constraints: [], budget, overrides: [], confirm: { enabled: false }, ...extra }
+  return {
+    name: 'test',
+    description: 'test',
+    automatic: true,
+    match: {},
+    timing: true,
+    strategy,
+    objective: { metric: 'median_ms', timingTrials: 10, correctnessTrials: 1 },
+    constraints: [],
+    budget,
+    overrides: [],
+    confirm: { enabled: false },
+    ...extra,
+  }
 }
 
-async function search(strategy: StrategyConfig, budget: Budget, extra: Partial<Preset> = {}, runnerOptions: Parameters<typeof syntheticRunner>[1] = {}, signal?: AbortSignal) {
+async function search(
+  strategy: StrategyConfig,
+  budget: Budget,
+  extra: Partial<Preset> = {},
+  runnerOptions: Parameters<typeof syntheticRunner>[1] = {},
+  signal?: AbortSignal,
+) {
   const clock = runnerOptions.clock ?? new ManualClock()
   const runner = syntheticRunner(objective, { ...runnerOptions, clock })
   const resolved = resolveStrategy({ preset: preset(strategy, budget, extra), file: 'test.json' }, 'chosen by the test', 'kernel')
-  const result = await runSearch({ source, space, candidatePath: 'c.py', taskPath: 't.py', dsl: 'triton', device: 'cuda', strategy: resolved, runner, clock, signal })
+  const result = await runSearch({
+    source,
+    space,
+    candidatePath: 'c.py',
+    taskPath: 't.py',
+    dsl: 'triton',
+    device: 'cuda',
+    strategy: resolved,
+    runner,
+    clock,
+    signal,
+  })
   return { result, runner }
 }
 
@@ -66,7 +98,10 @@ describe('strategies on a synthetic objective', () => {
 
   it('successive halving gives survivors more timing trials and finds the true best when its first rung covers the space', async () => {
     const eta = 3
-    const { result } = await search({ kind: 'successive-halving', seed: 0, eta, minTimingTrials: 1, maxTimingTrials: 1000 }, { evaluations: halvingCost(200, eta) + 1, minutes: 60 })
+    const { result } = await search(
+      { kind: 'successive-halving', seed: 0, eta, minTimingTrials: 1, maxTimingTrials: 1000 },
+      { evaluations: halvingCost(200, eta) + 1, minutes: 60 },
+    )
     const rungs = [...new Set(result.records.map((item) => item.rung))]
     expect(rungs).toEqual([0, 1, 2, 3, 4, 5])
     expect(result.records.filter((item) => item.rung === 1).every((item) => item.timingTrials === 3)).toBe(true)
@@ -99,7 +134,16 @@ describe('the search loop', () => {
   })
 
   it('skips configurations that violate a static constraint with the reason, without running them', async () => {
-    const { result, runner } = await search({ kind: 'exhaustive' }, { evaluations: 1000, minutes: 60 }, { constraints: [{ name: 'threads', expression: 'BLOCK * WARPS <= 4096' }, { name: 'not this kernel', expression: 'BLOCK_K <= 64' }] })
+    const { result, runner } = await search(
+      { kind: 'exhaustive' },
+      { evaluations: 1000, minutes: 60 },
+      {
+        constraints: [
+          { name: 'threads', expression: 'BLOCK * WARPS <= 4096' },
+          { name: 'not this kernel', expression: 'BLOCK_K <= 64' },
+        ],
+      },
+    )
     expect(result.skipped.length).toBeGreaterThan(0)
     expect(result.skipped[0]!.error).toEqual({ stage: 'static-constraint', message: 'threads: BLOCK * WARPS <= 4096 is false' })
     expect(runner.requests.every((request) => (request.params!.BLOCK as number) * (request.params!.WARPS as number) <= 4096)).toBe(true)
@@ -109,7 +153,17 @@ describe('the search loop', () => {
 
   it('marks a configuration whose profile breaks a metric constraint, and notes metrics the harness did not report', async () => {
     const profile = (params: Configuration) => ({ registers_per_thread: (params.WARPS as number) >= 8 ? 300 : 64 })
-    const { result } = await search({ kind: 'exhaustive' }, { evaluations: 1000, minutes: 60 }, { constraints: [{ name: 'registers', metric: 'profile.registers_per_thread', max: 255 }, { name: 'occupancy', metric: 'profile.occupancy', min: 0.2 }] }, { profile })
+    const { result } = await search(
+      { kind: 'exhaustive' },
+      { evaluations: 1000, minutes: 60 },
+      {
+        constraints: [
+          { name: 'registers', metric: 'profile.registers_per_thread', max: 255 },
+          { name: 'occupancy', metric: 'profile.occupancy', min: 0.2 },
+        ],
+      },
+      { profile },
+    )
     const violating = result.records.filter((item) => item.status === 'violates')
     expect(violating).toHaveLength(80)
     expect(violating[0]!.error?.message).toBe('registers: profile.registers_per_thread = 300 exceeds 255')
@@ -126,12 +180,26 @@ describe('the search loop', () => {
   it('stops when cancelled and keeps what it measured', async () => {
     const controller = new AbortController()
     const clock = new ManualClock()
-    const runner = syntheticRunner((params) => {
-      if (clock.now() >= 5000) controller.abort()
-      return objective(params)
-    }, { clock })
+    const runner = syntheticRunner(
+      (params) => {
+        if (clock.now() >= 5000) controller.abort()
+        return objective(params)
+      },
+      { clock },
+    )
     const resolved = resolveStrategy({ preset: preset({ kind: 'exhaustive' }, { evaluations: 1000, minutes: 60 }), file: 'test.json' }, 'test', 'kernel')
-    const result = await runSearch({ source, space, candidatePath: 'c.py', taskPath: 't.py', dsl: 'triton', device: 'cuda', strategy: resolved, runner, clock, signal: controller.signal })
+    const result = await runSearch({
+      source,
+      space,
+      candidatePath: 'c.py',
+      taskPath: 't.py',
+      dsl: 'triton',
+      device: 'cuda',
+      strategy: resolved,
+      runner,
+      clock,
+      signal: controller.signal,
+    })
     expect(result.stopReason).toBe('cancelled')
     expect(result.records.length).toBe(5)
     expect(result.best).not.toBeNull()

@@ -88,7 +88,9 @@ export function selectPreset(presets: LoadedPreset[], scenario: Scenario, chosen
     .sort((a, b) => b.score - a.score || a.loaded.preset.name.localeCompare(b.loaded.preset.name))
   const best = ranked[0]
   if (!best) {
-    throw new Error(`no tuning preset matches dsl ${scenario.dsl} on device family ${scenario.deviceFamily}; add one under resources/tuner/presets or choose one with --strategy`)
+    throw new Error(
+      `no tuning preset matches dsl ${scenario.dsl} on device family ${scenario.deviceFamily}; add one under resources/tuner/presets or choose one with --strategy`,
+    )
   }
   return { loaded: best.loaded, reason: `preset ${best.loaded.preset.name} matched on ${describeMatch(best.loaded.preset, scenario)}` }
 }
@@ -129,7 +131,9 @@ export function resolveStrategy(loaded: LoadedPreset, selectionReason: string, k
   reasons.push(`strategy ${resolved.strategy.kind}${resolved.timing ? ', objective median latency' : ', correctness only (no timing on this device)'}`)
   const { confirm } = resolved
   if (confirm.enabled) {
-    reasons.push(`confirmation: the ${confirm.top} fastest${confirm.includeDefault ? ' and the candidate\'s own configuration' : ''} re-timed in ${confirm.rounds} interleaved rounds of ${confirm.timingTrials} trials; the winner is picked from those medians, and each confirmed configuration counts as one evaluation of the budget`)
+    reasons.push(
+      `confirmation: the ${confirm.top} fastest${confirm.includeDefault ? " and the candidate's own configuration" : ''} re-timed in ${confirm.rounds} interleaved rounds of ${confirm.timingTrials} trials; the winner is picked from those medians, and each confirmed configuration counts as one evaluation of the budget`,
+    )
   }
   return resolved
 }

@@ -98,10 +98,12 @@ function parseTunablesDict(source: string, lines: string[]): TunableParameter[] 
       if (typeof name !== 'string') throw new DeclarationError(`TUNABLES key ${key} is not a name`, line)
       const values = parseValueList(list ?? '', line)
       const constant = lines.findIndex((text) => PYTHON_CONSTANT.exec(text)?.[1] === name)
-      if (constant >= 0) return { name, values, default: parseLiteral(PYTHON_CONSTANT.exec(lines[constant]!)![3]!, constant + 1), kind: 'python-assignment' as const, line }
+      if (constant >= 0)
+        return { name, values, default: parseLiteral(PYTHON_CONSTANT.exec(lines[constant]!)![3]!, constant + 1), kind: 'python-assignment' as const, line }
       const define = lines.findIndex((text) => C_DEFINE.exec(text)?.[2] === name)
       if (define >= 0) {
-        if (!guarded(lines, define, name)) throw new DeclarationError(`wrap #define ${name} in #ifndef ${name} ... #endif, so the harness's -D${name}=value takes effect`, define + 1)
+        if (!guarded(lines, define, name))
+          throw new DeclarationError(`wrap #define ${name} in #ifndef ${name} ... #endif, so the harness's -D${name}=value takes effect`, define + 1)
         return { name, values, default: parseLiteral(C_DEFINE.exec(lines[define]!)![4]!, define + 1), kind: 'c-define' as const, line }
       }
       if (LAUNCH_OPTIONS.includes(name)) {
@@ -122,7 +124,10 @@ export function spaceSize(space: SearchSpace): number {
 export function enumerateSpace(space: SearchSpace): Configuration[] {
   const size = spaceSize(space)
   if (size > MAX_SPACE_SIZE) {
-    throw new DeclarationError(`the space holds ${size} configurations, more than ${MAX_SPACE_SIZE}; shorten the akg:tune lists or add akg:constraint lines`, null)
+    throw new DeclarationError(
+      `the space holds ${size} configurations, more than ${MAX_SPACE_SIZE}; shorten the akg:tune lists or add akg:constraint lines`,
+      null,
+    )
   }
   let configurations: Configuration[] = space.points ? space.points.map((point) => ({ ...point })) : [{}]
   for (const parameter of space.parameters.filter((item) => item.kind !== 'triton-autotune')) {
@@ -138,7 +143,11 @@ export function defaultConfiguration(space: SearchSpace): Configuration {
 
 /** A stable key for a configuration, for caches and de-duplication. */
 export const configurationKey = (configuration: Configuration): string =>
-  JSON.stringify(Object.keys(configuration).sort().map((name) => [name, configuration[name]]))
+  JSON.stringify(
+    Object.keys(configuration)
+      .sort()
+      .map((name) => [name, configuration[name]]),
+  )
 
 /**
  * The candidate source with the configuration written in: the source of the new candidate that the
@@ -162,7 +171,8 @@ export function applyConfiguration(source: string, space: SearchSpace, configura
     .split('\n')
     .map((line) => {
       const constant = PYTHON_CONSTANT.exec(line)
-      if (constant && wanted(constant[1]!, 'python-assignment')) return `${constant[1]}${constant[2]}${pythonLiteral(configuration[constant[1]!]!)}${constant[4] ?? ''}`
+      if (constant && wanted(constant[1]!, 'python-assignment'))
+        return `${constant[1]}${constant[2]}${pythonLiteral(configuration[constant[1]!]!)}${constant[4] ?? ''}`
       const define = constant ? null : C_DEFINE.exec(line)
       if (define && wanted(define[2]!, 'c-define')) return `${define[1]}${define[2]}${define[3]}${cLiteral(configuration[define[2]!]!)}${define[5] ?? ''}`
       return line

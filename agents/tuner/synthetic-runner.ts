@@ -30,7 +30,12 @@ export function syntheticRunner(
   }
 }
 
-function verdict(status: Verdict['status'], correct: boolean, candidate: NonNullable<Verdict['timing']>['candidate'] | null, checks: Verdict['checks']): Verdict {
+function verdict(
+  status: Verdict['status'],
+  correct: boolean,
+  candidate: NonNullable<Verdict['timing']>['candidate'] | null,
+  checks: Verdict['checks'],
+): Verdict {
   return {
     schema_version: 2,
     status,

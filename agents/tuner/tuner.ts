@@ -144,10 +144,16 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
       })
     } catch (error) {
       const cancelled = signal?.aborted === true
-      result = record(records.length, proposal.params, cancelled ? 'cancelled' : 'failed', {
-        stage: cancelled ? 'cancelled' : 'runner',
-        message: error instanceof Error ? error.message : String(error),
-      }, proposal)
+      result = record(
+        records.length,
+        proposal.params,
+        cancelled ? 'cancelled' : 'failed',
+        {
+          stage: cancelled ? 'cancelled' : 'runner',
+          message: error instanceof Error ? error.message : String(error),
+        },
+        proposal,
+      )
       result.durationMs = clock.now() - begin
     }
     result.protocol = !searchProtocol || (confirming && round === 0) ? 'full' : 'search'
@@ -221,7 +227,7 @@ export async function runSearch(options: TuneOptions): Promise<TuneResult> {
     confirmation = confirmed.confirmation
     evaluations += finalists.length
     if (confirmed.winner) best = confirmed.winner
-    else notes.push('confirmation: no finalist passed every round, so the winner is the search\'s fastest, measured once')
+    else notes.push("confirmation: no finalist passed every round, so the winner is the search's fastest, measured once")
     if (signal?.aborted) stopReason = 'cancelled'
   } else if (wanted > 0 && reserved === 0) {
     notes.push(`confirmation: not run, the budget of ${resolved.budget.evaluations} evaluations leaves no room for two finalists (it may take a quarter)`)
@@ -259,7 +265,18 @@ function record(
   error: EvaluationRecord['error'],
   proposal?: Proposal,
 ): EvaluationRecord {
-  return { index, params, status, latencyMs: null, timing: null, verdict: null, error, rung: proposal?.rung ?? 0, timingTrials: proposal?.timingTrials ?? null, durationMs: 0 }
+  return {
+    index,
+    params,
+    status,
+    latencyMs: null,
+    timing: null,
+    verdict: null,
+    error,
+    rung: proposal?.rung ?? 0,
+    timingTrials: proposal?.timingTrials ?? null,
+    durationMs: 0,
+  }
 }
 
 function fromVerdict(
@@ -277,13 +294,19 @@ function fromVerdict(
     const failedCheck = verdict.checks.find((check) => !check.passed)
     base.error = verdict.error
       ? { stage: verdict.error.stage, message: verdict.error.message }
-      : { stage: verdict.status, message: failedCheck ? `${failedCheck.name}${failedCheck.detail ? `: ${failedCheck.detail}` : ''}` : `the harness said ${verdict.status}` }
+      : {
+          stage: verdict.status,
+          message: failedCheck ? `${failedCheck.name}${failedCheck.detail ? `: ${failedCheck.detail}` : ''}` : `the harness said ${verdict.status}`,
+        }
     return base
   }
   // A param the harness could not apply would measure the untuned kernel under the wrong name.
   const unused = (verdict as { params?: { unused?: unknown } }).params?.unused
   if (Array.isArray(unused) && unused.length > 0) {
-    base.error = { stage: 'tunables', message: `the harness did not apply ${unused.join(', ')}: no constant, macro or launch option of that name was found in the build` }
+    base.error = {
+      stage: 'tunables',
+      message: `the harness did not apply ${unused.join(', ')}: no constant, macro or launch option of that name was found in the build`,
+    }
     return base
   }
   const violation = violatedMetric(resolved.constraints, verdict, missing)

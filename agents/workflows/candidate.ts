@@ -74,7 +74,17 @@ export async function runCandidate(context: RunContext, plan: CandidatePlan): Pr
     const code = await produceCode(context, plan, id)
     update({ timing: { ...record.timing, generateMs: clock.now() - startedAt } })
     if (code === null) {
-      update({ status: 'rejected', findings: [{ rule: 'extract', severity: 'error', line: null, message: 'The answer held no ```python block defining class ModelNew; answer with the complete module in one block.' }] })
+      update({
+        status: 'rejected',
+        findings: [
+          {
+            rule: 'extract',
+            severity: 'error',
+            line: null,
+            message: 'The answer held no ```python block defining class ModelNew; answer with the complete module in one block.',
+          },
+        ],
+      })
       await emit({ type: 'check-end', candidateId: id, passed: false, findings: record.findings })
       return await finish(context, record)
     }
@@ -90,8 +100,17 @@ export async function runCandidate(context: RunContext, plan: CandidatePlan): Pr
     }
     update({ status: 'verifying' })
     const verifyStarted = clock.now()
-    const verdict = await verify(context, id, { candidatePath: context.deps.store.absolutePath(codePath), dsl: context.spec.dsl, ...(record.params ? { params: record.params } : {}) })
-    update({ status: verdict.status, verdict: summarizeVerdict(verdict), speedups: speedups(verdict), timing: { ...record.timing, verifyMs: clock.now() - verifyStarted } })
+    const verdict = await verify(context, id, {
+      candidatePath: context.deps.store.absolutePath(codePath),
+      dsl: context.spec.dsl,
+      ...(record.params ? { params: record.params } : {}),
+    })
+    update({
+      status: verdict.status,
+      verdict: summarizeVerdict(verdict),
+      speedups: speedups(verdict),
+      timing: { ...record.timing, verifyMs: clock.now() - verifyStarted },
+    })
     if (verdict.correct) await emit({ type: 'profile-end', candidateId: id, analysis: analyzeProfile(verdict) })
     return await finish(context, record)
   } catch (error) {

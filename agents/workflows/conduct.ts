@@ -42,21 +42,36 @@ async function decide(context: RunContext, candidate: CandidateRecord, options: 
  * first correct candidate of a single run) is never put to the model; an unusable answer or a
  * failed call falls back to the rules' decision, saying why.
  */
-async function askModel(context: RunContext, candidate: CandidateRecord, rules: Decision, options: ConductOptions): Promise<Decision & { by: 'rules' | 'model' }> {
-  const hardStop = rules.action === 'stop' && (context.signal.aborted || context.state.fatalError !== null || candidate.status === 'cancelled' || !options.keepOptimizing)
+async function askModel(
+  context: RunContext,
+  candidate: CandidateRecord,
+  rules: Decision,
+  options: ConductOptions,
+): Promise<Decision & { by: 'rules' | 'model' }> {
+  const hardStop =
+    rules.action === 'stop' && (context.signal.aborted || context.state.fatalError !== null || candidate.status === 'cancelled' || !options.keepOptimizing)
   if (hardStop) return { ...rules, by: 'rules' }
   const allowed = allowedActions(context, candidate, options)
   const best = bestCandidate(context.state.candidates.values())
   const resultText = best ? await context.deps.store.readArtifact(runFolder.result(best.id)) : null
   const diagnosis = resultText ? optimizeFacts(analyzeProfile(JSON.parse(resultText) as Verdict)) : []
   try {
-    const answer = await callModel(context, { role: 'conductor', messages: conductorMessages(context, candidate, rules, allowed, diagnosis), delta: null, temperature: 0 })
+    const answer = await callModel(context, {
+      role: 'conductor',
+      messages: conductorMessages(context, candidate, rules, allowed, diagnosis),
+      delta: null,
+      temperature: 0,
+    })
     const parsed = parseConductorAnswer(answer, allowed)
     if ('decision' in parsed) return { ...parsed.decision, by: 'model' }
     return { ...rules, reason: `${rules.reason} (rules: the Conductor model's answer was not used, ${parsed.problem})`, by: 'rules' }
   } catch (error) {
     if (context.signal.aborted) return { action: 'stop', reason: 'the run was cancelled', by: 'rules' }
-    return { ...rules, reason: `${rules.reason} (rules: the Conductor model failed, ${error instanceof Error ? error.message.slice(0, 200) : String(error)})`, by: 'rules' }
+    return {
+      ...rules,
+      reason: `${rules.reason} (rules: the Conductor model failed, ${error instanceof Error ? error.message.slice(0, 200) : String(error)})`,
+      by: 'rules',
+    }
   }
 }
 
@@ -108,7 +123,11 @@ export async function conduct(context: RunContext, options: ConductOptions): Pro
 }
 
 /** One profile-guided rewrite of `parent`, with the next-best correct candidates as inspiration. */
-export async function optimizeFrom(context: RunContext, parent: CandidateRecord, options: { inspirations?: CandidateRecord[]; island?: number | null; origin?: 'optimize' | 'evolve' } = {}): Promise<CandidateRecord> {
+export async function optimizeFrom(
+  context: RunContext,
+  parent: CandidateRecord,
+  options: { inspirations?: CandidateRecord[]; island?: number | null; origin?: 'optimize' | 'evolve' } = {},
+): Promise<CandidateRecord> {
   const parentCode = (parent.codePath ? await context.deps.store.readArtifact(parent.codePath) : null) ?? ''
   const inspirations = options.inspirations ?? []
   const inspirationCodes: string[] = []

@@ -71,9 +71,21 @@ async function evaluateSource(context: RunContext, sourceCode: string): Promise<
   await context.deps.store.writeArtifact(codePath, sourceCode)
   const now = () => new Date(context.deps.clock.now()).toISOString()
   let record: CandidateRecord = {
-    id, runId: context.runId, parentId: null, inspirationIds: [], island: null, step: 0, dsl: migrate.sourceDsl, origin: 'migrate-source',
-    codePath, status: 'verifying', findings: [], verdict: null, params: null,
-    timing: { startedAt: now(), endedAt: null, generateMs: null, verifyMs: null }, speedups: null,
+    id,
+    runId: context.runId,
+    parentId: null,
+    inspirationIds: [],
+    island: null,
+    step: 0,
+    dsl: migrate.sourceDsl,
+    origin: 'migrate-source',
+    codePath,
+    status: 'verifying',
+    findings: [],
+    verdict: null,
+    params: null,
+    timing: { startedAt: now(), endedAt: null, generateMs: null, verifyMs: null },
+    speedups: null,
   }
   await context.recorder.emit({ type: 'candidate-start', candidate: record })
   try {
@@ -83,7 +95,13 @@ async function evaluateSource(context: RunContext, sourceCode: string): Promise<
   } catch (error) {
     if (isDiskError(error)) throw error
     record = { ...record, status: 'error' }
-    await context.recorder.emit({ type: 'run-error', candidateId: id, fatal: false, code: 'SOURCE_FAILED', message: error instanceof Error ? error.message : String(error) })
+    await context.recorder.emit({
+      type: 'run-error',
+      candidateId: id,
+      fatal: false,
+      code: 'SOURCE_FAILED',
+      message: error instanceof Error ? error.message : String(error),
+    })
   }
   record = { ...record, timing: { ...record.timing, endedAt: now() } }
   await context.recorder.emit({ type: 'candidate-end', candidate: record })
@@ -105,9 +123,14 @@ export async function migrateWorkflow(context: RunContext, sourceCode: string): 
     onCorrect: async (candidate) => {
       if (context.state.sourceChecks.has(candidate.id) || !candidate.codePath) return
       if (!source.verdict?.correct) {
-        const why = source.verdict ? `${source.verdict.status}${source.verdict.errorMessage ? `: ${source.verdict.errorMessage.split('\n')[0]}` : ''}` : 'it could not be evaluated'
+        const why = source.verdict
+          ? `${source.verdict.status}${source.verdict.errorMessage ? `: ${source.verdict.errorMessage.split('\n')[0]}` : ''}`
+          : 'it could not be evaluated'
         await context.recorder.emit({
-          type: 'source-check-end', candidateId: candidate.id, sourceCandidateId: source.id, status: 'skipped',
+          type: 'source-check-end',
+          candidateId: candidate.id,
+          sourceCandidateId: source.id,
+          status: 'skipped',
           detail: `the ${context.spec.migrate!.sourceDsl} source did not run correctly on ${context.spec.device} (${why}), so its outputs could not be compared`,
         })
         return
@@ -117,14 +140,23 @@ export async function migrateWorkflow(context: RunContext, sourceCode: string): 
         const verdict = await verify(
           context,
           candidate.id,
-          { taskPath: context.deps.store.absolutePath(referencePath), candidatePath: context.deps.store.absolutePath(candidate.codePath), dsl: context.spec.dsl, baselines: [], profile: false },
+          {
+            taskPath: context.deps.store.absolutePath(referencePath),
+            candidatePath: context.deps.store.absolutePath(candidate.codePath),
+            dsl: context.spec.dsl,
+            baselines: [],
+            profile: false,
+          },
           'source',
         )
         const passed = verdict.correct
         // A failure inside the reference call is the source failing in this context, not the target differing.
         const sourceSide = !passed && /call_reference/.test(verdict.error?.traceback ?? '')
         await context.recorder.emit({
-          type: 'source-check-end', candidateId: candidate.id, sourceCandidateId: source.id, status: passed ? 'passed' : sourceSide ? 'skipped' : 'failed',
+          type: 'source-check-end',
+          candidateId: candidate.id,
+          sourceCandidateId: source.id,
+          status: passed ? 'passed' : sourceSide ? 'skipped' : 'failed',
           detail: passed
             ? `outputs match the ${context.spec.migrate!.sourceDsl} source (max abs error ${verdict.correctness?.max_abs_error ?? '?'})`
             : sourceSide
@@ -133,7 +165,13 @@ export async function migrateWorkflow(context: RunContext, sourceCode: string): 
         })
       } catch (error) {
         if (isDiskError(error)) throw error
-        await context.recorder.emit({ type: 'source-check-end', candidateId: candidate.id, sourceCandidateId: source.id, status: 'skipped', detail: `the comparison could not run: ${error instanceof Error ? error.message : String(error)}` })
+        await context.recorder.emit({
+          type: 'source-check-end',
+          candidateId: candidate.id,
+          sourceCandidateId: source.id,
+          status: 'skipped',
+          detail: `the comparison could not run: ${error instanceof Error ? error.message : String(error)}`,
+        })
       }
       await context.recorder.flush()
     },

@@ -3,10 +3,33 @@ import type { CandidateRecord } from '../contract/runs.ts'
 import { islandElites, ucbScores, ucbSelect } from './selection.ts'
 
 const candidate = (id: string, medianMs: number | null, options: Partial<CandidateRecord> = {}): CandidateRecord => ({
-  id, runId: 'r', parentId: null, inspirationIds: [], island: null, step: 1, dsl: 'cpp', origin: 'generate', codePath: `candidates/${id}/candidate.py`,
-  status: medianMs === null ? 'incorrect' : 'passed', findings: [], params: null, speedups: null,
+  id,
+  runId: 'r',
+  parentId: null,
+  inspirationIds: [],
+  island: null,
+  step: 1,
+  dsl: 'cpp',
+  origin: 'generate',
+  codePath: `candidates/${id}/candidate.py`,
+  status: medianMs === null ? 'incorrect' : 'passed',
+  findings: [],
+  params: null,
+  speedups: null,
   timing: { startedAt: '', endedAt: '', generateMs: 0, verifyMs: 0 },
-  verdict: { status: medianMs === null ? 'incorrect' : 'passed', correct: medianMs !== null, interpreted: false, errorStage: null, errorMessage: null, failedChecks: [], medianMs, eagerMs: 1, compileMs: 1, maxAbsError: 0, flags: [] },
+  verdict: {
+    status: medianMs === null ? 'incorrect' : 'passed',
+    correct: medianMs !== null,
+    interpreted: false,
+    errorStage: null,
+    errorMessage: null,
+    failedChecks: [],
+    medianMs,
+    eagerMs: 1,
+    compileMs: 1,
+    maxAbsError: 0,
+    flags: [],
+  },
   ...options,
 })
 
@@ -33,7 +56,7 @@ describe('UCB parent selection', () => {
 })
 
 describe('island elites', () => {
-  it('ranks an island\'s correct candidates and those that migrated in, fastest first', () => {
+  it("ranks an island's correct candidates and those that migrated in, fastest first", () => {
     const all = [candidate('a', 3, { island: 0 }), candidate('b', 1, { island: 1 }), candidate('c', 2, { island: 0 }), candidate('d', null, { island: 0 })]
     expect(islandElites(all, 0, undefined, 3).map((elite) => elite.id)).toEqual(['c', 'a'])
     expect(islandElites(all, 0, new Set(['b']), 2).map((elite) => elite.id)).toEqual(['b', 'c'])

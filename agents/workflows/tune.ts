@@ -25,7 +25,12 @@ export async function tuneCandidate(context: RunContext, candidate: CandidateRec
       signal: context.signal,
     })
     if (!outcome) {
-      await context.recorder.emit({ type: 'tune-end', candidateId: candidate.id, resultCandidateId: null, detail: 'the candidate declares no tunable parameters' })
+      await context.recorder.emit({
+        type: 'tune-end',
+        candidateId: candidate.id,
+        resultCandidateId: null,
+        detail: 'the candidate declares no tunable parameters',
+      })
       return null
     }
     const tuned = await runCandidate(context, { origin: 'tune', parent: candidate, mode: { kind: 'given', code: outcome.code, params: outcome.params } })

@@ -30,7 +30,10 @@ import {
 // Run from the repository root (the bundle lives elsewhere, so its own location says nothing).
 const here = join(process.cwd(), 'bench', 'tuner')
 const presetsFolder = join(process.cwd(), 'resources', 'tuner', 'presets')
-const loadPreset = (name: string): LoadedPreset => ({ preset: parsePresetText(readFileSync(join(presetsFolder, `${name}.json`), 'utf8'), name), file: `${name}.json` })
+const loadPreset = (name: string): LoadedPreset => ({
+  preset: parsePresetText(readFileSync(join(presetsFolder, `${name}.json`), 'utf8'), name),
+  file: `${name}.json`,
+})
 
 class Worker {
   private readonly pending: Array<(value: unknown) => void> = []
@@ -95,13 +98,33 @@ async function main() {
     const run = async (name: string, evaluations: number) => {
       await worker.call({ op: 'reset' })
       const named = loadPreset(name).preset
-      const strategy: ResolvedStrategy = { ...scenarioStrategy, strategy: named.strategy, budget: { evaluations, minutes: 30 }, reasons: [...scenarioStrategy.reasons, `benchmark: strategy ${name}, ${evaluations} evaluations`] }
+      const strategy: ResolvedStrategy = {
+        ...scenarioStrategy,
+        strategy: named.strategy,
+        budget: { evaluations, minutes: 30 },
+        reasons: [...scenarioStrategy.reasons, `benchmark: strategy ${name}, ${evaluations} evaluations`],
+      }
       const started = Date.now()
-      const result = await runSearch({ source, space, candidatePath: kernel, taskPath: kernel, dsl: 'triton', device: 'cuda', strategy, runner: runnerFor(worker, kernel), clock, includeDefault: false })
+      const result = await runSearch({
+        source,
+        space,
+        candidatePath: kernel,
+        taskPath: kernel,
+        dsl: 'triton',
+        device: 'cuda',
+        strategy,
+        runner: runnerFor(worker, kernel),
+        clock,
+        includeDefault: false,
+      })
       searches[name] = { result, wallSeconds: (Date.now() - started) / 1000 }
       const best = result.best
-      const confirmed = result.confirmation ? ` (${result.confirmation.configurations.length} confirmed; search best ${JSON.stringify(result.confirmation.searchBest)}${result.confirmation.changedWinner ? ', replaced' : ', kept'})` : ''
-      console.log(`${kernel} ${name}: ${result.evaluations} evaluations${confirmed}, ${((Date.now() - started) / 1000).toFixed(1)} s, best ${best ? `${JSON.stringify(best.params)} ${best.latencyMs!.toFixed(4)} ms` : 'none'}, ${result.records.filter((item) => item.status !== 'passed').length} failed, ${result.skipped.length} skipped`)
+      const confirmed = result.confirmation
+        ? ` (${result.confirmation.configurations.length} confirmed; search best ${JSON.stringify(result.confirmation.searchBest)}${result.confirmation.changedWinner ? ', replaced' : ', kept'})`
+        : ''
+      console.log(
+        `${kernel} ${name}: ${result.evaluations} evaluations${confirmed}, ${((Date.now() - started) / 1000).toFixed(1)} s, best ${best ? `${JSON.stringify(best.params)} ${best.latencyMs!.toFixed(4)} ms` : 'none'}, ${result.records.filter((item) => item.status !== 'passed').length} failed, ${result.skipped.length} skipped`,
+      )
       return result
     }
     const exhaustive = await run('exhaustive', 100_000)
@@ -110,30 +133,79 @@ async function main() {
     for (const name of ['gp', 'tpe', 'random', 'successive-halving']) await run(name, quarter)
     await worker.call({ op: 'reset' })
     const feasible = enumerateSpace(space).filter((params) => !exhaustive.skipped.some((item) => configurationKey(item.params) === configurationKey(params)))
-    const autotune = await worker.call<{ tuning_seconds: number; chosen: Configuration; correct: boolean; timing: { median_ms: number } }>({ op: 'autotune', kernel, configs: feasible, timing_trials: 50 })
-    console.log(`${kernel} autotune: ${autotune.tuning_seconds.toFixed(1)} s, chose ${JSON.stringify(autotune.chosen)} ${autotune.timing?.median_ms?.toFixed(4)} ms`)
+    const autotune = await worker.call<{ tuning_seconds: number; chosen: Configuration; correct: boolean; timing: { median_ms: number } }>({
+      op: 'autotune',
+      kernel,
+      configs: feasible,
+      timing_trials: 50,
+    })
+    console.log(
+      `${kernel} autotune: ${autotune.tuning_seconds.toFixed(1)} s, chose ${JSON.stringify(autotune.chosen)} ${autotune.timing?.median_ms?.toFixed(4)} ms`,
+    )
     // The fair comparison: each final pick (and exhaustive's single-pass best) timed together, interleaved.
     const picks: Record<string, Configuration> = { 'exhaustive (single pass)': exhaustive.confirmation?.searchBest ?? exhaustive.best!.params }
     for (const [name, { result }] of Object.entries(searches)) if (result.best) picks[name] = result.best.params
     picks.autotune = autotune.chosen
     const distinct = [...new Map(Object.values(picks).map((params) => [configurationKey(params), params])).values()]
-    const fair = await worker.call<{ rounds: number; timing_trials: number; results: Array<{ params: Configuration; correct: boolean; timing: { median_ms: number }; round_medians_ms: number[] }> }>({ op: 'confirm', kernel, configs: distinct, rounds: FAIR_ROUNDS, timing_trials: FAIR_TRIALS })
+    const fair = await worker.call<{
+      rounds: number
+      timing_trials: number
+      results: Array<{ params: Configuration; correct: boolean; timing: { median_ms: number }; round_medians_ms: number[] }>
+    }>({ op: 'confirm', kernel, configs: distinct, rounds: FAIR_ROUNDS, timing_trials: FAIR_TRIALS })
     const confirmedOf = new Map(fair.results.map((item) => [configurationKey(item.params), item.timing.median_ms]))
     const bestConfirmed = Math.min(...confirmedOf.values())
-    const singlePass = new Map(exhaustive.records.filter((item) => item.phase !== 'confirm' && item.latencyMs !== null).map((item) => [configurationKey(item.params), item.latencyMs!]))
+    const singlePass = new Map(
+      exhaustive.records.filter((item) => item.phase !== 'confirm' && item.latencyMs !== null).map((item) => [configurationKey(item.params), item.latencyMs!]),
+    )
     const bestSinglePass = Math.min(...singlePass.values())
-    const judged = Object.fromEntries(Object.entries(picks).map(([name, params]) => {
-      const key = configurationKey(params)
-      const row = { params, confirmedMs: confirmedOf.get(key)!, vsBestConfirmed: confirmedOf.get(key)! / bestConfirmed - 1, singlePassMs: singlePass.get(key) ?? null, vsBestSinglePass: singlePass.has(key) ? singlePass.get(key)! / bestSinglePass - 1 : null }
-      console.log(`${kernel} fair ${name}: ${JSON.stringify(params)} confirmed ${row.confirmedMs.toFixed(4)} ms (${(row.vsBestConfirmed * 100).toFixed(2)} % vs best confirmed); single pass ${row.singlePassMs?.toFixed(4)} ms (${row.vsBestSinglePass === null ? '-' : (row.vsBestSinglePass * 100).toFixed(2)} %)`)
-      return [name, row]
-    }))
+    const judged = Object.fromEntries(
+      Object.entries(picks).map(([name, params]) => {
+        const key = configurationKey(params)
+        const row = {
+          params,
+          confirmedMs: confirmedOf.get(key)!,
+          vsBestConfirmed: confirmedOf.get(key)! / bestConfirmed - 1,
+          singlePassMs: singlePass.get(key) ?? null,
+          vsBestSinglePass: singlePass.has(key) ? singlePass.get(key)! / bestSinglePass - 1 : null,
+        }
+        console.log(
+          `${kernel} fair ${name}: ${JSON.stringify(params)} confirmed ${row.confirmedMs.toFixed(4)} ms (${(row.vsBestConfirmed * 100).toFixed(2)} % vs best confirmed); single pass ${row.singlePassMs?.toFixed(4)} ms (${row.vsBestSinglePass === null ? '-' : (row.vsBestSinglePass * 100).toFixed(2)} %)`,
+        )
+        return [name, row]
+      }),
+    )
     ;(report.kernels as Record<string, unknown>)[kernel] = {
-      space: { size: exhaustive.space.size, feasible: exhaustive.space.feasible, parameters: space.parameters.map((parameter) => ({ name: parameter.name, values: parameter.values })) },
+      space: {
+        size: exhaustive.space.size,
+        feasible: exhaustive.space.feasible,
+        parameters: space.parameters.map((parameter) => ({ name: parameter.name, values: parameter.values })),
+      },
       preset: scenarioStrategy.reasons,
-      searches: Object.fromEntries(Object.entries(searches).map(([name, { result, wallSeconds }]) => [name, { wallSeconds, evaluations: result.evaluations, timingTrials: result.timingTrials, confirmation: result.confirmation, stopReason: result.stopReason, best: result.best, records: result.records, skipped: result.skipped, notes: result.notes }])),
+      searches: Object.fromEntries(
+        Object.entries(searches).map(([name, { result, wallSeconds }]) => [
+          name,
+          {
+            wallSeconds,
+            evaluations: result.evaluations,
+            timingTrials: result.timingTrials,
+            confirmation: result.confirmation,
+            stopReason: result.stopReason,
+            best: result.best,
+            records: result.records,
+            skipped: result.skipped,
+            notes: result.notes,
+          },
+        ]),
+      ),
       autotune,
-      fair: { rounds: fair.rounds, timingTrials: fair.timing_trials, bestConfirmedMs: bestConfirmed, bestSinglePassMs: bestSinglePass, picks: judged, measured: fair.results },
+      fair: {
+        rounds: fair.rounds,
+        timingTrials: fair.timing_trials,
+        bestConfirmedMs: bestConfirmed,
+        bestSinglePassMs: bestSinglePass,
+        picks: judged,
+        measured: fair.results,
+      },
     }
     writeFileSync(outFile!, JSON.stringify(report, null, 1))
   }

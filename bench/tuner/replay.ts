@@ -31,7 +31,12 @@ const strategies: Record<string, (seed: number) => StrategyConfig> = {
 }
 const only = process.env.REPLAY_STRATEGIES?.split(',')
 
-console.log(`| table | kernel | measured | within 3 % | budget (in all) | ${Object.keys(strategies).filter((name) => !only || only.includes(name)).map((name) => `${name}: seeds within 3 % / mean ratio`).join(' | ')} |`)
+console.log(
+  `| table | kernel | measured | within 3 % | budget (in all) | ${Object.keys(strategies)
+    .filter((name) => !only || only.includes(name))
+    .map((name) => `${name}: seeds within 3 % / mean ratio`)
+    .join(' | ')} |`,
+)
 for (const file of files) {
   const report = JSON.parse(readFileSync(file, 'utf8')) as { kernels: Record<string, MeasuredKernel> }
   for (const [kernel, data] of Object.entries(report.kernels)) {

@@ -15,7 +15,22 @@ import { showCommand } from './commands/show.ts'
 import { tuneCommand } from './commands/tune.ts'
 
 /** Every `akg` command; a new command is one entry here. */
-export const commands: Command[] = [infoCommand, toolchainsCommand, tasksCommand, runCommand, migrateCommand, benchCommand, runsCommand, showCommand, resumeCommand, forkCommand, tuneCommand, cacheCommand, modelCommand, clusterCommand]
+export const commands: Command[] = [
+  infoCommand,
+  toolchainsCommand,
+  tasksCommand,
+  runCommand,
+  migrateCommand,
+  benchCommand,
+  runsCommand,
+  showCommand,
+  resumeCommand,
+  forkCommand,
+  tuneCommand,
+  cacheCommand,
+  modelCommand,
+  clusterCommand,
+]
 
 function usage(): string {
   const lines = commands.flatMap((command) => [`  ${command.usage}`, `      ${command.summary}`])
@@ -38,7 +53,10 @@ export async function runCli(argv: string[], io: Partial<Pick<CliContext, 'out' 
   const host = new Host({ appRoot: findAppRoot(import.meta.dirname), program: 'cli' })
   const context: CliContext = { host, handlers: createHandlers(host), json: rest.includes('--json'), out, error }
   try {
-    return await command.run(rest.filter((arg) => arg !== '--json'), context)
+    return await command.run(
+      rest.filter((arg) => arg !== '--json'),
+      context,
+    )
   } catch (caught) {
     if (caught instanceof CliError) {
       if (context.json) out(JSON.stringify({ ok: false, error: caught.apiError }))

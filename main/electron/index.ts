@@ -11,7 +11,12 @@ import { APP_ORIGIN, APP_SCHEME, windowOptions } from './window-options.ts'
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }])
 
 let window: BrowserWindow | null = null
-const host = new Host({ appRoot: app.getAppPath(), electronVersion: process.versions.electron ?? null, secretStore: safeStorageSecretStore, openPath: openInEditor })
+const host = new Host({
+  appRoot: app.getAppPath(),
+  electronVersion: process.versions.electron ?? null,
+  secretStore: safeStorageSecretStore,
+  openPath: openInEditor,
+})
 
 /**
  * Opens a (possibly model-written) file for reading. Windows associates .py with python.exe, so
@@ -46,10 +51,13 @@ async function createWindow(): Promise<void> {
   await window.loadURL(`${APP_ORIGIN}/index.html`)
 }
 
-app.whenReady().then(createWindow).catch((error: unknown) => {
-  console.error('AKG Studio could not open its window:', error)
-  app.exit(1)
-})
+app
+  .whenReady()
+  .then(createWindow)
+  .catch((error: unknown) => {
+    console.error('AKG Studio could not open its window:', error)
+    app.exit(1)
+  })
 app.on('window-all-closed', () => app.quit())
 app.on('before-quit', (event) => {
   // Stop every child process (harness workers, ptys) before exiting, once.

@@ -22,17 +22,10 @@ export type Handlers = {
 }
 
 const describeIssues = (error: z.ZodError): string =>
-  error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(input)'}: ${issue.message}`)
-    .join('; ')
+  error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(input)'}: ${issue.message}`).join('; ')
 
 /** Validates the input against the route's schema, runs the handler and never throws. */
-export async function dispatch(
-  handlers: Handlers,
-  route: unknown,
-  rawInput: unknown,
-  context: RequestContext,
-): Promise<Result<unknown>> {
+export async function dispatch(handlers: Handlers, route: unknown, rawInput: unknown, context: RequestContext): Promise<Result<unknown>> {
   if (!isRouteName(route)) {
     return {
       ok: false,
@@ -61,9 +54,7 @@ export async function dispatch(
 
 export function toApiError(error: unknown): ApiError {
   if (error instanceof AppError) {
-    return error.detail === undefined
-      ? { code: error.code, message: error.message }
-      : { code: error.code, message: error.message, detail: error.detail }
+    return error.detail === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, detail: error.detail }
   }
   const message = error instanceof Error ? error.message : String(error)
   return { code: 'INTERNAL', message: `Unexpected error: ${message}` }

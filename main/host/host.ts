@@ -90,21 +90,40 @@ export class Host {
     const detect = (detectOptions?: { refresh?: boolean }) => this.detectToolchain(detectOptions)
     const add = this.services.add.bind(this.services)
 
-    const processes = (this.processes = add('processes', () => new ProcessManager(), (service) => service.shutdown()))
+    const processes = (this.processes = add(
+      'processes',
+      () => new ProcessManager(),
+      (service) => service.shutdown(),
+    ))
     const settings = (this.settings = add('settings', () => createSettingsFile(paths.dataDir)))
     const basics: HostBasics = { paths, events, processes, settings, python }
     const tasks = (this.tasks = add('tasks', () => new TaskLibrary(paths.sampleTasks, settings)))
     const knowledge = (this.knowledge = add('knowledge', () => createHostKnowledge(paths)))
-    const runner = (this.runner = add('runner', () => createHostRunner(basics), (service) => service.stop()))
+    const runner = (this.runner = add(
+      'runner',
+      () => createHostRunner(basics),
+      (service) => service.stop(),
+    ))
     this.sessions = add('sessions', () => createSessionManager({ paths, processes, events }))
-    const providers = (this.providers = add('providers', () => new ProviderService(paths.dataDir, (options.secretStore ?? fileSecretStore)(paths.dataDir), events)))
-    const tuner = (this.tuner = add('tuner', () => createHostTuner({ paths, events, runner, tasks }), (service) => service.stop()))
+    const providers = (this.providers = add(
+      'providers',
+      () => new ProviderService(paths.dataDir, (options.secretStore ?? fileSecretStore)(paths.dataDir), events),
+    ))
+    const tuner = (this.tuner = add(
+      'tuner',
+      () => createHostTuner({ paths, events, runner, tasks }),
+      (service) => service.stop(),
+    ))
     const runs = (this.runs = add(
       'runs',
       () => createRunManager({ paths, events, processes, python, program: this.program, runner, providers, knowledge, tuner, detectToolchain: detect }),
       (service) => service.stop(),
     ))
-    this.bench = add('bench', () => new BenchManager({ paths, events, runs }), (service) => service.stop())
+    this.bench = add(
+      'bench',
+      () => new BenchManager({ paths, events, runs }),
+      (service) => service.stop(),
+    )
     this.model = add('model', () => new ModelService({ paths, processes, settings, python, tasks }))
     this.toolchain = add('toolchain', () => new ToolchainManager({ paths, processes, settings, python, runner, detectToolchain: detect }))
     this.venv = add('venv', () => new ProjectVenv({ paths, processes, events }))

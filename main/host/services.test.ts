@@ -18,16 +18,32 @@ describe('the service list', () => {
   it('keeps stopping the rest when one stop throws or rejects', async () => {
     const stopped: string[] = []
     const services = new ServiceList()
-    services.add('first', () => null, () => void stopped.push('first'))
-    services.add('rejects', () => null, async () => {
-      stopped.push('rejects')
-      throw new Error('stuck')
-    })
-    services.add('throws', () => null, () => {
-      stopped.push('throws')
-      throw new Error('broken')
-    })
-    services.add('last', () => null, () => void stopped.push('last'))
+    services.add(
+      'first',
+      () => null,
+      () => void stopped.push('first'),
+    )
+    services.add(
+      'rejects',
+      () => null,
+      async () => {
+        stopped.push('rejects')
+        throw new Error('stuck')
+      },
+    )
+    services.add(
+      'throws',
+      () => null,
+      () => {
+        stopped.push('throws')
+        throw new Error('broken')
+      },
+    )
+    services.add(
+      'last',
+      () => null,
+      () => void stopped.push('last'),
+    )
     await expect(services.stop()).resolves.toBeUndefined()
     expect(stopped).toEqual(['last', 'throws', 'rejects', 'first'])
   })

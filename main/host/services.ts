@@ -50,7 +50,10 @@ export class ServiceList {
 
   /** The order `stop()` releases them in: reverse creation order, services holding nothing left out. */
   stopOrder(): string[] {
-    return this.started.filter((entry) => entry.stop).map((entry) => entry.name).reverse()
+    return this.started
+      .filter((entry) => entry.stop)
+      .map((entry) => entry.name)
+      .reverse()
   }
 
   /** Stops every service once, last created first; concurrent and repeated calls share one pass. */

@@ -21,7 +21,9 @@ afterEach(() => {
 
 describe('the settings file', () => {
   it('is one schema made of the sections the services own', () => {
-    expect(Object.keys(settingsSchema.shape).sort()).toEqual([...Object.keys(taskSettings), ...Object.keys(toolchainSettings), ...Object.keys(runnerSettings), 'theme'].sort())
+    expect(Object.keys(settingsSchema.shape).sort()).toEqual(
+      [...Object.keys(taskSettings), ...Object.keys(toolchainSettings), ...Object.keys(runnerSettings), 'theme'].sort(),
+    )
   })
 
   it('reads a section that does not parse as unset, keeping the rest of the file', async () => {
@@ -36,13 +38,24 @@ describe('the settings file', () => {
   it('keeps SSH hosts, the cluster and unknown keys as written, and reads only the entries that parse', async () => {
     const good = { name: 'box', destination: 'me@box' }
     const newer = { name: 'other', destination: 'me@other', fromANewerVersion: true }
-    const { file, path } = settingsIn({ sshHosts: [good, newer], rayCluster: { address: 'auto', newerField: 1 }, runner: { cpuSlots: 4, later: 'x' }, laterSection: { a: 1 } })
+    const { file, path } = settingsIn({
+      sshHosts: [good, newer],
+      rayCluster: { address: 'auto', newerField: 1 },
+      runner: { cpuSlots: 4, later: 'x' },
+      laterSection: { a: 1 },
+    })
     const settings = await file.read()
     expect(readSshHosts(settings)).toEqual([good])
     expect(readRayCluster(settings)).toBeNull()
     expect(settings.runner?.cpuSlots).toBe(4)
     await file.update((current) => ({ ...current, theme: 'light' }))
     const saved = JSON.parse(readFileSync(path, 'utf8'))
-    expect(saved).toMatchObject({ theme: 'light', sshHosts: [good, newer], rayCluster: { address: 'auto', newerField: 1 }, runner: { cpuSlots: 4, later: 'x' }, laterSection: { a: 1 } })
+    expect(saved).toMatchObject({
+      theme: 'light',
+      sshHosts: [good, newer],
+      rayCluster: { address: 'auto', newerField: 1 },
+      runner: { cpuSlots: 4, later: 'x' },
+      laterSection: { a: 1 },
+    })
   })
 })

@@ -71,7 +71,9 @@ function openRawSocket(): Promise<{ socket: Socket; closed: Promise<Buffer> }> {
       after.push(buffer.subarray(end + 4))
       resolve({ socket, closed })
     })
-    socket.write(`GET /ws?token=${server.token} HTTP/1.1\r\nHost: ${host()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+    socket.write(
+      `GET /ws?token=${server.token} HTTP/1.1\r\nHost: ${host()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    )
   })
 }
 
@@ -103,7 +105,11 @@ describe('malformed upgrades', () => {
     ['a foreign Host (DNS rebinding)', `GET /ws?token=TOKEN HTTP/1.1\r\nHost: evil.example:PORT\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`, 403],
     ['an absolute request target that is not a URL', `GET http://[ HTTP/1.1\r\nHost: HOST\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`, 400],
     ['a malformed escape in the target', `GET /ws%zz?token=TOKEN HTTP/1.1\r\nHost: HOST\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`, 400],
-    ['no token', `GET /ws HTTP/1.1\r\nHost: HOST\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: x\r\nSec-WebSocket-Version: 13\r\n\r\n`, 401],
+    [
+      'no token',
+      `GET /ws HTTP/1.1\r\nHost: HOST\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: x\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      401,
+    ],
     ['the token but no WebSocket key', `GET /ws?token=TOKEN HTTP/1.1\r\nHost: HOST\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`, 400],
   ])('%s is refused with its status and the server keeps answering', async (_name, request, status) => {
     const text = request.replaceAll('TOKEN', server.token).replaceAll('HOST', host()).replaceAll('PORT', String(server.port))
@@ -154,11 +160,14 @@ describe('messages and frames', () => {
 })
 
 describe('paths and bodies', () => {
-  it.each(['/%69ndex.html', '/..%2f', '/%2e%2e/', '/assets/../index.html', '//index.html', '/./index.html'])('gates %s like the page itself', async (target) => {
-    const answer = await get(target)
-    expect(statusOf(answer)).toBe(401)
-    expect(answer).not.toContain('studio page')
-  })
+  it.each(['/%69ndex.html', '/..%2f', '/%2e%2e/', '/assets/../index.html', '//index.html', '/./index.html'])(
+    'gates %s like the page itself',
+    async (target) => {
+      const answer = await get(target)
+      expect(statusOf(answer)).toBe(401)
+      expect(answer).not.toContain('studio page')
+    },
+  )
 
   it('serves the page with its token and public assets without', async () => {
     expect(statusOf(await get(`/%69ndex.html?token=${server.token}`))).toBe(200)
@@ -205,16 +214,21 @@ describe('paths and bodies', () => {
 describe('bounded random fuzz', () => {
   it('survives 150 random requests, upgrades and frames', async () => {
     let seed = 0x5eed
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff)
-    const pick = <T,>(items: T[]): T => items[Math.floor(random() * items.length)]!
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!
     const junk = (length: number) => Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)))
     const targets = ['/', '/ws', '/api/app.info', '/%', '/%ff%fe', '/..', '/%2e%2e%2f%2e%2e', `/?token=${server.token}`, '*', 'http://x', '/\u00ff']
     for (let index = 0; index < 150; index += 1) {
       const kind = index % 3
       if (kind === 0) {
         const headers = pick(['', `Host: ${host()}\r\n`, 'Host: \r\n', `Host: ${junk(6).toString('latin1')}\r\n`])
-        const upgrade = random() < 0.5 ? 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' : 'Connection: close\r\n'
-        await raw(`${pick(['GET', 'POST', 'PUT', 'OPTIONS'])} ${pick(targets)} HTTP/1.1\r\n${headers}${upgrade}Authorization: Bearer ${server.token}\r\n\r\n`, { keepOpenMs: 300 })
+        const upgrade =
+          random() < 0.5
+            ? 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+            : 'Connection: close\r\n'
+        await raw(`${pick(['GET', 'POST', 'PUT', 'OPTIONS'])} ${pick(targets)} HTTP/1.1\r\n${headers}${upgrade}Authorization: Bearer ${server.token}\r\n\r\n`, {
+          keepOpenMs: 300,
+        })
       } else if (kind === 1) {
         await raw(junk(1 + Math.floor(random() * 200)), { keepOpenMs: 200 })
       } else {

@@ -80,12 +80,14 @@ export async function startStudioServer(options: StudioServerOptions): Promise<S
       log(`refused ${request.method} ${JSON.stringify(request.url)} (${status} ${code})`)
       sendJson(response, status, refusal(code, message))
     }
-    if (!hostAllowed(request.headers.host, hosts)) return refuse(403, 'HOST_REFUSED', 'This studio answers only to its own address (127.0.0.1, localhost or the address it listens on).')
+    if (!hostAllowed(request.headers.host, hosts))
+      return refuse(403, 'HOST_REFUSED', 'This studio answers only to its own address (127.0.0.1, localhost or the address it listens on).')
     const target = parseTarget(request.url)
     if (!target) return refuse(400, 'BAD_PATH', 'The request path is not a valid URL path.')
     if (target.path.startsWith('/api/')) {
       if (!originAllowed(request.headers.origin, allowedOrigins)) return refuse(403, 'ORIGIN_REFUSED', 'Requests from this origin are refused.')
-      if (!tokenMatches(token, requestToken(request, target.query))) return refuse(401, 'TOKEN_REQUIRED', 'Missing or wrong session token: open the URL the studio printed, token included.')
+      if (!tokenMatches(token, requestToken(request, target.query)))
+        return refuse(401, 'TOKEN_REQUIRED', 'Missing or wrong session token: open the URL the studio printed, token included.')
       if (request.method !== 'POST') return refuse(405, 'METHOD_NOT_ALLOWED', 'Use POST with a JSON body.')
       const body = await readJsonBody(request, MAX_REQUEST_BYTES)
       if (body.kind === 'too-large') {

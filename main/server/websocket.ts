@@ -36,7 +36,8 @@ export function createSocketServer(gate: SocketGate) {
       setTimeout(() => socket.destroy(), 1000).unref()
     }
     try {
-      if (!hostAllowed(request.headers.host, gate.hosts)) return reject('403 Forbidden', `Host ${JSON.stringify(request.headers.host ?? null)} is not this studio`)
+      if (!hostAllowed(request.headers.host, gate.hosts))
+        return reject('403 Forbidden', `Host ${JSON.stringify(request.headers.host ?? null)} is not this studio`)
       const target = parseTarget(request.url)
       if (!target) return reject('400 Bad Request', 'malformed request target')
       if (target.path !== '/ws') return reject('404 Not Found', `no socket at ${target.path}`)

@@ -49,11 +49,14 @@ async function firstLocation(): Promise<Location> {
   const reachable = await new Promise<boolean>((resolve) => {
     const now = useStudio.getState().modelReachable
     if (now !== null) return resolve(now)
-    const stop = useStudio.subscribe((state) => state.modelReachable, (value) => {
-      if (value === null) return
-      stop()
-      resolve(value)
-    })
+    const stop = useStudio.subscribe(
+      (state) => state.modelReachable,
+      (value) => {
+        if (value === null) return
+        stop()
+        resolve(value)
+      },
+    )
   })
   return { view: runs.ok && runs.data.length === 0 && !reachable ? 'welcome' : 'tasks' }
 }

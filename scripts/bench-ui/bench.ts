@@ -88,7 +88,9 @@ const heap = metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?
 const sorted = [...deltas].sort((a, b) => a - b)
 const result = {
   date: new Date().toISOString().slice(0, 10),
-  candidates, events: events.length, rateEventsPerSecond: rate,
+  candidates,
+  events: events.length,
+  rateEventsPerSecond: rate,
   streamSeconds: Number(((streamEnd - streamStart) / 1000).toFixed(1)),
   frames: deltas.length,
   frameMedianMs: Number(quantile(sorted, 0.5).toFixed(1)),

@@ -38,11 +38,17 @@ describe('akg run with the numpy DSL on the CPU: a replayed (scripted) Coder ans
     expect(candidate!.verdict!.medianMs).toBeGreaterThan(0)
     const code = readFileSync(join(dataDir, 'runs', detail.summary.id, 'candidates', candidate!.id, 'candidate.py'), 'utf8')
     expect(code).toContain('torch.from_numpy(relu_kernel(')
-    const result_ = JSON.parse(readFileSync(join(dataDir, 'runs', detail.summary.id, 'candidates', candidate!.id, 'result.json'), 'utf8')) as { dsl: string; checks: Array<{ name: string; passed: boolean; detail: string }> }
+    const result_ = JSON.parse(readFileSync(join(dataDir, 'runs', detail.summary.id, 'candidates', candidate!.id, 'result.json'), 'utf8')) as {
+      dsl: string
+      checks: Array<{ name: string; passed: boolean; detail: string }>
+    }
     expect(result_.dsl).toBe('numpy')
     expect(result_.checks.find((check) => check.name === 'dsl_kernel_launched')).toMatchObject({ passed: true })
     expect(result_.checks.find((check) => check.name === 'work_in_dsl')).toMatchObject({ passed: true })
-    const log = readFileSync(join(dataDir, 'runs', detail.summary.id, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RunEvent)
+    const log = readFileSync(join(dataDir, 'runs', detail.summary.id, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as RunEvent)
     expect(log.find((event) => event.type === 'verify-end')).toMatchObject({ verdict: { status: 'passed', correct: true } })
   })
 })

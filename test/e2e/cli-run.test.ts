@@ -24,13 +24,28 @@ function akg(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 const events = (runId: string): RunEvent[] =>
-  readFileSync(join(dataDir, 'runs', runId, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RunEvent)
+  readFileSync(join(dataDir, 'runs', runId, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as RunEvent)
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
 describe('akg run and akg migrate on the CPU with replayed answers and the real harness', () => {
-  it('akg run: the checker rejects the first replayed kernel, the Fixer\'s kernel is verified correct and timed', async () => {
-    const result = await akg(['run', relu, '--dsl', 'cpp', '--device', 'cpu', '--replay', join(cassettes, '19_ReLU.cpp.json'), '--budget', 'steps=4,candidates=4', '--json'])
+  it("akg run: the checker rejects the first replayed kernel, the Fixer's kernel is verified correct and timed", async () => {
+    const result = await akg([
+      'run',
+      relu,
+      '--dsl',
+      'cpp',
+      '--device',
+      'cpu',
+      '--replay',
+      join(cassettes, '19_ReLU.cpp.json'),
+      '--budget',
+      'steps=4,candidates=4',
+      '--json',
+    ])
     expect(result.code, result.stderr).toBe(0)
     const detail = JSON.parse(result.stdout) as RunDetail
     expect(detail.summary).toMatchObject({ status: 'completed', endReason: 'correct', candidates: 2, correctCandidates: 1 })
@@ -55,9 +70,23 @@ describe('akg run and akg migrate on the CPU with replayed answers and the real 
     expect(listed.stdout).toContain(detail.summary.id)
   })
 
-  it('akg migrate: a Triton kernel ported to C++, checked against the task and against the Triton kernel\'s outputs', async () => {
+  it("akg migrate: a Triton kernel ported to C++, checked against the task and against the Triton kernel's outputs", async () => {
     const source = join(cassettes, 'sources', 'relu_triton_source.py')
-    const result = await akg(['migrate', source, '--from', 'triton', '--to', 'cpp', '--task', relu, '--device', 'cpu', '--replay', join(cassettes, '19_ReLU.cpp.migrate.json'), '--json'])
+    const result = await akg([
+      'migrate',
+      source,
+      '--from',
+      'triton',
+      '--to',
+      'cpp',
+      '--task',
+      relu,
+      '--device',
+      'cpu',
+      '--replay',
+      join(cassettes, '19_ReLU.cpp.migrate.json'),
+      '--json',
+    ])
     expect(result.code, result.stderr).toBe(0)
     const detail = JSON.parse(result.stdout) as RunDetail
     const sourceCandidate = detail.candidates.find((candidate) => candidate.origin === 'migrate-source')!
@@ -73,7 +102,7 @@ describe('akg run and akg migrate on the CPU with replayed answers and the real 
     }
   })
 
-  it('akg fork: a new run starts from a finished run\'s correct candidate, re-verified by the harness', async () => {
+  it("akg fork: a new run starts from a finished run's correct candidate, re-verified by the harness", async () => {
     const runs = JSON.parse((await akg(['runs', '--json'])).stdout) as Array<{ id: string; best: { candidateId: string } | null }>
     const parent = runs.find((run) => run.best !== null)
     expect(parent, 'the akg run test leaves a run with a correct candidate').toBeDefined()
@@ -90,7 +119,22 @@ describe('akg run and akg migrate on the CPU with replayed answers and the real 
     // A malformed task in the batch is reported on its row and does not stop the others.
     const malformed = join(dataDir, 'malformed_task.py')
     writeFileSync(malformed, 'import torch\n\nclass Model(torch.nn.Module):\n    def forward(self, x):\n        return x\n')
-    const result = await akg(['bench', relu, malformed, '--dsl', 'cpp', '--device', 'cpu', '--replay', cassettes, '--budget', 'steps=4,candidates=4', '--out', out, '--json'])
+    const result = await akg([
+      'bench',
+      relu,
+      malformed,
+      '--dsl',
+      'cpp',
+      '--device',
+      'cpu',
+      '--replay',
+      cassettes,
+      '--budget',
+      'steps=4,candidates=4',
+      '--out',
+      out,
+      '--json',
+    ])
     expect(result.code, result.stderr).toBe(0)
     const report = JSON.parse(result.stdout) as BenchReport
     expect(report.summary).toMatchObject({ status: 'completed', tasks: 2, finished: 2 })
@@ -99,7 +143,9 @@ describe('akg run and akg migrate on the CPU with replayed answers and the real 
     expect(report.rows[0]!.speedupVsEager).toBeGreaterThan(0)
     expect(report.metrics.fastP.eager['0']).toBe(0.5)
     const csv = readFileSync(join(out, `${report.summary.id}.csv`), 'utf8')
-    expect(csv.split('\n')[0]).toBe('task,task_path,run_id,run_status,correct,best_candidate,median_ms,eager_ms,compile_ms,speedup_vs_eager,speedup_vs_compile,noisy_timing,baseline,models,replay,error')
+    expect(csv.split('\n')[0]).toBe(
+      'task,task_path,run_id,run_status,correct,best_candidate,median_ms,eager_ms,compile_ms,speedup_vs_eager,speedup_vs_compile,noisy_timing,baseline,models,replay,error',
+    )
     expect(csv).toContain('# fast_0 vs eager,0.5')
     expect(JSON.parse(readFileSync(join(out, `${report.summary.id}.json`), 'utf8'))).toEqual(report)
   })

@@ -33,7 +33,14 @@ class ModelNew(nn.Module):
         relu_kernel[(triton.cdiv(n, 1024),)](x, y, n, BLOCK=1024)
         return y
 `
-const call = (role: string, text: string) => ({ role, model: MODEL, messagesHash: '0'.repeat(64), chunks: text.match(/[\s\S]{1,80}/g) ?? [], usage: { inputTokens: 900, outputTokens: 400, costUsd: null }, finish: 'stop' })
+const call = (role: string, text: string) => ({
+  role,
+  model: MODEL,
+  messagesHash: '0'.repeat(64),
+  chunks: text.match(/[\s\S]{1,80}/g) ?? [],
+  usage: { inputTokens: 900, outputTokens: 400, costUsd: null },
+  finish: 'stop',
+})
 const answer = `The kernel:\n\`\`\`python\n${cppSource}\`\`\`\n`
 const plan = 'Plan: port the Triton element-wise kernel to one OpenMP loop with static chunks.'
 const relu = join(repoRoot, 'resources', 'tasks', 'level1', '19_ReLU.py')
@@ -48,11 +55,17 @@ beforeAll(async () => {
   writeFileSync(kernelPath, tritonRelu)
   const cassettePath = join(home, 'cassette.json')
   const calls = [1, 2, 3, 4].flatMap(() => [call('designer', plan), call('coder', answer), call('fixer', answer)])
-  writeFileSync(cassettePath, JSON.stringify({ format: 'akg-cassette', version: 1, provider: 'ollama', model: MODEL, recordedAt: '2026-11-21T08:00:00.000Z', calls }))
-  writeFileSync(join(home, 'providers.json'), JSON.stringify({
-    providers: [{ name: 'replay', kind: 'replay', baseUrl: null, defaultModel: MODEL, cassettePath }],
-    roles: { designer: `replay:${MODEL}`, coder: `replay:${MODEL}`, fixer: `replay:${MODEL}`, conductor: `replay:${MODEL}` },
-  }))
+  writeFileSync(
+    cassettePath,
+    JSON.stringify({ format: 'akg-cassette', version: 1, provider: 'ollama', model: MODEL, recordedAt: '2026-11-21T08:00:00.000Z', calls }),
+  )
+  writeFileSync(
+    join(home, 'providers.json'),
+    JSON.stringify({
+      providers: [{ name: 'replay', kind: 'replay', baseUrl: null, defaultModel: MODEL, cassettePath }],
+      roles: { designer: `replay:${MODEL}`, coder: `replay:${MODEL}`, fixer: `replay:${MODEL}`, conductor: `replay:${MODEL}` },
+    }),
+  )
   studio = await startStudio({ AKG_STUDIO_HOME: home })
   browser = await launchBrowser()
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 } })
@@ -81,12 +94,18 @@ describe('Migrate and Benchmarks', () => {
     await page.locator('[data-testid="cycle-timeline"], [role="alert"]').first().waitFor({ timeout: 120_000 })
     expect(await page.getByRole('alert').allTextContents()).toEqual([])
     await expect(page.locator('.run-header').textContent()).resolves.toContain('migrate')
-    await page.getByTestId('run-status').filter({ hasText: /completed|failed|stopped/ }).waitFor({ timeout: 240_000 })
+    await page
+      .getByTestId('run-status')
+      .filter({ hasText: /completed|failed|stopped/ })
+      .waitFor({ timeout: 240_000 })
     await screenshot(page, 'ui-migrate-run')
     await expect(page.getByTestId('run-status').textContent()).resolves.toMatch(/completed/)
     // The check against the source kernel is not a speedup over eager: one point, the migrated kernel's.
     // Charts and the table redraw at most a few times a second while events stream: wait, then read.
-    await page.getByTestId('best-speedup').filter({ hasText: /best \d+\.\d\d× over eager/ }).waitFor({ timeout: 5_000 })
+    await page
+      .getByTestId('best-speedup')
+      .filter({ hasText: /best \d+\.\d\d× over eager/ })
+      .waitFor({ timeout: 5_000 })
     await expect(page.getByTestId('best-speedup').textContent()).resolves.toMatch(/best \d+\.\d\d× over eager/)
     await expect(page.getByTestId('candidate-table').getByRole('row').filter({ hasText: 'migrate-source' }).count()).resolves.toBe(1)
   })
@@ -100,7 +119,11 @@ describe('Migrate and Benchmarks', () => {
     await page.getByRole('button', { name: 'Run 1 tasks' }).click()
     const report = page.getByTestId('bench-report')
     await report.waitFor()
-    await report.getByText(/· completed$/).or(report.getByText(/· failed$/)).first().waitFor({ timeout: 240_000 })
+    await report
+      .getByText(/· completed$/)
+      .or(report.getByText(/· failed$/))
+      .first()
+      .waitFor({ timeout: 240_000 })
     await expect(page.getByTestId('bench-table').getByRole('row').count()).resolves.toBe(2)
     await expect(page.getByTestId('bench-correct').textContent()).resolves.toMatch(/^\d \/ 1$/)
     await page.getByTestId('fast-p-chart').waitFor()

@@ -26,7 +26,13 @@ function ncuSection(scale: number): unknown {
     'baseline = [dict(k, name="at::native::vectorized_elementwise_kernel", memory_throughput_pct=88.0, sm_throughput_pct=12.0, stalls={"long_scoreboard": 6.0, "wait": 2.0}, dsl=False) for k in kernels]',
     'print(json.dumps({"kernels": kernels, "total": totals(kernels), "collection_s": 7.4, "source": map_to_candidate(parse_source_page(source), candidate), "baseline": {"kernels": baseline}}))',
   ].join('\n')
-  return JSON.parse(execFileSync(join(repoRoot, '.venv', 'bin', 'python'), ['-c', script, join(fixtures, 'ncu', 'candidate-raw.csv'), join(fixtures, 'ncu', 'candidate-source.csv'), candidateFile, String(scale)], { env: { ...process.env, PYTHONPATH: harness }, encoding: 'utf8' }))
+  return JSON.parse(
+    execFileSync(
+      join(repoRoot, '.venv', 'bin', 'python'),
+      ['-c', script, join(fixtures, 'ncu', 'candidate-raw.csv'), join(fixtures, 'ncu', 'candidate-source.csv'), candidateFile, String(scale)],
+      { env: { ...process.env, PYTHONPATH: harness }, encoding: 'utf8' },
+    ),
+  )
 }
 
 let studio: ReplayStudio
@@ -36,17 +42,50 @@ const runId = 'r-ncu-profile'
 
 function storeRun(dataDir: string): void {
   const folder = join(dataDir, 'runs', runId)
-  const spec = resolveRunSpec(runSpecInput.parse({ taskPath: join(repoRoot, 'resources', 'tasks', 'level1', '101_Vector_add_large.py'), dsl: 'triton', device: 'cuda:0', workflow: 'optimize' }))
+  const spec = resolveRunSpec(
+    runSpecInput.parse({
+      taskPath: join(repoRoot, 'resources', 'tasks', 'level1', '101_Vector_add_large.py'),
+      dsl: 'triton',
+      device: 'cuda:0',
+      workflow: 'optimize',
+    }),
+  )
   const events: RunEventDraft[] = [{ type: 'run-start', spec, resumed: false }]
   for (const [index, id] of ['c0001', 'c0002'].entries()) {
     mkdirSync(join(folder, 'candidates', id), { recursive: true })
     copyFileSync(candidateFile, join(folder, 'candidates', id, 'candidate.py'))
-    const verdict: Verdict = { ...makeVerdict('passed', { medianMs: 0.06 - index * 0.01, eagerMs: 0.05 }), roofline: { bytes: 201326592, peak_bandwidth_gbs: 4800, achieved_bandwidth_gbs: 3300 }, ncu: ncuSection(1 - index * 0.2) }
+    const verdict: Verdict = {
+      ...makeVerdict('passed', { medianMs: 0.06 - index * 0.01, eagerMs: 0.05 }),
+      roofline: { bytes: 201326592, peak_bandwidth_gbs: 4800, achieved_bandwidth_gbs: 3300 },
+      ncu: ncuSection(1 - index * 0.2),
+    }
     writeFileSync(join(folder, 'candidates', id, 'result.json'), JSON.stringify(verdict))
     const record: CandidateRecord = {
-      id, runId, parentId: index === 0 ? null : 'c0001', inspirationIds: [], island: null, step: index, dsl: 'triton', origin: index === 0 ? 'generate' : 'optimize',
-      codePath: `candidates/${id}/candidate.py`, status: 'passed', findings: [], params: null,
-      verdict: { status: 'passed', correct: true, interpreted: false, errorStage: null, errorMessage: null, failedChecks: [], medianMs: verdict.timing!.candidate.median_ms, eagerMs: 0.05, compileMs: 0.045, maxAbsError: 0, flags: [] },
+      id,
+      runId,
+      parentId: index === 0 ? null : 'c0001',
+      inspirationIds: [],
+      island: null,
+      step: index,
+      dsl: 'triton',
+      origin: index === 0 ? 'generate' : 'optimize',
+      codePath: `candidates/${id}/candidate.py`,
+      status: 'passed',
+      findings: [],
+      params: null,
+      verdict: {
+        status: 'passed',
+        correct: true,
+        interpreted: false,
+        errorStage: null,
+        errorMessage: null,
+        failedChecks: [],
+        medianMs: verdict.timing!.candidate.median_ms,
+        eagerMs: 0.05,
+        compileMs: 0.045,
+        maxAbsError: 0,
+        flags: [],
+      },
       timing: { startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), generateMs: 10, verifyMs: 10 },
       speedups: { eager: verdict.timing!.speedup_vs_eager, compile: verdict.timing!.speedup_vs_compile },
     }
@@ -60,7 +99,10 @@ function storeRun(dataDir: string): void {
   }
   events.push({ type: 'run-end', reason: 'budget-candidates', status: 'completed', bestCandidateId: 'c0002', detail: '2 of 2 candidates used' })
   writeFileSync(join(folder, 'spec.json'), JSON.stringify(spec, null, 2))
-  writeFileSync(join(folder, 'events.jsonl'), events.map((event, seq) => JSON.stringify({ ...event, runId, seq, time: new Date(Date.now() - 60_000 + seq * 100).toISOString() })).join('\n') + '\n')
+  writeFileSync(
+    join(folder, 'events.jsonl'),
+    events.map((event, seq) => JSON.stringify({ ...event, runId, seq, time: new Date(Date.now() - 60_000 + seq * 100).toISOString() })).join('\n') + '\n',
+  )
 }
 
 beforeAll(async () => {
@@ -104,7 +146,9 @@ describe('Nsight Compute in the Profile view and the code view', () => {
     const panel = page.getByTestId('candidate-panel')
     await panel.getByRole('tab', { name: 'Hot lines' }).click()
     await panel.getByTestId('hot-lines').waitFor()
-    await expect(panel.getByTestId('hot-lines').getByRole('listitem').first().textContent()).resolves.toContain('line 14: 40% of stall samples, mostly long scoreboard')
+    await expect(panel.getByTestId('hot-lines').getByRole('listitem').first().textContent()).resolves.toContain(
+      'line 14: 40% of stall samples, mostly long scoreboard',
+    )
     await expect(panel.locator('.cm-heat-mark[data-line="14"]').textContent()).resolves.toBe('40%')
     await screenshot(page, 'ui-hot-lines')
   })

@@ -14,7 +14,14 @@ const relu = readFileSync(join(repoRoot, 'agents', 'dsl', 'cpp', 'index.ts'), 'u
 const working = /const skeleton = `([\s\S]*?)`\n/.exec(relu)?.[1] ?? ''
 // The first answer does not compile: the Fixer's answer is then shown as a diff against it.
 const broken = working.replace('out[i] = in[i] > 0.f ? in[i] : 0.f;', 'out[i] = in[i] > 0.f ? in[i] : zero;')
-const call = (role: string, text: string) => ({ role, model: MODEL, messagesHash: '0'.repeat(64), chunks: text.match(/[\s\S]{1,80}/g) ?? [], usage: { inputTokens: 900, outputTokens: 400, costUsd: null }, finish: 'stop' })
+const call = (role: string, text: string) => ({
+  role,
+  model: MODEL,
+  messagesHash: '0'.repeat(64),
+  chunks: text.match(/[\s\S]{1,80}/g) ?? [],
+  usage: { inputTokens: 900, outputTokens: 400, costUsd: null },
+  finish: 'stop',
+})
 const answer = (code: string) => `The kernel:\n\`\`\`python\n${code}\`\`\`\n`
 const plan = 'Plan: one OpenMP loop over the flattened tensor with static chunks; keep the loop contiguous so it vectorises.'
 
@@ -27,14 +34,31 @@ const home = mkdtempSync(join(tmpdir(), 'akg-ui-run-'))
 
 beforeAll(async () => {
   const cassettePath = join(home, 'relu-cpp.cassette.json')
-  writeFileSync(cassettePath, JSON.stringify({
-    format: 'akg-cassette', version: 1, provider: 'ollama', model: MODEL, recordedAt: '2026-11-21T08:00:00.000Z',
-    calls: [call('designer', plan), call('designer', plan), call('coder', answer(broken)), call('coder', answer(working)), call('fixer', answer(working)), call('fixer', answer(working))],
-  }))
-  writeFileSync(join(home, 'providers.json'), JSON.stringify({
-    providers: [{ name: 'replay', kind: 'replay', baseUrl: null, defaultModel: MODEL, cassettePath }],
-    roles: { designer: `replay:${MODEL}`, coder: `replay:${MODEL}`, fixer: `replay:${MODEL}`, conductor: `replay:${MODEL}` },
-  }))
+  writeFileSync(
+    cassettePath,
+    JSON.stringify({
+      format: 'akg-cassette',
+      version: 1,
+      provider: 'ollama',
+      model: MODEL,
+      recordedAt: '2026-11-21T08:00:00.000Z',
+      calls: [
+        call('designer', plan),
+        call('designer', plan),
+        call('coder', answer(broken)),
+        call('coder', answer(working)),
+        call('fixer', answer(working)),
+        call('fixer', answer(working)),
+      ],
+    }),
+  )
+  writeFileSync(
+    join(home, 'providers.json'),
+    JSON.stringify({
+      providers: [{ name: 'replay', kind: 'replay', baseUrl: null, defaultModel: MODEL, cassettePath }],
+      roles: { designer: `replay:${MODEL}`, coder: `replay:${MODEL}`, fixer: `replay:${MODEL}`, conductor: `replay:${MODEL}` },
+    }),
+  )
   studio = await startStudio({ AKG_STUDIO_HOME: home })
   browser = await launchBrowser()
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } })
@@ -61,16 +85,26 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     await page.locator('[data-testid="cycle-timeline"], [role="alert"]').first().waitFor({ timeout: 120_000 })
     expect(await page.getByRole('alert').allTextContents()).toEqual([])
     // While it runs, the Run view says which step it is in and for how long.
-    await page.getByTestId('progress-line').filter({ hasText: /c000\d · .* · \d+ s/ }).first().waitFor({ timeout: 60_000 })
+    await page
+      .getByTestId('progress-line')
+      .filter({ hasText: /c000\d · .* · \d+ s/ })
+      .first()
+      .waitFor({ timeout: 60_000 })
   })
 
   it('completes: lanes for the failed candidate and its fix, a passed verdict, a speedup point', async () => {
-    await page.getByTestId('run-status').filter({ hasText: /completed|failed|stopped/ }).waitFor({ timeout: 200_000 })
+    await page
+      .getByTestId('run-status')
+      .filter({ hasText: /completed|failed|stopped/ })
+      .waitFor({ timeout: 200_000 })
     await screenshot(page, 'ui-run-real')
     await expect(page.getByTestId('run-status').textContent()).resolves.toMatch(/completed · correct/)
     // Two lanes when the fix lands at once; a busy two-core machine can time a fix out and add one.
     expect(Number(await page.getByTestId('cycle-timeline').getAttribute('data-lanes'))).toBeGreaterThanOrEqual(2)
-    await page.getByTestId('best-speedup').filter({ hasText: /best \d+\.\d\d× over eager/ }).waitFor({ timeout: 5_000 })
+    await page
+      .getByTestId('best-speedup')
+      .filter({ hasText: /best \d+\.\d\d× over eager/ })
+      .waitFor({ timeout: 5_000 })
     const rows = page.getByTestId('candidate-table').getByRole('row')
     // The table redraws at most every 300 ms while events stream, so it may lag the status badge.
     await rows.filter({ hasText: 'passed' }).filter({ hasText: 'fix' }).first().waitFor({ timeout: 5_000 })
@@ -88,7 +122,12 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     await panel.getByRole('tab', { name: 'Verdict' }).click()
     await expect(panel.getByTestId('verdict').textContent()).resolves.toMatch(/passed/)
     await panel.getByRole('tab', { name: 'Timing' }).click()
-    await expect(panel.getByTestId('timing-table').getByRole('row', { name: /^eager/ }).textContent()).resolves.toMatch(/\d+\.\d{4}/)
+    await expect(
+      panel
+        .getByTestId('timing-table')
+        .getByRole('row', { name: /^eager/ })
+        .textContent(),
+    ).resolves.toMatch(/\d+\.\d{4}/)
     await screenshot(page, 'ui-run-real-timing')
   })
 
@@ -111,7 +150,10 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     const rows = page.getByTestId('candidate-table').getByRole('row')
     // The new run's only candidate is the forked code, re-verified by the harness.
     await rows.filter({ hasText: 'fork' }).filter({ hasText: 'passed' }).first().waitFor({ timeout: 120_000 })
-    await page.getByTestId('run-status').filter({ hasText: /completed/ }).waitFor({ timeout: 30_000 })
+    await page
+      .getByTestId('run-status')
+      .filter({ hasText: /completed/ })
+      .waitFor({ timeout: 30_000 })
     await expect(page.getByTestId('run-status').textContent()).resolves.toMatch(/completed · correct/)
     await expect(rows.filter({ hasText: 'generate' }).count()).resolves.toBe(0)
     expect(await page.getByRole('heading', { level: 1 }).first().textContent()).not.toBe(before)
@@ -136,7 +178,10 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     await expect(page.locator('#run-title').textContent()).resolves.toContain(' edited')
     editedRunId = decodeURIComponent(page.url().split('/').pop() ?? '')
     const rows = page.getByTestId('candidate-table').getByRole('row').filter({ hasText: 'fork' })
-    await rows.filter({ hasText: /runtime error|compile error|rejected|error/ }).first().waitFor({ timeout: 120_000 })
+    await rows
+      .filter({ hasText: /runtime error|compile error|rejected|error/ })
+      .first()
+      .waitFor({ timeout: 120_000 })
     await expect(rows.filter({ hasText: 'passed' }).count()).resolves.toBe(0)
     await rows.first().getByRole('button').first().click()
     const panel2 = page.getByTestId('candidate-panel')
@@ -145,7 +190,10 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     expect(files.some((name) => readFileSync(join(home, 'runs', editedRunId, name), 'utf8').includes('edited by hand'))).toBe(true)
     await panel2.getByRole('tab', { name: 'Verdict' }).click()
     await expect(panel2.getByTestId('verdict').textContent()).resolves.toContain('edited by hand')
-    await page.getByTestId('run-status').filter({ hasText: /completed|failed|stopped/ }).waitFor({ timeout: 200_000 })
+    await page
+      .getByTestId('run-status')
+      .filter({ hasText: /completed|failed|stopped/ })
+      .waitFor({ timeout: 200_000 })
     await screenshot(page, 'ui-run-edited')
   })
 
@@ -168,7 +216,12 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     await screenshot(page, 'ui-compare-runs')
 
     await page.getByRole('button', { name: 'Runs', exact: true }).click()
-    const edited = await table.getByRole('row').filter({ hasText: /edited/ }).getByRole('button').first().textContent()
+    const edited = await table
+      .getByRole('row')
+      .filter({ hasText: /edited/ })
+      .getByRole('button')
+      .first()
+      .textContent()
     expect(existsSync(join(home, 'runs', editedRunId))).toBe(true)
     await table.getByRole('button', { name: `Delete ${edited}` }).click()
     await table.getByRole('button', { name: 'Delete run and folder' }).click()
@@ -176,7 +229,7 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     expect(existsSync(join(home, 'runs', editedRunId))).toBe(false)
   })
 
-  it('lists a task\'s runs in Tasks and starts New run from it with the task filled in', async () => {
+  it("lists a task's runs in Tasks and starts New run from it with the task filled in", async () => {
     await page.getByRole('button', { name: 'Tasks', exact: true }).click()
     await page.getByRole('option', { name: '19 ReLU' }).first().click()
     const runs = page.getByTestId('task-runs')

@@ -42,7 +42,11 @@ describe('the Run view, fed by live run events', () => {
   })
 
   it('opens a failed candidate from the table with its verdict: status, error stage and every check', async () => {
-    const failedRow = page.getByTestId('candidate-table').getByRole('row').filter({ hasText: /incorrect|compile error/ }).first()
+    const failedRow = page
+      .getByTestId('candidate-table')
+      .getByRole('row')
+      .filter({ hasText: /incorrect|compile error/ })
+      .first()
     await failedRow.getByRole('button').click()
     const panel = page.getByTestId('candidate-panel')
     await panel.getByRole('tab', { name: 'Verdict' }).click()

@@ -16,7 +16,10 @@ const home = mkdtempSync(join(tmpdir(), 'akg-ui-settings-'))
 beforeAll(async () => {
   // The one provider points where nothing listens, as on a machine where Ollama is not running.
   const nowhere = await closedPortUrl()
-  writeFileSync(join(home, 'providers.json'), JSON.stringify({ providers: [{ name: 'ollama', kind: 'ollama', baseUrl: nowhere, defaultModel: 'qwen2.5-coder:7b' }], roles: {} }))
+  writeFileSync(
+    join(home, 'providers.json'),
+    JSON.stringify({ providers: [{ name: 'ollama', kind: 'ollama', baseUrl: nowhere, defaultModel: 'qwen2.5-coder:7b' }], roles: {} }),
+  )
   ollama = await startLlmServer(ollamaProtocol)
   studio = await startStudio({ AKG_STUDIO_HOME: home })
   browser = await launchBrowser()

@@ -14,7 +14,10 @@ const checkout = mkdtempSync(join(tmpdir(), 'akg-kernelbench-ui-'))
 const samples = join(repoRoot, 'resources', 'tasks')
 
 beforeAll(async () => {
-  for (const [level, files] of [['level1', ['19_ReLU.py', '23_Softmax.py', '1_Square_matrix_multiplication_.py']], ['level2', ['12_Gemm_Multiply_LeakyReLU.py']]] as const) {
+  for (const [level, files] of [
+    ['level1', ['19_ReLU.py', '23_Softmax.py', '1_Square_matrix_multiplication_.py']],
+    ['level2', ['12_Gemm_Multiply_LeakyReLU.py']],
+  ] as const) {
     mkdirSync(join(checkout, 'KernelBench', level), { recursive: true })
     for (const file of files) copyFileSync(join(samples, level, file), join(checkout, 'KernelBench', level, file))
   }

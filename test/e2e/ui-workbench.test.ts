@@ -27,10 +27,13 @@ const kernelPath = join(home, 'relu_kernel.py')
 beforeAll(async () => {
   writeFileSync(malformedPath, malformed)
   writeFileSync(kernelPath, numpyRelu)
-  writeFileSync(join(home, 'providers.json'), JSON.stringify({
-    providers: [{ name: 'manual', kind: 'manual', baseUrl: null, defaultModel: MODEL, cassettePath: null, manualDir: null }],
-    roles: { designer: `manual:${MODEL}`, coder: `manual:${MODEL}`, fixer: `manual:${MODEL}`, conductor: `manual:${MODEL}` },
-  }))
+  writeFileSync(
+    join(home, 'providers.json'),
+    JSON.stringify({
+      providers: [{ name: 'manual', kind: 'manual', baseUrl: null, defaultModel: MODEL, cassettePath: null, manualDir: null }],
+      roles: { designer: `manual:${MODEL}`, coder: `manual:${MODEL}`, fixer: `manual:${MODEL}`, conductor: `manual:${MODEL}` },
+    }),
+  )
   // The malformed task is an opened file, so it is offered in New batch's task list.
   writeFileSync(join(home, 'settings.json'), JSON.stringify({ openedTasks: [malformedPath] }))
   studio = await startStudio({ AKG_STUDIO_HOME: home })
@@ -91,7 +94,10 @@ describe('the workbench', () => {
     await page.getByRole('button', { name: 'Run 1 tasks' }).click()
     const report = page.getByTestId('bench-report')
     await report.waitFor()
-    await report.getByText(/· completed$/).first().waitFor({ timeout: 120_000 })
+    await report
+      .getByText(/· completed$/)
+      .first()
+      .waitFor({ timeout: 120_000 })
     const row = page.getByTestId('bench-table').getByRole('row').filter({ hasText: 'malformed_task' })
     await row.getByRole('note').waitFor()
     const reason = (await row.getByRole('note').textContent()) ?? ''
@@ -99,7 +105,7 @@ describe('the workbench', () => {
     expect(await row.textContent()).toContain('not-started')
     const csvDownload = page.waitForEvent('download')
     await report.getByRole('button', { name: 'Export CSV' }).click()
-    const csv = readFileSync((await (await csvDownload).path()), 'utf8')
+    const csv = readFileSync(await (await csvDownload).path(), 'utf8')
     const [header, line] = csv.split('\n')
     expect(header?.split(',').at(-1)).toBe('error')
     expect(line).toContain('malformed_task')
@@ -107,7 +113,9 @@ describe('the workbench', () => {
     expect(line).toContain('get_inputs')
     const jsonDownload = page.waitForEvent('download')
     await report.getByRole('button', { name: 'Export JSON' }).click()
-    const json = JSON.parse(readFileSync((await (await jsonDownload).path()), 'utf8')) as { rows: Array<{ taskName: string; runStatus: string; error: string | null }> }
+    const json = JSON.parse(readFileSync(await (await jsonDownload).path(), 'utf8')) as {
+      rows: Array<{ taskName: string; runStatus: string; error: string | null }>
+    }
     expect(json.rows).toEqual([expect.objectContaining({ taskName: 'malformed_task', runStatus: 'not-started', error: reason })])
     await screenshot(page, 'ui-workbench-batch-error')
   })
@@ -129,7 +137,10 @@ describe('the workbench', () => {
     expect(designerPrompt).toContain('torch.relu(x)')
     expect(designerPrompt).not.toContain('Role: coder')
     // While it waits, the progress line names the step: the Designer of the first candidate.
-    await page.getByTestId('progress-line').filter({ hasText: /c000\d · the Designer is planning · \d+ s/ }).waitFor({ timeout: 30_000 })
+    await page
+      .getByTestId('progress-line')
+      .filter({ hasText: /c000\d · the Designer is planning · \d+ s/ })
+      .waitFor({ timeout: 30_000 })
     await screenshot(page, 'ui-workbench-manual-designer')
 
     await waiting.locator('textarea').fill(plan)
@@ -139,11 +150,17 @@ describe('the workbench', () => {
     // The Coder is handed the plan that was pasted for the Designer.
     expect(coderPrompt).toContain(plan)
     expect(await waiting.locator('pre').count()).toBe(1)
-    await page.getByTestId('progress-line').filter({ hasText: /c000\d · the model is writing code/ }).waitFor({ timeout: 30_000 })
+    await page
+      .getByTestId('progress-line')
+      .filter({ hasText: /c000\d · the model is writing code/ })
+      .waitFor({ timeout: 30_000 })
     await screenshot(page, 'ui-workbench-manual-coder')
 
     await page.getByRole('button', { name: 'Cancel run' }).click()
-    await page.getByTestId('run-status').filter({ hasText: /cancelled|stopped/ }).waitFor({ timeout: 60_000 })
+    await page
+      .getByTestId('run-status')
+      .filter({ hasText: /cancelled|stopped/ })
+      .waitFor({ timeout: 60_000 })
     await waiting.waitFor({ state: 'detached', timeout: 10_000 })
     await page.getByTestId('progress-line').waitFor({ state: 'detached', timeout: 10_000 })
     // Nothing is left waiting anywhere: Settings lists no manual prompt.

@@ -9,19 +9,33 @@ describe('the harness boundary', () => {
     expect(readFileSync(BOUNDARY_FILE, 'utf8')).toBe(boundaryText())
   })
 
-  it('gives the harness the registry\'s DSLs and roles: regenerate with `node_modules/.bin/tsx scripts/harness-schema.ts`', () => {
+  it("gives the harness the registry's DSLs and roles: regenerate with `node_modules/.bin/tsx scripts/harness-schema.ts`", () => {
     expect(readFileSync(REGISTRY_FILE, 'utf8')).toBe(registryText())
     expect((JSON.parse(registryText()) as { dsls: Array<{ name: string }> }).dsls.map((dsl) => dsl.name)).toEqual([...dslNames])
   })
 
-  it('passes toolchain settings to the harness and never keys, tokens or the studio\'s own variables', () => {
+  it("passes toolchain settings to the harness and never keys, tokens or the studio's own variables", () => {
     const studio = {
-      PATH: '/usr/bin', HOME: '/home/u', OPENAI_API_KEY: 'sk-1', ANTHROPIC_API_KEY: 'sk-2', AKG_TOKEN: 't',
-      AKG_STUDIO_HOME: '/data', AKG_CACHE_DIR: '/cache', TORCH_CUDA_ARCH_LIST: '9.0a', GITHUB_TOKEN: 'g',
-      TRITON_AUTH: 'x', ELECTRON_RUN_AS_NODE: '1', AKG_SANDBOX_PROCESSES: '64',
+      PATH: '/usr/bin',
+      HOME: '/home/u',
+      OPENAI_API_KEY: 'sk-1',
+      ANTHROPIC_API_KEY: 'sk-2',
+      AKG_TOKEN: 't',
+      AKG_STUDIO_HOME: '/data',
+      AKG_CACHE_DIR: '/cache',
+      TORCH_CUDA_ARCH_LIST: '9.0a',
+      GITHUB_TOKEN: 'g',
+      TRITON_AUTH: 'x',
+      ELECTRON_RUN_AS_NODE: '1',
+      AKG_SANDBOX_PROCESSES: '64',
     }
     expect(filterEnvironment(studio, HARNESS_ENVIRONMENT)).toEqual({
-      PATH: '/usr/bin', HOME: '/home/u', AKG_STUDIO_HOME: '/data', AKG_CACHE_DIR: '/cache', TORCH_CUDA_ARCH_LIST: '9.0a', AKG_SANDBOX_PROCESSES: '64',
+      PATH: '/usr/bin',
+      HOME: '/home/u',
+      AKG_STUDIO_HOME: '/data',
+      AKG_CACHE_DIR: '/cache',
+      TORCH_CUDA_ARCH_LIST: '9.0a',
+      AKG_SANDBOX_PROCESSES: '64',
     })
     expect(filterEnvironment(studio, EXECUTOR_ENVIRONMENT)).toEqual({ PATH: '/usr/bin', TORCH_CUDA_ARCH_LIST: '9.0a' })
     expect([...EXECUTOR_ENVIRONMENT.names, ...HARNESS_ENVIRONMENT.names].filter((name) => CREDENTIAL_NAME.test(name))).toEqual([])

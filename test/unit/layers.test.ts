@@ -22,11 +22,18 @@ function importsOf(text: string): Import[] {
   const found: Import[] = []
   for (const match of text.matchAll(/^\s*(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/gm)) {
     const names = match[3] ?? ''
-    const typeOnly = Boolean(match[2]) || (/^\{[^}]*\}$/.test(names.trim()) && names.replace(/[{}]/g, '').split(',').every((name) => name.trim() === '' || /^type\s/.test(name.trim())))
+    const typeOnly =
+      Boolean(match[2]) ||
+      (/^\{[^}]*\}$/.test(names.trim()) &&
+        names
+          .replace(/[{}]/g, '')
+          .split(',')
+          .every((name) => name.trim() === '' || /^type\s/.test(name.trim())))
     found.push({ specifier: match[4] as string, typeOnly })
   }
   for (const match of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) found.push({ specifier: match[1] as string, typeOnly: false })
-  for (const match of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push({ specifier: match[1] as string, typeOnly: /typeof\s+$/.test(text.slice(0, match.index)) })
+  for (const match of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g))
+    found.push({ specifier: match[1] as string, typeOnly: /typeof\s+$/.test(text.slice(0, match.index)) })
   return found
 }
 
@@ -35,7 +42,11 @@ function refused(folder: string, allow: (target: string, imported: Import, file:
   const problems: string[] = []
   for (const file of sources(folder)) {
     for (const imported of importsOf(readFileSync(join(root, file), 'utf8'))) {
-      const target = imported.specifier.startsWith('.') ? relative(root, resolve(root, dirname(file), imported.specifier)).split(sep).join('/') : imported.specifier
+      const target = imported.specifier.startsWith('.')
+        ? relative(root, resolve(root, dirname(file), imported.specifier))
+            .split(sep)
+            .join('/')
+        : imported.specifier
       if (!allow(target, imported, file)) problems.push(`${file}: ${imported.specifier}`)
     }
   }
@@ -44,7 +55,11 @@ function refused(folder: string, allow: (target: string, imported: Import, file:
 
 describe('the layers', () => {
   it('reads imports the way the checks below need', () => {
-    expect(importsOf(`import { a, type B } from './x.ts'\nimport type { C } from "y"\nexport * from './z.ts'\nimport { type D } from 'w'\nimport 'side.css'\nconst m = await import('./lazy.ts')\ntype T = typeof import('./t.ts')`)).toEqual([
+    expect(
+      importsOf(
+        `import { a, type B } from './x.ts'\nimport type { C } from "y"\nexport * from './z.ts'\nimport { type D } from 'w'\nimport 'side.css'\nconst m = await import('./lazy.ts')\ntype T = typeof import('./t.ts')`,
+      ),
+    ).toEqual([
       { specifier: './x.ts', typeOnly: false },
       { specifier: 'y', typeOnly: true },
       { specifier: './z.ts', typeOnly: false },

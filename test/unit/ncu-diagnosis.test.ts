@@ -48,7 +48,7 @@ describe('ncu diagnosis from stored reports', () => {
     expect(facts.join('\n')).toContain('Roofline: bandwidth at 69% of the device peak, so the memory roof leaves at most 1.5x.')
     expect(facts.join('\n')).toContain('Top warp stall: long scoreboard, 82% of stalled warps (waiting on global or local memory (L1TEX) results)')
     expect(facts.join('\n')).toContain('the theoretical limit is set by registers per thread (2 blocks of 128 threads per SM, 128 registers per thread)')
-    expect(facts.join('\n')).toContain('DRAM traffic 302.0 MB (1.50x the task\'s 201.3 MB minimum)')
+    expect(facts.join('\n')).toContain("DRAM traffic 302.0 MB (1.50x the task's 201.3 MB minimum)")
     expect(facts.join('\n')).toContain('Line 14 (`b = tl.load(b_ptr + offsets, mask=mask)`): 40% of stall samples, mostly long scoreboard')
     expect(facts.join('\n')).toContain('PyTorch eager runs 1 kernel in 43.1 µs of GPU time')
     expect(facts.length).toBeLessThanOrEqual(8)
@@ -56,8 +56,15 @@ describe('ncu diagnosis from stored reports', () => {
 
   it('puts the facts and the numbered hot line into the optimize prompt', () => {
     const code = readFileSync(candidatePath, 'utf8')
-    const prompt = optimizeMessages({ dsl: 'triton', device: 'cuda:0', taskSource: 'class Model: ...', knowledge: [] }, code, analyzeProfile(verdict), 'median 0.061 ms', [])
-      .map((message) => message.content).join('\n')
+    const prompt = optimizeMessages(
+      { dsl: 'triton', device: 'cuda:0', taskSource: 'class Model: ...', knowledge: [] },
+      code,
+      analyzeProfile(verdict),
+      'median 0.061 ms',
+      [],
+    )
+      .map((message) => message.content)
+      .join('\n')
     expect(prompt).toContain('14|     b = tl.load(b_ptr + offsets, mask=mask)')
     expect(prompt).toContain('- Line 14 (`b = tl.load(b_ptr + offsets, mask=mask)`): 40% of stall samples')
     expect(prompt).toContain('Levers for a memory-bound kernel')
@@ -65,7 +72,14 @@ describe('ncu diagnosis from stored reports', () => {
 
   it('reads occupancy per kernel, so the occupancy rule fires on a kernel that starves the SMs', () => {
     const section = verdict.ncu as { kernels: Array<Record<string, unknown>> }
-    const starving: Verdict = { ...verdict, roofline: null, ncu: { ...section, kernels: section.kernels.map((kernel) => ({ ...kernel, memory_throughput_pct: 12, sm_throughput_pct: 9, achieved_occupancy_pct: 9 })) } }
+    const starving: Verdict = {
+      ...verdict,
+      roofline: null,
+      ncu: {
+        ...section,
+        kernels: section.kernels.map((kernel) => ({ ...kernel, memory_throughput_pct: 12, sm_throughput_pct: 9, achieved_occupancy_pct: 9 })),
+      },
+    }
     const analysis = analyzeProfile(starving)
     expect(analysis.bound).toBe('occupancy-bound')
     expect(analysis.metrics.occupancy).toBe(9)

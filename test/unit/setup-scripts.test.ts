@@ -2,7 +2,11 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { repoRoot } from '../helpers/temp-host.ts'
 
-interface TorchBuild { tag: string; index: string; reason: string }
+interface TorchBuild {
+  tag: string
+  index: string
+  reason: string
+}
 // Plain .mjs scripts (they run before anything is built); imported by path so tsc does not type them.
 const pythonEnv = (await import(join(repoRoot, 'scripts', 'python-env.mjs'))) as { torchBuild(driver: string | null): TorchBuild }
 const setup = (await import(join(repoRoot, 'scripts', 'setup.mjs'))) as { filterEngineWarnings(text: string): { kept: string; electronWarned: boolean } }

@@ -8,7 +8,7 @@ import { repoRoot } from '../helpers/temp-host.ts'
 const folders = [join(repoRoot, 'resources', 'cassettes'), join(repoRoot, 'test', 'fixtures', 'cassettes')]
 
 describe('shipped cassettes', () => {
-  it("declare akg:tune parameters the tuner accepts in every kernel they answer with", () => {
+  it('declare akg:tune parameters the tuner accepts in every kernel they answer with', () => {
     let kernels = 0
     for (const folder of folders) {
       for (const file of readdirSync(folder).filter((name) => name.endsWith('.json'))) {

@@ -54,13 +54,13 @@ export const cpp: DslPlugin = {
     'Write one complete Python module in a single ```python block.',
     'Build the kernel with torch.utils.cpp_extension.load_inline(name=..., cpp_sources=..., functions=[...], extra_cflags=["-O3", "-fopenmp"], extra_ldflags=["-fopenmp"]); no cuda_sources.',
     'Loop over raw data pointers (data_ptr<float>()) in C++ and parallelise with #pragma omp parallel for (or at::parallel_for).',
-    'Define `class ModelNew(nn.Module)` with the same __init__ arguments and forward signature as the task\'s Model; forward calls the extension function.',
+    "Define `class ModelNew(nn.Module)` with the same __init__ arguments and forward signature as the task's Model; forward calls the extension function.",
     'No torch compute in forward or in C++ (no at::matmul, torch::relu, x.sum()...), no try/except fallback, no Python threads, keep float32 unless the task is not.',
     'Declare what the tuner may change as guarded macros with `// akg:tune [...]` (see "Tuning").',
   ].join('\n'),
   tuning:
     'Declare every value worth searching as a macro guarded by #ifndef, with its candidates in a comment: `#ifndef TILE` / `#define TILE 32  // akg:tune [16, 32, 64]` / `#endif` ' +
-    '(the guard lets the tuner\'s -DTILE=64 win; an unguarded #define silently ignores it). Constraints go in `// akg:constraint TILE * TILE <= 1024`. ' +
+    "(the guard lets the tuner's -DTILE=64 win; an unguarded #define silently ignores it). Constraints go in `// akg:constraint TILE * TILE <= 1024`. " +
     'The tuner searches tile sizes, loop order (`#if LOOP_ORDER == 0`), the OpenMP schedule and thread count (`schedule(SCHEDULE) num_threads(NUM_THREADS)`), rebuilding the module per configuration, checks each configuration for correctness before timing it (a failing one is dropped), and the winner is verified again in full as a new candidate. ' +
     'Use the macros wherever the value matters (template arguments, launch dimensions, shared-memory sizes) so one macro moves them together.',
   yourKernels:
@@ -69,7 +69,8 @@ export const cpp: DslPlugin = {
   skeleton,
   optimizeHints: {
     'memory-bound': 'Make one pass over memory: fuse loops, keep the innermost loop contiguous so it vectorises, and use static scheduling with large chunks.',
-    'compute-bound': 'Block loops for L1/L2 (e.g. 64x64 tiles for matmul), keep accumulators in registers, unroll the innermost loop and let -O3 -march=native vectorise.',
+    'compute-bound':
+      'Block loops for L1/L2 (e.g. 64x64 tiles for matmul), keep accumulators in registers, unroll the innermost loop and let -O3 -march=native vectorise.',
     'launch-bound': 'The work is too small to split: lower the thread count (if(n > threshold) on the pragma) and avoid allocations per call.',
     'occupancy-bound': 'Balance work across threads: collapse(2) small outer loops or use dynamic scheduling for uneven rows.',
     unknown: 'Parallelise the outer loop, vectorise the inner one and block for cache.',
@@ -92,15 +93,33 @@ export const cpp: DslPlugin = {
     if (names.length === 0) {
       findings.push(rule('dsl-cpp', 'load_inline needs functions=["name", ...] naming the C++ functions forward calls.', lineOf(source.lines, /load_inline/)))
     } else if (!names.some((name) => source.lines.some((text) => new RegExp(`\\.${name}\\s*\\(`).test(text)))) {
-      findings.push(rule('dsl-cpp', `forward never calls the extension (${names.join(', ')}); call module.${names[0]}(...) from forward.`, lineOf(source.lines, /def\s+forward/)))
+      findings.push(
+        rule(
+          'dsl-cpp',
+          `forward never calls the extension (${names.join(', ')}); call module.${names[0]}(...) from forward.`,
+          lineOf(source.lines, /def\s+forward/),
+        ),
+      )
     }
     if (/#\s*pragma\s+omp\b/.test(native) && !/-fopenmp/.test(source.code)) {
-      findings.push(rule('dsl-cpp', '#pragma omp is used but -fopenmp is not in extra_cflags, so the pragma is ignored and the loop runs on one core; add extra_cflags=["-O3", "-fopenmp"] and extra_ldflags=["-fopenmp"].', lineOf(source.lines, /load_inline/)))
+      findings.push(
+        rule(
+          'dsl-cpp',
+          '#pragma omp is used but -fopenmp is not in extra_cflags, so the pragma is ignored and the loop runs on one core; add extra_cflags=["-O3", "-fopenmp"] and extra_ldflags=["-fopenmp"].',
+          lineOf(source.lines, /load_inline/),
+        ),
+      )
     }
     if (!/#\s*pragma\s+omp\b|\bat::parallel_for\b/.test(native)) {
-      findings.push(rule('dsl-cpp', 'The C++ code is not parallel: add #pragma omp parallel for (with -fopenmp) or at::parallel_for on the outer loop.', null, 'warning'))
+      findings.push(
+        rule('dsl-cpp', 'The C++ code is not parallel: add #pragma omp parallel for (with -fopenmp) or at::parallel_for on the outer loop.', null, 'warning'),
+      )
     }
-    if (/\bat::(matmul|mm|bmm|relu|softmax|conv\w*|linear|addmm|sum|mean)\s*\(|\btorch::(matmul|mm|bmm|relu|softmax|conv\w*|linear|addmm|sum|mean)\s*\(|\.(matmul|mm|softmax|relu|sum|mean)\s*\(/.test(native)) {
+    if (
+      /\bat::(matmul|mm|bmm|relu|softmax|conv\w*|linear|addmm|sum|mean)\s*\(|\btorch::(matmul|mm|bmm|relu|softmax|conv\w*|linear|addmm|sum|mean)\s*\(|\.(matmul|mm|softmax|relu|sum|mean)\s*\(/.test(
+        native,
+      )
+    ) {
       findings.push(rule('torch-compute', 'The C++ code calls an ATen compute op (matmul, relu, softmax, sum...); write the loops yourself.'))
     }
     return findings

@@ -57,14 +57,14 @@ export const numpy: DslPlugin = {
   label: 'NumPy (CPU)',
   designHints:
     'Plan in whole-array NumPy operations on the CPU: which ufuncs and reductions (np.maximum, np.exp, np.sum(axis=...), np.matmul / @ on arrays) express the operator, ' +
-    'how to avoid Python loops over elements (vectorise; loop only over large chunks), where out= and in-place ufuncs save temporaries, and the dtype kept end to end (float32, not NumPy\'s float64 default).',
+    "how to avoid Python loops over elements (vectorise; loop only over large chunks), where out= and in-place ufuncs save temporaries, and the dtype kept end to end (float32, not NumPy's float64 default).",
   coderRules: [
     'Write one complete Python module in a single ```python block, with `import numpy as np`.',
     'Put the computation in top-level kernel functions that take and return np.ndarray and use only NumPy (np.* ufuncs, reductions, np.matmul or @ on arrays).',
-    'Define `class ModelNew(nn.Module)` with the same __init__ arguments and forward signature as the task\'s Model (keep parameters as torch nn.Parameter with the same names and initialisation).',
+    "Define `class ModelNew(nn.Module)` with the same __init__ arguments and forward signature as the task's Model (keep parameters as torch nn.Parameter with the same names and initialisation).",
     'forward only converts and calls: pass tensors as x.detach().contiguous().numpy() (parameters too), call the kernel functions, and return torch.from_numpy(result); the harness counts NumPy kernels at torch.from_numpy.',
-    'No torch compute anywhere (torch.relu, F.*, x.sum(), tensor @ tensor...), no try/except fallback, no threads or other engines (numba, cupy, ctypes...); never write into an input\'s .numpy() view.',
-    'Keep the task\'s dtype: float32 stays float32 (use dtype=np.float32 or out= on np.empty_like; Python float scalars do not promote float32 arrays, np.float64 arrays do).',
+    "No torch compute anywhere (torch.relu, F.*, x.sum(), tensor @ tensor...), no try/except fallback, no threads or other engines (numba, cupy, ctypes...); never write into an input's .numpy() view.",
+    "Keep the task's dtype: float32 stays float32 (use dtype=np.float32 or out= on np.empty_like; Python float scalars do not promote float32 arrays, np.float64 arrays do).",
     'Declare what the tuner may change as module constants with `# akg:tune [...]` (see "Tuning").',
   ].join('\n'),
   tuning:
@@ -73,11 +73,12 @@ export const numpy: DslPlugin = {
     'The tuner rewrites the constants per configuration, checks each configuration for correctness before timing it (a failing one is dropped), and the winner is verified again in full as a new candidate.',
   yourKernels:
     'Your kernels are the NumPy computations whose results come back to torch through torch.from_numpy in forward: the harness counts each torch.from_numpy call. ' +
-    'The knock-out check runs a fresh ModelNew with every torch.from_numpy returning NaN and expects the output to go wrong; torch compute ops in forward count against you in the torch-share check, and with torch\'s compute operators blocked the output must still be right.',
+    "The knock-out check runs a fresh ModelNew with every torch.from_numpy returning NaN and expects the output to go wrong; torch compute ops in forward count against you in the torch-share check, and with torch's compute operators blocked the output must still be right.",
   skeleton,
   optimizeHints: {
-    'memory-bound': 'Make one pass over memory: use ufuncs with out= into preallocated arrays, avoid temporaries and copies (no .astype without copy=False, no needless reshape copies), and process large chunks that fit in cache.',
-    'compute-bound': 'Hand the heavy part to NumPy\'s BLAS (np.matmul / @ on float32 arrays, np.einsum with optimize=True), keep arrays contiguous and float32.',
+    'memory-bound':
+      'Make one pass over memory: use ufuncs with out= into preallocated arrays, avoid temporaries and copies (no .astype without copy=False, no needless reshape copies), and process large chunks that fit in cache.',
+    'compute-bound': "Hand the heavy part to NumPy's BLAS (np.matmul / @ on float32 arrays, np.einsum with optimize=True), keep arrays contiguous and float32.",
     'launch-bound': 'Too little work per call: fold Python loops into one vectorised expression and drop per-call allocations (reuse buffers).',
     'occupancy-bound': 'Give BLAS big contiguous operands (batch small matmuls into one np.matmul on 3-D arrays) instead of many small calls.',
     unknown: 'Vectorise Python loops into whole-array ufuncs, keep float32, and use out= to avoid temporaries.',
@@ -92,7 +93,13 @@ export const numpy: DslPlugin = {
     }
     const engine = otherEngines.exec(code)
     if (engine) {
-      findings.push(rule('dsl-numpy', `${engine[1]} is not NumPy: in the numpy DSL the kernel is NumPy code run by the CPython interpreter; remove the ${engine[1]} import.`, lineOf(lines, otherEngines)))
+      findings.push(
+        rule(
+          'dsl-numpy',
+          `${engine[1]} is not NumPy: in the numpy DSL the kernel is NumPy code run by the CPython interpreter; remove the ${engine[1]} import.`,
+          lineOf(lines, otherEngines),
+        ),
+      )
     }
     const classLine = lines.findIndex((text) => /^class\s+ModelNew\b/.test(text))
     const forwardLine = classLine < 0 ? -1 : lines.findIndex((text, index) => index > classLine && /^\s+def\s+forward\s*\(/.test(text))
@@ -108,15 +115,38 @@ export const numpy: DslPlugin = {
       if (match && usesNumpy.test(lines.slice(index + 1, blockEnd(lines, index) + 1).join('\n'))) kernels.push(match[1]!)
     })
     if (kernels.length === 0) {
-      findings.push(rule('dsl-numpy', 'No NumPy kernel is defined: put the computation in a top-level function that takes and returns np.ndarray and computes with NumPy (np.maximum, np.matmul, ...), and call it from forward.'))
+      findings.push(
+        rule(
+          'dsl-numpy',
+          'No NumPy kernel is defined: put the computation in a top-level function that takes and returns np.ndarray and computes with NumPy (np.maximum, np.matmul, ...), and call it from forward.',
+        ),
+      )
     } else if (forward && !kernels.some((name) => new RegExp(`\\b${name}\\s*\\(`).test(forwardText))) {
-      findings.push(rule('dsl-numpy', `The NumPy kernel ${kernels.join(', ')} is defined but forward never calls it; call ${kernels[0]}(x.detach().contiguous().numpy()) from forward.`, forwardLine + 1))
+      findings.push(
+        rule(
+          'dsl-numpy',
+          `The NumPy kernel ${kernels.join(', ')} is defined but forward never calls it; call ${kernels[0]}(x.detach().contiguous().numpy()) from forward.`,
+          forwardLine + 1,
+        ),
+      )
     }
     if (!/\.numpy\s*\(\s*\)/.test(code)) {
-      findings.push(rule('dsl-numpy', 'No tensor is handed to NumPy: pass the inputs as x.detach().contiguous().numpy() (and parameters as self.weight.detach().numpy()).', forward ? forwardLine + 1 : null))
+      findings.push(
+        rule(
+          'dsl-numpy',
+          'No tensor is handed to NumPy: pass the inputs as x.detach().contiguous().numpy() (and parameters as self.weight.detach().numpy()).',
+          forward ? forwardLine + 1 : null,
+        ),
+      )
     }
     if (!/\btorch\.from_numpy\s*\(/.test(code)) {
-      findings.push(rule('dsl-numpy', 'Return the NumPy result with torch.from_numpy(result): the harness counts NumPy kernels there (torch.tensor and torch.as_tensor are not counted, and a result written into a tensor\'s .numpy() view is not either).', forward ? forwardLine + 1 : null))
+      findings.push(
+        rule(
+          'dsl-numpy',
+          "Return the NumPy result with torch.from_numpy(result): the harness counts NumPy kernels there (torch.tensor and torch.as_tensor are not counted, and a result written into a tensor's .numpy() view is not either).",
+          forward ? forwardLine + 1 : null,
+        ),
+      )
     }
     // forward is checked by the shared cheat rules; the kernels and helpers are checked here.
     lines.forEach((text, index) => {
@@ -124,7 +154,13 @@ export const numpy: DslPlugin = {
       const compute = torchCompute.exec(text)
       if (compute) {
         const call = compute[0].replace(/\s*\($/, '')
-        findings.push(rule('torch-compute', `line ${index + 1}: ${call} is PyTorch compute; in the numpy DSL NumPy does the work (np.${compute[1]} or its NumPy equivalent on arrays).`, index + 1))
+        findings.push(
+          rule(
+            'torch-compute',
+            `line ${index + 1}: ${call} is PyTorch compute; in the numpy DSL NumPy does the work (np.${compute[1]} or its NumPy equivalent on arrays).`,
+            index + 1,
+          ),
+        )
       }
     })
     const device = lineOf(lines, /\.cuda\s*\(|device\s*=\s*["']cuda|\.to\s*\(\s*["']cuda/)
@@ -133,7 +169,14 @@ export const numpy: DslPlugin = {
     }
     const double = lineOf(lines, /\bnp\.(float64|double)\b|astype\s*\(\s*(float|np\.float_)\s*[,)]|dtype\s*=\s*float\b/)
     if (double !== null) {
-      findings.push(rule('precision', `line ${double}: float64 in a float32 task doubles the memory traffic and changes the output dtype; keep arrays float32 unless the task is float64.`, double, 'warning'))
+      findings.push(
+        rule(
+          'precision',
+          `line ${double}: float64 in a float32 task doubles the memory traffic and changes the output dtype; keep arrays float32 unless the task is float64.`,
+          double,
+          'warning',
+        ),
+      )
     }
     return findings
   },

@@ -23,8 +23,12 @@ describe('the numpy DSL in the registry', () => {
   })
 
   it('does not take a file that only imports numpy, or a Triton kernel that converts through NumPy, for a NumPy kernel', () => {
-    expect(detectDsl('import numpy as np\nimport torch\nclass ModelNew(torch.nn.Module):\n    def forward(self, x):\n        return torch.relu(x)\n').dsl).toBeNull()
-    const triton = dslPlugins.triton.skeleton.replace('import torch\n', 'import numpy as np\nimport torch\n').replace('return y', 'return torch.from_numpy(y.numpy())')
+    expect(
+      detectDsl('import numpy as np\nimport torch\nclass ModelNew(torch.nn.Module):\n    def forward(self, x):\n        return torch.relu(x)\n').dsl,
+    ).toBeNull()
+    const triton = dslPlugins.triton.skeleton
+      .replace('import torch\n', 'import numpy as np\nimport torch\n')
+      .replace('return y', 'return torch.from_numpy(y.numpy())')
     const found = detectDsl(triton)
     expect(found.dsl).toBe('triton')
     expect(found.alsoSeen).not.toContain('numpy')
@@ -41,26 +45,54 @@ describe('the numpy static rules', () => {
     const rules = errors(torchForward).map((finding) => finding.rule)
     expect(rules).toContain('torch-compute')
     expect(rules).toContain('dsl-numpy')
-    expect(errors(torchForward).map((finding) => finding.message).join('\n')).toMatch(/never calls it|torch\.from_numpy/)
+    expect(
+      errors(torchForward)
+        .map((finding) => finding.message)
+        .join('\n'),
+    ).toMatch(/never calls it|torch\.from_numpy/)
   })
 
   it('refuse torch compute hidden in the kernel function', () => {
-    const hidden = plugin.skeleton.replace('np.maximum(flat[start:start + CHUNK], 0, out=out[start:start + CHUNK])', 'out[start:start + CHUNK] = torch.relu(torch.from_numpy(flat[start:start + CHUNK])).numpy()')
+    const hidden = plugin.skeleton.replace(
+      'np.maximum(flat[start:start + CHUNK], 0, out=out[start:start + CHUNK])',
+      'out[start:start + CHUNK] = torch.relu(torch.from_numpy(flat[start:start + CHUNK])).numpy()',
+    )
     const finding = errors(hidden).find((item) => item.rule === 'torch-compute')
     expect(finding?.message).toContain('torch.relu is PyTorch compute')
     expect(finding?.line).toBe(12)
   })
 
   it('require NumPy, a kernel called from forward, and the conversions both ways', () => {
-    expect(errors(plugin.skeleton.replace('import numpy as np\n', '')).map((finding) => finding.message).join('\n')).toContain('does not import numpy')
-    expect(errors(plugin.skeleton.replace(forwardReturn, 'return torch.as_tensor(relu_kernel(x.detach().contiguous().numpy()))')).map((finding) => finding.message).join('\n')).toContain('torch.from_numpy(result)')
-    expect(errors(plugin.skeleton.replace(forwardReturn, 'return torch.from_numpy(np.asarray(x))')).map((finding) => finding.message).join('\n')).toContain('forward never calls it')
-    const noKernel = 'import numpy as np\nimport torch\nimport torch.nn as nn\n\n\nclass ModelNew(nn.Module):\n    def forward(self, x):\n        return torch.from_numpy(x.numpy())\n'
-    expect(errors(noKernel).map((finding) => finding.message).join('\n')).toContain('No NumPy kernel is defined')
+    expect(
+      errors(plugin.skeleton.replace('import numpy as np\n', ''))
+        .map((finding) => finding.message)
+        .join('\n'),
+    ).toContain('does not import numpy')
+    expect(
+      errors(plugin.skeleton.replace(forwardReturn, 'return torch.as_tensor(relu_kernel(x.detach().contiguous().numpy()))'))
+        .map((finding) => finding.message)
+        .join('\n'),
+    ).toContain('torch.from_numpy(result)')
+    expect(
+      errors(plugin.skeleton.replace(forwardReturn, 'return torch.from_numpy(np.asarray(x))'))
+        .map((finding) => finding.message)
+        .join('\n'),
+    ).toContain('forward never calls it')
+    const noKernel =
+      'import numpy as np\nimport torch\nimport torch.nn as nn\n\n\nclass ModelNew(nn.Module):\n    def forward(self, x):\n        return torch.from_numpy(x.numpy())\n'
+    expect(
+      errors(noKernel)
+        .map((finding) => finding.message)
+        .join('\n'),
+    ).toContain('No NumPy kernel is defined')
   })
 
   it('refuse other engines and CUDA devices, and warn about float64', () => {
-    expect(errors(plugin.skeleton.replace('import numpy as np\n', 'import numpy as np\nimport numba\n')).map((finding) => finding.message).join('\n')).toContain('numba is not NumPy')
+    expect(
+      errors(plugin.skeleton.replace('import numpy as np\n', 'import numpy as np\nimport numba\n'))
+        .map((finding) => finding.message)
+        .join('\n'),
+    ).toContain('numba is not NumPy')
     expect(errors(plugin.skeleton.replace('.numpy()))', '.numpy())).cuda()')).map((finding) => finding.rule)).toContain('dsl-numpy')
     const double = check(plugin.skeleton.replace('np.empty_like(flat)', 'np.empty_like(flat, dtype=np.float64)'))
     expect(double).toEqual([expect.objectContaining({ rule: 'precision', severity: 'warning', line: 10 })])

@@ -43,13 +43,13 @@ export const tilelang: DslPlugin = {
   coderRules: [
     'Write one complete Python module in a single ```python block.',
     'Define the kernel as a @T.prim_func (or with @tilelang.jit) using `with T.Kernel(...)`, compile it with tilelang.compile(..., out_idx=...) and call the compiled kernel from forward.',
-    'Define `class ModelNew(nn.Module)` with the same __init__ arguments and forward signature as the task\'s Model; cache compiled kernels per shape.',
+    "Define `class ModelNew(nn.Module)` with the same __init__ arguments and forward signature as the task's Model; cache compiled kernels per shape.",
     'No torch compute in forward, no try/except fallback, no new streams or threads, keep float32 unless the task is not.',
     'Declare what the tuner may change as module constants with `# akg:tune [...]` (see "Tuning").',
   ].join('\n'),
   tuning:
     'Declare every value worth searching (tile sizes, threads, num_stages) as a top-level constant with its candidates in a comment, e.g. `BLOCK_M = 128  # akg:tune [64, 128]`, and build the prim_func from those constants. ' +
-    'The tuner rewrites the constants per configuration, checks each configuration for correctness before timing it (a failing one is dropped), and the winner is verified again in full as a new candidate. Do not use TileLang\'s own autotuner inside forward.',
+    "The tuner rewrites the constants per configuration, checks each configuration for correctness before timing it (a failing one is dropped), and the winner is verified again in full as a new candidate. Do not use TileLang's own autotuner inside forward.",
   yourKernels:
     'Your kernels are the compiled TileLang kernels called from forward; the knock-out check runs a fresh ModelNew with them skipped and expects the output to go wrong, and torch compute in forward counts against you in the torch-share check.',
   skeleton,
@@ -70,10 +70,18 @@ export const tilelang: DslPlugin = {
       findings.push(rule('dsl-tilelang', 'No TileLang kernel is defined; write it as a @T.prim_func (or @tilelang.jit) function.'))
     }
     if (!/\bT\.Kernel\s*\(/.test(code)) {
-      findings.push(rule('dsl-tilelang', 'The kernel has no `with T.Kernel(...)` block, so it launches nothing; open one with the grid and threads.', lineOf(source.lines, /@T\.prim_func|@tilelang\.jit/)))
+      findings.push(
+        rule(
+          'dsl-tilelang',
+          'The kernel has no `with T.Kernel(...)` block, so it launches nothing; open one with the grid and threads.',
+          lineOf(source.lines, /@T\.prim_func|@tilelang\.jit/),
+        ),
+      )
     }
     if (!/\btilelang\.(compile|jit)\b/.test(code)) {
-      findings.push(rule('dsl-tilelang', 'The prim_func is never compiled; build it with tilelang.compile(func, out_idx=[...]) and call the result from forward.'))
+      findings.push(
+        rule('dsl-tilelang', 'The prim_func is never compiled; build it with tilelang.compile(func, out_idx=[...]) and call the result from forward.'),
+      )
     }
     return findings
   },

@@ -41,7 +41,7 @@ export const triton: DslPlugin = {
     'what stays in registers, where tl.dot applies, and whether a reduction fits one block or needs a loop over tiles.',
   coderRules: [
     'Write one complete Python module in a single ```python block.',
-    'Define `class ModelNew(nn.Module)` with the same __init__ arguments and forward signature as the task\'s Model.',
+    "Define `class ModelNew(nn.Module)` with the same __init__ arguments and forward signature as the task's Model.",
     'Every computation of forward runs in @triton.jit kernels launched as kernel[grid](...); forward only allocates outputs, computes the grid and launches.',
     'No torch compute (torch.matmul, F.*, @, .sum(), ...) in forward, no try/except fallback, no extra streams or threads, keep float32 unless the task is not.',
     'Use masks on every tl.load/tl.store whose block can run past the tensor, and pass strides rather than assuming contiguity (or call .contiguous()).',
@@ -60,8 +60,10 @@ export const triton: DslPlugin = {
     'The knock-out check runs a fresh ModelNew with every such launch skipped and expects the output to go wrong; torch compute ops in forward (anything but allocation, views and .contiguous()) count against you in the torch-share check.',
   skeleton,
   optimizeHints: {
-    'memory-bound': 'Fuse elementwise work into one pass, vectorise with larger BLOCK_SIZE, avoid re-reading inputs, and use tl.load eviction hints for streaming data.',
-    'compute-bound': 'Use tl.dot on tiles of at least 16x16 (64x64 or 128x128 for large matmuls), accumulate in float32, pipeline with num_stages 3-4 and num_warps 4-8, swizzle program ids for L2 reuse.',
+    'memory-bound':
+      'Fuse elementwise work into one pass, vectorise with larger BLOCK_SIZE, avoid re-reading inputs, and use tl.load eviction hints for streaming data.',
+    'compute-bound':
+      'Use tl.dot on tiles of at least 16x16 (64x64 or 128x128 for large matmuls), accumulate in float32, pipeline with num_stages 3-4 and num_warps 4-8, swizzle program ids for L2 reuse.',
     'launch-bound': 'Launch fewer kernels: fuse stages, process several rows per program, and avoid host-side tensor ops between launches.',
     'occupancy-bound': 'Lower register pressure (smaller tiles, fewer live values), tune num_warps, and make the grid at least a few waves of the SM count.',
     unknown: 'Try larger blocks, fusion of neighbouring operations and a tuned num_warps.',
@@ -88,7 +90,13 @@ export const triton: DslPlugin = {
     }
     const launched = kernels.some((name) => source.lines.some((text) => new RegExp(`\\b${name}\\s*\\[[^\\]]*\\]\\s*\\(`).test(text)))
     if (!launched) {
-      findings.push(rule('dsl-triton', `The kernel ${kernels.join(', ')} is defined but never launched; call it as ${kernels[0]}[grid](...) from forward.`, lineOf(source.lines, /def\s+forward/)))
+      findings.push(
+        rule(
+          'dsl-triton',
+          `The kernel ${kernels.join(', ')} is defined but never launched; call it as ${kernels[0]}[grid](...) from forward.`,
+          lineOf(source.lines, /def\s+forward/),
+        ),
+      )
     }
     return findings
   },

@@ -7,10 +7,13 @@ import { latinHypercube, ordinalCoordinates } from './ordinal.ts'
 import type { Strategy } from './strategy.ts'
 
 // 8 x 5 x 5 = 200 configurations.
-const space = parseSpace(`BLOCK = 1024  # akg:tune [16, 32, 64, 128, 256, 512, 1024, 2048]
+const space = parseSpace(
+  `BLOCK = 1024  # akg:tune [16, 32, 64, 128, 256, 512, 1024, 2048]
 WARPS = 4  # akg:tune [1, 2, 4, 8, 16]
 STAGES = 2  # akg:tune [1, 2, 3, 4, 5]
-`, 'triton')
+`,
+  'triton',
+)
 const feasible = enumerateSpace(space)
 
 /** A bowl in log2 coordinates with a narrow best at BLOCK 256, WARPS 4; STAGES hardly matters. */
@@ -29,7 +32,11 @@ function failed(params: Configuration): EvaluationRecord {
 }
 
 /** Drives a strategy one proposal at a time for `budget` evaluations; returns what it evaluated. */
-function drive(strategy: Strategy, budget: number, objective: (params: Configuration) => number | null): Array<{ params: Configuration; latency: number | null }> {
+function drive(
+  strategy: Strategy,
+  budget: number,
+  objective: (params: Configuration) => number | null,
+): Array<{ params: Configuration; latency: number | null }> {
   const seen: Array<{ params: Configuration; latency: number | null }> = []
   for (let step = 0; step < budget; step++) {
     const batch = strategy.propose(1)
@@ -54,7 +61,11 @@ describe('the ordinal grid', () => {
       { name: 'ORDER', values: ['ij', 'ji'], default: 'ij', kind: 'python-assignment' as const, line: 2 },
       { name: 'FIXED', values: [3], default: 3, kind: 'python-assignment' as const, line: 3 },
     ]
-    const points = ordinalCoordinates(parameters, [{ BLOCK: 32, ORDER: 'ij', FIXED: 3 }, { BLOCK: 64, ORDER: 'ji', FIXED: 3 }, { BLOCK: 256, ORDER: 'ij', FIXED: 3 }])
+    const points = ordinalCoordinates(parameters, [
+      { BLOCK: 32, ORDER: 'ij', FIXED: 3 },
+      { BLOCK: 64, ORDER: 'ji', FIXED: 3 },
+      { BLOCK: 256, ORDER: 'ij', FIXED: 3 },
+    ])
     expect(points.map((point) => point[0])).toEqual([0, 1 / 3, 1])
     expect(points[0]!.slice(1)).toEqual([Math.SQRT1_2, 0])
     expect(points[1]!.slice(1)).toEqual([0, Math.SQRT1_2])

@@ -91,10 +91,16 @@ export class GaussianProcessSearch implements Strategy {
     if (passed.length < 2) return this.farthest(candidates, seen)
     const worst = Math.max(...passed.map((item) => item.latency!))
     // Failures, and proposals of this batch not yet measured, count as the slowest seen.
-    const training = [...this.observed.map((item) => ({ index: item.index, latency: item.latency ?? worst })), ...pending.map((index) => ({ index, latency: worst }))]
+    const training = [
+      ...this.observed.map((item) => ({ index: item.index, latency: item.latency ?? worst })),
+      ...pending.map((index) => ({ index, latency: worst })),
+    ]
       .sort((a, b) => a.latency - b.latency)
       .slice(0, MAX_TRAINING)
-    const model = fitProcess(training.map((item) => this.points[item.index]!), training.map((item) => item.latency))
+    const model = fitProcess(
+      training.map((item) => this.points[item.index]!),
+      training.map((item) => item.latency),
+    )
     this.modelSteps++
     const local = this.options.localEvery > 0 && this.modelSteps % this.options.localEvery === 0
     const near = local ? this.neighbours(passed, candidates) : []

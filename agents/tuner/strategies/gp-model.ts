@@ -123,4 +123,3 @@ function normalCdf(z: number): number {
   const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x)
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf)
 }
-

@@ -60,7 +60,8 @@ export function latinHypercube(points: number[][], count: number, random: () => 
       if (nearest >= 0) chosen.push(nearest)
     }
     let spread = Infinity
-    for (let a = 0; a < chosen.length; a++) for (let b = a + 1; b < chosen.length; b++) spread = Math.min(spread, squaredDistance(points[chosen[a]!]!, points[chosen[b]!]!))
+    for (let a = 0; a < chosen.length; a++)
+      for (let b = a + 1; b < chosen.length; b++) spread = Math.min(spread, squaredDistance(points[chosen[a]!]!, points[chosen[b]!]!))
     if (spread > bestSpread) {
       bestSpread = spread
       best = chosen

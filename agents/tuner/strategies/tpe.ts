@@ -85,7 +85,9 @@ export class TreeParzenEstimator implements Strategy {
     if (passed.length === 0) return entries
     const incumbent = passed.reduce((best, item) => (item.latency! < best.latency! ? item : best)).params
     const position = (parameter: TunableParameter, params: Configuration) => parameter.values.indexOf(params[parameter.name]!)
-    const near = entries.filter(([, params]) => this.context.parameters.every((parameter) => Math.abs(position(parameter, params) - position(parameter, incumbent)) <= 1))
+    const near = entries.filter(([, params]) =>
+      this.context.parameters.every((parameter) => Math.abs(position(parameter, params) - position(parameter, incumbent)) <= 1),
+    )
     return near.length > 0 ? near : entries
   }
 

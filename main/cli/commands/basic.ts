@@ -61,7 +61,13 @@ export const tasksCommand: Command = {
   async run(_args, context) {
     const tasks = await call(context, 'tasks.list', {})
     if (context.json) context.out(JSON.stringify(tasks, null, 2))
-    else context.out(table(['id', 'level', 'source', 'path'], tasks.map((task) => [task.id, task.level?.toString() ?? '-', task.source, task.path])))
+    else
+      context.out(
+        table(
+          ['id', 'level', 'source', 'path'],
+          tasks.map((task) => [task.id, task.level?.toString() ?? '-', task.source, task.path]),
+        ),
+      )
     return 0
   },
 }

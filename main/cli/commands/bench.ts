@@ -33,7 +33,17 @@ const fixed = (value: number | null, digits = 2) => (value === null ? '-' : valu
 
 export function benchText(report: BenchReport): string {
   const { metrics } = report
-  const rows = report.rows.map((row) => [row.taskName, row.runStatus, row.correct ? 'yes' : 'no', fixed(row.medianMs, 4), fixed(row.eagerMs, 4), fixed(row.compileMs, 4), fixed(row.speedupVsEager), fixed(row.speedupVsCompile), row.runId ?? '-'])
+  const rows = report.rows.map((row) => [
+    row.taskName,
+    row.runStatus,
+    row.correct ? 'yes' : 'no',
+    fixed(row.medianMs, 4),
+    fixed(row.eagerMs, 4),
+    fixed(row.compileMs, 4),
+    fixed(row.speedupVsEager),
+    fixed(row.speedupVsCompile),
+    row.runId ?? '-',
+  ])
   const fast = (baseline: 'eager' | 'compile') => fastPThresholds.map((p) => `fast_${p}=${(metrics.fastP[baseline][String(p)] ?? 0).toFixed(2)}`).join('  ')
   return [
     table(['task', 'run', 'correct', 'ms', 'eager ms', 'compile ms', 'vs eager', 'vs compile', 'run id'], rows),
@@ -47,7 +57,8 @@ export function benchText(report: BenchReport): string {
 
 export const benchCommand: Command = {
   name: 'bench',
-  usage: 'akg bench TASK_DIR|TASK ... --dsl D [--device V] [--workflow W] [--model role=provider:model ...] [--replay CASSETTE_OR_FOLDER] [--budget ...] [--out DIR] [--json]',
+  usage:
+    'akg bench TASK_DIR|TASK ... --dsl D [--device V] [--workflow W] [--model role=provider:model ...] [--replay CASSETTE_OR_FOLDER] [--budget ...] [--out DIR] [--json]',
   summary: 'run a batch of tasks and report fast_p and geometric-mean speedups (JSON and CSV)',
   async run(args, context) {
     const { positional, options } = parseOptions(args, ['model'])
@@ -61,7 +72,8 @@ export const benchCommand: Command = {
       : context.host.events.subscribe((name, payload) => {
           if (name === 'bench-progress') {
             const progress = payload as BenchSummary
-            if (progress.id === started.id) context.out(`bench ${progress.id}: ${progress.finished}/${progress.tasks} tasks${progress.status === 'running' ? '' : ` (${progress.status})`}`)
+            if (progress.id === started.id)
+              context.out(`bench ${progress.id}: ${progress.finished}/${progress.tasks} tasks${progress.status === 'running' ? '' : ` (${progress.status})`}`)
           }
           if (name !== 'run-event') return
           const event = payload as RunEvent

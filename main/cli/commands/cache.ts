@@ -10,7 +10,11 @@ const KINDS: CacheKind[] = ['baselines', 'peaks', 'build']
 /** "3.2 h" for an age in seconds: how stale a cached number is, at a glance. */
 export function ageText(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '?'
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['min', 60],
+  ] as const) {
     if (seconds >= size) return `${(seconds / size).toFixed(1)} ${unit}`
   }
   return `${Math.round(seconds)} s`
@@ -22,7 +26,10 @@ function describe(entry: CacheEntry): string {
     const load = entry.others_busy_cores === null || entry.others_busy_cores === undefined ? '' : `, others busy ${entry.others_busy_cores} cores`
     return `${entry.baseline} ${entry.median_ms?.toPrecision(4) ?? '?'} ms on ${entry.device_name ?? entry.device ?? '?'} (${entry.host ?? '?'}, torch ${entry.torch ?? '?'}${entry.driver ? `, driver ${entry.driver}` : ''}${load})`
   }
-  if (entry.kind === 'peaks') return `${entry.peak_bandwidth_gbs ?? '?'} GB/s, ${Object.entries(entry.peak_tflops ?? {}).map(([dtype, value]) => `${dtype} ${value} TFLOP/s`).join(', ')}`
+  if (entry.kind === 'peaks')
+    return `${entry.peak_bandwidth_gbs ?? '?'} GB/s, ${Object.entries(entry.peak_tflops ?? {})
+      .map(([dtype, value]) => `${dtype} ${value} TFLOP/s`)
+      .join(', ')}`
   return 'compiled extension'
 }
 
@@ -59,7 +66,12 @@ export const cacheCommand: Command = {
       context.out('nothing cached')
       return 0
     }
-    context.out(table(['kind', 'age', 'what', 'task / file'], entries.map((entry) => [entry.kind, ageText(entry.age_s), describe(entry), entry.task ?? entry.file])))
+    context.out(
+      table(
+        ['kind', 'age', 'what', 'task / file'],
+        entries.map((entry) => [entry.kind, ageText(entry.age_s), describe(entry), entry.task ?? entry.file]),
+      ),
+    )
     return 0
   },
 }

@@ -11,7 +11,11 @@ function print(status: ClusterStatus, context: CliContext): void {
   const rows = status.inventory.nodes.map((node) => [
     `${node.hostname ?? node.address ?? node.node_id.slice(0, 8)}${node.head ? ' (head)' : ''}`,
     String(node.cpus),
-    node.gpus === 0 ? '-' : node.gpu_details.length ? node.gpu_details.map((gpu) => `${gpu.name} ${gpu.memory_mb ?? '?'} MiB ${gpu.utilization_pct ?? '?'}%`).join('; ') : `${node.gpus} x ${node.gpu_model ?? 'GPU'}`,
+    node.gpus === 0
+      ? '-'
+      : node.gpu_details.length
+        ? node.gpu_details.map((gpu) => `${gpu.name} ${gpu.memory_mb ?? '?'} MiB ${gpu.utilization_pct ?? '?'}%`).join('; ')
+        : `${node.gpus} x ${node.gpu_model ?? 'GPU'}`,
   ])
   context.out(table(['node', 'cpus', 'gpus (model, memory, busy)'], rows))
 }

@@ -10,16 +10,26 @@ export function profileText(report: ModelReport): string {
     `${report.model.name}: ${report.model.source}, ${report.model.parameters.toLocaleString('en')} parameters, on ${report.device.id} (${report.device.name})`,
     `eager: ${ms(report.eager.total_ms)} ms per forward (${report.eager.time_basis}, ${report.eager.runs} profiled forwards); graph: ${report.capture.method}${report.capture.method === 'torch.export' ? ` in ${report.capture.seconds.toFixed(1)} s` : ''}`,
     '',
-    table(['op', 'ms/forward', 'calls', 'share'], report.eager.ops.slice(0, 8).map((op) => [op.op, ms(op.ms), String(op.calls), percent(op.share)])),
+    table(
+      ['op', 'ms/forward', 'calls', 'share'],
+      report.eager.ops.slice(0, 8).map((op) => [op.op, ms(op.ms), String(op.calls), percent(op.share)]),
+    ),
     '',
-    table(['module', 'total ms', 'self ms'], report.eager.modules.filter((module) => module.depth <= 2).slice(0, 10).map((module) => [module.path, ms(module.total_ms), ms(module.self_ms)])),
+    table(
+      ['module', 'total ms', 'self ms'],
+      report.eager.modules
+        .filter((module) => module.depth <= 2)
+        .slice(0, 10)
+        .map((module) => [module.path, ms(module.total_ms), ms(module.self_ms)]),
+    ),
     '',
     table(
       ['region', 'chain', 'where', 'ms', 'floor ms', 'could save', 'share', 'swap'],
       report.tasks.map((task) => [
         task.id,
         task.region.label,
-        [...new Set(task.occurrences.map((occurrence) => occurrence.path || '(model)'))].join(', ') + (task.occurrences.length > 1 ? ` x${task.occurrences.length}` : ''),
+        [...new Set(task.occurrences.map((occurrence) => occurrence.path || '(model)'))].join(', ') +
+          (task.occurrences.length > 1 ? ` x${task.occurrences.length}` : ''),
         ms(task.time_ms),
         ms(task.floor_ms, 3),
         ms(task.savings_ms),
@@ -41,20 +51,34 @@ export function profileText(report: ModelReport): string {
 export function patchText(report: ModelPatchReport): string {
   const lines = [`${report.model.name}: ${report.accepted.length} region(s) accepted, ${report.refused.length} refused (${report.mode} mode)`]
   for (const region of report.regions) {
-    lines.push(`  ${region.id} ${region.label} at ${region.paths.map((path) => path || '(model)').join(', ')}: ${region.status}${region.reason ? ` - ${region.reason}` : ''}`)
+    lines.push(
+      `  ${region.id} ${region.label} at ${region.paths.map((path) => path || '(model)').join(', ')}: ${region.status}${region.reason ? ` - ${region.reason}` : ''}`,
+    )
   }
-  if (report.combined.passed !== null) lines.push(`together: ${report.combined.passed ? 'outputs match the model' : 'outputs break'}${report.combined.checks[0] ? ` (${report.combined.checks[0].summary})` : ''}`)
+  if (report.combined.passed !== null)
+    lines.push(
+      `together: ${report.combined.passed ? 'outputs match the model' : 'outputs break'}${report.combined.checks[0] ? ` (${report.combined.checks[0].summary})` : ''}`,
+    )
   if (report.patch_module) lines.push(`patch module: ${report.patch_module}`)
   for (const set of report.sets ?? []) {
     lines.push('', `inputs ${set.inputs.map((shape) => `[${shape.join('x')}]`).join(' ')} (batch ${set.batch})`)
     const rows = Object.entries(set.sides).map(([side, timing]) =>
-      timing.error ? [side, '-', '-', '-', timing.error.slice(0, 80)] : [side, ms(timing.median_ms), ms(timing.iqr_ms, 2), timing.items_per_s ? timing.items_per_s.toFixed(1) : '-', timing.noisy ? `noisy: ${timing.noise ?? ''}` : ''],
+      timing.error
+        ? [side, '-', '-', '-', timing.error.slice(0, 80)]
+        : [
+            side,
+            ms(timing.median_ms),
+            ms(timing.iqr_ms, 2),
+            timing.items_per_s ? timing.items_per_s.toFixed(1) : '-',
+            timing.noisy ? `noisy: ${timing.noise ?? ''}` : '',
+          ],
     )
     lines.push(table(['side', 'median ms', 'IQR ms', 'items/s', ''], rows))
     const speedups = Object.entries(set.speedups).filter(([, value]) => value !== null)
     if (speedups.length) lines.push(speedups.map(([name, value]) => `${name.replaceAll('_', ' ')} ${value!.toFixed(3)}x`).join('; '))
   }
-  if (report.region_share !== undefined && report.region_share !== null) lines.push('', `the accepted regions held ${percent(report.region_share)} of the model's profiled time`)
+  if (report.region_share !== undefined && report.region_share !== null)
+    lines.push('', `the accepted regions held ${percent(report.region_share)} of the model's profiled time`)
   for (const note of report.notes) lines.push(`note: ${note}`)
   return lines.join('\n')
 }

@@ -22,7 +22,10 @@ async function akg(...args: string[]) {
 
 describe('akg model', () => {
   it('reads kernels as TASK=FILE[@dsl] and says what is wrong with the arguments', async () => {
-    expect(parseKernels(['r01=/k/a.py', 'r02=/k/b.py@triton'], 'cpp')).toEqual({ r01: { path: '/k/a.py', dsl: 'cpp' }, r02: { path: '/k/b.py', dsl: 'triton' } })
+    expect(parseKernels(['r01=/k/a.py', 'r02=/k/b.py@triton'], 'cpp')).toEqual({
+      r01: { path: '/k/a.py', dsl: 'cpp' },
+      r02: { path: '/k/b.py', dsl: 'triton' },
+    })
     expect(() => parseKernels(['r01'], 'cpp')).toThrow(/--kernel r01: give TASK=WINNER.py/)
     expect(() => parseKernels(['r01=a.py@fortran'], 'cpp')).toThrow(/unknown DSL "fortran"/)
     const usage = await akg('model', 'frobnicate', 'm.py')
@@ -34,7 +37,7 @@ describe('akg model', () => {
   })
 
   it("turns the harness's last line into an error code and message", () => {
-    const error = harnessError('extract', 'USDT:1 profiler\nakg_harness model extract: MODEL_ERROR: [forward] the model\'s forward failed: shape\n', 2)
+    const error = harnessError('extract', "USDT:1 profiler\nakg_harness model extract: MODEL_ERROR: [forward] the model's forward failed: shape\n", 2)
     expect(error.code).toBe('MODEL_ERROR')
     expect(error.message).toBe("[forward] the model's forward failed: shape")
     expect(harnessError('apply', 'akg_harness model apply: BAD_REQUEST: no task r09', 2).code).toBe('MODEL_BAD_REQUEST')
@@ -48,15 +51,40 @@ describe('akg model', () => {
       tasks_dir: '/m/net.akg-tasks',
       mode: 'graph',
       regions: [
-        { id: 'r01', label: 'linear -> relu', file: 'r01.py', paths: ['enc'], status: 'accepted', reason: null, checks: [], kernel: { path: '/k/a.py', dsl: 'cpp' } },
-        { id: 'r02', label: 'linear', file: 'r02.py', paths: ['head'], status: 'refused', reason: "its kernel breaks the model's output on input set 0", checks: [], kernel: { path: '/k/b.py', dsl: 'cpp' } },
+        {
+          id: 'r01',
+          label: 'linear -> relu',
+          file: 'r01.py',
+          paths: ['enc'],
+          status: 'accepted',
+          reason: null,
+          checks: [],
+          kernel: { path: '/k/a.py', dsl: 'cpp' },
+        },
+        {
+          id: 'r02',
+          label: 'linear',
+          file: 'r02.py',
+          paths: ['head'],
+          status: 'refused',
+          reason: "its kernel breaks the model's output on input set 0",
+          checks: [],
+          kernel: { path: '/k/b.py', dsl: 'cpp' },
+        },
       ],
       accepted: ['r01'],
       refused: [{ id: 'r02', reason: "its kernel breaks the model's output on input set 0" }],
       combined: { passed: true, checks: [{ passed: true, summary: 'all 64 elements within tolerance', max_abs_error: 0, fp64: null }] },
       notes: [],
       region_share: 0.25,
-      sets: [{ inputs: [[2, 8, 32]], batch: 2, sides: { eager: { median_ms: 2, iqr_ms: 0.1, items_per_s: 1000 }, patched: { median_ms: 1.6, iqr_ms: 0.1, items_per_s: 1250 } }, speedups: { patched_vs_eager: 1.25, patched_compile_vs_compile: null } }],
+      sets: [
+        {
+          inputs: [[2, 8, 32]],
+          batch: 2,
+          sides: { eager: { median_ms: 2, iqr_ms: 0.1, items_per_s: 1000 }, patched: { median_ms: 1.6, iqr_ms: 0.1, items_per_s: 1250 } },
+          speedups: { patched_vs_eager: 1.25, patched_compile_vs_compile: null },
+        },
+      ],
     }
     const text = patchText(report)
     expect(text).toContain('net: 1 region(s) accepted, 1 refused (graph mode)')

@@ -4,7 +4,8 @@ import { profileText, patchText } from './model-text.ts'
 import { parseOptions, usageError } from './run.ts'
 import { dslNames, isDsl, type Dsl } from '../../../agents/contract/registry.ts'
 
-const USAGE = 'akg model profile|extract|apply|compare MODEL [--device V] [--compile] [--top N] [--regions r01,r02] [--tasks DIR] [--kernel r01=WINNER.py[@dsl] ...] [--dsl D] [--no-compile] [--timing-trials N] [--json]'
+const USAGE =
+  'akg model profile|extract|apply|compare MODEL [--device V] [--compile] [--top N] [--regions r01,r02] [--tasks DIR] [--kernel r01=WINNER.py[@dsl] ...] [--dsl D] [--no-compile] [--timing-trials N] [--json]'
 const FLAGS = ['compile', 'no-compile']
 
 /** `r01=winner.py@triton` (the DSL after @ overrides --dsl). */
@@ -25,11 +26,14 @@ export function parseKernels(items: string[], fallbackDsl: string): Record<strin
 export const modelCommand: Command = {
   name: 'model',
   usage: USAGE,
-  summary: "profile a PyTorch model, extract its hot regions as tasks, patch the winning kernels back, A/B the model",
+  summary: 'profile a PyTorch model, extract its hot regions as tasks, patch the winning kernels back, A/B the model',
   async run(args, context) {
     const [action, ...rest] = args
     const flags = new Set(rest.filter((arg) => FLAGS.includes(arg.replace(/^--/, ''))).map((arg) => arg.replace(/^--/, '')))
-    const { positional, options } = parseOptions(rest.filter((arg) => !FLAGS.includes(arg.replace(/^--/, ''))), ['kernel'])
+    const { positional, options } = parseOptions(
+      rest.filter((arg) => !FLAGS.includes(arg.replace(/^--/, ''))),
+      ['kernel'],
+    )
     const path = positional[0]
     if (!action || !['profile', 'extract', 'apply', 'compare'].includes(action) || !path) throw usageError(`usage: ${USAGE}`)
     const device = options.device?.[0] ?? 'cpu'
@@ -38,7 +42,11 @@ export const modelCommand: Command = {
       const report =
         action === 'profile'
           ? await call(context, 'model.profile', input)
-          : await call(context, 'model.extract', { ...input, ...(options.top ? { top: Number(options.top[0]) } : {}), ...(options.regions ? { regions: options.regions[0]!.split(',').filter(Boolean) } : {}) })
+          : await call(context, 'model.extract', {
+              ...input,
+              ...(options.top ? { top: Number(options.top[0]) } : {}),
+              ...(options.regions ? { regions: options.regions[0]!.split(',').filter(Boolean) } : {}),
+            })
       context.out(context.json ? JSON.stringify(report, null, 2) : profileText(report))
       return 0
     }
@@ -47,7 +55,11 @@ export const modelCommand: Command = {
     const report =
       action === 'apply'
         ? await call(context, 'model.apply', base)
-        : await call(context, 'model.compare', { ...base, compile: !flags.has('no-compile'), ...(options['timing-trials'] ? { timingTrials: Number(options['timing-trials'][0]) } : {}) })
+        : await call(context, 'model.compare', {
+            ...base,
+            compile: !flags.has('no-compile'),
+            ...(options['timing-trials'] ? { timingTrials: Number(options['timing-trials'][0]) } : {}),
+          })
     context.out(context.json ? JSON.stringify(report, null, 2) : patchText(report))
     return report.accepted.length > 0 ? 0 : 1
   },

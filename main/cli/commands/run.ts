@@ -164,14 +164,17 @@ export function candidateTable(detail: RunDetail): string {
       ms(candidate.verdict?.medianMs),
       times(candidate.speedups?.eager),
       times(candidate.speedups?.compile),
-      candidate.verdict?.medianMs === null || candidate.verdict?.medianMs === undefined ? '' : `${candidate.verdict.noisy ? 'NOISY' : 'quiet'}${candidate.verdict.baseline ? `, ${baselineText(candidate.verdict.baseline)}` : ''}`,
+      candidate.verdict?.medianMs === null || candidate.verdict?.medianMs === undefined
+        ? ''
+        : `${candidate.verdict.noisy ? 'NOISY' : 'quiet'}${candidate.verdict.baseline ? `, ${baselineText(candidate.verdict.baseline)}` : ''}`,
     ]),
   )
 }
 
 export const runCommand: Command = {
   name: 'run',
-  usage: 'akg run TASK --dsl D [--device V] [--workflow W] [--model role=provider:model ...] [--replay CASSETTE] [--record FILE] [--budget steps=N,candidates=N,tokens=N,minutes=N] [--search islands=N,...] [--json]',
+  usage:
+    'akg run TASK --dsl D [--device V] [--workflow W] [--model role=provider:model ...] [--replay CASSETTE] [--record FILE] [--budget steps=N,candidates=N,tokens=N,minutes=N] [--search islands=N,...] [--json]',
   summary: 'generate, verify and tune a kernel for a task with the agent loop',
   async run(args, context) {
     const { positional, options } = parseOptions(args, ['model'])
@@ -189,7 +192,8 @@ export const runCommand: Command = {
     const code = await followRun(context, started)
     if (record) {
       const recorded = join(runsRoot(context.host.paths.dataDir), started.id, CASSETTE_FILE)
-      if (!existsSync(recorded)) throw new CliError({ code: 'NOT_FOUND', message: `The run made no completed model call, so there is no session to record (${recorded} is missing).` })
+      if (!existsSync(recorded))
+        throw new CliError({ code: 'NOT_FOUND', message: `The run made no completed model call, so there is no session to record (${recorded} is missing).` })
       copyFileSync(recorded, resolve(record))
       context.out(`recorded ${resolve(record)} (replay it with --replay ${record})`)
     }

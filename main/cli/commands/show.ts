@@ -15,7 +15,11 @@ export const showCommand: Command = {
     }
     context.out(outcome(detail))
     context.out(`task     ${detail.spec.taskPath}`)
-    context.out(`spec     ${detail.spec.workflow}, ${detail.spec.dsl} on ${detail.spec.device}; budget ${Object.entries(detail.spec.budget).map(([key, value]) => `${key}=${value}`).join(',')}`)
+    context.out(
+      `spec     ${detail.spec.workflow}, ${detail.spec.dsl} on ${detail.spec.device}; budget ${Object.entries(detail.spec.budget)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(',')}`,
+    )
     context.out(`folder   ${context.host.runs.runFolder(detail.summary.id)}`)
     context.out('')
     context.out(candidateTable(detail))

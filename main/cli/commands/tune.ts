@@ -43,11 +43,17 @@ function parseArguments(args: string[]) {
   return { candidate: positional[0]!, options }
 }
 
-const params = (record: EvaluationRecord) => Object.entries(record.params).map(([name, value]) => `${name}=${value}`).join(' ')
+const params = (record: EvaluationRecord) =>
+  Object.entries(record.params)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ')
 const latency = (record: EvaluationRecord) => (record.latencyMs === null ? '-' : `${(record.latencyMs * 1000).toFixed(1)} us`)
 
 function progressLine(record: EvaluationRecord, session: { budget: number }): string {
-  const outcome = record.status === 'passed' ? latency(record) : `${record.status.toUpperCase()} ${record.error ? `[${record.error.stage}] ${record.error.message.split('\n')[0]!.slice(0, 100)}` : ''}`
+  const outcome =
+    record.status === 'passed'
+      ? latency(record)
+      : `${record.status.toUpperCase()} ${record.error ? `[${record.error.stage}] ${record.error.message.split('\n')[0]!.slice(0, 100)}` : ''}`
   if (record.phase === 'confirm') return `[confirm round ${(record.round ?? 0) + 1}] ${params(record).padEnd(40)} ${outcome}  (${record.timingTrials} trials)`
   return `[${String(record.index + 1).padStart(3)}/${session.budget}] ${params(record).padEnd(40)} ${outcome}${record.rung > 0 ? `  (rung ${record.rung}, ${record.timingTrials} trials)` : ''}`
 }
@@ -57,7 +63,12 @@ function summary(session: TuneSession, context: CliContext): void {
   const passed = searched.filter((record) => record.status === 'passed')
   const ranked = [...passed].sort((a, b) => (a.latencyMs ?? Infinity) - (b.latencyMs ?? Infinity))
   const failures = searched.filter((record) => record.status === 'failed' || record.status === 'violates')
-  const rows = [...ranked.slice(0, 10), ...failures].map((record) => [params(record), record.status, latency(record), record.error ? `${record.error.stage}: ${record.error.message.split('\n')[0]!.slice(0, 80)}` : ''])
+  const rows = [...ranked.slice(0, 10), ...failures].map((record) => [
+    params(record),
+    record.status,
+    latency(record),
+    record.error ? `${record.error.stage}: ${record.error.message.split('\n')[0]!.slice(0, 80)}` : '',
+  ])
   context.out('')
   context.out(table(['configuration', 'status', 'search median', 'error'], rows))
   context.out('')
@@ -65,24 +76,35 @@ function summary(session: TuneSession, context: CliContext): void {
   if (confirmation) {
     const ms = (value: number | null) => (value === null ? '-' : `${(value * 1000).toFixed(1)} us`)
     const confirmedRows = confirmation.configurations.map((item) => [
-      `${Object.entries(item.params).map(([name, value]) => `${name}=${value}`).join(' ')}${item.isDefault ? ' (own)' : ''}`,
+      `${Object.entries(item.params)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' ')}${item.isDefault ? ' (own)' : ''}`,
       ms(item.searchMedianMs),
       ms(item.confirmedMedianMs),
       item.roundMediansMs.map((value) => (value * 1000).toFixed(1)).join(' / '),
       item.error ? `${item.error.stage}: ${item.error.message.split('\n')[0]!.slice(0, 60)}` : '',
     ])
-    context.out(`confirmation: ${confirmation.configurations.length} finalists re-timed in ${confirmation.rounds} interleaved rounds of ${confirmation.timingTrialsPerRound} trials (${confirmation.runnerCalls} runner calls)${confirmation.changedWinner ? '; it replaced the search\'s fastest' : '; it kept the search\'s fastest'}`)
+    context.out(
+      `confirmation: ${confirmation.configurations.length} finalists re-timed in ${confirmation.rounds} interleaved rounds of ${confirmation.timingTrialsPerRound} trials (${confirmation.runnerCalls} runner calls)${confirmation.changedWinner ? "; it replaced the search's fastest" : "; it kept the search's fastest"}`,
+    )
     context.out(table(['configuration', 'search median', 'confirmed median', 'round medians (us)', 'error'], confirmedRows))
     context.out('')
   }
   const evaluations = session.evaluations ?? searched.length
-  const counted = confirmation ? ` (${searched.length} searched + ${confirmation.configurations.length} confirmed, each confirmed configuration counted once)` : ''
-  context.out(`stopped: ${session.stopReason ?? session.state}; ${evaluations} evaluations of ${session.strategy.budget.evaluations}${counted}, ${failures.length} failed, ${session.skipped.length} skipped by static constraints (space ${session.space.size}, feasible ${session.space.feasible ?? '?'})`)
+  const counted = confirmation
+    ? ` (${searched.length} searched + ${confirmation.configurations.length} confirmed, each confirmed configuration counted once)`
+    : ''
+  context.out(
+    `stopped: ${session.stopReason ?? session.state}; ${evaluations} evaluations of ${session.strategy.budget.evaluations}${counted}, ${failures.length} failed, ${session.skipped.length} skipped by static constraints (space ${session.space.size}, feasible ${session.space.feasible ?? '?'})`,
+  )
   for (const note of session.notes) context.out(`note: ${note}`)
   if (session.best) {
     // Compare like with like: the candidate's own confirmed median when the confirmation re-timed it.
     const baselineMs = confirmation?.configurations.find((item) => item.isDefault)?.confirmedMedianMs ?? session.baseline?.latencyMs
-    const gain = session.baseline && baselineMs && session.best.latencyMs ? ` (${(baselineMs / session.best.latencyMs).toFixed(2)}x over the candidate's own ${params(session.baseline)})` : ''
+    const gain =
+      session.baseline && baselineMs && session.best.latencyMs
+        ? ` (${(baselineMs / session.best.latencyMs).toFixed(2)}x over the candidate's own ${params(session.baseline)})`
+        : ''
     const confirmedNote = session.best.phase === 'confirm' ? ' (confirmed median)' : ''
     context.out(`best: ${params(session.best)} at ${latency(session.best)}${confirmedNote}${gain}`)
     context.out(`best candidate written to ${session.bestCandidatePath}`)
@@ -115,9 +137,13 @@ export const tuneCommand: Command = {
         ...(options.budget ? { budget: parseBudget(options.budget) } : {}),
       })
       if (!context.json) {
-        context.out(`tuning ${started.kernel}: ${started.space.parameters.map((parameter) => `${parameter.name}[${parameter.values.join(',')}]`).join(' ')} = ${started.space.size} configurations (${started.space.declaredBy})`)
+        context.out(
+          `tuning ${started.kernel}: ${started.space.parameters.map((parameter) => `${parameter.name}[${parameter.values.join(',')}]`).join(' ')} = ${started.space.size} configurations (${started.space.declaredBy})`,
+        )
         for (const reason of started.strategy.reasons) context.out(`why: ${reason}`)
-        context.out(`budget: ${started.strategy.budget.evaluations} evaluations, ${started.strategy.budget.minutes} minutes on ${started.device} (${started.deviceFamily})`)
+        context.out(
+          `budget: ${started.strategy.budget.evaluations} evaluations, ${started.strategy.budget.minutes} minutes on ${started.device} (${started.deviceFamily})`,
+        )
       }
       const session = await context.host.tuner.wait(started.id)
       if (context.json) context.out(JSON.stringify(session, null, 2))

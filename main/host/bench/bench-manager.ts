@@ -106,9 +106,17 @@ export class BenchManager {
   }
 
   async list(): Promise<BenchSummary[]> {
-    const ids = await readdir(this.root()).then((names) => names.sort().reverse(), () => [] as string[])
+    const ids = await readdir(this.root()).then(
+      (names) => names.sort().reverse(),
+      () => [] as string[],
+    )
     const summaries: BenchSummary[] = []
-    for (const id of ids) summaries.push(...(await this.read(id).then((document) => [document.summary]).catch(() => [])))
+    for (const id of ids)
+      summaries.push(
+        ...(await this.read(id)
+          .then((document) => [document.summary])
+          .catch(() => [])),
+      )
     return summaries
   }
 
@@ -125,7 +133,11 @@ export class BenchManager {
         taskName,
         runId: task.runId,
         runStatus: summary?.status ?? (task.error ? 'not-started' : 'pending'),
-        error: task.error ?? (summary && best === null && summary.status !== 'running' ? `${summary.status} (${summary.endReason ?? 'no reason'}): ${summary.endDetail ?? 'no detail recorded'}` : null),
+        error:
+          task.error ??
+          (summary && best === null && summary.status !== 'running'
+            ? `${summary.status} (${summary.endReason ?? 'no reason'}): ${summary.endDetail ?? 'no detail recorded'}`
+            : null),
         models: summary ? [...new Set(Object.values(summary.models).map((value) => (value.startsWith('cassette:') ? 'replay' : value)))] : [],
         replay: summary?.replay ?? false,
         correct: best !== null,

@@ -28,11 +28,30 @@ describe('a Ray cluster as a runner host (local head on 127.0.0.1, CPU workers)'
   let runner: HarnessRunner
 
   beforeAll(() => {
-    const started = spawnSync(ray, ['start', '--head', '--node-ip-address=127.0.0.1', '--port=0', '--num-cpus=3', '--include-dashboard=false', '--disable-usage-stats', `--temp-dir=${temp}`], { env, encoding: 'utf8', timeout: 180_000 })
+    const started = spawnSync(
+      ray,
+      [
+        'start',
+        '--head',
+        '--node-ip-address=127.0.0.1',
+        '--port=0',
+        '--num-cpus=3',
+        '--include-dashboard=false',
+        '--disable-usage-stats',
+        `--temp-dir=${temp}`,
+      ],
+      { env, encoding: 'utf8', timeout: 180_000 },
+    )
     expect(started.status, started.stderr).toBe(0)
     address = readFileSync(join(temp, 'ray_current_cluster'), 'utf8').trim()
     processes = new ProcessManager()
-    host = new RayWorkerHost({ processes, python: async () => python, harnessDir: harness, settings: { address, cpuSlotsPerNode: 2 }, env: async () => ({ ...harnessEnvironment(harness), ...loopback, AKG_CACHE_DIR: join(temp, 'cache') }) })
+    host = new RayWorkerHost({
+      processes,
+      python: async () => python,
+      harnessDir: harness,
+      settings: { address, cpuSlotsPerNode: 2 },
+      env: async () => ({ ...harnessEnvironment(harness), ...loopback, AKG_CACHE_DIR: join(temp, 'cache') }),
+    })
     runner = new HarnessRunner({ hosts: [host] })
   }, 240_000)
 
@@ -44,15 +63,28 @@ describe('a Ray cluster as a runner host (local head on 127.0.0.1, CPU workers)'
   }, 180_000)
 
   const evaluate = (task: string, candidate: string): Promise<Verdict> =>
-    runner.evaluate({ taskPath: join(fixtures, 'tasks', `${task}.py`), candidatePath: candidate, dsl: 'cpp', device: 'ray:cpu', timingTrials: 5, correctnessTrials: 2, baselines: ['eager'] })
+    runner.evaluate({
+      taskPath: join(fixtures, 'tasks', `${task}.py`),
+      candidatePath: candidate,
+      dsl: 'cpp',
+      device: 'ray:cpu',
+      timingTrials: 5,
+      correctnessTrials: 2,
+      baselines: ['eager'],
+    })
 
   it('spreads a batch over the cluster slots; a worker killed mid-evaluation is retried and counted once', async () => {
     const slow = evaluate('vector_add', join(fixtures, 'candidates', 'cluster', 'add_slow_import.py'))
-    const others = [evaluate('vector_add', join(fixtures, 'candidates', 'cpp', 'add_correct.py')), evaluate('row_mean', join(fixtures, 'candidates', 'cpp', 'add_correct.py'))]
+    const others = [
+      evaluate('vector_add', join(fixtures, 'candidates', 'cpp', 'add_correct.py')),
+      evaluate('row_mean', join(fixtures, 'candidates', 'cpp', 'add_correct.py')),
+    ]
     // Find the slot evaluating the slow candidate and kill its actor's process.
     let killed = false
     for (let wait = 0; wait < 600 && !killed; wait++) {
-      const busy = runner.status().workers.find((worker) => worker.candidate?.endsWith('add_slow_import.py') && worker.stage && ['load', 'compile'].includes(worker.stage))
+      const busy = runner
+        .status()
+        .workers.find((worker) => worker.candidate?.endsWith('add_slow_import.py') && worker.stage && ['load', 'compile'].includes(worker.stage))
       if (busy?.pid) {
         process.kill(busy.pid, 'SIGKILL')
         killed = true

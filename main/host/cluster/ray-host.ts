@@ -63,7 +63,10 @@ export class RayWorkerHost implements WorkerHost {
         await driver.control('connect')
       } catch (error) {
         await driver.stop()
-        throw new Error(`The Ray cluster at ${this.options.settings.address} cannot be reached: ${error instanceof Error ? error.message : String(error)}. ${RAY_ADVICE}`, { cause: error })
+        throw new Error(
+          `The Ray cluster at ${this.options.settings.address} cannot be reached: ${error instanceof Error ? error.message : String(error)}. ${RAY_ADVICE}`,
+          { cause: error },
+        )
       }
       this.driver = driver
       return driver
@@ -86,13 +89,29 @@ export class RayWorkerHost implements WorkerHost {
     for (const node of inventory.nodes) {
       const short = node.node_id.slice(0, 8)
       for (let index = 0; index < node.gpus; index++) {
-        const slot: ClusterSlot = { key: `${CLUSTER_HOST}:${short}:cuda:${index}`, host: CLUSTER_HOST, kind: 'cuda', index: gpuIndex++, env: {}, nodeId: node.node_id, model: node.gpu_model }
+        const slot: ClusterSlot = {
+          key: `${CLUSTER_HOST}:${short}:cuda:${index}`,
+          host: CLUSTER_HOST,
+          kind: 'cuda',
+          index: gpuIndex++,
+          env: {},
+          nodeId: node.node_id,
+          model: node.gpu_model,
+        }
         this.slotsByKey.set(slot.key, slot)
       }
       const cpuSlots = perNode ?? (node.gpus > 0 ? 0 : Math.max(1, Math.floor(node.cpus / 2)))
       const threads = String(Math.max(1, Math.floor(node.cpus / Math.max(1, cpuSlots))))
       for (let index = 0; index < cpuSlots; index++) {
-        const slot: ClusterSlot = { key: `${CLUSTER_HOST}:${short}:cpu#${index}`, host: CLUSTER_HOST, kind: 'cpu', index: null, env: { OMP_NUM_THREADS: threads }, nodeId: node.node_id, model: null }
+        const slot: ClusterSlot = {
+          key: `${CLUSTER_HOST}:${short}:cpu#${index}`,
+          host: CLUSTER_HOST,
+          kind: 'cpu',
+          index: null,
+          env: { OMP_NUM_THREADS: threads },
+          nodeId: node.node_id,
+          model: null,
+        }
         cpuIndex++
         this.slotsByKey.set(slot.key, slot)
       }
@@ -124,7 +143,11 @@ export class RayWorkerHost implements WorkerHost {
     const slot = this.slotsByKey.get(spec.key)
     if (!slot) throw new Error(`${spec.key} is no longer part of the cluster; discover it again.`)
     const driver = await this.connectDriver()
-    const info = await driver.control<{ pid: number }>('open', { slot: slot.key, node_id: slot.nodeId, kind: slot.kind, model: slot.model, threads: slot.env.OMP_NUM_THREADS ? Number(slot.env.OMP_NUM_THREADS) : null }, OPEN_TIMEOUT_MS)
+    const info = await driver.control<{ pid: number }>(
+      'open',
+      { slot: slot.key, node_id: slot.nodeId, kind: slot.kind, model: slot.model, threads: slot.env.OMP_NUM_THREADS ? Number(slot.env.OMP_NUM_THREADS) : null },
+      OPEN_TIMEOUT_MS,
+    )
     return new SlotChannel(driver, slot.key, info.pid)
   }
 

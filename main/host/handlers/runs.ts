@@ -1,7 +1,8 @@
 import type { Handlers } from '../dispatch.ts'
 import type { Host } from '../host.ts'
 
-type RunRoutes = 'runs.start' | 'runs.list' | 'runs.unreadable' | 'runs.get' | 'runs.events' | 'runs.cancel' | 'runs.resume' | 'runs.fork' | 'runs.candidate' | 'migrate.start'
+type RunRoutes =
+  'runs.start' | 'runs.list' | 'runs.unreadable' | 'runs.get' | 'runs.events' | 'runs.cancel' | 'runs.resume' | 'runs.fork' | 'runs.candidate' | 'migrate.start'
 
 /** Runs live in host.runs (main/host/runs); these handlers only map routes onto it. */
 export const runHandlers = (host: Host): Pick<Handlers, RunRoutes> => ({

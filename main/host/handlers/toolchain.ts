@@ -2,12 +2,21 @@ import { AppError } from '../../../agents/contract/result.ts'
 import type { Handlers } from '../dispatch.ts'
 import type { Host } from '../host.ts'
 
-type ToolchainRoutes = 'toolchain.detect' | 'toolchain.list' | 'toolchain.select' | 'toolchain.add' | 'toolchain.sandbox' | 'toolchain.setSandbox' | 'toolchain.venvPlan' | 'toolchain.createVenv'
+type ToolchainRoutes =
+  | 'toolchain.detect'
+  | 'toolchain.list'
+  | 'toolchain.select'
+  | 'toolchain.add'
+  | 'toolchain.sandbox'
+  | 'toolchain.setSandbox'
+  | 'toolchain.venvPlan'
+  | 'toolchain.createVenv'
 
 export const toolchainHandlers = (host: Host): Pick<Handlers, ToolchainRoutes> => {
   const { toolchain: manager, venv } = host
   const localOnly = (name: string | undefined) => {
-    if (name && name !== 'local') throw new AppError('TOOLCHAIN_UNKNOWN_HOST', `Environments of ${name} are chosen in its SSH host settings; here, use host "local".`)
+    if (name && name !== 'local')
+      throw new AppError('TOOLCHAIN_UNKNOWN_HOST', `Environments of ${name} are chosen in its SSH host settings; here, use host "local".`)
   }
   return {
     'toolchain.detect': (input) => host.detectToolchain(input),

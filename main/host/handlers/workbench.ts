@@ -7,7 +7,9 @@ import { deleteRun } from '../workbench/run-delete.ts'
 import { startSampleRun } from '../workbench/samples.ts'
 
 /** The first-run samples, the file browser and run deletion. */
-export const workbenchHandlers = (host: Host): Pick<Handlers, 'samples.start' | 'files.list' | 'runs.delete' | 'runs.verifyEdited' | 'files.openExternal' | 'terminal.pythonOnPath'> => ({
+export const workbenchHandlers = (
+  host: Host,
+): Pick<Handlers, 'samples.start' | 'files.list' | 'runs.delete' | 'runs.verifyEdited' | 'files.openExternal' | 'terminal.pythonOnPath'> => ({
   'samples.start': () => startSampleRun(host),
   'files.list': (input) => listFolder(host, input),
   'runs.delete': (input) => deleteRun(host, input.runId),

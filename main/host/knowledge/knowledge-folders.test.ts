@@ -24,13 +24,22 @@ describe('shipped knowledge', () => {
       }
     }
     for (const sheet of ['h100', 'h200', 'a100', 'ascend910b'] as const) {
-      expect(library.documents.some((document) => document.hardware.includes(sheet)), `a sheet for ${sheet}`).toBe(true)
+      expect(
+        library.documents.some((document) => document.hardware.includes(sheet)),
+        `a sheet for ${sheet}`,
+      ).toBe(true)
     }
   })
 
   it('picks the Triton API, reduction, optimize and H100 documents for a softmax task on H100 at the optimize stage', async () => {
     const library = await shipped.load()
-    const selection = selectKnowledge(library.documents, { dsl: 'triton', hardware: 'h100', stage: 'optimize', source: task('level1/23_Softmax.py'), tokenBudget: 6000 })
+    const selection = selectKnowledge(library.documents, {
+      dsl: 'triton',
+      hardware: 'h100',
+      stage: 'optimize',
+      source: task('level1/23_Softmax.py'),
+      tokenBudget: 6000,
+    })
     const ids = selection.selected.map((entry) => entry.document.id)
     expect(ids).toEqual(expect.arrayContaining(['triton-reduction-softmax', 'triton-api', 'triton-optimize', 'hardware-h100']))
     expect(ids[0]).toBe('triton-reduction-softmax')
@@ -40,7 +49,13 @@ describe('shipped knowledge', () => {
       expect(entry.document.id).not.toMatch(/matmul|cuda|cpp|tilelang|a100|h200|ascend/)
     }
 
-    const tight = selectKnowledge(library.documents, { dsl: 'triton', hardware: 'h100', stage: 'optimize', source: task('level1/23_Softmax.py'), tokenBudget: 2500 })
+    const tight = selectKnowledge(library.documents, {
+      dsl: 'triton',
+      hardware: 'h100',
+      stage: 'optimize',
+      source: task('level1/23_Softmax.py'),
+      tokenBudget: 2500,
+    })
     expect(tight.tokens).toBeLessThanOrEqual(2500)
     expect(tight.selected[0]!.document.id).toBe('triton-reduction-softmax')
     expect(tight.skipped.length).toBeGreaterThan(0)
@@ -64,7 +79,10 @@ describe('user knowledge folder', () => {
       join(folder, 'house-rules.md'),
       '---\nid: house-rules\ntitle: Our house rules for Triton\ndsl: triton\nhardware: any\noperators: any\nstage: [initial, optimize]\npriority: 99\n---\nAlways name the block size BLOCK and keep num_warps at 4 unless a measurement says otherwise.\n',
     )
-    writeFileSync(join(folder, 'broken.md'), '---\nid: broken\ntitle: Broken\ndsl: triton\nhardware: h100x\noperators: any\nstage: initial\n---\nThis document has a hardware value that does not exist, so it must be reported.\n')
+    writeFileSync(
+      join(folder, 'broken.md'),
+      '---\nid: broken\ntitle: Broken\ndsl: triton\nhardware: h100x\noperators: any\nstage: initial\n---\nThis document has a hardware value that does not exist, so it must be reported.\n',
+    )
     const service = new KnowledgeService(new FolderKnowledgeSource({ shipped: join(resources, 'knowledge'), user: join(userData, 'knowledge') }))
     const library = await service.load()
     expect(library.problems).toEqual([expect.objectContaining({ file: 'user/mine/broken.md', origin: 'user' })])
@@ -77,23 +95,46 @@ describe('user knowledge folder', () => {
 })
 
 describe('shipped knowledge by operator class', () => {
-  const shipped = () => hostKnowledgeSelector(new KnowledgeService(new FolderKnowledgeSource({ shipped: join(resources, 'knowledge'), user: join(tmpdir(), 'akg-no-user-knowledge') })), async () => [])
+  const shipped = () =>
+    hostKnowledgeSelector(
+      new KnowledgeService(new FolderKnowledgeSource({ shipped: join(resources, 'knowledge'), user: join(tmpdir(), 'akg-no-user-knowledge') })),
+      async () => [],
+    )
   const model = (body: string, init = '') =>
     `import torch\nimport torch.nn as nn\n\nclass Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n${init}\n    def forward(self, x):\n${body}\n`
 
   it('gives max pooling the pooling notes', async () => {
-    const ids = (await shipped()({ dsl: 'triton', device: 'cpu', stage: 'initial', taskSource: model('        return self.pool(x)', '        self.pool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)') })).map((snippet) => snippet.id)
+    const ids = (
+      await shipped()({
+        dsl: 'triton',
+        device: 'cpu',
+        stage: 'initial',
+        taskSource: model('        return self.pool(x)', '        self.pool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)'),
+      })
+    ).map((snippet) => snippet.id)
     expect(ids).toContain('pooling-stencil')
   })
 
   it('gives a depthwise convolution the depthwise notes and not the implicit-GEMM ones', async () => {
-    const ids = (await shipped()({ dsl: 'triton', device: 'cpu', stage: 'initial', taskSource: model('        return self.conv(x)', '        self.conv = nn.Conv2d(64, 64, kernel_size=3, padding=1, groups=64, bias=False)') })).map((snippet) => snippet.id)
+    const ids = (
+      await shipped()({
+        dsl: 'triton',
+        device: 'cpu',
+        stage: 'initial',
+        taskSource: model('        return self.conv(x)', '        self.conv = nn.Conv2d(64, 64, kernel_size=3, padding=1, groups=64, bias=False)'),
+      })
+    ).map((snippet) => snippet.id)
     expect(ids).toContain('depthwise-grouped-conv')
     expect(ids).not.toContain('triton-matmul')
   })
 
   it('gives attention and scans their own notes', async () => {
-    const attention = await shipped()({ dsl: 'cuda_c', device: 'cpu', stage: 'optimize', taskSource: model('        return torch.nn.functional.scaled_dot_product_attention(x, x, x)') })
+    const attention = await shipped()({
+      dsl: 'cuda_c',
+      device: 'cpu',
+      stage: 'optimize',
+      taskSource: model('        return torch.nn.functional.scaled_dot_product_attention(x, x, x)'),
+    })
     expect(attention.map((snippet) => snippet.id)).toContain('attention-large-head')
     const scan = await shipped()({ dsl: 'triton', device: 'cpu', stage: 'initial', taskSource: model('        return torch.cumsum(x, dim=1)') })
     expect(scan.map((snippet) => snippet.id)).toContain('scan')

@@ -28,7 +28,9 @@ export class FolderKnowledgeSource implements KnowledgeSource {
 
   async list(): Promise<KnowledgeFile[]> {
     const shipped = (await walkMarkdown(this.shipped)).map((path) => ({ file: relative(this.shipped, path).split(sep).join('/'), origin: 'shipped' as const }))
-    const user = this.user ? (await walkMarkdown(this.user)).map((path) => ({ file: `user/${relative(this.user!, path).split(sep).join('/')}`, origin: 'user' as const })) : []
+    const user = this.user
+      ? (await walkMarkdown(this.user)).map((path) => ({ file: `user/${relative(this.user!, path).split(sep).join('/')}`, origin: 'user' as const }))
+      : []
     return [...shipped, ...user]
   }
 

@@ -18,7 +18,10 @@ export function tasksDirFor(modelPath: string): string {
 
 /** The harness's last stderr line `akg_harness model X: CODE: message` as an AppError. */
 export function harnessError(command: string, stderr: string, code: number | null): AppError {
-  const lines = stderr.trim().split('\n').filter((line) => !line.startsWith('USDT:'))
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .filter((line) => !line.startsWith('USDT:'))
   const start = lines.findIndex((line) => line.startsWith(`akg_harness model ${command}: `))
   if (start >= 0) {
     const text = lines.slice(start).join('\n').slice(`akg_harness model ${command}: `.length)
@@ -48,9 +51,16 @@ export class ModelService {
     const out = join(scratch, `${command}-${randomUUID()}.json`)
     // The harness boundary's allow-list and the sandbox settings, never the studio's own environment.
     const env = harnessEnvironment(this.deps.paths.harness, sandboxVariables(await this.deps.settings.read(), this.deps.paths.dataDir))
-    const result = await this.deps.processes.run({ label: `model ${command}`, file: python, args: ['-m', 'akg_harness', 'model', command, ...args, '--out', out], timeoutMs, env })
+    const result = await this.deps.processes.run({
+      label: `model ${command}`,
+      file: python,
+      args: ['-m', 'akg_harness', 'model', command, ...args, '--out', out],
+      timeoutMs,
+      env,
+    })
     try {
-      if (result.spawnError) throw new AppError('PYTHON_UNAVAILABLE', `${python} could not be started (${result.spawnError}); choose a Python with torch in Toolchains.`)
+      if (result.spawnError)
+        throw new AppError('PYTHON_UNAVAILABLE', `${python} could not be started (${result.spawnError}); choose a Python with torch in Toolchains.`)
       if (result.timedOut) throw new AppError('MODEL_TIMEOUT', `akg model ${command} did not finish within ${timeoutMs / 60_000} minutes and was stopped.`)
       if (result.code !== 0) throw harnessError(command, result.stderr, result.code)
       return JSON.parse(await readFile(out, 'utf8')) as T
@@ -75,8 +85,16 @@ export class ModelService {
 
   private patchArgs(input: ParsedInput<'model.apply'>): string[] {
     const entries = Object.entries(input.kernels)
-    if (entries.length === 0) throw new AppError('MODEL_NO_KERNELS', 'Give at least one winning kernel for a region, as in r01 = the best candidate of its run.')
-    return [resolve(input.path), '--device', input.device, '--tasks', input.tasksDir ?? tasksDirFor(input.path), ...entries.flatMap(([task, kernel]) => ['--kernel', `${task}=${resolve(kernel.path)}@${kernel.dsl}`])]
+    if (entries.length === 0)
+      throw new AppError('MODEL_NO_KERNELS', 'Give at least one winning kernel for a region, as in r01 = the best candidate of its run.')
+    return [
+      resolve(input.path),
+      '--device',
+      input.device,
+      '--tasks',
+      input.tasksDir ?? tasksDirFor(input.path),
+      ...entries.flatMap(([task, kernel]) => ['--kernel', `${task}=${resolve(kernel.path)}@${kernel.dsl}`]),
+    ]
   }
 
   apply(input: ParsedInput<'model.apply'>): Promise<ModelPatchReport> {

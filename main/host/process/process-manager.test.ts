@@ -4,7 +4,10 @@ import { temporaryHost } from '../../../test/helpers/temp-host.ts'
 import { ProcessManager } from './process-manager.ts'
 
 const table = () => execFileSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' })
-const mentions = (marker: string) => table().split('\n').filter((line) => /sleep 100\d/.test(line) && line.includes(marker))
+const mentions = (marker: string) =>
+  table()
+    .split('\n')
+    .filter((line) => /sleep 100\d/.test(line) && line.includes(marker))
 
 describe('the process manager', () => {
   it('shares one stop between callers: asks with SIGTERM, forces with SIGKILL after the deadline', async () => {

@@ -9,7 +9,10 @@ export async function loadCassette(path: string): Promise<Cassette> {
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    throw new ProviderError('PROVIDER_CONFIG', `Cannot read the cassette ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): check the replay provider's cassette file in Settings.`)
+    throw new ProviderError(
+      'PROVIDER_CONFIG',
+      `Cannot read the cassette ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): check the replay provider's cassette file in Settings.`,
+    )
   }
   let value: unknown
   try {

@@ -28,7 +28,16 @@ describe('manual provider', () => {
     await dispatch(setup.handlers, 'providers.setRoles', { designer: 'chat-window:gpt-in-a-browser' }, context)
     const { client } = await setup.host.modelFor('designer')
     const posted = nextPrompt()
-    const answer = collectAnswer(client.stream({ model: '', role: 'designer', messages: [{ role: 'system', content: 'You plan kernels.' }, { role: 'user', content: 'Plan a fused softmax.' }] }))
+    const answer = collectAnswer(
+      client.stream({
+        model: '',
+        role: 'designer',
+        messages: [
+          { role: 'system', content: 'You plan kernels.' },
+          { role: 'user', content: 'Plan a fused softmax.' },
+        ],
+      }),
+    )
     const prompt = await posted
     const text = readFileSync(prompt.promptPath, 'utf8')
     expect(text).toContain('## user\n\nPlan a fused softmax.')
@@ -44,10 +53,16 @@ describe('manual provider', () => {
     const posted = nextPrompt()
     const answer = collectAnswer(client.stream({ model: '', role: 'designer', messages: [{ role: 'user', content: 'again' }] }))
     const prompt = await posted
-    expect(await dispatch(setup.handlers, 'providers.answer', { id: prompt.id, text: 'pasted answer' }, context)).toEqual({ ok: true, data: { id: prompt.id, responsePath: prompt.responsePath } })
+    expect(await dispatch(setup.handlers, 'providers.answer', { id: prompt.id, text: 'pasted answer' }, context)).toEqual({
+      ok: true,
+      data: { id: prompt.id, responsePath: prompt.responsePath },
+    })
     expect((await answer).text).toBe('pasted answer')
     expect(readFileSync(prompt.responsePath, 'utf8')).toBe('pasted answer')
-    expect(await dispatch(setup.handlers, 'providers.answer', { id: prompt.id, text: 'late' }, context)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+    expect(await dispatch(setup.handlers, 'providers.answer', { id: prompt.id, text: 'late' }, context)).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    })
   })
 
   it('stops waiting when the run is cancelled', async () => {
@@ -64,7 +79,16 @@ describe('manual provider', () => {
 describe('replay provider from a cassette file', () => {
   it('records through the host, saves the cassette, and a replay provider plays it back', async () => {
     const path = join(files, 'session.cassette.json')
-    const recorder = setup.host.providers.record(new ReplayModelClient({ format: 'akg-cassette', version: 1, provider: 'scripted', model: 'm', recordedAt: '', calls: [{ role: 'coder', model: 'm', messagesHash: '0'.repeat(64), chunks: ['class ', 'ModelNew'], usage: null, finish: 'stop' }] }))
+    const recorder = setup.host.providers.record(
+      new ReplayModelClient({
+        format: 'akg-cassette',
+        version: 1,
+        provider: 'scripted',
+        model: 'm',
+        recordedAt: '',
+        calls: [{ role: 'coder', model: 'm', messagesHash: '0'.repeat(64), chunks: ['class ', 'ModelNew'], usage: null, finish: 'stop' }],
+      }),
+    )
     await collectAnswer(recorder.stream({ model: 'm', role: 'coder', messages: [{ role: 'user', content: 'write it' }] }))
     await saveCassette(path, recorder.cassette())
     expect((await loadCassette(path)).calls).toHaveLength(1)
@@ -78,6 +102,9 @@ describe('replay provider from a cassette file', () => {
     expect(existsSync(missing)).toBe(false)
     await dispatch(setup.handlers, 'providers.save', { name: 'broken', kind: 'replay', cassettePath: missing }, context)
     const result = await dispatch(setup.handlers, 'providers.test', { name: 'broken' }, context)
-    expect(result).toMatchObject({ ok: false, error: { code: 'PROVIDER_CONFIG', message: expect.stringContaining(`Cannot read the cassette ${missing} (ENOENT)`) } })
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'PROVIDER_CONFIG', message: expect.stringContaining(`Cannot read the cassette ${missing} (ENOENT)`) },
+    })
   })
 })

@@ -33,7 +33,16 @@ export class FileManualExchange implements ManualExchange {
     const responsePath = join(this.directory, `${call.id}.response.md`)
     const prompt = renderManualPrompt(call, `Or save the answer as ${responsePath}.`)
     await writeFile(promptPath, prompt)
-    const entry: ManualPrompt = { id: call.id, provider: this.provider, role: call.role, model: call.model, promptPath, responsePath, prompt, createdAt: new Date().toISOString() }
+    const entry: ManualPrompt = {
+      id: call.id,
+      provider: this.provider,
+      role: call.role,
+      model: call.model,
+      promptPath,
+      responsePath,
+      prompt,
+      createdAt: new Date().toISOString(),
+    }
     this.waiting.set(call.id, { prompt: entry, resolve: null, answered: false })
     this.notify.start(entry)
     return { promptPath, responsePath }

@@ -3,7 +3,14 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ModelPullProgress } from '../../../agents/contract/index.ts'
 import { collectAnswer } from '../../../agents/providers/index.ts'
-import { closedPortUrl, DEFAULT_CHUNKS, OLLAMA_PULLABLE, startOllamaServer, startOpenAiServer, type LlmServer } from '../../../test/helpers/llm-servers/index.ts'
+import {
+  closedPortUrl,
+  DEFAULT_CHUNKS,
+  OLLAMA_PULLABLE,
+  startOllamaServer,
+  startOpenAiServer,
+  type LlmServer,
+} from '../../../test/helpers/llm-servers/index.ts'
 import { temporaryHost } from '../../../test/helpers/temp-host.ts'
 import { dispatch } from '../dispatch.ts'
 
@@ -35,7 +42,13 @@ describe('providers routes', () => {
   })
 
   it('stores an API key where neither providers.list nor settings.json can show it', async () => {
-    const saved: { hasKey: boolean } = await call('providers.save', { name: 'vllm-box', kind: 'openai', baseUrl: `${openai.url}/v1`, defaultModel: 'deepseek-chat', apiKey: SECRET })
+    const saved: { hasKey: boolean } = await call('providers.save', {
+      name: 'vllm-box',
+      kind: 'openai',
+      baseUrl: `${openai.url}/v1`,
+      defaultModel: 'deepseek-chat',
+      apiKey: SECRET,
+    })
     expect(saved.hasKey).toBe(true)
     expect(JSON.stringify(saved)).not.toContain(SECRET)
     const list = await call('providers.list', {})
@@ -43,7 +56,9 @@ describe('providers routes', () => {
     expect(list).toContainEqual(expect.objectContaining({ name: 'vllm-box', hasKey: true }))
     // On disk: only the secrets file holds the key, and only its owner can read it.
     await setup.host.settings.update((settings) => ({ ...settings, theme: 'light' }))
-    const holders = readdirSync(setup.dataDir).filter((file) => statSync(join(setup.dataDir, file)).isFile() && readFileSync(join(setup.dataDir, file), 'utf8').includes(SECRET))
+    const holders = readdirSync(setup.dataDir).filter(
+      (file) => statSync(join(setup.dataDir, file)).isFile() && readFileSync(join(setup.dataDir, file), 'utf8').includes(SECRET),
+    )
     expect(holders).toEqual(['secrets.json'])
     expect(readFileSync(join(setup.dataDir, 'settings.json'), 'utf8')).not.toContain(SECRET)
     expect(statSync(join(setup.dataDir, 'secrets.json')).mode & 0o777).toBe(0o600)
@@ -63,7 +78,9 @@ describe('providers routes', () => {
       code: 'PROVIDER_UNREACHABLE',
       message: `Ollama is not running at ${url} (connection refused): start it with \`ollama serve\`, then \`ollama pull qwen2.5-coder:7b\`.`,
     })
-    expect(await call('providers.list', {})).toContainEqual(expect.objectContaining({ name: 'ollama', status: 'error', message: expect.stringContaining('ollama serve') }))
+    expect(await call('providers.list', {})).toContainEqual(
+      expect.objectContaining({ name: 'ollama', status: 'error', message: expect.stringContaining('ollama serve') }),
+    )
   })
 
   it('pulls an Ollama model with model-pull-progress events', async () => {
@@ -78,8 +95,13 @@ describe('providers routes', () => {
   })
 
   it('routes each role to its provider and model, and the loop gets a working client', async () => {
-    await expect(call('providers.setRoles', { coder: 'nowhere:model' })).rejects.toMatchObject({ message: expect.stringContaining('no provider named nowhere') })
-    expect(await call('providers.setRoles', { designer: 'vllm-box:deepseek-chat', coder: 'ollama:qwen2.5-coder:7b' })).toEqual({ designer: 'vllm-box:deepseek-chat', coder: 'ollama:qwen2.5-coder:7b' })
+    await expect(call('providers.setRoles', { coder: 'nowhere:model' })).rejects.toMatchObject({
+      message: expect.stringContaining('no provider named nowhere'),
+    })
+    expect(await call('providers.setRoles', { designer: 'vllm-box:deepseek-chat', coder: 'ollama:qwen2.5-coder:7b' })).toEqual({
+      designer: 'vllm-box:deepseek-chat',
+      coder: 'ollama:qwen2.5-coder:7b',
+    })
     expect(await call('providers.roles', {})).toMatchObject({ designer: 'vllm-box:deepseek-chat' })
     const designer = await setup.host.modelFor('designer')
     expect(designer).toMatchObject({ provider: 'vllm-box', model: 'deepseek-chat' })

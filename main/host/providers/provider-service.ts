@@ -10,7 +10,15 @@
  */
 import { readdir, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { AppError, type ManualPrompt, type ProviderConfig, type ProviderModel, type ProviderStatus, type ProviderTestResult, type RoleModels } from '../../../agents/contract/index.ts'
+import {
+  AppError,
+  type ManualPrompt,
+  type ProviderConfig,
+  type ProviderModel,
+  type ProviderStatus,
+  type ProviderTestResult,
+  type RoleModels,
+} from '../../../agents/contract/index.ts'
 import { ModelError, type AgentRole, type ModelClient } from '../../../agents/ports/model.ts'
 import {
   AGENT_ROLES,
@@ -53,16 +61,28 @@ async function replayModels(config: ProviderConfig): Promise<ProviderModel[]> {
   if (!path) throw new AppError('PROVIDER_CONFIG', `The replay provider ${config.name} has no cassette: set its cassette file or folder in Settings.`)
   const info = await stat(path).catch(() => null)
   // A missing path gets loadCassette's own error, which names the file and the reason.
-  if (!info) return loadCassette(path).then(() => [], (error: unknown) => Promise.reject(toAppError(error)))
-  const files = info.isDirectory() ? (await readdir(path)).filter((file) => file.endsWith('.json')).sort().map((file) => join(path, file)) : [path]
+  if (!info)
+    return loadCassette(path).then(
+      () => [],
+      (error: unknown) => Promise.reject(toAppError(error)),
+    )
+  const files = info.isDirectory()
+    ? (await readdir(path))
+        .filter((file) => file.endsWith('.json'))
+        .sort()
+        .map((file) => join(path, file))
+    : [path]
   const models: ProviderModel[] = []
   for (const file of files) {
     const cassette = await loadCassette(file).catch((error: unknown) => Promise.reject(toAppError(error)))
     models.push({ name: config.defaultModel ?? 'replay', sizeBytes: null, details: `replay of ${basename(file)}: ${cassette.calls.length} recorded call(s)` })
   }
-  if (models.length === 0) throw new AppError('PROVIDER_CONFIG', `The folder ${path} holds no cassette (.json): record a session or choose resources/cassettes.`)
+  if (models.length === 0)
+    throw new AppError('PROVIDER_CONFIG', `The folder ${path} holds no cassette (.json): record a session or choose resources/cassettes.`)
   // One model name stands for the whole folder; the run picks the task's cassette.
-  return info.isDirectory() ? [{ name: config.defaultModel ?? 'replay', sizeBytes: null, details: `replays: ${files.map((file) => basename(file)).join(', ')}` }] : models
+  return info.isDirectory()
+    ? [{ name: config.defaultModel ?? 'replay', sizeBytes: null, details: `replays: ${files.map((file) => basename(file)).join(', ')}` }]
+    : models
 }
 
 export class ProviderService {
@@ -169,7 +189,10 @@ export class ProviderService {
     const names = new Set((await this.configs()).map((config) => config.name))
     for (const value of Object.values(input)) {
       if (value && !names.has(parseModelRef(value).provider)) {
-        throw new AppError('PROVIDER_CONFIG', `There is no provider named ${parseModelRef(value).provider}: add it in Settings first (configured: ${[...names].join(', ') || 'none'}).`)
+        throw new AppError(
+          'PROVIDER_CONFIG',
+          `There is no provider named ${parseModelRef(value).provider}: add it in Settings first (configured: ${[...names].join(', ') || 'none'}).`,
+        )
       }
     }
     const next = await this.file.update((document) => {
@@ -202,11 +225,15 @@ export class ProviderService {
     for (const ref of [...Object.values(refs), fallback]) {
       if (ref && !clients.has(ref.provider)) clients.set(ref.provider, await this.clientFor(ref.provider))
     }
-    return new ModelRouter(refs, (provider) => {
-      const client = clients.get(provider)
-      if (!client) throw new AppError('PROVIDER_CONFIG', `There is no provider named ${provider}.`)
-      return client
-    }, fallback)
+    return new ModelRouter(
+      refs,
+      (provider) => {
+        const client = clients.get(provider)
+        if (!client) throw new AppError('PROVIDER_CONFIG', `There is no provider named ${provider}.`)
+        return client
+      },
+      fallback,
+    )
   }
 
   /** The client and model for one role, from the saved roles (host.modelFor delegates here). */
@@ -226,9 +253,13 @@ export class ProviderService {
     const config = await this.config(name)
     if (config.kind === 'replay') {
       // A replay plays its cassette from the first call: a fresh client each time, never used up.
-      if (!config.cassettePath) throw new AppError('PROVIDER_CONFIG', `The replay provider ${name} has no cassette: set its cassette file or folder in Settings.`)
+      if (!config.cassettePath)
+        throw new AppError('PROVIDER_CONFIG', `The replay provider ${name} has no cassette: set its cassette file or folder in Settings.`)
       if ((await stat(config.cassettePath).catch(() => null))?.isDirectory()) {
-        throw new AppError('PROVIDER_CONFIG', `The replay provider ${name} plays a folder of cassettes, one per task: use it in a run, which picks the task's <task>.<dsl>.json.`)
+        throw new AppError(
+          'PROVIDER_CONFIG',
+          `The replay provider ${name} plays a folder of cassettes, one per task: use it in a run, which picks the task's <task>.<dsl>.json.`,
+        )
       }
       return createModelClient(config, { cassette: await loadCassette(config.cassettePath).catch((error: unknown) => Promise.reject(toAppError(error))) })
     }
@@ -272,7 +303,11 @@ export class ProviderService {
   private async config(name: string): Promise<ProviderConfig> {
     const configs = await this.configs()
     const config = configs.find((candidate) => candidate.name === name)
-    if (!config) throw new AppError('NOT_FOUND', `There is no provider named ${name} (configured: ${configs.map((candidate) => candidate.name).join(', ') || 'none'}): add it in Settings.`)
+    if (!config)
+      throw new AppError(
+        'NOT_FOUND',
+        `There is no provider named ${name} (configured: ${configs.map((candidate) => candidate.name).join(', ') || 'none'}): add it in Settings.`,
+      )
     return config
   }
 

@@ -17,7 +17,9 @@ const configSchema = z.object({
 
 const documentSchema = z.object({
   providers: z.array(configSchema),
-  roles: z.object({ designer: z.string().optional(), coder: z.string().optional(), fixer: z.string().optional(), conductor: z.string().optional() }).default({}),
+  roles: z
+    .object({ designer: z.string().optional(), coder: z.string().optional(), fixer: z.string().optional(), conductor: z.string().optional() })
+    .default({}),
 })
 
 export type ProvidersDocument = { providers: ProviderConfig[]; roles: RoleModels }

@@ -31,7 +31,8 @@ export class SessionManager {
 
   open(options: OpenOptions = {}): SessionInfo {
     const shell = options.shell ?? process.env.SHELL ?? '/bin/bash'
-    if (shell.includes('/') && !existsSync(shell)) throw new AppError('SESSION_SHELL_MISSING', `The shell ${shell} does not exist; leave the shell empty to use your login shell.`)
+    if (shell.includes('/') && !existsSync(shell))
+      throw new AppError('SESSION_SHELL_MISSING', `The shell ${shell} does not exist; leave the shell empty to use your login shell.`)
     const cwd = options.cwd ?? homedir()
     if (!existsSync(cwd)) throw new AppError('SESSION_CWD_MISSING', `The folder ${cwd} does not exist.`)
     const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', COLORTERM: 'truecolor' }

@@ -63,7 +63,13 @@ export function planSlots(host: string, devices: HostDevices, cpuSlots: number):
   const threads = String(Math.max(1, Math.floor(devices.cpuCores / Math.max(1, cpuSlots))))
   for (let index = 0; index < cpuSlots; index++) {
     // No GPU for CPU workers: a CPU evaluation must not grab a context on a device another worker owns.
-    slots.push({ key: `${host}:cpu#${index}`, host, kind: 'cpu', index: null, env: { CUDA_VISIBLE_DEVICES: '', ASCEND_RT_VISIBLE_DEVICES: '', OMP_NUM_THREADS: threads } })
+    slots.push({
+      key: `${host}:cpu#${index}`,
+      host,
+      kind: 'cpu',
+      index: null,
+      env: { CUDA_VISIBLE_DEVICES: '', ASCEND_RT_VISIBLE_DEVICES: '', OMP_NUM_THREADS: threads },
+    })
   }
   return slots
 }

@@ -53,7 +53,15 @@ describe('HarnessRunner with warm workers', () => {
 
   // The fake harness builds nothing: a second of build time is plenty on top of the run timeout.
   const evaluate = (path: string, extra: { priority?: number; timeoutSeconds?: number } = {}) =>
-    runner.evaluate({ taskPath: join(folder, 'task.py'), candidatePath: path, dsl: 'triton', device: 'cpu', timeoutSeconds: 5, buildTimeoutSeconds: 1, ...extra })
+    runner.evaluate({
+      taskPath: join(folder, 'task.py'),
+      candidatePath: path,
+      dsl: 'triton',
+      device: 'cpu',
+      timeoutSeconds: 5,
+      buildTimeoutSeconds: 1,
+      ...extra,
+    })
 
   it('runs candidates on as many workers as there are slots, each pinned to its share of cores', async () => {
     const verdicts = await Promise.all([evaluate(candidate('a', 'PASS')), evaluate(candidate('b', 'PASS')), evaluate(candidate('c', 'PASS'))])
@@ -93,10 +101,7 @@ describe('HarnessRunner with warm workers', () => {
   })
 
   it('brings a crashed worker back and drains the queue behind it', async () => {
-    const results = await Promise.all([
-      evaluate(candidate('crash', 'CRASH')),
-      ...['q1', 'q2', 'q3', 'q4'].map((name) => evaluate(candidate(name, 'SLEEP0.2'))),
-    ])
+    const results = await Promise.all([evaluate(candidate('crash', 'CRASH')), ...['q1', 'q2', 'q3', 'q4'].map((name) => evaluate(candidate(name, 'SLEEP0.2')))])
     const crash = results[0] as Verdict
     expect(crash.status).toBe('runtime_error')
     expect(crash.error?.message).toMatch(/SIGSEGV/)
@@ -147,8 +152,20 @@ describe('HarnessRunner with warm workers', () => {
 
   it('builds a compiled candidate on the CPU while it waits for a busy worker', async () => {
     const busy = [evaluate(candidate('busy-1', 'SLEEP1')), evaluate(candidate('busy-2', 'SLEEP1'))]
-    const waiting = runner.evaluate({ taskPath: join(folder, 'task.py'), candidatePath: candidate('cpp-waiting', 'PASS'), dsl: 'cpp', device: 'cpu', timeoutSeconds: 5 })
-    const started = runner.evaluate({ taskPath: join(folder, 'task.py'), candidatePath: candidate('triton-waiting', 'PASS'), dsl: 'triton', device: 'cpu', timeoutSeconds: 5 })
+    const waiting = runner.evaluate({
+      taskPath: join(folder, 'task.py'),
+      candidatePath: candidate('cpp-waiting', 'PASS'),
+      dsl: 'cpp',
+      device: 'cpu',
+      timeoutSeconds: 5,
+    })
+    const started = runner.evaluate({
+      taskPath: join(folder, 'task.py'),
+      candidatePath: candidate('triton-waiting', 'PASS'),
+      dsl: 'triton',
+      device: 'cpu',
+      timeoutSeconds: 5,
+    })
     await Promise.all(busy)
     await expect(waiting).resolves.toMatchObject({ status: 'passed', prebuilt: true })
     // Triton compiles at launch: nothing to build ahead.

@@ -10,7 +10,10 @@ import type { WorkerHost } from './worker-host.ts'
 
 /** A host that is gone for good (RUNNER_LOST): runs stop interrupted, to be resumed elsewhere. */
 const runnerLost = (host: string, reason: string): AppError =>
-  new AppError('RUNNER_LOST', `The ${host === 'ray' ? 'Ray cluster' : `host ${host}`} is gone (${reason}); the run stops here and can be resumed, on this machine or once the cluster is back.`)
+  new AppError(
+    'RUNNER_LOST',
+    `The ${host === 'ray' ? 'Ray cluster' : `host ${host}`} is gone (${reason}); the run stops here and can be resumed, on this machine or once the cluster is back.`,
+  )
 
 /** The harness's own defaults (options.py): the run, and the build (a cold nvcc build of a big kernel). */
 export const DEFAULT_TIMEOUT_SECONDS = 600
@@ -99,10 +102,12 @@ export class HarnessRunner implements Runner {
     this.slots = this.slots.filter((slot) => slot.spec.host !== name)
     entry.status = { ...entry.status, state: 'unknown', error: null }
     this.publish()
-    await Promise.all(leaving.map(async (slot) => {
-      while (slot.job) await new Promise((resolve) => setTimeout(resolve, 200))
-      await slot.worker.stop()
-    }))
+    await Promise.all(
+      leaving.map(async (slot) => {
+        while (slot.job) await new Promise((resolve) => setTimeout(resolve, 200))
+        await slot.worker.stop()
+      }),
+    )
   }
 
   /**
@@ -142,7 +147,11 @@ export class HarnessRunner implements Runner {
       if (!this.hosts.has(entry.host.name) || this.stopped) return
       this.slots = this.slots.filter((slot) => slot.spec.host !== entry.host.name)
       for (const spec of specs) {
-        const worker = new HarnessWorker(spec.key, () => entry.host.connect(spec), () => this.publish())
+        const worker = new HarnessWorker(
+          spec.key,
+          () => entry.host.connect(spec),
+          () => this.publish(),
+        )
         this.slots.push({ spec, host: entry.host, worker, job: null, evaluations: 0 })
       }
       entry.status = { ...entry.status, state: 'ready', error: null }
@@ -183,7 +192,10 @@ export class HarnessRunner implements Runner {
     if (!this.slots.some((slot) => takes(slot, target))) {
       const have = this.slots.map((slot) => slot.spec.key).join(', ') || 'none'
       const hostErrors = [...this.hosts.values()].filter((entry) => entry.status.error).map((entry) => `${entry.host.name}: ${entry.status.error}`)
-      throw new AppError('RUNNER_NO_DEVICE', `No worker can serve ${request.device}. Devices available: ${have}.${hostErrors.length ? ` ${hostErrors.join(' ')}` : ''}`)
+      throw new AppError(
+        'RUNNER_NO_DEVICE',
+        `No worker can serve ${request.device}. Devices available: ${have}.${hostErrors.length ? ` ${hostErrors.join(' ')}` : ''}`,
+      )
     }
     if (signal?.aborted) throw new AppError('CANCELLED', 'The evaluation was cancelled before it started.')
     return new Promise<Verdict>((resolve, reject) => {
@@ -191,7 +203,8 @@ export class HarnessRunner implements Runner {
       // No free worker can take it: build it now on the CPU while the devices work on others.
       const free = this.slots.some((slot) => !slot.job && takes(slot, target))
       const builder = this.builderFor(target)
-      if (!free && builder?.precompile && dslRegistry[request.dsl].precompiled) job.built = builder.precompile(request.candidatePath, request.dsl, request.params)
+      if (!free && builder?.precompile && dslRegistry[request.dsl].precompiled)
+        job.built = builder.precompile(request.candidatePath, request.dsl, request.params)
       this.queue.push(job, request.priority ?? 0)
       signal?.addEventListener(
         'abort',
@@ -261,7 +274,10 @@ export class HarnessRunner implements Runner {
         // CPU workers split the cores; torch's default would have each of them take all.
         threads: slot.spec.kind === 'cpu' && slot.spec.env.OMP_NUM_THREADS ? Number(slot.spec.env.OMP_NUM_THREADS) : undefined,
       })
-      const answer = await slot.worker.request('evaluate', args, { timeoutMs: (timeoutSeconds + buildTimeoutSeconds) * 1000 + this.outerMarginMs, signal: job.signal })
+      const answer = await slot.worker.request('evaluate', args, {
+        timeoutMs: (timeoutSeconds + buildTimeoutSeconds) * 1000 + this.outerMarginMs,
+        signal: job.signal,
+      })
       const result = parseVerdict(answer, slot.spec.key)
       slot.evaluations += 1
       this.count(result)
@@ -282,7 +298,9 @@ export class HarnessRunner implements Runner {
       case 'timeout': {
         this.counts.timedOut += 1
         this.replaceWorker(slot)
-        return job.resolve(runnerVerdict('timeout', `${candidate} did not finish on ${slot.spec.key}: ${error.message} The worker was killed and restarted.`, 'timeout'))
+        return job.resolve(
+          runnerVerdict('timeout', `${candidate} did not finish on ${slot.spec.key}: ${error.message} The worker was killed and restarted.`, 'timeout'),
+        )
       }
       case 'crashed': {
         this.counts.crashed += 1
@@ -329,7 +347,9 @@ export class HarnessRunner implements Runner {
     return {
       hosts: [...this.hosts.values()].map((entry) => entry.status),
       workers,
-      queue: this.queue.values().map((job) => ({ candidate: job.request.candidatePath, device: job.request.device, priority: job.request.priority ?? 0, queuedAt: job.queuedAt })),
+      queue: this.queue
+        .values()
+        .map((job) => ({ candidate: job.request.candidatePath, device: job.request.device, priority: job.request.priority ?? 0, queuedAt: job.queuedAt })),
       capacity: this.capacity(),
       evaluations: { ...this.counts },
     }

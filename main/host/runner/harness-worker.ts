@@ -83,7 +83,10 @@ export class HarnessWorker {
       const pong = (await this.exchange('ping', {}, { timeoutMs: STARTUP_TIMEOUT_MS }, channel)) as { schema_version?: unknown } | null
       const version = pong?.schema_version
       if (version !== undefined && version !== HARNESS_SCHEMA_VERSION) {
-        throw new WorkerFailure('start', `The harness of ${this.key} speaks schema version ${String(version)}; this studio speaks ${HARNESS_SCHEMA_VERSION}. They come from different releases: update the harness that worker runs.`)
+        throw new WorkerFailure(
+          'start',
+          `The harness of ${this.key} speaks schema version ${String(version)}; this studio speaks ${HARNESS_SCHEMA_VERSION}. They come from different releases: update the harness that worker runs.`,
+        )
       }
     } catch (error) {
       if (!(error instanceof WorkerFailure) || error.kind !== 'harness') {

@@ -26,7 +26,11 @@ async function configuredCpuSlots(host: Pick<HostBasics, 'settings'>): Promise<n
 
 /** Ray's own settings (RAY_ADDRESS, RAY_TMPDIR...) reach the cluster driver; nothing else of the studio's. */
 function rayVariables(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('RAY_') && entry[1] !== undefined && !/KEY|TOKEN|SECRET|PASSW/i.test(entry[0])))
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[0].startsWith('RAY_') && entry[1] !== undefined && !/KEY|TOKEN|SECRET|PASSW/i.test(entry[0]),
+    ),
+  )
 }
 
 export const rayWorkerHost = (host: WorkerHostDependencies, settings: RayClusterSettings): RayWorkerHost =>

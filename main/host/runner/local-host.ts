@@ -66,7 +66,13 @@ export class LocalWorkerHost implements WorkerHost {
 
   async discover(): Promise<SlotSpec[]> {
     const python = await this.options.python()
-    const result = await this.options.processes.run({ label: 'device probe', file: python, args: ['-c', DEVICE_PROBE], env: harnessEnvironment(this.options.harnessDir), timeoutMs: DEVICE_PROBE_TIMEOUT_MS })
+    const result = await this.options.processes.run({
+      label: 'device probe',
+      file: python,
+      args: ['-c', DEVICE_PROBE],
+      env: harnessEnvironment(this.options.harnessDir),
+      timeoutMs: DEVICE_PROBE_TIMEOUT_MS,
+    })
     if (result.spawnError) throw new Error(`Python ${python} could not be started (${result.spawnError}); choose an environment in Toolchains.`)
     let found: { cuda: number; npu: number; cpu_cores: number; error?: string }
     try {
@@ -95,13 +101,32 @@ export class LocalWorkerHost implements WorkerHost {
   private readonly builds = new BuildLimiter(Math.max(1, Math.floor(cpus().length / 2)))
 
   async precompile(candidatePath: string, dsl: string, params?: Record<string, unknown>): Promise<void> {
-    await this.builds.run(async () => {
-      const python = await this.options.python()
-      const env = harnessEnvironment(this.options.harnessDir, await this.variables())
-      const args = ['-m', 'akg_harness', 'precompile', resolve(candidatePath), '--dsl', dsl, '--jobs', '1', ...(params ? ['--params', JSON.stringify(params)] : [])]
-      // A failed build is not an error here: the evaluation builds again and reports it in the verdict.
-      await this.options.processes.run({ label: `precompile ${candidatePath}`, file: python, args, env, cwd: this.options.cwd, timeoutMs: PRECOMPILE_TIMEOUT_MS })
-    }).catch(() => undefined)
+    await this.builds
+      .run(async () => {
+        const python = await this.options.python()
+        const env = harnessEnvironment(this.options.harnessDir, await this.variables())
+        const args = [
+          '-m',
+          'akg_harness',
+          'precompile',
+          resolve(candidatePath),
+          '--dsl',
+          dsl,
+          '--jobs',
+          '1',
+          ...(params ? ['--params', JSON.stringify(params)] : []),
+        ]
+        // A failed build is not an error here: the evaluation builds again and reports it in the verdict.
+        await this.options.processes.run({
+          label: `precompile ${candidatePath}`,
+          file: python,
+          args,
+          env,
+          cwd: this.options.cwd,
+          timeoutMs: PRECOMPILE_TIMEOUT_MS,
+        })
+      })
+      .catch(() => undefined)
   }
 
   private async variables(): Promise<Record<string, string>> {

@@ -15,7 +15,7 @@ const host = (name: string, cuda: number): WorkerHost => ({
 })
 
 describe('a run on a bare device kind keeps one device', () => {
-  it('pins `cuda` to one of this machine\'s GPUs, written plainly when no other host has GPUs', async () => {
+  it("pins `cuda` to one of this machine's GPUs, written plainly when no other host has GPUs", async () => {
     const runner = new HarnessRunner({ hosts: [host('local', 2)] })
     expect(await runner.pinDevice('cuda')).toBe('cuda:0')
     expect(await runner.pinDevice('cuda:1')).toBe('cuda:1')

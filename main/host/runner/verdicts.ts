@@ -36,7 +36,8 @@ export function isDeviceFault(verdict: Verdict): boolean {
 export function checkRequest(args: Record<string, unknown>): EvaluateRequestArgs {
   const defined = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined))
   const parsed = evaluateRequestSchema.safeParse(defined)
-  if (!parsed.success) throw new AppError('HARNESS_BAD_REQUEST', `The evaluation request does not match the harness schema: ${z.prettifyError(parsed.error)}`, defined)
+  if (!parsed.success)
+    throw new AppError('HARNESS_BAD_REQUEST', `The evaluation request does not match the harness schema: ${z.prettifyError(parsed.error)}`, defined)
   return parsed.data
 }
 
@@ -44,9 +45,18 @@ export function checkRequest(args: Record<string, unknown>): EvaluateRequestArgs
 export function parseVerdict(value: unknown, worker: string): Verdict {
   const version = typeof value === 'object' && value !== null ? (value as { schema_version?: unknown }).schema_version : undefined
   if (version !== undefined && version !== HARNESS_SCHEMA_VERSION) {
-    throw new AppError('HARNESS_SCHEMA_VERSION', `The harness on ${worker} answered with schema version ${String(version)}; this studio reads version ${HARNESS_SCHEMA_VERSION}. The harness and the studio come from different releases: update the one that is older.`, value)
+    throw new AppError(
+      'HARNESS_SCHEMA_VERSION',
+      `The harness on ${worker} answered with schema version ${String(version)}; this studio reads version ${HARNESS_SCHEMA_VERSION}. The harness and the studio come from different releases: update the one that is older.`,
+      value,
+    )
   }
   const parsed = verdictSchema.safeParse(value)
-  if (!parsed.success) throw new AppError('HARNESS_BAD_RESPONSE', `The harness on ${worker} answered a verdict outside schema version ${HARNESS_SCHEMA_VERSION}: ${z.prettifyError(parsed.error)}`, value)
+  if (!parsed.success)
+    throw new AppError(
+      'HARNESS_BAD_RESPONSE',
+      `The harness on ${worker} answered a verdict outside schema version ${HARNESS_SCHEMA_VERSION}: ${z.prettifyError(parsed.error)}`,
+      value,
+    )
   return value as Verdict
 }

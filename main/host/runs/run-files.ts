@@ -118,7 +118,9 @@ export async function readSpec(folder: string): Promise<RunSpec> {
     value = JSON.parse(await readFile(path, 'utf8'))
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw new Error(code === 'ENOENT' ? `${path} is missing` : `${path} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`, { cause: error })
+    throw new Error(code === 'ENOENT' ? `${path} is missing` : `${path} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`, {
+      cause: error,
+    })
   }
   const problem = specProblem(value)
   if (problem) throw new Error(`${path} is not a run spec: ${problem}`)

@@ -13,9 +13,18 @@ export function hostHardwareFacts(report: () => Promise<ToolchainReport>) {
     const toolchain = await report().catch(() => null)
     const version = (name: string) => toolchain?.packages.find((entry) => entry.name === name && entry.found)?.version ?? null
     const match = /^(?:local:)?(cuda|npu)(?::(\d+))?$/.exec(device)
-    const info: DeviceInfo | undefined = match ? toolchain?.devices?.find((entry) => entry.kind === match[1] && entry.index === Number(match[2] ?? 0)) : undefined
+    const info: DeviceInfo | undefined = match
+      ? toolchain?.devices?.find((entry) => entry.kind === match[1] && entry.index === Number(match[2] ?? 0))
+      : undefined
     const properties = info
-      ? { name: info.name, smCount: info.sm_count ?? null, memoryGb: info.memory_gb, l2Bytes: info.l2_bytes ?? null, computeCapability: info.capability, peakBandwidthGbs: info.peak_bandwidth_gbs ?? null }
+      ? {
+          name: info.name,
+          smCount: info.sm_count ?? null,
+          memoryGb: info.memory_gb,
+          l2Bytes: info.l2_bytes ?? null,
+          computeCapability: info.capability,
+          peakBandwidthGbs: info.peak_bandwidth_gbs ?? null,
+        }
       : null
     return hardwareFacts(properties, { hardwareId: defaultHardwareOf(device), torch: version('torch'), triton: version('triton') })
   }

@@ -113,7 +113,11 @@ export async function acquireRunLock(folder: string, runId: string, program: str
     if (!found) continue
     if (found.record && ownerAlive(found.record)) {
       const { startTicks: _ticks, ...owner } = found.record
-      throw new AppError('RUN_ACTIVE', `Run ${runId} is running elsewhere: ${describe(owner)}. Wait for it to end or stop it there; only one process may write a run's log.`, { owner })
+      throw new AppError(
+        'RUN_ACTIVE',
+        `Run ${runId} is running elsewhere: ${describe(owner)}. Wait for it to end or stop it there; only one process may write a run's log.`,
+        { owner },
+      )
     }
     await moveAsideStale(path, found.text)
   }
@@ -140,5 +144,6 @@ async function moveAsideStale(path: string, staleText: string): Promise<void> {
 async function releaseLock(path: string, record: LockRecord): Promise<void> {
   const found = await readRecord(path).catch(() => null)
   // Only our own lock is removed: a lock judged stale and taken over is someone else's now.
-  if (found?.record?.pid === record.pid && found.record.since === record.since && found.record.hostname === record.hostname) await unlink(path).catch(() => undefined)
+  if (found?.record?.pid === record.pid && found.record.since === record.since && found.record.hostname === record.hostname)
+    await unlink(path).catch(() => undefined)
 }

@@ -23,10 +23,13 @@ function setup(options: { coderDelayMs?: number } = {}) {
   const model = new ScriptedModel((request) => (request.role === 'designer' ? 'Plan: flat loop.' : kernelAnswer('incorrect')))
   const runner = new FakeRunner(judge, (path) => readFileSync(path, 'utf8'), 2)
   const slow = options.coderDelayMs
-    ? { provider: 'slow', stream: async function* (request: Parameters<ScriptedModel['stream']>[0], signal?: AbortSignal) {
-        await new Promise((resolve) => setTimeout(resolve, options.coderDelayMs))
-        yield* model.stream(request, signal)
-      } }
+    ? {
+        provider: 'slow',
+        stream: async function* (request: Parameters<ScriptedModel['stream']>[0], signal?: AbortSignal) {
+          await new Promise((resolve) => setTimeout(resolve, options.coderDelayMs))
+          yield* model.stream(request, signal)
+        },
+      }
     : model
   const manager = new RunManager(context.host, { dependencies: async () => ({ model: () => ({ client: slow as ScriptedModel, model: 'scripted' }), runner }) })
   return { ...context, manager, model }
@@ -41,7 +44,10 @@ async function finishedRun(manager: RunManager, dataDir: string) {
 /** Cuts a finished run's log back to an interrupted one (no run-end), as a killed process leaves it. */
 function interrupt(log: string): string[] {
   const lines = readFileSync(log, 'utf8').trim().split('\n')
-  const kept = lines.slice(0, lines.findIndex((line) => line.includes('"type":"run-end"')))
+  const kept = lines.slice(
+    0,
+    lines.findIndex((line) => line.includes('"type":"run-end"')),
+  )
   writeFileSync(log, `${kept.join('\n')}\n`)
   return kept
 }
@@ -62,7 +68,10 @@ describe('a damaged run log', () => {
     const before = readFileSync(run.log)
     await expect(manager.get(run.id)).rejects.toMatchObject({ code: 'RUN_LOG_CORRUPT', message: expect.stringMatching(message) })
     await expect(manager.events(run.id, 0, 100)).rejects.toMatchObject({ code: 'RUN_LOG_CORRUPT' })
-    await expect(manager.resume(run.id)).rejects.toMatchObject({ code: 'RUN_LOG_CORRUPT', message: expect.stringMatching(/lines after it are kept; the log was left as it was/) })
+    await expect(manager.resume(run.id)).rejects.toMatchObject({
+      code: 'RUN_LOG_CORRUPT',
+      message: expect.stringMatching(/lines after it are kept; the log was left as it was/),
+    })
     expect(await manager.unreadable()).toEqual([expect.objectContaining({ id: run.id, reason: expect.stringMatching(message) })])
     expect(await manager.list()).toEqual([])
     expect(readFileSync(run.log).equals(before)).toBe(true)
@@ -96,7 +105,9 @@ describe('a damaged run log', () => {
     writeFileSync(join(run.folder, 'spec.json'), '{"title": 3')
     expect((await manager.list()).map((summary) => summary.id)).toEqual([run.id])
     writeFileSync(run.log, '')
-    expect(await manager.unreadable()).toEqual([expect.objectContaining({ id: run.id, reason: expect.stringMatching(/spec\.json cannot be read .*no run-start/) })])
+    expect(await manager.unreadable()).toEqual([
+      expect.objectContaining({ id: run.id, reason: expect.stringMatching(/spec\.json cannot be read .*no run-start/) }),
+    ])
   })
 })
 
@@ -109,7 +120,10 @@ describe('one writer per run', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1)
     expect(outcomes.find((outcome) => outcome.status === 'rejected')).toMatchObject({ reason: { code: 'RUN_ACTIVE' } })
     await manager.wait(run.id)
-    const events = readFileSync(run.log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { seq: number; type: string })
+    const events = readFileSync(run.log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { seq: number; type: string })
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index))
     expect(events.filter((event) => event.type === 'run-end')).toHaveLength(1)
   })

@@ -29,7 +29,10 @@ function setup(answers: (index: number) => string) {
 }
 
 const logOf = (dataDir: string, runId: string): RunEvent[] =>
-  readFileSync(join(dataDir, 'runs', runId, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RunEvent)
+  readFileSync(join(dataDir, 'runs', runId, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as RunEvent)
 
 describe('runs on disk', () => {
   it('writes spec, log and artifacts, and answers get, events paging and candidate from disk', async () => {

@@ -30,7 +30,6 @@ import { resolveRunModels, type RunModelDependencies } from './run-models.ts'
 import { hostPreflight, preflightError, type Preflight, type PreflightDependencies } from './run-preflight.ts'
 import { runFolder } from '../../../agents/contract/registry.ts'
 
-
 /** What a run needs before its folder is touched. */
 interface Prepared {
   taskSource: string
@@ -108,31 +107,58 @@ export class RunManager {
    */
   private async readRun(runId: string): Promise<{ spec: RunSpec; events: RunEvent[]; log: RunLog }> {
     const folder = this.folder(runId)
-    if (!(await stat(folder).then((info) => info.isDirectory()).catch(() => false))) throw new AppError('NOT_FOUND', `There is no run ${runId}; \`akg runs\` lists them.`)
+    if (
+      !(await stat(folder)
+        .then((info) => info.isDirectory())
+        .catch(() => false))
+    )
+      throw new AppError('NOT_FOUND', `There is no run ${runId}; \`akg runs\` lists them.`)
     const log = await readRunLog(folder, runId)
     const start = log.events[0]
     let spec: RunSpec
     try {
       spec = await readSpec(folder)
     } catch (error) {
-      if (start?.type !== 'run-start') throw new AppError('RUN_UNREADABLE', `Run ${runId} cannot be read: ${(error as Error).message}, and its log has no run-start to take the spec from.`, { folder })
+      if (start?.type !== 'run-start')
+        throw new AppError('RUN_UNREADABLE', `Run ${runId} cannot be read: ${(error as Error).message}, and its log has no run-start to take the spec from.`, {
+          folder,
+        })
       spec = start.spec
     }
-    if (log.events.length === 0) throw new AppError('RUN_UNREADABLE', `Run ${runId} cannot be read: its log ${join(folder, LOG_FILE)} holds no events${log.tornBytes > 0 ? ' (only a cut-off line)' : ''}.`, { folder })
+    if (log.events.length === 0)
+      throw new AppError(
+        'RUN_UNREADABLE',
+        `Run ${runId} cannot be read: its log ${join(folder, LOG_FILE)} holds no events${log.tornBytes > 0 ? ' (only a cut-off line)' : ''}.`,
+        { folder },
+      )
     return { spec, events: log.events, log }
   }
 
   async start(raw: RunSpecInput, fork: ForkOrigin | null = null, forkCode: string | null = null): Promise<RunSummary> {
     const parsed = runSpecInput.safeParse(raw)
-    if (!parsed.success) throw new AppError('VALIDATION', `Invalid run spec: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(spec)'}: ${issue.message}`).join('; ')}`)
+    if (!parsed.success)
+      throw new AppError(
+        'VALIDATION',
+        `Invalid run spec: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(spec)'}: ${issue.message}`).join('; ')}`,
+      )
     const input = parsed.data
-    const asked = resolveRunSpec({ ...input, taskPath: resolve(input.taskPath), ...(input.migrate ? { migrate: { ...input.migrate, sourcePath: resolve(input.migrate.sourcePath) } } : {}) }, fork)
+    const asked = resolveRunSpec(
+      {
+        ...input,
+        taskPath: resolve(input.taskPath),
+        ...(input.migrate ? { migrate: { ...input.migrate, sourcePath: resolve(input.migrate.sourcePath) } } : {}),
+      },
+      fork,
+    )
     // A run on a bare `cuda` keeps one device, so its candidates' times can be ranked against each other.
     const spec = { ...asked, device: (await this.deps.runner.pinDevice?.(asked.device)) ?? asked.device }
     const outline = outlineTask(await this.readText(spec.taskPath, 'task'))
     // Refuse a file that cannot be a task before any model is called or any run folder is made.
     if (!outline.hasModel || !outline.hasGetInputs || !outline.hasGetInitInputs) {
-      throw new AppError('TASK_INVALID', `${spec.taskPath} is not a KernelBench-format task: ${outline.problems.join('; ')}.`, { path: spec.taskPath, problems: outline.problems })
+      throw new AppError('TASK_INVALID', `${spec.taskPath} is not a KernelBench-format task: ${outline.problems.join('; ')}.`, {
+        path: spec.taskPath,
+        problems: outline.problems,
+      })
     }
     if (spec.migrate) await this.readText(spec.migrate.sourcePath, 'source kernel')
     await this.preflight(spec)
@@ -186,13 +212,25 @@ export class RunManager {
     const taskSource = await this.readText(spec.taskPath, 'task')
     const sourceCode = spec.migrate ? await this.readText(spec.migrate.sourcePath, 'source kernel') : null
     const overrides = (await this.options.dependencies?.(spec, prior)) ?? {}
-    const model = overrides.model ?? (await resolveRunModels(this.deps, spec, prior, spec.record ? await this.recording(new FileRunStore(this.folder(runId))) : undefined).catch((error: unknown) => {
-      throw new AppError('PROVIDER_CONFIG', error instanceof Error ? error.message : String(error))
-    }))
+    const model =
+      overrides.model ??
+      (await resolveRunModels(this.deps, spec, prior, spec.record ? await this.recording(new FileRunStore(this.folder(runId))) : undefined).catch(
+        (error: unknown) => {
+          throw new AppError('PROVIDER_CONFIG', error instanceof Error ? error.message : String(error))
+        },
+      ))
     return { taskSource, sourceCode, overrides, model }
   }
 
-  private async launch(runId: string, spec: RunSpec, prior: RunEvent[], prepared: Prepared, forkCode: string | null, lock: RunLock, startRecorded: boolean): Promise<RunSummary> {
+  private async launch(
+    runId: string,
+    spec: RunSpec,
+    prior: RunEvent[],
+    prepared: Prepared,
+    forkCode: string | null,
+    lock: RunLock,
+    startRecorded: boolean,
+  ): Promise<RunSummary> {
     const store = new FileRunStore(this.folder(runId))
     const controller = new AbortController()
     const { overrides, model } = prepared
@@ -211,11 +249,30 @@ export class RunManager {
         if (event.type === 'run-start') started()
       },
     }
-    const done = executeRun({ runId, spec, deps, taskSource: prepared.taskSource, sourceCode: prepared.sourceCode, forkCode, priorEvents: prior, startRecorded, signal: controller.signal })
+    const done = executeRun({
+      runId,
+      spec,
+      deps,
+      taskSource: prepared.taskSource,
+      sourceCode: prepared.sourceCode,
+      forkCode,
+      priorEvents: prior,
+      startRecorded,
+      signal: controller.signal,
+    })
       .catch(async (error: unknown) => {
         // The engine records its own failures (a disk failure too); reaching here otherwise means the log itself could not be written.
         if (!(error instanceof RunStoreFailure)) {
-          this.deps.events.emit('run-event', { type: 'run-error', runId, seq: -1, time: new Date().toISOString(), candidateId: null, fatal: true, code: 'RUN_STORE', message: error instanceof Error ? error.message : String(error) })
+          this.deps.events.emit('run-event', {
+            type: 'run-error',
+            runId,
+            seq: -1,
+            time: new Date().toISOString(),
+            candidateId: null,
+            fatal: true,
+            code: 'RUN_STORE',
+            message: error instanceof Error ? error.message : String(error),
+          })
         }
         started()
         return summarize(foldEvents(runId, (await readRunLog(this.folder(runId), runId).catch(() => ({ events: prior }))).events), false)
@@ -279,7 +336,12 @@ export class RunManager {
     if (!active) {
       await this.readRun(runId)
       const owner = await liveOwner(this.folder(runId))
-      if (owner) throw new AppError('RUN_ELSEWHERE', `Run ${runId} is running in process ${owner.pid} (${owner.program}) on ${owner.hostname}; cancel it there (Ctrl-C for the CLI).`, { owner })
+      if (owner)
+        throw new AppError(
+          'RUN_ELSEWHERE',
+          `Run ${runId} is running in process ${owner.pid} (${owner.program}) on ${owner.hostname}; cancel it there (Ctrl-C for the CLI).`,
+          { owner },
+        )
       throw new AppError('RUN_NOT_ACTIVE', `Run ${runId} is not running in this studio, so there is nothing to cancel.`)
     }
     active.controller.abort()
@@ -299,7 +361,10 @@ export class RunManager {
       const { spec, events, log } = await this.readRun(runId)
       const summary = summarize(foldEvents(runId, events), false)
       if (!['interrupted', 'cancelled'].includes(summary.status)) {
-        throw new AppError('RUN_FINISHED', `Run ${runId} ended (${summary.status}, ${summary.endReason ?? 'no reason'}); fork one of its candidates to continue from it.`)
+        throw new AppError(
+          'RUN_FINISHED',
+          `Run ${runId} ended (${summary.status}, ${summary.endReason ?? 'no reason'}); fork one of its candidates to continue from it.`,
+        )
       }
       const prepared = await this.prepare(runId, spec, events)
       await dropTornLine(folder, log)
@@ -310,7 +375,14 @@ export class RunManager {
     }
   }
 
-  async fork(input: { runId: string; candidateId: string; workflow?: RunSpec['workflow']; budget?: Partial<RunSpec['budget']>; models?: RunSpec['models']; search?: Partial<RunSpec['search']> }): Promise<RunSummary> {
+  async fork(input: {
+    runId: string
+    candidateId: string
+    workflow?: RunSpec['workflow']
+    budget?: Partial<RunSpec['budget']>
+    models?: RunSpec['models']
+    search?: Partial<RunSpec['search']>
+  }): Promise<RunSummary> {
     const { spec } = await this.readRun(input.runId)
     const detail = await this.candidate(input.runId, input.candidateId)
     if (!detail.code) throw new AppError('NO_CODE', `Candidate ${input.candidateId} has no code to fork from (its answer held none).`)

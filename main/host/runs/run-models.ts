@@ -36,7 +36,9 @@ function cassetteFor(path: string, spec: RunSpec): string {
  * calls of the step cut off by a crash are replayed again, since that step is redone.
  */
 export function replayedCalls(prior: RunEvent[]): Map<string, number> {
-  const finished = new Set(prior.filter((event) => event.type === 'candidate-end').map((event) => (event as Extract<RunEvent, { type: 'candidate-end' }>).candidate.id))
+  const finished = new Set(
+    prior.filter((event) => event.type === 'candidate-end').map((event) => (event as Extract<RunEvent, { type: 'candidate-end' }>).candidate.id),
+  )
   const done = new Map<string, number>()
   let current: string | null = null
   for (const event of prior) {
@@ -55,12 +57,18 @@ export function replayedCalls(prior: RunEvent[]): Map<string, number> {
 export type RunModelDependencies = { providers: Pick<ProviderService, 'configs' | 'modelFor'> }
 
 async function withReplayProviders(host: RunModelDependencies, models: RunSpec['models']): Promise<RunSpec['models']> {
-  const replayPaths = new Map((await host.providers.configs()).filter((config) => config.kind === 'replay' && config.cassettePath).map((config) => [config.name, config.cassettePath as string]))
+  const replayPaths = new Map(
+    (await host.providers.configs())
+      .filter((config) => config.kind === 'replay' && config.cassettePath)
+      .map((config) => [config.name, config.cassettePath as string]),
+  )
   if (replayPaths.size === 0) return models
-  return Object.fromEntries(Object.entries(models).map(([role, value]) => {
-    const path = replayPaths.get(value.split(':')[0] ?? '')
-    return [role, path && !value.startsWith(cassettePrefix) ? `${cassettePrefix}${path}` : value]
-  }))
+  return Object.fromEntries(
+    Object.entries(models).map(([role, value]) => {
+      const path = replayPaths.get(value.split(':')[0] ?? '')
+      return [role, path && !value.startsWith(cassettePrefix) ? `${cassettePrefix}${path}` : value]
+    }),
+  )
 }
 
 /**
@@ -78,7 +86,9 @@ export async function resolveRunModels(
   let recorder: RecordingModelClient | null = null
   const recorded = (client: ModelBinding['client'], model: string): ModelBinding['client'] => {
     if (!recording) return client
-    recorder = recorder ? recorder.also(client) : new RecordingModelClient(client, { provider: client.provider, model }, { initial: recording.initial, onCall: recording.save })
+    recorder = recorder
+      ? recorder.also(client)
+      : new RecordingModelClient(client, { provider: client.provider, model }, { initial: recording.initial, onCall: recording.save })
     return recorder
   }
   const replays = new Map<string, ReplayModelClient>()

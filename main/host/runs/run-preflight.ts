@@ -49,7 +49,15 @@ async function harnessProblems(host: PreflightDependencies, spec: RunSpec): Prom
   })
   const fix = 'choose a working Python environment in Toolchains (or `akg toolchains`)'
   if (result.spawnError) return [{ kind: 'environment', code: 'ENV_NO_PYTHON', message: `Python ${python} could not be started (${result.spawnError})`, fix }]
-  if (result.timedOut) return [{ kind: 'environment', code: 'PREFLIGHT_TIMEOUT', message: `the harness preflight in ${python} did not answer within ${HARNESS_PREFLIGHT_TIMEOUT_MS / 1000} s`, fix }]
+  if (result.timedOut)
+    return [
+      {
+        kind: 'environment',
+        code: 'PREFLIGHT_TIMEOUT',
+        message: `the harness preflight in ${python} did not answer within ${HARNESS_PREFLIGHT_TIMEOUT_MS / 1000} s`,
+        fix,
+      },
+    ]
   try {
     const report = JSON.parse(result.stdout.trim().split('\n').pop() ?? '') as { problems: PreflightProblem[] }
     return report.problems
@@ -75,7 +83,14 @@ async function providerProblems(host: PreflightDependencies, spec: RunSpec): Pro
     try {
       routed = await host.providers.modelFor(role, overrides)
     } catch (error) {
-      return [{ kind: 'provider', code: 'PROVIDER_CONFIG', message: error instanceof Error ? error.message : String(error), fix: 'add a provider in Settings, or give --model role=provider:model' }]
+      return [
+        {
+          kind: 'provider',
+          code: 'PROVIDER_CONFIG',
+          message: error instanceof Error ? error.message : String(error),
+          fix: 'add a provider in Settings, or give --model role=provider:model',
+        },
+      ]
     }
     wanted.set(routed.provider, (wanted.get(routed.provider) ?? new Set()).add(routed.model))
   }
@@ -88,11 +103,24 @@ async function providerProblems(host: PreflightDependencies, spec: RunSpec): Pro
       const served = (await host.providers.test(provider)).models.map((model) => model.name)
       for (const model of models) {
         if (served.length > 0 && !served.some((name) => name === model || name === `${model}:latest`)) {
-          problems.push({ kind: 'provider', code: 'PROVIDER_NO_MODEL', message: `${provider} does not serve the model ${model} (it serves ${served.slice(0, 8).join(', ')}${served.length > 8 ? ', …' : ''})`, fix: config.kind === 'ollama' ? `download it (ollama pull ${model}, or Settings → Pull) or choose a served model` : 'choose a model the provider serves' })
+          problems.push({
+            kind: 'provider',
+            code: 'PROVIDER_NO_MODEL',
+            message: `${provider} does not serve the model ${model} (it serves ${served.slice(0, 8).join(', ')}${served.length > 8 ? ', …' : ''})`,
+            fix:
+              config.kind === 'ollama'
+                ? `download it (ollama pull ${model}, or Settings → Pull) or choose a served model`
+                : 'choose a model the provider serves',
+          })
         }
       }
     } catch (error) {
-      problems.push({ kind: 'provider', code: (error as AppError).code ?? 'PROVIDER_UNREACHABLE', message: error instanceof Error ? error.message : String(error), fix: 'start the provider or correct its address and key in Settings' })
+      problems.push({
+        kind: 'provider',
+        code: (error as AppError).code ?? 'PROVIDER_UNREACHABLE',
+        message: error instanceof Error ? error.message : String(error),
+        fix: 'start the provider or correct its address and key in Settings',
+      })
     }
   }
   return problems

@@ -28,9 +28,18 @@ const answer = (verdict: string) => ['Here is the kernel.\n```python\n', cpp.ske
 
 describe('recording a live session', () => {
   it('records every role of a run against an OpenAI-compatible server into a cassette that replays the same run', async () => {
-    const result = await dispatch(setup.handlers, 'providers.save', { name: 'loopback', kind: 'openai', baseUrl: `${server.url}/v1`, defaultModel: 'deepseek-chat' }, { transport: 'browser' })
+    const result = await dispatch(
+      setup.handlers,
+      'providers.save',
+      { name: 'loopback', kind: 'openai', baseUrl: `${server.url}/v1`, defaultModel: 'deepseek-chat' },
+      { transport: 'browser' },
+    )
     expect(result.ok).toBe(true)
-    server.script({ kind: 'ok', chunks: ['Plan: ', 'one loop.'] }, { kind: 'ok', chunks: answer('compile_error') }, { kind: 'ok', chunks: answer('passed 0.5') })
+    server.script(
+      { kind: 'ok', chunks: ['Plan: ', 'one loop.'] },
+      { kind: 'ok', chunks: answer('compile_error') },
+      { kind: 'ok', chunks: answer('passed 0.5') },
+    )
     const runner = new FakeRunner(judge, (path) => readFileSync(path, 'utf8'), 2)
     const manager = new RunManager(setup.host, { dependencies: async () => ({ runner }) })
     const recorded = await manager.wait((await manager.start({ taskPath: relu, dsl: 'cpp', models: { coder: 'loopback:deepseek-chat' }, record: true })).id)
@@ -43,7 +52,15 @@ describe('recording a live session', () => {
 
     // The replay needs no server: the same answers give the same candidates and verdicts.
     const requestsBefore = server.requests.length
-    const replayed = await manager.wait((await manager.start({ taskPath: relu, dsl: 'cpp', models: { designer: `${cassettePrefix}${path}`, coder: `${cassettePrefix}${path}`, fixer: `${cassettePrefix}${path}` } })).id)
+    const replayed = await manager.wait(
+      (
+        await manager.start({
+          taskPath: relu,
+          dsl: 'cpp',
+          models: { designer: `${cassettePrefix}${path}`, coder: `${cassettePrefix}${path}`, fixer: `${cassettePrefix}${path}` },
+        })
+      ).id,
+    )
     expect(server.requests.length).toBe(requestsBefore)
     const codes = async (runId: string) => Promise.all(['c0001', 'c0002'].map(async (id) => (await manager.candidate(runId, id)).code))
     expect(await codes(replayed.id)).toEqual(await codes(recorded.id))

@@ -11,7 +11,13 @@ export function hostTuneHook(host: { tuner: Pick<TunerService, 'start' | 'cancel
   return async (request) => {
     let session
     try {
-      session = await host.tuner.start({ task: request.taskPath, candidate: request.codePath, dsl: request.dsl, device: request.device, budget: { evaluations: tuneEvaluationsPerCandidate } })
+      session = await host.tuner.start({
+        task: request.taskPath,
+        candidate: request.codePath,
+        dsl: request.dsl,
+        device: request.device,
+        budget: { evaluations: tuneEvaluationsPerCandidate },
+      })
     } catch (error) {
       if (error instanceof AppError && (error.code === 'TUNER_NO_TUNABLES' || error.code === 'TUNER_DECLARATION')) return null
       throw error

@@ -27,7 +27,12 @@ export async function packHarness(processes: ProcessManager, harnessDir: string)
   const folder = mkdtempSync(join(tmpdir(), 'akg-harness-pack-'))
   try {
     const archive = join(folder, 'harness.tar.gz')
-    const result = await processes.run({ label: 'pack harness', file: 'tar', args: ['-czf', archive, '--exclude=__pycache__', '--exclude=*.pyc', '-C', harnessDir, 'akg_harness'], timeoutMs: 60_000 })
+    const result = await processes.run({
+      label: 'pack harness',
+      file: 'tar',
+      args: ['-czf', archive, '--exclude=__pycache__', '--exclude=*.pyc', '-C', harnessDir, 'akg_harness'],
+      timeoutMs: 60_000,
+    })
     if (result.code !== 0) throw new Error(`Could not pack the harness for a remote host: ${result.spawnError ?? result.stderr.trim()}`)
     return { hash: hash.digest('hex').slice(0, 24), base64: readFileSync(archive).toString('base64') }
   } finally {

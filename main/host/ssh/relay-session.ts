@@ -50,7 +50,10 @@ export class RelaySession {
   static async open(processes: ProcessManager, target: SshTarget, relayScript: string): Promise<RelaySession> {
     const session = new RelaySession(processes, target, relayScript)
     const readyOrExit = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${target.name}: no answer from ${target.destination} within ${CONNECT_TIMEOUT_MS / 1000} s.`)), CONNECT_TIMEOUT_MS)
+      const timer = setTimeout(
+        () => reject(new Error(`${target.name}: no answer from ${target.destination} within ${CONNECT_TIMEOUT_MS / 1000} s.`)),
+        CONNECT_TIMEOUT_MS,
+      )
       session.onReady = () => {
         clearTimeout(timer)
         resolve()
@@ -158,7 +161,10 @@ export class RelaySession {
 export function explainFailure(target: SshTarget, code: number | null, output: string): string {
   const last = output.trim().split('\n').slice(-4).join(' ').trim()
   const python = target.python ?? 'python3'
-  if (code === 255 || /Could not resolve|Connection refused|Connection timed out|No route to host|Permission denied|Host key verification failed/i.test(output)) {
+  if (
+    code === 255 ||
+    /Could not resolve|Connection refused|Connection timed out|No route to host|Permission denied|Host key verification failed/i.test(output)
+  ) {
     return `Cannot reach ${target.destination} over SSH (${last || `ssh exit code ${code}`}). Check that \`ssh ${target.port ? `-p ${target.port} ` : ''}${target.destination}\` works in a terminal without a password prompt; keys come from your ssh setup.`
   }
   if (code === 127 || /not found|No such file/i.test(last)) {

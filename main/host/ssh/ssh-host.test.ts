@@ -36,9 +36,18 @@ async function startSshd(folder: string): Promise<{ port: number; key: string; p
   writeFileSync(join(folder, 'authorized_keys'), readFileSync(join(folder, 'user_key.pub')), { mode: 0o600 })
   const port = await freePort()
   const config = [
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(folder, 'host_key')}`, `PidFile ${join(folder, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${join(folder, 'authorized_keys')}`, 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
-    'PubkeyAuthentication yes', 'UsePAM no', 'StrictModes no', 'PermitRootLogin yes', 'LogLevel ERROR',
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${join(folder, 'host_key')}`,
+    `PidFile ${join(folder, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(folder, 'authorized_keys')}`,
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PubkeyAuthentication yes',
+    'UsePAM no',
+    'StrictModes no',
+    'PermitRootLogin yes',
+    'LogLevel ERROR',
   ]
   writeFileSync(join(folder, 'sshd_config'), `${config.join('\n')}\n`)
   // Running as root, sshd insists on its privilege separation folder.
@@ -64,7 +73,18 @@ describe('a runner on an SSH host', () => {
     python,
     cpuSlots: 1,
     cacheDir: join(folder, 'remote-cache'),
-    sshOptions: ['-F', '/dev/null', '-i', sshd.key, '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${join(folder, 'known_hosts')}`, '-o', 'StrictHostKeyChecking=accept-new'],
+    sshOptions: [
+      '-F',
+      '/dev/null',
+      '-i',
+      sshd.key,
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      `UserKnownHostsFile=${join(folder, 'known_hosts')}`,
+      '-o',
+      'StrictHostKeyChecking=accept-new',
+    ],
     ...overrides,
   })
 
@@ -95,7 +115,14 @@ describe('a runner on an SSH host', () => {
     const host = new SshWorkerHost(hostConfig(), processes, harnessDir, relayScript)
     const runner = new HarnessRunner({ hosts: [host] })
     try {
-      const verdict = await runner.evaluate({ taskPath: task, candidatePath: candidate, dsl: 'triton', device: 'loopback:cpu', timeoutSeconds: 180, timingTrials: 3 })
+      const verdict = await runner.evaluate({
+        taskPath: task,
+        candidatePath: candidate,
+        dsl: 'triton',
+        device: 'loopback:cpu',
+        timeoutSeconds: 180,
+        timingTrials: 3,
+      })
       expect(verdict.status).toBe('passed')
       expect(verdict.correct).toBe(true)
       // The harness read the copies the relay wrote on the host, not our files.
@@ -126,8 +153,15 @@ describe('a runner on an SSH host', () => {
     const context = temporaryHost()
     try {
       const port = await freePort()
-      const status = await context.handlers['runner.addHost']({ name: 'gpu-box', destination: '127.0.0.1', port, sshOptions: ['-F', '/dev/null', '-o', 'BatchMode=yes'] }, { transport: 'cli' })
-      expect(status.hosts.find((host) => host.name === 'gpu-box')).toMatchObject({ kind: 'ssh', state: 'error', error: expect.stringMatching(/Cannot reach 127\.0\.0\.1/) })
+      const status = await context.handlers['runner.addHost'](
+        { name: 'gpu-box', destination: '127.0.0.1', port, sshOptions: ['-F', '/dev/null', '-o', 'BatchMode=yes'] },
+        { transport: 'cli' },
+      )
+      expect(status.hosts.find((host) => host.name === 'gpu-box')).toMatchObject({
+        kind: 'ssh',
+        state: 'error',
+        error: expect.stringMatching(/Cannot reach 127\.0\.0\.1/),
+      })
       const saved = JSON.parse(readFileSync(join(context.dataDir, 'settings.json'), 'utf8'))
       expect(saved.sshHosts).toEqual([{ name: 'gpu-box', destination: '127.0.0.1', port, sshOptions: ['-F', '/dev/null', '-o', 'BatchMode=yes'] }])
       const removed = await context.handlers['runner.removeHost']({ name: 'gpu-box' }, { transport: 'cli' })

@@ -88,7 +88,9 @@ export class SshWorkerHost implements WorkerHost {
       send: (line) => session.send(line),
       onLine: (listener) => lines.push(listener),
       onClose: (listener) => {
-        void session.managed.exited.then((exit) => listener(exit.signal ? `(ssh session) was killed by ${exit.signal}` : `(ssh session) ended with code ${exit.code}`))
+        void session.managed.exited.then((exit) =>
+          listener(exit.signal ? `(ssh session) was killed by ${exit.signal}` : `(ssh session) ended with code ${exit.code}`),
+        )
       },
       stop: (graceMs) => session.close(graceMs),
       diagnostics: () => session.diagnostics(),
@@ -100,7 +102,8 @@ export class SshWorkerHost implements WorkerHost {
   async stageFiles(worker: HarnessWorker, paths: string[]): Promise<string[]> {
     const files = paths.map((path) => {
       const content = readFileSync(path)
-      if (content.length > MAX_STAGED_BYTES) throw new Error(`${path} is ${content.length} bytes; a task or candidate over ${MAX_STAGED_BYTES} bytes is not sent to ${this.name}.`)
+      if (content.length > MAX_STAGED_BYTES)
+        throw new Error(`${path} is ${content.length} bytes; a task or candidate over ${MAX_STAGED_BYTES} bytes is not sent to ${this.name}.`)
       return { name: basename(path), content: content.toString('base64') }
     })
     const result = (await worker.request('relay-put', { files }, { timeoutMs: 120_000 })) as { paths: string[] }

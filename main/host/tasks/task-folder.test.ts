@@ -14,7 +14,10 @@ const relu = readFileSync(join(import.meta.dirname, '../../../resources/tasks/le
 /** A checkout shaped like KernelBench's: the repository folder, then KernelBench/levelN/N_Name.py. */
 function fakeCheckout(): string {
   const checkout = mkdtempSync(join(tmpdir(), 'akg-kernelbench-'))
-  for (const [level, names] of [[1, ['1_Square_matmul.py', '10_Matmul_3D.py', '2_Standard_matmul.py']], [2, ['1_Conv2D_ReLU.py']]] as const) {
+  for (const [level, names] of [
+    [1, ['1_Square_matmul.py', '10_Matmul_3D.py', '2_Standard_matmul.py']],
+    [2, ['1_Conv2D_ReLU.py']],
+  ] as const) {
     const folder = join(checkout, 'KernelBench', `level${level}`)
     mkdirSync(folder, { recursive: true })
     for (const name of names) writeFileSync(join(folder, name), relu)

@@ -28,13 +28,19 @@ export async function scanTaskFolder(path: string): Promise<TaskFolder> {
       .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
     taskCount += files.length
     if (taskCount > FOLDER_TASK_LIMIT) {
-      throw new AppError('FOLDER_INVALID', `${folder} holds more than ${FOLDER_TASK_LIMIT} Python files; open the KernelBench checkout or one of its level folders.`)
+      throw new AppError(
+        'FOLDER_INVALID',
+        `${folder} holds more than ${FOLDER_TASK_LIMIT} Python files; open the KernelBench checkout or one of its level folders.`,
+      )
     }
     const tasks = await Promise.all(files.map((name) => summarize(join(directory, name), folder)))
     if (tasks.length > 0) levels.push({ level: levelFromPath(basename(directory)), tasks })
   }
   if (taskCount === 0) {
-    throw new AppError('FOLDER_INVALID', `${folder} has no task files: expected level1/, level2/ ... folders of KernelBench problems (N_Name.py), or .py task files.`)
+    throw new AppError(
+      'FOLDER_INVALID',
+      `${folder} has no task files: expected level1/, level2/ ... folders of KernelBench problems (N_Name.py), or .py task files.`,
+    )
   }
   return { path: folder, tasksRoot: levelDirs.length > 0 ? resolve(levelDirs[0] ?? folder, '..') : folder, levels, taskCount }
 }

@@ -32,11 +32,10 @@ export class TaskLibrary {
   async open(path: string): Promise<TaskDetail> {
     const detail = await this.load(resolve(path), 'opened')
     if (detail.outline.problems.length > 0 && (!detail.outline.hasModel || !detail.outline.hasGetInputs)) {
-      throw new AppError(
-        'TASK_INVALID',
-        `${detail.path} is not a KernelBench-format task: ${detail.outline.problems.join('; ')}.`,
-        { path: detail.path, problems: detail.outline.problems },
-      )
+      throw new AppError('TASK_INVALID', `${detail.path} is not a KernelBench-format task: ${detail.outline.problems.join('; ')}.`, {
+        path: detail.path,
+        problems: detail.outline.problems,
+      })
     }
     if (!this.isSample(detail.path)) {
       await this.settings.update((current) => ({

@@ -10,7 +10,8 @@ const PYTHON_PROBE_TIMEOUT_MS = 60_000
 const EXECUTABLE_TIMEOUT_MS = 10_000
 
 /** Said instead of a pip command when the interpreter is the system's: the studio never installs there. */
-export const SYSTEM_PYTHON_ADVICE = 'this is the system Python, which the studio does not install into: create the project environment (Toolchains, or npm start), or choose a venv or conda environment'
+export const SYSTEM_PYTHON_ADVICE =
+  'this is the system Python, which the studio does not install into: create the project environment (Toolchains, or npm start), or choose a venv or conda environment'
 
 const PACKAGE_INSTALL: Record<string, string> = {
   // Without an index PyPI serves the multi-GB CUDA build; the CPU index is named so no one pulls it by accident.
@@ -31,9 +32,19 @@ interface ExecutableSpec {
 const firstMatch = (pattern: RegExp) => (output: string) => pattern.exec(output)?.[1] ?? null
 
 const EXECUTABLES: ExecutableSpec[] = [
-  { name: 'nvcc', args: ['--version'], parse: firstMatch(/release ([\d.]+)/), install: 'install the CUDA toolkit (apt install nvidia-cuda-toolkit, or NVIDIA\'s installer)' },
+  {
+    name: 'nvcc',
+    args: ['--version'],
+    parse: firstMatch(/release ([\d.]+)/),
+    install: "install the CUDA toolkit (apt install nvidia-cuda-toolkit, or NVIDIA's installer)",
+  },
   { name: 'ncu', args: ['--version'], parse: firstMatch(/Version ([\d.]+)/), install: 'install Nsight Compute (ships with the CUDA toolkit)' },
-  { name: 'nvidia-smi', args: ['--query-gpu=name,driver_version', '--format=csv,noheader'], parse: (output) => output.trim().split('\n')[0] || null, install: 'install the NVIDIA driver' },
+  {
+    name: 'nvidia-smi',
+    args: ['--query-gpu=name,driver_version', '--format=csv,noheader'],
+    parse: (output) => output.trim().split('\n')[0] || null,
+    install: 'install the NVIDIA driver',
+  },
   { name: 'npu-smi', args: ['info'], parse: firstMatch(/Version:\s*([\w.]+)/), install: 'install the Ascend driver and CANN toolkit' },
 ]
 
@@ -71,10 +82,21 @@ export async function detectToolchain(python: string, harnessDir?: string, run: 
   }
 }
 
-async function detectPython(python: string, run: CommandRunner): Promise<{ python: ToolStatus; packages: ToolStatus[]; devices: DeviceInfo[]; isolated: boolean }> {
+async function detectPython(
+  python: string,
+  run: CommandRunner,
+): Promise<{ python: ToolStatus; packages: ToolStatus[]; devices: DeviceInfo[]; isolated: boolean }> {
   const result = await run(python, ['-c', PYTHON_PROBE], { timeoutMs: PYTHON_PROBE_TIMEOUT_MS })
   const missing = (reason: string) => ({
-    python: { name: 'python', kind: 'interpreter' as const, found: false, version: null, path: python, reason, install: 'install Python 3.10+ and choose it in Toolchains' },
+    python: {
+      name: 'python',
+      kind: 'interpreter' as const,
+      found: false,
+      version: null,
+      path: python,
+      reason,
+      install: 'install Python 3.10+ and choose it in Toolchains',
+    },
     packages: Object.keys(PACKAGE_INSTALL).map((name) => packageStatus(name, null, `not checked: ${reason}`)),
     devices: [],
     isolated: false,
@@ -142,7 +164,11 @@ async function detectExecutable(spec: ExecutableSpec, run: CommandRunner): Promi
 const lastLine = (text: string) => text.trim().split('\n').pop() ?? ''
 
 /** The harness's own `detect` (peaks included) sees the devices exactly as an evaluation will. */
-async function detectWithHarness(python: string, harnessDir: string, run: CommandRunner): Promise<{ status: ToolStatus; devices: DeviceInfo[]; sandbox?: SandboxStatus | null }> {
+async function detectWithHarness(
+  python: string,
+  harnessDir: string,
+  run: CommandRunner,
+): Promise<{ status: ToolStatus; devices: DeviceInfo[]; sandbox?: SandboxStatus | null }> {
   const env = harnessEnvironment(harnessDir)
   const result = await run(python, ['-m', 'akg_harness', 'detect', '--no-measure'], { timeoutMs: PYTHON_PROBE_TIMEOUT_MS, env })
   const base = { name: 'akg_harness', kind: 'python-package' as const, path: harnessDir }
@@ -151,7 +177,16 @@ async function detectWithHarness(python: string, harnessDir: string, run: Comman
     report = JSON.parse(result.stdout)
   } catch {
     const why = result.spawnError ?? (result.timedOut ? 'timed out' : lastLine(result.stderr) || `exit code ${result.code}`)
-    return { status: { ...base, found: false, version: null, reason: `the harness cannot run in this environment: ${why}`, install: 'python -m pip install torch numpy (the harness needs torch)' }, devices: [] }
+    return {
+      status: {
+        ...base,
+        found: false,
+        version: null,
+        reason: `the harness cannot run in this environment: ${why}`,
+        install: 'python -m pip install torch numpy (the harness needs torch)',
+      },
+      devices: [],
+    }
   }
   const devices = (report.devices ?? []).map((device): DeviceInfo => {
     const [kind = 'cpu', index = '0'] = String(device.id ?? 'cpu').split(':')
@@ -170,7 +205,11 @@ async function detectWithHarness(python: string, harnessDir: string, run: Comman
       peaks_source: typeof device.peaks_source === 'string' ? device.peaks_source : null,
     }
   })
-  return { status: { ...base, found: true, version: report.harness_version ?? 'unknown', reason: null, install: null }, devices, sandbox: sandboxStatus(report.sandbox) }
+  return {
+    status: { ...base, found: true, version: report.harness_version ?? 'unknown', reason: null, install: null },
+    devices,
+    sandbox: sandboxStatus(report.sandbox),
+  }
 }
 
 function sandboxStatus(raw: Record<string, unknown> | undefined): SandboxStatus | null {

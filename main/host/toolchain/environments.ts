@@ -37,7 +37,12 @@ function condaPrefixes(home: string): string[] {
   const prefixes = [...roots, ...roots.flatMap((root) => subfolders(join(root, 'envs')))]
   if (process.env.CONDA_PREFIX) prefixes.push(process.env.CONDA_PREFIX)
   try {
-    prefixes.push(...readFileSync(join(home, '.conda', 'environments.txt'), 'utf8').split('\n').map((line) => line.trim()).filter(Boolean))
+    prefixes.push(
+      ...readFileSync(join(home, '.conda', 'environments.txt'), 'utf8')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean),
+    )
   } catch {
     // No environments.txt: conda was never used, or lists nothing extra.
   }
@@ -56,7 +61,12 @@ export function findInterpreters(appRoot: string, added: string[], home = homedi
   }
   push(join(appRoot, '.venv', 'bin', 'python'), 'project venv', join(appRoot, '.venv'))
   if (process.env.VIRTUAL_ENV) push(join(process.env.VIRTUAL_ENV, 'bin', 'python'), 'active venv', process.env.VIRTUAL_ENV)
-  for (const folder of [join(home, '.venv'), ...subfolders(join(home, '.virtualenvs')), ...subfolders(join(home, 'venvs')), ...subfolders(join(home, '.venvs'))]) {
+  for (const folder of [
+    join(home, '.venv'),
+    ...subfolders(join(home, '.virtualenvs')),
+    ...subfolders(join(home, 'venvs')),
+    ...subfolders(join(home, '.venvs')),
+  ]) {
     push(join(folder, 'bin', 'python'), 'venv', folder)
   }
   for (const prefix of condaPrefixes(home)) push(join(prefix, 'bin', 'python'), 'conda', prefix)

@@ -33,9 +33,12 @@ export class ProjectVenv {
   async plan(): Promise<VenvPlan> {
     const { file, env } = this.node()
     const result = await this.deps.processes.run({ label: 'venv plan', file, args: [this.script, 'plan'], env, timeoutMs: PLAN_TIMEOUT_MS })
-    if (result.code !== 0) throw new AppError('VENV_PLAN_FAILED', `Could not work out which torch build fits this machine: ${result.stderr.trim() || `exit code ${result.code}`}`)
+    if (result.code !== 0)
+      throw new AppError('VENV_PLAN_FAILED', `Could not work out which torch build fits this machine: ${result.stderr.trim() || `exit code ${result.code}`}`)
     const plan = JSON.parse(result.stdout) as Omit<VenvPlan, 'ready'>
-    const check = existsSync(this.python) ? await this.deps.processes.run({ label: 'venv torch check', file: this.python, args: ['-c', 'import torch'], timeoutMs: 60_000 }) : null
+    const check = existsSync(this.python)
+      ? await this.deps.processes.run({ label: 'venv torch check', file: this.python, args: ['-c', 'import torch'], timeoutMs: 60_000 })
+      : null
     return { ...plan, ready: check?.code === 0 }
   }
 
@@ -47,7 +50,13 @@ export class ProjectVenv {
 
   private async run(): Promise<string> {
     const { file, env } = this.node()
-    const managed = this.deps.processes.spawnChild({ label: 'create project venv', file, args: [this.script, 'create', '--json'], env, cwd: this.deps.paths.appRoot })
+    const managed = this.deps.processes.spawnChild({
+      label: 'create project venv',
+      file,
+      args: [this.script, 'create', '--json'],
+      env,
+      cwd: this.deps.paths.appRoot,
+    })
     managed.child.stdin.end()
     const started = Date.now()
     let stderr = ''

@@ -41,8 +41,5 @@ export interface PythonProbeResult {
   /** A venv or conda environment (safe to pip install into), not the system interpreter. */
   isolated?: boolean
   devices: DeviceInfo[]
-  packages: Record<
-    string,
-    { version: string | null; error: string | null; cuda?: string | null; cuda_available?: boolean; device_count?: number }
-  >
+  packages: Record<string, { version: string | null; error: string | null; cuda?: string | null; cuda_available?: boolean; device_count?: number }>
 }

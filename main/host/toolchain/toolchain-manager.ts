@@ -19,11 +19,18 @@ const addedInterpreters = (settings: Settings): string[] => settings.toolchain?.
 
 /** Confirms a path is a Python the harness can use before it is saved, with the reason when not. */
 async function checkInterpreter(host: Pick<HostBasics, 'processes'>, python: string): Promise<void> {
-  if (!python.startsWith('/')) throw new AppError('TOOLCHAIN_NOT_ABSOLUTE', `Give the full path of the interpreter (for example /opt/conda/envs/kernels/bin/python), not ${python}.`)
+  if (!python.startsWith('/'))
+    throw new AppError('TOOLCHAIN_NOT_ABSOLUTE', `Give the full path of the interpreter (for example /opt/conda/envs/kernels/bin/python), not ${python}.`)
   if (!interpreterExists(python)) throw new AppError('TOOLCHAIN_NOT_FOUND', `There is no file at ${python}.`)
-  const result = await host.processes.run({ label: 'python check', file: python, args: ['-c', 'import sys; print(sys.version_info >= (3, 9))'], timeoutMs: 20_000 })
+  const result = await host.processes.run({
+    label: 'python check',
+    file: python,
+    args: ['-c', 'import sys; print(sys.version_info >= (3, 9))'],
+    timeoutMs: 20_000,
+  })
   if (result.spawnError) throw new AppError('TOOLCHAIN_NOT_RUNNABLE', `${python} could not be started: ${result.spawnError}.`)
-  if (result.stdout.trim() !== 'True') throw new AppError('TOOLCHAIN_TOO_OLD', `${python} is not Python 3.9 or newer (the harness needs 3.9+).`, { stderr: result.stderr.slice(-2000) })
+  if (result.stdout.trim() !== 'True')
+    throw new AppError('TOOLCHAIN_TOO_OLD', `${python} is not Python 3.9 or newer (the harness needs 3.9+).`, { stderr: result.stderr.slice(-2000) })
 }
 
 /** Lists, adds and selects the Python environments of this machine; the selection persists in settings. */

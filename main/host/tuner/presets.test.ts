@@ -19,7 +19,9 @@ describe('preset files', () => {
   it('lists a malformed file in a folder as a problem naming the field, and loads the rest', async () => {
     const loaded = await loadPresets([join(root, 'resources', 'tuner', 'presets'), fixtures])
     expect(loaded.presets.length).toBe(shipped.length)
-    expect(loaded.problems.map((problem) => [problem.file.endsWith('malformed-eta.json') || problem.file.endsWith('malformed-expression.json'), problem.field])).toEqual([
+    expect(
+      loaded.problems.map((problem) => [problem.file.endsWith('malformed-eta.json') || problem.file.endsWith('malformed-expression.json'), problem.field]),
+    ).toEqual([
       [true, 'strategy.eta'],
       [true, 'constraints.0.expression'],
     ])
@@ -76,6 +78,8 @@ describe('choosing a preset', () => {
     expect(named.reason).toBe('preset exhaustive was chosen explicitly')
     expect(() => selectPreset(shipped, { dsl: 'cpp', deviceFamily: 'cpu', kernel: 'x' }, 'nope')).toThrow(/no preset named "nope"; known presets: /)
     const withoutFallback = shipped.filter((item) => item.preset.name !== 'fallback')
-    expect(() => selectPreset(withoutFallback, { dsl: 'tilelang', deviceFamily: 'npu', kernel: 'x' })).toThrow(/no tuning preset matches dsl tilelang on device family npu/)
+    expect(() => selectPreset(withoutFallback, { dsl: 'tilelang', deviceFamily: 'npu', kernel: 'x' })).toThrow(
+      /no tuning preset matches dsl tilelang on device family npu/,
+    )
   })
 })

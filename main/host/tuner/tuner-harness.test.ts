@@ -12,12 +12,17 @@ afterAll(() => studio.dispose())
 
 describe('tuning through the real harness', () => {
   it('checks every Triton configuration under the interpreter and reports the block sizes that skip elements', async () => {
-    const started = await studio.host.tuner.start({ task: join(repoRoot, 'resources', 'tasks', 'level1', '19_ReLU.py'), candidate: join(fixtures, 'relu_triton.py'), device: 'cpu' })
+    const started = await studio.host.tuner.start({
+      task: join(repoRoot, 'resources', 'tasks', 'level1', '19_ReLU.py'),
+      candidate: join(fixtures, 'relu_triton.py'),
+      device: 'cpu',
+    })
     expect(started.strategy.preset).toBe('triton-cpu-interpreter')
     const session = await studio.host.tuner.wait(started.id)
     expect(session.state).toBe('finished')
     expect(session.records).toHaveLength(12)
-    const byBlock = (status: string) => [...new Set(session.records.filter((record) => record.status === status).map((record) => record.params.BLOCK_SIZE))].sort((a, b) => Number(a) - Number(b))
+    const byBlock = (status: string) =>
+      [...new Set(session.records.filter((record) => record.status === status).map((record) => record.params.BLOCK_SIZE))].sort((a, b) => Number(a) - Number(b))
     expect(byBlock('passed')).toEqual([1024, 2048])
     expect(byBlock('failed')).toEqual([256, 512])
     const failure = session.records.find((record) => record.status === 'failed')!
@@ -38,7 +43,10 @@ describe('tuning through the real harness', () => {
     expect(started.dsl).toBe('cpp')
     expect(started.space.size).toBe(12)
     const session = await studio.host.tuner.wait(started.id)
-    expect(session.records.map((record) => [record.status, record.error?.message ?? null])).toEqual([['passed', null], ['passed', null]])
+    expect(session.records.map((record) => [record.status, record.error?.message ?? null])).toEqual([
+      ['passed', null],
+      ['passed', null],
+    ])
     expect(session.records.map((record) => record.params)).toEqual([
       { CHUNK: 4096, SCHEDULE: 'static', NUM_THREADS: 2 },
       { CHUNK: 1024, SCHEDULE: 'static', NUM_THREADS: 1 },

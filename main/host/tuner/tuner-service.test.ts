@@ -29,7 +29,10 @@ function service(objective: (params: Configuration) => number | string, presetFo
 }
 
 // relu_triton.py launches a grid sized for 1024-element blocks: smaller blocks skip elements.
-const relu = (params: Configuration) => ((params.BLOCK_SIZE as number) < 1024 ? 'output_matches_reference: 25% of elements out of tolerance' : 0.01 * (params.NUM_WARPS as number) + 1 / (params.BLOCK_SIZE as number))
+const relu = (params: Configuration) =>
+  (params.BLOCK_SIZE as number) < 1024
+    ? 'output_matches_reference: 25% of elements out of tolerance'
+    : 0.01 * (params.NUM_WARPS as number) + 1 / (params.BLOCK_SIZE as number)
 
 describe('tuning sessions', () => {
   it('on the CPU, Triton is checked for correctness only and each broken block size is reported with its error', async () => {
@@ -82,11 +85,18 @@ describe('tuning sessions', () => {
     const { tuner, dataDir } = service(relu, [join(root, 'resources', 'tuner', 'presets'), fixtures])
     const plain = join(dataDir, 'plain.py')
     writeFileSync(plain, 'import triton\nBLOCK = 1024\n')
-    await expect(tuner.start({ task: '19_ReLU', candidate: plain, device: 'cpu' })).rejects.toThrow(/declares nothing to tune: add a line like `BLOCK_SIZE = 1024 {2}# akg:tune/)
+    await expect(tuner.start({ task: '19_ReLU', candidate: plain, device: 'cpu' })).rejects.toThrow(
+      /declares nothing to tune: add a line like `BLOCK_SIZE = 1024 {2}# akg:tune/,
+    )
     const broken = join(dataDir, 'broken.py')
     writeFileSync(broken, 'import triton\nBLOCK = 1024  # akg:tune [1024, 1024]\n')
-    await expect(tuner.start({ task: '19_ReLU', candidate: broken, device: 'cpu' })).rejects.toMatchObject({ code: 'TUNER_DECLARATION', message: 'broken.py: line 2: the value 1024 is listed twice' })
-    await expect(tuner.start({ task: '19_ReLU', candidate: join(fixtures, 'relu_triton.py'), device: 'cpu', strategy: join(fixtures, 'malformed-eta.json') })).rejects.toMatchObject({ code: 'TUNER_PRESET_INVALID', detail: { field: 'strategy.eta' } })
+    await expect(tuner.start({ task: '19_ReLU', candidate: broken, device: 'cpu' })).rejects.toMatchObject({
+      code: 'TUNER_DECLARATION',
+      message: 'broken.py: line 2: the value 1024 is listed twice',
+    })
+    await expect(
+      tuner.start({ task: '19_ReLU', candidate: join(fixtures, 'relu_triton.py'), device: 'cpu', strategy: join(fixtures, 'malformed-eta.json') }),
+    ).rejects.toMatchObject({ code: 'TUNER_PRESET_INVALID', detail: { field: 'strategy.eta' } })
     const listed = await tuner.presets()
     expect(listed.problems.map((problem) => problem.field).sort()).toEqual(['constraints.0.expression', 'strategy.eta'])
     expect(listed.presets.find((preset) => preset.name === 'triton-hopper')?.overrides[0]?.kernel).toBe('matmul|matrix_mult|gemm|bmm|linear')

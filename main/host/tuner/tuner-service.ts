@@ -101,7 +101,10 @@ export class TunerService {
       throw error
     }
     if (space.parameters.length === 0) {
-      throw new AppError('TUNER_NO_TUNABLES', `${basename(candidatePath)} declares nothing to tune: add a line like \`BLOCK_SIZE = 1024  # akg:tune [256, 512, 1024]\` (Python) or \`#define TILE 32  // akg:tune [16, 32, 64]\` (C/C++/CUDA); see docs/tuner.md.`)
+      throw new AppError(
+        'TUNER_NO_TUNABLES',
+        `${basename(candidatePath)} declares nothing to tune: add a line like \`BLOCK_SIZE = 1024  # akg:tune [256, 512, 1024]\` (Python) or \`#define TILE 32  // akg:tune [16, 32, 64]\` (C/C++/CUDA); see docs/tuner.md.`,
+      )
     }
     const deviceFamily = input.deviceFamily ?? (await (this.options.deviceFamily ?? resolveDeviceFamily)(dsl, input.device))
     const kernel = input.kernel ?? task.name
@@ -214,7 +217,10 @@ export class TunerService {
   private async fail(session: TuneSession, error: unknown): Promise<void> {
     session.state = 'failed'
     session.finishedAt = new Date().toISOString()
-    session.error = error instanceof AppError ? { code: error.code, message: error.message } : { code: 'TUNER_FAILED', message: error instanceof Error ? error.message : String(error) }
+    session.error =
+      error instanceof AppError
+        ? { code: error.code, message: error.message }
+        : { code: 'TUNER_FAILED', message: error instanceof Error ? error.message : String(error) }
     this.options.emit.end(structuredClone(session))
   }
 

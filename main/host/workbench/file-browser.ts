@@ -49,7 +49,10 @@ export async function listFolder(host: Host, input: { path?: string; extensions?
   if (!real) throw new AppError('NOT_FOUND', `There is no folder at ${requested}.`)
   const root = roots.find((entry) => inside(real, entry.path))
   if (!root) {
-    throw new AppError('FILES_OUTSIDE_ROOTS', `${requested} is outside the folders the studio may show (the data folder, the samples and the task folders you opened): open its folder in Tasks first.`)
+    throw new AppError(
+      'FILES_OUTSIDE_ROOTS',
+      `${requested} is outside the folders the studio may show (the data folder, the samples and the task folders you opened): open its folder in Tasks first.`,
+    )
   }
   const info = await stat(real)
   const folder = info.isDirectory() ? real : dirname(real)

@@ -14,8 +14,17 @@ export async function pythonOnPath(host: Host, python: string, shell = process.e
   const bin = dirname(python)
   const env = { ...process.env, PATH: [bin, process.env.PATH].filter(Boolean).join(delimiter), TERM: 'dumb' }
   const marker = '__akg_python__'
-  const result = await host.processes.run({ label: 'terminal PATH check', file: shell, args: ['-i', '-c', `printf '${marker}%s\\n' "$(command -v python)" "$(command -v python3)"`], env, timeoutMs: CHECK_TIMEOUT_MS })
-  const found = result.stdout.split('\n').filter((line) => line.startsWith(marker)).map((line) => line.slice(marker.length).trim())
+  const result = await host.processes.run({
+    label: 'terminal PATH check',
+    file: shell,
+    args: ['-i', '-c', `printf '${marker}%s\\n' "$(command -v python)" "$(command -v python3)"`],
+    env,
+    timeoutMs: CHECK_TIMEOUT_MS,
+  })
+  const found = result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith(marker))
+    .map((line) => line.slice(marker.length).trim())
   const first = found.find(Boolean) ?? null
   return { shell, expected: python, found: first, first: first !== null && dirname(first) === bin, checked: !result.timedOut && result.spawnError === null }
 }

@@ -18,8 +18,18 @@ export async function startSampleRun(host: Host): Promise<SampleStart> {
   const report = await host.detectToolchain().catch(() => null)
   const gpu = report?.devices?.find((device) => device.kind === 'cuda')
   const pick = gpu
-    ? { task: 'level1/23_Softmax.py', dsl: 'triton' as const, device: `cuda:${gpu.index}`, reason: `${gpu.name} is visible to torch, so the Triton softmax is compiled and timed on it` }
-    : { task: 'level1/19_ReLU.py', dsl: 'cpp' as const, device: 'cpu', reason: 'no GPU is visible to torch here, so the C++ ReLU is compiled and timed on the CPU' }
+    ? {
+        task: 'level1/23_Softmax.py',
+        dsl: 'triton' as const,
+        device: `cuda:${gpu.index}`,
+        reason: `${gpu.name} is visible to torch, so the Triton softmax is compiled and timed on it`,
+      }
+    : {
+        task: 'level1/19_ReLU.py',
+        dsl: 'cpp' as const,
+        device: 'cpu',
+        reason: 'no GPU is visible to torch here, so the C++ ReLU is compiled and timed on the CPU',
+      }
   const model = `${SAMPLE_PROVIDER}:${SAMPLE_MODEL}`
   const run = await host.runs.start({
     title: `${pick.task.split('/').pop()?.replace(/\.py$/, '')} · ${pick.dsl} · sample replay`,

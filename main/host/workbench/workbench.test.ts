@@ -47,7 +47,10 @@ describe('workbench routes', () => {
 
     // Opening a task folder makes it browsable.
     mkdirSync(join(outside, 'level1'))
-    writeFileSync(join(outside, 'level1', '1_Task.py'), 'import torch\nclass Model(torch.nn.Module):\n    pass\ndef get_inputs():\n    return []\ndef get_init_inputs():\n    return []\n')
+    writeFileSync(
+      join(outside, 'level1', '1_Task.py'),
+      'import torch\nclass Model(torch.nn.Module):\n    pass\ndef get_inputs():\n    return []\ndef get_init_inputs():\n    return []\n',
+    )
     await context.handlers['tasks.openFolder']({ path: outside }, cli).catch(() => undefined)
     const opened = await context.handlers['files.list']({ path: outside, extensions: ['.py'] }, cli).catch((error: unknown) => error)
     expect(opened).toMatchObject({ path: outside })
@@ -56,16 +59,24 @@ describe('workbench routes', () => {
   it('plays a replay provider over a cassette folder again in every run, never used up', async () => {
     const context = temporaryHost()
     cleanups.push(() => context.dispose())
-    await context.handlers['providers.save']({ name: 'samples', kind: 'replay', cassettePath: join(repoRoot, 'resources', 'cassettes'), defaultModel: 'hand-written-replay' }, cli)
+    await context.handlers['providers.save'](
+      { name: 'samples', kind: 'replay', cassettePath: join(repoRoot, 'resources', 'cassettes'), defaultModel: 'hand-written-replay' },
+      cli,
+    )
     const tested = await context.handlers['providers.test']({ name: 'samples' }, cli)
     expect(tested.models[0]?.details).toContain('19_ReLU.cpp.json')
-    const spec = { taskPath: join(repoRoot, 'resources', 'tasks', 'level1', '19_ReLU.py'), dsl: 'cpp', models: { coder: 'samples:hand-written-replay', designer: 'samples:hand-written-replay' } } as unknown as RunSpec
+    const spec = {
+      taskPath: join(repoRoot, 'resources', 'tasks', 'level1', '19_ReLU.py'),
+      dsl: 'cpp',
+      models: { coder: 'samples:hand-written-replay', designer: 'samples:hand-written-replay' },
+    } as unknown as RunSpec
     for (let run = 0; run < 2; run += 1) {
       const models = await resolveRunModels(context.host, spec, [])
       const binding = models('designer')
       expect(binding.client.replay).toBe(true)
       let text = ''
-      for await (const event of binding.client.stream({ model: binding.model, messages: [], role: 'designer' })) if (event.type === 'text-delta') text += event.text
+      for await (const event of binding.client.stream({ model: binding.model, messages: [], role: 'designer' }))
+        if (event.type === 'text-delta') text += event.text
       expect(text).toContain('Plan for ReLU on the CPU')
     }
   })

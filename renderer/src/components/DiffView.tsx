@@ -42,7 +42,10 @@ export function DiffView({ before, after, beforeLabel, afterLabel, language = 'p
   }, [before, after, beforeLabel, afterLabel, language, theme])
   return (
     <div className="diff-view" data-testid="code-diff">
-      <div className="diff-labels" aria-hidden="true"><span>{beforeLabel}</span><span>{afterLabel}</span></div>
+      <div className="diff-labels" aria-hidden="true">
+        <span>{beforeLabel}</span>
+        <span>{afterLabel}</span>
+      </div>
       <div ref={host} />
     </div>
   )

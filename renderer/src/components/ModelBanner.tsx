@@ -15,14 +15,26 @@ export function ModelBanner() {
       <strong>No model is reachable, so runs cannot start yet.</strong> Do one of these:
       <ol>
         <li>Try the studio now with the sample replays: recorded answers with real kernels, verified and timed on this machine, labelled as replays.</li>
-        <li>Start Ollama (<code>ollama serve</code>) and pull a coder model: <code>ollama pull qwen2.5-coder:7b</code>, or use Pull in Settings → Model providers.</li>
+        <li>
+          Start Ollama (<code>ollama serve</code>) and pull a coder model: <code>ollama pull qwen2.5-coder:7b</code>, or use Pull in Settings → Model providers.
+        </li>
         <li>Add an OpenAI-compatible or Anthropic provider with its API key in Settings.</li>
-        <li>Add a <em>manual</em> provider: each prompt is shown here and written to a file, and you paste the answer from any chat window.</li>
+        <li>
+          Add a <em>manual</em> provider: each prompt is shown here and written to a file, and you paste the answer from any chat window.
+        </li>
       </ol>
       <div className="banner-actions">
-        <button type="button" className="primary" onClick={() => void startSamples()}>Start a sample run</button>
-        {view !== 'settings' ? <button type="button" onClick={() => setView('settings')}>Open Settings</button> : null}
-        <button type="button" onClick={() => setHidden(true)}>Hide</button>
+        <button type="button" className="primary" onClick={() => void startSamples()}>
+          Start a sample run
+        </button>
+        {view !== 'settings' ? (
+          <button type="button" onClick={() => setView('settings')}>
+            Open Settings
+          </button>
+        ) : null}
+        <button type="button" onClick={() => setHidden(true)}>
+          Hide
+        </button>
       </div>
     </div>
   )

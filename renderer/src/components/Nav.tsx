@@ -18,7 +18,7 @@ const ITEMS: Item[] = [
   { view: 'profile', label: 'Profile', hint: 'the open candidate against its baselines', nested: true },
   { view: 'compare', label: 'Compare', hint: 'two candidates side by side: code, verdict, timing', nested: true },
   { view: 'migrate', label: 'Migrate', hint: 'port a kernel to another DSL' },
-  { view: 'tune', label: 'Tune', hint: 'search a kernel\'s declared parameters, no model needed' },
+  { view: 'tune', label: 'Tune', hint: "search a kernel's declared parameters, no model needed" },
   { view: 'benchmarks', label: 'Benchmarks', hint: 'batches of tasks, fast_p and geometric means' },
   { view: 'model', label: 'Model', hint: 'your PyTorch model: where its time goes, tasks from it, winners patched back, A/B' },
   { view: 'toolchains', label: 'Toolchains', hint: 'Python, torch, compilers, profilers' },
@@ -36,9 +36,18 @@ export function Nav() {
   return (
     <nav className="nav" aria-label="Main">
       <div className="brand">
-        <span className="brand-mark" aria-hidden="true">▚</span> AKG Studio
+        <span className="brand-mark" aria-hidden="true">
+          ▚
+        </span>{' '}
+        AKG Studio
       </div>
-      <button type="button" className="nav-palette" onClick={() => setOverlay('palette')} aria-keyshortcuts="Control+K" title="Command palette (Ctrl+K); ? lists the shortcuts">
+      <button
+        type="button"
+        className="nav-palette"
+        onClick={() => setOverlay('palette')}
+        aria-keyshortcuts="Control+K"
+        title="Command palette (Ctrl+K); ? lists the shortcuts"
+      >
         Commands <kbd>Ctrl K</kbd>
       </button>
       <ul>

@@ -7,17 +7,43 @@ export const DSLS: readonly Dsl[] = dslNames
 export const ROLES: readonly AgentRole[] = agentRoles
 
 /** Target DSL and device; a device outside the list (an SSH host's, host:cuda:1) can be typed. */
-export function TargetFields({ dsl, device, devices, onChange, idPrefix }: { dsl: Dsl; device: string; devices: string[]; onChange: (next: { dsl: Dsl; device: string }) => void; idPrefix: string }) {
+export function TargetFields({
+  dsl,
+  device,
+  devices,
+  onChange,
+  idPrefix,
+}: {
+  dsl: Dsl
+  device: string
+  devices: string[]
+  onChange: (next: { dsl: Dsl; device: string }) => void
+  idPrefix: string
+}) {
   const problem = targetProblem(dsl, device)
   return (
     <>
       <label htmlFor={`${idPrefix}-dsl`}>DSL</label>
       <select id={`${idPrefix}-dsl`} value={dsl} onChange={(event) => onChange({ dsl: event.target.value as Dsl, device })}>
-        {DSLS.map((value) => <option key={value} value={value}>{DSL_LABELS[value]}</option>)}
+        {DSLS.map((value) => (
+          <option key={value} value={value}>
+            {DSL_LABELS[value]}
+          </option>
+        ))}
       </select>
       <label htmlFor={`${idPrefix}-device`}>Device or host</label>
-      <input id={`${idPrefix}-device`} list={`${idPrefix}-devices`} value={device} onChange={(event) => onChange({ dsl, device: event.target.value })} spellCheck={false} />
-      <datalist id={`${idPrefix}-devices`}>{devices.map((value) => <option key={value} value={value} />)}</datalist>
+      <input
+        id={`${idPrefix}-device`}
+        list={`${idPrefix}-devices`}
+        value={device}
+        onChange={(event) => onChange({ dsl, device: event.target.value })}
+        spellCheck={false}
+      />
+      <datalist id={`${idPrefix}-devices`}>
+        {devices.map((value) => (
+          <option key={value} value={value} />
+        ))}
+      </datalist>
       {problem ? <p className="field-note">{problem}</p> : null}
     </>
   )
@@ -30,7 +56,17 @@ export const CONDUCTOR_NOTE =
   'Evolve and adaptive runs keep their own selection.'
 
 /** One `provider:model` per agent role; an empty role uses the coder's model (the Conductor's: the rules). */
-export function ModelFields({ models, choices, onChange, idPrefix }: { models: Partial<Record<AgentRole, string>>; choices: string[]; onChange: (next: Partial<Record<AgentRole, string>>) => void; idPrefix: string }) {
+export function ModelFields({
+  models,
+  choices,
+  onChange,
+  idPrefix,
+}: {
+  models: Partial<Record<AgentRole, string>>
+  choices: string[]
+  onChange: (next: Partial<Record<AgentRole, string>>) => void
+  idPrefix: string
+}) {
   // Each provider's own model list (Ollama's tags with sizes, /v1/models, Anthropic's list), from its last test.
   const listed = useStudio((state) => state.providerModels)
   const describe = (choice: string) => {
@@ -49,14 +85,24 @@ export function ModelFields({ models, choices, onChange, idPrefix }: { models: P
             list={`${idPrefix}-models`}
             value={models[role] ?? ''}
             title={role === 'conductor' ? CONDUCTOR_NOTE : undefined}
-            placeholder={role === 'coder' ? 'provider:model, e.g. ollama:qwen2.5-coder:14b' : role === 'conductor' ? 'empty: the rule-based Conductor' : 'same as the coder'}
+            placeholder={
+              role === 'coder'
+                ? 'provider:model, e.g. ollama:qwen2.5-coder:14b'
+                : role === 'conductor'
+                  ? 'empty: the rule-based Conductor'
+                  : 'same as the coder'
+            }
             onChange={(event) => onChange({ ...models, [role]: event.target.value })}
             spellCheck={false}
           />
         </div>
       ))}
       <p className="field-note">{CONDUCTOR_NOTE}</p>
-      <datalist id={`${idPrefix}-models`}>{choices.map((value) => <option key={value} value={value} label={describe(value)} />)}</datalist>
+      <datalist id={`${idPrefix}-models`}>
+        {choices.map((value) => (
+          <option key={value} value={value} label={describe(value)} />
+        ))}
+      </datalist>
     </>
   )
 }
@@ -64,16 +110,24 @@ export function ModelFields({ models, choices, onChange, idPrefix }: { models: P
 export function BudgetFields({ budget, onChange, idPrefix }: { budget: RunBudget; onChange: (next: RunBudget) => void; idPrefix: string }) {
   // step="any" where a value need not be a multiple of anything: the browser refuses to submit otherwise.
   const fields: Array<{ key: keyof RunBudget; label: string; step: number | 'any'; min: number }> = [
-    { key: 'steps', label: 'Steps', step: 1, min: 1 }, { key: 'candidates', label: 'Candidates', step: 1, min: 1 },
-    { key: 'tokens', label: 'Tokens', step: 'any', min: 1 }, { key: 'minutes', label: 'Minutes', step: 'any', min: 0.05 },
+    { key: 'steps', label: 'Steps', step: 1, min: 1 },
+    { key: 'candidates', label: 'Candidates', step: 1, min: 1 },
+    { key: 'tokens', label: 'Tokens', step: 'any', min: 1 },
+    { key: 'minutes', label: 'Minutes', step: 'any', min: 0.05 },
   ]
   return (
     <div className="budget-grid">
       {fields.map((field) => (
         <div key={field.key} className="field-row">
           <label htmlFor={`${idPrefix}-budget-${field.key}`}>{field.label}</label>
-          <input id={`${idPrefix}-budget-${field.key}`} type="number" min={field.min} step={field.step} value={budget[field.key]}
-            onChange={(event) => onChange({ ...budget, [field.key]: Number(event.target.value) })} />
+          <input
+            id={`${idPrefix}-budget-${field.key}`}
+            type="number"
+            min={field.min}
+            step={field.step}
+            value={budget[field.key]}
+            onChange={(event) => onChange({ ...budget, [field.key]: Number(event.target.value) })}
+          />
         </div>
       ))}
     </div>
@@ -89,5 +143,9 @@ export const WORKFLOW_HINTS: Record<Exclude<Workflow, 'migrate'>, string> = {
 
 /** Drops empty model fields so the backend's "coder stands in" rule applies. */
 export function cleanModels(models: Partial<Record<AgentRole, string>>): Partial<Record<AgentRole, string>> {
-  return Object.fromEntries(Object.entries(models).filter(([, value]) => value && value.trim() !== '').map(([key, value]) => [key, (value as string).trim()]))
+  return Object.fromEntries(
+    Object.entries(models)
+      .filter(([, value]) => value && value.trim() !== '')
+      .map(([key, value]) => [key, (value as string).trim()]),
+  )
 }

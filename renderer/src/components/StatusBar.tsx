@@ -11,7 +11,9 @@ export function StatusBar() {
   return (
     <footer className="status-bar">
       <span className={`dot dot-${status}`} aria-hidden="true" />
-      <span data-testid="connection">{transport.kind === 'electron' ? 'desktop' : 'browser mode'} · {status}</span>
+      <span data-testid="connection">
+        {transport.kind === 'electron' ? 'desktop' : 'browser mode'} · {status}
+      </span>
       <span className="spacer" />
       {torch ? <span>torch {torch.found ? torch.version : 'missing'}</span> : null}
     </footer>

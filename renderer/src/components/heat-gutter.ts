@@ -10,7 +10,10 @@ export interface HeatMark {
 
 /** A bar whose width and colour follow the line's share of stall samples, with the share written out. */
 class HeatMarker extends GutterMarker {
-  constructor(private readonly mark: HeatMark, private readonly hottest: number) {
+  constructor(
+    private readonly mark: HeatMark,
+    private readonly hottest: number,
+  ) {
     super()
   }
 

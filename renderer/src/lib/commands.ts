@@ -9,7 +9,12 @@ export interface Command {
   run(state: StudioState): void | Promise<unknown>
 }
 
-const go = (view: ViewName, label: string, key: string): Command => ({ id: `go.${view}`, label: `Go to ${label}`, keys: `g ${key}`, run: (state) => state.setView(view) })
+const go = (view: ViewName, label: string, key: string): Command => ({
+  id: `go.${view}`,
+  label: `Go to ${label}`,
+  keys: `g ${key}`,
+  run: (state) => state.setView(view),
+})
 
 /** The studio's actions, for the command palette and the keyboard; the help overlay lists them. */
 export function studioCommands(state: StudioState): Command[] {
@@ -32,7 +37,12 @@ export function studioCommands(state: StudioState): Command[] {
     commands.push({ id: 'run.open', label: 'Go to the open run', keys: 'g o', run: (current) => current.setView('run') })
   }
   const runs = state.runList.state === 'ready' ? state.runList.value.slice(0, 30) : []
-  for (const run of runs) commands.push({ id: `run.${run.id}`, label: `Open run: ${run.title}${run.replay ? ' (replay)' : ''} · ${run.status}`, run: (current) => current.openRun(run.id) })
+  for (const run of runs)
+    commands.push({
+      id: `run.${run.id}`,
+      label: `Open run: ${run.title}${run.replay ? ' (replay)' : ''} · ${run.status}`,
+      run: (current) => current.openRun(run.id),
+    })
   return commands
 }
 

@@ -4,8 +4,20 @@ import { geometricMean } from '../../../agents/contract/registry.ts'
 import { fastPCurve } from './fast-p.ts'
 
 const row = (correct: boolean, eager: number | null): BenchRow => ({
-  taskPath: 't.py', taskName: 't', runId: 'r', runStatus: 'completed', correct, bestCandidateId: null,
-  medianMs: null, eagerMs: null, compileMs: null, speedupVsEager: eager, speedupVsCompile: null, error: null, models: [], replay: false,
+  taskPath: 't.py',
+  taskName: 't',
+  runId: 'r',
+  runStatus: 'completed',
+  correct,
+  bestCandidateId: null,
+  medianMs: null,
+  eagerMs: null,
+  compileMs: null,
+  speedupVsEager: eager,
+  speedupVsCompile: null,
+  error: null,
+  models: [],
+  replay: false,
 })
 
 describe('fast_p curve', () => {

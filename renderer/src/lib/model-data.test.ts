@@ -9,12 +9,26 @@ describe('model view data', () => {
       { op: 'layer_norm', ms: 1 },
       { op: 'add', ms: 0.25 },
     ]
-    expect(topWithRest(ops, (op) => op.ms, (op) => op.op, 2)).toEqual([
+    expect(
+      topWithRest(
+        ops,
+        (op) => op.ms,
+        (op) => op.op,
+        2,
+      ),
+    ).toEqual([
       { label: 'addmm', ms: 3 },
       { label: 'layer_norm', ms: 1 },
       { label: 'other', ms: 0.75 },
     ])
-    expect(topWithRest(ops, (op) => op.ms, (op) => op.op, 10)).toHaveLength(4)
+    expect(
+      topWithRest(
+        ops,
+        (op) => op.ms,
+        (op) => op.op,
+        10,
+      ),
+    ).toHaveLength(4)
   })
 
   it('orders the A/B sides the same way whatever order the harness wrote them in', () => {

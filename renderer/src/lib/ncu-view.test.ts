@@ -3,15 +3,28 @@ import type { Verdict } from '../../../agents/contract/index.ts'
 import { heatLines, ncuSection, ncuSectionError, summarizeNcu } from './ncu-view.ts'
 
 const kernel = (name: string, durationMs: number, memory: number, stalls: Record<string, number>) => ({
-  name, duration_ms: durationMs, memory_throughput_pct: memory, sm_throughput_pct: 20, achieved_occupancy_pct: 50,
-  dram_bytes_read: 1e6, dram_bytes_write: 5e5, stalls, occupancy_limiter: 'registers', registers_per_thread: 64,
+  name,
+  duration_ms: durationMs,
+  memory_throughput_pct: memory,
+  sm_throughput_pct: 20,
+  achieved_occupancy_pct: 50,
+  dram_bytes_read: 1e6,
+  dram_bytes_write: 5e5,
+  stalls,
+  occupancy_limiter: 'registers',
+  registers_per_thread: 64,
 })
 
 const verdict = {
   ncu: {
     kernels: [kernel('big', 0.03, 80, { long_scoreboard: 9, wait: 1, selected: 1 }), kernel('small', 0.01, 40, { barrier: 4 })],
     baseline: { error: 'ncu did not finish within 60 s' },
-    source: { lines: [{ line: 14, share: 0.4, top_stall: 'long_scoreboard', text: 'b = tl.load(b_ptr)' }, { line: 3, share: 0, text: 'import triton' }] },
+    source: {
+      lines: [
+        { line: 14, share: 0.4, top_stall: 'long_scoreboard', text: 'b = tl.load(b_ptr)' },
+        { line: 3, share: 0, text: 'import triton' },
+      ],
+    },
   },
 } as unknown as Verdict
 

@@ -68,7 +68,8 @@ export function summarizeNcu(section: unknown, label: string): NcuSummary | null
   for (const kernel of kernels) {
     if (!isObject(kernel.stalls)) continue
     const weight = totalMs > 0 ? (num(kernel.duration_ms) ?? 0) / totalMs : 1 / kernels.length
-    for (const [reason, value] of Object.entries(kernel.stalls)) if (num(value) !== null && reason !== 'selected') stalls[reason] = (stalls[reason] ?? 0) + (value as number) * weight
+    for (const [reason, value] of Object.entries(kernel.stalls))
+      if (num(value) !== null && reason !== 'selected') stalls[reason] = (stalls[reason] ?? 0) + (value as number) * weight
   }
   return {
     label,
@@ -111,12 +112,15 @@ export function heatLines(verdict: Verdict | null): { lines: HeatLine[]; error: 
   if (!isObject(source)) return { lines: [], error: null }
   if (typeof source.error === 'string') return { lines: [], error: source.error }
   const lines = Array.isArray(source.lines)
-    ? source.lines.filter(isObject).map((line) => ({
-        line: num(line.line) ?? 0,
-        share: num(line.share) ?? 0,
-        topStall: typeof line.top_stall === 'string' ? line.top_stall : null,
-        text: String(line.text ?? ''),
-      })).filter((line) => line.line > 0 && line.share > 0)
+    ? source.lines
+        .filter(isObject)
+        .map((line) => ({
+          line: num(line.line) ?? 0,
+          share: num(line.share) ?? 0,
+          topStall: typeof line.top_stall === 'string' ? line.top_stall : null,
+          text: String(line.text ?? ''),
+        }))
+        .filter((line) => line.line > 0 && line.share > 0)
     : []
   return { lines, error: null }
 }

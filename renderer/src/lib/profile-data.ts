@@ -52,7 +52,11 @@ function kernelList(side: unknown): Loose[] {
   return []
 }
 
-const SIDE_NAMES = { candidate: ['candidate', 'model_new', 'ModelNew', 'new'], eager: ['eager', 'reference', 'baseline', 'model'], compile: ['compile', 'torch_compile'] }
+const SIDE_NAMES = {
+  candidate: ['candidate', 'model_new', 'ModelNew', 'new'],
+  eager: ['eager', 'reference', 'baseline', 'model'],
+  compile: ['compile', 'torch_compile'],
+}
 
 function side(container: unknown, which: keyof typeof SIDE_NAMES): unknown {
   if (!isObject(container)) return undefined
@@ -70,7 +74,11 @@ export function kernelTimes(verdict: Verdict | null, which: keyof typeof SIDE_NA
   return list
     .map((kernel) => {
       const total = pick(kernel, [/^total_ms$/]) ?? pick(kernel, [/^(self_)?(device|cuda|cpu)?_?time_ms$/, /time.*_ms$/])
-      return { name: String(kernel.name ?? kernel.kernel ?? 'kernel'), ms: total !== null ? total / runs : 0, calls: pick(kernel, [/^calls_per_forward$/]) ?? pick(kernel, [/^calls$/]) }
+      return {
+        name: String(kernel.name ?? kernel.kernel ?? 'kernel'),
+        ms: total !== null ? total / runs : 0,
+        calls: pick(kernel, [/^calls_per_forward$/]) ?? pick(kernel, [/^calls$/]),
+      }
     })
     .filter((kernel) => kernel.ms > 0)
     .sort((a, b) => b.ms - a.ms)
@@ -99,7 +107,9 @@ function metricsOf(kernel: Loose): KernelMetrics {
     smThroughputPct: pick(kernel, [/^sm_throughput/, /sm__throughput/, /compute.*throughput/]),
     occupancyPct: pick(kernel, [/achieved_occupancy/, /sm__warps_active/, /occupancy/]),
     registersPerThread: pick(kernel, [/registers_per_thread/, /launch__registers/, /registers/]),
-    sharedMemoryBytes: pick(kernel, [/^shared_memory_bytes$/, /shared_mem.*total/]) ?? (staticShared !== null || dynamicShared !== null ? (staticShared ?? 0) + (dynamicShared ?? 0) : pick(kernel, [/shared/])),
+    sharedMemoryBytes:
+      pick(kernel, [/^shared_memory_bytes$/, /shared_mem.*total/]) ??
+      (staticShared !== null || dynamicShared !== null ? (staticShared ?? 0) + (dynamicShared ?? 0) : pick(kernel, [/shared/])),
   }
 }
 
@@ -148,7 +158,13 @@ export function bandwidthUse(verdict: Verdict | null): { peakGbs: number | null;
   const bytes = data ? pick(data, [/^bytes$/]) : null
   if (!data || !bytes) return null
   const timing = verdict?.timing
-  const sides = ([['candidate', timing?.candidate.median_ms], ['eager', timing?.eager?.median_ms], ['torch.compile', timing?.compile?.median_ms]] as const)
+  const sides = (
+    [
+      ['candidate', timing?.candidate.median_ms],
+      ['eager', timing?.eager?.median_ms],
+      ['torch.compile', timing?.compile?.median_ms],
+    ] as const
+  )
     .filter(([, ms]) => ms)
     .map(([label, ms]) => ({ label, gbs: bytes / ((ms as number) / 1000) / 1e9 }))
   return { peakGbs: pick(data, [/^peak_bandwidth_gbs$/]), sides }

@@ -11,7 +11,21 @@ export interface Location {
   compare?: Array<{ runId: string; candidateId: string }>
 }
 
-const VIEWS: ViewName[] = ['welcome', 'tasks', 'new-run', 'runs', 'run', 'profile', 'compare', 'migrate', 'tune', 'benchmarks', 'model', 'toolchains', 'settings']
+const VIEWS: ViewName[] = [
+  'welcome',
+  'tasks',
+  'new-run',
+  'runs',
+  'run',
+  'profile',
+  'compare',
+  'migrate',
+  'tune',
+  'benchmarks',
+  'model',
+  'toolchains',
+  'settings',
+]
 
 const part = (value: string) => encodeURIComponent(value)
 
@@ -21,13 +35,18 @@ export function formatLocation(location: Location): string {
     return `#/runs/${part(location.runId)}${candidate}${location.view === 'profile' && candidate ? '/profile' : ''}`
   }
   if (location.view === 'benchmarks' && location.benchId) return `#/benchmarks/${part(location.benchId)}`
-  if (location.view === 'compare' && location.compare?.length) return `#/compare/${location.compare.map((pick) => `${part(pick.runId)}/${part(pick.candidateId)}`).join('/')}`
+  if (location.view === 'compare' && location.compare?.length)
+    return `#/compare/${location.compare.map((pick) => `${part(pick.runId)}/${part(pick.candidateId)}`).join('/')}`
   return `#/${location.view}`
 }
 
 /** Reads a hash back; an unknown one is null, so a stale bookmark lands on the default view. */
 export function parseLocation(hash: string): Location | null {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map((item) => decodeURIComponent(item))
+  const parts = hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map((item) => decodeURIComponent(item))
   const [first, second, third, fourth, fifth] = parts
   if (!first) return null
   if (first === 'runs' && second) {
@@ -56,9 +75,10 @@ export const locationOf = (state: Pick<StudioState, 'view' | 'selectedRunId' | '
  * loading is not undone when that load ends), and says whether any is still in flight, during which
  * the URL must not be pushed.
  */
-export function locationQueue(
-  applyOne: (location: Location, current: () => boolean) => Promise<void>,
-): { go: (location: Location) => Promise<void>; applying: () => boolean } {
+export function locationQueue(applyOne: (location: Location, current: () => boolean) => Promise<void>): {
+  go: (location: Location) => Promise<void>
+  applying: () => boolean
+} {
   let inFlight = 0
   let latest = 0
   return {

@@ -15,7 +15,11 @@ describe('currentActivity', () => {
   })
 
   it('gives no estimate for the first step of a kind, and nothing when no step is open', () => {
-    expect(currentActivity({ c0001: { segments: [seg('design', 0, 1_000), seg('verify', 1_000, null)] } })).toEqual({ stage: 'c0001 · the harness is building, checking and timing', startedAt: 1_000, basis: 0 })
+    expect(currentActivity({ c0001: { segments: [seg('design', 0, 1_000), seg('verify', 1_000, null)] } })).toEqual({
+      stage: 'c0001 · the harness is building, checking and timing',
+      startedAt: 1_000,
+      basis: 0,
+    })
     expect(currentActivity({ c0001: { segments: [seg('verify', 0, 5)] } })).toBeNull()
   })
 })

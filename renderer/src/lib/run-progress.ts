@@ -40,9 +40,18 @@ export function currentActivity(candidates: Record<string, { segments: Segment[]
   if (!current) return null
   const durations = (ended.get(current.segment.kind) ?? []).sort((a, b) => a - b)
   const middle = durations.length / 2
-  const typicalMs = durations.length === 0 ? undefined
-    : durations.length % 2 ? durations[Math.floor(middle)] : ((durations[middle - 1] as number) + (durations[middle] as number)) / 2
-  return { stage: `${current.id} · ${DOING[current.segment.kind]}`, startedAt: current.segment.start, basis: durations.length, ...(typicalMs === undefined ? {} : { typicalMs }) }
+  const typicalMs =
+    durations.length === 0
+      ? undefined
+      : durations.length % 2
+        ? durations[Math.floor(middle)]
+        : ((durations[middle - 1] as number) + (durations[middle] as number)) / 2
+  return {
+    stage: `${current.id} · ${DOING[current.segment.kind]}`,
+    startedAt: current.segment.start,
+    basis: durations.length,
+    ...(typicalMs === undefined ? {} : { typicalMs }),
+  }
 }
 
 /** Output tokens per second of model time (design and code steps, which include the network), or null when unknown. */

@@ -3,7 +3,11 @@ import type { Verdict } from '../../../agents/contract/index.ts'
 /** "2.0 h" for an age in seconds. */
 export function ageText(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '?'
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['min', 60],
+  ] as const) {
     if (seconds >= size) return `${(seconds / size).toFixed(1)} ${unit}`
   }
   return `${Math.round(seconds)} s`

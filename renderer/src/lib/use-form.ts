@@ -26,16 +26,19 @@ export function writeForm<T extends object>(key: string, value: T): void {
  */
 export function useForm<T extends object>(key: string, initial: T): [T, (next: T | ((current: T) => T)) => void] {
   const [value, setValue] = useState<T>(() => read(key, initial))
-  const update = useCallback((next: T | ((current: T) => T)) => {
-    setValue((current) => {
-      const resolved = typeof next === 'function' ? (next as (current: T) => T)(current) : next
-      try {
-        sessionStorage.setItem(PREFIX + key, JSON.stringify(resolved))
-      } catch {
-        // Storage full or refused: the form still works, it just forgets.
-      }
-      return resolved
-    })
-  }, [key])
+  const update = useCallback(
+    (next: T | ((current: T) => T)) => {
+      setValue((current) => {
+        const resolved = typeof next === 'function' ? (next as (current: T) => T)(current) : next
+        try {
+          sessionStorage.setItem(PREFIX + key, JSON.stringify(resolved))
+        } catch {
+          // Storage full or refused: the form still works, it just forgets.
+        }
+        return resolved
+      })
+    },
+    [key],
+  )
   return [value, update]
 }

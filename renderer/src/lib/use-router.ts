@@ -29,12 +29,14 @@ export function useRouter(fallback: () => Promise<Location>): void {
   useEffect(() => {
     const { go, applying } = locationQueue(apply)
     const initial = parseLocation(window.location.hash)
-    void (initial ? go(initial) : fallback().then(async (location) => {
-      // The user went somewhere while the default was being worked out: stay there.
-      if (window.location.hash) return
-      await go(location)
-      window.history.replaceState(window.history.state, '', formatLocation(locationOf(useStudio.getState())))
-    }))
+    void (initial
+      ? go(initial)
+      : fallback().then(async (location) => {
+          // The user went somewhere while the default was being worked out: stay there.
+          if (window.location.hash) return
+          await go(location)
+          window.history.replaceState(window.history.state, '', formatLocation(locationOf(useStudio.getState())))
+        }))
     const onPop = () => {
       const location = parseLocation(window.location.hash)
       if (location) void go(location)

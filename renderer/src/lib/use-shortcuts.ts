@@ -3,7 +3,9 @@ import { useStudio } from '../store/index.ts'
 import { studioCommands } from './commands.ts'
 
 /** A typed key in a field is text, not a shortcut. */
-const typing = (target: EventTarget | null) => target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.closest('.cm-editor, .xterm') !== null)
+const typing = (target: EventTarget | null) =>
+  target instanceof HTMLElement &&
+  (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.closest('.cm-editor, .xterm') !== null)
 
 /** Milliseconds between the keys of a sequence such as "g r". */
 const SEQUENCE_MS = 1200

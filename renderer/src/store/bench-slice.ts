@@ -30,9 +30,14 @@ export const createBenchSlice: Slice<BenchSlice> = (set, get) => {
       set({ benchList: result.ok ? { state: 'ready', value: result.data } : { state: 'error', ...result.error } })
     },
     async openBench(benchId) {
-      set((state) => ({ selectedBenchId: benchId, benchReports: state.benchReports[benchId] ? state.benchReports : { ...state.benchReports, [benchId]: { state: 'loading' } } }))
+      set((state) => ({
+        selectedBenchId: benchId,
+        benchReports: state.benchReports[benchId] ? state.benchReports : { ...state.benchReports, [benchId]: { state: 'loading' } },
+      }))
       const result = await request('bench.get', { benchId })
-      set((state) => ({ benchReports: { ...state.benchReports, [benchId]: result.ok ? { state: 'ready', value: result.data } : { state: 'error', ...result.error } } }))
+      set((state) => ({
+        benchReports: { ...state.benchReports, [benchId]: result.ok ? { state: 'ready', value: result.data } : { state: 'error', ...result.error } },
+      }))
     },
     async startBench(input) {
       const result = await request('bench.start', input)

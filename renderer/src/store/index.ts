@@ -15,7 +15,19 @@ import { createUiSlice, type UiSlice } from './ui-slice.ts'
 import { createWorkbenchSlice, type WorkbenchSlice } from './workbench-slice.ts'
 
 /** The one store: typed slices of serialisable data keyed by id. Live objects live in services. */
-export type StudioState = TasksSlice & ToolchainSlice & UiSlice & RunsSlice & CandidatesSlice & SettingsSlice & BenchSlice & ProvidersSlice & SessionsSlice & RunnerSlice & TunerSlice & ModelSlice & WorkbenchSlice
+export type StudioState = TasksSlice &
+  ToolchainSlice &
+  UiSlice &
+  RunsSlice &
+  CandidatesSlice &
+  SettingsSlice &
+  BenchSlice &
+  ProvidersSlice &
+  SessionsSlice &
+  RunnerSlice &
+  TunerSlice &
+  ModelSlice &
+  WorkbenchSlice
 
 export const useStudio = create<StudioState>()(
   subscribeWithSelector((...args) => ({

@@ -39,7 +39,9 @@ export const createModelSlice: Slice<ModelSlice> = (set, get) => ({
   async profileModel({ extract, compile, top }) {
     const { modelPath: path, modelDevice: device, modelReport } = get()
     set({ modelReport: { state: 'loading', ...(modelReport.state === 'ready' ? { previous: modelReport.value } : {}) } })
-    const result = extract ? await request('model.extract', { path, device, compile, ...(top ? { top } : {}) }) : await request('model.profile', { path, device, compile })
+    const result = extract
+      ? await request('model.extract', { path, device, compile, ...(top ? { top } : {}) })
+      : await request('model.profile', { path, device, compile })
     set({ modelReport: result.ok ? { state: 'ready', value: result.data } : failed(result.error) })
     // Extraction opened the task folder in Tasks; list it again so the new files show there.
     if (result.ok && extract) void get().loadTasks()

@@ -30,10 +30,12 @@ export const createProvidersSlice: Slice<ProvidersSlice> = (set, get) => {
     set((state) => ({ pulls: { ...state.pulls, [pullKey(progress.provider, progress.model)]: progress } }))
   })
   subscribe('manual-prompt-start', (prompt) => set((state) => ({ manualPrompts: { ...state.manualPrompts, [prompt.id]: prompt } })))
-  subscribe('manual-prompt-end', ({ id }) => set((state) => {
-    const { [id]: _done, ...rest } = state.manualPrompts
-    return { manualPrompts: rest }
-  }))
+  subscribe('manual-prompt-end', ({ id }) =>
+    set((state) => {
+      const { [id]: _done, ...rest } = state.manualPrompts
+      return { manualPrompts: rest }
+    }),
+  )
   const refreshChoices = () => {
     const models = get().providerModels
     get().setModelChoices(Object.entries(models).flatMap(([provider, list]) => list.map((model) => `${provider}:${model.name}`)))
@@ -89,7 +91,12 @@ export const createProvidersSlice: Slice<ProvidersSlice> = (set, get) => {
       const key = pullKey(name, model)
       set((state) => ({ pulls: { ...state.pulls, [key]: { provider: name, model, status: 'starting', completed: null, total: null } } }))
       const result = await request('providers.pull', { name, model })
-      set((state) => ({ pulls: { ...state.pulls, [key]: { ...(state.pulls[key] as ModelPullProgress), done: result.ok, ...(result.ok ? {} : { error: result.error.message }) } } }))
+      set((state) => ({
+        pulls: {
+          ...state.pulls,
+          [key]: { ...(state.pulls[key] as ModelPullProgress), done: result.ok, ...(result.ok ? {} : { error: result.error.message }) },
+        },
+      }))
       if (result.ok) await get().testProvider(name)
       return result.ok ? null : result.error
     },

@@ -1,4 +1,14 @@
-import { applyRunFacts, emptyRunFacts, type AgentRole, type CandidateRecord, type ConductorAction, type ProfileAnalysis, type RunEvent, type RunFacts, type Verdict } from '../../../agents/contract/index.ts'
+import {
+  applyRunFacts,
+  emptyRunFacts,
+  type AgentRole,
+  type CandidateRecord,
+  type ConductorAction,
+  type ProfileAnalysis,
+  type RunEvent,
+  type RunFacts,
+  type Verdict,
+} from '../../../agents/contract/index.ts'
 
 /** One step of a candidate's cycle, drawn as a segment of its lane. */
 export type SegmentKind = 'design' | 'code' | 'check' | 'verify' | 'profile' | 'tune'
@@ -80,8 +90,17 @@ const LOG_LIMIT = 5_000
 
 export function emptyRunModel(runId: string): RunModel {
   return {
-    ...emptyRunFacts(), runId, bestCandidateId: null, candidateOrder: [], candidates: {},
-    text: {}, textCandidate: {}, decisions: [], speedups: [], notes: [], eventCount: 0,
+    ...emptyRunFacts(),
+    runId,
+    bestCandidateId: null,
+    candidateOrder: [],
+    candidates: {},
+    text: {},
+    textCandidate: {},
+    decisions: [],
+    speedups: [],
+    notes: [],
+    eventCount: 0,
   }
 }
 
@@ -188,8 +207,13 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
         close(event.candidateId, 'code', time, event.codePath ? 'ok' : 'fail', event.codePath ? 'code extracted' : 'no code in the answer')
         break
       case 'check-end':
-        close(event.candidateId, 'check', time, event.passed ? (event.findings.length > 0 ? 'warn' : 'ok') : 'fail',
-          event.findings.length > 0 ? event.findings.map((finding) => `${finding.rule}: ${finding.message}`).join('\n') : 'static checks passed')
+        close(
+          event.candidateId,
+          'check',
+          time,
+          event.passed ? (event.findings.length > 0 ? 'warn' : 'ok') : 'fail',
+          event.findings.length > 0 ? event.findings.map((finding) => `${finding.rule}: ${finding.message}`).join('\n') : 'static checks passed',
+        )
         break
       case 'verify-start':
         open(event.candidateId, event.purpose === 'tune' ? 'tune' : 'verify', time, `${event.purpose} on ${event.device}`)
@@ -214,7 +238,12 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
           if (!speedupsCopied) model.speedups = model.speedups.slice()
           speedupsCopied = true
           model.speedups.push({
-            seq: event.seq, step: candidate.record.step, time, candidateId: event.candidateId, eager, compile,
+            seq: event.seq,
+            step: candidate.record.step,
+            time,
+            candidateId: event.candidateId,
+            eager,
+            compile,
             bestEager: maxOf(previousPoint?.bestEager ?? null, eager),
             bestCompile: maxOf(previousPoint?.bestCompile ?? null, compile),
           })
@@ -222,7 +251,13 @@ export function applyRunEvents(previous: RunModel, events: readonly RunEvent[]):
         break
       }
       case 'source-check-end':
-        close(event.candidateId, 'check', time, event.status === 'passed' ? 'ok' : event.status === 'skipped' ? 'warn' : 'fail', `source check ${event.status}: ${event.detail}`)
+        close(
+          event.candidateId,
+          'check',
+          time,
+          event.status === 'passed' ? 'ok' : event.status === 'skipped' ? 'warn' : 'fail',
+          `source check ${event.status}: ${event.detail}`,
+        )
         {
           const candidate = track(event.candidateId)
           if (candidate) candidate.sourceCheck = { sourceCandidateId: event.sourceCandidateId, status: event.status, detail: event.detail }

@@ -104,7 +104,10 @@ export const createRunsSlice: Slice<RunsSlice> = (set, get) => {
       const current = get().runList
       if (current.state !== 'ready') set({ runList: { state: 'loading' } })
       const [result, unreadable] = await Promise.all([request('runs.list', {}), request('runs.unreadable', {})])
-      set({ runList: result.ok ? { state: 'ready', value: result.data } : { state: 'error', ...result.error }, unreadableRuns: unreadable.ok ? unreadable.data : [] })
+      set({
+        runList: result.ok ? { state: 'ready', value: result.data } : { state: 'error', ...result.error },
+        unreadableRuns: unreadable.ok ? unreadable.data : [],
+      })
     },
     async openRun(runId) {
       set((state) => ({ selectedRunId: runId, selectedCandidateId: state.selectedRunId === runId ? state.selectedCandidateId : null, view: 'run' }))

@@ -6,7 +6,4 @@ export type Slice<T> = StateCreator<StudioState, [['zustand/subscribeWithSelecto
 
 /** Where a request-backed value stands. */
 export type Loadable<T> =
-  | { state: 'idle' }
-  | { state: 'loading'; previous?: T }
-  | { state: 'ready'; value: T }
-  | { state: 'error'; message: string; code: string }
+  { state: 'idle' } | { state: 'loading'; previous?: T } | { state: 'ready'; value: T } | { state: 'error'; message: string; code: string }

@@ -1,6 +1,7 @@
 import type { Slice } from './slice.ts'
 
-export type ViewName = 'welcome' | 'tasks' | 'new-run' | 'runs' | 'run' | 'profile' | 'compare' | 'migrate' | 'tune' | 'benchmarks' | 'model' | 'toolchains' | 'settings'
+export type ViewName =
+  'welcome' | 'tasks' | 'new-run' | 'runs' | 'run' | 'profile' | 'compare' | 'migrate' | 'tune' | 'benchmarks' | 'model' | 'toolchains' | 'settings'
 
 /** What covers the views: the command palette or the keyboard help. */
 export type Overlay = 'palette' | 'help' | null

@@ -22,9 +22,15 @@ export interface WorkbenchSlice {
 }
 
 export const createWorkbenchSlice: Slice<WorkbenchSlice> = (set, get) => {
-  subscribe('venv-progress', (progress) => set((state) => ({
-    venvProgress: { ...progress, startedAt: state.venvProgress?.startedAt ?? Date.now() - progress.elapsedMs, running: progress.stage !== 'done' && progress.stage !== 'error' },
-  })))
+  subscribe('venv-progress', (progress) =>
+    set((state) => ({
+      venvProgress: {
+        ...progress,
+        startedAt: state.venvProgress?.startedAt ?? Date.now() - progress.elapsedMs,
+        running: progress.stage !== 'done' && progress.stage !== 'error',
+      },
+    })),
+  )
   void request('app.info', {}).then((result) => result.ok && set({ dataDir: result.data.dataDir }))
   return {
     sampleStart: { state: 'idle' },

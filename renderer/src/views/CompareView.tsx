@@ -26,17 +26,43 @@ export function CompareView() {
     <section className="view compare-view" aria-labelledby="compare-title">
       <header className="pane-header">
         <h1 id="compare-title">Compare</h1>
-        <button type="button" onClick={clear} disabled={picks.length === 0}>Clear</button>
+        <button type="button" onClick={clear} disabled={picks.length === 0}>
+          Clear
+        </button>
       </header>
       {picks.length < 2 ? (
-        <Notice tone="info" title={`Pick ${2 - picks.length} more`}>Use “Compare” on a candidate (in a run) or on a run (its best candidate) in the Runs list.</Notice>
+        <Notice tone="info" title={`Pick ${2 - picks.length} more`}>
+          Use “Compare” on a candidate (in a run) or on a run (its best candidate) in the Runs list.
+        </Notice>
       ) : null}
-      {sides.map((side) => (side.detail?.state === 'error' ? <Notice key={side.pick.candidateId} tone="error" title="Could not read" code={side.detail.code}>{side.detail.message}</Notice> : null))}
+      {sides.map((side) =>
+        side.detail?.state === 'error' ? (
+          <Notice key={side.pick.candidateId} tone="error" title="Could not read" code={side.detail.code}>
+            {side.detail.message}
+          </Notice>
+        ) : null,
+      )}
       {picks.length > 0 ? (
         <table className="data-table" data-testid="compare-table">
-          <thead><tr><th scope="col" />{picks.map((_, index) => <th key={index} scope="col" className="mono">{label(index)}</th>)}</tr></thead>
+          <thead>
+            <tr>
+              <th scope="col" />
+              {picks.map((_, index) => (
+                <th key={index} scope="col" className="mono">
+                  {label(index)}
+                </th>
+              ))}
+            </tr>
+          </thead>
           <tbody>
-            <Row title="verdict" cells={values.map((value) => (value?.verdict ? `${value.verdict.status}${value.verdict.correct ? ' · correct' : ''}${value.verdict.interpreted ? ' · interpreted, not timed' : ''}` : '—'))} />
+            <Row
+              title="verdict"
+              cells={values.map((value) =>
+                value?.verdict
+                  ? `${value.verdict.status}${value.verdict.correct ? ' · correct' : ''}${value.verdict.interpreted ? ' · interpreted, not timed' : ''}`
+                  : '—',
+              )}
+            />
             <Row title="median" cells={values.map((value) => ms(value?.verdict?.timing?.candidate.median_ms))} />
             <Row title="eager" cells={values.map((value) => ms(value?.verdict?.timing?.eager?.median_ms))} />
             <Row title="vs eager" cells={values.map((value) => formatSpeedup(value?.verdict?.timing?.speedup_vs_eager))} />
@@ -62,8 +88,18 @@ const timingNote = (value: CandidateDetail | null) => {
   return [trust.noisy ? 'noisy: spread too large to trust the median' : 'quiet', trust.baseline].filter(Boolean).join(' · ')
 }
 
-const describe = (value: CandidateDetail | null) => (value ? `${value.candidate.origin}${value.candidate.parentId ? ` of ${value.candidate.parentId}` : ''} · step ${value.candidate.step}` : '—')
+const describe = (value: CandidateDetail | null) =>
+  value ? `${value.candidate.origin}${value.candidate.parentId ? ` of ${value.candidate.parentId}` : ''} · step ${value.candidate.step}` : '—'
 
 function Row({ title, cells }: { title: string; cells: string[] }) {
-  return <tr><th scope="row">{title}</th>{cells.map((cell, index) => <td key={index} className="num">{cell}</td>)}</tr>
+  return (
+    <tr>
+      <th scope="row">{title}</th>
+      {cells.map((cell, index) => (
+        <td key={index} className="num">
+          {cell}
+        </td>
+      ))}
+    </tr>
+  )
 }

@@ -49,7 +49,12 @@ export function MigrateView() {
     setStarting(true)
     setError(null)
     const result = await request('migrate.start', {
-      taskPath: source.taskPath, sourcePath: source.path, sourceDsl, dsl: target.dsl, device: target.device, models: cleanModels(models),
+      taskPath: source.taskPath,
+      sourcePath: source.path,
+      sourceDsl,
+      dsl: target.dsl,
+      device: target.device,
+      models: cleanModels(models),
     })
     setStarting(false)
     if (!result.ok) return setError(result.error)
@@ -58,10 +63,21 @@ export function MigrateView() {
 
   return (
     <section className="view" aria-labelledby="migrate-title">
-      <header className="pane-header"><h1 id="migrate-title">Migrate a kernel</h1></header>
+      <header className="pane-header">
+        <h1 id="migrate-title">Migrate a kernel</h1>
+      </header>
       <div className="segmented" role="group" aria-label="Source">
         {(['file', 'candidate'] as const).map((value) => (
-          <button key={value} type="button" aria-pressed={mode === value} className={mode === value ? 'active' : ''} onClick={() => { setMode(value); choose(null) }}>
+          <button
+            key={value}
+            type="button"
+            aria-pressed={mode === value}
+            className={mode === value ? 'active' : ''}
+            onClick={() => {
+              setMode(value)
+              choose(null)
+            }}
+          >
             {value === 'file' ? 'a kernel file' : 'a candidate of a run'}
           </button>
         ))}
@@ -75,19 +91,31 @@ export function MigrateView() {
             <label htmlFor="migrate-source-dsl">Detected DSL</label>
             <select id="migrate-source-dsl" value={sourceDsl ?? ''} onChange={(event) => setSourceDsl((event.target.value || null) as Dsl | null)}>
               <option value="">none found: choose one</option>
-              {(Object.keys(DSL_LABELS) as Dsl[]).map((value) => <option key={value} value={value}>{DSL_LABELS[value]}</option>)}
+              {(Object.keys(DSL_LABELS) as Dsl[]).map((value) => (
+                <option key={value} value={value}>
+                  {DSL_LABELS[value]}
+                </option>
+              ))}
             </select>
             <p className="field-note" data-testid="dsl-evidence">
-              {detection?.dsl ? `Because: ${detection.evidence.join('; ')}${detection.alsoSeen.length ? ` (also traces of ${detection.alsoSeen.join(', ')})` : ''}.` : 'No DSL signature found: this may be plain PyTorch. Choose the DSL if you know it.'}
+              {detection?.dsl
+                ? `Because: ${detection.evidence.join('; ')}${detection.alsoSeen.length ? ` (also traces of ${detection.alsoSeen.join(', ')})` : ''}.`
+                : 'No DSL signature found: this may be plain PyTorch. Choose the DSL if you know it.'}
             </p>
-            <div className="code-preview"><CodeView value={source.code} theme={theme} label="Source kernel" /></div>
+            <div className="code-preview">
+              <CodeView value={source.code} theme={theme} label="Source kernel" />
+            </div>
           </fieldset>
           <fieldset>
             <legend>Target</legend>
             <TargetFields dsl={target.dsl} device={target.device} devices={devices} onChange={setTarget} idPrefix="migrate" />
             <ModelFields models={models} choices={modelChoices} onChange={setModels} idPrefix="migrate" />
           </fieldset>
-          {error ? <Notice tone="error" title="The migration did not start" code={error.code}>{error.message}</Notice> : null}
+          {error ? (
+            <Notice tone="error" title="The migration did not start" code={error.code}>
+              {error.message}
+            </Notice>
+          ) : null}
           <div className="form-actions">
             <button type="button" className="primary" disabled={!sourceDsl || starting || sourceDsl === target.dsl} onClick={() => void start()}>
               {starting ? 'Starting…' : `Migrate ${sourceDsl ? DSL_LABELS[sourceDsl] : ''} → ${DSL_LABELS[target.dsl]}`}
@@ -118,16 +146,44 @@ function FileSource({ onSource }: { onSource: (source: Source) => void }) {
     onSource({ path: result.data.path, code: result.data.content, taskPath: taskPath.trim() || result.data.path })
   }
   return (
-    <form className="form-grid" onSubmit={(event) => { event.preventDefault(); void read() }}>
+    <form
+      className="form-grid"
+      onSubmit={(event) => {
+        event.preventDefault()
+        void read()
+      }}
+    >
       <fieldset>
         <legend>Kernel file and the task it solves</legend>
         <label htmlFor="migrate-path">Kernel file (a module defining ModelNew)</label>
         <PathField id="migrate-path" value={path} onChange={setPath} extensions={['.py']} required />
         <label htmlFor="migrate-task">Reference task (KernelBench format)</label>
-        <input id="migrate-task" list="migrate-tasks" value={taskPath} onChange={(event) => setTaskPath(event.target.value)} className="mono" spellCheck={false} required />
-        <datalist id="migrate-tasks">{taskList.state === 'ready' ? taskList.value.map((task) => <option key={task.id} value={task.path}>{task.name}</option>) : null}</datalist>
-        <div className="form-actions"><button type="submit">Read and detect</button></div>
-        {error ? <Notice tone="error" title="Could not read the kernel">{error}</Notice> : null}
+        <input
+          id="migrate-task"
+          list="migrate-tasks"
+          value={taskPath}
+          onChange={(event) => setTaskPath(event.target.value)}
+          className="mono"
+          spellCheck={false}
+          required
+        />
+        <datalist id="migrate-tasks">
+          {taskList.state === 'ready'
+            ? taskList.value.map((task) => (
+                <option key={task.id} value={task.path}>
+                  {task.name}
+                </option>
+              ))
+            : null}
+        </datalist>
+        <div className="form-actions">
+          <button type="submit">Read and detect</button>
+        </div>
+        {error ? (
+          <Notice tone="error" title="Could not read the kernel">
+            {error}
+          </Notice>
+        ) : null}
       </fieldset>
     </form>
   )
@@ -148,7 +204,11 @@ function CandidateSource({ onSource }: { onSource: (source: Source) => void }) {
     if (!runId) return
     void request('runs.get', { runId }).then((result) => {
       if (!result.ok) return setError(result.error.message)
-      setCandidates(result.data.candidates.filter((candidate) => candidate.codePath).map((candidate) => ({ id: candidate.id, status: candidate.status, codePath: candidate.codePath })))
+      setCandidates(
+        result.data.candidates
+          .filter((candidate) => candidate.codePath)
+          .map((candidate) => ({ id: candidate.id, status: candidate.status, codePath: candidate.codePath })),
+      )
     })
   }, [runId])
   const choose = async (candidateId: string) => {
@@ -167,15 +227,38 @@ function CandidateSource({ onSource }: { onSource: (source: Source) => void }) {
         <label htmlFor="migrate-run">Run</label>
         <select id="migrate-run" value={runId} onChange={(event) => setRunId(event.target.value)}>
           <option value="">choose a run</option>
-          {runList.state === 'ready' ? runList.value.map((run) => <option key={run.id} value={run.id}>{run.title}</option>) : null}
+          {runList.state === 'ready'
+            ? runList.value.map((run) => (
+                <option key={run.id} value={run.id}>
+                  {run.title}
+                </option>
+              ))
+            : null}
         </select>
-        {runList.state === 'error' ? <Notice tone="error" title="Could not list runs" code={runList.code}>{runList.message}</Notice> : null}
+        {runList.state === 'error' ? (
+          <Notice tone="error" title="Could not list runs" code={runList.code}>
+            {runList.message}
+          </Notice>
+        ) : null}
         <label htmlFor="migrate-candidate">Candidate</label>
-        <select id="migrate-candidate" defaultValue="" onChange={(event) => event.target.value && void choose(event.target.value)} disabled={candidates.length === 0}>
+        <select
+          id="migrate-candidate"
+          defaultValue=""
+          onChange={(event) => event.target.value && void choose(event.target.value)}
+          disabled={candidates.length === 0}
+        >
           <option value="">choose a candidate</option>
-          {candidates.map((candidate) => <option key={candidate.id} value={candidate.id}>{candidate.id} · {candidate.status}</option>)}
+          {candidates.map((candidate) => (
+            <option key={candidate.id} value={candidate.id}>
+              {candidate.id} · {candidate.status}
+            </option>
+          ))}
         </select>
-        {error ? <Notice tone="error" title="Could not use this candidate">{error}</Notice> : null}
+        {error ? (
+          <Notice tone="error" title="Could not use this candidate">
+            {error}
+          </Notice>
+        ) : null}
       </fieldset>
     </div>
   )

@@ -24,29 +24,51 @@ export function ModelView() {
   const report = modelReport.state === 'ready' ? modelReport.value : modelReport.state === 'loading' ? modelReport.previous : undefined
   return (
     <section className="view" aria-labelledby="model-title">
-      <header className="pane-header"><h1 id="model-title">Model</h1></header>
+      <header className="pane-header">
+        <h1 id="model-title">Model</h1>
+      </header>
       <p className="muted">
-        A Python file with <code>get_model()</code> and <code>get_inputs()</code> (or <code>MODULE = "package.module:Class"</code>). It runs in the harness, never in the app, and is never edited.
+        A Python file with <code>get_model()</code> and <code>get_inputs()</code> (or <code>MODULE = "package.module:Class"</code>). It runs in the harness,
+        never in the app, and is never edited.
       </p>
       <div className="form-row">
         <label>
           Model file
-          <input value={modelPath} onChange={(event) => setModelTarget(event.target.value, modelDevice)} placeholder="/path/to/model.py" aria-label="Model file" />
+          <input
+            value={modelPath}
+            onChange={(event) => setModelTarget(event.target.value, modelDevice)}
+            placeholder="/path/to/model.py"
+            aria-label="Model file"
+          />
         </label>
         <label>
           Device
           <select value={modelDevice} onChange={(event) => setModelTarget(modelPath, event.target.value)} aria-label="Device">
-            {devices.map((device) => <option key={device}>{device}</option>)}
+            {devices.map((device) => (
+              <option key={device}>{device}</option>
+            ))}
           </select>
         </label>
         <label className="check">
           <input type="checkbox" checked={compile} onChange={(event) => setCompile(event.target.checked)} /> what torch.compile fuses
         </label>
-        <button type="button" disabled={busy || !modelPath.trim()} onClick={() => void profileModel({ extract: false, compile })}>Profile</button>
-        <button type="button" disabled={busy || !modelPath.trim()} onClick={() => void profileModel({ extract: true, compile })}>Extract tasks</button>
+        <button type="button" disabled={busy || !modelPath.trim()} onClick={() => void profileModel({ extract: false, compile })}>
+          Profile
+        </button>
+        <button type="button" disabled={busy || !modelPath.trim()} onClick={() => void profileModel({ extract: true, compile })}>
+          Extract tasks
+        </button>
       </div>
-      {busy ? <Notice tone="info" title="Working">Loading the model, profiling it and capturing its graph in the harness…</Notice> : null}
-      {modelReport.state === 'error' ? <Notice tone="error" title="The model could not be profiled" code={modelReport.code}><pre className="wrap">{modelReport.message}</pre></Notice> : null}
+      {busy ? (
+        <Notice tone="info" title="Working">
+          Loading the model, profiling it and capturing its graph in the harness…
+        </Notice>
+      ) : null}
+      {modelReport.state === 'error' ? (
+        <Notice tone="error" title="The model could not be profiled" code={modelReport.code}>
+          <pre className="wrap">{modelReport.message}</pre>
+        </Notice>
+      ) : null}
       {report ? <ModelReportView report={report} /> : null}
       {report?.tasks_dir ? <PatchPanel report={report} /> : null}
     </section>
@@ -57,26 +79,56 @@ function ModelReportView({ report }: { report: ModelReport }) {
   return (
     <>
       <p data-testid="model-summary">
-        <strong>{report.model.name}</strong> ({report.model.source}, {report.model.parameters.toLocaleString('en')} parameters) on {report.device.id}: {ms(report.eager.total_ms)} ms per forward in eager; graph by {report.capture.method}.
+        <strong>{report.model.name}</strong> ({report.model.source}, {report.model.parameters.toLocaleString('en')} parameters) on {report.device.id}:{' '}
+        {ms(report.eager.total_ms)} ms per forward in eager; graph by {report.capture.method}.
       </p>
-      {report.notes.map((note) => <Notice key={note} tone="warning" title="Note">{note}</Notice>)}
+      {report.notes.map((note) => (
+        <Notice key={note} tone="warning" title="Note">
+          {note}
+        </Notice>
+      ))}
       <BreakdownCharts report={report} />
       <h2>Regions, ranked by what a kernel could save</h2>
       <RegionChart report={report} />
       <table className="table" data-testid="model-regions">
-        <thead><tr><th>region</th><th>chain</th><th>where</th><th>ms</th><th>floor ms</th><th>could save</th><th>share</th><th>swap</th><th>task file</th></tr></thead>
+        <thead>
+          <tr>
+            <th>region</th>
+            <th>chain</th>
+            <th>where</th>
+            <th>ms</th>
+            <th>floor ms</th>
+            <th>could save</th>
+            <th>share</th>
+            <th>swap</th>
+            <th>task file</th>
+          </tr>
+        </thead>
         <tbody>
           {report.tasks.map((task) => (
             <tr key={task.id}>
               <td>{task.id}</td>
-              <td><code>{task.region.label}</code></td>
-              <td>{[...new Set(task.occurrences.map((occurrence) => occurrence.path || '(model)'))].join(', ')}{task.occurrences.length > 1 ? ` ×${task.occurrences.length}` : ''}</td>
+              <td>
+                <code>{task.region.label}</code>
+              </td>
+              <td>
+                {[...new Set(task.occurrences.map((occurrence) => occurrence.path || '(model)'))].join(', ')}
+                {task.occurrences.length > 1 ? ` ×${task.occurrences.length}` : ''}
+              </td>
               <td>{ms(task.time_ms)}</td>
               <td>{ms(task.floor_ms, 3)}</td>
               <td>{ms(task.savings_ms)}</td>
               <td>{percent(task.share)}</td>
               <td>{task.occurrences.every((occurrence) => occurrence.aligned) ? 'module by path' : 'graph'}</td>
-              <td>{task.task_path ? <span title={task.task_path}>{task.file} ({task.status})</span> : '–'}</td>
+              <td>
+                {task.task_path ? (
+                  <span title={task.task_path}>
+                    {task.file} ({task.status})
+                  </span>
+                ) : (
+                  '–'
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -84,10 +136,24 @@ function ModelReportView({ report }: { report: ModelReport }) {
       {report.compile && 'kernels' in report.compile ? (
         <>
           <h2>What torch.compile fuses</h2>
-          <ul className="plain">{report.compile.kernels.slice(0, 12).map((kernel) => <li key={kernel.kernel}><code>{kernel.kernel}</code> {ms(kernel.ms)} ms</li>)}</ul>
+          <ul className="plain">
+            {report.compile.kernels.slice(0, 12).map((kernel) => (
+              <li key={kernel.kernel}>
+                <code>{kernel.kernel}</code> {ms(kernel.ms)} ms
+              </li>
+            ))}
+          </ul>
         </>
-      ) : report.compile && 'error' in report.compile ? <Notice tone="warning" title="torch.compile breakdown failed">{report.compile.error}</Notice> : null}
-      {report.tasks_dir ? <p className="muted">Task files in <code>{report.tasks_dir}</code>, listed in Tasks: edit them, then run them as a batch in Benchmarks.</p> : null}
+      ) : report.compile && 'error' in report.compile ? (
+        <Notice tone="warning" title="torch.compile breakdown failed">
+          {report.compile.error}
+        </Notice>
+      ) : null}
+      {report.tasks_dir ? (
+        <p className="muted">
+          Task files in <code>{report.tasks_dir}</code>, listed in Tasks: edit them, then run them as a batch in Benchmarks.
+        </p>
+      ) : null}
     </>
   )
 }
@@ -103,17 +169,41 @@ function PatchPanel({ report }: { report: ModelReport }) {
   return (
     <>
       <h2>Put the winners back</h2>
-      <p className="muted">For each region, the winning candidate (ModelNew) of its run. The patch swaps them into a copy of the model and refuses any kernel that breaks the model's output.</p>
+      <p className="muted">
+        For each region, the winning candidate (ModelNew) of its run. The patch swaps them into a copy of the model and refuses any kernel that breaks the
+        model's output.
+      </p>
       <table className="table">
-        <thead><tr><th>region</th><th>winning candidate</th><th>DSL</th></tr></thead>
+        <thead>
+          <tr>
+            <th>region</th>
+            <th>winning candidate</th>
+            <th>DSL</th>
+          </tr>
+        </thead>
         <tbody>
           {written.map((task) => (
             <tr key={task.id}>
-              <td>{task.id} <code>{task.region.label}</code></td>
-              <td><input aria-label={`winner for ${task.id}`} value={regionKernels[task.id]?.path ?? ''} onChange={(event) => setRegionKernel(task.id, { path: event.target.value, dsl: regionKernels[task.id]?.dsl ?? 'cpp' })} placeholder="/path/to/winner.py" /></td>
               <td>
-                <select aria-label={`DSL for ${task.id}`} value={regionKernels[task.id]?.dsl ?? 'cpp'} onChange={(event) => setRegionKernel(task.id, { path: regionKernels[task.id]?.path ?? '', dsl: event.target.value as Dsl })}>
-                  {dslNames.map((dsl) => <option key={dsl}>{dsl}</option>)}
+                {task.id} <code>{task.region.label}</code>
+              </td>
+              <td>
+                <input
+                  aria-label={`winner for ${task.id}`}
+                  value={regionKernels[task.id]?.path ?? ''}
+                  onChange={(event) => setRegionKernel(task.id, { path: event.target.value, dsl: regionKernels[task.id]?.dsl ?? 'cpp' })}
+                  placeholder="/path/to/winner.py"
+                />
+              </td>
+              <td>
+                <select
+                  aria-label={`DSL for ${task.id}`}
+                  value={regionKernels[task.id]?.dsl ?? 'cpp'}
+                  onChange={(event) => setRegionKernel(task.id, { path: regionKernels[task.id]?.path ?? '', dsl: event.target.value as Dsl })}
+                >
+                  {dslNames.map((dsl) => (
+                    <option key={dsl}>{dsl}</option>
+                  ))}
                 </select>
               </td>
             </tr>
@@ -121,12 +211,26 @@ function PatchPanel({ report }: { report: ModelReport }) {
         </tbody>
       </table>
       <div className="form-row">
-        <label className="check"><input type="checkbox" checked={compile} onChange={(event) => setCompile(event.target.checked)} /> time torch.compile sides too</label>
-        <button type="button" disabled={busy || Object.keys(regionKernels).length === 0} onClick={() => void patchModel({ compare: false, compile })}>Apply</button>
-        <button type="button" disabled={busy || Object.keys(regionKernels).length === 0} onClick={() => void patchModel({ compare: true, compile })}>Apply and compare</button>
+        <label className="check">
+          <input type="checkbox" checked={compile} onChange={(event) => setCompile(event.target.checked)} /> time torch.compile sides too
+        </label>
+        <button type="button" disabled={busy || Object.keys(regionKernels).length === 0} onClick={() => void patchModel({ compare: false, compile })}>
+          Apply
+        </button>
+        <button type="button" disabled={busy || Object.keys(regionKernels).length === 0} onClick={() => void patchModel({ compare: true, compile })}>
+          Apply and compare
+        </button>
       </div>
-      {busy ? <Notice tone="info" title="Working">Checking each kernel inside the model, then timing every side…</Notice> : null}
-      {patchReport.state === 'error' ? <Notice tone="error" title="The patch could not be made" code={patchReport.code}><pre className="wrap">{patchReport.message}</pre></Notice> : null}
+      {busy ? (
+        <Notice tone="info" title="Working">
+          Checking each kernel inside the model, then timing every side…
+        </Notice>
+      ) : null}
+      {patchReport.state === 'error' ? (
+        <Notice tone="error" title="The patch could not be made" code={patchReport.code}>
+          <pre className="wrap">{patchReport.message}</pre>
+        </Notice>
+      ) : null}
       {patchReport.state === 'ready' ? <PatchReportView report={patchReport.value} /> : null}
     </>
   )
@@ -135,16 +239,45 @@ function PatchPanel({ report }: { report: ModelReport }) {
 function PatchReportView({ report }: { report: ModelPatchReport }) {
   return (
     <div data-testid="model-patch">
-      <p>{report.accepted.length} region(s) accepted, {report.refused.length} refused ({report.mode === 'module' ? 'modules swapped by path' : 'graph regions swapped'}).{report.patch_module ? <> Patch module: <code>{report.patch_module}</code></> : null}</p>
-      {report.refused.map((item) => <Notice key={item.id} tone="error" title={`${item.id} refused`}>{item.reason}</Notice>)}
-      {report.combined.passed === false ? <Notice tone="error" title="Together the accepted regions break the output">{report.combined.checks.find((check) => !check.passed)?.summary}</Notice> : null}
-      {report.region_share !== undefined && report.region_share !== null ? <p>The accepted regions held {percent(report.region_share)} of the model's profiled time.</p> : null}
+      <p>
+        {report.accepted.length} region(s) accepted, {report.refused.length} refused (
+        {report.mode === 'module' ? 'modules swapped by path' : 'graph regions swapped'}).
+        {report.patch_module ? (
+          <>
+            {' '}
+            Patch module: <code>{report.patch_module}</code>
+          </>
+        ) : null}
+      </p>
+      {report.refused.map((item) => (
+        <Notice key={item.id} tone="error" title={`${item.id} refused`}>
+          {item.reason}
+        </Notice>
+      ))}
+      {report.combined.passed === false ? (
+        <Notice tone="error" title="Together the accepted regions break the output">
+          {report.combined.checks.find((check) => !check.passed)?.summary}
+        </Notice>
+      ) : null}
+      {report.region_share !== undefined && report.region_share !== null ? (
+        <p>The accepted regions held {percent(report.region_share)} of the model's profiled time.</p>
+      ) : null}
       {(report.sets ?? []).map((set) => (
         <div key={set.inputs.map((shape) => shape.join('x')).join(' ')}>
-          <h3>Inputs {set.inputs.map((shape) => `[${shape.join('×')}]`).join(' ')} (batch {set.batch})</h3>
+          <h3>
+            Inputs {set.inputs.map((shape) => `[${shape.join('×')}]`).join(' ')} (batch {set.batch})
+          </h3>
           <AbChart set={set} />
           <table className="table" data-testid="model-ab">
-            <thead><tr><th>side</th><th>median ms</th><th>IQR ms</th><th>items/s</th><th>note</th></tr></thead>
+            <thead>
+              <tr>
+                <th>side</th>
+                <th>median ms</th>
+                <th>IQR ms</th>
+                <th>items/s</th>
+                <th>note</th>
+              </tr>
+            </thead>
             <tbody>
               {abRows(set).map((row) => (
                 <tr key={row.side}>
@@ -165,7 +298,11 @@ function PatchReportView({ report }: { report: ModelPatchReport }) {
           </p>
         </div>
       ))}
-      {report.notes.map((note) => <Notice key={note} tone="warning" title="Note">{note}</Notice>)}
+      {report.notes.map((note) => (
+        <Notice key={note} tone="warning" title="Note">
+          {note}
+        </Notice>
+      ))}
     </div>
   )
 }

@@ -55,7 +55,12 @@ export function NewRunView() {
     setError(null)
     const cleaned = cleanModels(models)
     const result = await startRun({
-      taskPath, dsl: chosen.dsl, device: chosen.device, workflow, models: cleaned, budget,
+      taskPath,
+      dsl: chosen.dsl,
+      device: chosen.device,
+      workflow,
+      models: cleaned,
+      budget,
       ...(record ? { record: true } : {}),
       ...(workflow === 'evolve' || workflow === 'adaptive' ? { search } : {}),
     })
@@ -65,15 +70,25 @@ export function NewRunView() {
 
   return (
     <section className="view" aria-labelledby="new-run-title">
-      <header className="pane-header"><h1 id="new-run-title">New run</h1></header>
+      <header className="pane-header">
+        <h1 id="new-run-title">New run</h1>
+      </header>
       <form className="form-grid" onSubmit={(event) => void submit(event)}>
         <fieldset>
           <legend>Task</legend>
           <label htmlFor="run-task">Task file</label>
           <PathField id="run-task" list="run-tasks" value={taskPath} onChange={setTaskPath} extensions={['.py']} required describedBy="run-task-hint" />
-          <p id="run-task-hint" className="muted small">A KernelBench-format .py file: pick a sample from the list, or browse.</p>
+          <p id="run-task-hint" className="muted small">
+            A KernelBench-format .py file: pick a sample from the list, or browse.
+          </p>
           <datalist id="run-tasks">
-            {taskList.state === 'ready' ? taskList.value.map((task) => <option key={task.id} value={task.path}>{task.name}</option>) : null}
+            {taskList.state === 'ready'
+              ? taskList.value.map((task) => (
+                  <option key={task.id} value={task.path}>
+                    {task.name}
+                  </option>
+                ))
+              : null}
           </datalist>
         </fieldset>
         <fieldset>
@@ -85,7 +100,9 @@ export function NewRunView() {
           {(Object.keys(WORKFLOW_HINTS) as RunWorkflow[]).map((value) => (
             <label key={value} className="radio-row">
               <input type="radio" name="workflow" value={value} checked={workflow === value} onChange={() => setWorkflow(value)} />
-              <span><strong>{value}</strong> <span className="muted">{WORKFLOW_HINTS[value]}</span></span>
+              <span>
+                <strong>{value}</strong> <span className="muted">{WORKFLOW_HINTS[value]}</span>
+              </span>
             </label>
           ))}
           {workflow === 'evolve' || workflow === 'adaptive' ? <SearchFields search={search} onChange={setSearch} /> : null}
@@ -95,16 +112,27 @@ export function NewRunView() {
           <ModelFields models={models} choices={modelChoices} onChange={setModels} idPrefix="run" />
           <label className="radio-row">
             <input type="checkbox" checked={record} onChange={(event) => setRecord(event.target.checked)} />
-            <span><strong>Record the model session</strong> <span className="muted">every model call goes into cassette.json in the run's folder, replayable with the replay provider or akg run --replay</span></span>
+            <span>
+              <strong>Record the model session</strong>{' '}
+              <span className="muted">
+                every model call goes into cassette.json in the run's folder, replayable with the replay provider or akg run --replay
+              </span>
+            </span>
           </label>
         </fieldset>
         <fieldset>
           <legend>Budget (whichever is reached first ends the run)</legend>
           <BudgetFields budget={budget} onChange={setBudget} idPrefix="run" />
         </fieldset>
-        {error ? <Notice tone="error" title="The run did not start" code={error.code}>{error.message}</Notice> : null}
+        {error ? (
+          <Notice tone="error" title="The run did not start" code={error.code}>
+            {error.message}
+          </Notice>
+        ) : null}
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={starting || !taskPath}>{starting ? 'Starting…' : 'Start run'}</button>
+          <button type="submit" className="primary" disabled={starting || !taskPath}>
+            {starting ? 'Starting…' : 'Start run'}
+          </button>
         </div>
       </form>
     </section>
@@ -113,15 +141,25 @@ export function NewRunView() {
 
 function SearchFields({ search, onChange }: { search: SearchOptions; onChange: (next: SearchOptions) => void }) {
   const fields: Array<{ key: keyof SearchOptions; label: string; step: number | 'any' }> = [
-    { key: 'islands', label: 'Islands', step: 1 }, { key: 'population', label: 'Population', step: 1 },
-    { key: 'migrationInterval', label: 'Migrate every (generations)', step: 1 }, { key: 'concurrency', label: 'In flight at once', step: 1 }, { key: 'ucbC', label: 'UCB exploration c', step: 'any' },
+    { key: 'islands', label: 'Islands', step: 1 },
+    { key: 'population', label: 'Population', step: 1 },
+    { key: 'migrationInterval', label: 'Migrate every (generations)', step: 1 },
+    { key: 'concurrency', label: 'In flight at once', step: 1 },
+    { key: 'ucbC', label: 'UCB exploration c', step: 'any' },
   ]
   return (
     <div className="budget-grid">
       {fields.map((field) => (
         <div key={field.key} className="field-row">
           <label htmlFor={`search-${field.key}`}>{field.label}</label>
-          <input id={`search-${field.key}`} type="number" min={field.key === 'ucbC' ? 0 : 1} step={field.step} value={search[field.key]} onChange={(event) => onChange({ ...search, [field.key]: Number(event.target.value) })} />
+          <input
+            id={`search-${field.key}`}
+            type="number"
+            min={field.key === 'ucbC' ? 0 : 1}
+            step={field.step}
+            value={search[field.key]}
+            onChange={(event) => onChange({ ...search, [field.key]: Number(event.target.value) })}
+          />
         </div>
       ))}
     </div>

@@ -29,7 +29,11 @@ export function SettingsView() {
       <section className="settings-section" aria-labelledby="hosts-title">
         <h2 id="hosts-title">Hosts and environments</h2>
         <p className="muted">The Python environment that runs the harness, SSH hosts with GPUs and their workers are set up in Toolchains.</p>
-        <div><button type="button" onClick={() => setView('toolchains')}>Open Toolchains</button></div>
+        <div>
+          <button type="button" onClick={() => setView('toolchains')}>
+            Open Toolchains
+          </button>
+        </div>
       </section>
       <section className="settings-section" aria-labelledby="theme-title">
         <h2 id="theme-title">Theme</h2>
@@ -44,10 +48,16 @@ export function SettingsView() {
       </section>
       {info ? (
         <dl className="about" aria-label="About">
-          <dt>Version</dt><dd>{info.version}</dd>
-          <dt>Platform</dt><dd>{info.platform}/{info.arch}</dd>
-          <dt>Connected through</dt><dd>{info.transport}</dd>
-          <dt>Data folder</dt><dd className="mono">{info.dataDir}</dd>
+          <dt>Version</dt>
+          <dd>{info.version}</dd>
+          <dt>Platform</dt>
+          <dd>
+            {info.platform}/{info.arch}
+          </dd>
+          <dt>Connected through</dt>
+          <dd>{info.transport}</dd>
+          <dt>Data folder</dt>
+          <dd className="mono">{info.dataDir}</dd>
         </dl>
       ) : null}
     </section>

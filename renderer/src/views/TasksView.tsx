@@ -23,7 +23,11 @@ export function TasksView() {
           <h1 id="tasks-title">Tasks</h1>
         </header>
         <OpenTaskForm />
-        {taskList.state === 'error' ? <Notice tone="error" title="Could not list tasks" code={taskList.code}>{taskList.message}</Notice> : null}
+        {taskList.state === 'error' ? (
+          <Notice tone="error" title="Could not list tasks" code={taskList.code}>
+            {taskList.message}
+          </Notice>
+        ) : null}
         {taskList.state === 'ready' ? <TaskList tasks={taskList.value} /> : null}
         {taskList.state === 'loading' ? <p className="muted">Reading task files…</p> : null}
         {taskFolders.state === 'ready' ? taskFolders.value.map((folder) => <FolderTasks key={folder.path} folder={folder} />) : null}
@@ -79,14 +83,25 @@ function FolderTasks({ folder }: { folder: TaskFolder }) {
   const name = folder.path.split(/[\\/]/).filter(Boolean).pop() ?? folder.path
   return (
     <div className="task-list" data-testid="task-folder">
-      <h2 className="group-title" title={folder.path}>{name} · {folder.taskCount} tasks</h2>
+      <h2 className="group-title" title={folder.path}>
+        {name} · {folder.taskCount} tasks
+      </h2>
       {folder.levels.map((group) => (
         <details key={group.level ?? 'tasks'} className="level-group" open={folder.levels.length === 1}>
-          <summary>{group.level !== null ? `Level ${group.level}` : 'Tasks'} <span className="muted small">({group.tasks.length})</span></summary>
+          <summary>
+            {group.level !== null ? `Level ${group.level}` : 'Tasks'} <span className="muted small">({group.tasks.length})</span>
+          </summary>
           <ul role="listbox" aria-label={`${name} level ${group.level ?? ''}`}>
             {group.tasks.map((task) => (
               <li key={task.id}>
-                <button type="button" role="option" aria-selected={task.id === selected} className={task.id === selected ? 'task-item active' : 'task-item'} onClick={() => void selectTask(task.id)} title={task.path}>
+                <button
+                  type="button"
+                  role="option"
+                  aria-selected={task.id === selected}
+                  className={task.id === selected ? 'task-item active' : 'task-item'}
+                  onClick={() => void selectTask(task.id)}
+                  title={task.path}
+                >
                   <span className="task-name">{task.name.replace(/_/g, ' ').trim()}</span>
                 </button>
               </li>
@@ -112,11 +127,27 @@ function OpenTaskForm() {
   }
   return (
     <form className="open-form" onSubmit={(event) => void submit(event, path.trim().endsWith('.py') ? 'file' : 'folder')}>
-      <label htmlFor="open-path" className="sr-only">Task file or KernelBench folder path</label>
-      <input id="open-path" value={path} onChange={(event) => setPath(event.target.value)} placeholder="/path/to/task.py or a KernelBench checkout" spellCheck={false} />
-      <button type="button" onClick={(event) => void submit(event, 'file')}>Open file</button>
-      <button type="button" onClick={(event) => void submit(event, 'folder')}>Open folder</button>
-      {error ? <Notice tone="error" title="Not opened">{error}</Notice> : null}
+      <label htmlFor="open-path" className="sr-only">
+        Task file or KernelBench folder path
+      </label>
+      <input
+        id="open-path"
+        value={path}
+        onChange={(event) => setPath(event.target.value)}
+        placeholder="/path/to/task.py or a KernelBench checkout"
+        spellCheck={false}
+      />
+      <button type="button" onClick={(event) => void submit(event, 'file')}>
+        Open file
+      </button>
+      <button type="button" onClick={(event) => void submit(event, 'folder')}>
+        Open folder
+      </button>
+      {error ? (
+        <Notice tone="error" title="Not opened">
+          {error}
+        </Notice>
+      ) : null}
     </form>
   )
 }
@@ -129,11 +160,25 @@ function MeasuredBaselines({ path }: { path: string }) {
     if (runList.state === 'idle') void loadRuns()
   }, [runList.state, loadRuns])
   const runs = runList.state === 'ready' ? runList.value.filter((run) => run.taskPath === path && run.best?.medianMs != null) : []
-  if (runs.length === 0) return <p className="muted small" data-testid="baselines">No baseline times yet: the first run on this task times eager and torch.compile on its device.</p>
+  if (runs.length === 0)
+    return (
+      <p className="muted small" data-testid="baselines">
+        No baseline times yet: the first run on this task times eager and torch.compile on its device.
+      </p>
+    )
   return (
     <table className="data-table compact" data-testid="baselines">
       <caption>Measured by earlier runs</caption>
-      <thead><tr><th scope="col">device</th><th scope="col">eager ms</th><th scope="col">torch.compile ms</th><th scope="col">best candidate ms</th><th scope="col">best vs eager</th><th scope="col">timing</th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">device</th>
+          <th scope="col">eager ms</th>
+          <th scope="col">torch.compile ms</th>
+          <th scope="col">best candidate ms</th>
+          <th scope="col">best vs eager</th>
+          <th scope="col">timing</th>
+        </tr>
+      </thead>
       <tbody>
         {runs.map((run) => {
           const best = run.best as NonNullable<typeof run.best>
@@ -159,25 +204,55 @@ function TaskRuns({ path }: { path: string }) {
   const runList = useStudio((state) => state.runList)
   const openRun = useStudio((state) => state.openRun)
   const runs = runList.state === 'ready' ? runList.value.filter((run) => run.taskPath === path) : []
-  if (runs.length === 0) return <p className="muted small" data-testid="task-runs">No runs of this task yet.</p>
+  if (runs.length === 0)
+    return (
+      <p className="muted small" data-testid="task-runs">
+        No runs of this task yet.
+      </p>
+    )
   return (
     <table className="data-table compact" data-testid="task-runs">
       <caption>Runs of this task ({runs.length})</caption>
-      <thead><tr><th scope="col">run</th><th scope="col">status</th><th scope="col">DSL · device</th><th scope="col">candidates (correct)</th><th scope="col">best vs eager</th><th scope="col">started</th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">run</th>
+          <th scope="col">status</th>
+          <th scope="col">DSL · device</th>
+          <th scope="col">candidates (correct)</th>
+          <th scope="col">best vs eager</th>
+          <th scope="col">started</th>
+        </tr>
+      </thead>
       <tbody>
-        {[...runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((run) => (
-          <tr key={run.id}>
-            <th scope="row">
-              <button type="button" className="link" onClick={() => void openRun(run.id)}>{run.title}</button>
-              {run.replay ? <span className="badge replay" title="Answers played back from a cassette; kernels verified and timed for real">replay</span> : null}
-            </th>
-            <td><span className={`badge status-${run.status}`}>{run.status === 'running-elsewhere' ? 'running elsewhere' : run.status}</span></td>
-            <td>{run.dsl} · {run.device}</td>
-            <td className="num">{run.candidates} ({run.correctCandidates})</td>
-            <td className="num">{formatSpeedup(run.best?.speedupVsEager)} <NoisyBadge noisy={run.best?.noisy} /></td>
-            <td className="muted small">{new Date(run.createdAt).toLocaleString()}</td>
-          </tr>
-        ))}
+        {[...runs]
+          .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+          .map((run) => (
+            <tr key={run.id}>
+              <th scope="row">
+                <button type="button" className="link" onClick={() => void openRun(run.id)}>
+                  {run.title}
+                </button>
+                {run.replay ? (
+                  <span className="badge replay" title="Answers played back from a cassette; kernels verified and timed for real">
+                    replay
+                  </span>
+                ) : null}
+              </th>
+              <td>
+                <span className={`badge status-${run.status}`}>{run.status === 'running-elsewhere' ? 'running elsewhere' : run.status}</span>
+              </td>
+              <td>
+                {run.dsl} · {run.device}
+              </td>
+              <td className="num">
+                {run.candidates} ({run.correctCandidates})
+              </td>
+              <td className="num">
+                {formatSpeedup(run.best?.speedupVsEager)} <NoisyBadge noisy={run.best?.noisy} />
+              </td>
+              <td className="muted small">{new Date(run.createdAt).toLocaleString()}</td>
+            </tr>
+          ))}
       </tbody>
     </table>
   )
@@ -188,7 +263,12 @@ function TaskDetailPane() {
   const detail = useStudio((state) => (selected ? state.taskDetails[selected] : undefined))
   const theme = useStudio((state) => state.theme)
   if (!selected || !detail) return <p className="muted">Choose a task to see its source.</p>
-  if (detail.state === 'error') return <Notice tone="error" title="Could not read the task" code={detail.code}>{detail.message}</Notice>
+  if (detail.state === 'error')
+    return (
+      <Notice tone="error" title="Could not read the task" code={detail.code}>
+        {detail.message}
+      </Notice>
+    )
   if (detail.state !== 'ready') return <p className="muted">Loading…</p>
   return (
     <>
@@ -210,9 +290,13 @@ function TaskHeader({ task }: { task: TaskDetail }) {
     <header className="task-header">
       <div className="task-title-row">
         <h2>{task.name}</h2>
-        <button type="button" className="primary" onClick={runThisTask}>Run this task</button>
+        <button type="button" className="primary" onClick={runThisTask}>
+          Run this task
+        </button>
       </div>
-      <p className="muted mono" title="file">{task.path}</p>
+      <p className="muted mono" title="file">
+        {task.path}
+      </p>
       {task.outline.summary ? <p>{task.outline.summary}</p> : null}
       {constants.length > 0 ? (
         <dl className="constants" aria-label="Shape constants">
@@ -228,7 +312,11 @@ function TaskHeader({ task }: { task: TaskDetail }) {
       <TaskRuns path={task.path} />
       {task.outline.problems.length > 0 ? (
         <Notice tone="warning" title="This file is not a complete KernelBench task">
-          <ul>{task.outline.problems.map((problem) => <li key={problem}>{problem}</li>)}</ul>
+          <ul>
+            {task.outline.problems.map((problem) => (
+              <li key={problem}>{problem}</li>
+            ))}
+          </ul>
         </Notice>
       ) : null}
     </header>

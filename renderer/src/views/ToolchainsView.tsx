@@ -28,7 +28,11 @@ export function ToolchainsView() {
         <div>
           <ProjectEnvPanel />
           <EnvironmentList />
-          {toolchain.state === 'error' ? <Notice tone="error" title="Detection failed" code={toolchain.code}>{toolchain.message}</Notice> : null}
+          {toolchain.state === 'error' ? (
+            <Notice tone="error" title="Detection failed" code={toolchain.code}>
+              {toolchain.message}
+            </Notice>
+          ) : null}
           {!report && toolchain.state === 'loading' ? <p className="muted">Asking Python for torch, triton and friends…</p> : null}
           {report ? (
             <div data-testid="toolchain-report">
@@ -41,7 +45,9 @@ export function ToolchainsView() {
                     {describeDevice(device)}
                   </li>
                 ))}
-                {(report.devices ?? []).every((device) => device.kind === 'cpu') ? <li className="muted">No GPU or NPU visible to torch here: evaluations run on the CPU.</li> : null}
+                {(report.devices ?? []).every((device) => device.kind === 'cpu') ? (
+                  <li className="muted">No GPU or NPU visible to torch here: evaluations run on the CPU.</li>
+                ) : null}
               </ul>
               <SandboxLine sandbox={report.sandbox} />
               <ToolTable title="Python environment" tools={[report.python, ...report.packages]} />
@@ -65,11 +71,21 @@ export function ToolchainsView() {
 function SandboxLine({ sandbox }: { sandbox?: SandboxStatus | null }) {
   if (sandbox === undefined || sandbox === null) return null
   if (sandbox.available && sandbox.tool === 'bwrap') {
-    return <p data-testid="sandbox-status">Sandbox: {sandbox.version ?? 'bubblewrap'} · process limit: {sandbox.processLimit ?? 'unknown'}</p>
+    return (
+      <p data-testid="sandbox-status">
+        Sandbox: {sandbox.version ?? 'bubblewrap'} · process limit: {sandbox.processLimit ?? 'unknown'}
+      </p>
+    )
   }
   return (
-    <Notice tone={sandbox.available ? 'warning' : 'error'} title={sandbox.available ? 'Sandbox: partial (unshare only)' : 'No sandbox: candidates from a model are refused'}>
-      <span data-testid="sandbox-status">{sandbox.reason} To fix: {sandbox.install}{sandbox.available ? '' : ' (or allow unsandboxed evaluation in Settings, at your own risk).'}</span>
+    <Notice
+      tone={sandbox.available ? 'warning' : 'error'}
+      title={sandbox.available ? 'Sandbox: partial (unshare only)' : 'No sandbox: candidates from a model are refused'}
+    >
+      <span data-testid="sandbox-status">
+        {sandbox.reason} To fix: {sandbox.install}
+        {sandbox.available ? '' : ' (or allow unsandboxed evaluation in Settings, at your own risk).'}
+      </span>
     </Notice>
   )
 }
@@ -97,11 +113,17 @@ function ToolTable({ title, tools }: { title: string; tools: ToolStatus[] }) {
       <tbody>
         {tools.map((tool) => (
           <tr key={tool.name} className={tool.found ? 'found' : 'missing'}>
-            <th scope="row" className="mono">{tool.name}</th>
-            <td><span className={tool.found ? 'badge ok' : 'badge bad'}>{tool.found ? 'found' : 'missing'}</span></td>
+            <th scope="row" className="mono">
+              {tool.name}
+            </th>
+            <td>
+              <span className={tool.found ? 'badge ok' : 'badge bad'}>{tool.found ? 'found' : 'missing'}</span>
+            </td>
             <td className="mono">{tool.version ?? '—'}</td>
             <td className="mono wrap">
-              {tool.found ? tool.path : (
+              {tool.found ? (
+                tool.path
+              ) : (
                 <>
                   {tool.reason}
                   {tool.install ? <div className="install">→ {tool.install}</div> : null}

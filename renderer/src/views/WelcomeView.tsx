@@ -15,8 +15,13 @@ const MANUAL_MODEL = 'by-hand'
 export function WelcomeView() {
   return (
     <section className="view welcome" aria-labelledby="welcome-title">
-      <header className="pane-header"><h1 id="welcome-title">Start here</h1></header>
-      <p className="muted">The studio drives a Designer, Coder, Verifier and Conductor to write kernels, and verifies and times every candidate on this machine. It needs a Python environment with torch, and something that answers the agents&apos; prompts.</p>
+      <header className="pane-header">
+        <h1 id="welcome-title">Start here</h1>
+      </header>
+      <p className="muted">
+        The studio drives a Designer, Coder, Verifier and Conductor to write kernels, and verifies and times every candidate on this machine. It needs a Python
+        environment with torch, and something that answers the agents&apos; prompts.
+      </p>
       <article className="card" aria-labelledby="env-title">
         <h2 id="env-title">1 · Python environment</h2>
         <ProjectEnvPanel />
@@ -36,11 +41,18 @@ function SamplesCard() {
   return (
     <article className="card" aria-labelledby="samples-title">
       <h2 id="samples-title">Try it now: sample replays</h2>
-      <p className="small">Plays back a recorded session (hand-written answers holding real kernels) for a sample task this machine can run. The kernels are compiled, checked and timed for real; the run is labelled a replay.</p>
+      <p className="small">
+        Plays back a recorded session (hand-written answers holding real kernels) for a sample task this machine can run. The kernels are compiled, checked and
+        timed for real; the run is labelled a replay.
+      </p>
       <button type="button" className="primary" disabled={sample.state === 'loading'} onClick={() => void start()}>
         {sample.state === 'loading' ? 'Starting…' : 'Start a sample run'}
       </button>
-      {sample.state === 'error' ? <Notice tone="error" title="The sample run did not start" code={sample.code}>{sample.message}</Notice> : null}
+      {sample.state === 'error' ? (
+        <Notice tone="error" title="The sample run did not start" code={sample.code}>
+          {sample.message}
+        </Notice>
+      ) : null}
       {sample.state === 'ready' ? <p className="muted small">{sample.value.reason}.</p> : null}
     </article>
   )
@@ -63,15 +75,25 @@ function ModelCard() {
     <article className="card" aria-labelledby="model-title">
       <h2 id="model-title">Use a real model</h2>
       <p className="small">A local Ollama (pull a coder model here, with progress), or an OpenAI-compatible server or Anthropic with an API key in Settings.</p>
-      {ollama ? <PullModel provider={ollama.name} /> : (
+      {ollama ? (
+        <PullModel provider={ollama.name} />
+      ) : (
         <div className="field-row">
           <label htmlFor="welcome-ollama">Ollama address</label>
           <input id="welcome-ollama" className="mono" value={baseUrl} onChange={(event) => setBaseUrl(event.target.value)} spellCheck={false} />
-          <button type="button" onClick={() => void addOllama()}>Add Ollama</button>
+          <button type="button" onClick={() => void addOllama()}>
+            Add Ollama
+          </button>
         </div>
       )}
-      {problem ? <Notice tone="error" title="Not added">{problem}</Notice> : null}
-      <button type="button" className="link" onClick={() => setView('settings')}>API keys and other providers in Settings →</button>
+      {problem ? (
+        <Notice tone="error" title="Not added">
+          {problem}
+        </Notice>
+      ) : null}
+      <button type="button" className="link" onClick={() => setView('settings')}>
+        API keys and other providers in Settings →
+      </button>
     </article>
   )
 }
@@ -83,16 +105,26 @@ function ManualCard() {
   const [problem, setProblem] = useState<string | null>(null)
   const useManual = async () => {
     const model = `${MANUAL_PROVIDER}:${MANUAL_MODEL}`
-    const error = (await save({ name: MANUAL_PROVIDER, kind: 'manual', defaultModel: MANUAL_MODEL })) ?? (await saveRoles({ designer: model, coder: model, fixer: model }))
+    const error =
+      (await save({ name: MANUAL_PROVIDER, kind: 'manual', defaultModel: MANUAL_MODEL })) ?? (await saveRoles({ designer: model, coder: model, fixer: model }))
     setProblem(error?.message ?? null)
     if (!error) setView('new-run')
   }
   return (
     <article className="card" aria-labelledby="manual-card-title">
       <h2 id="manual-card-title">Answer prompts by hand</h2>
-      <p className="small">Each prompt appears in the run that waits for it (and as a file); paste the answer from any chat window. Good for trying a model you can only reach in a browser.</p>
-      <button type="button" onClick={() => void useManual()}>Use the manual provider</button>
-      {problem ? <Notice tone="error" title="Not set up">{problem}</Notice> : null}
+      <p className="small">
+        Each prompt appears in the run that waits for it (and as a file); paste the answer from any chat window. Good for trying a model you can only reach in a
+        browser.
+      </p>
+      <button type="button" onClick={() => void useManual()}>
+        Use the manual provider
+      </button>
+      {problem ? (
+        <Notice tone="error" title="Not set up">
+          {problem}
+        </Notice>
+      ) : null}
     </article>
   )
 }

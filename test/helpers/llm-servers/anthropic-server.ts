@@ -14,7 +14,16 @@ export const anthropicProtocol: Protocol = {
   open: (model, usage) => [
     event('message_start', {
       type: 'message_start',
-      message: { id: 'msg_loopback', type: 'message', role: 'assistant', content: [], model, stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input, output_tokens: 1 } },
+      message: {
+        id: 'msg_loopback',
+        type: 'message',
+        role: 'assistant',
+        content: [],
+        model,
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: usage.input, output_tokens: 1 },
+      },
     }),
     event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
     event('ping', { type: 'ping' }),
@@ -22,14 +31,21 @@ export const anthropicProtocol: Protocol = {
   chunk: (_model, text) => event('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }),
   close: (_model, usage, finish) => [
     event('content_block_stop', { type: 'content_block_stop', index: 0 }),
-    event('message_delta', { type: 'message_delta', delta: { stop_reason: finish === 'length' ? 'max_tokens' : 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output } }),
+    event('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: finish === 'length' ? 'max_tokens' : 'end_turn', stop_sequence: null },
+      usage: { output_tokens: usage.output },
+    }),
     event('message_stop', { type: 'message_stop' }),
   ],
   errorBody: (status, message) => ({
     contentType: 'application/json',
     body: JSON.stringify({
       type: 'error',
-      error: { type: status === 401 ? 'authentication_error' : status === 429 ? 'rate_limit_error' : status === 404 ? 'not_found_error' : 'api_error', message },
+      error: {
+        type: status === 401 ? 'authentication_error' : status === 429 ? 'rate_limit_error' : status === 404 ? 'not_found_error' : 'api_error',
+        message,
+      },
     }),
   }),
   authorized: (headers, key) => headers['x-api-key'] === key || headers.authorization === `Bearer ${key}`,

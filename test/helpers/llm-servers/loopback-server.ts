@@ -78,7 +78,12 @@ export async function startLlmServer(protocol: Protocol, options: { apiKey?: str
   }
   const server: Server = createServer(async (incoming, response) => {
     const text = await readBody(incoming)
-    const request: RecordedRequest = { method: incoming.method ?? 'GET', path: (incoming.url ?? '/').split('?')[0] ?? '/', headers: incoming.headers, body: parseJson(text) }
+    const request: RecordedRequest = {
+      method: incoming.method ?? 'GET',
+      path: (incoming.url ?? '/').split('?')[0] ?? '/',
+      headers: incoming.headers,
+      body: parseJson(text),
+    }
     state.requests.push(request)
     if (options.apiKey && !protocol.authorized(incoming.headers, options.apiKey)) return sendError(response, protocol, 401, 'invalid api key')
     if (protocol.other?.(request, response, state)) return

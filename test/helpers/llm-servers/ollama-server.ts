@@ -54,7 +54,8 @@ export const ollamaProtocol: Protocol = {
       }
       const total = 1_000_000
       response.write(line({ status: 'pulling manifest' }))
-      for (const completed of [0, 250_000, 750_000, total]) response.write(line({ status: 'pulling 60e05f210007', digest: 'sha256:60e05f210007', total, completed }))
+      for (const completed of [0, 250_000, 750_000, total])
+        response.write(line({ status: 'pulling 60e05f210007', digest: 'sha256:60e05f210007', total, completed }))
       response.end(line({ status: 'verifying sha256 digest' }) + line({ status: 'writing manifest' }) + line({ status: 'success' }))
       return true
     }

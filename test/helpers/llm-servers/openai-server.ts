@@ -18,7 +18,9 @@ export const openAiProtocol: Protocol = {
   ],
   errorBody: (status, message) => ({
     contentType: 'application/json',
-    body: JSON.stringify({ error: { message, type: status === 401 ? 'invalid_request_error' : 'server_error', code: status === 401 ? 'invalid_api_key' : null } }),
+    body: JSON.stringify({
+      error: { message, type: status === 401 ? 'invalid_request_error' : 'server_error', code: status === 401 ? 'invalid_api_key' : null },
+    }),
   }),
   authorized: (headers, key) => headers.authorization === `Bearer ${key}`,
   other(request, response) {

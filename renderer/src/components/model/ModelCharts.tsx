@@ -21,7 +21,21 @@ function barOption(bars: Array<{ label: string; ms: number }>, axisName: string,
 export function BreakdownCharts({ report }: { report: ModelReport }) {
   const theme = useStudio((state) => state.theme)
   const palette = chartPalette(theme)
-  const ops = useMemo(() => barOption(topWithRest(report.eager.ops, (op) => op.ms, (op) => op.op, 10), 'ms per forward', palette.series[0]!, theme), [report, theme, palette])
+  const ops = useMemo(
+    () =>
+      barOption(
+        topWithRest(
+          report.eager.ops,
+          (op) => op.ms,
+          (op) => op.op,
+          10,
+        ),
+        'ms per forward',
+        palette.series[0]!,
+        theme,
+      ),
+    [report, theme, palette],
+  )
   const modules = useMemo(() => barOption(moduleBars(report), 'ms per forward (inclusive)', palette.series[1]!, theme), [report, theme, palette])
   return (
     <div className="chart-pair">
@@ -55,7 +69,14 @@ export function RegionChart({ report }: { report: ModelReport }) {
       ],
     }
   }, [report, theme])
-  return <EChart option={option} label="regions ranked by the time a kernel could save" testId="model-regions-chart" height={Math.max(180, 28 * Math.min(report.tasks.length, 12) + 70)} />
+  return (
+    <EChart
+      option={option}
+      label="regions ranked by the time a kernel could save"
+      testId="model-regions-chart"
+      height={Math.max(180, 28 * Math.min(report.tasks.length, 12) + 70)}
+    />
+  )
 }
 
 /** Median latency of each side of the A/B for one input set. */
@@ -69,7 +90,12 @@ export function AbChart({ set }: { set: NonNullable<ModelPatchReport['sets']>[nu
       tooltip: { trigger: 'axis', valueFormatter: (value: unknown) => `${Number(value).toPrecision(4)} ms` },
       xAxis: { type: 'category', data: rows.map((row) => row.label), ...axisStyle(palette) },
       yAxis: { type: 'value', name: 'median ms', ...axisStyle(palette) },
-      series: [{ type: 'bar', data: rows.map((row) => ({ value: row.median_ms, itemStyle: { color: row.side.startsWith('patched') ? palette.ok : palette.series[0] } })) }],
+      series: [
+        {
+          type: 'bar',
+          data: rows.map((row) => ({ value: row.median_ms, itemStyle: { color: row.side.startsWith('patched') ? palette.ok : palette.series[0] } })),
+        },
+      ],
     }
   }, [set, theme])
   return <EChart option={option} label="end-to-end latency per side" testId="model-ab-chart" height={220} />

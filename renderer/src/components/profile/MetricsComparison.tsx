@@ -18,15 +18,24 @@ export function MetricsComparison({ verdict }: { verdict: Verdict }) {
   const candidate = dominantKernel(candidateKernels)
   const baseline = dominantKernel(baselineKernels)
   const error = ncuError(verdict)
-  if (!candidate) return <p className="muted">No Nsight Compute metrics{error ? `: ${error}` : ''}. They need an NVIDIA GPU and ncu on PATH (Toolchains shows whether it was found).</p>
+  if (!candidate)
+    return (
+      <p className="muted">
+        No Nsight Compute metrics{error ? `: ${error}` : ''}. They need an NVIDIA GPU and ncu on PATH (Toolchains shows whether it was found).
+      </p>
+    )
   return (
     <table className="data-table" data-testid="metrics-comparison">
       <caption>Heaviest kernel per side (Nsight Compute, --clock-control none)</caption>
       <thead>
         <tr>
           <th scope="col">metric</th>
-          <th scope="col">candidate <span className="mono muted small">{candidate.name}</span></th>
-          <th scope="col">eager <span className="mono muted small">{baseline?.name ?? 'not profiled by ncu'}</span></th>
+          <th scope="col">
+            candidate <span className="mono muted small">{candidate.name}</span>
+          </th>
+          <th scope="col">
+            eager <span className="mono muted small">{baseline?.name ?? 'not profiled by ncu'}</span>
+          </th>
           <th scope="col">change</th>
         </tr>
       </thead>
@@ -38,7 +47,9 @@ export function MetricsComparison({ verdict }: { verdict: Verdict }) {
           const good = delta === null || row.better === null ? '' : (row.better === 'lower') === delta < 0 ? 'delta-good' : 'delta-bad'
           return (
             <tr key={row.key}>
-              <th scope="row">{row.label} <span className="muted small">({row.unit})</span></th>
+              <th scope="row">
+                {row.label} <span className="muted small">({row.unit})</span>
+              </th>
               <td className="num">{formatNumber(mine)}</td>
               <td className="num">{formatNumber(theirs)}</td>
               <td className={`num ${good}`}>{delta === null ? '—' : `${delta > 0 ? '+' : ''}${(delta * 100).toFixed(1)}%`}</td>

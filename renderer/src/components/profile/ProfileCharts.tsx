@@ -33,13 +33,17 @@ export function KernelBreakdown({ verdict }: { verdict: Verdict }) {
       xAxis: { type: 'value' as const, name: `${profileUnit(verdict) ?? 'time per forward'} (ms)`, nameLocation: 'middle' as const, nameGap: 28, ...axis },
       yAxis: { type: 'category' as const, data: ['eager', 'candidate'], ...axis },
       series: names.map((name, index) => ({
-        name, type: 'bar' as const, stack: 'kernels', barWidth: '55%',
+        name,
+        type: 'bar' as const,
+        stack: 'kernels',
+        barWidth: '55%',
         itemStyle: { color: palette.series[index % palette.series.length], borderColor: palette.background, borderWidth: 1 },
         data: [byName(eager, name), byName(candidate, name)],
       })),
     }
   }, [eager, candidate, theme, verdict])
-  if (eager.length === 0 && candidate.length === 0) return <p className="muted">No kernel breakdown: the candidate was not profiled (the harness's --profile).</p>
+  if (eager.length === 0 && candidate.length === 0)
+    return <p className="muted">No kernel breakdown: the candidate was not profiled (the harness's --profile).</p>
   return (
     <>
       <EChart option={option} label="Kernel time breakdown, eager against candidate" height={200} testId="kernel-breakdown" />
@@ -51,13 +55,30 @@ export function KernelBreakdown({ verdict }: { verdict: Verdict }) {
 function KernelLegendTable({ eager, candidate }: { eager: KernelTime[]; candidate: KernelTime[] }) {
   return (
     <div className="two-tables">
-      {([['eager', eager], ['candidate', candidate]] as const).map(([title, list]) => (
+      {(
+        [
+          ['eager', eager],
+          ['candidate', candidate],
+        ] as const
+      ).map(([title, list]) => (
         <table key={title} className="data-table compact">
           <caption>{title} kernels</caption>
-          <thead><tr><th scope="col">kernel</th><th scope="col">ms per forward</th><th scope="col">calls per forward</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">kernel</th>
+              <th scope="col">ms per forward</th>
+              <th scope="col">calls per forward</th>
+            </tr>
+          </thead>
           <tbody>
             {list.map((kernel) => (
-              <tr key={kernel.name}><td className="mono wrap" title={kernel.name}>{shortName(kernel.name)}</td><td className="num">{kernel.ms.toFixed(4)}</td><td className="num">{kernel.calls ?? '—'}</td></tr>
+              <tr key={kernel.name}>
+                <td className="mono wrap" title={kernel.name}>
+                  {shortName(kernel.name)}
+                </td>
+                <td className="num">{kernel.ms.toFixed(4)}</td>
+                <td className="num">{kernel.calls ?? '—'}</td>
+              </tr>
             ))}
           </tbody>
         </table>
@@ -71,9 +92,16 @@ export function LatencySpread({ verdict }: { verdict: Verdict }) {
   const theme = useStudio((state) => state.theme)
   const timing = verdict.timing
   const sides = useMemo(
-    () => ([['candidate', timing?.candidate], ['eager', timing?.eager], ['torch.compile', timing?.compile]] as const)
-      .map(([name, stats]) => ({ name, box: latencyBox(stats), noisy: stats?.noisy === true }))
-      .filter((entry) => entry.box !== null),
+    () =>
+      (
+        [
+          ['candidate', timing?.candidate],
+          ['eager', timing?.eager],
+          ['torch.compile', timing?.compile],
+        ] as const
+      )
+        .map(([name, stats]) => ({ name, box: latencyBox(stats), noisy: stats?.noisy === true }))
+        .filter((entry) => entry.box !== null),
     [timing],
   )
   const option = useMemo(() => {

@@ -12,7 +12,10 @@ const ROLES: readonly AgentRole[] = writerRoles
 /** What each agent is writing, streamed; the view follows the end unless the user scrolled up. */
 export function AgentStreams({ runId }: { runId: string }) {
   const [role, setRole] = useState<AgentRole>('coder')
-  const text = useThrottled(useStudio((state) => state.runModels[runId]?.text[role] ?? ''), TEXT_REDRAW_MS)
+  const text = useThrottled(
+    useStudio((state) => state.runModels[runId]?.text[role] ?? ''),
+    TEXT_REDRAW_MS,
+  )
   const about = useStudio((state) => state.runModels[runId]?.textCandidate[role] ?? null)
   const box = useRef<HTMLPreElement>(null)
   const following = useRef(true)
@@ -26,7 +29,14 @@ export function AgentStreams({ runId }: { runId: string }) {
         <h2>Agents</h2>
         <div className="segmented" role="tablist" aria-label="Agent role">
           {ROLES.map((value) => (
-            <button key={value} type="button" role="tab" aria-selected={role === value} className={role === value ? 'active' : ''} onClick={() => setRole(value)}>
+            <button
+              key={value}
+              type="button"
+              role="tab"
+              aria-selected={role === value}
+              className={role === value ? 'active' : ''}
+              onClick={() => setRole(value)}
+            >
               {value}
             </button>
           ))}
@@ -45,9 +55,21 @@ export function AgentStreams({ runId }: { runId: string }) {
           following.current = element.scrollTop + element.clientHeight >= element.scrollHeight - 24
         }}
       >
-        {text ? splitFences(text).map((part, index) => (part.kind === 'text'
-          ? <span key={index}>{part.text}</span>
-          : <code key={index} className={`stream-code${part.open ? ' open' : ''}`} data-language={part.language} aria-label={`${part.language} code${part.open ? ', still arriving' : ''}`}>{part.code}</code>))
+        {text
+          ? splitFences(text).map((part, index) =>
+              part.kind === 'text' ? (
+                <span key={index}>{part.text}</span>
+              ) : (
+                <code
+                  key={index}
+                  className={`stream-code${part.open ? ' open' : ''}`}
+                  data-language={part.language}
+                  aria-label={`${part.language} code${part.open ? ', still arriving' : ''}`}
+                >
+                  {part.code}
+                </code>
+              ),
+            )
           : `The ${role} has not written anything in this run yet.`}
       </pre>
     </section>

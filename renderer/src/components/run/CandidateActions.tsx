@@ -34,15 +34,33 @@ export function EditAndVerify({ runId, candidateId, code, path }: { runId: strin
   }
   return (
     <div className="edit-candidate" data-testid="edit-candidate">
-      <p className="muted small">Your edit is verified like any answer: checked, compiled, compared with the task and timed by the harness in a new run forked from {candidateId}.</p>
-      <div className="edit-editor"><CodeEditor initial={code} theme={theme} label={`Edit the code of ${candidateId}`} onChange={setEdited} /></div>
-      <div className="form-actions">
-        <button type="button" className="primary" disabled={busy || edited === code} onClick={() => void verify()}>{busy ? 'Starting…' : 'Verify as a new candidate'}</button>
-        <button type="button" disabled={edited === code} onClick={() => setEdited(code)}>Discard edits</button>
-        <button type="button" disabled={!path} onClick={() => void openExternal()}>Open in external editor</button>
+      <p className="muted small">
+        Your edit is verified like any answer: checked, compiled, compared with the task and timed by the harness in a new run forked from {candidateId}.
+      </p>
+      <div className="edit-editor">
+        <CodeEditor initial={code} theme={theme} label={`Edit the code of ${candidateId}`} onChange={setEdited} />
       </div>
-      {external ? <p className="mono small wrap" role="status">{external}</p> : null}
-      {problem ? <Notice tone="error" title="Not verified" code={problem.code}>{problem.message}</Notice> : null}
+      <div className="form-actions">
+        <button type="button" className="primary" disabled={busy || edited === code} onClick={() => void verify()}>
+          {busy ? 'Starting…' : 'Verify as a new candidate'}
+        </button>
+        <button type="button" disabled={edited === code} onClick={() => setEdited(code)}>
+          Discard edits
+        </button>
+        <button type="button" disabled={!path} onClick={() => void openExternal()}>
+          Open in external editor
+        </button>
+      </div>
+      {external ? (
+        <p className="mono small wrap" role="status">
+          {external}
+        </p>
+      ) : null}
+      {problem ? (
+        <Notice tone="error" title="Not verified" code={problem.code}>
+          {problem.message}
+        </Notice>
+      ) : null}
     </div>
   )
 }
@@ -64,19 +82,42 @@ export function ForkOptions({ runId, candidateId, onClose }: { runId: string; ca
     if (!error) onClose()
   }
   return (
-    <form className="fork-options" aria-label={`Fork from ${candidateId}`} onSubmit={(event) => { event.preventDefault(); void start() }}>
+    <form
+      className="fork-options"
+      aria-label={`Fork from ${candidateId}`}
+      onSubmit={(event) => {
+        event.preventDefault()
+        void start()
+      }}
+    >
       <label htmlFor="fork-workflow">Workflow</label>
       <select id="fork-workflow" value={workflow} onChange={(event) => setWorkflow(event.target.value as typeof workflow)}>
-        {FORK_WORKFLOWS.map((value) => <option key={value} value={value}>{value}</option>)}
+        {FORK_WORKFLOWS.map((value) => (
+          <option key={value} value={value}>
+            {value}
+          </option>
+        ))}
       </select>
       <label htmlFor="fork-candidates">Candidates</label>
       <input id="fork-candidates" type="number" min={1} value={candidates} onChange={(event) => setCandidates(Math.max(1, Number(event.target.value) || 1))} />
       <label htmlFor="fork-model">Coder model</label>
       <input id="fork-model" className="mono" list="fork-models" value={model} onChange={(event) => setModel(event.target.value)} spellCheck={false} />
-      <datalist id="fork-models">{choices.map((choice) => <option key={choice} value={choice} />)}</datalist>
-      <button type="submit" className="primary">Start the fork</button>
-      <button type="button" onClick={onClose}>Cancel</button>
-      {problem ? <Notice tone="error" title="Not forked">{problem}</Notice> : null}
+      <datalist id="fork-models">
+        {choices.map((choice) => (
+          <option key={choice} value={choice} />
+        ))}
+      </datalist>
+      <button type="submit" className="primary">
+        Start the fork
+      </button>
+      <button type="button" onClick={onClose}>
+        Cancel
+      </button>
+      {problem ? (
+        <Notice tone="error" title="Not forked">
+          {problem}
+        </Notice>
+      ) : null}
     </form>
   )
 }

@@ -12,7 +12,10 @@ const PAGE = 100
 /** Every candidate as a row: the keyboard way into what the timeline and the graph show. */
 export function CandidateTable({ runId }: { runId: string }) {
   const order = useStudio((state) => state.runModels[runId]?.candidateOrder)
-  const candidates = useThrottled(useStudio((state) => state.runModels[runId]?.candidates), TABLE_REDRAW_MS)
+  const candidates = useThrottled(
+    useStudio((state) => state.runModels[runId]?.candidates),
+    TABLE_REDRAW_MS,
+  )
   const selectedId = useStudio((state) => state.selectedCandidateId)
   const selectCandidate = useStudio((state) => state.selectCandidate)
   if (!order || !candidates || order.length === 0) return null
@@ -26,7 +29,15 @@ export function CandidateTable({ runId }: { runId: string }) {
       <div className="table-scroll">
         <table className="data-table compact" data-testid="candidate-table">
           <thead>
-            <tr><th scope="col">id</th><th scope="col">origin</th><th scope="col">status</th><th scope="col">median ms</th><th scope="col">vs eager</th><th scope="col">vs compile</th><th scope="col">timing</th></tr>
+            <tr>
+              <th scope="col">id</th>
+              <th scope="col">origin</th>
+              <th scope="col">status</th>
+              <th scope="col">median ms</th>
+              <th scope="col">vs eager</th>
+              <th scope="col">vs compile</th>
+              <th scope="col">timing</th>
+            </tr>
           </thead>
           <tbody>
             {rows.map((id) => {
@@ -36,9 +47,15 @@ export function CandidateTable({ runId }: { runId: string }) {
               const trust = timingTrust(track.verdict)
               return (
                 <tr key={id} className={id === selectedId ? 'selected' : ''}>
-                  <th scope="row"><button type="button" className="link mono" aria-pressed={id === selectedId} onClick={() => selectCandidate(id)}>{id}</button></th>
+                  <th scope="row">
+                    <button type="button" className="link mono" aria-pressed={id === selectedId} onClick={() => selectCandidate(id)}>
+                      {id}
+                    </button>
+                  </th>
                   <td>{track.record.origin}</td>
-                  <td><span className={`badge status-${track.record.status}`}>{track.record.status.replace('_', ' ')}</span></td>
+                  <td>
+                    <span className={`badge status-${track.record.status}`}>{track.record.status.replace('_', ' ')}</span>
+                  </td>
                   <td className="num">{timing ? timing.candidate.median_ms.toFixed(4) : '—'}</td>
                   <td className="num">{formatSpeedup(timing?.speedup_vs_eager)}</td>
                   <td className="num">{formatSpeedup(timing?.speedup_vs_compile)}</td>

@@ -17,7 +17,11 @@ export function ConductorLog({ runId }: { runId: string }) {
       </header>
       {notes && notes.length > 0 ? (
         <ul className="notes">
-          {notes.slice(-5).map((entry) => <li key={entry.seq} className={entry.tone === 'error' ? 'note-error' : ''}>{entry.text}</li>)}
+          {notes.slice(-5).map((entry) => (
+            <li key={entry.seq} className={entry.tone === 'error' ? 'note-error' : ''}>
+              {entry.text}
+            </li>
+          ))}
         </ul>
       ) : null}
       <ol className="decisions" data-testid="conductor-decisions">
@@ -25,7 +29,9 @@ export function ConductorLog({ runId }: { runId: string }) {
           <li key={decision.seq}>
             <span className={`action action-${decision.action}`}>{decision.action}</span>
             {decision.candidateId ? (
-              <button type="button" className="link" onClick={() => selectCandidate(decision.candidateId)}>{decision.candidateId}</button>
+              <button type="button" className="link" onClick={() => selectCandidate(decision.candidateId)}>
+                {decision.candidateId}
+              </button>
             ) : null}
             <span className="reason">{decision.reason}</span>
           </li>

@@ -121,7 +121,11 @@ export function CycleTimeline({ runId }: { runId: string }) {
             onClick={onClick}
           />
         </div>
-        {hover ? <div className="chart-tooltip" style={{ left: Math.min(hover.x + 12, width - 260), top: hover.y + 12 + scrollTop }}>{hover.text}</div> : null}
+        {hover ? (
+          <div className="chart-tooltip" style={{ left: Math.min(hover.x + 12, width - 260), top: hover.y + 12 + scrollTop }}>
+            {hover.text}
+          </div>
+        ) : null}
       </div>
       {lanes.length === 0 ? <p className="muted">No candidate has started yet.</p> : null}
     </section>
@@ -132,12 +136,27 @@ function TimelineLegend() {
   return (
     <ul className="legend" aria-label="Legend">
       {Object.entries(KIND_COLOURS).map(([kind, colour]) => (
-        <li key={kind}><span className="swatch stripe" style={{ background: colour }} />{kind}</li>
+        <li key={kind}>
+          <span className="swatch stripe" style={{ background: colour }} />
+          {kind}
+        </li>
       ))}
-      <li><span className="swatch outcome-ok" />passed</li>
-      <li><span className="swatch outcome-fail" />failed</li>
-      <li><span className="swatch outcome-warn" />flagged</li>
-      <li><span className="swatch outcome-running" />running</li>
+      <li>
+        <span className="swatch outcome-ok" />
+        passed
+      </li>
+      <li>
+        <span className="swatch outcome-fail" />
+        failed
+      </li>
+      <li>
+        <span className="swatch outcome-warn" />
+        flagged
+      </li>
+      <li>
+        <span className="swatch outcome-running" />
+        running
+      </li>
     </ul>
   )
 }

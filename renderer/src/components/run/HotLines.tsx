@@ -12,13 +12,21 @@ export function HotLines({ code, verdict, theme, label }: { code: string | null;
   const heat = useMemo(() => lines.map((line) => ({ line: line.line, share: line.share, topStall: line.topStall })), [lines])
   if (code === null) return <p className="muted">No code yet.</p>
   if (lines.length === 0) {
-    return <p className="muted">No source-line samples{error ? `: ${error}` : ''}. Nsight Compute's source counters are collected with the ncu metrics of a correct candidate in runs with an optimize step on a CUDA device.</p>
+    return (
+      <p className="muted">
+        No source-line samples{error ? `: ${error}` : ''}. Nsight Compute's source counters are collected with the ncu metrics of a correct candidate in runs
+        with an optimize step on a CUDA device.
+      </p>
+    )
   }
   return (
     <div className="hot-lines" data-testid="hot-lines">
       <ol className="small">
         {lines.slice(0, LISTED).map((line) => (
-          <li key={line.line}><span className="mono">line {line.line}</span>: {(line.share * 100).toFixed(0)}% of stall samples{line.topStall ? `, mostly ${line.topStall.replace(/_/g, ' ')}` : ''} — <code>{line.text.slice(0, 80)}</code></li>
+          <li key={line.line}>
+            <span className="mono">line {line.line}</span>: {(line.share * 100).toFixed(0)}% of stall samples
+            {line.topStall ? `, mostly ${line.topStall.replace(/_/g, ' ')}` : ''} — <code>{line.text.slice(0, 80)}</code>
+          </li>
         ))}
       </ol>
       <CodeView value={code} theme={theme} label={label} heat={heat} />

@@ -18,7 +18,10 @@ const LANE_SPREAD = 0.6
  */
 export function LineageGraph({ runId }: { runId: string }) {
   const order = useStudio((state) => state.runModels[runId]?.candidateOrder)
-  const candidates = useThrottled(useStudio((state) => state.runModels[runId]?.candidates), LINEAGE_REDRAW_MS)
+  const candidates = useThrottled(
+    useStudio((state) => state.runModels[runId]?.candidates),
+    LINEAGE_REDRAW_MS,
+  )
   const selectedId = useStudio((state) => state.selectedCandidateId)
   const selectCandidate = useStudio((state) => state.selectCandidate)
   const theme = useStudio((state) => state.theme)
@@ -67,21 +70,27 @@ export function lineageOption(allIds: string[], candidates: Record<string, Candi
   const nodes = placed.map(({ id, track, island, column, stack }) => {
     const speedup = speedupOf(track)
     return {
-      id, name: id,
+      id,
+      name: id,
       // On value axes (cartesian2d), not the graph's own fit-to-box: circles stay round and edges stay inside the plot.
       value: [column, islands.indexOf(island) + (stack / deepest) * LANE_SPREAD, speedup ?? -1],
       symbolSize: id === selectedId ? 18 : 11,
       itemStyle: speedup === null ? { color: palette.muted, opacity: 0.7 } : { borderColor: id === selectedId ? palette.text : 'transparent', borderWidth: 2 },
       label: { show: order.length <= LABEL_LIMIT || id === selectedId, color: palette.text, fontSize: 10, position: 'top' as const },
-      tooltip: { formatter: `${id} · ${track.record.origin} · island ${island}<br/>${track.verdict ? track.verdict.status : track.record.status}${speedup !== null ? ` · ${speedup.toFixed(2)}× over eager` : ''}` },
+      tooltip: {
+        formatter: `${id} · ${track.record.origin} · island ${island}<br/>${track.verdict ? track.verdict.status : track.record.status}${speedup !== null ? ` · ${speedup.toFixed(2)}× over eager` : ''}`,
+      },
     }
   })
   const known = new Set(order)
   const links = order.flatMap((id) => {
     const record = candidates[id]?.record
     if (!record) return []
-    const parent = record.parentId && known.has(record.parentId) ? [{ source: record.parentId, target: id, lineStyle: { type: 'solid' as const, opacity: 0.7 } }] : []
-    const inspirations = record.inspirationIds.filter((source) => known.has(source)).map((source) => ({ source, target: id, lineStyle: { type: 'dashed' as const, opacity: 0.45 } }))
+    const parent =
+      record.parentId && known.has(record.parentId) ? [{ source: record.parentId, target: id, lineStyle: { type: 'solid' as const, opacity: 0.7 } }] : []
+    const inspirations = record.inspirationIds
+      .filter((source) => known.has(source))
+      .map((source) => ({ source, target: id, lineStyle: { type: 'dashed' as const, opacity: 0.45 } }))
     return [...parent, ...inspirations]
   })
   const speedups = nodes.map((node) => node.value[2] as number).filter((value) => value >= 0)
@@ -91,27 +100,55 @@ export function lineageOption(allIds: string[], candidates: Record<string, Candi
     animation: false,
     tooltip: { trigger: 'item' as const },
     grid: { top: 16, bottom: 52, left: 64, right: 20 },
-    xAxis: { type: 'value' as const, name: 'step', nameLocation: 'middle' as const, nameGap: 22, nameTextStyle: axisLabel, min: -0.5, max: lastStep + 0.5, minInterval: 1, axisLabel: { ...axisLabel, formatter: (value: number) => (Number.isInteger(value) ? String(value) : '') }, splitLine: { show: false } },
+    xAxis: {
+      type: 'value' as const,
+      name: 'step',
+      nameLocation: 'middle' as const,
+      nameGap: 22,
+      nameTextStyle: axisLabel,
+      min: -0.5,
+      max: lastStep + 0.5,
+      minInterval: 1,
+      axisLabel: { ...axisLabel, formatter: (value: number) => (Number.isInteger(value) ? String(value) : '') },
+      splitLine: { show: false },
+    },
     yAxis: {
-      type: 'value' as const, inverse: true, min: -0.5, max: islands.length - 0.5 + LANE_SPREAD, interval: 1,
+      type: 'value' as const,
+      inverse: true,
+      min: -0.5,
+      max: islands.length - 0.5 + LANE_SPREAD,
+      interval: 1,
       axisLabel: { ...axisLabel, formatter: (value: number) => (Number.isInteger(value) && islands[value] !== undefined ? `island ${islands[value]}` : '') },
       splitLine: { lineStyle: { color: palette.muted, opacity: 0.15 } },
     },
     visualMap: {
       type: 'continuous' as const,
-      min: 0, max: Math.max(2, ...speedups),
-      dimension: 2, seriesIndex: 0,
-      text: ['faster', 'slower'], textStyle: { color: palette.muted, fontSize: 11 },
+      min: 0,
+      max: Math.max(2, ...speedups),
+      dimension: 2,
+      seriesIndex: 0,
+      text: ['faster', 'slower'],
+      textStyle: { color: palette.muted, fontSize: 11 },
       inRange: { color: [palette.bad, palette.warn, palette.ok] },
       outOfRange: { color: palette.muted },
-      orient: 'horizontal' as const, left: 'right' as const, bottom: 0, itemHeight: 120, calculable: false,
+      orient: 'horizontal' as const,
+      left: 'right' as const,
+      bottom: 0,
+      itemHeight: 120,
+      calculable: false,
       formatter: (value: number) => `${value.toFixed(1)}×`,
     },
-    series: [{
-      type: 'graph' as const, coordinateSystem: 'cartesian2d' as const, data: nodes, links,
-      edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 6,
-      lineStyle: { color: palette.muted, width: 1, curveness: 0.15 },
-      emphasis: { focus: 'adjacency' as const },
-    }],
+    series: [
+      {
+        type: 'graph' as const,
+        coordinateSystem: 'cartesian2d' as const,
+        data: nodes,
+        links,
+        edgeSymbol: ['none', 'arrow'],
+        edgeSymbolSize: 6,
+        lineStyle: { color: palette.muted, width: 1, curveness: 0.15 },
+        emphasis: { focus: 'adjacency' as const },
+      },
+    ],
   }
 }

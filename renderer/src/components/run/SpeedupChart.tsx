@@ -10,7 +10,10 @@ const CHART_REDRAW_MS = 250
 
 /** Speedup over eager and over torch.compile of each correct candidate, with the best so far. */
 export function SpeedupChart({ runId }: { runId: string }) {
-  const points = useThrottled(useStudio((state) => state.runModels[runId]?.speedups), CHART_REDRAW_MS)
+  const points = useThrottled(
+    useStudio((state) => state.runModels[runId]?.speedups),
+    CHART_REDRAW_MS,
+  )
   const theme = useStudio((state) => state.theme)
   const selectCandidate = useStudio((state) => state.selectCandidate)
   const option = useMemo(() => speedupOption(points ?? [], chartPalette(theme)), [points, theme])
@@ -19,14 +22,18 @@ export function SpeedupChart({ runId }: { runId: string }) {
   const untimed = useStudio((state) => {
     const candidates = Object.values(state.runModels[runId]?.candidates ?? {})
     const correct = candidates.find((track) => track.verdict?.correct)
-    return correct ? `${correct.record.id} is correct · ${correct.verdict?.interpreted ? "not timed: Triton's interpreter checks correctness only" : 'not timed'}` : null
+    return correct
+      ? `${correct.record.id} is correct · ${correct.verdict?.interpreted ? "not timed: Triton's interpreter checks correctness only" : 'not timed'}`
+      : null
   })
   return (
     <section className="panel" aria-label="Speedup">
       <header className="panel-header">
         <h2>Speedup</h2>
         <span className="muted small" data-testid="best-speedup">
-          {best ? `best ${formatSpeedup(best.bestEager)} over eager · ${formatSpeedup(best.bestCompile)} over torch.compile` : (untimed ?? 'no correct candidate yet')}
+          {best
+            ? `best ${formatSpeedup(best.bestEager)} over eager · ${formatSpeedup(best.bestCompile)} over torch.compile`
+            : (untimed ?? 'no correct candidate yet')}
         </span>
       </header>
       <EChart
@@ -54,14 +61,50 @@ function speedupOption(points: SpeedupPoint[], palette: ChartPalette) {
     grid: { left: 56, right: 16, top: 36, bottom: 44 },
     legend: { top: 4, textStyle: { color: palette.text, fontSize: 11 } },
     tooltip: { trigger: 'axis' as const, valueFormatter: (value: unknown) => (typeof value === 'number' ? `${value.toFixed(2)}×` : '—') },
-    xAxis: { type: 'category' as const, data: index, name: 'correct candidate (in order verified)', nameLocation: 'middle' as const, nameGap: 26, ...axis, splitLine: { show: false } },
+    xAxis: {
+      type: 'category' as const,
+      data: index,
+      name: 'correct candidate (in order verified)',
+      nameLocation: 'middle' as const,
+      nameGap: 26,
+      ...axis,
+      splitLine: { show: false },
+    },
     yAxis: { type: 'value' as const, name: 'speedup (×)', nameLocation: 'middle' as const, nameGap: 40, scale: true, ...axis },
     series: [
-      { name: 'vs eager', type: 'scatter' as const, symbolSize: 6, data: points.map((point) => point.eager), itemStyle: { color: eagerColour },
-        markLine: { silent: true, symbol: 'none', data: [{ yAxis: 1 }], lineStyle: { color: palette.muted, type: 'dashed' as const }, label: { formatter: '1× (eager)', color: palette.muted, fontSize: 10 } } },
+      {
+        name: 'vs eager',
+        type: 'scatter' as const,
+        symbolSize: 6,
+        data: points.map((point) => point.eager),
+        itemStyle: { color: eagerColour },
+        markLine: {
+          silent: true,
+          symbol: 'none',
+          data: [{ yAxis: 1 }],
+          lineStyle: { color: palette.muted, type: 'dashed' as const },
+          label: { formatter: '1× (eager)', color: palette.muted, fontSize: 10 },
+        },
+      },
       { name: 'vs torch.compile', type: 'scatter' as const, symbolSize: 6, data: points.map((point) => point.compile), itemStyle: { color: compileColour } },
-      { name: 'best vs eager', type: 'line' as const, step: 'end' as const, showSymbol: false, data: points.map((point) => point.bestEager), lineStyle: { color: eagerColour, width: 2 }, itemStyle: { color: eagerColour } },
-      { name: 'best vs compile', type: 'line' as const, step: 'end' as const, showSymbol: false, data: points.map((point) => point.bestCompile), lineStyle: { color: compileColour, width: 2, type: 'dashed' as const }, itemStyle: { color: compileColour } },
+      {
+        name: 'best vs eager',
+        type: 'line' as const,
+        step: 'end' as const,
+        showSymbol: false,
+        data: points.map((point) => point.bestEager),
+        lineStyle: { color: eagerColour, width: 2 },
+        itemStyle: { color: eagerColour },
+      },
+      {
+        name: 'best vs compile',
+        type: 'line' as const,
+        step: 'end' as const,
+        showSymbol: false,
+        data: points.map((point) => point.bestCompile),
+        lineStyle: { color: compileColour, width: 2, type: 'dashed' as const },
+        itemStyle: { color: compileColour },
+      },
     ],
   }
 }

@@ -11,13 +11,16 @@ export function VerdictDetails({ verdict, findings }: { verdict: Verdict | null;
           <ul className="checks">
             {findings.map((finding, index) => (
               <li key={`${finding.rule}-${index}`} className={finding.severity === 'error' ? 'check-failed' : 'check-warning'}>
-                <span className="mono">{finding.rule}</span>{finding.line !== null ? ` (line ${finding.line})` : ''}: {finding.message}
+                <span className="mono">{finding.rule}</span>
+                {finding.line !== null ? ` (line ${finding.line})` : ''}: {finding.message}
               </li>
             ))}
           </ul>
         </>
       ) : null}
-      {!verdict ? <p className="muted">Not verified yet.</p> : (
+      {!verdict ? (
+        <p className="muted">Not verified yet.</p>
+      ) : (
         <>
           <p>
             <span className={`badge status-${verdict.status}`}>{verdict.status.replace('_', ' ')}</span>
@@ -25,7 +28,9 @@ export function VerdictDetails({ verdict, findings }: { verdict: Verdict | null;
           </p>
           {verdict.error ? (
             <div className="verdict-error" role="group" aria-label="Error">
-              <p><strong>{verdict.error.stage}</strong>: {verdict.error.message}</p>
+              <p>
+                <strong>{verdict.error.stage}</strong>: {verdict.error.message}
+              </p>
               {verdict.error.traceback ? <pre className="traceback">{verdict.error.traceback}</pre> : null}
             </div>
           ) : null}
@@ -42,16 +47,27 @@ export function VerdictDetails({ verdict, findings }: { verdict: Verdict | null;
           </ul>
           {verdict.correctness ? (
             <dl className="facts">
-              <dt>trials</dt><dd>{verdict.correctness.trials}</dd>
-              <dt>max abs error</dt><dd>{formatNumber(verdict.correctness.max_abs_error)}</dd>
-              <dt>max rel error</dt><dd>{formatNumber(verdict.correctness.max_rel_error)}</dd>
-              <dt>mismatch ratio</dt><dd>{formatNumber(verdict.correctness.mismatch_ratio)}</dd>
+              <dt>trials</dt>
+              <dd>{verdict.correctness.trials}</dd>
+              <dt>max abs error</dt>
+              <dd>{formatNumber(verdict.correctness.max_abs_error)}</dd>
+              <dt>max rel error</dt>
+              <dd>{formatNumber(verdict.correctness.max_rel_error)}</dd>
+              <dt>mismatch ratio</dt>
+              <dd>{formatNumber(verdict.correctness.mismatch_ratio)}</dd>
             </dl>
           ) : null}
           {verdict.flags.length > 0 ? (
             <>
               <h3>Flags</h3>
-              <ul className="checks">{verdict.flags.map((flag) => <li key={flag.name} className="check-warning"><span className="mono">{flag.name}</span>{flag.detail ? `: ${flag.detail}` : ''}</li>)}</ul>
+              <ul className="checks">
+                {verdict.flags.map((flag) => (
+                  <li key={flag.name} className="check-warning">
+                    <span className="mono">{flag.name}</span>
+                    {flag.detail ? `: ${flag.detail}` : ''}
+                  </li>
+                ))}
+              </ul>
             </>
           ) : null}
         </>
@@ -64,7 +80,11 @@ export function VerdictDetails({ verdict, findings }: { verdict: Verdict | null;
 export function TimingTable({ verdict }: { verdict: Verdict | null }) {
   const timing = verdict?.timing
   if (!timing) return <p className="muted">No timing: {verdict ? 'the candidate did not pass, or ran interpreted' : 'not verified yet'}.</p>
-  const rows: Array<[string, TimingStats | null]> = [['candidate', timing.candidate], ['eager', timing.eager], ['torch.compile', timing.compile]]
+  const rows: Array<[string, TimingStats | null]> = [
+    ['candidate', timing.candidate],
+    ['eager', timing.eager],
+    ['torch.compile', timing.compile],
+  ]
   const flag = verdict.flags.find((entry) => entry.name === 'timing_unconfirmed')
   const unconfirmed = flag ? (flag.detail ?? 'timing_unconfirmed') : null
   return (
@@ -72,7 +92,16 @@ export function TimingTable({ verdict }: { verdict: Verdict | null }) {
       <table className="data-table" data-testid="timing-table">
         <caption>Time per call, ms{timing.clock ? ` (${timing.clock})` : ''}</caption>
         <thead>
-          <tr><th scope="col">side</th><th scope="col">median</th><th scope="col">mean</th><th scope="col">min</th><th scope="col">max</th><th scope="col">IQR</th><th scope="col">std</th><th scope="col">trials</th></tr>
+          <tr>
+            <th scope="col">side</th>
+            <th scope="col">median</th>
+            <th scope="col">mean</th>
+            <th scope="col">min</th>
+            <th scope="col">max</th>
+            <th scope="col">IQR</th>
+            <th scope="col">std</th>
+            <th scope="col">trials</th>
+          </tr>
         </thead>
         <tbody>
           {rows.map(([name, stats]) => (
@@ -80,10 +109,19 @@ export function TimingTable({ verdict }: { verdict: Verdict | null }) {
               <th scope="row">{name}</th>
               {stats ? (
                 <>
-                  <td>{stats.median_ms.toFixed(4)}</td><td>{stats.mean_ms.toFixed(4)}</td><td>{stats.min_ms.toFixed(4)}</td>
-                  <td>{stats.max_ms.toFixed(4)}</td><td>{stats.iqr_ms.toFixed(4)}</td><td>{stats.std_ms.toFixed(4)}</td><td>{stats.trials}</td>
+                  <td>{stats.median_ms.toFixed(4)}</td>
+                  <td>{stats.mean_ms.toFixed(4)}</td>
+                  <td>{stats.min_ms.toFixed(4)}</td>
+                  <td>{stats.max_ms.toFixed(4)}</td>
+                  <td>{stats.iqr_ms.toFixed(4)}</td>
+                  <td>{stats.std_ms.toFixed(4)}</td>
+                  <td>{stats.trials}</td>
                 </>
-              ) : <td colSpan={7} className="muted">not measured</td>}
+              ) : (
+                <td colSpan={7} className="muted">
+                  not measured
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
@@ -94,15 +132,18 @@ export function TimingTable({ verdict }: { verdict: Verdict | null }) {
         </p>
       ) : (
         <p>
-          Speedup: <strong>{timing.speedup_vs_eager?.toFixed(2) ?? '—'}×</strong> over eager,{' '}
-          <strong>{timing.speedup_vs_compile?.toFixed(2) ?? '—'}×</strong> over torch.compile (ratio of medians).
+          Speedup: <strong>{timing.speedup_vs_eager?.toFixed(2) ?? '—'}×</strong> over eager, <strong>{timing.speedup_vs_compile?.toFixed(2) ?? '—'}×</strong>{' '}
+          over torch.compile (ratio of medians).
         </p>
       )}
       <p className="small" data-testid="baseline-provenance">
         {Object.entries(timing.baseline_cache ?? {}).map(([name, status]) => (
           <span key={name}>
             {name} baseline: {status}
-            {timing.baseline_provenance?.[name]?.age_s !== undefined && timing.baseline_provenance?.[name]?.age_s !== null ? ` (measured ${ageText(timing.baseline_provenance[name]!.age_s)} ago)` : ''}.{' '}
+            {timing.baseline_provenance?.[name]?.age_s !== undefined && timing.baseline_provenance?.[name]?.age_s !== null
+              ? ` (measured ${ageText(timing.baseline_provenance[name]!.age_s)} ago)`
+              : ''}
+            .{' '}
           </span>
         ))}
       </p>

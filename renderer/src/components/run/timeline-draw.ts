@@ -8,7 +8,12 @@ export const AXIS_HEIGHT = 24
 
 /** A thin stripe on top of each segment names its step; the fill says how it ended. */
 export const KIND_COLOURS: Record<SegmentKind, string> = {
-  design: '#c58af9', code: '#5aa9ff', check: '#4fd1c5', verify: '#e5b454', profile: '#f59e6b', tune: '#9aa5b1',
+  design: '#c58af9',
+  code: '#5aa9ff',
+  check: '#4fd1c5',
+  verify: '#e5b454',
+  profile: '#f59e6b',
+  tune: '#9aa5b1',
 }
 export const KIND_LETTER: Record<SegmentKind, string> = { design: 'D', code: 'C', check: 'K', verify: 'V', profile: 'P', tune: 'T' }
 

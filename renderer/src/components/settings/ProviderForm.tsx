@@ -26,7 +26,8 @@ export function ProviderForm({ existing, onDone }: { existing: ProviderStatus | 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     const problem = await saveProvider({
-      name: name.trim(), kind,
+      name: name.trim(),
+      kind,
       baseUrl: kind === 'manual' || kind === 'replay' ? null : baseUrl.trim() || null,
       defaultModel: defaultModel.trim() || null,
       ...(kind === 'replay' ? { cassettePath: cassettePath.trim() || null } : {}),
@@ -42,14 +43,30 @@ export function ProviderForm({ existing, onDone }: { existing: ProviderStatus | 
       <fieldset>
         <legend>{existing ? `Edit ${existing.name}` : 'Add a provider'}</legend>
         <label htmlFor="provider-name">Name (the prefix of provider:model)</label>
-        <input id="provider-name" value={name} onChange={(event) => setName(event.target.value)} disabled={existing !== null} required pattern="[a-z][a-z0-9_\-]*" spellCheck={false} />
+        <input
+          id="provider-name"
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          disabled={existing !== null}
+          required
+          pattern="[a-z][a-z0-9_\-]*"
+          spellCheck={false}
+        />
         <label htmlFor="provider-kind">Kind</label>
-        <select id="provider-kind" value={kind} onChange={(event) => {
-          const next = event.target.value as ProviderKind
-          setKind(next)
-          setBaseUrl(KINDS.find((item) => item.kind === next)?.baseUrl ?? '')
-        }}>
-          {KINDS.map((item) => <option key={item.kind} value={item.kind}>{item.label}</option>)}
+        <select
+          id="provider-kind"
+          value={kind}
+          onChange={(event) => {
+            const next = event.target.value as ProviderKind
+            setKind(next)
+            setBaseUrl(KINDS.find((item) => item.kind === next)?.baseUrl ?? '')
+          }}
+        >
+          {KINDS.map((item) => (
+            <option key={item.kind} value={item.kind}>
+              {item.label}
+            </option>
+          ))}
         </select>
         {kind !== 'manual' && kind !== 'replay' ? (
           <>
@@ -64,18 +81,43 @@ export function ProviderForm({ existing, onDone }: { existing: ProviderStatus | 
           </>
         ) : null}
         <label htmlFor="provider-model">Default model</label>
-        <input id="provider-model" value={defaultModel} onChange={(event) => setDefaultModel(event.target.value)} className="mono" spellCheck={false} placeholder={kind === 'ollama' ? 'qwen2.5-coder:7b' : kind === 'anthropic' ? 'claude-sonnet-4-5' : ''} />
+        <input
+          id="provider-model"
+          value={defaultModel}
+          onChange={(event) => setDefaultModel(event.target.value)}
+          className="mono"
+          spellCheck={false}
+          placeholder={kind === 'ollama' ? 'qwen2.5-coder:7b' : kind === 'anthropic' ? 'claude-sonnet-4-5' : ''}
+        />
         {needsKey || kind === 'ollama' ? (
           <>
             <label htmlFor="provider-key">API key {existing?.hasKey ? '(one is stored; type a new one to replace it)' : needsKey ? '' : '(optional)'}</label>
-            <input id="provider-key" type="password" autoComplete="off" value={apiKey} onChange={(event) => setApiKey(event.target.value)} className="mono" placeholder={existing?.hasKey ? '•••••• stored' : ''} />
-            <p className="muted small">Kept by the backend in a file only you can read (the OS keychain in the desktop app); it is never sent back to this page.</p>
+            <input
+              id="provider-key"
+              type="password"
+              autoComplete="off"
+              value={apiKey}
+              onChange={(event) => setApiKey(event.target.value)}
+              className="mono"
+              placeholder={existing?.hasKey ? '•••••• stored' : ''}
+            />
+            <p className="muted small">
+              Kept by the backend in a file only you can read (the OS keychain in the desktop app); it is never sent back to this page.
+            </p>
           </>
         ) : null}
-        {error ? <Notice tone="error" title="Not saved" code={error.code}>{error.message}</Notice> : null}
+        {error ? (
+          <Notice tone="error" title="Not saved" code={error.code}>
+            {error.message}
+          </Notice>
+        ) : null}
         <div className="form-actions">
-          <button type="submit" className="primary">Save</button>
-          <button type="button" onClick={onDone}>Cancel</button>
+          <button type="submit" className="primary">
+            Save
+          </button>
+          <button type="button" onClick={onDone}>
+            Cancel
+          </button>
         </div>
       </fieldset>
     </form>

@@ -14,14 +14,21 @@ export function RolesPanel() {
   return (
     <section className="settings-section" aria-labelledby="roles-title">
       <h2 id="roles-title">Model per agent role</h2>
-      <form className="form-grid" onSubmit={(event) => {
-        event.preventDefault()
-        void saveRoles(models).then((error) => setMessage(error ? { tone: 'error', text: error.message, code: error.code } : { tone: 'info', text: 'Saved.' }))
-      }}>
+      <form
+        className="form-grid"
+        onSubmit={(event) => {
+          event.preventDefault()
+          void saveRoles(models).then((error) =>
+            setMessage(error ? { tone: 'error', text: error.message, code: error.code } : { tone: 'info', text: 'Saved.' }),
+          )
+        }}
+      >
         <fieldset>
           <legend>Designer, Coder, Fixer, Conductor</legend>
           <ModelFields models={models} choices={choices} onChange={setModels} idPrefix="settings" />
-          <div className="form-actions"><button type="submit">Save roles</button></div>
+          <div className="form-actions">
+            <button type="submit">Save roles</button>
+          </div>
           {message ? <Notice tone={message.tone} title={message.text} code={message.code} /> : null}
         </fieldset>
       </form>

@@ -21,32 +21,52 @@ export function SandboxPanel() {
   const save = (next: SandboxSettings) =>
     void request('toolchain.setSandbox', next).then((result) => {
       if (result.ok) setSettings(result.data)
-      setMessage(result.ok ? { tone: 'info', text: 'Saved; this machine\'s workers restart with it.' } : { tone: 'error', text: result.error.message, code: result.error.code })
+      setMessage(
+        result.ok
+          ? { tone: 'info', text: "Saved; this machine's workers restart with it." }
+          : { tone: 'error', text: result.error.message, code: result.error.code },
+      )
     })
   return (
     <section className="settings-section" aria-labelledby="sandbox-title">
       <h2 id="sandbox-title">Sandbox</h2>
       <p className="muted">
-        Kernels from a model run inside a sandbox (bubblewrap on Linux): no network, no keys, no data folder, read-only code. Toolchains shows whether this host has one.
+        Kernels from a model run inside a sandbox (bubblewrap on Linux): no network, no keys, no data folder, read-only code. Toolchains shows whether this host
+        has one.
       </p>
-      <form className="form-grid" onSubmit={(event) => {
-        event.preventDefault()
-        save(settings)
-      }}>
+      <form
+        className="form-grid"
+        onSubmit={(event) => {
+          event.preventDefault()
+          save(settings)
+        }}
+      >
         <fieldset>
           <legend>Limits per sandboxed process (empty: default, 0: unlimited)</legend>
           {LIMITS.map(({ key, label, hint }) => (
             <label key={key}>
               {label}
-              <input type="number" min={0} step={1} value={settings[key] ?? ''} placeholder={hint}
-                onChange={(event) => setSettings({ ...settings, [key]: event.target.value === '' ? undefined : Number(event.target.value) })} />
+              <input
+                type="number"
+                min={0}
+                step={1}
+                value={settings[key] ?? ''}
+                placeholder={hint}
+                onChange={(event) => setSettings({ ...settings, [key]: event.target.value === '' ? undefined : Number(event.target.value) })}
+              />
             </label>
           ))}
           <label className="radio-row">
-            <input type="checkbox" checked={settings.allowUnsandboxed} onChange={(event) => setSettings({ ...settings, allowUnsandboxed: event.target.checked })} />
+            <input
+              type="checkbox"
+              checked={settings.allowUnsandboxed}
+              onChange={(event) => setSettings({ ...settings, allowUnsandboxed: event.target.checked })}
+            />
             Allow evaluation without a sandbox where none can be set up (the candidate can read what you can; every verdict says “unsandboxed”)
           </label>
-          <div className="form-actions"><button type="submit">Save sandbox settings</button></div>
+          <div className="form-actions">
+            <button type="submit">Save sandbox settings</button>
+          </div>
           {message ? <Notice tone={message.tone} title={message.text} code={message.code} /> : null}
         </fieldset>
       </form>

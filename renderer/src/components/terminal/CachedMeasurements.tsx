@@ -22,10 +22,18 @@ export function CachedMeasurements({ task }: { task?: string }) {
     <section aria-label="Cached measurements" data-testid="cached-measurements">
       <h3>Cached measurements</h3>
       <p>
-        <button type="button" onClick={() => void list()}>Show</button>{' '}
-        <button type="button" onClick={() => void remeasure()}>Re-measure{task ? ' this task' : ''}</button>
+        <button type="button" onClick={() => void list()}>
+          Show
+        </button>{' '}
+        <button type="button" onClick={() => void remeasure()}>
+          Re-measure{task ? ' this task' : ''}
+        </button>
       </p>
-      {message ? <p className="muted small" role="status">{message}</p> : null}
+      {message ? (
+        <p className="muted small" role="status">
+          {message}
+        </p>
+      ) : null}
       {entries && entries.length === 0 ? <p className="muted small">Nothing cached.</p> : null}
       {entries && entries.length > 0 ? (
         <ul className="small mono">

@@ -49,19 +49,35 @@ export function ClusterPanel() {
           void connect()
         }}
       >
-        <input aria-label="Ray address" placeholder="ray://head:10001, head:6379 or auto" value={address} onChange={(event) => setAddress(event.target.value)} required />
-        <button type="submit" disabled={busy}>{busy ? 'Connecting…' : status?.address ? 'Reconnect' : 'Connect'}</button>
+        <input
+          aria-label="Ray address"
+          placeholder="ray://head:10001, head:6379 or auto"
+          value={address}
+          onChange={(event) => setAddress(event.target.value)}
+          required
+        />
+        <button type="submit" disabled={busy}>
+          {busy ? 'Connecting…' : status?.address ? 'Reconnect' : 'Connect'}
+        </button>
         {status?.address ? (
           <button type="button" disabled={busy} onClick={() => void disconnect()}>
             Disconnect
           </button>
         ) : null}
       </form>
-      {error || status?.error ? <Notice tone="error" title="Ray cluster">{error ?? status?.error}</Notice> : null}
+      {error || status?.error ? (
+        <Notice tone="error" title="Ray cluster">
+          {error ?? status?.error}
+        </Notice>
+      ) : null}
       {status?.inventory ? (
         <>
           <p className="muted">
-            Ray {status.inventory.ray_version} at <span className="mono">{status.address}</span>: {nodes.length} node{nodes.length === 1 ? '' : 's'}, free now: {Object.entries(status.inventory.available).map(([name, value]) => `${value} ${name}`).join(', ') || 'nothing'}. Use the device <span className="mono">ray:cuda</span> (or <span className="mono">ray:cpu</span>) in a run or batch.
+            Ray {status.inventory.ray_version} at <span className="mono">{status.address}</span>: {nodes.length} node{nodes.length === 1 ? '' : 's'}, free now:{' '}
+            {Object.entries(status.inventory.available)
+              .map(([name, value]) => `${value} ${name}`)
+              .join(', ') || 'nothing'}
+            . Use the device <span className="mono">ray:cuda</span> (or <span className="mono">ray:cpu</span>) in a run or batch.
           </p>
           <table className="table" data-testid="cluster-nodes">
             <thead>
@@ -83,7 +99,12 @@ export function ClusterPanel() {
                     {node.gpus === 0
                       ? 'none'
                       : node.gpu_details.length > 0
-                        ? node.gpu_details.map((gpu) => `${gpu.name} ${gpu.memory_mb !== null ? `${(gpu.memory_mb / 1024).toFixed(0)} GiB` : ''} ${gpu.utilization_pct ?? '?'} % busy`).join('; ')
+                        ? node.gpu_details
+                            .map(
+                              (gpu) =>
+                                `${gpu.name} ${gpu.memory_mb !== null ? `${(gpu.memory_mb / 1024).toFixed(0)} GiB` : ''} ${gpu.utilization_pct ?? '?'} % busy`,
+                            )
+                            .join('; ')
                         : `${node.gpus} × ${node.gpu_model ?? 'GPU'}${node.gpu_error ? ` (${node.gpu_error})` : ''}`}
                   </td>
                 </tr>

@@ -17,7 +17,11 @@ export function EnvironmentList() {
       <table className="env-table">
         <caption>Python environments on this machine</caption>
         <thead>
-          <tr><th scope="col">Interpreter</th><th scope="col">Found in</th><th scope="col" aria-label="Choice" /></tr>
+          <tr>
+            <th scope="col">Interpreter</th>
+            <th scope="col">Found in</th>
+            <th scope="col" aria-label="Choice" />
+          </tr>
         </thead>
         <tbody>
           {list?.environments.map((environment) => (
@@ -47,8 +51,16 @@ export function EnvironmentList() {
         <input aria-label="Python interpreter path" placeholder="/path/to/env/bin/python" value={path} onChange={(event) => setPath(event.target.value)} />
         <button type="submit">Add</button>
       </form>
-      {error ? <Notice tone="error" title="Environment" code={error.code}>{error.message}</Notice> : null}
-      {environments.state === 'error' ? <Notice tone="error" title="Environments" code={environments.code}>{environments.message}</Notice> : null}
+      {error ? (
+        <Notice tone="error" title="Environment" code={error.code}>
+          {error.message}
+        </Notice>
+      ) : null}
+      {environments.state === 'error' ? (
+        <Notice tone="error" title="Environments" code={environments.code}>
+          {environments.message}
+        </Notice>
+      ) : null}
     </div>
   )
 }

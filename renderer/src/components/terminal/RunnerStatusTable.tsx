@@ -9,7 +9,12 @@ export function RunnerStatusTable() {
   const load = useStudio((state) => state.loadRunnerStatus)
   const removeHost = useStudio((state) => state.removeSshHost)
   useEffect(() => void load(), [load])
-  if (status.state === 'error') return <Notice tone="error" title="Runner" code={status.code}>{status.message}</Notice>
+  if (status.state === 'error')
+    return (
+      <Notice tone="error" title="Runner" code={status.code}>
+        {status.message}
+      </Notice>
+    )
   const value = status.state === 'ready' ? status.value : undefined
   return (
     <div data-testid="runner-status">
@@ -32,28 +37,48 @@ export function RunnerStatusTable() {
           <ul className="device-list" aria-label="Hosts">
             {value.hosts.map((host) => (
               <li key={host.name}>
-                <span className="mono">{host.name}</span> <span className="muted">{host.kind} · {host.state}</span>
+                <span className="mono">{host.name}</span>{' '}
+                <span className="muted">
+                  {host.kind} · {host.state}
+                </span>
                 {host.kind === 'ssh' ? (
                   <button type="button" className="link-button" onClick={() => void removeHost(host.name)}>
                     remove
                   </button>
                 ) : null}
-                {host.error ? <Notice tone="error" title={`Host ${host.name}`}>{host.error}</Notice> : null}
+                {host.error ? (
+                  <Notice tone="error" title={`Host ${host.name}`}>
+                    {host.error}
+                  </Notice>
+                ) : null}
               </li>
             ))}
           </ul>
           <table className="worker-table">
             <caption>Workers</caption>
             <thead>
-              <tr><th scope="col">Worker</th><th scope="col">State</th><th scope="col">Stage</th><th scope="col">pid</th><th scope="col">Done</th><th scope="col">Restarts</th></tr>
+              <tr>
+                <th scope="col">Worker</th>
+                <th scope="col">State</th>
+                <th scope="col">Stage</th>
+                <th scope="col">pid</th>
+                <th scope="col">Done</th>
+                <th scope="col">Restarts</th>
+              </tr>
             </thead>
             <tbody>
               {value.workers.length === 0 ? (
-                <tr><td colSpan={6} className="muted">No workers yet: they start with the first evaluation, or with “Start workers”.</td></tr>
+                <tr>
+                  <td colSpan={6} className="muted">
+                    No workers yet: they start with the first evaluation, or with “Start workers”.
+                  </td>
+                </tr>
               ) : null}
               {value.workers.map((worker) => (
                 <tr key={worker.key} title={worker.lastError ?? undefined}>
-                  <th scope="row" className="mono">{worker.key}</th>
+                  <th scope="row" className="mono">
+                    {worker.key}
+                  </th>
                   <td className={`state-${worker.state}`}>{worker.state}</td>
                   <td className="mono">{worker.stage ?? '—'}</td>
                   <td className="mono">{worker.pid ?? '—'}</td>

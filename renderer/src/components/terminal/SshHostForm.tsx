@@ -27,11 +27,30 @@ export function SshHostForm() {
       }}
     >
       <input aria-label="Host name" placeholder="name (gpu-box)" value={name} onChange={(event) => setName(event.target.value)} required />
-      <input aria-label="SSH destination" placeholder="user@server or ~/.ssh/config alias" value={destination} onChange={(event) => setDestination(event.target.value)} required />
-      <input aria-label="SSH port" placeholder="22" inputMode="numeric" value={port} onChange={(event) => setPort(event.target.value.replace(/\D/g, ''))} style={{ maxWidth: 70 }} />
+      <input
+        aria-label="SSH destination"
+        placeholder="user@server or ~/.ssh/config alias"
+        value={destination}
+        onChange={(event) => setDestination(event.target.value)}
+        required
+      />
+      <input
+        aria-label="SSH port"
+        placeholder="22"
+        inputMode="numeric"
+        value={port}
+        onChange={(event) => setPort(event.target.value.replace(/\D/g, ''))}
+        style={{ maxWidth: 70 }}
+      />
       <input aria-label="Remote Python" placeholder="python3" value={python} onChange={(event) => setPython(event.target.value)} />
-      <button type="submit" disabled={busy}>{busy ? 'Connecting…' : 'Add host'}</button>
-      {error ? <Notice tone="error" title="SSH host">{error}</Notice> : null}
+      <button type="submit" disabled={busy}>
+        {busy ? 'Connecting…' : 'Add host'}
+      </button>
+      {error ? (
+        <Notice tone="error" title="SSH host">
+          {error}
+        </Notice>
+      ) : null}
     </form>
   )
 }

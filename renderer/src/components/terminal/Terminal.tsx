@@ -27,7 +27,13 @@ export function Terminal({ sessionId }: { sessionId: string }) {
   useEffect(() => {
     const element = container.current
     if (!element) return
-    const term = new XTerm({ scrollback: SCROLLBACK_LINES, fontFamily: "'JetBrains Mono', 'DejaVu Sans Mono', monospace", fontSize: 13, theme: THEME, cursorBlink: true })
+    const term = new XTerm({
+      scrollback: SCROLLBACK_LINES,
+      fontFamily: "'JetBrains Mono', 'DejaVu Sans Mono', monospace",
+      fontSize: 13,
+      theme: THEME,
+      cursorBlink: true,
+    })
     const fit = new FitAddon()
     term.loadAddon(fit)
     term.open(element)

@@ -16,11 +16,17 @@ function PathCheck({ python }: { python: string }) {
     }
   }, [python])
   if (!check?.checked) return null
-  if (check.first) return <p className="muted small" data-testid="path-check">In a new terminal, <span className="mono">python</span> is {check.found} (checked after your shell profile ran).</p>
+  if (check.first)
+    return (
+      <p className="muted small" data-testid="path-check">
+        In a new terminal, <span className="mono">python</span> is {check.found} (checked after your shell profile ran).
+      </p>
+    )
   return (
     <Notice tone="warning" title="Your shell profile puts another Python first">
-      In a new terminal <span className="mono">python</span> is <span className="mono">{check.found ?? 'not found'}</span>, not <span className="mono">{check.expected}</span>: {check.shell}&apos;s profile changes PATH after the studio sets it.
-      Call it by its full path in the terminal, or stop the profile from changing PATH for this environment.
+      In a new terminal <span className="mono">python</span> is <span className="mono">{check.found ?? 'not found'}</span>, not{' '}
+      <span className="mono">{check.expected}</span>: {check.shell}&apos;s profile changes PATH after the studio sets it. Call it by its full path in the
+      terminal, or stop the profile from changing PATH for this environment.
     </Notice>
   )
 }
@@ -62,7 +68,11 @@ export function TerminalPanel({ python }: { python?: string }) {
           </button>
         ) : null}
       </div>
-      {error ? <Notice tone="error" title="Terminal" code={error.code}>{error.message}</Notice> : null}
+      {error ? (
+        <Notice tone="error" title="Terminal" code={error.code}>
+          {error.message}
+        </Notice>
+      ) : null}
       {active ? (
         <div className="terminal-frame">
           <Terminal key={active.id} sessionId={active.id} />
@@ -71,7 +81,11 @@ export function TerminalPanel({ python }: { python?: string }) {
         <p className="muted">No terminal open. A new one starts your shell with the selected environment put first on PATH.</p>
       )}
       {python ? <PathCheck python={python} /> : null}
-      {active?.state === 'exited' ? <p className="muted">Exited with code {active.exitCode ?? 'unknown'}; its output is in {active.logPath}.</p> : null}
+      {active?.state === 'exited' ? (
+        <p className="muted">
+          Exited with code {active.exitCode ?? 'unknown'}; its output is in {active.logPath}.
+        </p>
+      ) : null}
     </section>
   )
 }

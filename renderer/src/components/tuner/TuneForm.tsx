@@ -44,38 +44,81 @@ export function TuneForm() {
         <div className="field-row">
           <label htmlFor="tune-task">Task</label>
           <select id="tune-task" value={task} onChange={(event) => setTask(event.target.value)}>
-            {tasks.map((item) => <option key={item.id} value={item.id}>{item.level !== null ? `L${item.level} ` : ''}{item.name}</option>)}
+            {tasks.map((item) => (
+              <option key={item.id} value={item.id}>
+                {item.level !== null ? `L${item.level} ` : ''}
+                {item.name}
+              </option>
+            ))}
           </select>
         </div>
         <div className="field-row">
           <label htmlFor="tune-candidate">Candidate file (declares its tunables with akg:tune)</label>
-          <input id="tune-candidate" className="mono" value={candidate} placeholder="/path/to/candidate.py" onChange={(event) => setCandidate(event.target.value)} />
+          <input
+            id="tune-candidate"
+            className="mono"
+            value={candidate}
+            placeholder="/path/to/candidate.py"
+            onChange={(event) => setCandidate(event.target.value)}
+          />
         </div>
       </fieldset>
       <fieldset>
         <legend>Where and how</legend>
         <div className="budget-grid">
-          <label>DSL <select value={dsl} onChange={(event) => setDsl(event.target.value as Dsl | '')}>
-            <option value="">from the source</option>
-            {dslNames.map((name) => <option key={name}>{name}</option>)}
-          </select></label>
-          <label>Device <input value={device} onChange={(event) => setDevice(event.target.value)} aria-label="Device" /></label>
-          <label>Strategy <select value={strategy} onChange={(event) => setStrategy(event.target.value)} aria-label="Strategy">
-            <option value="">the scenario's preset</option>
-            {presets.state === 'ready' ? presets.value.presets.map((preset) => <option key={preset.name} value={preset.name}>{preset.name} ({preset.strategy})</option>) : null}
-          </select></label>
-          <label>Evaluations <input type="number" min={1} value={evaluations} placeholder="preset" onChange={(event) => setEvaluations(event.target.value)} /></label>
-          <label>Minutes <input type="number" min={0.1} step={0.5} value={minutes} placeholder="preset" onChange={(event) => setMinutes(event.target.value)} /></label>
+          <label>
+            DSL{' '}
+            <select value={dsl} onChange={(event) => setDsl(event.target.value as Dsl | '')}>
+              <option value="">from the source</option>
+              {dslNames.map((name) => (
+                <option key={name}>{name}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Device <input value={device} onChange={(event) => setDevice(event.target.value)} aria-label="Device" />
+          </label>
+          <label>
+            Strategy{' '}
+            <select value={strategy} onChange={(event) => setStrategy(event.target.value)} aria-label="Strategy">
+              <option value="">the scenario's preset</option>
+              {presets.state === 'ready'
+                ? presets.value.presets.map((preset) => (
+                    <option key={preset.name} value={preset.name}>
+                      {preset.name} ({preset.strategy})
+                    </option>
+                  ))
+                : null}
+            </select>
+          </label>
+          <label>
+            Evaluations <input type="number" min={1} value={evaluations} placeholder="preset" onChange={(event) => setEvaluations(event.target.value)} />
+          </label>
+          <label>
+            Minutes <input type="number" min={0.1} step={0.5} value={minutes} placeholder="preset" onChange={(event) => setMinutes(event.target.value)} />
+          </label>
         </div>
       </fieldset>
       {presets.state === 'ready' && presets.value.problems.length > 0 ? (
         <Notice tone="warning" title="Some preset files were not loaded">
-          <ul>{presets.value.problems.map((problem) => <li key={problem.file} className="mono small">{problem.message}</li>)}</ul>
+          <ul>
+            {presets.value.problems.map((problem) => (
+              <li key={problem.file} className="mono small">
+                {problem.message}
+              </li>
+            ))}
+          </ul>
         </Notice>
       ) : null}
-      {error ? <Notice tone="error" title="Tuning did not start" code={error.code}>{error.message}</Notice> : null}
+      {error ? (
+        <Notice tone="error" title="Tuning did not start" code={error.code}>
+          {error.message}
+        </Notice>
+      ) : null}
       <div className="form-actions">
-        <button type="button" className="primary" disabled={!candidate.trim()} onClick={() => void start()}>Start tuning</button>
+        <button type="button" className="primary" disabled={!candidate.trim()} onClick={() => void start()}>
+          Start tuning
+        </button>
       </div>
     </div>
   )

@@ -7,7 +7,10 @@ import { axisStyle, chartPalette } from '../charts/echarts.ts'
 const ORDER = '(evaluation order)'
 /** Past this spread between the slowest and fastest configuration, latency is drawn on a log axis. */
 const LOG_SCALE_RATIO = 20
-export const describeParams = (record: Pick<EvaluationRecord, 'params'>) => Object.entries(record.params).map(([name, value]) => `${name}=${value}`).join(' ')
+export const describeParams = (record: Pick<EvaluationRecord, 'params'>) =>
+  Object.entries(record.params)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ')
 
 /**
  * Configuration against latency: each passing configuration a point (x a chosen tunable or the
@@ -38,11 +41,38 @@ export function TuneScatter({ session }: { session: TuneSession }) {
         ? { type: 'category', data: parameter.values.map(String), name: parameter.name, nameLocation: 'middle', nameGap: 28, ...axisStyle(palette) }
         : { type: 'value', name: 'evaluation', nameLocation: 'middle', nameGap: 28, minInterval: 1, ...axisStyle(palette) },
       // Noisy or pathological configurations can be 100x slower than the best; a log axis keeps both readable.
-      yAxis: logScale ? { type: 'log', name: 'median latency (µs, log scale)', ...axisStyle(palette) } : { type: 'value', name: 'median latency (µs)', min: 0, ...axisStyle(palette) },
+      yAxis: logScale
+        ? { type: 'log', name: 'median latency (µs, log scale)', ...axisStyle(palette) }
+        : { type: 'value', name: 'median latency (µs)', min: 0, ...axisStyle(palette) },
       series: [
-        { name: 'passed', type: 'scatter', symbolSize: 8, itemStyle: { color: palette.accent }, data: passed.map((record) => ({ value: [x(record), record.latencyMs! * 1000], record })) },
-        { name: 'failed', type: 'scatter', symbol: 'path://M0,0L10,10M10,0L0,10', symbolSize: 9, itemStyle: { color: palette.bad, borderColor: palette.bad, borderWidth: 2 }, data: failed.map((record) => ({ value: [x(record), top], record })) },
-        ...(parameter ? [] : [{ name: 'best so far', type: 'line', step: 'end', showSymbol: false, lineStyle: { color: palette.ok }, data: bestLine.map((value) => ({ value, record: null })), tooltip: { show: false } }]),
+        {
+          name: 'passed',
+          type: 'scatter',
+          symbolSize: 8,
+          itemStyle: { color: palette.accent },
+          data: passed.map((record) => ({ value: [x(record), record.latencyMs! * 1000], record })),
+        },
+        {
+          name: 'failed',
+          type: 'scatter',
+          symbol: 'path://M0,0L10,10M10,0L0,10',
+          symbolSize: 9,
+          itemStyle: { color: palette.bad, borderColor: palette.bad, borderWidth: 2 },
+          data: failed.map((record) => ({ value: [x(record), top], record })),
+        },
+        ...(parameter
+          ? []
+          : [
+              {
+                name: 'best so far',
+                type: 'line',
+                step: 'end',
+                showSymbol: false,
+                lineStyle: { color: palette.ok },
+                data: bestLine.map((value) => ({ value, record: null })),
+                tooltip: { show: false },
+              },
+            ]),
       ],
     }
   }, [session, theme, axis])
@@ -53,13 +83,23 @@ export function TuneScatter({ session }: { session: TuneSession }) {
         <label className="small">
           x axis{' '}
           <select value={axis} onChange={(event) => setAxis(event.target.value)} aria-label="x axis">
-            {[ORDER, ...session.space.parameters.map((item) => item.name)].map((name) => <option key={name}>{name}</option>)}
+            {[ORDER, ...session.space.parameters.map((item) => item.name)].map((name) => (
+              <option key={name}>{name}</option>
+            ))}
           </select>
         </label>
         <ul className="legend">
-          <li><span className="swatch outcome-running" /> passed</li>
-          <li><span className="swatch outcome-fail" /> failed (drawn at the top)</li>
-          {axis === ORDER ? <li><span className="swatch outcome-ok" /> best so far</li> : null}
+          <li>
+            <span className="swatch outcome-running" /> passed
+          </li>
+          <li>
+            <span className="swatch outcome-fail" /> failed (drawn at the top)
+          </li>
+          {axis === ORDER ? (
+            <li>
+              <span className="swatch outcome-ok" /> best so far
+            </li>
+          ) : null}
         </ul>
       </div>
       {session.strategy.timing ? (

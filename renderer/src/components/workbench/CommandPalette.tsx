@@ -41,13 +41,31 @@ export function CommandPalette() {
     <div className="overlay" role="presentation" onMouseDown={(event) => event.target === event.currentTarget && setOverlay(null)}>
       <div className="palette" role="dialog" aria-modal="true" aria-label="Command palette">
         <input
-          ref={input} value={query} placeholder="Type a command or a run…" aria-label="Command" role="combobox" aria-expanded="true"
-          aria-controls="palette-list" aria-activedescendant={shown[active] ? `palette-${shown[active].id}` : undefined}
-          onChange={(event) => { setQuery(event.target.value); setActive(0) }} onKeyDown={onKey}
+          ref={input}
+          value={query}
+          placeholder="Type a command or a run…"
+          aria-label="Command"
+          role="combobox"
+          aria-expanded="true"
+          aria-controls="palette-list"
+          aria-activedescendant={shown[active] ? `palette-${shown[active].id}` : undefined}
+          onChange={(event) => {
+            setQuery(event.target.value)
+            setActive(0)
+          }}
+          onKeyDown={onKey}
         />
         <ul id="palette-list" role="listbox" aria-label="Commands">
           {shown.map((command, index) => (
-            <li key={command.id} id={`palette-${command.id}`} role="option" aria-selected={index === active} className={index === active ? 'active' : undefined} onMouseEnter={() => setActive(index)} onClick={() => run(index)}>
+            <li
+              key={command.id}
+              id={`palette-${command.id}`}
+              role="option"
+              aria-selected={index === active}
+              className={index === active ? 'active' : undefined}
+              onMouseEnter={() => setActive(index)}
+              onClick={() => run(index)}
+            >
               <span>{command.label}</span>
               {command.keys ? <kbd>{command.keys}</kbd> : null}
             </li>
