@@ -5,6 +5,7 @@ import { formatSpeedup } from '../components/run/SpeedupChart.tsx'
 import { useForm } from '../lib/use-form.ts'
 import { useStudio } from '../store/index.ts'
 import { NoisyBadge } from '../components/NoisyBadge.tsx'
+import { RunStatusBadge, RunTitleCell } from '../components/run/RunCells.tsx'
 
 interface RunFilters {
   search: string
@@ -168,18 +169,9 @@ function RunTable({ runs }: { runs: RunSummary[] }) {
         <tbody>
           {runs.map((run) => (
             <tr key={run.id}>
-              <th scope="row">
-                <button type="button" className="link" onClick={() => void openRun(run.id)}>
-                  {run.title}
-                </button>
-                {run.replay ? (
-                  <span className="badge replay" title="Answers played back from a cassette; kernels verified and timed for real">
-                    replay
-                  </span>
-                ) : null}
-              </th>
+              <RunTitleCell run={run} onOpen={(id) => void openRun(id)} />
               <td>
-                <span className={`badge status-${run.status}`}>{run.status === 'running-elsewhere' ? 'running elsewhere' : run.status}</span>
+                <RunStatusBadge run={run} />
                 {run.owner ? (
                   <span className="muted small">
                     {' '}

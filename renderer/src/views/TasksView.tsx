@@ -6,6 +6,7 @@ import { Notice } from '../components/Notice.tsx'
 import { writeForm } from '../lib/use-form.ts'
 import { useStudio } from '../store/index.ts'
 import { NoisyBadge } from '../components/NoisyBadge.tsx'
+import { RunStatusBadge, RunTitleCell } from '../components/run/RunCells.tsx'
 
 export function TasksView() {
   const taskList = useStudio((state) => state.taskList)
@@ -228,18 +229,9 @@ function TaskRuns({ path }: { path: string }) {
           .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
           .map((run) => (
             <tr key={run.id}>
-              <th scope="row">
-                <button type="button" className="link" onClick={() => void openRun(run.id)}>
-                  {run.title}
-                </button>
-                {run.replay ? (
-                  <span className="badge replay" title="Answers played back from a cassette; kernels verified and timed for real">
-                    replay
-                  </span>
-                ) : null}
-              </th>
+              <RunTitleCell run={run} onOpen={(id) => void openRun(id)} />
               <td>
-                <span className={`badge status-${run.status}`}>{run.status === 'running-elsewhere' ? 'running elsewhere' : run.status}</span>
+                <RunStatusBadge run={run} />
               </td>
               <td>
                 {run.dsl} · {run.device}
