@@ -66,6 +66,8 @@ export class HarnessRunner implements Runner {
   private statusTimer: NodeJS.Timeout | null = null
   private stopped = false
 
+  /** How many runs each device was pinned to (pinDevice), so runs started together spread out. */
+  private readonly pins = new Map<string, number>()
   constructor(private readonly options: HarnessRunnerOptions) {
     this.outerMarginMs = options.outerMarginMs ?? DEFAULT_OUTER_MARGIN_MS
     for (const host of options.hosts) this.addHost(host)
@@ -162,8 +164,8 @@ export class HarnessRunner implements Runner {
   }
 
   /**
-   * A bare `cuda` or `npu` becomes one device that can serve it: a free one first, this machine's
-   * before a remote host's, then the lowest index. Written as `cuda:N` when no other host has that
+   * A bare `cuda` or `npu` becomes one device that can serve it: the one the fewest runs were
+   * pinned to, then a free one, this machine's before a remote host's, then the lowest index. Written as `cuda:N` when no other host has that
    * kind, else with its host (`local:cuda:N`, `box:cuda:N`) so no other host's device N serves it.
    */
   async pinDevice(device: string): Promise<string> {
@@ -171,12 +173,14 @@ export class HarnessRunner implements Runner {
     if (!target || target.kind === 'cpu' || target.index !== null) return device
     await this.discover({ retryFailed: false })
     const serving = this.slots.filter((slot) => takes(slot, target))
-    const rank = (slot: Slot) => [slot.job ? 1 : 0, slot.spec.host === 'local' ? 0 : 1, slot.spec.index ?? 0] as const
+    // Runs started together (a batch) spread over the devices: the fewest runs pinned here first.
+    const rank = (slot: Slot) => [this.pins.get(slot.spec.key) ?? 0, slot.job ? 1 : 0, slot.spec.host === 'local' ? 0 : 1, slot.spec.index ?? 0] as const
     const chosen = serving.sort((a, b) => {
       const [x, y] = [rank(a), rank(b)]
-      return x[0] - y[0] || x[1] - y[1] || a.spec.host.localeCompare(b.spec.host) || x[2] - y[2]
+      return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || a.spec.host.localeCompare(b.spec.host) || x[3] - y[3]
     })[0]
     if (!chosen || chosen.spec.index === null || chosen.spec.index === undefined) return device // evaluate says why nothing serves it
+    this.pins.set(chosen.spec.key, (this.pins.get(chosen.spec.key) ?? 0) + 1)
     const hosts = new Set(this.slots.filter((slot) => slot.spec.kind === target.kind).map((slot) => slot.spec.host))
     const concrete = `${target.kind}:${chosen.spec.index}`
     return chosen.spec.host === 'local' && hosts.size === 1 ? concrete : `${chosen.spec.host}:${concrete}`

@@ -18,6 +18,9 @@ describe('a run on a bare device kind keeps one device', () => {
   it("pins `cuda` to one of this machine's GPUs, written plainly when no other host has GPUs", async () => {
     const runner = new HarnessRunner({ hosts: [host('local', 2)] })
     expect(await runner.pinDevice('cuda')).toBe('cuda:0')
+    // Runs started together (a batch) spread over the GPUs, one run each in turn.
+    expect(await runner.pinDevice('cuda')).toBe('cuda:1')
+    expect(await runner.pinDevice('cuda')).toBe('cuda:0')
     expect(await runner.pinDevice('cuda:1')).toBe('cuda:1')
     expect(await runner.pinDevice('cpu')).toBe('cpu')
     await runner.stop()
