@@ -21,7 +21,7 @@ def extracted(tmp_path_factory):
     path = folder / "small_transformer.py"
     path.write_text((FIXTURES / "models" / "small_transformer.py").read_text())
     torch.set_num_threads(1)
-    report = run_extract({"model": str(path), "device": "cpu", "runs": 1, "top": 20})
+    report = run_extract({"model": str(path), "device": "cpu", "runs": 1, "top": 20, "at_floor": True})
     ids = {}
     for task in report["tasks"]:
         ids[(task["region"]["label"], task["occurrences"][0]["path"])] = task["id"]

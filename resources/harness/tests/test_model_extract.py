@@ -27,7 +27,7 @@ def extracted(tmp_path_factory):
     path = copy_model(folder, "small_transformer.py")
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     torch.set_num_threads(1)
-    report = run_extract({"model": str(path), "device": "cpu", "runs": 1, "top": 20})
+    report = run_extract({"model": str(path), "device": "cpu", "runs": 1, "top": 20, "at_floor": True})
     return report, path, before
 
 

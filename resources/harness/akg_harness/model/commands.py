@@ -70,6 +70,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             sub.add_argument("--out-dir", help="task folder (default: <model>.akg-tasks)")
             sub.add_argument("--top", type=int, default=0, help="regions to write (default 5)")
             sub.add_argument("--regions", help="comma-separated region ids (r01,r03)")
+            sub.add_argument(
+                "--at-floor",
+                action="store_true",
+                help="also regions already at their bandwidth or compute floor (nothing to save)",
+            )
         if name in ("apply", "compare"):
             sub.add_argument("--tasks", required=True, help="the task folder from extract")
             sub.add_argument(
@@ -98,6 +103,7 @@ def request_args(args) -> dict:
         request.update(
             out_dir=args.out_dir,
             top=args.top or None,
+            at_floor=args.at_floor,
             regions=[r for r in (args.regions or "").split(",") if r] or None,
         )
     if name in ("apply", "compare"):

@@ -258,7 +258,10 @@ def _add_shape_sets(groups: list, opened, notes: list) -> None:
                     group["input_shapes"].append([dict(stat, **shape) for stat, shape in zip(stats, shapes)])
 
 
-def choose(groups: list, select=None, top: int = DEFAULT_TOP) -> list:
+def choose(groups: list, select=None, top: int = DEFAULT_TOP, at_floor: bool = False) -> list:
+    """The regions to write as tasks: those asked for by id or file, else the `top` that could
+    save time (`at_floor` also takes those already at their floor: their savings depend on the
+    measured peaks, which a loaded machine measures low)."""
     if select:
         wanted = set(select)
         unknown = wanted - {g["id"] for g in groups} - {g["file"] for g in groups}
@@ -268,7 +271,7 @@ def choose(groups: list, select=None, top: int = DEFAULT_TOP) -> list:
                 f"{', '.join(g['id'] for g in groups[:20])}"
             )
         return [g for g in groups if g["id"] in wanted or g["file"] in wanted]
-    return [g for g in groups if g["savings_ms"] > 0][:top]
+    return [g for g in groups if at_floor or g["savings_ms"] > 0][:top]
 
 
 def write_tasks(report: dict, chosen: list, out_dir: str) -> list:
@@ -353,7 +356,9 @@ def run_extract(args: dict) -> dict:
         compile_breakdown=bool(args.get("compile", False)),
         runs=int(args.get("runs", 5)),
     )
-    chosen = choose(report["tasks"], args.get("regions"), int(args.get("top") or DEFAULT_TOP))
+    chosen = choose(
+        report["tasks"], args.get("regions"), int(args.get("top") or DEFAULT_TOP), bool(args.get("at_floor"))
+    )
     out_dir = args.get("out_dir") or tasks_dir_for(report["model"]["path"])
     report["written"] = write_tasks(report, chosen, out_dir)
     report["tasks_dir"] = out_dir
