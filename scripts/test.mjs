@@ -1,5 +1,5 @@
-// `npm test`: sets up what is missing, then type-checks, lints and runs the unit tests (vitest)
-// while the harness tests (pytest, CPU) run beside them, then the Ray cluster tests and the browser
+// `npm test`: sets up what is missing, then type-checks and lints while the harness tests (pytest,
+// CPU) run beside them, then the unit tests (vitest), the Ray cluster tests and the browser
 // end-to-end tests on their own, and ends with one line:
 // `N passed, N failed[, N skipped]`.
 import { spawn, spawnSync } from 'node:child_process'
@@ -59,9 +59,8 @@ function vitest(project) {
 }
 
 /**
- * pytest runs beside the type checks, lint and unit tests (its C++ builds and harness processes
- * would otherwise leave the cores idle while vitest waits on child processes); its output is
- * kept in a file and printed when it is collected, so the log reads in order.
+ * pytest runs beside the type checks and lint (each of those keeps one core busy at most); its
+ * output is kept in a file and printed when it is collected, so the log reads in order.
  */
 function startPytest(name, selection) {
   const tests = join(root, 'resources', 'harness', 'tests')
@@ -136,8 +135,10 @@ single('format (prettier --check)', process.execPath, [
 ])
 single('lint, harness (ruff check)', venvPython, ['-m', 'ruff', 'check', '--quiet', '.'])
 single('format, harness (ruff format --check)', venvPython, ['-m', 'ruff', 'format', '--check', '--quiet', '.'])
-vitest('unit')
+// The unit tests start their own harness processes: beside pytest's C++ builds on two cores,
+// both ran slower than one after the other, so they wait for it.
 await collectPytest(pytestRun, 'pytest (resources/harness, CPU; ran beside the checks above)')
+vitest('unit')
 if (existsSync(clusterTests(join(root, 'resources', 'harness', 'tests')))) {
   await collectPytest(
     startPytest('pytest-cluster', (tests) => [clusterTests(tests)]),

@@ -128,6 +128,7 @@ export const EXECUTOR_ENVIRONMENT: EnvironmentRules = {
     // The build path's and the reference store's knobs (resources/harness/README.md).
     'AKG_PCH',
     'AKG_PCH_DIR',
+    'AKG_LIGHT_CUDA_HEADER',
     'AKG_REFERENCE_CACHE_BYTES',
   ],
   prefixes: ['LC_', 'TRITON_', 'TORCH_', 'TORCHINDUCTOR_', 'CUDA_', 'OMP_', 'MKL_', 'KMP_', 'GOMP_', 'OPENBLAS_', 'ASCEND_'],

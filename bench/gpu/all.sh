@@ -26,6 +26,7 @@ for name in "${scripts[@]}"; do
   status=$?
   echo "$name: exit $status in $(( $(date +%s) - started )) s" | tee -a "$work/summary.txt"
   tail -n 15 "$work/$name/run.log"
+  # Packed after every script: a call cut short still brings back what finished.
+  tar cJf "$out/gpu-results.tar.xz.part" -C "$work" . && mv "$out/gpu-results.tar.xz.part" "$out/gpu-results.tar.xz"
 done
-tar cJf "$out/gpu-results.tar.xz" -C "$work" .
 cat "$work/summary.txt"

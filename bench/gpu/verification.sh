@@ -19,7 +19,8 @@ PY=${PYTHON:-python3}
   nproc
 } > "$OUT/env.txt" 2>&1
 $PY -c "import ninja" 2>/dev/null || command -v ninja >/dev/null || echo "ninja missing" >> "$OUT/env.txt"
-timeout 320 $PY resources/harness/bench/verification.py --out "$OUT" --budget 285 \
+budget=${AKG_BUDGET:-285}
+timeout $((budget + 35)) $PY resources/harness/bench/verification.py --out "$OUT" --budget "$budget" ${AKG_ONLY:+--only "$AKG_ONLY"} \
   > "$OUT/verification.log" 2>&1
 echo "exit $?" >> "$OUT/verification.log"
 tail -60 "$OUT/verification.log"

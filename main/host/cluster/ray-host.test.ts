@@ -66,7 +66,8 @@ describe('a Ray cluster as a runner host (local head on 127.0.0.1, CPU workers)'
     runner.evaluate({
       taskPath: join(fixtures, 'tasks', `${task}.py`),
       candidatePath: candidate,
-      dsl: 'cpp',
+      // NumPy candidates: no build, so the test's time is the cluster's, not the compiler's.
+      dsl: 'numpy',
       device: 'ray:cpu',
       timingTrials: 5,
       correctnessTrials: 2,
@@ -74,17 +75,17 @@ describe('a Ray cluster as a runner host (local head on 127.0.0.1, CPU workers)'
     })
 
   it('spreads a batch over the cluster slots; a worker killed mid-evaluation is retried and counted once', async () => {
-    const slow = evaluate('vector_add', join(fixtures, 'candidates', 'cluster', 'add_slow_import.py'))
+    const slow = evaluate('vector_add', join(fixtures, 'candidates', 'cluster', 'add_slow_import_numpy.py'))
     const others = [
-      evaluate('vector_add', join(fixtures, 'candidates', 'cpp', 'add_correct.py')),
-      evaluate('row_mean', join(fixtures, 'candidates', 'cpp', 'add_correct.py')),
+      evaluate('vector_add', join(fixtures, 'candidates', 'numpy', 'add_correct.py')),
+      evaluate('row_mean', join(fixtures, 'candidates', 'numpy', 'add_correct.py')),
     ]
     // Find the slot evaluating the slow candidate and kill its actor's process.
     let killed = false
     for (let wait = 0; wait < 600 && !killed; wait++) {
       const busy = runner
         .status()
-        .workers.find((worker) => worker.candidate?.endsWith('add_slow_import.py') && worker.stage && ['load', 'compile'].includes(worker.stage))
+        .workers.find((worker) => worker.candidate?.endsWith('add_slow_import_numpy.py') && worker.stage && ['load', 'compile'].includes(worker.stage))
       if (busy?.pid) {
         process.kill(busy.pid, 'SIGKILL')
         killed = true
@@ -111,6 +112,6 @@ describe('a Ray cluster as a runner host (local head on 127.0.0.1, CPU workers)'
     const deadline = Date.now() + 60_000
     while (host.lostReason === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500))
     expect(host.lostReason).not.toBeNull()
-    await expect(evaluate('vector_add', join(fixtures, 'candidates', 'cpp', 'add_correct.py'))).rejects.toMatchObject({ code: 'RUNNER_LOST' })
+    await expect(evaluate('vector_add', join(fixtures, 'candidates', 'numpy', 'add_correct.py'))).rejects.toMatchObject({ code: 'RUNNER_LOST' })
   }, 240_000)
 })

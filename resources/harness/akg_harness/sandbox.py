@@ -353,6 +353,10 @@ class Sandbox:
 
             self.pch_dir = pch.shared_root()
         self.user = _drop_user() if self.report else None
+        if self.pch_dir and self.user and not _readable_by_others(self.pch_dir):
+            # Root with the cache in a private home (/root/.cache): the dropped user could not
+            # reach the headers and bwrap would refuse the bind. Build without them instead.
+            self.pch_dir = None
         # RLIMIT_NPROC does not bind root: a pids cgroup does, where one can be made.
         self.pids = (
             PidsGroup(self.limits.processes)
@@ -448,7 +452,10 @@ class Sandbox:
                 args += ["--dev-bind", device, device]
         roots = hidden_roots()
         for root in roots:
-            args += ["--tmpfs", root]
+            # A root inside another is hidden with it; a second tmpfs there would make bwrap create
+            # its mount point inside the first, which the dropped user may not (a cache in /root).
+            if not any(other != root and _inside(root, other) for other in roots):
+                args += ["--tmpfs", root]
         bound = [
             path
             for path in needed_paths()

@@ -109,6 +109,43 @@ def test_tunable_macro_reaches_only_the_files_that_name_it(tmp_path, monkeypatch
     assert "-DTHREADS=128" in with_includes.cxx_command(None)  # a header there might read it
 
 
+def test_the_device_file_tries_torch_types_first_and_falls_back_to_its_own_text(tmp_path, monkeypatch):
+    text = '#include <torch/extension.h>\n  # include "torch/extension.h"\n#include <torch/extension.hpp>\nint x;'
+    light = fastbuild.light_device_text(text)
+    assert light.splitlines() == [
+        "#include <torch/types.h>",
+        "#include <torch/types.h>",
+        "#include <torch/extension.hpp>",
+        "int x;",
+    ]
+    assert fastbuild.light_device_text("int y;") == "int y;"
+    build = cuda_build(tmp_path, monkeypatch, cuda_sources=["#include <torch/extension.h>\n" + KERNEL])
+    compiled = []
+
+    def compile_(label, text, filename, command_for, run_in):
+        compiled.append((label, text))
+        if label == "cuda" and "torch/extension.h" not in text and needs_more[0]:
+            raise fastbuild.CompileFailed("cuda.cu:5: error: needs pybind11")
+        return str(tmp_path / f"{label}.o")
+
+    monkeypatch.setattr(build, "_object", compile_)
+    monkeypatch.setattr(fastbuild, "_run", lambda command, cwd: (0, "", 0.0))
+    for needs_more in ([False], [True]):
+        compiled.clear()
+        build.report = {"pch": None, "objects": {}, "compile_seconds": {}}
+        build.build(jobs=1)
+        device = [text for label, text in compiled if label == "cuda"]
+        if needs_more[0]:
+            # Tried light, then compiled exactly as written (whose diagnostics are reported).
+            assert [t.count("torch/types.h") for t in device] == [2, 1] and device[1].endswith(KERNEL)
+            assert build.report["cuda_header"].startswith("as written")
+        else:
+            assert len(device) == 1 and "torch/extension.h" not in device[0]
+            assert build.report["cuda_header"].startswith("torch/types.h")
+        # Same line count either way: candidate.py:LINE mapping holds.
+        assert len({t.count("\n") for t in device}) == 1
+
+
 CANDIDATE = r'''
 import json, os
 import torch
@@ -130,7 +167,10 @@ try:
 except OSError:
     pass
 
+# The candidate's own include after the implicit one, as many candidates write it: the shared
+# header serves the first, the second must still find a file.
 source = """
+#include <torch/extension.h>
 torch::Tensor scale(torch::Tensor a) {
     auto out = torch::empty_like(a);
     const float* pa = a.data_ptr<float>();

@@ -211,3 +211,34 @@ def test_a_cache_inside_the_repository_stays_hidden_when_the_repository_is_bound
     assert str(tmp_path) not in sandbox.needed_paths()
     monkeypatch.setattr(sandbox, "HARNESS_ROOT", str(cache))
     assert str(cache) not in sandbox.needed_paths()
+
+
+def test_root_with_a_private_cache_still_runs_candidates(tmp_path, monkeypatch):
+    # Root with the cache in a home only root can enter (/root/.cache): the user the sandbox
+    # drops to cannot reach the shared precompiled headers, so they are not bound (bwrap would
+    # refuse the bind and fail every candidate) and builds go on without them.
+    if os.geteuid() != 0 or sandbox.sandbox_user() is None:
+        pytest.skip("needs root and a user to drop to")
+    private = tmp_path / "home"
+    private.mkdir(mode=0o700)
+    monkeypatch.setenv("AKG_CACHE_DIR", str(private / "cache"))
+    # This machine's Python may itself live in a private home: drop regardless, run a system binary.
+    monkeypatch.setattr(sandbox, "_drop_user", sandbox.sandbox_user)
+    monkeypatch.setattr(sandbox, "needed_paths", lambda: [])
+    box = sandbox.Sandbox("cpu")
+    try:
+        if not box.report or box.report["tool"] != "bwrap":
+            pytest.skip("needs bubblewrap")
+        assert box.user and box.pch_dir is None
+        completed = subprocess.run(
+            box.command(["/bin/echo", "ran"]),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=box.environment(dict(os.environ)),
+            **box.popen_arguments(),
+        )
+    finally:
+        box.close()
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "ran"

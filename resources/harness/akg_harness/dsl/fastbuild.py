@@ -13,6 +13,9 @@ compiled with the same flags torch would use, except:
     named after its own contents, not after the CUDA sources, and is reused;
   - for cuda_c the binding (main.cpp, only declarations and pybind11 glue in the KernelBench
     format) is compiled at -O1 whatever -O the candidate asked for; device code keeps its flags;
+  - cuda.cu is compiled first with `torch/types.h` where it includes `torch/extension.h` (the
+    device file needs tensors, not pybind11 and the C++ frontend); if that does not compile, it
+    is compiled again exactly as written, and that compile's diagnostics are the ones reported;
   - main.cpp and cuda.cu compile in parallel.
 Anything this does not cover (SYCL, `is_python_module=False`, no C++ compiler) goes through
 torch's own `load_inline`.
@@ -34,13 +37,25 @@ import torch.utils.cpp_extension as cpp_extension
 from ..cache import digest, file_lock, tool_version, toolchain_key
 
 # Bump when the commands or the generated files change, so stale objects are not reused.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 OPT_LEVEL = re.compile(r"^-O([0-3sgz]|fast)?$")
 BINDING_OPT = "-O1"
 # The flags every binding compile starts with; a precompiled header is keyed by these plus the
 # candidate's own code-generation flags.
 PCH_FIXED_FLAGS = ("-DTORCH_API_INCLUDE_EXTENSION_H", "-fPIC", "-std=c++20")
 PCH_UNUSED = re.compile(r"extension\.h\.gch: not used because (.*)")
+# cuda.cu needs tensors, not Python: torch/extension.h adds torch/python.h and pybind11 (and the
+# whole C++ frontend) to every nvcc front-end pass. The device file is tried first with
+# torch/types.h in its place, on the same line (diagnostics keep their line numbers); a file
+# that needs more fails to compile that way and is compiled again exactly as written.
+STUB_HEADER = "#pragma once\n#include_next <torch/extension.h>\n"
+EXTENSION_INCLUDE = re.compile(r"^[ \t]*#[ \t]*include[ \t]*[<\"]torch/extension\.h[>\"][ \t]*$", re.M)
+LIGHT_INCLUDE = "#include <torch/types.h>"
+
+
+def light_device_text(text: str) -> str:
+    """cuda.cu with torch/extension.h replaced by torch/types.h (the text itself when it has none)."""
+    return EXTENSION_INCLUDE.sub(LIGHT_INCLUDE, text)
 
 
 class CompileFailed(RuntimeError):
@@ -137,6 +152,10 @@ def compile_pch(root: str, includes: list, flags: list) -> dict:
                     "status": f"off: exit {code}: " + output.strip()[-300:],
                     "cpu_seconds": {"pch": round(cpu, 3)},
                 }
+            # Beside the .gch, a header that forwards to torch's own: gcc reads it wherever the
+            # .gch does not serve (a second `#include <torch/extension.h>` in the candidate's
+            # text, or flags the .gch does not fit) instead of failing on a missing file.
+            _write(os.path.join(root, "torch", "extension.h"), STUB_HEADER)
             os.replace(temporary, target)
             return {"status": "built", "cpu_seconds": {"pch": round(cpu, 3)}}
     except OSError as error:  # a read-only cache: compile against the plain header
@@ -330,6 +349,21 @@ class InlineBuild:
             )
 
         def device():
+            light = light_device_text(self.cuda_text)
+            if light != self.cuda_text and os.environ.get("AKG_LIGHT_CUDA_HEADER", "1") != "0":
+                try:
+                    built = self._object(
+                        "cuda", light, "cuda.cu", lambda _: self.nvcc_command(), self.nvcc_command
+                    )
+                    self.report["cuda_header"] = "torch/types.h in place of torch/extension.h"
+                    return built
+                except CompileFailed as error:
+                    if not error.verdict:
+                        raise
+                    self.report["cuda_header"] = "as written (it needs more than torch/types.h)"
+                    first = self.report["compile_seconds"].pop("cuda", None)
+                    if first is not None:
+                        self.report["compile_seconds"]["cuda_light_try"] = first
             return self._object(
                 "cuda", self.cuda_text, "cuda.cu", lambda _: self.nvcc_command(), self.nvcc_command
             )
