@@ -474,6 +474,7 @@ class Evaluation:
         self.ncu = None
         self.durations = {}
         self.limits = None
+        self.staged = None
 
     @property
     def deadline(self) -> float:
@@ -493,8 +494,10 @@ class Evaluation:
         # the sandbox can still write.
         self.scratch = make_scratch()
         sandboxed = executor.sandbox is not None and executor.sandbox.sandboxed
+        inside = sandboxed_options(executor, options)
+        self.staged = {"task": inside.get("task"), "candidate": inside.get("candidate")}
         args = {
-            "options": sandboxed_options(executor, options),
+            "options": inside,
             "scratch": executor.scratch_inside,
             "base_seed": self.seed,
             "confirm_seed": self.confirm_seed,
@@ -526,7 +529,16 @@ class Evaluation:
         options = self.options
         if not answer.get("ok"):
             error = answer.get("error") if isinstance(answer.get("error"), dict) else {}
-            raise HarnessRequestError(str(error.get("code", "INTERNAL")), str(error.get("message", "")))
+            message = str(error.get("message", ""))
+            # The executor names the copies in its inbox; the caller knows its own files.
+            staged = self.staged or {}
+            for inside, outside in (
+                (staged.get("task"), options.task),
+                (staged.get("candidate"), options.candidate),
+            ):
+                if inside and outside and inside != outside:
+                    message = message.replace(inside, outside)
+            raise HarnessRequestError(str(error.get("code", "INTERNAL")), message)
         try:
             evidence = read_evidence(answer.get("evidence"))
         except MalformedEvidence as error:

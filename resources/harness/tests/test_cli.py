@@ -66,6 +66,30 @@ def test_missing_file_is_a_usage_error(tmp_path):
     assert "task file not found" in completed.stderr
 
 
+def test_a_task_not_in_kernelbench_format_is_named_by_the_users_path(tmp_path):
+    # The executor reads a copy in its sandbox's inbox; the message names the file the user gave.
+    bad = tmp_path / "my_task.py"
+    bad.write_text(
+        "import torch\n\nclass Model(torch.nn.Module):\n    def forward(self, x):\n        return x\n"
+    )
+    completed = run_cli(
+        "evaluate",
+        "--task",
+        str(bad),
+        "--candidate",
+        candidate("numpy", "relu_correct"),
+        "--dsl",
+        "numpy",
+        "--device",
+        "cpu",
+        "--out",
+        str(tmp_path / "r.json"),
+    )
+    assert completed.returncode == 2
+    assert f"task {bad} is not in KernelBench format: missing get_inputs, get_init_inputs" in completed.stderr
+    assert "inbox" not in completed.stderr
+
+
 def test_npu_without_torch_npu_says_so(tmp_path):
     completed = run_cli(
         "evaluate",
