@@ -104,7 +104,12 @@ export class Host {
       () => createHostRunner(basics),
       (service) => service.stop(),
     ))
-    this.sessions = add('sessions', () => createSessionManager({ paths, processes, events }))
+    // Terminals close before the runner and the process sweep: each pty's shell ends on its own.
+    this.sessions = add(
+      'sessions',
+      () => createSessionManager({ paths, processes, events }),
+      (service) => service.shutdown(),
+    )
     const providers = (this.providers = add(
       'providers',
       () => new ProviderService(paths.dataDir, (options.secretStore ?? fileSecretStore)(paths.dataDir), events),

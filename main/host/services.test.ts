@@ -65,10 +65,10 @@ describe('the service list', () => {
 })
 
 describe('the host shutdown', () => {
-  it('stops bench, runs, tuner, the runner, then the process sweep, even when one of them fails', async () => {
+  it('stops bench, runs, tuner, the terminals, the runner, then the process sweep, even when one of them fails', async () => {
     const setup = temporaryHost()
     const { host } = setup
-    expect(host.services.stopOrder()).toEqual(['bench', 'runs', 'tuner', 'runner', 'processes'])
+    expect(host.services.stopOrder()).toEqual(['bench', 'runs', 'tuner', 'sessions', 'runner', 'processes'])
     const order: string[] = []
     vi.spyOn(host.bench, 'stop').mockImplementation(async () => void order.push('bench'))
     vi.spyOn(host.runs, 'stop').mockImplementation(async () => void order.push('runs'))
@@ -76,11 +76,13 @@ describe('the host shutdown', () => {
       order.push('tuner')
       throw new Error('the tuner could not stop')
     })
+    const sessionsStop = host.sessions.shutdown.bind(host.sessions)
+    vi.spyOn(host.sessions, 'shutdown').mockImplementation(async () => (order.push('sessions'), sessionsStop()))
     const runnerStop = host.runner.stop.bind(host.runner)
     vi.spyOn(host.runner, 'stop').mockImplementation(async () => (order.push('runner'), runnerStop()))
     const sweep = host.processes.shutdown.bind(host.processes)
     vi.spyOn(host.processes, 'shutdown').mockImplementation(async () => (order.push('processes'), sweep()))
     await setup.dispose()
-    expect(order).toEqual(['bench', 'runs', 'tuner', 'runner', 'processes'])
+    expect(order).toEqual(['bench', 'runs', 'tuner', 'sessions', 'runner', 'processes'])
   })
 })
