@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ModelPullProgress } from '../../../agents/contract/index.ts'
 import { collectAnswer } from '../../../agents/providers/index.ts'
 import {
@@ -81,6 +81,28 @@ describe('providers routes', () => {
     expect(await call('providers.list', {})).toContainEqual(
       expect.objectContaining({ name: 'ollama', status: 'error', message: expect.stringContaining('ollama serve') }),
     )
+  })
+
+  it('tests the saved address when Test follows Save without waiting for it', async () => {
+    // Where the provider points now (nothing listening), then Save and Test sent together, as
+    // two clicks in Settings; the save's write is slowed, as on a busy disk. The test must reach
+    // the new address, and no client for the old one may stay behind.
+    await call('providers.save', { name: 'ollama', kind: 'ollama', baseUrl: await closedPortUrl() })
+    const file = (setup.host.providers as unknown as { file: { update: (change: unknown) => Promise<unknown> } }).file
+    const update = file.update.bind(file)
+    const slowed = vi.spyOn(file, 'update').mockImplementation(async (change) => {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      return update(change)
+    })
+    try {
+      const saving = call('providers.save', { name: 'ollama', kind: 'ollama', baseUrl: ollama.url })
+      const testing: Promise<{ models: unknown[] }> = call('providers.test', { name: 'ollama' })
+      await saving
+      expect((await testing).models.length).toBeGreaterThan(0)
+    } finally {
+      slowed.mockRestore()
+    }
+    expect(((await call('providers.test', { name: 'ollama' })) as { models: unknown[] }).models.length).toBeGreaterThan(0)
   })
 
   it('pulls an Ollama model with model-pull-progress events', async () => {

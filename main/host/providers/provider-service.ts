@@ -101,7 +101,22 @@ export class ProviderService {
     this.file = createProvidersFile(dataDir)
   }
 
+  /**
+   * Changes in flight. Every read waits for the changes asked for before it, so a Test sent right
+   * after a Save reaches the saved address (and caches no client for the old one).
+   */
+  private changes: Promise<unknown> = Promise.resolve()
+  /** Counts forgotten clients, so a client made from settings read before a change is not kept. */
+  private generation = 0
+
+  private change<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.changes.then(work)
+    this.changes = done.catch(() => undefined)
+    return done
+  }
+
   async configs(): Promise<ProviderConfig[]> {
+    await this.changes
     return (await this.file.read()).providers
   }
 
@@ -110,7 +125,11 @@ export class ProviderService {
     return Promise.all(configs.map((config) => this.status(config)))
   }
 
-  async save(input: ProviderInput): Promise<ProviderStatus> {
+  save(input: ProviderInput): Promise<ProviderStatus> {
+    return this.change(() => this.saveNow(input))
+  }
+
+  private async saveNow(input: ProviderInput): Promise<ProviderStatus> {
     const { apiKey, clearKey, ...fields } = input
     const next = await this.file.update((document): ProvidersDocument => {
       const existing = document.providers.find((provider) => provider.name === fields.name)
@@ -135,12 +154,14 @@ export class ProviderService {
     return this.status(saved)
   }
 
-  async remove(name: string): Promise<boolean> {
-    const before = (await this.configs()).length
-    const next = await this.file.update((document) => ({ ...document, providers: document.providers.filter((provider) => provider.name !== name) }))
-    await this.secrets.delete(apiKeyName(name))
-    this.forget(name)
-    return next.providers.length < before
+  remove(name: string): Promise<boolean> {
+    return this.change(async () => {
+      const before = (await this.file.read()).providers.length
+      const next = await this.file.update((document) => ({ ...document, providers: document.providers.filter((provider) => provider.name !== name) }))
+      await this.secrets.delete(apiKeyName(name))
+      this.forget(name)
+      return next.providers.length < before
+    })
   }
 
   /** Reaches the provider and lists its models, recording the outcome for providers.list. */
@@ -181,12 +202,17 @@ export class ProviderService {
   }
 
   async roles(): Promise<RoleModels> {
+    await this.changes
     return (await this.file.read()).roles
   }
 
   /** Sets the model per role; null clears a role, a role left out keeps its value. */
-  async setRoles(input: Partial<Record<AgentRole, string | null>>): Promise<RoleModels> {
-    const names = new Set((await this.configs()).map((config) => config.name))
+  setRoles(input: Partial<Record<AgentRole, string | null>>): Promise<RoleModels> {
+    return this.change(() => this.setRolesNow(input))
+  }
+
+  private async setRolesNow(input: Partial<Record<AgentRole, string | null>>): Promise<RoleModels> {
+    const names = new Set((await this.file.read()).providers.map((config) => config.name))
     for (const value of Object.values(input)) {
       if (value && !names.has(parseModelRef(value).provider)) {
         throw new AppError(
@@ -250,6 +276,7 @@ export class ProviderService {
   async clientFor(name: string): Promise<ModelClient> {
     const cached = this.clients.get(name)
     if (cached) return cached
+    const generation = this.generation
     const config = await this.config(name)
     if (config.kind === 'replay') {
       // A replay plays its cassette from the first call: a fresh client each time, never used up.
@@ -269,7 +296,9 @@ export class ProviderService {
         manual: config.kind === 'manual' ? this.exchange(config) : undefined,
         policy: this.policy,
       })
-      this.clients.set(name, client)
+      // A change that landed while this client was being made leaves it uncached: the next
+      // call builds one from the changed settings.
+      if (generation === this.generation) this.clients.set(name, client)
       return client
     } catch (error) {
       throw toAppError(error)
@@ -318,6 +347,7 @@ export class ProviderService {
   }
 
   private forget(name: string): void {
+    this.generation += 1
     this.clients.delete(name)
     this.tests.delete(name)
   }

@@ -174,3 +174,29 @@ def test_error_measures_stay_meaningful_when_the_reference_has_near_zero_values(
     assert result.max_rel_error > 1e290  # what the per-element relative error becomes
     assert result.worst == {"index": [1, 1], "got": 4.0, "expected": -4.0, "abs_error": 8.0}
     assert abs(result.relative_error_norm - 8.0 / (4 + 9 + 16) ** 0.5) < 1e-6
+
+
+def test_detach_and_numpy_round_trips_are_not_torch_compute():
+    # A DSL kernel reached through .detach().numpy() and torch.from_numpy: the profiler records the
+    # detach twice (aten::detach and the autograd layer's "detach"); neither is torch doing the
+    # work, and on a tiny task they once came to more than half of the reference's time.
+    import types
+
+    from akg_harness import profiling
+    from akg_harness.checks.dsl_usage import _torch_cpu_ms
+
+    a = torch.randn(4096)
+    adapter = types.SimpleNamespace(torch_inside_launch_is_dsl=False)
+
+    def measure(body) -> float:
+        def run_once(index):
+            with torch.profiler.record_function(profiling.FORWARD_PREFIX + "candidate"):
+                body()
+
+        trace = profiling.capture(run_once, [torch.profiler.ProfilerActivity.CPU])
+        windows = trace.windows(profiling.FORWARD_PREFIX + "candidate")
+        assert windows
+        return _torch_cpu_ms(trace, windows, adapter)
+
+    assert measure(lambda: torch.from_numpy(a.detach().contiguous().numpy() + 1.0)) == 0.0
+    assert measure(lambda: torch.from_numpy(a.detach().numpy()) * 2.0) > 0.0  # torch's mul is counted
