@@ -120,6 +120,39 @@ describe('the workbench', () => {
     await screenshot(page, 'ui-workbench-batch-error')
   })
 
+  it('tunes a NumPy kernel on the CPU: the session chip and the progress stats count the same evaluations throughout', async () => {
+    await nav('Tune')
+    const option = await page
+      .locator('#tune-task option')
+      .evaluateAll((options) => (options as HTMLOptionElement[]).find((o) => o.textContent?.includes('19_ReLU'))?.value)
+    expect(option).toBeTruthy()
+    await page.locator('#tune-task').selectOption(option!)
+    await page.locator('#tune-candidate').fill(kernelPath)
+    await page.getByLabel('DSL').selectOption('numpy')
+    await page.getByLabel('Evaluations').fill('3')
+    await page.getByRole('button', { name: 'Start tuning' }).click()
+    const chip = page.getByRole('group', { name: 'Tuning sessions' }).getByRole('button').first()
+    const stats = page.getByTestId('tune-evaluated')
+    await stats.waitFor({ timeout: 60_000 })
+    // The chip says "kernel · N/M · state" and the stats "N / M": sampled while it runs and at the end.
+    const counts = async () => {
+      const [chipText, statsText] = [await chip.textContent(), await stats.textContent()]
+      return { chip: /· (\d+)\/(\d+) ·/.exec(chipText ?? '')?.slice(1), stats: /(\d+)\s*\/\s*(\d+)/.exec(statsText ?? '')?.slice(1), state: chipText ?? '' }
+    }
+    const deadline = Date.now() + 200_000
+    let seen = await counts()
+    while (!/finished|failed|cancelled/.test(seen.state) && Date.now() < deadline) {
+      expect(seen.chip).toEqual(seen.stats)
+      await page.waitForTimeout(250)
+      seen = await counts()
+    }
+    expect(seen.state).toMatch(/finished/)
+    expect(seen.chip).toEqual(seen.stats)
+    expect(seen.stats).toEqual(['3', '3'])
+    expect(await page.getByRole('alert').allTextContents()).toEqual([])
+    await page.screenshot({ path: join(repoRoot, 'test-results', 'ui-tune-numpy.png'), fullPage: true })
+  })
+
   it('asks the manual provider inside the run, takes the pasted plan, shows the next prompt, and cancels', async () => {
     await nav('New run')
     await until(page, `document.getElementById('run-model-coder')?.value === 'manual:${MODEL}'`)
