@@ -115,9 +115,14 @@ export class ProviderService {
     return done
   }
 
-  async configs(): Promise<ProviderConfig[]> {
+  /** The saved document, once the changes asked for before this read have landed. */
+  private async document(): Promise<ProvidersDocument> {
     await this.changes
-    return (await this.file.read()).providers
+    return this.file.read()
+  }
+
+  async configs(): Promise<ProviderConfig[]> {
+    return (await this.document()).providers
   }
 
   async list(): Promise<ProviderStatus[]> {
@@ -202,8 +207,7 @@ export class ProviderService {
   }
 
   async roles(): Promise<RoleModels> {
-    await this.changes
-    return (await this.file.read()).roles
+    return (await this.document()).roles
   }
 
   /** Sets the model per role; null clears a role, a role left out keeps its value. */

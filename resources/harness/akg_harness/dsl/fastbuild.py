@@ -44,11 +44,12 @@ BINDING_OPT = "-O1"
 # candidate's own code-generation flags.
 PCH_FIXED_FLAGS = ("-DTORCH_API_INCLUDE_EXTENSION_H", "-fPIC", "-std=c++20")
 PCH_UNUSED = re.compile(r"extension\.h\.gch: not used because (.*)")
+# Written beside a shared .gch (compile_pch): torch's header, for where the .gch does not serve.
+STUB_HEADER = "#pragma once\n#include_next <torch/extension.h>\n"
 # cuda.cu needs tensors, not Python: torch/extension.h adds torch/python.h and pybind11 (and the
 # whole C++ frontend) to every nvcc front-end pass. The device file is tried first with
 # torch/types.h in its place, on the same line (diagnostics keep their line numbers); a file
 # that needs more fails to compile that way and is compiled again exactly as written.
-STUB_HEADER = "#pragma once\n#include_next <torch/extension.h>\n"
 EXTENSION_INCLUDE = re.compile(r"^[ \t]*#[ \t]*include[ \t]*[<\"]torch/extension\.h[>\"][ \t]*$", re.M)
 LIGHT_INCLUDE = "#include <torch/types.h>"
 
