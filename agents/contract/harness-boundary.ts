@@ -139,7 +139,17 @@ export const EXECUTOR_ENVIRONMENT: EnvironmentRules = {
  * harness's own settings (where the caches and the data folder are, so it can hide them).
  */
 export const HARNESS_ENVIRONMENT: EnvironmentRules = {
-  names: [...EXECUTOR_ENVIRONMENT.names, 'HOME', 'TMPDIR', 'AKG_CACHE_DIR', 'AKG_STUDIO_HOME', 'AKG_BWRAP', 'AKG_ALLOW_UNSANDBOXED', 'AKG_TUNE_PARAMS'],
+  names: [
+    ...EXECUTOR_ENVIRONMENT.names,
+    'HOME',
+    'TMPDIR',
+    'AKG_CACHE_DIR',
+    'AKG_STUDIO_HOME',
+    'AKG_BWRAP',
+    'AKG_ALLOW_UNSANDBOXED',
+    'AKG_TUNE_PARAMS',
+    'AKG_SPARE_EXECUTORS',
+  ],
   prefixes: [...EXECUTOR_ENVIRONMENT.prefixes, 'AKG_SANDBOX_'],
 }
 

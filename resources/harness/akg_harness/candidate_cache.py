@@ -14,6 +14,7 @@ Layout: <build cache>/by-candidate/<sha256 of the file>/{build,triton}/...
 Cost: identical extension sources in two different candidate files build twice.
 """
 
+import json
 import os
 import shutil
 import stat
@@ -24,6 +25,9 @@ from .cache import cache_dir, file_digest
 BUILD_FILES = ("akg-build.json", "akg-build-error.json")
 # A built extension is megabytes; anything far bigger is not a build worth keeping.
 MAX_FILE_BYTES = 512 << 20
+# Triton's group files (`__grp__<kernel>.json`): which files make one compiled kernel.
+GROUP_PREFIX = "__grp__"
+MAX_GROUP_BYTES = 1 << 16
 
 
 def shared_folder(candidate: str, build_dir=None) -> str:
@@ -51,9 +55,42 @@ def _copy_new(source_root: str, target_root: str, kind: str) -> int:
             if os.path.exists(target) or not _inside(os.path.realpath(source), source_root):
                 continue
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            if _copy_plain_file(source, target):
+            if kind == "triton" and name.startswith(GROUP_PREFIX):
+                copied += _copy_group(source, target)
+            elif _copy_plain_file(source, target):
                 copied += 1
     return copied
+
+
+def _copy_group(source: str, target: str) -> int:
+    """Triton's group file names its members by absolute path, and a group whose members are
+    not all there is a miss (the kernel compiles again): written where the sandbox that built
+    it lived, it would never hit anywhere else. The copy names the members beside itself;
+    only their file names are taken from the (untrusted) original."""
+    try:
+        descriptor = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(descriptor, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_GROUP_BYTES:
+                return 0
+            data = json.loads(handle.read())
+        members = data["child_paths"]
+        if not isinstance(members, dict):
+            return 0
+        folder = os.path.dirname(target)
+        rewritten = {}
+        for member, path in members.items():
+            name = os.path.basename(str(path))
+            if not isinstance(member, str) or not name or name.startswith(".") or os.sep in member:
+                return 0
+            rewritten[member] = os.path.join(folder, name)
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+    temporary = f"{target}.tmp{os.getpid()}"
+    with open(temporary, "w") as out:
+        json.dump({"child_paths": rewritten}, out)
+    os.replace(temporary, target)
+    return 1
 
 
 def _inside(path: str, root: str) -> bool:

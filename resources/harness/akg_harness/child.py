@@ -32,6 +32,7 @@ class Child:
         self.reader = None
         self.writer = None
         self.ready = False
+        self.start_report = None  # what the child said its start cost ({"seconds", "steps"})
         self.started_at = None
         self.mode = None  # what it was started for (the executor: interpreter or not)
         # The executor's writable hand-over folder: the supervisor's view of it, and the
@@ -73,6 +74,7 @@ class Child:
         self.reader = LineReader(response_read)
         self.writer = LineWriter(request_write)
         self.ready = False
+        self.start_report = None
         self.mode = mode
         self.started_at = time.monotonic()
 
@@ -102,6 +104,7 @@ class Child:
                 )
             if isinstance(message, dict) and message.get("event") == "ready":
                 self.ready = True
+                self.start_report = message.get("start") if isinstance(message.get("start"), dict) else None
                 return
 
     def wait_ready(self, until: float) -> bool:
@@ -116,6 +119,7 @@ class Child:
                 return False
             if isinstance(message, dict) and message.get("event") == "ready":
                 self.ready = True
+                self.start_report = message.get("start") if isinstance(message.get("start"), dict) else None
         return self.ready
 
     def send(self, message: dict) -> None:

@@ -8,6 +8,7 @@ catch work still in flight), then run the reference on another pristine copy.
 
 import collections
 import dataclasses
+import time
 
 from .checks.integrity import live_threads, new_threads, settle
 from .checks.outputs import dense_problem_against, output_facts
@@ -82,8 +83,11 @@ class Correctness:
         RECORDER.reset()
         RECORDER.active = True
         # Under a recording dispatch mode, as in the reverse knock-out (checks/torch_guard).
+        called = time.perf_counter()
         with TorchGuard("record") as guard:
             output = ctx.call_candidate(candidate_inputs)
+        if trial == 0:  # host time of a fresh process's first call: JIT, loads, first uses
+            doc.durations["first_call"] = round(time.perf_counter() - called, 4)
         self.torch_ops.update(guard.compute)
         try:
             outputs = flatten_outputs(output)

@@ -9,23 +9,94 @@ anything here, so the supervisor trusts no line of it (README.md, "Trust").
 
 import os
 import sys
+import time
 import traceback
 
 
-def warm_up(device: str) -> None:
+def warm_up(device: str) -> dict:
+    """Imports and first uses, before any candidate; returns seconds per step (the supervisor
+    reports them with the verdict as the executor's start)."""
+    seconds, started = {}, time.monotonic()
+
+    def step(name: str) -> None:
+        nonlocal started
+        now = time.monotonic()
+        seconds[name] = round(now - started, 3)
+        started = now
+
     import torch  # noqa: F401  (the point of a warm executor)
 
+    step("torch")
     try:  # importing triton early keeps its import out of a candidate's timed/guarded window
         import triton  # noqa: F401
         import triton.language  # noqa: F401
+
+        if os.environ.get("TRITON_INTERPRET") != "1":  # compiled kernels (not the interpreter)
+            from triton.runtime.cache import triton_key
+
+            triton_key()  # a hash of Triton's own files, taken at the first compile
+            import triton.experimental.gluon  # noqa: F401  (imported by the first compile)
     except Exception:
         pass
+    step("triton")
     from . import pipeline  # noqa: F401
 
+    step("harness")
     if device:
         from .backends import get_backend
 
-        get_backend(device)
+        backend = get_backend(device)
+        step("device")
+        if backend.kind != "cpu":  # on the CPU there is nothing to load, and the cores are few
+            warm_harness(backend)
+            step("first_use")
+    return seconds
+
+
+def warm_harness(backend) -> None:
+    """Pays, before any candidate, the first-use costs of what every evaluation runs on the
+    device: in a fresh process each kernel torch launches for the first time is loaded
+    then, the BLAS handles are created at the first matmul, and Triton builds its driver
+    module at the first launch. Measured in the correctness stage otherwise (a fresh
+    executor per candidate pays them all). Trusted code only: nothing of a candidate has
+    been loaded yet. A failure here is only a slower first candidate."""
+    import torch
+
+    from .checks.torch_guard import TorchGuard
+    from .compare import bitwise_equal, compare_outputs
+    from .inputs import clone, fingerprint, seed_everything
+
+    device = backend.torch_device
+    seed_everything(1)
+    for dtype in (torch.float32, torch.float16, torch.bfloat16):
+        try:
+            values = torch.randn(64, 64, device=device).to(dtype)
+            copies = clone([values])
+            with TorchGuard("record"):
+                product = [values @ values]
+            compare_outputs(product, [(values @ values).clone()], "default")
+            compare_outputs(copies, [values], "default")
+            bitwise_equal(copies, [values])
+            fingerprint(copies)
+        except Exception:
+            continue
+    try:
+        backend.flush_cache()
+        timer = backend.timer()
+        timer.start()
+        torch.relu(torch.zeros(16, device=device))
+        timer.stop()
+        backend.synchronize()
+        timer.elapsed_ms()
+    except Exception:
+        pass
+    if backend.kind == "cuda":
+        try:
+            import triton.runtime
+
+            triton.runtime.driver.active.get_current_device()  # builds its driver module
+        except Exception:
+            pass
 
 
 class Dialogue:
@@ -94,11 +165,13 @@ def main(argv) -> int:
     reader = LineReader(int(argv[0]))
     writer = LineWriter(int(argv[1]))
     warm_device = argv[3] if len(argv) > 3 and argv[2] == "--warm-device" else ""
+    started, steps = time.monotonic(), {}
     try:
-        warm_up(warm_device)
+        steps = warm_up(warm_device)
     except Exception as error:  # still serve: the request will report the real problem
         print(f"akg_harness executor: warm-up failed: {error}", file=sys.stderr)
-    writer.send({"event": "ready", "pid": os.getpid()})
+    start = {"seconds": round(time.monotonic() - started, 3), "steps": steps}
+    writer.send({"event": "ready", "pid": os.getpid(), "start": start})
     from .options import OptionsError
     from .errors import TaskError
 

@@ -1,7 +1,7 @@
 """The supervisor: owns the verdict; torch-free.
 
 Two kinds of child: the executor, which imports the candidate (recycled after
-every request, with a spare warming so the swap is nearly free), and the reference
+every request, with spares warming so the swap is nearly free), and the reference
 process, which never does (warm, reused). Per evaluation the executor hands back
 evidence and leaves outputs in a scratch folder; the reference process compares
 them with the task's own Model; the supervisor merges the two (verdict.py), with
@@ -46,6 +46,20 @@ SCRATCH_PARENTS = ("/dev/shm",)
 VERIFY_MIN_S = 20.0
 # An executor whose pipe closed is dying; its sandbox tool reports how within milliseconds.
 EXIT_GRACE_S = 2.0
+# Spare executors kept warming at most, by default: one on the CPU (a second would take
+# the cores the candidate runs on), up to four for a GPU, where an executor's start
+# (torch, Triton, the device context: 5-10 s on an H200 host) is several times a fast
+# candidate's whole evaluation (1.5 s), so back-to-back candidates (a tuner, a search)
+# would wait for every other one. The pool starts at one and grows only when a candidate found no warm spare.
+# AKG_SPARE_EXECUTORS sets the ceiling (1 to 8).
+SPARES_CPU, SPARES_ACCELERATOR, SPARES_MAX = 1, 4, 8
+
+
+def spare_ceiling(interpret: bool) -> int:
+    value = os.environ.get("AKG_SPARE_EXECUTORS", "").strip()
+    if value.isdigit() and int(value) >= 1:
+        return min(int(value), SPARES_MAX)
+    return SPARES_CPU if interpret else SPARES_ACCELERATOR
 
 
 def wants_interpreter(device: str) -> bool:
@@ -135,6 +149,19 @@ def restore(document: dict, options: EvaluateOptions, sandboxed: bool) -> dict:
     return document
 
 
+def start_summary(report) -> Optional[dict]:
+    """The executor's start, as it reported it before loading any candidate: seconds in all
+    and per step (numbers only)."""
+    if not isinstance(report, dict):
+        return None
+    summary = {}
+    steps = report.get("steps") if isinstance(report.get("steps"), dict) else {}
+    for name, value in [("total", report.get("seconds"))] + list(steps.items())[:8]:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1e5:
+            summary[str(name)[:32]] = round(float(value), 3)
+    return summary or None
+
+
 def evidence_failed(evidence: dict) -> bool:
     return evidence_status(evidence) != "passed"
 
@@ -210,7 +237,8 @@ class Worker:
         self.env = executor_environment(env)
         self.warm_device = warm_device
         self.interpret = None  # interpreter mode of the next executor (see wants_interpreter)
-        self.spare = Child("executor")  # warm, never used yet
+        self.spares = []  # warm or warming executors, never used yet, oldest first
+        self.depth = 1  # how many spares to keep (grows to spare_ceiling when one was cold)
         self.current = Child("executor")  # running the request in flight
         self.reference = Child("reference process")
         self.ids = itertools.count(1)
@@ -238,12 +266,23 @@ class Worker:
                 wants_interpreter(self.warm_device) if self.warm_device else not machine_has_accelerator()
             )
         self.interpret = interpret
-        if self.spare.alive() and self.spare.mode != interpret:
-            self.spare.kill()  # the Triton mode is fixed at import: a spare of the other mode
-        if not self.spare.alive():
-            self.spawn_executor(self.spare, interpret)
+        self.drop_unusable_spares(interpret)
+        if not self.spares:
+            self.spares.append(self.new_executor(interpret))
         if not self.reference.alive():
             self.spawn_reference()
+
+    def drop_unusable_spares(self, interpret: bool) -> None:
+        """Spares that died, or of the other Triton mode (fixed at import), are killed."""
+        for child in list(self.spares):
+            if not child.alive() or child.mode != interpret:
+                child.kill()
+                self.spares.remove(child)
+
+    def new_executor(self, interpret: bool) -> Child:
+        child = Child("executor")
+        self.spawn_executor(child, interpret)
+        return child
 
     def spawn_executor(self, child: Child, interpret: bool) -> None:
         """An executor inside its own sandbox (sandbox.py); raises SandboxUnavailable, naming
@@ -283,18 +322,22 @@ class Worker:
         self.reference.launch(command, reference_environment())
 
     def take_executor(self, interpret: bool) -> Child:
-        """The warm spare when it has the right mode, else a fresh executor; the next
-        spare starts at once, so it warms while this one works (back-to-back requests
-        then find it ready)."""
+        """The oldest spare of the right mode, else a fresh executor; replacements start at
+        once, so they warm while this one works. A spare taken before it was ready means
+        candidates come faster than an executor starts: one more spare is kept from then
+        on, up to spare_ceiling."""
         self.current.kill()
-        if self.spare.alive() and self.spare.mode == interpret:
-            self.current, self.spare = self.spare, Child("executor")
+        self.drop_unusable_spares(interpret)
+        if self.spares:
+            self.current = self.spares.pop(0)
+            if not self.current.wait_ready(time.monotonic()):
+                self.depth = min(self.depth + 1, spare_ceiling(interpret))
         else:
-            self.spare.kill()
-            self.spawn_executor(self.current, interpret)
+            self.current = self.new_executor(interpret)
         self.interpret = interpret
         if self.keep_warm:
-            self.spawn_executor(self.spare, interpret)
+            while len(self.spares) < self.depth:
+                self.spares.append(self.new_executor(interpret))
         self.current.await_ready()
         return self.current
 
@@ -310,15 +353,16 @@ class Worker:
 
     @property
     def process(self):
-        """The process that will run the next request (the warm spare), if any."""
-        return self.spare.process if self.spare.alive() else None
+        """The process that will run the next request (the oldest spare), if any."""
+        alive = [child for child in self.spares if child.alive()]
+        return alive[0].process if alive else None
 
     @property
     def sandbox(self):
         """The sandbox of the executor that will run the next request: a caller may stage
         files into it first (model commands). Starts the spare if there is none."""
         self.start()
-        return self.spare.sandbox
+        return self.spares[0].sandbox
 
     def quiet_for_timing(self, device: str, deadline: float) -> None:
         """On the CPU, the candidate's timing waits until the spare and the reference
@@ -328,20 +372,20 @@ class Worker:
         if not wants_interpreter(device):
             return
         until = time.monotonic() + max(0.0, deadline - time.monotonic()) / 2
-        for child in (self.spare, self.reference):
+        for child in self.spares + [self.reference]:
             child.wait_ready(until)
 
     def kill(self) -> None:
-        for child in (self.current, self.spare, self.reference):
+        for child in [self.current] + self.spares + [self.reference]:
             child.kill()
 
     def close(self) -> None:
-        for child in (self.current, self.spare, self.reference):
+        for child in [self.current] + self.spares + [self.reference]:
             child.close()
 
     @property
     def pid(self) -> Optional[int]:
-        return self.current.pid or self.spare.pid
+        return self.current.pid or next((child.pid for child in self.spares if child.pid), None)
 
     # -- reading a child -------------------------------------------------
     def next_message(self, child: Child, tag: dict, deadline: float) -> dict:
@@ -489,6 +533,7 @@ class Evaluation:
         # What recycling cost this candidate: ~0 when the spare was warm.
         self.durations["executor_wait"] = time.monotonic() - waited
         self.executor_pid = executor.pid
+        self.executor_start = start_summary(executor.start_report)
         # The reference process reads the outputs after the executor is dead, from a folder
         # the supervisor owns (a tmpfs where there is one), moved there once nothing inside
         # the sandbox can still write.
@@ -554,6 +599,9 @@ class Evaluation:
             options, evidence, verification, confirmation, self.ncu, self.started, self.durations
         )
         document["environment"]["executor_pid"] = self.executor_pid
+        if self.executor_start:
+            # Paid before this candidate was sent (a warm spare), unless executor_wait says so.
+            document["environment"]["executor_start_seconds"] = self.executor_start
         return document
 
     def fault(self, reason: str) -> dict:

@@ -45,8 +45,9 @@ class TensorFileError(ValueError):
 
 
 def write_tensors(path: str, values: list, meta: dict = None) -> None:
-    """Write tensors (any device) and a JSON-able metadata object; atomic rename."""
-    entries, blobs, offset = [], [], 0
+    """Write tensors (any device) and a JSON-able metadata object; atomic rename. The bytes go
+    from the host copy to the file without another copy (outputs can be gigabytes)."""
+    entries, arrays, offset = [], [], 0
     for index, tensor in enumerate(values):
         if not isinstance(tensor, torch.Tensor):
             raise TypeError(f"output {index} is a {type(tensor).__name__}, not a tensor")
@@ -54,45 +55,57 @@ def write_tensors(path: str, values: list, meta: dict = None) -> None:
         if dtype is None:
             raise TypeError(f"output {index} has dtype {tensor.dtype}, which cannot be handed over")
         host = tensor.detach().to("cpu").contiguous()
-        data = host.reshape(-1).view(torch.uint8).numpy().tobytes() if host.numel() else b""
-        entries.append({"dtype": dtype, "shape": list(host.shape), "offset": offset, "length": len(data)})
-        blobs.append(data)
-        offset += len(data)
+        length = host.numel() * host.element_size()
+        entries.append({"dtype": dtype, "shape": list(host.shape), "offset": offset, "length": length})
+        if length:
+            arrays.append(host.reshape(-1).view(torch.uint8).numpy())
+        offset += length
     header = json.dumps({"tensors": entries, "meta": meta or {}}).encode()
     temporary = f"{path}.part{os.getpid()}"
     with open(temporary, "wb") as handle:
         handle.write(MAGIC + struct.pack("<Q", len(header)) + header)
-        for data in blobs:
-            handle.write(data)
+        for array in arrays:
+            handle.write(memoryview(array))
     os.replace(temporary, path)
 
 
 def read_tensors(path: str, device="cpu"):
-    """(tensors, meta) from a file written by write_tensors; TensorFileError if malformed."""
+    """(tensors, meta) from a file written by write_tensors; TensorFileError if malformed.
+    Each tensor is read straight into its own host buffer (no copy of the whole file)."""
+    name = os.path.basename(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        with open(path, "rb", buffering=0) as handle:
+            size_of_file = os.fstat(handle.fileno()).st_size
+            head = _read_exactly(handle, len(MAGIC) + 8, name) if size_of_file >= len(MAGIC) + 8 else b""
+            if head[: len(MAGIC)] != MAGIC:
+                raise TensorFileError(f"{name} is not a tensor file")
+            (size,) = struct.unpack("<Q", head[len(MAGIC) :])
+            start = len(MAGIC) + 8
+            if size > MAX_HEADER_BYTES or start + size > size_of_file:
+                raise TensorFileError(f"{name} has a header of {size} bytes")
+            try:
+                header = json.loads(_read_exactly(handle, size, name))
+                entries, meta = header["tensors"], header.get("meta") or {}
+                if not isinstance(entries, list) or not isinstance(meta, dict):
+                    raise TypeError
+            except (ValueError, KeyError, TypeError):
+                raise TensorFileError(f"{name} has a malformed header") from None
+            body = (handle, start + size, size_of_file - start - size, name)
+            tensors = [_tensor(entry, body, index, device) for index, entry in enumerate(entries)]
     except OSError as error:
-        raise TensorFileError(f"cannot read {os.path.basename(path)}: {error.strerror}") from None
-    if raw[: len(MAGIC)] != MAGIC or len(raw) < len(MAGIC) + 8:
-        raise TensorFileError(f"{os.path.basename(path)} is not a tensor file")
-    (size,) = struct.unpack("<Q", raw[len(MAGIC) : len(MAGIC) + 8])
-    start = len(MAGIC) + 8
-    if size > MAX_HEADER_BYTES or start + size > len(raw):
-        raise TensorFileError(f"{os.path.basename(path)} has a header of {size} bytes")
-    try:
-        header = json.loads(raw[start : start + size])
-        entries, meta = header["tensors"], header.get("meta") or {}
-        if not isinstance(entries, list) or not isinstance(meta, dict):
-            raise TypeError
-    except (ValueError, KeyError, TypeError):
-        raise TensorFileError(f"{os.path.basename(path)} has a malformed header") from None
-    body = memoryview(raw)[start + size :]
-    tensors = [_tensor(entry, body, index, device) for index, entry in enumerate(entries)]
+        raise TensorFileError(f"cannot read {name}: {error.strerror}") from None
     return tensors, meta
 
 
+def _read_exactly(handle, count: int, name: str) -> bytes:
+    data = handle.read(count)
+    if data is None or len(data) != count:
+        raise TensorFileError(f"{name} ended early")
+    return data
+
+
 def _tensor(entry, body, index: int, device) -> torch.Tensor:
+    handle, base, body_length, name = body
     try:
         dtype = DTYPES[entry["dtype"]]
         shape = [int(n) for n in entry["shape"]]
@@ -105,12 +118,20 @@ def _tensor(entry, body, index: int, device) -> torch.Tensor:
     for n in shape:
         count *= n
     itemsize = torch.empty((), dtype=dtype).element_size()
-    if length != count * itemsize or offset < 0 or offset + length > len(body):
+    if length != count * itemsize or offset < 0 or offset + length > body_length:
         raise TensorFileError(
             f"tensor {index}: {length} bytes at {offset} do not hold "
             f"{shape} x {entry['dtype']} inside the file"
         )
     if not count:
         return torch.empty(shape, dtype=dtype, device=device)
-    flat = torch.frombuffer(bytearray(body[offset : offset + length]), dtype=torch.uint8)
+    flat = torch.empty(length, dtype=torch.uint8)
+    view = memoryview(flat.numpy())
+    handle.seek(base + offset)
+    done = 0
+    while done < length:
+        got = handle.readinto(view[done:])
+        if not got:
+            raise TensorFileError(f"{name} ended early (tensor {index})")
+        done += got
     return flat.view(dtype).reshape(shape).to(device)

@@ -60,6 +60,7 @@ def summary(times: list, documents: list) -> dict:
         "all_seconds": times,
         "status": [d["status"] for d in documents],
         "durations_last": last.get("durations"),
+        "executor_start_last": (last.get("environment") or {}).get("executor_start_seconds"),
         "confirmation_last": (last.get("timing") or {}).get("confirmation"),
         "flags_last": [f["name"] for f in last.get("flags", [])],
     }

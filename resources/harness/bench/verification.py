@@ -379,7 +379,7 @@ def bench_tuner(work: str, budget: Budget) -> dict:
         worker.evaluate(
             task, candidate, "triton", device="cuda", baselines="none", protocol="search", timing_trials=20
         )  # compile and cache warm-up
-        for label, protocol in (("before_full", "full"), ("after_search", "search")):
+        for label, protocol in (("after_search", "search"), ("before_full", "full")):
             if budget.left() < 20:
                 out[label] = {"skipped": "time budget spent"}
                 continue

@@ -188,6 +188,63 @@ def test_a_build_written_by_one_candidate_never_reaches_another(tmp_path):
         other.close()
 
 
+def test_a_triton_kernel_compiled_in_one_sandbox_is_a_cache_hit_in_the_next(tmp_path, monkeypatch):
+    """Triton's group file names its members by absolute path; copied as it is, every later
+    sandbox of the same candidate missed and compiled every kernel again. Looked up here with
+    Triton's own cache manager, as the executor does."""
+    from triton.runtime.cache import FileCacheManager
+
+    candidate = tmp_path / "kernel.py"
+    candidate.write_text("# a Triton candidate\n")
+    builds = str(tmp_path / "builds")
+    key = "K" * 32
+
+    def manager(box):
+        monkeypatch.setenv("TRITON_CACHE_DIR", os.path.join(box.cache, "triton"))
+        return FileCacheManager(key)
+
+    box = sandbox.Sandbox("cpu")
+    try:
+        cache = manager(box)
+        members = {name: cache.put(b"compiled " + name.encode(), name) for name in ("add.cubin", "add.json")}
+        cache.put_group("add.json", members)
+        assert manager(box).get_group("add.json") is not None
+        assert candidate_cache.promote(box, str(candidate), builds) == 3
+    finally:
+        box.close()
+    other = sandbox.Sandbox("cpu")
+    try:
+        assert candidate_cache.seed(other, str(candidate), builds) == 3
+        group = manager(other).get_group("add.json")
+        assert group is not None, "a miss: the kernel would compile again"
+        assert all(path.startswith(other.cache + os.sep) for path in group.values())
+        with open(group["add.cubin"], "rb") as handle:
+            assert handle.read() == b"compiled add.cubin"
+    finally:
+        other.close()
+
+
+def test_a_forged_triton_group_cannot_point_outside_its_folder(tmp_path):
+    candidate = tmp_path / "kernel.py"
+    candidate.write_text("# a Triton candidate\n")
+    builds = str(tmp_path / "builds")
+    box = sandbox.Sandbox("cpu")
+    try:
+        folder = os.path.join(box.cache, "triton", "K" * 32)
+        os.makedirs(folder)
+        with open(os.path.join(folder, "__grp__add.json"), "w") as handle:
+            json.dump({"child_paths": {"add.cubin": "/etc/shadow", "../x": "/etc/passwd"}}, handle)
+        with open(os.path.join(folder, "__grp__two.json"), "w") as handle:
+            json.dump({"child_paths": {"two.cubin": "/etc/../etc/hostname"}}, handle)
+        candidate_cache.promote(box, str(candidate), builds)
+    finally:
+        box.close()
+    stored = os.path.join(candidate_cache.shared_folder(str(candidate), builds), "triton", "K" * 32)
+    assert not os.path.exists(os.path.join(stored, "__grp__add.json"))  # a member name with a path
+    with open(os.path.join(stored, "__grp__two.json")) as handle:
+        assert json.load(handle)["child_paths"] == {"two.cubin": os.path.join(stored, "hostname")}
+
+
 @pytest.mark.parametrize("value", ["abc"])
 def test_a_bad_limit_says_which_setting(monkeypatch, value):
     monkeypatch.setenv("AKG_SANDBOX_PROCESSES", value)

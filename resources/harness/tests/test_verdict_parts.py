@@ -255,3 +255,47 @@ def test_any_message_out_of_protocol_is_a_fault_with_its_reason(mode, monkeypatc
     }[mode]
     assert expected in reason
     assert worker.restarts == 1
+
+
+SLOW_START_EXECUTOR = r"""
+import json, os, sys, time
+reader, writer = int(sys.argv[1]), int(sys.argv[2])
+time.sleep(float(sys.argv[3]))
+os.write(writer, b'{"event": "ready"}\n')
+while True:
+    data = os.read(reader, 1 << 20)
+    if not data:
+        break
+    request = json.loads(data.split(b"\n")[0])
+    tag = {"id": request["id"], "nonce": request["args"]["nonce"]}
+    os.write(writer, (json.dumps(dict(tag, done=True, ok=True, result={"pid": os.getpid()})) + "\n").encode())
+"""
+
+
+@pytest.mark.parametrize("ceiling, expected", [("3", 3), ("", 1)])
+def test_spares_grow_when_requests_come_faster_than_executors_start(ceiling, expected, monkeypatch):
+    """Back-to-back requests that find their spare still starting make the worker keep more
+    spares, up to the ceiling (one on the CPU by default); none is ever used twice."""
+    import sys
+
+    from akg_harness import supervisor
+
+    def spawn(self, child, interpret):
+        child.launch(
+            lambda r, w: [sys.executable, "-c", SLOW_START_EXECUTOR, str(r), str(w), "0.6"],
+            dict(supervisor.executor_environment(), TRITON_INTERPRET="1"),
+            mode=interpret,
+        )
+
+    monkeypatch.setenv("AKG_SPARE_EXECUTORS", ceiling)
+    monkeypatch.setattr(supervisor.Worker, "spawn_executor", spawn)
+    monkeypatch.setattr(supervisor.Worker, "spawn_reference", lambda self: None)
+    worker = supervisor.Worker(keep_warm=True, warm_device="cpu")
+    try:
+        pids = [worker.request("ping", {}, timeout=10)["result"]["pid"] for _ in range(4)]
+        assert len(set(pids)) == 4
+        assert worker.depth == expected
+        assert len(worker.spares) == expected
+        assert all(child.pid not in pids for child in worker.spares)
+    finally:
+        worker.kill()

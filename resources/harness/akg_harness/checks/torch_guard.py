@@ -86,24 +86,34 @@ class TorchGuard(TorchDispatchMode):
         return ", ".join(f"aten.{name} x{count}" for name, count in self.compute.most_common(limit)) or "none"
 
 
-def timed_ms(ctx, model_call, inputs, runs: int = 3):
-    """(median torch-compute ms, median all-ops ms, guard of the last run) of a call."""
+def paired_share(ctx, inputs, runs: int = 5):
+    """(median torch-compute ms of the candidate, median all-ops ms of the reference, median
+    of the per-pair shares, guard of the candidate's last run). Candidate and reference
+    calls alternate, and each share compares a pair of neighbouring calls, so a machine
+    that gets busier or quieter during the check moves both sides of a share alike."""
     from ..inputs import clone
 
-    compute, total, guard = [], [], None
-    model_call(clone(inputs))  # warm: lazy initialisation, autotuning
+    candidate = lambda b: ctx.call_candidate(b)  # noqa: E731
+    reference = lambda b: ctx.call_reference(b)  # noqa: E731
+    for call in (candidate, reference):  # warm: lazy initialisation, autotuning
+        call(clone(inputs))
     ctx.backend.synchronize()
+    compute, totals, shares, guard = [], [], [], None
     for _ in range(runs):
-        buffers = clone(inputs)
-        ctx.backend.synchronize()
-        guard = TorchGuard("time", ctx.backend.synchronize)
-        with guard:
-            model_call(buffers)
-        compute.append(guard.compute_ms)
-        total.append(guard.all_ms)
-    compute.sort()
-    total.sort()
-    return compute[len(compute) // 2], total[len(total) // 2], guard
+        timed = []
+        for call in (candidate, reference):
+            buffers = clone(inputs)
+            ctx.backend.synchronize()
+            measuring = TorchGuard("time", ctx.backend.synchronize)
+            with measuring:
+                call(buffers)
+            timed.append(measuring)
+        guard = timed[0]
+        compute.append(timed[0].compute_ms)
+        totals.append(timed[1].all_ms)
+        shares.append(timed[0].compute_ms / timed[1].all_ms if timed[1].all_ms > 0 else 0.0)
+    middle = runs // 2
+    return sorted(compute)[middle], sorted(totals)[middle], sorted(shares)[middle], guard
 
 
 def reverse_knockout_check(ctx):
@@ -135,9 +145,7 @@ def reverse_knockout_check(ctx):
         return True, (
             "reverse knock-out: with torch's compute operators unavailable the output is still right"
         )
-    compute_ms, _, used = timed_ms(ctx, lambda b: ctx.call_candidate(b), ctx.sample_inputs)
-    _, reference_ms, _ = timed_ms(ctx, lambda b: ctx.call_reference(b), ctx.sample_inputs)
-    share = compute_ms / reference_ms if reference_ms > 0 else 0.0
+    compute_ms, reference_ms, share, used = paired_share(ctx, ctx.sample_inputs)
     detail = (
         f"reverse knock-out: without torch's compute operators {how}; the forward "
         f"uses {used.summary()}: {compute_ms:.4g} ms, {100 * share:.3g}% of the "
