@@ -87,33 +87,55 @@ class TorchGuard(TorchDispatchMode):
 
 
 def paired_share(ctx, inputs, runs: int = 5):
-    """(median torch-compute ms of the candidate, median all-ops ms of the reference, median
-    of the per-pair shares, guard of the candidate's last run). Candidate and reference
-    calls alternate, and each share compares a pair of neighbouring calls, so a machine
-    that gets busier or quieter during the check moves both sides of a share alike."""
+    """(candidate's torch-compute ms, reference's torch-compute ms, their share, guard of the
+    candidate's last run), each side's time the least of `runs` calls. Compute against
+    compute: on a small input the per-operator overhead of the allocations and views around
+    the work would otherwise decide the share. The calls alternate,
+    candidate then reference, so both sides are sampled over the same stretch of time; the
+    least is taken because interference (other processes, thread wake-ups: a tiny op's time
+    is bimodal on a busy machine, 10x apart) only ever adds time, and a median of one side
+    on the slow mode against the other on the fast one decided this check by chance."""
     from ..inputs import clone
 
-    candidate = lambda b: ctx.call_candidate(b)  # noqa: E731
-    reference = lambda b: ctx.call_reference(b)  # noqa: E731
-    for call in (candidate, reference):  # warm: lazy initialisation, autotuning
-        call(clone(inputs))
-    ctx.backend.synchronize()
-    compute, totals, shares, guard = [], [], [], None
-    for _ in range(runs):
-        timed = []
-        for call in (candidate, reference):
-            buffers = clone(inputs)
-            ctx.backend.synchronize()
-            measuring = TorchGuard("time", ctx.backend.synchronize)
-            with measuring:
-                call(buffers)
-            timed.append(measuring)
-        guard = timed[0]
-        compute.append(timed[0].compute_ms)
-        totals.append(timed[1].all_ms)
-        shares.append(timed[0].compute_ms / timed[1].all_ms if timed[1].all_ms > 0 else 0.0)
-    middle = runs // 2
-    return sorted(compute)[middle], sorted(totals)[middle], sorted(shares)[middle], guard
+    def candidate(buffers):
+        return ctx.call_candidate(buffers)
+
+    def reference(buffers):
+        return ctx.call_reference(buffers)
+
+    import torch
+
+    threads = torch.get_num_threads()
+    # One intra-op thread while timing: a CPU operator's time is then its work, not how long
+    # a sleeping thread pool took to wake (milliseconds against microseconds on a small
+    # input, and different for two calls of the same operator on the same input). On a GPU
+    # the operators' time is the device's and this changes nothing.
+    torch.set_num_threads(1)
+    try:
+        for call in (candidate, reference):  # warm: lazy initialisation, autotuning
+            call(clone(inputs))
+        ctx.backend.synchronize()
+        compute, totals, guard = [], [], None
+        for run in range(runs):
+            timed = {}
+            # Which side goes first alternates too: the call right after the other side's
+            # (a Triton launch, the interpreter's copies) runs on colder caches.
+            order = ("candidate", "reference") if run % 2 == 0 else ("reference", "candidate")
+            for side in order:
+                buffers = clone(inputs)
+                ctx.backend.synchronize()
+                measuring = TorchGuard("time", ctx.backend.synchronize)
+                with measuring:
+                    (candidate if side == "candidate" else reference)(buffers)
+                timed[side] = measuring
+            guard = timed["candidate"]
+            compute.append(timed["candidate"].compute_ms)
+            totals.append(timed["reference"].compute_ms)
+    finally:
+        torch.set_num_threads(threads)
+    compute_ms, reference_ms = min(compute), min(totals)
+    share = compute_ms / reference_ms if reference_ms > 0 else 0.0
+    return compute_ms, reference_ms, share, guard
 
 
 def reverse_knockout_check(ctx):
@@ -149,7 +171,7 @@ def reverse_knockout_check(ctx):
     detail = (
         f"reverse knock-out: without torch's compute operators {how}; the forward "
         f"uses {used.summary()}: {compute_ms:.4g} ms, {100 * share:.3g}% of the "
-        f"reference's {reference_ms:.4g} ms (each operator timed through the dispatcher, "
+        f"reference's compute operators' {reference_ms:.4g} ms (each operator timed through the dispatcher, least of 5 calls, the two sides alternating, "
         f"no profiler; limit {100 * SHARE_LIMIT:.0f}%)"
     )
     if share >= SHARE_LIMIT:
