@@ -15,7 +15,9 @@ export AKG_CACHE_DIR="$OUT/cache"
   python3 -c 'import torch, triton; print("torch", torch.__version__, "triton", triton.__version__)'
 } > "$OUT/environment.txt" 2>&1
 # The whole run is bounded: a hung ncu must not hold the machine.
-timeout 280 python3 bench/gpu/optimize/bench_optimize.py "$OUT" --device cuda 2>&1 | tee "$OUT/log.txt"
+# AKG_OPTIMIZE_TASKS picks tasks (comma-separated names from bench_optimize.py's CASES).
+timeout "${AKG_OPTIMIZE_CAP:-280}" python3 bench/gpu/optimize/bench_optimize.py "$OUT" --device cuda \
+  ${AKG_OPTIMIZE_TASKS:+--tasks "$AKG_OPTIMIZE_TASKS"} 2>&1 | tee "$OUT/log.txt"
 status=${PIPESTATUS[0]}
 rm -rf "$OUT/cache"
 exit "$status"

@@ -18,6 +18,8 @@ command -v bwrap >/dev/null || export AKG_ALLOW_UNSANDBOXED=1
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,utilization.gpu --format=csv
   $PY -c "import torch, triton; print('torch', torch.__version__, 'triton', triton.__version__)"
 } > "$OUT/env.txt" 2>&1
+timeout 60 $PY bench/gpu/trust/timing_probe.py "$OUT" > "$OUT/timing_probe.log" 2>&1
+echo "timing probe exit $?" >> "$OUT/env.txt"
 timeout 230 $PY bench/gpu/trust/cases.py "$OUT" > "$OUT/trust_cases.log" 2>&1
 echo "cases exit $?" >> "$OUT/env.txt"
 ls "$AKG_CACHE_DIR"/baselines > "$OUT/baseline_cache_files.txt" 2>&1

@@ -26,11 +26,20 @@ BENCH=$ROOT/resources/harness/bench
   nproc; command -v bwrap || echo "no bwrap"; command -v ncu || echo "no ncu"
 } > "$OUT/env.txt" 2>&1
 
+COUNT=${AKG_VERDICT_COUNT:-12}
+# Spare ceilings to compare (AKG_SPARE_EXECUTORS); the in-process side runs once per task.
+SPARES=${AKG_VERDICT_SPARES:-4 8}
 run() {  # name task candidate
   timeout 150 $PY "$BENCH/verdict_cost.py" --task "$2" --candidate "$3" --dsl triton \
-    --device cuda --count 6 --timing-trials 100 --out "$OUT/verdict-$1.json" \
-    >> "$OUT/verdict.log" 2>&1
-  echo "$1 exit $?" >> "$OUT/verdict.log"
+    --device cuda --count "$COUNT" --timing-trials 100 --modes in_process \
+    --out "$OUT/verdict-$1-in_process.json" >> "$OUT/verdict.log" 2>&1
+  echo "$1 in_process exit $?" >> "$OUT/verdict.log"
+  for spares in $SPARES; do
+    AKG_SPARE_EXECUTORS=$spares timeout 200 $PY "$BENCH/verdict_cost.py" --task "$2" \
+      --candidate "$3" --dsl triton --device cuda --count "$COUNT" --timing-trials 100 \
+      --modes supervised --out "$OUT/verdict-$1-spares$spares.json" >> "$OUT/verdict.log" 2>&1
+    echo "$1 spares $spares exit $?" >> "$OUT/verdict.log"
+  done
 }
 run level1 "$ROOT/resources/tasks/level1/19_ReLU.py" "$BENCH/candidates/relu_triton.py"
 run level2 "$ROOT/resources/tasks/level2/12_Gemm_Multiply_LeakyReLU.py" \
@@ -43,21 +52,31 @@ timeout 120 $PY -m akg_harness evaluate --task "$ROOT/resources/tasks/level1/19_
 echo "confirm-ncu exit $?" >> "$OUT/verdict.log"
 
 $PY - "$OUT" <<'PYEOF' > "$OUT/summary.md"
-import json, os, sys
+import glob, json, os, sys
 out = sys.argv[1]
-print("| task | in-process s/candidate | supervised s/candidate | added s | confirmation |")
-print("|---|---|---|---|---|")
+print("| task | spares | in-process s/candidate | supervised s/candidate | added s | waited for an executor | executor start s (last) | confirmation |")
+print("|---|---|---|---|---|---|---|---|")
 for name in ("level1", "level2"):
     try:
-        r = json.load(open(os.path.join(out, f"verdict-{name}.json")))
-    except (OSError, ValueError) as error:
-        print(f"| {name} | {error} | | | |")
+        base = json.load(open(os.path.join(out, f"verdict-{name}-in_process.json")))["in_process"]
+    except (OSError, ValueError, KeyError) as error:
+        print(f"| {name} | | {error} | | | | | |")
         continue
-    c = r["supervised"].get("confirmation_last") or {}
-    print(f"| {name} | {r['in_process']['seconds_per_candidate']:.3f} | "
-          f"{r['supervised']['seconds_per_candidate']:.3f} | "
-          f"{r.get('added_seconds_per_candidate', float('nan')):.3f} | "
-          f"{[(m.get('method'), m.get('confirmed'), round(m.get('ratio') or 0, 3)) for m in c.get('methods', [])]} |")
+    for path in sorted(glob.glob(os.path.join(out, f"verdict-{name}-spares*.json"))):
+        spares = path.rsplit("spares", 1)[1][:-5]
+        try:
+            r = json.load(open(path))["supervised"]
+        except (OSError, ValueError, KeyError) as error:
+            print(f"| {name} | {spares} | | {error} | | | | |")
+            continue
+        c = r.get("confirmation_last") or {}
+        waits = [w for w in r.get("executor_wait_all", [])[1:] if w is not None]
+        waited = sum(1 for w in waits if w > 0.05)
+        print(f"| {name} | {spares} | {base['seconds_per_candidate']:.3f} | "
+              f"{r['seconds_per_candidate']:.3f} | "
+              f"{r['seconds_per_candidate'] - base['seconds_per_candidate']:+.3f} | "
+              f"{waited} of {len(waits)} | {(r.get('executor_start_last') or {}).get('total')} | "
+              f"{[(m.get('method'), m.get('confirmed'), round(m.get('ratio') or 0, 3)) for m in c.get('methods', [])]} |")
 try:
     r = json.load(open(os.path.join(out, "confirm-ncu.json")))
     print("\nncu confirmation:", json.dumps((r.get("timing") or {}).get("confirmation")))

@@ -168,6 +168,8 @@ def main() -> int:
                     timeout=300,
                 )
                 entry["start_again"] = dict(summary(doc), wall_s=round(time.monotonic() - t0, 2))
+            with open(os.path.join(args.out, "optimize.json"), "w") as handle:  # kept if the cap stops us
+                json.dump(results, handle, indent=1)
     results["_meta"] = {"wall_s": round(time.monotonic() - started, 1), "device": args.device}
     with open(os.path.join(args.out, "optimize.json"), "w") as handle:
         json.dump(results, handle, indent=1)

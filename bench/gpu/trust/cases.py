@@ -47,6 +47,25 @@ def summary(result: dict) -> dict:
     }
 
 
+def offset_variant(out: str, precision: str) -> str:
+    """conv_offset_tf32x3.py with tl.dot in another precision (bf16: inputs rounded to
+    bfloat16 first, 8 bits of mantissa against TF32's 11)."""
+    with open(os.path.join(HERE, "conv_offset_tf32x3.py")) as handle:
+        source = handle.read()
+    line = 'acc += tl.dot(a, b, input_precision="tf32x3")'
+    assert line in source
+    if precision == "bf16":
+        replacement = "acc += tl.dot(a.to(tl.bfloat16), b.to(tl.bfloat16))"
+    else:
+        replacement = line.replace("tf32x3", precision)
+    folder = os.path.join(out, "variants")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"conv_offset_{precision}.py")
+    with open(path, "w") as handle:
+        handle.write(source.replace(line, replacement))
+    return path
+
+
 def main(out: str) -> int:
     cases, started = {}, time.time()
     softmax = fixture("task", "softmax_small")
@@ -80,6 +99,15 @@ def main(out: str) -> int:
         # reference runs cuDNN in TF32 and so needs the fp64 truth to decide.
         run("tf32x3_conv_strict_reference", conv, tf32x3, baselines="eager")
         run("tf32x3_conv_kernelbench_profile", conv, tf32x3, tolerance="kernelbench", baselines="eager")
+        # The truth path for certain: inputs offset by 1000 and zero-sum filters, where a
+        # TF32 conv is off by ~0.1-0.6 and near-fp32 math by ~1e-3 (conv_offset.py).
+        offset = os.path.join(HERE, "conv_offset.py")
+        for name, precision, tolerance in (
+            ("offset_conv_tf32x3_kernelbench", "tf32x3", "kernelbench"),  # expected: passed, by the truth
+            ("offset_conv_tf32_strict", "tf32", "default"),  # misses strict fp32; as close as torch's TF32?
+            ("offset_conv_bf16_kernelbench", "bf16", "kernelbench"),  # farther than torch: incorrect
+        ):
+            run(name, offset, offset_variant(out, precision), tolerance=tolerance, timing=False)
     # A poisoned baseline, on the trusted side's cache (in this process: a sandboxed
     # executor's cache lives only as long as its candidate): the eager entry rewritten to
     # 100x its median, as a loaded machine might have written it; the next evaluation must

@@ -16,7 +16,8 @@ from .cache import cache_dir, digest, file_digest, read_json, write_json_atomic
 from .provenance import age_seconds, condition_changes, machine_state, record
 
 # Bump when the timing protocol changes, so old numbers are not reused.
-PROTOCOL_VERSION = 4  # 4: provenance per entry, reuse after a quick re-time
+PROTOCOL_VERSION = 5  # 4: provenance per entry, reuse after a quick re-time; 5: device idle at
+# the start mark, warm-up by time on an accelerator, noisy rounds repeated there too
 
 
 def _versions() -> dict:

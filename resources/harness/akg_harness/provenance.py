@@ -62,8 +62,28 @@ def others_busy_cores(window: float = LOAD_WINDOW_S):
     return round(max(busy - own, 0.0) / max(elapsed, 1e-3), 2)
 
 
+def _parent(pid: int):
+    stat = _read(f"/proc/{pid}/stat") or ""
+    try:
+        return int(stat.rsplit(")", 1)[1].split()[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def _same_worker(pid: int) -> bool:
+    """Whether `pid` descends from this process's parent (the worker that started it): the
+    worker's idle spare executors hold a GPU context without computing."""
+    worker, seen = os.getppid(), 0
+    while pid and pid > 1 and seen < 64:
+        if pid == worker:
+            return True
+        pid, seen = _parent(pid), seen + 1
+    return False
+
+
 def _gpu_processes(index: int):
-    """Compute processes on the GPU other than this one, or None when not readable."""
+    """Compute processes on the GPU other than this one and its worker's, or None when not
+    readable."""
     try:
         output = subprocess.run(
             ["nvidia-smi", f"--id={index}", "--query-compute-apps=pid", "--format=csv,noheader"],
@@ -76,7 +96,7 @@ def _gpu_processes(index: int):
     if output.returncode != 0:
         return None
     pids = [line.strip() for line in output.stdout.splitlines() if line.strip().isdigit()]
-    return len([pid for pid in pids if int(pid) != os.getpid()])
+    return len([pid for pid in pids if int(pid) != os.getpid() and not _same_worker(int(pid))])
 
 
 def _nvidia_smi(index: int) -> dict:

@@ -8,7 +8,9 @@ precompile build, the ncu target) starts inside bubblewrap:
   - a new mount namespace: `/` read-only (the repository, the Python environment, the
     toolchains), the home folders, the data folder, the caches, /tmp and /run (sockets)
     replaced by empty tmpfs; paths the harness needs that lived there (a venv in the home
-    folder, the harness itself) bound back read-only; a fresh /dev with the GPU and NPU
+    folder, the harness itself, the trusted side's precompiled headers and, where the
+    environment ships no bytecode, its compiled bytecode) bound back read-only; a fresh
+    /dev with the GPU and NPU
     device files bound in, a fresh /proc;
   - one writable folder, the sandbox root's `scratch` and `cache` (per executor, created
     and removed by the trusted side); the task and candidate are copied into its `inbox`,
@@ -352,11 +354,19 @@ class Sandbox:
             from . import pch
 
             self.pch_dir = pch.shared_root()
+        # Bytecode compiled by the trusted side, where the environment ships none (pycache.py).
+        self.pycache_dir = None
+        if self.report and self.report["tool"] == "bwrap":
+            from . import pycache
+
+            self.pycache_dir = pycache.shared_root()
         self.user = _drop_user() if self.report else None
         if self.pch_dir and self.user and not _readable_by_others(self.pch_dir):
             # Root with the cache in a private home (/root/.cache): the dropped user could not
             # reach the headers and bwrap would refuse the bind. Build without them instead.
             self.pch_dir = None
+        if self.pycache_dir and self.user and not _readable_by_others(self.pycache_dir):
+            self.pycache_dir = None  # likewise: compiled at each start instead
         # RLIMIT_NPROC does not bind root: a pids cgroup does, where one can be made.
         self.pids = (
             PidsGroup(self.limits.processes)
@@ -409,6 +419,9 @@ class Sandbox:
         env.pop("AKG_PCH_DIR", None)
         if self.pch_dir:
             env["AKG_PCH_DIR"] = self.pch_dir
+        env.pop("PYTHONPYCACHEPREFIX", None)
+        if self.pycache_dir:
+            env["PYTHONPYCACHEPREFIX"] = self.pycache_dir
         return env
 
     def command(self, argv: List[str], share_network: bool = False) -> List[str]:
@@ -467,6 +480,8 @@ class Sandbox:
             args += ["--tmpfs", root]
         if self.pch_dir:
             args += ["--ro-bind", self.pch_dir, self.pch_dir]
+        if self.pycache_dir:
+            args += ["--ro-bind", self.pycache_dir, self.pycache_dir]
         args += [
             "--bind",
             self.root,

@@ -50,7 +50,8 @@ EXIT_GRACE_S = 2.0
 # the cores the candidate runs on), up to four for a GPU, where an executor's start
 # (torch, Triton, the device context: 5-10 s on an H200 host) is several times a fast
 # candidate's whole evaluation (1.5 s), so back-to-back candidates (a tuner, a search)
-# would wait for every other one. The pool starts at one and grows only when a candidate found no warm spare.
+# would wait for every other one. The pool starts at one and goes to the ceiling when a
+# candidate found no warm spare.
 # AKG_SPARE_EXECUTORS sets the ceiling (1 to 8).
 SPARES_CPU, SPARES_ACCELERATOR, SPARES_MAX = 1, 4, 8
 
@@ -238,7 +239,7 @@ class Worker:
         self.warm_device = warm_device
         self.interpret = None  # interpreter mode of the next executor (see wants_interpreter)
         self.spares = []  # warm or warming executors, never used yet, oldest first
-        self.depth = 1  # how many spares to keep (grows to spare_ceiling when one was cold)
+        self.depth = 1  # how many spares to keep (spare_ceiling once one was cold)
         self.current = Child("executor")  # running the request in flight
         self.reference = Child("reference process")
         self.ids = itertools.count(1)
@@ -324,14 +325,15 @@ class Worker:
     def take_executor(self, interpret: bool) -> Child:
         """The oldest spare of the right mode, else a fresh executor; replacements start at
         once, so they warm while this one works. A spare taken before it was ready means
-        candidates come faster than an executor starts: one more spare is kept from then
-        on, up to spare_ceiling."""
+        candidates come faster than an executor starts: from then on the pool is kept at
+        spare_ceiling (an executor's start is several candidates long, so growing by one at
+        each miss left most of a burst waiting)."""
         self.current.kill()
         self.drop_unusable_spares(interpret)
         if self.spares:
             self.current = self.spares.pop(0)
             if not self.current.wait_ready(time.monotonic()):
-                self.depth = min(self.depth + 1, spare_ceiling(interpret))
+                self.depth = spare_ceiling(interpret)
         else:
             self.current = self.new_executor(interpret)
         self.interpret = interpret

@@ -7,6 +7,10 @@ import statistics
 # fraction of the median: a quiet GPU stays under 2%, a CPU kernel on an idle core
 # under 5%; beyond 10% the median moves by more than a kernel change worth reporting.
 NOISY_IQR_FRACTION = 0.10
+# ... and it exceeds this many ms: device events resolve about 0.5 µs, so a 4 µs kernel's
+# quartiles sit a step or two apart (IQR 12-19% of its median on an H200) however quiet the
+# machine; below a microsecond the spread is the clock's, not the kernel's.
+NOISY_IQR_FLOOR_MS = 0.001
 # ... or when the slowest 5% take this many times the median: preemption or frequency
 # changes hit a large share of the calls, not one outlier (which the median ignores).
 NOISY_P95_RATIO = 3.0
@@ -29,7 +33,7 @@ def noise(stats: dict):
         stats.get("p75_ms", 0.0) - stats.get("p25_ms", 0.0) if "p75_ms" in stats else stats.get("iqr_ms", 0.0)
     )
     reasons = []
-    if iqr_ms / median > NOISY_IQR_FRACTION:
+    if iqr_ms / median > NOISY_IQR_FRACTION and iqr_ms > NOISY_IQR_FLOOR_MS:
         reasons.append(
             f"IQR {100 * iqr_ms / median:.0f}% of the median (limit {100 * NOISY_IQR_FRACTION:.0f}%)"
         )

@@ -241,6 +241,16 @@ class Verification:
             return
         # Whether the output follows its inputs, not how accurate it is: see correctness.py.
         normwise = compare_outputs(outputs, references, *self.tolerance, scale_to_magnitude=True)
+        if not normwise.passed and self.compare("the rescaled trial", outputs, references, inputs).passed:
+            # The reference itself misses there (TF32 on inputs far from zero): the fp64
+            # truth cleared the candidate, as in the trials.
+            self.doc.check(
+                "output_depends_on_inputs",
+                True,
+                "follows rescaled inputs (x * U[0.5, 2)): the judging reference misses there "
+                f"({comparison.summary()}), the fp64 truth clears the candidate",
+            )
+            return
         self.doc.check(
             "output_depends_on_inputs",
             normwise.passed,
@@ -322,7 +332,7 @@ class Verification:
         references = self.reference(inputs)
         if structure_problem(outputs, references):
             return {"correct": False, "detail": f"the output of {what} has the wrong structure"}
-        comparison = compare_outputs(outputs, references, *self.tolerance)
+        comparison = self.compare(what, outputs, references, inputs)  # the fp64 truth settles a miss
         return {
             "correct": comparison.passed,
             "detail": (

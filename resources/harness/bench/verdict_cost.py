@@ -61,6 +61,7 @@ def summary(times: list, documents: list) -> dict:
         "status": [d["status"] for d in documents],
         "durations_last": last.get("durations"),
         "executor_start_last": (last.get("environment") or {}).get("executor_start_seconds"),
+        "executor_wait_all": [(d.get("durations") or {}).get("executor_wait") for d in documents],
         "confirmation_last": (last.get("timing") or {}).get("confirmation"),
         "flags_last": [f["name"] for f in last.get("flags", [])],
     }

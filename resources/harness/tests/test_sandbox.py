@@ -299,3 +299,49 @@ def test_root_with_a_private_cache_still_runs_candidates(tmp_path, monkeypatch):
         box.close()
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "ran"
+
+
+def test_bytecode_compiled_by_the_trusted_side_serves_sandboxes_where_the_environment_has_none(
+    tmp_path, monkeypatch
+):
+    # An environment installed without bytecode made every sandboxed executor compile torch
+    # from source at its start (9-13 s on an H200 host). The trusted side compiles once into
+    # its cache; sandboxes read it (read-only) and compile nothing they import at start.
+    from akg_harness import pycache
+
+    monkeypatch.setenv("AKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(pycache, "missing_bytecode", lambda: True)
+    pycache.shared_root.cache_clear()
+    try:
+        box = sandbox.Sandbox("cpu")
+        try:
+            if not box.report or box.report["tool"] != "bwrap":
+                pytest.skip("needs bubblewrap")
+            if box.pycache_dir is None:  # root dropping to a user who cannot read tmp_path
+                pytest.skip("the cache is not readable by the sandbox's user")
+            root = box.pycache_dir
+            assert os.path.exists(os.path.join(root, pycache.MARKER))
+            code = (
+                "import sys, torch, akg_harness.pipeline\n"
+                "print(torch.__cached__)\n"
+                "open(torch.__cached__ + '.planted', 'w')\n"
+            )
+            env = box.environment(harness_env())
+            completed = subprocess.run(
+                box.command([sys.executable, "-c", code]),
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=env,
+                **box.popen_arguments(),
+            )
+        finally:
+            box.close()
+        cached = completed.stdout.strip().splitlines()[0] if completed.stdout.strip() else ""
+        assert cached.startswith(root) and os.path.exists(cached), (completed.stdout, completed.stderr)
+        # read-only inside: a candidate cannot plant bytecode for the next executor
+        assert "Read-only file system" in completed.stderr or "Permission denied" in completed.stderr
+        assert not os.path.exists(cached + ".planted")
+        assert env["PYTHONPYCACHEPREFIX"] == root
+    finally:
+        pycache.shared_root.cache_clear()

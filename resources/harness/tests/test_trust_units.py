@@ -1,5 +1,8 @@
 """Reference precision, peaks that cannot be below what was observed: no kernels built."""
 
+import os
+import sys
+
 import torch
 
 from akg_harness import peaks, precision
@@ -127,3 +130,22 @@ def test_cache_list_shows_provenance_and_clear_drops_entries(monkeypatch, tmp_pa
     removed = cache_admin.clear(("baselines",), task="/t/relu.py")["removed"]
     assert removed == [str(tmp_path / "baselines" / "k.json")]
     assert cache_admin.list_entries() == []
+
+
+def test_the_workers_own_processes_are_not_other_gpu_work(monkeypatch):
+    # A worker's idle spare executors hold a GPU context; nvidia-smi lists them as compute
+    # processes, and every baseline on the H200 was refused as "busy" because of them.
+    import subprocess as sp
+
+    from akg_harness import provenance
+
+    sibling = sp.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        listed = f"{os.getpid()}\n{sibling.pid}\n1\n"
+        monkeypatch.setattr(
+            provenance.subprocess, "run", lambda *a, **k: sp.CompletedProcess(a, 0, stdout=listed, stderr="")
+        )
+        monkeypatch.setattr(provenance.os, "getppid", lambda: os.getpid())  # this test stands for the worker
+        assert provenance._gpu_processes(0) == 1  # pid 1 is another's; the child is the worker's own
+    finally:
+        sibling.kill()

@@ -39,6 +39,7 @@ class Backend:
         self.index = int(device.split(":")[1]) if ":" in device else 0
         self.torch_device = torch.device(device if ":" in device or device == "cpu" else f"{device}:0")
         self.flush_buffer = None
+        self.spin_rate = None  # cycles per second of the device's spin kernel (hold)
 
     # -- lifecycle -------------------------------------------------------
     def initialise(self) -> None:
@@ -50,6 +51,10 @@ class Backend:
     # -- time and order --------------------------------------------------
     def synchronize(self) -> None:
         pass
+
+    def hold(self, seconds: float) -> None:
+        """Keep the device busy for about `seconds` before what is queued next (timing.py);
+        nothing where the host runs the work itself."""
 
     def timer(self):
         return CpuTimer()

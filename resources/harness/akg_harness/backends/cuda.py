@@ -10,6 +10,9 @@ EVENT = torch.cuda.Event
 EVENT_RECORD = torch.cuda.Event.record
 EVENT_ELAPSED = torch.cuda.Event.elapsed_time
 CURRENT_STREAM = torch.cuda.current_stream
+SPIN = getattr(torch.cuda, "_sleep", None)  # a kernel that spins for a number of clock cycles
+# Cycles of the spin used to read its rate (about 0.1 ms at 2 GHz).
+SPIN_PROBE_CYCLES = 200_000
 
 # Messages after which the CUDA context is unusable and the executor must be replaced.
 FATAL_MARKERS = (
@@ -65,6 +68,22 @@ class CudaBackend(Backend):
 
     def timer(self):
         return EventTimer()
+
+    def hold(self, seconds: float) -> None:
+        """A spin kernel of about `seconds`. Its rate is read once, at the first hold, which
+        follows a warm-up (clocks up): one probe spin timed with events."""
+        if SPIN is None or seconds <= 0:
+            return
+        if self.spin_rate is None:
+            probe = EventTimer()
+            SPIN(SPIN_PROBE_CYCLES)  # the first launch loads the kernel
+            probe.start()
+            SPIN(SPIN_PROBE_CYCLES)
+            probe.stop()
+            SYNCHRONIZE(self.torch_device)
+            elapsed_s = probe.elapsed_ms() / 1000.0
+            self.spin_rate = SPIN_PROBE_CYCLES / elapsed_s if elapsed_s > 0 else 2e9
+        SPIN(max(1, int(seconds * self.spin_rate)))
 
     def flush_cache(self) -> None:
         """Read (not write) twice the L2: writing would leave dirty lines whose write-back
