@@ -102,7 +102,9 @@ export interface ModelPatchReport {
   }>
   accepted: string[]
   refused: Array<{ id: string; reason: string }>
+  /** The kept set's checks; when every accepted region together broke the output, `all_together` holds that check and the regions left out are refused with the reason. */
   combined: { passed: boolean | null; checks: ModelCheck[] }
+  all_together?: { passed: boolean; ids: string[]; checks: ModelCheck[] } | null
   patch_module?: string
   notes: string[]
   region_share?: number | null

@@ -95,8 +95,17 @@ function wsClient(): Promise<WebSocket> {
   })
 }
 
+/** The next response on the socket; events the server pushes meanwhile (runner status, run updates) are skipped. */
 function nextMessage(client: WebSocket): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => client.once('message', (data) => resolve(JSON.parse(data.toString()) as Record<string, unknown>)))
+  return new Promise((resolve) => {
+    const onMessage = (data: WebSocket.RawData): void => {
+      const message = JSON.parse(data.toString()) as Record<string, unknown>
+      if (message.type === 'event') return
+      client.off('message', onMessage)
+      resolve(message)
+    }
+    client.on('message', onMessage)
+  })
 }
 
 describe('malformed upgrades', () => {

@@ -259,6 +259,11 @@ function PatchReportView({ report }: { report: ModelPatchReport }) {
           {report.combined.checks.find((check) => !check.passed)?.summary}
         </Notice>
       ) : null}
+      {report.notes.map((note) => (
+        <Notice key={note} tone="warning" title="Note">
+          {note}
+        </Notice>
+      ))}
       {report.region_share !== undefined && report.region_share !== null ? (
         <p>The accepted regions held {percent(report.region_share)} of the model's profiled time.</p>
       ) : null}

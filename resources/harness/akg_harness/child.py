@@ -102,9 +102,7 @@ class Child:
                     f"the {self.label} exited during start-up "
                     f"({describe_exit(code)}); see the worker's stderr"
                 )
-            if isinstance(message, dict) and message.get("event") == "ready":
-                self.ready = True
-                self.start_report = message.get("start") if isinstance(message.get("start"), dict) else None
+            if self.take_ready(message):
                 return
 
     def wait_ready(self, until: float) -> bool:
@@ -117,10 +115,17 @@ class Child:
                 return False
             if message is None:
                 return False
-            if isinstance(message, dict) and message.get("event") == "ready":
-                self.ready = True
-                self.start_report = message.get("start") if isinstance(message.get("start"), dict) else None
+            self.take_ready(message)
         return self.ready
+
+    def take_ready(self, message) -> bool:
+        """Whether `message` is the ready line; if so, the child is ready and its start report
+        (where it spent its start-up) is kept."""
+        if not (isinstance(message, dict) and message.get("event") == "ready"):
+            return False
+        self.ready = True
+        self.start_report = message.get("start") if isinstance(message.get("start"), dict) else None
+        return True
 
     def send(self, message: dict) -> None:
         self.writer.send(message)

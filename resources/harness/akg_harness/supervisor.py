@@ -518,6 +518,7 @@ class Evaluation:
         self.windows, self.calls, self.median = [], 0, None
         self.gated = False
         self.ncu = None
+        self.ncu_handover = False
         self.durations = {}
         self.limits = None
         self.staged = None
@@ -671,10 +672,14 @@ class Evaluation:
 
         started = time.monotonic()
         remaining = self.deadline - started
+        # Only a confirmation needs the measured forward's output (checked by the reference
+        # process) and so a fresh collection; metrics alone are served from the cache, keyed
+        # by the candidate's text, task and device.
+        self.ncu_handover = bool(options.confirm_ncu and evidence.get("timing"))
         self.ncu = run_ncu(
             dataclasses.replace(options, seed=self.seed),
             timeout=max(60.0, remaining - 5),
-            handover=self.scratch,
+            handover=self.scratch if self.ncu_handover else None,
         )
         self.durations["ncu"] = time.monotonic() - started
 
@@ -693,7 +698,7 @@ class Evaluation:
             "timing_plan": reported.get("timing_plan") if timing else None,
             "median_ms": (timing.get("candidate") or {}).get("median_ms"),
             "confirm_seed": self.confirm_seed if self.median is not None else None,
-            "ncu_output": self.ncu is not None and "error" not in self.ncu,
+            "ncu_output": self.ncu_handover and self.ncu is not None and "error" not in self.ncu,
             "torch_tf32": bool(reported.get("torch_allows_tf32")),
         }
         # What is left of the request's timeout (the app waits 30 s past it), at least

@@ -13,6 +13,8 @@ when the time budget is spent):
   first        the first candidate of a new task in a warm worker (baselines cold) and the second;
   tuner        wall time per evaluation of a tuner's configurations, full protocol (before) and
                search protocol (after), on a large elementwise task (GELU 4096 x 65536 fp32).
+               With --device cpu, this section alone, on the CPU: a chunked NumPy ReLU on
+               4096 x 32768 fp32 (the same comparison where no GPU is at hand).
 """
 
 import argparse
@@ -360,45 +362,80 @@ class ModelNew(nn.Module):
 """
 
 
-def bench_tuner(work: str, budget: Budget) -> dict:
+RELU_NUMPY = """import numpy as np
+import torch
+import torch.nn as nn
+
+CHUNK = 65536  # akg:tune [65536, 262144, 1048576, 4194304]
+
+
+class ModelNew(nn.Module):
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, x):
+        flat = x.detach().contiguous().numpy().reshape(-1)
+        out = np.empty_like(flat)
+        for start in range(0, flat.size, CHUNK):
+            np.maximum(flat[start : start + CHUNK], 0, out=out[start : start + CHUNK])
+        return torch.from_numpy(out.reshape(x.shape))
+"""
+
+
+def bench_tuner(work: str, budget: Budget, device: str = "cuda") -> dict:
     """The requests the tuner sends for its configurations: before, the full protocol (five
-    trials and every check) each time; after, the search protocol. No baselines either way."""
+    trials and every check) each time; after, the search protocol. No baselines either way.
+    On the CPU (`--device cpu`): a chunked NumPy ReLU on 4096 x 32768 fp32 (512 MiB)."""
     from akg_harness.api import Worker
 
-    task = os.path.join(work, "gelu_4096x65536.py")
-    candidate = os.path.join(work, "gelu_triton.py")
-    for path, text in ((task, GELU_TASK), (candidate, GELU_TRITON)):
+    if device == "cpu":
+        task_text = GELU_TASK.replace("dim = 65536", "dim = 32768").replace(
+            "torch.nn.functional.gelu(x)", "torch.relu(x)"
+        )
+        candidate_text, dsl, key, values = RELU_NUMPY, "numpy", "CHUNK", [65536, 262144, 1048576, 4194304]
+        described = "ReLU 4096 x 32768 fp32 (512 MiB input), a chunked NumPy candidate, on the CPU"
+    else:
+        task_text, candidate_text, dsl, key, values = (
+            GELU_TASK,
+            GELU_TRITON,
+            "triton",
+            "BLOCK",
+            [512, 1024, 2048, 4096],
+        )
+        described = (
+            "GELU 4096 x 65536 fp32 (1 GiB input; KernelBench's 4096 x 393216 is 6 GiB "
+            "per tensor and would not fit this script's time budget)"
+        )
+    task = os.path.join(work, "tuner_task.py")
+    candidate = os.path.join(work, "tuner_candidate.py")
+    for path, text in ((task, task_text), (candidate, candidate_text)):
         with open(path, "w") as handle:
             handle.write(text)
-    out = {
-        "task": "GELU 4096 x 65536 fp32 (1 GiB input; KernelBench's 4096 x 393216 is 6 GiB "
-        "per tensor and would not fit this script's time budget)"
-    }
-    blocks = [512, 1024, 2048, 4096]
-    with Worker(warm_device="cuda") as worker:
+    out = {"task": described}
+    with Worker(warm_device=device) as worker:
         worker.evaluate(
-            task, candidate, "triton", device="cuda", baselines="none", protocol="search", timing_trials=20
+            task, candidate, dsl, device=device, baselines="none", protocol="search", timing_trials=20
         )  # compile and cache warm-up
         for label, protocol in (("after_search", "search"), ("before_full", "full")):
             if budget.left() < 20:
                 out[label] = {"skipped": "time budget spent"}
                 continue
             rows = []
-            for block in blocks:
+            for value in values:
                 start = time.monotonic()
                 result = worker.evaluate(
                     task,
                     candidate,
-                    "triton",
-                    device="cuda",
+                    dsl,
+                    device=device,
                     baselines="none",
-                    params={"BLOCK": block},
+                    params={key: value},
                     protocol=protocol,
                     timing_trials=20,
                 )
                 rows.append(
                     {
-                        "BLOCK": block,
+                        key: value,
                         "status": result["status"],
                         "seconds": round(time.monotonic() - start, 2),
                         "durations": result["durations"],
@@ -450,6 +487,7 @@ def main() -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--budget", type=float, default=280.0)
     parser.add_argument("--only", help="comma list of sections")
+    parser.add_argument("--device", default="cuda", help="cpu: the tuner section only, on the CPU")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     budget = Budget(args.budget)
@@ -457,8 +495,11 @@ def main() -> int:
     os.environ.setdefault("AKG_CACHE_DIR", os.path.join(work, "cache"))
     import torch
 
+    if args.device == "cpu":
+        args.only = "tuner"
+    device_name = torch.cuda.get_device_name() if args.device != "cpu" else f"CPU, {os.cpu_count()} cores"
     report = {
-        "environment": f"{torch.cuda.get_device_name()}, torch {torch.__version__}, "
+        "environment": f"{device_name}, torch {torch.__version__}, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
     }
     sections = [
@@ -466,7 +507,7 @@ def main() -> int:
         ("search_cuda", bench_search_cuda, 60),
         ("search_triton", bench_search_triton, 30),
         ("first", bench_first, 20),
-        ("tuner", bench_tuner, 25),
+        ("tuner", lambda work, budget: bench_tuner(work, budget, args.device), 25),
     ]
     only = set(args.only.split(",")) if args.only else None
     for name, function, needs in sections:

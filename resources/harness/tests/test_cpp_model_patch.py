@@ -122,3 +122,26 @@ def test_compare_times_every_side_on_every_input_set(extracted):
             entry["sides"]["eager"]["median_ms"] / entry["sides"]["patched"]["median_ms"]
         )
     assert 0 < result["region_share"] < 1
+
+
+def test_regions_that_break_the_output_only_together_are_left_out_in_order_of_saving():
+    """Each region passed alone; together A and B drift out of tolerance. A saves most, so A is
+    kept, B is left out with the failing check, and C (which does not drift with A) is kept."""
+    from akg_harness.model.apply import passing_subset
+
+    a, b, c = ({"id": name, "savings_ms": saving} for name, saving in (("A", 3.0), ("B", 2.0), ("C", 1.0)))
+    tried = []
+
+    def together(tasks):
+        ids = {t["id"] for t in tasks}
+        tried.append(sorted(ids))
+        passed = not {"A", "B"} <= ids
+        return [{"passed": passed, "summary": "ok" if passed else "12 of 64 elements out of tolerance"}] * 2
+
+    kept, checks, dropped = passing_subset([c, b, a], together)
+    assert [t["id"] for t in kept] == ["A", "C"]
+    assert [(t["id"], failed["summary"]) for t, failed in dropped] == [
+        ("B", "12 of 64 elements out of tolerance")
+    ]
+    assert len(checks) == 2 and all(check["passed"] for check in checks)
+    assert tried == [["A"], ["A", "B"], ["A", "C"]]

@@ -1,6 +1,7 @@
 """The ncu parsers against stored reports (tests/fixtures/ncu; see its README)."""
 
 import os
+import time
 
 from akg_harness.ncu_metrics import parse_csv
 from akg_harness.ncu_source import map_to_candidate, parse_source_page
@@ -46,3 +47,55 @@ def test_cuda_lines_of_an_inline_source_are_shifted_onto_the_candidate():
     hot = map_to_candidate(rows, read(CANDIDATES, "cuda_c", "add_correct.py"))
     assert hot["offset"] == 5
     assert hot["lines"][0]["line"] == 11 and hot["lines"][0]["text"] == "out[i] = a[i] + b[i];"
+
+
+def test_metrics_alone_are_served_from_the_cache_and_a_confirmation_is_collected_afresh(
+    tmp_path, monkeypatch
+):
+    """The second collection of one candidate for metrics is a cache hit; a confirmation
+    (which hands the measured forward's output to the reference process) never is."""
+    import types
+
+    from akg_harness import ncu, supervisor
+
+    monkeypatch.setenv("AKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(ncu.shutil, "which", lambda name: "/usr/bin/ncu")
+    collected = []
+
+    def fake_collect(options, side, timeout, workdir, with_source, handover=None):
+        collected.append((side, handover))
+        return {"kernels": [{"name": "k", "duration_ms": 0.01}], "total": {"duration_ms": 0.01}}
+
+    monkeypatch.setattr(ncu, "collect", fake_collect)
+    task, candidate = tmp_path / "task.py", tmp_path / "candidate.py"
+    task.write_text("# task\n")
+    candidate.write_text("# candidate\n")
+
+    def evaluation(confirm_ncu: bool):
+        options = types.SimpleNamespace(
+            ncu=True,
+            confirm_ncu=confirm_ncu,
+            device_kind="cuda",
+            device="cuda:0",
+            seed=1,
+            task=str(task),
+            candidate=str(candidate),
+            params=None,
+            dsl="triton",
+        )
+        monkeypatch.setattr(supervisor.dataclasses, "replace", lambda value, **changes: value)
+        run = supervisor.Evaluation.__new__(supervisor.Evaluation)
+        run.options, run.seed, run.scratch, run.durations = options, 1, str(tmp_path / "scratch"), {}
+        run.ncu, run.ncu_handover = None, False
+        run.limits = types.SimpleNamespace(deadline=time.monotonic() + 120)
+        checks = [{"name": "output_matches_reference", "passed": True, "detail": ""}]
+        run.run_ncu({"checks": checks, "timing": {"candidate": {"median_ms": 0.01}}})
+        return run
+
+    first, second = evaluation(False), evaluation(False)
+    assert first.ncu["cached"] is False and second.ncu["cached"] is True
+    assert first.ncu_handover is False
+    assert [side for side, _ in collected] == ["candidate", "reference"]  # the second: all hits
+    confirmed = evaluation(True)
+    assert confirmed.ncu["cached"] is False and confirmed.ncu_handover is True
+    assert collected[-1] == ("candidate", str(tmp_path / "scratch"))

@@ -140,13 +140,36 @@ def apply(args: dict, opened=None) -> dict:
     accepted = [
         task for task in tasks if any(r["id"] == task["id"] and r["status"] == "accepted" for r in regions)
     ]
-    combined = []
-    if accepted:
+
+    def together(chosen: list) -> list:
+        checks = []
         for index, inputs in enumerate(opened.input_sets):
             patched = build_patched(
-                opened.model, inputs, accepted, classes, modules, backend.torch_device, mode, graphs=graphs
+                opened.model, inputs, chosen, classes, modules, backend.torch_device, mode, graphs=graphs
             )
-            combined.append(check(originals[index], patched, inputs, truth, index))
+            checks.append(check(originals[index], patched, inputs, truth, index))
+        return checks
+
+    combined = together(accepted) if accepted else []
+    all_together = None
+    if combined and not all(c["passed"] for c in combined):
+        all_together = {"passed": False, "ids": [t["id"] for t in accepted], "checks": combined}
+        kept, combined, dropped = passing_subset(accepted, together)
+        for task, failed in dropped:
+            entry = next(r for r in regions if r["id"] == task["id"])
+            entry["status"] = "refused"
+            entry["reason"] = (
+                "its kernel passes alone, but with "
+                f"{', '.join(t['id'] for t in kept) or 'the regions before it'} "
+                f"the model's output drifts out of tolerance: {failed['summary']}"
+            )
+        notes.append(
+            f"all {len(accepted)} accepted regions together broke the output; regions were added in "
+            "order of what they could save and each kept only if the set still matched the model: "
+            f"kept {', '.join(t['id'] for t in kept) or 'none'}, left out "
+            f"{', '.join(t['id'] for t, _ in dropped)}"
+        )
+        accepted = [task for task in accepted if task in kept]
     report = {
         "schema_version": 1,
         "model": manifest["model"],
@@ -157,19 +180,32 @@ def apply(args: dict, opened=None) -> dict:
         "accepted": [t["id"] for t in accepted],
         "refused": [{"id": r["id"], "reason": r["reason"]} for r in regions if r["status"] == "refused"],
         "combined": {"passed": all(c["passed"] for c in combined) if combined else None, "checks": combined},
+        "all_together": all_together,
         "notes": notes,
         "seconds": time.perf_counter() - started,
     }
     if accepted and report["combined"]["passed"]:
         report["patch_module"] = write_patch_module(tasks_dir, accepted, mode, report)
-    elif accepted:
-        report["notes"].append(
-            "each accepted region passes alone but together they break the "
-            "output; no patch module was written: apply fewer regions"
-        )
     write_json(os.path.join(tasks_dir, PATCH_REPORT), report)
     report["_state"] = (opened, accepted, classes, modules, mode, originals, truth, graphs)
     return report
+
+
+def passing_subset(accepted: list, together) -> tuple:
+    """Regions that each pass alone but break the output together: add them in order of what
+    they could save (`savings_ms`, the extraction's ranking), keeping each only if the set
+    with it still passes on every input set. `together(tasks)` -> one check per input set.
+    Returns (kept, the kept set's checks, [(left out, its first failing check)])."""
+    ordered = sorted(accepted, key=lambda task: -(task.get("savings_ms") or 0.0))
+    kept, checks, dropped = [], [], []
+    for task in ordered:
+        trial = together(kept + [task])
+        failing = [c for c in trial if not c["passed"]]
+        if failing:
+            dropped.append((task, failing[0]))
+        else:
+            kept, checks = kept + [task], trial
+    return kept, checks, dropped
 
 
 def _forward_checked(opened, inputs):
