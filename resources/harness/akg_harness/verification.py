@@ -15,7 +15,14 @@ import time
 import torch
 
 from .baselines import run_baselines
-from .compare import Comparison, compare_outputs, flatten_outputs, structure_problem
+from .compare import (
+    Comparison,
+    compare_outputs,
+    flatten_outputs,
+    near_constant_detail,
+    near_constant_guess,
+    structure_problem,
+)
 from .context import Context
 from .handover import handover_path
 from .inputs import clone, draw, fingerprint, rescaled, same_fingerprint, trial_seeds
@@ -343,23 +350,9 @@ class Verification:
         }
 
     def flag_near_constant(self, references: list) -> None:
-        zeros = [r.new_zeros(r.shape) for r in references]
-        means = [
-            r.float().mean().to(r.dtype).expand(r.shape).clone()
-            if r.dtype.is_floating_point and r.numel()
-            else r.clone()
-            for r in references
-        ]
-        for label, guess in (("all zeros", zeros), ("a constant (its mean)", means)):
-            if compare_outputs(guess, references, *self.tolerance).passed:
-                self.doc.flag(
-                    "near_constant_reference",
-                    (
-                        f"an output of {label} passes this task's tolerance: correctness on "
-                        "get_inputs() alone proves little here; the rescaled-input trial decides"
-                    ),
-                )
-                return
+        label = near_constant_guess(references, *self.tolerance)
+        if label:
+            self.doc.flag("near_constant_reference", near_constant_detail(label))
 
     def section(self, passed: int) -> dict:
         total = self.worst

@@ -149,3 +149,17 @@ def test_the_workers_own_processes_are_not_other_gpu_work(monkeypatch):
         assert provenance._gpu_processes(0) == 1  # pid 1 is another's; the child is the worker's own
     finally:
         sibling.kill()
+
+
+def test_near_constant_outputs_are_flagged_exactly_though_compared_on_a_sample_first():
+    """All zeros but one element the strided sample skips: the sample passes the zeros guess,
+    the whole does not, so no flag. All zeros: flagged. A spread of values: not flagged."""
+    from akg_harness.compare import NEAR_CONSTANT_SAMPLE, near_constant_guess
+
+    count = NEAR_CONSTANT_SAMPLE * 8
+    hidden = torch.zeros(count)
+    hidden[3] = 5.0  # between the sample's strided elements 0 and 8; the mean stays near 0
+    assert near_constant_guess([hidden], "default") is None
+    assert near_constant_guess([torch.zeros(count)], "default") == "all zeros"
+    assert near_constant_guess([torch.full((count,), 3.0)], "default") == "a constant (its mean)"
+    assert near_constant_guess([torch.linspace(-1, 1, count)], "default") is None
