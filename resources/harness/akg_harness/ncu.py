@@ -182,10 +182,11 @@ def _cached(kind: str, key: str, produce):
     return dict(value, cached=False)
 
 
-def run_ncu(options, timeout: float, handover=None) -> dict:
+def run_ncu(options, timeout: float, handover=None, metrics: bool = True) -> dict:
     """{"kernels": [...], "total": {...}, "baseline": {...}, ...} or {"error": ...}; never raises.
     With `handover` (a timing confirmation) the candidate side is measured afresh, never taken
-    from the cache, and its measured forward's output is left there for the reference process."""
+    from the cache, and its measured forward's output is left there for the reference process.
+    `metrics=False` (a confirmation alone): no source counters and no baseline side."""
     if shutil.which("ncu") is None:
         return {"error": "ncu is not on PATH"}
     from .cache import digest
@@ -195,7 +196,7 @@ def run_ncu(options, timeout: float, handover=None) -> dict:
         device = _device_name(options)
         task = _read_text(options.task)
         budget = timeout / 2
-        with_source = os.environ.get("AKG_NCU_SOURCE", "1") != "0"
+        with_source = metrics and os.environ.get("AKG_NCU_SOURCE", "1") != "0"
         candidate_key = digest(
             CACHE_VERSION,
             "candidate",
@@ -223,6 +224,8 @@ def run_ncu(options, timeout: float, handover=None) -> dict:
             candidate["source"] = {"error": source_error[-600:]}
         if "error" in candidate:
             return candidate
+        if not metrics:
+            return {**candidate, "purpose": "confirmation", "clock_control": "none", "device_name": device}
         baseline_key = digest(CACHE_VERSION, "reference", task, device)
         baseline = _cached(
             "reference", baseline_key, lambda: collect(options, "reference", budget, workdir, False)

@@ -653,17 +653,31 @@ class Evaluation:
             methods.append(
                 timing_confirmation.judge_wall_clock(self.median, self.calls, self.windows, output)
             )
-        if self.ncu is not None and self.options.confirm_ncu and self.median is not None:
+        if self.ncu is not None and self.ncu_handover and self.median is not None:
             output = (verification or {}).get("ncu_output") or {}
             methods.append(timing_confirmation.judge_ncu(self.median, self.ncu, output))
         return timing_confirmation.summary(methods)
 
+    def wall_clock_short(self) -> bool:
+        """Whether the wall clock will not confirm the median, so that ncu should, on its own
+        initiative: a launch-bound kernel (the median is device time, a call costs its launch
+        on top) or a faked median, which only ncu tells apart. Only for the full protocol on
+        CUDA where ncu is on PATH; AKG_NCU_CONFIRM=0 turns it off."""
+        if self.options.protocol == "search" or os.environ.get("AKG_NCU_CONFIRM", "1") == "0":
+            return False
+        if self.options.device_kind != "cuda" or not self.windows or self.median is None:
+            return False
+        ratio = timing_confirmation.wall_clock_ratio(self.median, self.calls, self.windows)
+        return ratio > timing_confirmation.LIMIT and shutil.which("ncu") is not None
+
     def run_ncu(self, evidence: dict) -> None:
         """Nsight Compute over a fresh process that loads the candidate (ncu_target): for
-        --ncu (metrics) and --confirm-ncu (kernel time per forward, outside the executor)."""
+        --ncu (metrics), and for --confirm-ncu or a median the wall clock cannot confirm
+        (kernel time per forward, outside the executor)."""
         options = self.options
-        wanted = options.ncu or (options.confirm_ncu and evidence.get("timing"))
-        if not wanted or evidence_failed(evidence):
+        timed = bool(evidence.get("timing"))
+        confirm = timed and (options.confirm_ncu or self.wall_clock_short())
+        if not (options.ncu or confirm) or evidence_failed(evidence):
             return
         if options.device_kind != "cuda":
             self.ncu = {"error": "ncu needs a CUDA device"}
@@ -674,12 +688,14 @@ class Evaluation:
         remaining = self.deadline - started
         # Only a confirmation needs the measured forward's output (checked by the reference
         # process) and so a fresh collection; metrics alone are served from the cache, keyed
-        # by the candidate's text, task and device.
-        self.ncu_handover = bool(options.confirm_ncu and evidence.get("timing"))
+        # by the candidate's text, task and device. A confirmation nobody asked metrics of
+        # skips the source counters and the baseline's side.
+        self.ncu_handover = confirm
         self.ncu = run_ncu(
             dataclasses.replace(options, seed=self.seed),
             timeout=max(60.0, remaining - 5),
-            handover=self.scratch if self.ncu_handover else None,
+            handover=self.scratch if confirm else None,
+            metrics=bool(options.ncu),
         )
         self.durations["ncu"] = time.monotonic() - started
 

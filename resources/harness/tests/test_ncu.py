@@ -82,11 +82,13 @@ def test_metrics_alone_are_served_from_the_cache_and_a_confirmation_is_collected
             candidate=str(candidate),
             params=None,
             dsl="triton",
+            protocol="full",
         )
         monkeypatch.setattr(supervisor.dataclasses, "replace", lambda value, **changes: value)
         run = supervisor.Evaluation.__new__(supervisor.Evaluation)
         run.options, run.seed, run.scratch, run.durations = options, 1, str(tmp_path / "scratch"), {}
         run.ncu, run.ncu_handover = None, False
+        run.windows, run.calls, run.median = [], 0, None
         run.limits = types.SimpleNamespace(deadline=time.monotonic() + 120)
         checks = [{"name": "output_matches_reference", "passed": True, "detail": ""}]
         run.run_ncu({"checks": checks, "timing": {"candidate": {"median_ms": 0.01}}})
@@ -99,3 +101,58 @@ def test_metrics_alone_are_served_from_the_cache_and_a_confirmation_is_collected
     confirmed = evaluation(True)
     assert confirmed.ncu["cached"] is False and confirmed.ncu_handover is True
     assert collected[-1] == ("candidate", str(tmp_path / "scratch"))
+
+
+def test_ncu_confirms_on_its_own_when_the_wall_clock_cannot(monkeypatch):
+    """A launch-bound kernel (device time 2.6 us, 27 us a call on the wall clock) is confirmed
+    by ncu without --confirm-ncu: on CUDA with ncu on PATH, for the full protocol, unless
+    AKG_NCU_CONFIRM=0. The collection is a confirmation: no source counters, no baseline."""
+    import types
+
+    from akg_harness import ncu, supervisor
+
+    def evaluation(device_kind="cuda", protocol="full", per_call_ms=0.0274):
+        run = supervisor.Evaluation.__new__(supervisor.Evaluation)
+        run.options = types.SimpleNamespace(
+            ncu=False, confirm_ncu=False, device_kind=device_kind, protocol=protocol, seed=1
+        )
+        run.median, run.calls = 0.00259, 1000
+        run.windows = [per_call_ms * run.calls / 1000.0] * 3
+        run.seed, run.scratch, run.durations, run.ncu, run.ncu_handover = 1, "/scratch", {}, None, False
+        run.limits = types.SimpleNamespace(deadline=time.monotonic() + 120)
+        return run
+
+    monkeypatch.setattr(supervisor.shutil, "which", lambda name: "/usr/bin/ncu")
+    assert evaluation().wall_clock_short()
+    assert not evaluation(per_call_ms=0.00270).wall_clock_short()  # within 10 %: the wall clock confirms
+    assert not evaluation(device_kind="cpu").wall_clock_short()
+    assert not evaluation(protocol="search").wall_clock_short()
+    monkeypatch.setenv("AKG_NCU_CONFIRM", "0")
+    assert not evaluation().wall_clock_short()
+    monkeypatch.delenv("AKG_NCU_CONFIRM")
+    monkeypatch.setattr(supervisor.shutil, "which", lambda name: None)
+    assert not evaluation().wall_clock_short()
+
+    monkeypatch.setattr(supervisor.shutil, "which", lambda name: "/usr/bin/ncu")
+    asked = []
+    monkeypatch.setattr(
+        ncu,
+        "run_ncu",
+        lambda options, timeout, handover=None, metrics=True: (
+            asked.append((handover, metrics))
+            or {"kernels": [{"name": "k"}], "total": {"duration_ms": 0.00262}}
+        ),
+    )
+    monkeypatch.setattr(supervisor.dataclasses, "replace", lambda value, **changes: value)
+    run = evaluation()
+    checks = [{"name": "output_matches_reference", "passed": True, "detail": ""}]
+    run.run_ncu({"checks": checks, "timing": {"candidate": {"median_ms": run.median}}})
+    assert asked == [("/scratch", False)] and run.ncu_handover
+    confirmation = run.confirmation(
+        {"confirmation_output": {"correct": True}, "ncu_output": {"correct": True}}
+    )
+    assert confirmation["confirmed"] is True
+    assert [m["method"] for m in confirmation["methods"]] == ["wall_clock", "ncu"]
+    assert (
+        confirmation["methods"][0]["confirmed"] is False and confirmation["methods"][1]["confirmed"] is True
+    )
