@@ -149,6 +149,8 @@ export const HARNESS_ENVIRONMENT: EnvironmentRules = {
     'AKG_ALLOW_UNSANDBOXED',
     'AKG_TUNE_PARAMS',
     'AKG_SPARE_EXECUTORS',
+    // Whether the supervisor asks ncu to confirm a median the wall clock cannot (no secret).
+    'AKG_NCU_CONFIRM',
   ],
   prefixes: [...EXECUTOR_ENVIRONMENT.prefixes, 'AKG_SANDBOX_'],
 }
