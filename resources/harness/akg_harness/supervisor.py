@@ -507,6 +507,11 @@ class Worker:
             self.replenish()
 
 
+# The least time left in a request for an ncu confirmation nobody asked for (one replayed
+# pass took 8-19 s on an H200 with source counters; a confirmation runs without them).
+NCU_CONFIRM_MIN_S = 30.0
+
+
 class Evaluation:
     """One candidate, from the executor's evidence to the supervisor's verdict."""
 
@@ -667,6 +672,8 @@ class Evaluation:
             return False
         if self.options.device_kind != "cuda" or not self.windows or self.median is None:
             return False
+        if self.deadline - time.monotonic() < NCU_CONFIRM_MIN_S:
+            return False  # not asked for: it must fit in what is left of the request's time
         ratio = timing_confirmation.wall_clock_ratio(self.median, self.calls, self.windows)
         return ratio > timing_confirmation.LIMIT and shutil.which("ncu") is not None
 
@@ -691,9 +698,10 @@ class Evaluation:
         # by the candidate's text, task and device. A confirmation nobody asked metrics of
         # skips the source counters and the baseline's side.
         self.ncu_handover = confirm
+        asked = options.ncu or options.confirm_ncu
         self.ncu = run_ncu(
             dataclasses.replace(options, seed=self.seed),
-            timeout=max(60.0, remaining - 5),
+            timeout=max(60.0, remaining - 5) if asked else remaining - 5,
             handover=self.scratch if confirm else None,
             metrics=bool(options.ncu),
         )

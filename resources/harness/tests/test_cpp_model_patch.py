@@ -140,8 +140,8 @@ def test_regions_that_break_the_output_only_together_are_left_out_in_order_of_sa
 
     kept, checks, dropped = passing_subset([c, b, a], together)
     assert [t["id"] for t in kept] == ["A", "C"]
-    assert [(t["id"], failed["summary"]) for t, failed in dropped] == [
-        ("B", "12 of 64 elements out of tolerance")
+    assert [(t["id"], failed["summary"], [k["id"] for k in before]) for t, failed, before in dropped] == [
+        ("B", "12 of 64 elements out of tolerance", ["A"])
     ]
     assert len(checks) == 2 and all(check["passed"] for check in checks)
     assert tried == [["A"], ["A", "B"], ["A", "C"]]

@@ -132,6 +132,10 @@ def test_ncu_confirms_on_its_own_when_the_wall_clock_cannot(monkeypatch):
     monkeypatch.delenv("AKG_NCU_CONFIRM")
     monkeypatch.setattr(supervisor.shutil, "which", lambda name: None)
     assert not evaluation().wall_clock_short()
+    monkeypatch.setattr(supervisor.shutil, "which", lambda name: "/usr/bin/ncu")
+    late = evaluation()
+    late.limits.deadline = time.monotonic() + supervisor.NCU_CONFIRM_MIN_S - 5
+    assert not late.wall_clock_short()  # it would not fit in the request's time
 
     monkeypatch.setattr(supervisor.shutil, "which", lambda name: "/usr/bin/ncu")
     asked = []

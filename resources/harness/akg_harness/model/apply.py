@@ -155,19 +155,18 @@ def apply(args: dict, opened=None) -> dict:
     if combined and not all(c["passed"] for c in combined):
         all_together = {"passed": False, "ids": [t["id"] for t in accepted], "checks": combined}
         kept, combined, dropped = passing_subset(accepted, together)
-        for task, failed in dropped:
+        for task, failed, before in dropped:
             entry = next(r for r in regions if r["id"] == task["id"])
             entry["status"] = "refused"
             entry["reason"] = (
-                "its kernel passes alone, but with "
-                f"{', '.join(t['id'] for t in kept) or 'the regions before it'} "
+                f"its kernel passes alone, but with {', '.join(t['id'] for t in before)} "
                 f"the model's output drifts out of tolerance: {failed['summary']}"
             )
         notes.append(
             f"all {len(accepted)} accepted regions together broke the output; regions were added in "
             "order of what they could save and each kept only if the set still matched the model: "
             f"kept {', '.join(t['id'] for t in kept) or 'none'}, left out "
-            f"{', '.join(t['id'] for t, _ in dropped)}"
+            f"{', '.join(t['id'] for t, _, _ in dropped)}"
         )
         accepted = [task for task in accepted if task in kept]
     report = {
@@ -195,14 +194,15 @@ def passing_subset(accepted: list, together) -> tuple:
     """Regions that each pass alone but break the output together: add them in order of what
     they could save (`savings_ms`, the extraction's ranking), keeping each only if the set
     with it still passes on every input set. `together(tasks)` -> one check per input set.
-    Returns (kept, the kept set's checks, [(left out, its first failing check)])."""
+    Returns (kept, the kept set's checks, [(left out, its first failing check, the regions
+    kept when it was tried)])."""
     ordered = sorted(accepted, key=lambda task: -(task.get("savings_ms") or 0.0))
     kept, checks, dropped = [], [], []
     for task in ordered:
         trial = together(kept + [task])
         failing = [c for c in trial if not c["passed"]]
         if failing:
-            dropped.append((task, failing[0]))
+            dropped.append((task, failing[0], kept))
         else:
             kept, checks = kept + [task], trial
     return kept, checks, dropped
