@@ -10,6 +10,10 @@ Python or from inside a C++ extension, and
   time    times every operator (device synchronised around each one), so the torch
           compute time of the candidate can be set against the reference's whole
           forward, timed the same way.
+A candidate that needs torch's compute operators is rejected when it makes every compute
+call the reference makes (the same operators on tensors of the same shapes: torch computes
+the output, and timing noise on a tiny operator cannot hide it), or when their time is at
+least half the reference's.
 The correctness trials run the candidate under `record`, so what they verify is what
 the candidate does with a dispatch mode present, the same as under `block` and `time`.
 """
@@ -58,6 +62,8 @@ class TorchGuard(TorchDispatchMode):
         self.mode = mode
         self.synchronize = synchronize or (lambda: None)
         self.compute = collections.Counter()
+        # (operator, shapes of its tensor arguments) of every compute call
+        self.signatures = collections.Counter()
         self.compute_ms = 0.0
         self.all_ms = 0.0
 
@@ -66,6 +72,7 @@ class TorchGuard(TorchDispatchMode):
         compute = is_compute(func)
         if compute:
             self.compute[func.overloadpacket.__name__] += 1
+            self.signatures[signature(func, args)] += 1
             if self.mode == "block":
                 raise ComputeBlocked(
                     f"torch compute operator aten.{func.overloadpacket.__name__} is knocked out"
@@ -82,13 +89,29 @@ class TorchGuard(TorchDispatchMode):
             self.compute_ms += elapsed
         return result
 
+    def reproduces(self, reference: "TorchGuard"):
+        """The reference's compute calls when this forward makes every one of them (the same
+        operators on tensors of the same shapes), else None: torch then computes the output
+        itself, however long it takes, which no timing noise can hide."""
+        if not reference.signatures:
+            return None
+        missing = reference.signatures - self.signatures
+        return None if missing else reference.signatures
+
     def summary(self, limit: int = 8) -> str:
         return ", ".join(f"aten.{name} x{count}" for name, count in self.compute.most_common(limit)) or "none"
 
 
+def signature(func, args) -> tuple:
+    import torch
+
+    shapes = tuple(tuple(a.shape) for a in args if isinstance(a, torch.Tensor))
+    return func.overloadpacket.__name__, shapes
+
+
 def paired_share(ctx, inputs, runs: int = 5):
     """(candidate's torch-compute ms, reference's torch-compute ms, their share, guard of the
-    candidate's last run), each side's time the least of `runs` calls. Compute against
+    candidate's last run, guard of the reference's), each side's time the least of `runs` calls. Compute against
     compute: on a small input the per-operator overhead of the allocations and views around
     the work would otherwise decide the share. The calls alternate,
     candidate then reference, so both sides are sampled over the same stretch of time; the
@@ -115,7 +138,7 @@ def paired_share(ctx, inputs, runs: int = 5):
         for call in (candidate, reference):  # warm: lazy initialisation, autotuning
             call(clone(inputs))
         ctx.backend.synchronize()
-        compute, totals, guard = [], [], None
+        compute, totals, guard, reference_guard = [], [], None, None
         for run in range(runs):
             timed = {}
             # Which side goes first alternates too: the call right after the other side's
@@ -128,14 +151,14 @@ def paired_share(ctx, inputs, runs: int = 5):
                 with measuring:
                     (candidate if side == "candidate" else reference)(buffers)
                 timed[side] = measuring
-            guard = timed["candidate"]
+            guard, reference_guard = timed["candidate"], timed["reference"]
             compute.append(timed["candidate"].compute_ms)
             totals.append(timed["reference"].compute_ms)
     finally:
         torch.set_num_threads(threads)
     compute_ms, reference_ms = min(compute), min(totals)
     share = compute_ms / reference_ms if reference_ms > 0 else 0.0
-    return compute_ms, reference_ms, share, guard
+    return compute_ms, reference_ms, share, guard, reference_guard
 
 
 def reverse_knockout_check(ctx):
@@ -167,13 +190,20 @@ def reverse_knockout_check(ctx):
         return True, (
             "reverse knock-out: with torch's compute operators unavailable the output is still right"
         )
-    compute_ms, reference_ms, share, used = paired_share(ctx, ctx.sample_inputs)
+    compute_ms, reference_ms, share, used, reference_used = paired_share(ctx, ctx.sample_inputs)
     detail = (
         f"reverse knock-out: without torch's compute operators {how}; the forward "
         f"uses {used.summary()}: {compute_ms:.4g} ms, {100 * share:.3g}% of the "
         f"reference's compute operators' {reference_ms:.4g} ms (each operator timed through the dispatcher, least of 5 calls, the two sides alternating, "
         f"no profiler; limit {100 * SHARE_LIMIT:.0f}%)"
     )
+    same = used.reproduces(reference_used)
+    if same:
+        calls = ", ".join(f"aten.{name} on {list(map(list, shapes))}" for name, shapes in list(same)[:4])
+        return False, (
+            detail + f"; it makes every compute call of the reference ({calls}): torch computes "
+            "the output, whatever the profiler shows"
+        )
     if share >= SHARE_LIMIT:
         return False, detail + ": torch computes the output, whatever the profiler shows"
     return True, detail
