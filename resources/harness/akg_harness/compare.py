@@ -229,9 +229,7 @@ def near_constant_guess(references: list, profile: str, atol=None, rtol=None):
     comparison is element-wise, so a guess that fails on the sample fails on the whole, and
     a large output (two full float64 comparisons took 4.5 s for 32M elements on two cores)
     is compared in full only when its sample passes."""
-    means = [
-        r.float().mean().to(r.dtype) if r.dtype.is_floating_point and r.numel() else None for r in references
-    ]
+    means = [constant_guess(r) for r in references]
 
     def guess(kind: str, values: list) -> list:
         if kind == "zeros":
@@ -245,6 +243,19 @@ def near_constant_guess(references: list, profile: str, atol=None, rtol=None):
         if compare_outputs(guess(kind, references), references, profile, atol, rtol).passed:
             return label
     return None
+
+
+def constant_guess(reference: torch.Tensor):
+    """The constant a near-constant output would be: the mean of a floating or complex one;
+    for integers and booleans, which are compared exactly, its first element (a constant
+    passes only if every element equals it). None for an empty output."""
+    if not reference.numel():
+        return None
+    if reference.dtype.is_floating_point:
+        return reference.float().mean().to(reference.dtype)
+    if reference.dtype.is_complex:
+        return reference.mean()
+    return reference.reshape(-1)[0]
 
 
 def near_constant_detail(label: str) -> str:

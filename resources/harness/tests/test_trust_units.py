@@ -163,3 +163,9 @@ def test_near_constant_outputs_are_flagged_exactly_though_compared_on_a_sample_f
     assert near_constant_guess([torch.zeros(count)], "default") == "all zeros"
     assert near_constant_guess([torch.full((count,), 3.0)], "default") == "a constant (its mean)"
     assert near_constant_guess([torch.linspace(-1, 1, count)], "default") is None
+    # Integer and complex outputs: a guess is a constant, never the reference itself (an
+    # argmax's indices used to pass as "a constant", which skipped the reverse knock-out).
+    assert near_constant_guess([torch.arange(1000) % 7], "default") is None
+    assert near_constant_guess([torch.full((1000,), 4)], "default") == "a constant (its mean)"
+    assert near_constant_guess([torch.arange(10) > 4], "default") is None
+    assert near_constant_guess([torch.randn(64, dtype=torch.complex64)], "default") is None
