@@ -154,8 +154,12 @@ def test_verdict_rewritten_after_the_fact_is_not_what_the_cli_reports(tmp_path):
 
 
 def test_poisoned_baseline_cache_is_detected_and_measured_again(cpp_builds, evaluate, worker):
-    first = evaluate("vector_add", "cpp", "add_correct", baselines="eager")
-    assert first["status"] == "passed", failed(first)
+    # A baseline measured while the machine is busy or noisy is not cached: try a few times.
+    for _attempt in range(3):
+        first = evaluate("vector_add", "cpp", "add_correct", baselines="eager")
+        assert first["status"] == "passed", failed(first)
+        if "not cached" not in first["timing"]["baseline_cache"]["eager"]:
+            break
     eager = first["timing"]["eager"]["median_ms"]
     # The candidate tries from inside (a sandbox hides the cache from it altogether) ...
     worker.evaluate(
@@ -176,7 +180,9 @@ def test_poisoned_baseline_cache_is_detected_and_measured_again(cpp_builds, eval
                     stats[key] = value * 1000
             open(path, "w").write(json.dumps(stored))
             poisoned += 1
-    if not poisoned:
+    if not poisoned or "not cached" in first["timing"]["baseline_cache"]["eager"]:
+        # Entries of other evaluations may be there; this one's own must be, or there is
+        # nothing of it to poison.
         pytest.skip("the machine was too busy for the first baseline to be cached at all")
     second = evaluate("vector_add", "cpp", "add_correct", baselines="eager")
     assert second["status"] == "passed", failed(second)
