@@ -84,8 +84,23 @@ function frame(opcode: number, payload: Buffer, masked = true): Buffer {
   return Buffer.concat([Buffer.from([0x80 | opcode, (masked ? 0x80 : 0) | payload.length]), masked ? mask : Buffer.alloc(0), body])
 }
 
-/** The close code in the server's close frame, if it sent one. */
-const closeCode = (bytes: Buffer): number | null => (bytes.length >= 4 && (bytes[0]! & 0x0f) === 0x8 ? bytes.readUInt16BE(2) : null)
+/**
+ * The close code in the server's close frame, if it sent one. Frames the server pushed before
+ * it (a runner-status event on connect, say) are walked past: server frames are unmasked.
+ */
+function closeCode(bytes: Buffer): number | null {
+  let at = 0
+  while (at + 2 <= bytes.length) {
+    const opcode = bytes[at]! & 0x0f
+    let length = bytes[at + 1]! & 0x7f
+    let header = 2
+    if (length === 126) [length, header] = [at + 4 <= bytes.length ? bytes.readUInt16BE(at + 2) : Infinity, 4]
+    else if (length === 127) [length, header] = [at + 10 <= bytes.length ? Number(bytes.readBigUInt64BE(at + 2)) : Infinity, 10]
+    if (opcode === 0x8) return length >= 2 && at + header + 2 <= bytes.length ? bytes.readUInt16BE(at + header) : null
+    at += header + length
+  }
+  return null
+}
 
 function wsClient(): Promise<WebSocket> {
   return new Promise((resolve, reject) => {

@@ -11,25 +11,36 @@ import { repoRoot } from '../helpers/temp-host.ts'
 import { startReplayStudio, type ReplayStudio } from './ui-replay-server.ts'
 
 // A stored optimize run whose verdicts carry the ncu section the harness writes, parsed by the
-// harness's own parsers from the stored ncu output (resources/harness/tests/fixtures/ncu).
+// harness's own parsers from real ncu output stored as fixtures (ncu 2025.3.1 on an H200: a
+// CUDA-C vector add and eager's kernel for it, resources/harness/tests/fixtures/ncu/cuda_add).
 const harness = join(repoRoot, 'resources', 'harness')
 const fixtures = join(harness, 'tests', 'fixtures')
-const candidateFile = join(fixtures, 'candidates', 'triton', 'add_correct.py')
+const candidateFile = join(fixtures, 'candidates', 'cuda_c', 'add_correct.py')
+const reports = join(fixtures, 'ncu', 'cuda_add')
 
 function ncuSection(scale: number): unknown {
   const script = [
     'import json, sys',
     'from akg_harness.ncu_metrics import parse_csv, totals',
     'from akg_harness.ncu_source import map_to_candidate, parse_source_page',
-    'raw, source, candidate, scale = open(sys.argv[1]).read(), open(sys.argv[2]).read(), open(sys.argv[3]).read(), float(sys.argv[4])',
+    'raw, source, reference, candidate = (open(p).read() for p in sys.argv[1:5])',
+    'scale = float(sys.argv[5])',
     'kernels = [dict(k, dsl=True, duration_ms=k["duration_ms"] * scale) for k in parse_csv(raw)]',
-    'baseline = [dict(k, name="at::native::vectorized_elementwise_kernel", memory_throughput_pct=88.0, sm_throughput_pct=12.0, stalls={"long_scoreboard": 6.0, "wait": 2.0}, dsl=False) for k in kernels]',
-    'print(json.dumps({"kernels": kernels, "total": totals(kernels), "collection_s": 7.4, "source": map_to_candidate(parse_source_page(source), candidate), "baseline": {"kernels": baseline}}))',
+    'baseline = [dict(k, dsl=False) for k in parse_csv(reference)]',
+    'print(json.dumps({"kernels": kernels, "total": totals(kernels), "collection_s": 57.4, "source": map_to_candidate(parse_source_page(source), candidate), "baseline": {"kernels": baseline, "total": totals(baseline)}}))',
   ].join('\n')
   return JSON.parse(
     execFileSync(
       join(repoRoot, '.venv', 'bin', 'python'),
-      ['-c', script, join(fixtures, 'ncu', 'candidate-raw.csv'), join(fixtures, 'ncu', 'candidate-source.csv'), candidateFile, String(scale)],
+      [
+        '-c',
+        script,
+        join(reports, 'candidate-raw.csv'),
+        join(reports, 'candidate-source.csv'),
+        join(reports, 'reference-raw.csv'),
+        candidateFile,
+        String(scale),
+      ],
       { env: { ...process.env, PYTHONPATH: harness }, encoding: 'utf8' },
     ),
   )
@@ -45,7 +56,7 @@ function storeRun(dataDir: string): void {
   const spec = resolveRunSpec(
     runSpecInput.parse({
       taskPath: join(repoRoot, 'resources', 'tasks', 'level1', '101_Vector_add_large.py'),
-      dsl: 'triton',
+      dsl: 'cuda_c',
       device: 'cuda:0',
       workflow: 'optimize',
     }),
@@ -67,7 +78,7 @@ function storeRun(dataDir: string): void {
       inspirationIds: [],
       island: null,
       step: index,
-      dsl: 'triton',
+      dsl: 'cuda_c',
       origin: index === 0 ? 'generate' : 'optimize',
       codePath: `candidates/${id}/candidate.py`,
       status: 'passed',
@@ -121,7 +132,7 @@ afterAll(async () => {
 describe('Nsight Compute in the Profile view and the code view', () => {
   it('shows the candidate against the eager baseline: diagnosis facts, SOL bars, stalls, memory', async () => {
     await page.getByRole('button', { name: 'Runs', exact: true }).click()
-    await page.getByRole('button', { name: '101_Vector_add_large · triton · optimize', exact: true }).click()
+    await page.getByRole('button', { name: '101_Vector_add_large · cuda_c · optimize', exact: true }).click()
     await page.getByTestId('candidate-table').getByRole('row').filter({ hasText: 'c0002' }).getByRole('button').first().click()
     await page.getByTestId('candidate-panel').getByRole('button', { name: 'Profile' }).click()
     await page.getByRole('heading', { name: /Profile of c0002/ }).waitFor()
@@ -137,7 +148,7 @@ describe('Nsight Compute in the Profile view and the code view', () => {
     await page.getByLabel('Compare with').selectOption('c0001')
     const table = page.getByTestId('ncu-comparison').getByRole('table')
     await table.filter({ hasText: 'c0001' }).waitFor()
-    await expect(table.getByRole('row', { name: /GPU time/ }).textContent()).resolves.toMatch(/42\.0 µs.*52\.5 µs/)
+    await expect(table.getByRole('row', { name: /GPU time/ }).textContent()).resolves.toMatch(/46\.2 µs.*57\.8 µs/)
     await screenshot(page, 'ui-profile-ncu-compare')
   })
 
@@ -147,9 +158,9 @@ describe('Nsight Compute in the Profile view and the code view', () => {
     await panel.getByRole('tab', { name: 'Hot lines' }).click()
     await panel.getByTestId('hot-lines').waitFor()
     await expect(panel.getByTestId('hot-lines').getByRole('listitem').first().textContent()).resolves.toContain(
-      'line 14: 40% of stall samples, mostly long scoreboard',
+      'line 11: 90% of stall samples, mostly long scoreboard',
     )
-    await expect(panel.locator('.cm-heat-mark[data-line="14"]').textContent()).resolves.toBe('40%')
+    await expect(panel.locator('.cm-heat-mark[data-line="11"]').textContent()).resolves.toBe('90%')
     await screenshot(page, 'ui-hot-lines')
   })
 })

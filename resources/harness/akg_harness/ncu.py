@@ -24,7 +24,7 @@ from .ncu_metrics import METRICS, parse_csv, totals, unknown_metrics
 
 RANGE = "akg_ncu"
 # Bump when the metric set or the document shape changes, so old cache entries are not reused.
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: the source page read from the cuda,sass view (2025 layout)
 
 
 def _command(spec_path: str, metrics: list, report: str = None) -> list:

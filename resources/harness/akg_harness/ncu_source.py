@@ -1,22 +1,42 @@
 """Source-line hot spots: ncu's sampled warp stalls per source line, mapped to the candidate.
 
-`ncu --import R.ncu-rep --csv --page source --print-source cuda` prints one row per source
-line of each profiled kernel (the line info the compiler emitted: the .py file of a Triton
-kernel, the generated .cu file of a load_inline module) with the sampled stall counts.
-Lines are mapped back to the candidate file by their text: a Triton line keeps its number
-(the harness imports a real file), a CUDA string inside the candidate is shifted by the
-offset most exact matches agree on. Column names are read by pattern, so the parser holds
-across ncu versions that rename "# Samples" / "Warp Stall Sampling (All Samples)".
-"""
+`ncu --import R.ncu-rep --csv --page source --print-source cuda,sass` prints each source line
+of each profiled kernel (the line info the compiler emitted: the .py file of a Triton kernel,
+the generated .cu file of a load_inline module, built with -lineinfo) with its sampled stall
+counts, followed by its SASS rows; older ncu versions put the counts on the `cuda` view's rows
+(SOURCE_VIEWS). Lines are mapped back to the candidate file by their text: a Triton line keeps
+its number (the harness imports a real file), a CUDA string inside the candidate is shifted by
+the offset most exact matches agree on. Column names are read by pattern, so the parser holds
+across ncu versions that rename "# Samples" / "Warp Stall Sampling (All Samples)"."""
 
 import collections
 import csv
 import io
 import re
 import subprocess
+import time
 
 SOURCE_FILE = re.compile(r"([\w./\\-]+\.(?:py|cu|cuh|cpp|cc|h|hpp))\b")
 STALL_COLUMN = re.compile(r"^(?:smsp__pcsamp_warps_issue_stalled_|stall_)(\w+?)(?:_not_issued)?$")
+# The source page's short stall names (ncu 2025: "stall_long_sb", "stall_lg") in the names the
+# Warp State metrics and the diagnosis use, so one reason has one name everywhere.
+STALL_NAMES = {
+    "long_sb": "long_scoreboard",
+    "short_sb": "short_scoreboard",
+    "lg": "lg_throttle",
+    "mio": "mio_throttle",
+    "tex": "tex_throttle",
+    "math": "math_pipe_throttle",
+    "imc": "imc_miss",
+    "no_inst": "no_instruction",
+    "sleep": "sleeping",
+    "dispatch": "dispatch_stall",
+}
+# Views of the source page, tried in order. ncu 2025 prints per-line metrics only in the
+# combined view (each CUDA/Python line with its totals, then its SASS rows without a line
+# number); the plain "cuda" view there is the file's text alone. Older versions put the
+# samples on the "cuda" view's rows.
+SOURCE_VIEWS = ("cuda,sass", "cuda")
 # Sampled "stall" reasons that are not stalls: the warp issued.
 NOT_STALLS = {"selected", "issued"}
 TOP_LINES = 8
@@ -33,7 +53,7 @@ def _columns(header: list) -> dict:
     lowered = [cell.strip().lower() for cell in header]
     found = {"line": None, "source": None, "samples": None, "stalls": {}}
     for index, name in enumerate(lowered):
-        if found["line"] is None and name in ("#", "line", "line number", "# line"):
+        if found["line"] is None and name in ("#", "line", "line no", "line number", "# line"):
             found["line"] = index
         elif found["source"] is None and name == "source":
             found["source"] = index
@@ -41,7 +61,7 @@ def _columns(header: list) -> dict:
             found["samples"] = found["samples"] if found["samples"] is not None else index
         match = STALL_COLUMN.match(header[index].strip())
         if match and not header[index].strip().endswith("_not_issued") and match.group(1) not in NOT_STALLS:
-            found["stalls"][index] = match.group(1)
+            found["stalls"][index] = STALL_NAMES.get(match.group(1), match.group(1))
     return found
 
 
@@ -147,19 +167,24 @@ def map_to_candidate(rows: list, candidate_source: str) -> dict:
 
 def source_hot_spots(report: str, candidate_path: str, timeout: float) -> dict:
     """Per-line stall samples of a report, mapped to the candidate; {"error"} when unavailable."""
-    try:
-        completed = subprocess.run(
-            ["ncu", "--import", report, "--csv", "--page", "source", "--print-source", "cuda"],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return {"error": f"ncu source page: {error}"}
-    rows = parse_source_page(completed.stdout)
-    if not rows:
+    started = time.monotonic()
+    for view in SOURCE_VIEWS:
+        try:
+            completed = subprocess.run(
+                ["ncu", "--import", report, "--csv", "--page", "source", "--print-source", view],
+                capture_output=True,
+                text=True,
+                timeout=max(1.0, timeout - (time.monotonic() - started)),
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return {"error": f"ncu source page: {error}"}
+        rows = parse_source_page(completed.stdout)
+        if any(row["samples"] for row in rows):
+            break
+    else:
+        what = "no sampled stalls on any line" if rows else "no source lines with line info"
         return {
-            "error": f"ncu printed no source lines with line info (exit {completed.returncode}): "
+            "error": f"ncu printed {what} (exit {completed.returncode}): "
             f"{(completed.stdout + completed.stderr)[-400:]}"
         }
     try:

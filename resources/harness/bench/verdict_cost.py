@@ -63,6 +63,17 @@ def summary(times: list, documents: list) -> dict:
         "executor_start_last": (last.get("environment") or {}).get("executor_start_seconds"),
         "executor_wait_all": [(d.get("durations") or {}).get("executor_wait") for d in documents],
         "confirmation_last": (last.get("timing") or {}).get("confirmation"),
+        # Per candidate: which clocks confirmed the median, and the ncu stage's seconds (an
+        # automatic ncu confirmation shows here when the wall clock could not confirm).
+        "confirmed_by_all": [
+            [
+                m.get("method")
+                for m in (((d.get("timing") or {}).get("confirmation") or {}).get("methods") or [])
+                if m.get("confirmed")
+            ]
+            for d in documents
+        ],
+        "ncu_seconds_all": [(d.get("durations") or {}).get("ncu") for d in documents],
         "flags_last": [f["name"] for f in last.get("flags", [])],
     }
 

@@ -292,3 +292,20 @@ def test_header_requests_are_read_as_untrusted_data(tmp_path):
     ):
         assert pch.refusal(flags), flags
     assert pch.refusal(["-O3", "-march=native", "-ffast-math", "-Wall", "-std=c++17"]) is None
+
+
+def test_cuda_builds_carry_line_tables_for_the_source_page_once():
+    # ncu's source page needs line tables; without them it printed "No lineinfo available" for
+    # a CUDA-C candidate on the H200 and the candidate had no hot lines.
+    for given, expected in (
+        (["-O3"], ["-O3", "-lineinfo"]),
+        (["-O3", "-lineinfo"], ["-O3", "-lineinfo"]),
+        (["-G"], ["-G"]),
+        (["--generate-line-info"], ["--generate-line-info"]),
+    ):
+        values = arguments(extra_cuda_cflags=list(given))
+        extension._with_flags(values, with_cuda=True)
+        assert values["extra_cuda_cflags"] == expected
+    cpp_only = arguments(extra_cuda_cflags=None, with_cuda=False)
+    extension._with_flags(cpp_only, with_cuda=False)
+    assert cpp_only["extra_cuda_cflags"] is None

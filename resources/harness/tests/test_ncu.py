@@ -1,6 +1,7 @@
 """The ncu parsers against stored reports (tests/fixtures/ncu; see its README)."""
 
 import os
+import subprocess
 import time
 
 from akg_harness.ncu_metrics import parse_csv
@@ -17,36 +18,82 @@ def read(*parts):
 
 
 def test_the_curated_metrics_are_read_per_kernel():
-    (kernel,) = parse_csv(read(FIXTURES, "candidate-raw.csv"))
-    assert kernel["name"] == "add_kernel"
-    assert kernel["duration_ms"] == 52480 / 1e6
-    assert kernel["memory_throughput_pct"] == 71.2 and kernel["sm_throughput_pct"] == 18.4
-    assert kernel["achieved_occupancy_pct"] == 22.5 and kernel["theoretical_occupancy_pct"] == 25
-    # Registers allow 2 blocks per SM, the fewest of the four limits: they cap occupancy.
-    assert kernel["occupancy_limiter"] == "registers"
-    assert kernel["stalls"]["long_scoreboard"] == 19.3
+    # Real ncu 2025.3.1 output from an H200: a CUDA-C vector add (2^24 fp32) and its eager
+    # baseline, both from one collection of the harness (fixtures/ncu/README.md).
+    (kernel,) = parse_csv(read(FIXTURES, "cuda_add", "candidate-raw.csv"))
+    assert kernel["name"] == "add_kernel(const float *, const float *, float *, long)"
+    assert kernel["duration_ms"] == 57792 / 1e6
+    assert kernel["memory_throughput_pct"] == 68.15 and kernel["dram_throughput_pct"] == 68.15
+    assert kernel["theoretical_occupancy_pct"] == 100 and kernel["registers_per_thread"] == 16
+    assert kernel["block_size"] == 256 and kernel["grid_size"] == 65536
     assert max(kernel["stalls"], key=kernel["stalls"].get) == "long_scoreboard"
-    assert kernel["dram_bytes"] == 201326592 + 100663296
-    assert kernel["l2_hit_rate_pct"] == 33.1 and kernel["spills"] == 0
-    assert kernel["flops"] == 16777216
+    assert kernel["stalls"]["long_scoreboard"] == 40.5
+    assert kernel["dram_bytes"] == 189456128 and kernel["spills"] == 0
+    assert kernel["flops"] == 16777216  # one add per element
+    (baseline,) = parse_csv(read(FIXTURES, "cuda_add", "reference-raw.csv"))
+    assert baseline["name"].startswith("void vectorized_elementwise_kernel<4, CUDAFunctor_add<float>")
+    assert baseline["duration_ms"] < kernel["duration_ms"]
+    # A Triton reduction that reads columns with a stride: the L1/L2 path saturates (98 %) while
+    # DRAM idles (12 %), which is what the diagnosis must tell apart from a DRAM-bound kernel.
+    (strided,) = parse_csv(read(FIXTURES, "column_sum", "candidate-raw.csv"))
+    assert strided["name"] == "colsum_kernel"
+    assert strided["memory_throughput_pct"] == 98.38 and strided["dram_throughput_pct"] == 12.22
+    assert strided["l1_hit_rate_pct"] == 0.65 and strided["l2_hit_rate_pct"] == 86.09
 
 
 def test_triton_source_lines_map_to_the_candidate_file():
-    rows = parse_source_page(read(FIXTURES, "candidate-source.csv"))
-    hot = map_to_candidate(rows, read(CANDIDATES, "triton", "add_correct.py"))
+    # ncu 2025's combined view: each Python line with its totals, then its SASS rows (no line
+    # number, skipped); the short stall names are read as the Warp State names.
+    rows = parse_source_page(read(FIXTURES, "triton_add", "source.csv"))
+    assert all(row["file"].endswith("add.py") for row in rows)
+    hot = map_to_candidate(rows, read(FIXTURES, "triton_add", "add.py"))
     top = hot["lines"][0]
-    assert top["line"] == 14 and top["text"].startswith("b = tl.load(b_ptr")
-    assert top["top_stall"] == "long_scoreboard"
-    assert abs(top["share"] - 402 / 1000) < 1e-9
+    assert top["line"] == 12 and top["text"] == "tl.store(out_ptr + offsets, a + b, mask=mask)"
+    assert top["samples"] == 4940 and top["top_stall"] == "long_scoreboard"
     assert "selected" not in top["stalls"]  # an issued sample is not a stall
-    assert hot["mapped_samples"] == hot["total_samples"] == 1000
+    assert {line["line"] for line in hot["lines"]} <= {7, 8, 9, 10, 11, 12}
+    assert hot["offset"] == 0 and hot["mapped_samples"] == hot["total_samples"] == 5540
+    # The plain "cuda" view of the same report is the file's text alone: lines, no samples.
+    plain = parse_source_page(read(FIXTURES, "triton_add", "source-cuda-view.csv"))
+    assert len(plain) == 21 and not any(row["samples"] for row in plain)
 
 
 def test_cuda_lines_of_an_inline_source_are_shifted_onto_the_candidate():
-    rows = parse_source_page(read(FIXTURES, "cuda-source.csv"))
+    # The generated cuda.cu (built with -lineinfo) against the candidate's CUDA string.
+    rows = parse_source_page(read(FIXTURES, "cuda_add", "candidate-source.csv"))
     hot = map_to_candidate(rows, read(CANDIDATES, "cuda_c", "add_correct.py"))
-    assert hot["offset"] == 5
-    assert hot["lines"][0]["line"] == 11 and hot["lines"][0]["text"] == "out[i] = a[i] + b[i];"
+    assert hot["offset"] == 1
+    top = hot["lines"][0]
+    assert top["line"] == 11 and top["text"] == "out[i] = a[i] + b[i];"
+    assert top["top_stall"] == "long_scoreboard" and top["share"] > 0.85
+    assert hot["mapped_samples"] == hot["total_samples"]
+
+
+def test_the_source_page_is_read_from_the_view_that_carries_samples(tmp_path, monkeypatch):
+    """ncu 2025 prints samples only in the combined cuda,sass view; an ncu that prints none in
+    any view gives an error that says so, not an empty list of hot lines."""
+    from akg_harness import ncu_source
+
+    views = []
+
+    def fake_ncu(page_of):
+        def run(command, **kwargs):
+            view = command[command.index("--print-source") + 1]
+            views.append(view)
+            return subprocess.CompletedProcess(command, 0, page_of(view), "")
+
+        return run
+
+    real = {"cuda,sass": read(FIXTURES, "triton_add", "source.csv")}
+    plain = read(FIXTURES, "triton_add", "source-cuda-view.csv")
+    candidate = os.path.join(FIXTURES, "triton_add", "add.py")
+    monkeypatch.setattr(ncu_source.subprocess, "run", fake_ncu(lambda view: real.get(view, plain)))
+    hot = ncu_source.source_hot_spots("r.ncu-rep", candidate, timeout=30)
+    assert views == ["cuda,sass"] and hot["lines"][0]["line"] == 12
+    views.clear()
+    monkeypatch.setattr(ncu_source.subprocess, "run", fake_ncu(lambda view: plain))
+    failed = ncu_source.source_hot_spots("r.ncu-rep", candidate, timeout=30)
+    assert views == ["cuda,sass", "cuda"] and "no sampled stalls on any line" in failed["error"]
 
 
 def test_metrics_alone_are_served_from_the_cache_and_a_confirmation_is_collected_afresh(

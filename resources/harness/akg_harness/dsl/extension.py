@@ -84,6 +84,10 @@ def load(*args, **kwargs):
     return _build(ORIGINAL_LOAD, arguments, texts, inline=False)
 
 
+# nvcc's flags that already carry line information (-G implies it, and disables optimisation).
+LINE_INFO_FLAGS = ("-lineinfo", "--generate-line-info", "-G", "--device-debug")
+
+
 def _with_flags(arguments: dict, with_cuda: bool) -> None:
     macros = STATE.tunables.macro_flags() if STATE.tunables else []
     cflags = list(arguments.get("extra_cflags") or []) + macros
@@ -97,7 +101,12 @@ def _with_flags(arguments: dict, with_cuda: bool) -> None:
     arguments["extra_cflags"] = cflags
     arguments["extra_ldflags"] = ldflags
     if with_cuda:
-        arguments["extra_cuda_cflags"] = list(arguments.get("extra_cuda_cflags") or []) + macros
+        cuda_flags = list(arguments.get("extra_cuda_cflags") or [])
+        # Line tables for ncu's source page (hot lines of a CUDA-C candidate): they change no
+        # generated instruction. Without them ncu reports "No lineinfo available".
+        if not any(f.strip() in LINE_INFO_FLAGS for f in cuda_flags):
+            cuda_flags.append("-lineinfo")
+        arguments["extra_cuda_cflags"] = cuda_flags + macros
 
 
 def _build(original, arguments: dict, source_texts: list, inline: bool):
