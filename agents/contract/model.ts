@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { dslNames } from './registry.ts'
+import { dslNames, type Dsl } from './registry.ts'
 import { route } from './define.ts'
 
 /** Time of one aten op across a forward (ms per forward). */
@@ -111,6 +111,29 @@ export interface ModelPatchReport {
   sets?: Array<{ inputs: number[][]; batch: number; sides: Record<string, ModelSideTiming>; speedups: Record<string, number | null> }>
 }
 
+/** The best candidate of the runs made on one extracted task, ready to be patched back. */
+export interface ModelWinner {
+  /** The candidate's file in its run folder. */
+  path: string
+  dsl: Dsl
+  runId: string
+  runTitle: string
+  candidateId: string
+  medianMs: number | null
+  speedupVsEager: number | null
+  /** Its timing was too spread to trust (the run's best is marked so). */
+  noisy: boolean
+  /** Some model answer of that run was played back from a cassette, not a live model. */
+  replay: boolean
+}
+
+/** For each task file of a model's task folder, the winner among its runs, or why there is none. */
+export interface ModelWinners {
+  tasksDir: string
+  winners: Record<string, ModelWinner>
+  missing: Array<{ id: string; taskPath: string; reason: string }>
+}
+
 const device = z
   .string()
   .regex(/^(cpu|cuda(:\d+)?|npu(:\d+)?)$/, 'cpu, cuda[:N] or npu[:N]')
@@ -129,11 +152,15 @@ export const modelRoutes = {
         compile: z.boolean().default(false),
         top: z.number().int().min(1).max(50).optional(),
         regions: z.array(z.string().min(1)).optional(),
+        /** Also regions whose measured time is at or under their floor (a floor from peaks a loaded machine understates). */
+        atFloor: z.boolean().optional(),
       })
       .strict(),
   ),
   /** Swaps regions for winning kernels in a copy of the model; refuses (and names) a kernel that breaks the output. */
   'model.apply': route<ModelPatchReport>()(z.object({ path: z.string().min(1), device, tasksDir: z.string().min(1).optional(), kernels }).strict()),
+  /** The best candidate of each extracted task's runs on the model's device kind (what apply and compare take as kernels). */
+  'model.winners': route<ModelWinners>()(z.object({ path: z.string().min(1), device, tasksDir: z.string().min(1).optional() }).strict()),
   /** apply, then eager / torch.compile / patched / patched + compile timed with the harness's protocol. */
   'model.compare': route<ModelPatchReport>()(
     z

@@ -129,7 +129,7 @@ export class Host {
       () => new BenchManager({ paths, events, runs }),
       (service) => service.stop(),
     )
-    this.model = add('model', () => new ModelService({ paths, processes, settings, python, tasks }))
+    this.model = add('model', () => new ModelService({ paths, processes, settings, python, tasks, runs }))
     this.toolchain = add('toolchain', () => new ToolchainManager({ paths, processes, settings, python, runner, detectToolchain: detect }))
     this.venv = add('venv', () => new ProjectVenv({ paths, processes, events }))
   }

@@ -1,4 +1,4 @@
-import type { ModelPatchReport, ModelReport } from '../../../agents/contract/index.ts'
+import type { ModelPatchReport, ModelReport, ModelWinners } from '../../../agents/contract/index.ts'
 import { table } from '../format.ts'
 
 const ms = (value: number | null | undefined, digits = 4) => (value === null || value === undefined ? '-' : value.toPrecision(digits))
@@ -80,5 +80,22 @@ export function patchText(report: ModelPatchReport): string {
   if (report.region_share !== undefined && report.region_share !== null)
     lines.push('', `the accepted regions held ${percent(report.region_share)} of the model's profiled time`)
   for (const note of report.notes) lines.push(`note: ${note}`)
+  return lines.join('\n')
+}
+
+/** The winner of each extracted task's runs, and the tasks that have none, with the reason. */
+export function winnersText(found: ModelWinners): string {
+  const rows = Object.entries(found.winners).map(([id, winner]) => [
+    id,
+    `${winner.runId} ${winner.candidateId}`,
+    winner.dsl,
+    ms(winner.medianMs),
+    winner.speedupVsEager === null ? '-' : `${winner.speedupVsEager.toFixed(2)}x${winner.noisy ? ' (noisy)' : ''}`,
+    winner.replay ? 'replay' : 'live',
+    winner.path,
+  ])
+  const lines = [`winners from the runs on the tasks in ${found.tasksDir}`]
+  if (rows.length > 0) lines.push(table(['region', 'run candidate', 'dsl', 'median ms', 'vs eager', 'answers', 'file'], rows))
+  for (const item of found.missing) lines.push(`${item.id}: no winner: ${item.reason}`)
   return lines.join('\n')
 }

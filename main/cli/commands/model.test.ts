@@ -7,7 +7,7 @@ import { repoRoot } from '../../../test/helpers/temp-host.ts'
 import { harnessError, tasksDirFor } from '../../host/model/model-service.ts'
 import { runCli } from '../index.ts'
 import { parseKernels } from './model.ts'
-import { patchText } from './model-text.ts'
+import { patchText, winnersText } from './model-text.ts'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'akg-cli-model-'))
 process.env.AKG_STUDIO_HOME = dataDir
@@ -30,10 +30,32 @@ describe('akg model', () => {
     expect(() => parseKernels(['r01=a.py@fortran'], 'cpp')).toThrow(/unknown DSL "fortran"/)
     const usage = await akg('model', 'frobnicate', 'm.py')
     expect(usage.code).toBe(1)
-    expect(usage.error).toMatch(/usage: akg model profile\|extract\|apply\|compare MODEL/)
+    expect(usage.error).toMatch(/usage: akg model profile\|extract\|winners\|apply\|compare MODEL/)
     const noKernels = await akg('model', 'apply', join(dataDir, 'm.py'))
     expect(noKernels.error).toMatch(/Give at least one winning kernel .*\[MODEL_NO_KERNELS\]/)
     expect(tasksDirFor('/models/net.py')).toBe('/models/net.akg-tasks')
+  })
+
+  it("prints each region's winner with where it came from, and why the others have none", () => {
+    const text = winnersText({
+      tasksDir: '/m/net.akg-tasks',
+      winners: {
+        r01: {
+          path: '/d/runs/a/candidates/c0002/candidate.py',
+          dsl: 'triton',
+          runId: 'a',
+          runTitle: 't',
+          candidateId: 'c0002',
+          medianMs: 0.1234,
+          speedupVsEager: 1.5,
+          noisy: false,
+          replay: true,
+        },
+      },
+      missing: [{ id: 'r02', taskPath: '/m/net.akg-tasks/r02_linear.py', reason: 'no run was made on this task yet' }],
+    })
+    expect(text).toMatch(/r01 +a c0002 +triton +0\.1234 +1\.50x +replay +\/d\/runs\/a\/candidates\/c0002\/candidate\.py/)
+    expect(text).toContain('r02: no winner: no run was made on this task yet')
   })
 
   it("turns the harness's last line into an error code and message", () => {

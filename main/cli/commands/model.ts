@@ -1,12 +1,12 @@
 import type { Command } from '../command.ts'
 import { call } from './basic.ts'
-import { profileText, patchText } from './model-text.ts'
+import { profileText, patchText, winnersText } from './model-text.ts'
 import { parseOptions, usageError } from './run.ts'
 import { dslNames, isDsl, type Dsl } from '../../../agents/contract/registry.ts'
 
 const USAGE =
-  'akg model profile|extract|apply|compare MODEL [--device V] [--compile] [--top N] [--regions r01,r02] [--tasks DIR] [--kernel r01=WINNER.py[@dsl] ...] [--dsl D] [--no-compile] [--timing-trials N] [--json]'
-const FLAGS = ['compile', 'no-compile']
+  'akg model profile|extract|winners|apply|compare MODEL [--device V] [--compile] [--top N] [--regions r01,r02] [--at-floor] [--tasks DIR] [--from-runs] [--kernel r01=WINNER.py[@dsl] ...] [--dsl D] [--no-compile] [--timing-trials N] [--json]'
+const FLAGS = ['compile', 'no-compile', 'from-runs', 'at-floor']
 
 /** `r01=winner.py@triton` (the DSL after @ overrides --dsl). */
 export function parseKernels(items: string[], fallbackDsl: string): Record<string, { path: string; dsl: Dsl }> {
@@ -35,7 +35,7 @@ export const modelCommand: Command = {
       ['kernel'],
     )
     const path = positional[0]
-    if (!action || !['profile', 'extract', 'apply', 'compare'].includes(action) || !path) throw usageError(`usage: ${USAGE}`)
+    if (!action || !['profile', 'extract', 'winners', 'apply', 'compare'].includes(action) || !path) throw usageError(`usage: ${USAGE}`)
     const device = options.device?.[0] ?? 'cpu'
     if (action === 'profile' || action === 'extract') {
       const input = { path, device, compile: flags.has('compile') }
@@ -46,12 +46,25 @@ export const modelCommand: Command = {
               ...input,
               ...(options.top ? { top: Number(options.top[0]) } : {}),
               ...(options.regions ? { regions: options.regions[0]!.split(',').filter(Boolean) } : {}),
+              ...(flags.has('at-floor') ? { atFloor: true } : {}),
             })
       context.out(context.json ? JSON.stringify(report, null, 2) : profileText(report))
       return 0
     }
+    const tasksDir = options.tasks ? { tasksDir: options.tasks[0]! } : {}
+    if (action === 'winners' || flags.has('from-runs')) {
+      const found = await call(context, 'model.winners', { path, device, ...tasksDir })
+      if (action === 'winners') {
+        context.out(context.json ? JSON.stringify(found, null, 2) : winnersText(found))
+        return Object.keys(found.winners).length > 0 ? 0 : 1
+      }
+      if (!context.json) context.out(winnersText(found))
+      // A kernel given by hand wins over the one found in the runs.
+      const fromRuns = Object.fromEntries(Object.entries(found.winners).map(([id, winner]) => [id, { path: winner.path, dsl: winner.dsl }]))
+      options.kernel = [...Object.entries(fromRuns).map(([id, kernel]) => `${id}=${kernel.path}@${kernel.dsl}`), ...(options.kernel ?? [])]
+    }
     const kernels = parseKernels(options.kernel ?? [], options.dsl?.[0] ?? 'cpp')
-    const base = { path, device, kernels, ...(options.tasks ? { tasksDir: options.tasks[0] } : {}) }
+    const base = { path, device, kernels, ...tasksDir }
     const report =
       action === 'apply'
         ? await call(context, 'model.apply', base)

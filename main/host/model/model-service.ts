@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { AppError, type ModelPatchReport, type ModelReport, type ParsedInput } from '../../../agents/contract/index.ts'
+import { AppError, type ModelPatchReport, type ModelReport, type ModelWinners, type ParsedInput } from '../../../agents/contract/index.ts'
+import type { RunManager } from '../runs/index.ts'
 import type { HostBasics } from '../services.ts'
 import type { TaskLibrary } from '../tasks/task-library.ts'
 import { harnessEnvironment, sandboxVariables } from '../runner/harness-environment.ts'
@@ -35,7 +36,15 @@ export function harnessError(command: string, stderr: string, code: number | nul
 /** What the model service is built from: the harness in the configured Python, and the task library it opens the extracted tasks in. */
 export type ModelServiceDependencies = Pick<HostBasics, 'paths' | 'processes' | 'settings' | 'python'> & {
   tasks: Pick<TaskLibrary, 'openFolder'>
+  /** The runs made on the extracted tasks, where the winners come from. */
+  runs: Pick<RunManager, 'list' | 'get' | 'runFolder'>
 }
+
+/** `r01_linear_relu.py` -> `r01`: the region id extract puts first in each task file's name. */
+const TASK_FILE = /^(r\d+)_.*\.py$/
+
+/** cpu, cuda or npu: a winner must have been measured on the kind of device the model runs on. */
+const deviceKind = (device: string): string => device.split(':')[0]!
 
 /**
  * `akg model` for every front door: runs the harness's model commands, which import the
@@ -78,9 +87,66 @@ export class ModelService {
     const args = [resolve(input.path), '--device', input.device, ...(input.compile ? ['--compile'] : [])]
     if (input.top) args.push('--top', String(input.top))
     if (input.regions?.length) args.push('--regions', input.regions.join(','))
+    if (input.atFloor) args.push('--at-floor')
     const report = await this.harness<ModelReport>('extract', args, PROFILE_TIMEOUT_MS)
     if (report.tasks_dir && (report.written?.length ?? 0) > 0) await this.deps.tasks.openFolder(report.tasks_dir)
     return report
+  }
+
+  /**
+   * For each task file extract wrote, the best passing candidate among the runs made on it on
+   * the model's device kind: the lowest median of a trusted timing, a noisy one only when no
+   * other exists. A candidate evaluated with tuned parameters is passed over (the patch takes
+   * a file, not its parameters), and so is a run's best whose code file is gone.
+   */
+  async winners(input: ParsedInput<'model.winners'>): Promise<ModelWinners> {
+    const tasksDir = resolve(input.tasksDir ?? tasksDirFor(input.path))
+    let files: string[]
+    try {
+      files = (await readdir(tasksDir)).filter((name) => TASK_FILE.test(name)).sort()
+    } catch {
+      throw new AppError('NOT_FOUND', `No task folder at ${tasksDir}: extract the model's regions first (akg model extract).`)
+    }
+    const runs = await this.deps.runs.list(10_000)
+    const result: ModelWinners = { tasksDir, winners: {}, missing: [] }
+    for (const file of files) {
+      const id = TASK_FILE.exec(file)![1]!
+      const taskPath = join(tasksDir, file)
+      const made = runs.filter((run) => resolve(run.taskPath) === taskPath)
+      const onDevice = made.filter((run) => deviceKind(run.device) === deviceKind(input.device))
+      const ranked = onDevice
+        .filter((run) => run.best !== null)
+        .sort((a, b) => Number(a.best!.noisy) - Number(b.best!.noisy) || (a.best!.medianMs ?? Infinity) - (b.best!.medianMs ?? Infinity))
+      let reason =
+        made.length === 0
+          ? 'no run was made on this task yet'
+          : onDevice.length === 0
+            ? `its runs were on ${[...new Set(made.map((run) => run.device))].join(', ')}, not on ${input.device}`
+            : 'none of its runs has a correct candidate'
+      for (const run of ranked) {
+        const detail = await this.deps.runs.get(run.id)
+        const candidate = detail.candidates.find((item) => item.id === run.best!.candidateId)
+        if (!candidate?.codePath) continue
+        if (candidate.params && Object.keys(candidate.params).length > 0) {
+          reason = `the best candidate (${run.id} ${candidate.id}) was measured with tuned parameters; save it with them as a file and give it by hand`
+          continue
+        }
+        result.winners[id] = {
+          path: join(this.deps.runs.runFolder(run.id), candidate.codePath),
+          dsl: candidate.dsl,
+          runId: run.id,
+          runTitle: run.title,
+          candidateId: candidate.id,
+          medianMs: run.best!.medianMs,
+          speedupVsEager: run.best!.speedupVsEager,
+          noisy: run.best!.noisy,
+          replay: run.replay,
+        }
+        break
+      }
+      if (!result.winners[id]) result.missing.push({ id, taskPath, reason })
+    }
+    return result
   }
 
   private patchArgs(input: ParsedInput<'model.apply'>): string[] {

@@ -1,4 +1,4 @@
-import type { ApiError, Dsl, ModelPatchReport, ModelReport } from '../../../agents/contract/index.ts'
+import type { ApiError, Dsl, ModelPatchReport, ModelReport, ModelWinners } from '../../../agents/contract/index.ts'
 import { request } from '../transport/index.ts'
 import type { Loadable, Slice } from './slice.ts'
 
@@ -14,9 +14,13 @@ export interface ModelSlice {
   modelReport: Loadable<ModelReport>
   patchReport: Loadable<ModelPatchReport>
   regionKernels: Record<string, RegionKernel>
+  /** The best candidates of the runs made on the extracted tasks (Fill from runs). */
+  modelWinners: Loadable<ModelWinners>
   setModelTarget(path: string, device: string): void
   setRegionKernel(id: string, kernel: RegionKernel | null): void
-  profileModel(options: { extract: boolean; compile: boolean; top?: number }): Promise<void>
+  profileModel(options: { extract: boolean; compile: boolean; top?: number; atFloor?: boolean }): Promise<void>
+  /** Looks up each extracted task's winner among its runs and puts it in the region's row. */
+  fillWinners(): Promise<void>
   patchModel(options: { compare: boolean; compile: boolean }): Promise<void>
 }
 
@@ -28,6 +32,7 @@ export const createModelSlice: Slice<ModelSlice> = (set, get) => ({
   modelReport: { state: 'idle' },
   patchReport: { state: 'idle' },
   regionKernels: {},
+  modelWinners: { state: 'idle' },
   setModelTarget: (modelPath, modelDevice) => set({ modelPath, modelDevice }),
   setRegionKernel: (id, kernel) =>
     set((state) => {
@@ -36,15 +41,27 @@ export const createModelSlice: Slice<ModelSlice> = (set, get) => ({
       else delete next[id]
       return { regionKernels: next }
     }),
-  async profileModel({ extract, compile, top }) {
+  async profileModel({ extract, compile, top, atFloor }) {
     const { modelPath: path, modelDevice: device, modelReport } = get()
     set({ modelReport: { state: 'loading', ...(modelReport.state === 'ready' ? { previous: modelReport.value } : {}) } })
     const result = extract
-      ? await request('model.extract', { path, device, compile, ...(top ? { top } : {}) })
+      ? await request('model.extract', { path, device, compile, ...(top ? { top } : {}), ...(atFloor ? { atFloor } : {}) })
       : await request('model.profile', { path, device, compile })
     set({ modelReport: result.ok ? { state: 'ready', value: result.data } : failed(result.error) })
     // Extraction opened the task folder in Tasks; list it again so the new files show there.
     if (result.ok && extract) void get().loadTasks()
+  },
+  async fillWinners() {
+    const { modelPath: path, modelDevice: device, modelReport } = get()
+    const tasksDir = modelReport.state === 'ready' ? modelReport.value.tasks_dir : undefined
+    set({ modelWinners: { state: 'loading' } })
+    const result = await request('model.winners', { path, device, ...(tasksDir ? { tasksDir } : {}) })
+    if (!result.ok) return set({ modelWinners: failed(result.error) })
+    set((state) => {
+      const next = { ...state.regionKernels }
+      for (const [id, winner] of Object.entries(result.data.winners)) next[id] = { path: winner.path, dsl: winner.dsl }
+      return { modelWinners: { state: 'ready', value: result.data }, regionKernels: next }
+    })
   },
   async patchModel({ compare, compile }) {
     const { modelPath: path, modelDevice: device, regionKernels, modelReport } = get()

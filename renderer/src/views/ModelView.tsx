@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react'
-import type { Dsl, ModelPatchReport, ModelReport } from '../../../agents/contract/index.ts'
+import type { Dsl, ModelPatchReport, ModelReport, ModelWinners } from '../../../agents/contract/index.ts'
 import { AbChart, BreakdownCharts, RegionChart } from '../components/model/ModelCharts.tsx'
 import { Notice } from '../components/Notice.tsx'
 import { localDevices } from '../lib/devices.ts'
@@ -20,6 +20,8 @@ export function ModelView() {
   const setModelTarget = useStudio((state) => state.setModelTarget)
   const profileModel = useStudio((state) => state.profileModel)
   const [compile, setCompile] = useState(false)
+  const [top, setTop] = useState(5)
+  const [atFloor, setAtFloor] = useState(false)
   const busy = modelReport.state === 'loading'
   const report = modelReport.state === 'ready' ? modelReport.value : modelReport.state === 'loading' ? modelReport.previous : undefined
   return (
@@ -55,7 +57,22 @@ export function ModelView() {
         <button type="button" disabled={busy || !modelPath.trim()} onClick={() => void profileModel({ extract: false, compile })}>
           Profile
         </button>
-        <button type="button" disabled={busy || !modelPath.trim()} onClick={() => void profileModel({ extract: true, compile })}>
+        <label>
+          Tasks to write
+          <input
+            type="number"
+            min={1}
+            max={50}
+            value={top}
+            onChange={(event) => setTop(Math.max(1, Math.min(50, Math.round(Number(event.target.value)) || 1)))}
+            aria-label="Tasks to write"
+            title="the regions that could save the most, in order"
+          />
+        </label>
+        <label className="check" title="a floor from peaks a loaded machine understates can hide a region that a kernel would still speed up">
+          <input type="checkbox" checked={atFloor} onChange={(event) => setAtFloor(event.target.checked)} /> also regions at their floor
+        </label>
+        <button type="button" disabled={busy || !modelPath.trim()} onClick={() => void profileModel({ extract: true, compile, top, atFloor })}>
           Extract tasks
         </button>
       </div>
@@ -163,6 +180,9 @@ function PatchPanel({ report }: { report: ModelReport }) {
   const setRegionKernel = useStudio((state) => state.setRegionKernel)
   const patchModel = useStudio((state) => state.patchModel)
   const patchReport = useStudio((state) => state.patchReport)
+  const modelWinners = useStudio((state) => state.modelWinners)
+  const fillWinners = useStudio((state) => state.fillWinners)
+  const found = modelWinners.state === 'ready' ? modelWinners.value : null
   const [compile, setCompile] = useState(true)
   const written = report.tasks.filter((task) => task.task_path)
   const busy = patchReport.state === 'loading'
@@ -173,12 +193,24 @@ function PatchPanel({ report }: { report: ModelReport }) {
         For each region, the winning candidate (ModelNew) of its run. The patch swaps them into a copy of the model and refuses any kernel that breaks the
         model's output.
       </p>
+      <div className="form-row">
+        <button type="button" disabled={modelWinners.state === 'loading'} onClick={() => void fillWinners()}>
+          Fill from runs
+        </button>
+        <span className="muted">the best correct candidate of each task's runs on {report.device.id}; a file given by hand can replace it</span>
+      </div>
+      {modelWinners.state === 'error' ? (
+        <Notice tone="error" title="The winners could not be looked up" code={modelWinners.code}>
+          {modelWinners.message}
+        </Notice>
+      ) : null}
       <table className="table">
         <thead>
           <tr>
             <th>region</th>
             <th>winning candidate</th>
             <th>DSL</th>
+            <th>from</th>
           </tr>
         </thead>
         <tbody>
@@ -205,6 +237,9 @@ function PatchPanel({ report }: { report: ModelReport }) {
                     <option key={dsl}>{dsl}</option>
                   ))}
                 </select>
+              </td>
+              <td data-testid={`winner-origin-${task.id}`}>
+                <WinnerOrigin id={task.id} found={found} path={regionKernels[task.id]?.path} />
               </td>
             </tr>
           ))}
@@ -234,6 +269,24 @@ function PatchPanel({ report }: { report: ModelReport }) {
       {patchReport.state === 'ready' ? <PatchReportView report={patchReport.value} /> : null}
     </>
   )
+}
+
+/** Where a region's kernel came from: the run and candidate Fill from runs found, or a file given by hand. */
+function WinnerOrigin({ id, found, path }: { id: string; found: ModelWinners | null; path: string | undefined }) {
+  const winner = found?.winners[id]
+  if (winner && winner.path === path) {
+    const speedup =
+      winner.speedupVsEager === null ? 'not timed against eager' : `${winner.speedupVsEager.toFixed(2)}x over eager${winner.noisy ? ' (noisy)' : ''}`
+    return (
+      <span>
+        {winner.runTitle} · {winner.candidateId} · {speedup}
+        {winner.replay ? ' · replayed answers' : ''}
+      </span>
+    )
+  }
+  if (path) return <span className="muted">given by hand</span>
+  const missing = found?.missing.find((item) => item.id === id)
+  return missing ? <span className="muted">no winner: {missing.reason}</span> : null
 }
 
 function PatchReportView({ report }: { report: ModelPatchReport }) {
