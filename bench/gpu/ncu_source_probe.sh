@@ -9,29 +9,10 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 PY=${PYTHON:-python3}
 work=$(mktemp -d)
-cat > "$work/add.py" <<'PYEOF'
-import torch
-import triton
-import triton.language as tl
-
-
-@triton.jit
-def add_kernel(a_ptr, b_ptr, out_ptr, n, BLOCK: tl.constexpr):
-    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
-    mask = offsets < n
-    a = tl.load(a_ptr + offsets, mask=mask)
-    b = tl.load(b_ptr + offsets, mask=mask)
-    tl.store(out_ptr + offsets, a + b, mask=mask)
-
-
-n = 1 << 24
-a = torch.randn(n, device="cuda")
-b = torch.randn(n, device="cuda")
-out = torch.empty_like(a)
-for _ in range(3):
-    add_kernel[(triton.cdiv(n, 1024),)](a, b, out, n, BLOCK=1024)
-torch.cuda.synchronize()
-PYEOF
+# The profiled file is the test fixture itself (its source page is resources/harness/tests/
+# fixtures/ncu/triton_add/source.csv): a Triton vector add, 2^24 fp32, launched three times.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cp "$ROOT/resources/harness/tests/fixtures/ncu/triton_add/add.py" "$work/add.py"
 ncu --version > "$OUT/version.txt" 2>&1
 for variant in plain metrics; do
   extra=()
