@@ -9,10 +9,15 @@
 #      checked and timed against eager and torch.compile.
 # Usage (from the repository root, after npm install and the project venv):
 #   bash bench/model_session.sh OUT MODEL.py DEVICE DSL 'label regex=KERNEL.py' ...
+#   bash bench/model_session.sh OUT MODEL.py cuda triton --stand-ins   (the GPU stand-in kernels of
+#        bench/gpu/model/stand_in_kernels.py, one per extracted task of a kind it knows)
 # e.g. bash bench/model_session.sh /tmp/ms resources/harness/tests/fixtures/models/small_transformer.py cpu cpp \
 #   '^linear -> relu$=resources/harness/tests/fixtures/candidates/model/enc_linear_relu.py' \
 #   '^linear$@head=resources/harness/tests/fixtures/candidates/model/head_linear.py'
-# A label regex may name the region's module path after @ (two regions can share a label).
+# A label regex may name the region's module path after @ (two regions can share a label); a
+# region id (r03) names it directly. NODE and AKG_CLI choose the Node binary and the CLI (the
+# GPU machine runs the esbuild bundle of bench/gpu/node_carry.sh); PYTHON the harness's Python;
+# AKG_EXTRACT_ARGS the extraction's choice of regions (default: --top 20 --at-floor).
 # Writes OUT/extract.json, OUT/cassettes/, OUT/bench/, OUT/winners.json, OUT/compare.json, OUT/log.txt.
 set -uo pipefail
 OUT=${1:?usage: bench/model_session.sh OUT MODEL.py DEVICE DSL 'label=KERNEL.py' ...}
@@ -23,7 +28,7 @@ shift 4
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-AKG=(node "$ROOT/bin/akg.mjs")
+AKG=("${NODE:-node}" "${AKG_CLI:-$ROOT/bin/akg.mjs}")
 PY=${PYTHON:-$ROOT/.venv/bin/python}
 # The studio's data folder for this session alone: its runs are the ones the winners come from.
 export AKG_STUDIO_HOME="$OUT/studio"
@@ -36,11 +41,19 @@ MODEL="$OUT/$(basename "$MODEL_SOURCE")"
 cp "$MODEL_SOURCE" "$MODEL"
 started=$(date +%s)
 step "extract $MODEL on $DEVICE"
-"${AKG[@]}" model extract "$MODEL" --device "$DEVICE" --top 20 --at-floor --json > "$OUT/extract.json" 2>> "$LOG" || {
+# shellcheck disable=SC2086
+"${AKG[@]}" model extract "$MODEL" --device "$DEVICE" ${AKG_EXTRACT_ARGS:---top 20 --at-floor} --json > "$OUT/extract.json" 2>> "$LOG" || {
   step "extract failed"
   exit 1
 }
 step "extract took $(($(date +%s) - started)) s"
+if [ "${1:-}" = --stand-ins ]; then
+  # rNN=KERNEL@triton for each task a stand-in exists for.
+  mapfile -t PAIRS < <("$PY" "$ROOT/bench/gpu/model/stand_in_kernels.py" "${MODEL%.py}.akg-tasks" "$OUT/kernels" 2>> "$LOG" |
+    sed -n 's/^--kernel \(r[0-9]*\)=\(.*\)@.*$/\1=\2/p')
+  set -- "${PAIRS[@]}"
+  step "stand-in kernels for: ${PAIRS[*]%%=*}"
+fi
 
 # One cassette per region a kernel was given for, named after its task file.
 "$PY" - "$OUT" "$DSL" "$@" <<'PYEOF' >> "$LOG" 2>&1 || exit 1
@@ -58,8 +71,12 @@ for pair in pairs:
         task
         for task in report["tasks"]
         if task.get("task_path")
-        and re.search(label, task["region"]["label"])
-        and (not where or any(o["path"] == where for o in task["occurrences"]))
+        and (
+            task["id"] == label
+            if re.fullmatch(r"r\d+", label)
+            else re.search(label, task["region"]["label"])
+            and (not where or any(o["path"] == where for o in task["occurrences"]))
+        )
     ]
     if len(matches) != 1:
         sys.exit(f"{pattern}: {len(matches)} written regions match; make the pattern name one")
@@ -68,15 +85,18 @@ for pair in pairs:
     # A Coder keeps the task's parameters as the task creates them (same names, same random
     # calls in the same order), so that ModelNew's weights equal Model's under one seed; the
     # kernel file is written for the patch, which loads the model's weights instead. Its
-    # ModelNew.__init__ body is replaced by the task's Model.__init__ body.
+    # ModelNew.__init__ body is replaced by the task's Model.__init__ body. (A ModelNew that
+    # subclasses the task's Model, as the GPU stand-ins do, has none and inherits it.)
     init = re.compile(r"(    def __init__\(self[^\n]*\n)(.*?)(?=\n    def forward)", re.S)
     task_text = open(task["task_path"]).read()
     model_init = init.search(task_text[task_text.index("class Model(") :])
     new_at = code.index("class ModelNew(")
-    mine = init.search(code, new_at)
-    if not (model_init and mine):
-        sys.exit(f"{kernel}: cannot find ModelNew.__init__ or the task's Model.__init__")
-    code = code[: mine.start(2)] + model_init.group(2) + code[mine.end(2) :]
+    class_end = code.find("\nclass ", new_at + 1)
+    mine = init.search(code, new_at, class_end if class_end >= 0 else len(code))
+    if mine:
+        if not model_init:
+            sys.exit(f"{task['task_path']}: cannot find the task's Model.__init__")
+        code = code[: mine.start(2)] + model_init.group(2) + code[mine.end(2) :]
     stem = os.path.splitext(os.path.basename(task["task_path"]))[0]
 
     def call(role, text):
