@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveRunSpec, runSpecInput, type CandidateRecord, type RunEventDraft, type Verdict } from '../../agents/contract/index.ts'
+import { resolveRunSpec, runSpecInput, type RunEventDraft, type Verdict } from '../../agents/contract/index.ts'
 import { makeVerdict } from '../../agents/testing/fake-runner.ts'
 import { launchBrowser, screenshot } from '../helpers/browser.ts'
 import { repoRoot } from '../helpers/temp-host.ts'
+import { passedRecord, writeRunLog } from './stored-run.ts'
 import { startReplayStudio, type ReplayStudio } from './ui-replay-server.ts'
 
 // The Model view end to end on the CPU: a real model is extracted by the harness, a run made on one
@@ -29,35 +30,7 @@ function storeRun(dataDir: string, taskPath: string, kernel: string): void {
   const spec = resolveRunSpec(runSpecInput.parse({ taskPath, dsl: 'cpp', device: 'cpu', workflow: 'single' }))
   const verdict: Verdict = makeVerdict('passed', { medianMs: 0.2, eagerMs: 0.3 })
   writeFileSync(join(folder, 'candidates', 'c0001', 'result.json'), JSON.stringify(verdict))
-  const record: CandidateRecord = {
-    id: 'c0001',
-    runId,
-    parentId: null,
-    inspirationIds: [],
-    island: null,
-    step: 0,
-    dsl: 'cpp',
-    origin: 'generate',
-    codePath: 'candidates/c0001/candidate.py',
-    status: 'passed',
-    findings: [],
-    params: null,
-    verdict: {
-      status: 'passed',
-      correct: true,
-      interpreted: false,
-      errorStage: null,
-      errorMessage: null,
-      failedChecks: [],
-      medianMs: 0.2,
-      eagerMs: 0.3,
-      compileMs: null,
-      maxAbsError: 0,
-      flags: [],
-    },
-    timing: { startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), generateMs: 10, verifyMs: 10 },
-    speedups: { eager: 1.5, compile: null },
-  }
+  const record = passedRecord(runId, 'c0001', { dsl: 'cpp', step: 0, origin: 'generate', medianMs: 0.2, eagerMs: 0.3, compileMs: null })
   const events: RunEventDraft[] = [
     { type: 'run-start', spec, resumed: false },
     { type: 'candidate-start', candidate: { ...record, status: 'verifying', verdict: null } },
@@ -66,11 +39,7 @@ function storeRun(dataDir: string, taskPath: string, kernel: string): void {
     { type: 'step-end', step: 0 },
     { type: 'run-end', reason: 'budget-candidates', status: 'completed', bestCandidateId: 'c0001', detail: '1 of 1 candidates used' },
   ]
-  writeFileSync(join(folder, 'spec.json'), JSON.stringify(spec, null, 2))
-  writeFileSync(
-    join(folder, 'events.jsonl'),
-    events.map((event, seq) => JSON.stringify({ ...event, runId, seq, time: new Date(Date.now() - 60_000 + seq * 100).toISOString() })).join('\n') + '\n',
-  )
+  writeRunLog(folder, runId, spec, events)
 }
 
 beforeAll(async () => {

@@ -3,11 +3,12 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveRunSpec, runSpecInput, type CandidateRecord, type RunEventDraft, type Verdict } from '../../agents/contract/index.ts'
+import { resolveRunSpec, runSpecInput, type RunEventDraft, type Verdict } from '../../agents/contract/index.ts'
 import { analyzeProfile } from '../../agents/roles/profile.ts'
 import { makeVerdict } from '../../agents/testing/fake-runner.ts'
 import { launchBrowser, screenshot } from '../helpers/browser.ts'
 import { repoRoot } from '../helpers/temp-host.ts'
+import { passedRecord, writeRunLog } from './stored-run.ts'
 import { startReplayStudio, type ReplayStudio } from './ui-replay-server.ts'
 
 // A stored optimize run whose verdicts carry the ncu section the harness writes, parsed by the
@@ -71,35 +72,16 @@ function storeRun(dataDir: string): void {
       ncu: ncuSection(1 - index * 0.2),
     }
     writeFileSync(join(folder, 'candidates', id, 'result.json'), JSON.stringify(verdict))
-    const record: CandidateRecord = {
-      id,
-      runId,
-      parentId: index === 0 ? null : 'c0001',
-      inspirationIds: [],
-      island: null,
-      step: index,
+    const record = passedRecord(runId, id, {
       dsl: 'cuda_c',
+      step: index,
       origin: index === 0 ? 'generate' : 'optimize',
-      codePath: `candidates/${id}/candidate.py`,
-      status: 'passed',
-      findings: [],
-      params: null,
-      verdict: {
-        status: 'passed',
-        correct: true,
-        interpreted: false,
-        errorStage: null,
-        errorMessage: null,
-        failedChecks: [],
-        medianMs: verdict.timing!.candidate.median_ms,
-        eagerMs: 0.05,
-        compileMs: 0.045,
-        maxAbsError: 0,
-        flags: [],
-      },
-      timing: { startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), generateMs: 10, verifyMs: 10 },
+      parentId: index === 0 ? null : 'c0001',
+      medianMs: verdict.timing!.candidate.median_ms,
+      eagerMs: 0.05,
+      compileMs: 0.045,
       speedups: { eager: verdict.timing!.speedup_vs_eager, compile: verdict.timing!.speedup_vs_compile },
-    }
+    })
     events.push(
       { type: 'candidate-start', candidate: { ...record, status: 'verifying', verdict: null } },
       { type: 'verify-end', candidateId: id, verdict, resultPath: `candidates/${id}/result.json`, durationMs: 10 },
@@ -109,11 +91,7 @@ function storeRun(dataDir: string): void {
     )
   }
   events.push({ type: 'run-end', reason: 'budget-candidates', status: 'completed', bestCandidateId: 'c0002', detail: '2 of 2 candidates used' })
-  writeFileSync(join(folder, 'spec.json'), JSON.stringify(spec, null, 2))
-  writeFileSync(
-    join(folder, 'events.jsonl'),
-    events.map((event, seq) => JSON.stringify({ ...event, runId, seq, time: new Date(Date.now() - 60_000 + seq * 100).toISOString() })).join('\n') + '\n',
-  )
+  writeRunLog(folder, runId, spec, events)
 }
 
 beforeAll(async () => {
