@@ -105,7 +105,7 @@ export const cpp: DslPlugin = {
       findings.push(
         rule(
           'dsl-cpp',
-          '#pragma omp is used but -fopenmp is not in extra_cflags, so the pragma is ignored and the loop runs on one core; add extra_cflags=["-O3", "-fopenmp"] and extra_ldflags=["-fopenmp"].',
+          '#pragma omp is used but -fopenmp is not in extra_cflags: the studio\'s harness adds it, but built anywhere else the pragma is ignored and the loop runs on one core; add extra_cflags=["-O3", "-fopenmp"] and extra_ldflags=["-fopenmp"] so the kernel builds the same outside the studio.',
           lineOf(source.lines, /load_inline/),
         ),
       )
