@@ -134,9 +134,14 @@ describe('the workbench', () => {
     const chip = page.getByRole('group', { name: 'Tuning sessions' }).getByRole('button').first()
     const stats = page.getByTestId('tune-evaluated')
     await stats.waitFor({ timeout: 60_000 })
-    // The chip says "kernel · N/M · state" and the stats "N / M": sampled while it runs and at the end.
+    // The chip says "kernel · N/M · state" and the stats "N / M": sampled while it runs and at the end,
+    // both read in one turn of the page (two reads apart could fall on either side of an update).
+    await chip.waitFor()
     const counts = async () => {
-      const [chipText, statsText] = [await chip.textContent(), await stats.textContent()]
+      const [chipText, statsText] = await page.evaluate(() => [
+        document.querySelector('[role="group"][aria-label="Tuning sessions"] button')?.textContent ?? '',
+        document.querySelector('[data-testid="tune-evaluated"]')?.textContent ?? '',
+      ])
       return { chip: /· (\d+)\/(\d+) ·/.exec(chipText ?? '')?.slice(1), stats: /(\d+)\s*\/\s*(\d+)/.exec(statsText ?? '')?.slice(1), state: chipText ?? '' }
     }
     const deadline = Date.now() + 200_000
