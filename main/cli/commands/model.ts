@@ -52,6 +52,7 @@ export const modelCommand: Command = {
       return 0
     }
     const tasksDir = options.tasks ? { tasksDir: options.tasks[0]! } : {}
+    let fromRuns: Record<string, { path: string; dsl: Dsl }> = {}
     if (action === 'winners' || flags.has('from-runs')) {
       const found = await call(context, 'model.winners', { path, device, ...tasksDir })
       if (action === 'winners') {
@@ -59,11 +60,10 @@ export const modelCommand: Command = {
         return Object.keys(found.winners).length > 0 ? 0 : 1
       }
       if (!context.json) context.out(winnersText(found))
-      // A kernel given by hand wins over the one found in the runs.
-      const fromRuns = Object.fromEntries(Object.entries(found.winners).map(([id, winner]) => [id, { path: winner.path, dsl: winner.dsl }]))
-      options.kernel = [...Object.entries(fromRuns).map(([id, kernel]) => `${id}=${kernel.path}@${kernel.dsl}`), ...(options.kernel ?? [])]
+      fromRuns = Object.fromEntries(Object.entries(found.winners).map(([id, winner]) => [id, { path: winner.path, dsl: winner.dsl }]))
     }
-    const kernels = parseKernels(options.kernel ?? [], options.dsl?.[0] ?? 'cpp')
+    // A kernel given by hand wins over the one found in the runs.
+    const kernels = { ...fromRuns, ...parseKernels(options.kernel ?? [], options.dsl?.[0] ?? 'cpp') }
     const base = { path, device, kernels, ...tasksDir }
     const report =
       action === 'apply'
