@@ -209,6 +209,8 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     await compare.nth(enabled[0] as number).click()
     await compare.nth(enabled[1] as number).click()
     await page.getByRole('heading', { name: 'Compare' }).waitFor()
+    // Each side is read on its own; wait until neither still says it is loading.
+    await until(page, `(document.querySelector('[data-testid="compare-table"]')?.textContent ?? 'loading').match(/passed[\\s\\S]*passed/) !== null`)
     const compared = await page.getByTestId('compare-table').textContent()
     expect(compared).toMatch(/passed[\s\S]*passed/)
     // Each side says whether its timing can be trusted, and where its eager baseline came from.

@@ -21,6 +21,9 @@ export function CompareView() {
   }, [picks, load])
   const sides = picks.map((pick) => ({ pick, detail: details[candidateKey(pick.runId, pick.candidateId)] }))
   const values = sides.map((side) => (side.detail?.state === 'ready' ? side.detail.value : null))
+  // A side still being read says so: a dash would read as "no verdict".
+  const pending = sides.map((side) => side.detail === undefined || side.detail.state === 'loading')
+  const cellsOf = (cell: (value: CandidateDetail | null) => string) => values.map((value, index) => (pending[index] ? 'loading…' : cell(value)))
   const label = (index: number) => (picks[index] ? `${picks[index].runId} / ${picks[index].candidateId}` : '')
   return (
     <section className="view compare-view" aria-labelledby="compare-title">
@@ -57,18 +60,18 @@ export function CompareView() {
           <tbody>
             <Row
               title="verdict"
-              cells={values.map((value) =>
+              cells={cellsOf((value) =>
                 value?.verdict
                   ? `${value.verdict.status}${value.verdict.correct ? ' · correct' : ''}${value.verdict.interpreted ? ' · interpreted, not timed' : ''}`
                   : '—',
               )}
             />
-            <Row title="median" cells={values.map((value) => ms(value?.verdict?.timing?.candidate.median_ms))} />
-            <Row title="eager" cells={values.map((value) => ms(value?.verdict?.timing?.eager?.median_ms))} />
-            <Row title="vs eager" cells={values.map((value) => formatSpeedup(value?.verdict?.timing?.speedup_vs_eager))} />
-            <Row title="vs torch.compile" cells={values.map((value) => formatSpeedup(value?.verdict?.timing?.speedup_vs_compile))} />
-            <Row title="timing" cells={values.map((value) => timingNote(value))} />
-            <Row title="origin" cells={values.map((value) => describe(value))} />
+            <Row title="median" cells={cellsOf((value) => ms(value?.verdict?.timing?.candidate.median_ms))} />
+            <Row title="eager" cells={cellsOf((value) => ms(value?.verdict?.timing?.eager?.median_ms))} />
+            <Row title="vs eager" cells={cellsOf((value) => formatSpeedup(value?.verdict?.timing?.speedup_vs_eager))} />
+            <Row title="vs torch.compile" cells={cellsOf((value) => formatSpeedup(value?.verdict?.timing?.speedup_vs_compile))} />
+            <Row title="timing" cells={cellsOf((value) => timingNote(value))} />
+            <Row title="origin" cells={cellsOf((value) => describe(value))} />
           </tbody>
         </table>
       ) : null}
