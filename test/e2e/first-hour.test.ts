@@ -83,6 +83,8 @@ describe('the first hour', () => {
       await page.getByRole('button', { name: 'Start here' }).click()
       await page.getByRole('button', { name: 'Start a sample run' }).click()
       await page.locator('#run-title').waitFor()
+      // The Run view opens at once, titled with the run id; the title comes with the run's log, read just after.
+      await until(page, `document.getElementById('run-title')?.textContent.includes('19_ReLU · cpp · sample replay')`, 60_000)
       expect(await page.locator('#run-title').textContent()).toContain('19_ReLU · cpp · sample replay')
       await until(page, `/#\\/runs\\/[\\w.-]+$/.test(location.href)`, 30_000)
       const runUrl = page.url()

@@ -93,6 +93,8 @@ describe('Migrate and Benchmarks', () => {
     // A run starts after its preflight (a child process imports torch and runs the task's reference once).
     await page.locator('[data-testid="cycle-timeline"], [role="alert"]').first().waitFor({ timeout: 120_000 })
     expect(await page.getByRole('alert').allTextContents()).toEqual([])
+    // The timeline is drawn as soon as the Run view opens; the header's workflow comes with the run's log, read just after.
+    await until(page, `document.querySelector('.run-header')?.textContent.includes('migrate')`, 30_000)
     await expect(page.locator('.run-header').textContent()).resolves.toContain('migrate')
     await page
       .getByTestId('run-status')

@@ -175,6 +175,8 @@ describe('a run started from New run, watched to the end in the Run view', () =>
     await page.keyboard.insertText(`${working.trimEnd()}\n\nraise RuntimeError("edited by hand")\n`)
     await verify.click()
     await until(page, `location.href !== ${JSON.stringify(forkUrl)} && /#\\/runs\\/[\\w.-]+$/.test(location.href)`, 60_000)
+    // The URL changes when the run opens; its title (the run id until then) comes with its log, read just after.
+    await until(page, `document.getElementById('run-title')?.textContent.includes(' edited')`, 30_000)
     await expect(page.locator('#run-title').textContent()).resolves.toContain(' edited')
     editedRunId = decodeURIComponent(page.url().split('/').pop() ?? '')
     const rows = page.getByTestId('candidate-table').getByRole('row').filter({ hasText: 'fork' })

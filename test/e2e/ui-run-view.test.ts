@@ -32,6 +32,11 @@ describe('the Run view, fed by live run events', () => {
     await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor()
     await expect(page.getByTestId('cycle-timeline').getAttribute('data-lanes')).resolves.toBe('24')
     await expect(page.getByText(`${events.length} events`).count()).resolves.toBe(1)
+    // The speedup chart redraws at most every 250 ms, so it may lag the status badge.
+    await page
+      .getByTestId('best-speedup')
+      .filter({ hasText: /best \d+\.\d\d× over eager/ })
+      .waitFor({ timeout: 5_000 })
     await expect(page.getByTestId('best-speedup').textContent()).resolves.toMatch(/best \d+\.\d\d× over eager/)
     const decisions = page.getByTestId('conductor-decisions').getByRole('listitem')
     expect(await decisions.count()).toBe(24)

@@ -24,7 +24,12 @@ export function NewRunView() {
   // Remembered across views. The task chosen in Tasks is offered once; a field the user empties stays empty.
   const [remembered, setRemembered] = useForm<{ taskPath: string; offered: string | null }>('new-run', { taskPath: '', offered: null })
   const taskPath = remembered.taskPath
-  const setTaskPath = (value: string) => setRemembered((current) => ({ ...current, taskPath: value }))
+  // What the user types or browses to is never overwritten by a task list that arrives later.
+  const typed = useRef(false)
+  const setTaskPath = (value: string) => {
+    typed.current = true
+    setRemembered((current) => ({ ...current, taskPath: value }))
+  }
   const offered = useRef(remembered.offered)
   const [target, setTarget] = useState<{ dsl: Dsl; device: string } | null>(null)
   const [workflow, setWorkflow] = useState<RunWorkflow>('single')
@@ -46,7 +51,8 @@ export function NewRunView() {
     const task = taskList.value.find((item) => item.id === selectedTaskId) ?? taskList.value[0]
     if (!task || offered.current === task.id) return
     offered.current = task.id
-    setRemembered({ taskPath: task.path, offered: task.id })
+    if (typed.current) setRemembered((current) => ({ ...current, offered: task.id }))
+    else setRemembered({ taskPath: task.path, offered: task.id })
   }, [taskList, selectedTaskId, setRemembered])
 
   const submit = async (event: FormEvent) => {

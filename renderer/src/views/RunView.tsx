@@ -35,9 +35,9 @@ export function RunView() {
       <CycleTimeline runId={runId} />
       <div className="run-grid">
         <div className="run-column">
-          <SpeedupChart runId={runId} />
+          <SpeedupChart key={runId} runId={runId} />
           <SearchLineage runId={runId} />
-          <CandidateTable runId={runId} />
+          <CandidateTable key={runId} runId={runId} />
           <ConductorLog runId={runId} />
         </div>
         <div className="run-column">
@@ -91,7 +91,7 @@ function WaitingForYou({ runId }: { runId: string }) {
 function SearchLineage({ runId }: { runId: string }) {
   const workflow = useStudio((state) => state.runModels[runId]?.spec?.workflow)
   const hasParents = useStudio((state) => (state.runModels[runId]?.candidateOrder.length ?? 0) > 1)
-  return workflow === 'evolve' || workflow === 'adaptive' || (workflow === 'optimize' && hasParents) ? <LineageGraph runId={runId} /> : null
+  return workflow === 'evolve' || workflow === 'adaptive' || (workflow === 'optimize' && hasParents) ? <LineageGraph key={runId} runId={runId} /> : null
 }
 
 /** Tokens and cost as the provider reported them; a replay ran no model, so it says so instead of a count. */
