@@ -17,7 +17,9 @@
 # A label regex may name the region's module path after @ (two regions can share a label); a
 # region id (r03) names it directly. NODE and AKG_CLI choose the Node binary and the CLI (the
 # GPU machine runs the esbuild bundle of bench/gpu/node_carry.sh); PYTHON the harness's Python;
-# AKG_EXTRACT_ARGS the extraction's choice of regions (default: --top 20 --at-floor).
+# AKG_EXTRACT_ARGS the extraction's choice of regions (default: --top 20 --at-floor);
+# AKG_WINNERS_ARGS=--slower also patches in a winner slower than eager on its task (left out by
+# default, with the reason in winners.json).
 # Writes OUT/extract.json, OUT/cassettes/, OUT/bench/, OUT/winners.json, OUT/compare.json, OUT/log.txt.
 set -uo pipefail
 OUT=${1:?usage: bench/model_session.sh OUT MODEL.py DEVICE DSL 'label=KERNEL.py' ...}
@@ -130,11 +132,14 @@ mapfile -t TASKS < "$OUT/chosen.txt"
   --replay "$OUT/cassettes" --budget candidates=1 --out "$OUT/bench" >> "$LOG" 2>&1
 step "bench exit $? in $(($(date +%s) - started)) s"
 
-"${AKG[@]}" model winners "$MODEL" --device "$DEVICE" --json > "$OUT/winners.json" 2>> "$LOG"
-"${AKG[@]}" model winners "$MODEL" --device "$DEVICE" >> "$LOG" 2>&1
+# shellcheck disable=SC2086
+"${AKG[@]}" model winners "$MODEL" --device "$DEVICE" ${AKG_WINNERS_ARGS:-} --json > "$OUT/winners.json" 2>> "$LOG"
+# shellcheck disable=SC2086
+"${AKG[@]}" model winners "$MODEL" --device "$DEVICE" ${AKG_WINNERS_ARGS:-} >> "$LOG" 2>&1
 started=$(date +%s)
 step "compare --from-runs"
-"${AKG[@]}" model compare "$MODEL" --device "$DEVICE" --from-runs --json > "$OUT/compare.json" 2>> "$LOG"
+# shellcheck disable=SC2086
+"${AKG[@]}" model compare "$MODEL" --device "$DEVICE" --from-runs ${AKG_WINNERS_ARGS:-} --json > "$OUT/compare.json" 2>> "$LOG"
 status=$?
 step "compare exit $status in $(($(date +%s) - started)) s"
 "$PY" - "$OUT" <<'PYEOF' | tee -a "$LOG"

@@ -74,6 +74,8 @@ export interface ModelSideTiming {
   first_call_s?: number
   items_per_s?: number
   error?: string
+  /** Why the side was not timed (a Triton patch on the CPU runs under the interpreter). */
+  skipped?: string
 }
 
 /** Whether a patched model's outputs still match the model's. */
@@ -160,7 +162,17 @@ export const modelRoutes = {
   /** Swaps regions for winning kernels in a copy of the model; refuses (and names) a kernel that breaks the output. */
   'model.apply': route<ModelPatchReport>()(z.object({ path: z.string().min(1), device, tasksDir: z.string().min(1).optional(), kernels }).strict()),
   /** The best candidate of each extracted task's runs on the model's device kind (what apply and compare take as kernels). */
-  'model.winners': route<ModelWinners>()(z.object({ path: z.string().min(1), device, tasksDir: z.string().min(1).optional() }).strict()),
+  'model.winners': route<ModelWinners>()(
+    z
+      .object({
+        path: z.string().min(1),
+        device,
+        tasksDir: z.string().min(1).optional(),
+        /** Also take a best candidate that was slower than eager on its task (left out by default). */
+        slower: z.boolean().optional(),
+      })
+      .strict(),
+  ),
   /** apply, then eager / torch.compile / patched / patched + compile timed with the harness's protocol. */
   'model.compare': route<ModelPatchReport>()(
     z

@@ -63,8 +63,8 @@ export function patchText(report: ModelPatchReport): string {
   for (const set of report.sets ?? []) {
     lines.push('', `inputs ${set.inputs.map((shape) => `[${shape.join('x')}]`).join(' ')} (batch ${set.batch})`)
     const rows = Object.entries(set.sides).map(([side, timing]) =>
-      timing.error
-        ? [side, '-', '-', '-', timing.error.slice(0, 80)]
+      timing.error || timing.skipped
+        ? [side, '-', '-', '-', (timing.error ?? `not timed: ${timing.skipped}`).slice(0, 100)]
         : [
             side,
             ms(timing.median_ms),

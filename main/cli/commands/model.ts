@@ -5,8 +5,8 @@ import { parseOptions, usageError } from './run.ts'
 import { dslNames, isDsl, type Dsl } from '../../../agents/contract/registry.ts'
 
 const USAGE =
-  'akg model profile|extract|winners|apply|compare MODEL [--device V] [--compile] [--top N] [--regions r01,r02] [--at-floor] [--tasks DIR] [--from-runs] [--kernel r01=WINNER.py[@dsl] ...] [--dsl D] [--no-compile] [--timing-trials N] [--json]'
-const FLAGS = ['compile', 'no-compile', 'from-runs', 'at-floor']
+  'akg model profile|extract|winners|apply|compare MODEL [--device V] [--compile] [--top N] [--regions r01,r02] [--at-floor] [--tasks DIR] [--from-runs] [--slower] [--kernel r01=WINNER.py[@dsl] ...] [--dsl D] [--no-compile] [--timing-trials N] [--json]'
+const FLAGS = ['compile', 'no-compile', 'from-runs', 'at-floor', 'slower']
 
 /** `r01=winner.py@triton` (the DSL after @ overrides --dsl). */
 export function parseKernels(items: string[], fallbackDsl: string): Record<string, { path: string; dsl: Dsl }> {
@@ -54,7 +54,7 @@ export const modelCommand: Command = {
     const tasksDir = options.tasks ? { tasksDir: options.tasks[0]! } : {}
     let fromRuns: Record<string, { path: string; dsl: Dsl }> = {}
     if (action === 'winners' || flags.has('from-runs')) {
-      const found = await call(context, 'model.winners', { path, device, ...tasksDir })
+      const found = await call(context, 'model.winners', { path, device, ...tasksDir, ...(flags.has('slower') ? { slower: true } : {}) })
       if (action === 'winners') {
         context.out(context.json ? JSON.stringify(found, null, 2) : winnersText(found))
         return Object.keys(found.winners).length > 0 ? 0 : 1

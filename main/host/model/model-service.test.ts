@@ -35,6 +35,7 @@ const runs = [
   run('e', 'r03_linear.py', 'cuda:0', null),
   run('f-tuned', 'r04_softmax.py', 'cuda:0', { medianMs: 0.2 }, { params: { BLOCK: 256 } }),
   run('g-replay', 'r04_softmax.py', 'cuda:0', { medianMs: 0.4, speedupVsEager: 1.1 }),
+  run('h-slow', 'r05_layer_norm.py', 'cuda:0', { medianMs: 0.9, speedupVsEager: 0.83 }),
 ]
 
 function service(): ModelService {
@@ -61,8 +62,16 @@ describe('the winners of the runs made on a model’s tasks', () => {
     expect(found.missing).toEqual([
       { id: 'r02', taskPath: join(tasksDir, 'r02_conv2d_batch_norm.py'), reason: 'its runs were on cpu, not on cuda' },
       { id: 'r03', taskPath: join(tasksDir, 'r03_linear.py'), reason: 'none of its runs has a correct candidate' },
-      { id: 'r05', taskPath: join(tasksDir, 'r05_layer_norm.py'), reason: 'no run was made on this task yet' },
+      {
+        id: 'r05',
+        taskPath: join(tasksDir, 'r05_layer_norm.py'),
+        reason:
+          'the best candidate (h-slow c0003) ran at 0.83x of eager on this task: patched in, it would slow the model; give its file by hand (or --slower on the command line) to try it anyway',
+      },
     ])
+    // Asked for, a slower winner is taken like any other.
+    const slower = await service().winners({ path: join(root, 'net.py'), device: 'cuda', slower: true })
+    expect(slower.winners.r05).toMatchObject({ runId: 'h-slow', speedupVsEager: 0.83 })
   })
 
   it('takes a noisy winner when it is the only one, and names a missing task folder', async () => {

@@ -97,7 +97,8 @@ export class ModelService {
    * For each task file extract wrote, the best passing candidate among the runs made on it on
    * the model's device kind: the lowest median of a trusted timing, a noisy one only when no
    * other exists. A candidate evaluated with tuned parameters is passed over (the patch takes
-   * a file, not its parameters), and so is a run's best whose code file is gone.
+   * a file, not its parameters), and so is a run's best whose code file is gone. A best slower
+   * than eager on its task is left out unless `slower` asks for it.
    */
   async winners(input: ParsedInput<'model.winners'>): Promise<ModelWinners> {
     const tasksDir = resolve(input.tasksDir ?? tasksDirFor(input.path))
@@ -129,6 +130,12 @@ export class ModelService {
         if (!candidate?.codePath) continue
         if (candidate.params && Object.keys(candidate.params).length > 0) {
           reason = `the best candidate (${run.id} ${candidate.id}) was measured with tuned parameters; save it with them as a file and give it by hand`
+          continue
+        }
+        // The task's eager side is the region's own torch code: a winner slower than it would slow the model.
+        const speedup = run.best!.speedupVsEager
+        if (!input.slower && speedup !== null && speedup !== undefined && speedup < 1) {
+          reason = `the best candidate (${run.id} ${candidate.id}) ran at ${speedup.toFixed(2)}x of eager on this task: patched in, it would slow the model; give its file by hand (or --slower on the command line) to try it anyway`
           continue
         }
         result.winners[id] = {

@@ -343,7 +343,7 @@ function PatchReportView({ report }: { report: ModelPatchReport }) {
                   <td>{ms(row.median_ms)}</td>
                   <td>{ms(row.iqr_ms, 2)}</td>
                   <td>{row.items_per_s ? row.items_per_s.toFixed(1) : '–'}</td>
-                  <td>{row.error ?? (row.noisy ? `noisy: ${row.noise ?? ''}` : '')}</td>
+                  <td>{row.error ?? (row.skipped ? `not timed: ${row.skipped}` : row.noisy ? `noisy: ${row.noise ?? ''}` : '')}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,12 +1,14 @@
-"""akg model apply/compare on the CPU with real C++ kernels for extracted regions."""
+"""akg model apply/compare on the CPU with real C++ kernels for extracted regions (and one Triton
+kernel, under the interpreter)."""
 
 import hashlib
 import importlib.util
+import json
 
 import pytest
 import torch
 
-from conftest import CANDIDATES, FIXTURES
+from conftest import CANDIDATES, FIXTURES, run_cli
 
 from akg_harness.model.apply import compare, run_apply
 from akg_harness.model.extract import run_extract
@@ -122,6 +124,30 @@ def test_compare_times_every_side_on_every_input_set(extracted):
             entry["sides"]["eager"]["median_ms"] / entry["sides"]["patched"]["median_ms"]
         )
     assert 0 < result["region_share"] < 1
+
+
+def test_a_triton_patch_on_the_cpu_is_checked_but_its_sides_are_not_timed(extracted, tmp_path):
+    # On the CPU Triton runs under its interpreter: its times would be the interpreter's.
+    report, path, ids = extracted
+    head = ids[("linear", "head")]
+    out = tmp_path / "compare.json"
+    kernel_path = KERNELS / "head_linear_triton.py"
+    done = run_cli(
+        "model", "compare", str(path), "--device", "cpu", "--tasks", report["tasks_dir"],
+        "--kernel", f"{head}={kernel_path}@triton", "--no-compile", "--timing-trials", "3", "--out", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert result["accepted"] == [head] and result["combined"]["passed"] is True
+    assert any(
+        "patched sides not timed: Triton ran under TRITON_INTERPRET=1" in note for note in result["notes"]
+    )
+    for entry in result["sets"]:
+        assert entry["sides"]["eager"]["median_ms"] > 0
+        assert entry["sides"]["patched"] == {
+            "skipped": "Triton ran under TRITON_INTERPRET=1 on the CPU: correctness only, no timing"
+        }
+        assert entry["speedups"]["patched_vs_eager"] is None
 
 
 def test_regions_that_break_the_output_only_together_are_left_out_in_order_of_saving():
