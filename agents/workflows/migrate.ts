@@ -25,8 +25,10 @@ if not _torch.cuda.is_available():
       : ''
   return `# Written by AKG Studio for a migrate run: the source kernel stands in as the reference Model,
 # with the task's inputs, so the harness compares the migrated kernel's outputs with the source's.
-${interpret}import importlib.util as _importlib_util
+${interpret}import atexit as _atexit
+import importlib.util as _importlib_util
 import os as _os_files
+import shutil as _shutil
 import tempfile as _tempfile
 
 _TASK = ${literal(taskSource)}
@@ -35,6 +37,7 @@ _SOURCE = ${literal(sourceCode)}
 
 def _load(name, text):
     folder = _tempfile.mkdtemp(prefix="akg-migrate-")
+    _atexit.register(_shutil.rmtree, folder, True)  # kept while the process runs (tracebacks read it)
     path = _os_files.path.join(folder, name + ".py")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)

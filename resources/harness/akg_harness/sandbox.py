@@ -33,6 +33,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from typing import List, Optional
 
 from .environment import executor_base
@@ -324,6 +326,98 @@ def nested_hidden_roots(bound: List[str]) -> List[str]:
     return [root for root in hidden_roots() if any(_inside(root, path) and root != path for path in bound)]
 
 
+PREFIX = "akg-sandbox-"
+OWNER_FILE = "owner"  # in the root, which no sandboxed process sees (only its subfolders are bound)
+# A root with no owner record (an older harness, or one written this very moment) is left alone
+# this long.
+UNOWNED_GRACE_S = 24 * 3600
+
+
+def _process_identity(pid: int) -> Optional[tuple]:
+    """(start time, PID namespace) of a live process; None when it is gone; ("?",) when it
+    exists but cannot be inspected (another user's)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            start = handle.read().rsplit(")", 1)[1].split()[19]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+    except OSError:
+        return ("?",)
+    try:
+        return start, os.readlink(f"/proc/{pid}/ns/pid")
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    except OSError:
+        return ("?",)
+
+
+def _write_owner(root: str) -> None:
+    identity = _process_identity(os.getpid())
+    if identity and len(identity) == 2:
+        with open(os.path.join(root, OWNER_FILE), "w") as handle:
+            handle.write(f"{os.getpid()} {identity[0]} {identity[1]}\n")
+
+
+def stale_roots(folder: Optional[str] = None, now: Optional[float] = None) -> List[str]:
+    """Sandbox roots in `folder` (the temp folder) whose harness process is gone.
+
+    A harness killed outright (SIGKILL, a power cut, the app force-quit) cannot remove its
+    sandbox, and a sandbox can hold gigabytes (a large output handed over). A root counts as
+    stale when it is ours (same user), its owner record names a process of this PID namespace
+    that no longer runs (or whose PID now belongs to a process started later), or, with no
+    record at all, when it is older than UNOWNED_GRACE_S. Roots of another PID namespace (a
+    container sharing /tmp) or another user are never touched."""
+    folder = folder or tempfile.gettempdir()
+    now = time.time() if now is None else now
+    mine = _process_identity(os.getpid())
+    namespace = mine[1] if mine and len(mine) == 2 else None
+    stale = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return stale
+    for name in names:
+        path = os.path.join(folder, name)
+        if not name.startswith(PREFIX):
+            continue
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if not os.path.isdir(path) or os.path.islink(path) or info.st_uid != os.geteuid():
+            continue
+        try:
+            with open(os.path.join(path, OWNER_FILE)) as handle:
+                pid_text, start, owner_namespace = handle.read().split()
+            pid = int(pid_text)
+        except FileNotFoundError:
+            if now - info.st_mtime > UNOWNED_GRACE_S:
+                stale.append(path)
+            continue
+        except (OSError, ValueError):
+            continue
+        if owner_namespace != namespace:
+            continue
+        identity = _process_identity(pid)
+        if identity is None or (len(identity) == 2 and identity[0] != start):
+            stale.append(path)
+    return stale
+
+
+def sweep_stale(folder: Optional[str] = None) -> List[str]:
+    """Removes the stale sandbox roots (see stale_roots); returns them."""
+    removed = stale_roots(folder)
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
+
+
+@functools.lru_cache(maxsize=None)
+def _sweep_once() -> None:
+    # Once per harness process, beside its work: removing gigabytes must not delay a verdict.
+    threading.Thread(target=sweep_stale, name="akg-sandbox-sweep", daemon=True).start()
+
+
 class Sandbox:
     """One sandbox's folders on disk, and the command and environment that start a process in it.
 
@@ -335,7 +429,9 @@ class Sandbox:
     def __init__(self, device_kind: str = "cpu", limits: Optional[Limits] = None):
         self.report = require()
         self.limits = limits or Limits.for_device(device_kind)
-        self.root = tempfile.mkdtemp(prefix="akg-sandbox-")
+        _sweep_once()
+        self.root = tempfile.mkdtemp(prefix=PREFIX)
+        _write_owner(self.root)
         self.inbox = os.path.join(self.root, "inbox")
         self.scratch = os.path.join(self.root, "scratch")
         self.cache = os.path.join(self.root, "cache")

@@ -345,3 +345,47 @@ def test_bytecode_compiled_by_the_trusted_side_serves_sandboxes_where_the_enviro
         assert env["PYTHONPYCACHEPREFIX"] == root
     finally:
         pycache.shared_root.cache_clear()
+
+
+def test_sandboxes_of_killed_harness_processes_are_swept_and_live_ones_kept(tmp_path):
+    # A harness killed with SIGKILL leaves its sandbox root behind: the next one removes it.
+    def root(name, owner=None, age_s=0.0):
+        path = tmp_path / f"{sandbox.PREFIX}{name}"
+        (path / "scratch").mkdir(parents=True)
+        (path / "scratch" / "output.bin").write_bytes(b"\0" * 1024)
+        if owner is not None:
+            (path / sandbox.OWNER_FILE).write_text(owner)
+        stamp = time.time() - age_s
+        os.utime(path, (stamp, stamp))
+        return path
+
+    killed = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    start, namespace = sandbox._process_identity(killed.pid)
+    killed.kill()
+    killed.wait()
+    mine = sandbox._process_identity(os.getpid())
+    dead = root("dead", f"{killed.pid} {start} {namespace}\n")
+    reused = root("reused", f"{os.getpid()} 1 {mine[1]}\n")  # this PID, an earlier process
+    alive = root("alive", f"{os.getpid()} {mine[0]} {mine[1]}\n")
+    other_namespace = root("container", f"{killed.pid} {start} pid:[1]\n")
+    unowned_old = root("old", age_s=sandbox.UNOWNED_GRACE_S + 60)
+    unowned_new = root("new")
+    unrelated = tmp_path / "akg-other-dead"
+    unrelated.mkdir()
+
+    removed = sandbox.sweep_stale(str(tmp_path))
+    assert sorted(removed) == sorted(str(p) for p in (dead, reused, unowned_old))
+    for path in (dead, reused, unowned_old):
+        assert not path.exists()
+    for path in (alive, other_namespace, unowned_new, unrelated):
+        assert path.exists()
+
+
+def test_a_sandbox_records_its_owner():
+    box = sandbox.Sandbox("cpu")
+    try:
+        pid, start, namespace = open(os.path.join(box.root, sandbox.OWNER_FILE)).read().split()
+        assert int(pid) == os.getpid() and (start, namespace) == sandbox._process_identity(os.getpid())
+        assert box.root not in sandbox.stale_roots(os.path.dirname(box.root))
+    finally:
+        box.close()
