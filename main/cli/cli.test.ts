@@ -38,6 +38,19 @@ describe('akg CLI', () => {
     expect(report.python.reason).toContain('/nonexistent/python3 could not be started')
   })
 
+  it("prints a command's own usage for --help and `help COMMAND`", async () => {
+    for (const argv of [
+      ['bench', '--help'],
+      ['help', 'bench'],
+      ['model', 'compare', '-h'],
+    ]) {
+      const result = await capture(argv)
+      expect(result.code).toBe(0)
+      expect(result.error).toBe('')
+      expect(result.out.split('\n')[0]).toMatch(new RegExp(`^usage: akg ${argv[0] === 'help' ? argv[1] : argv[0]} `))
+    }
+  })
+
   it('answers an unknown command with usage and exit code 2', async () => {
     const result = await capture(['frobnicate'])
     expect(result.code).toBe(2)

@@ -41,14 +41,20 @@ export async function runCli(argv: string[], io: Partial<Pick<CliContext, 'out' 
   const out = io.out ?? ((line: string) => process.stdout.write(`${line}\n`))
   const error = io.error ?? ((line: string) => process.stderr.write(`${line}\n`))
   const [name, ...rest] = argv
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
+  const asked = name === 'help' && rest[0] ? commands.find((candidate) => candidate.name === rest[0]) : undefined
+  if (!name || ((name === 'help' || name === '--help' || name === '-h') && !asked)) {
     out(usage())
     return name ? 0 : 2
   }
-  const command = commands.find((candidate) => candidate.name === name)
+  const command = asked ?? commands.find((candidate) => candidate.name === name)
   if (!command) {
     error(`akg: unknown command "${name}"\n\n${usage()}`)
     return 2
+  }
+  // `akg bench --help`, `akg help bench`: the command's own usage, before anything starts.
+  if (asked || rest.includes('--help') || rest.includes('-h')) {
+    out(`usage: ${command.usage}\n    ${command.summary}`)
+    return 0
   }
   const host = new Host({ appRoot: findAppRoot(import.meta.dirname), program: 'cli' })
   const context: CliContext = { host, handlers: createHandlers(host), json: rest.includes('--json'), out, error }
