@@ -47,13 +47,16 @@ describe('prompts', () => {
     expect(coder).not.toMatch(/prefer @triton\.autotune/i)
   })
 
-  it('give the precision rule with its reason, the scratch-buffer rule and what counts as your kernels', () => {
+  it('give the precision rule with its reason, the weights and scratch-buffer rules and what counts as your kernels', () => {
     const prompt = text(coderMessages(task(), { plan: null, source: null, feedback: null }))
     expect(prompt).toContain('the reference runs in strict fp32 (TF32 off)')
     expect(prompt).toContain('TF32 tensor-core products keep 10 mantissa bits')
     expect(prompt).toContain('split-K or split-reduction partial results')
     expect(prompt).toContain('an attention score matrix')
     expect(prompt).toContain('keeping results from one call to reuse in the next')
+    // Weights: both modules are built after the same seed; the patch loads by name.
+    expect(prompt).toContain('with the same random calls in the same order')
+    expect(prompt).toContain('the patch loads the model')
     expect(prompt).toContain('@triton.heuristics')
     expect(prompt).toContain('do_not_specialize')
     const cuda = text(coderMessages(task({ dsl: 'cuda_c' }), { plan: null, source: null, feedback: null }))

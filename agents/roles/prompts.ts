@@ -33,10 +33,17 @@ const scratchRule =
   "counters for atomics) with torch.empty/torch.zeros on the input's device, every call. Not allowed: reducing or transforming those buffers with torch ops (do it in a kernel), " +
   'keeping results from one call to reuse in the next (a workspace kept across calls must be fully rewritten before it is read), and allocating on another device or stream.'
 
+const weightsRule =
+  'Weights: the harness builds Model and ModelNew each right after the same seed and compares their outputs, so ModelNew must create the same parameters and buffers as Model ' +
+  '(same names, shapes and dtypes) with the same random calls in the same order: build the same nn layers, or copy the body of Model.__init__ as it is. ' +
+  'Parameters made any other way (torch.empty, your own initialisation, a different order) hold other values and fail the comparison. ' +
+  "For a task cut from a user's model the names matter twice: the patch loads the model's trained weights into ModelNew by those names."
+
 const rulesSection = (task: PromptTask): string => {
   const plugin = dslPlugin(task.dsl)
   return `## How the harness judges the answer
 - ${precisionRule}
+- ${weightsRule}
 - ${scratchRule}
 - Your kernels: ${plugin.yourKernels}
 

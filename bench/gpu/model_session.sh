@@ -5,6 +5,10 @@
 # bench/model_session.sh per model. Needs .gpu-carry/node from bench/gpu/node_carry.sh (Node and
 # the bundled CLI; the GPU machine has no Node) and .gpu-carry/bwrap.
 #   bash bench/gpu/model_session.sh OUT_DIR
+# Each region's run times eager and torch.compile of its task and confirms with ncu, so ResNet-50's
+# eight tasks take minutes: one model per device call fits the 600 s limit, e.g.
+#   AKG_MODEL_SESSION_MODELS=transformer_block AKG_MODEL_SESSION_CAP=560 AKG_GPU_SCRIPT_CAP=580 \
+#     bash bench/gpu/all.sh $OUT model_session
 set -uo pipefail
 OUT=${1:?usage: bench/gpu/model_session.sh OUT_DIR}
 mkdir -p "$OUT"
