@@ -90,10 +90,21 @@ export function routeCandidate(context: RunContext, candidate: CandidateRecord, 
     case 'runtime_error':
       return { action: 'fix', reason: `${status.replace('_', ' ')} at stage ${candidate.verdict?.errorStage ?? '?'}: a local error` }
     case 'incorrect':
-      return { action: 'fix', reason: `wrong outputs (max abs error ${candidate.verdict?.maxAbsError ?? '?'}): check indexing, masks and accumulation` }
+      return { action: 'fix', reason: incorrectReason(candidate) }
     case 'timeout':
       return { action: depth === 0 ? 'fix' : 'regenerate', reason: 'the candidate ran past its time limit (a hang or a pathological launch)' }
     default:
       return { action: 'regenerate', reason: `status ${status}` }
   }
+}
+
+/** What an incorrect verdict says is wrong, from the check that failed (the task's own shapes may have passed). */
+export function incorrectReason(candidate: CandidateRecord): string {
+  const failed = candidate.verdict?.failedChecks ?? []
+  if (failed.includes('output_structure')) return "the outputs' number, shapes or dtypes differ from the reference's"
+  if (failed.includes('output_matches_reference') || failed.length === 0)
+    return `wrong outputs (max abs error ${candidate.verdict?.maxAbsError ?? '?'}): check indexing, masks and accumulation`
+  if (failed.includes('correct_across_shapes')) return "right at the task's shapes, wrong at others: sizes hard-coded or not masked, strides assumed"
+  if (failed.includes('output_depends_on_inputs')) return 'the output does not follow rescaled inputs: a constant or remembered result'
+  return `failed ${failed.join(', ')}`
 }

@@ -86,6 +86,22 @@ describe('prompts', () => {
     expect(failure).not.toContain('e+303')
   })
 
+  it('lead with the failed check when the task shapes passed and another shape did not', () => {
+    const verdict = makeVerdict('incorrect')
+    verdict.correctness = { trials: 5, max_abs_error: 1.9e-6, max_rel_error: 1e-6, mismatch_ratio: 0 }
+    verdict.checks = [
+      { name: 'output_matches_reference', passed: true, detail: '5 trial(s) within tolerance' },
+      { name: 'correct_across_shapes', passed: false, detail: 'wrong at another shape: smallest: 32 -> 1' },
+    ]
+    const failure = describeFailure([], verdict)
+    expect(failure).not.toContain('max absolute error')
+    expect(failure.indexOf('- correct_across_shapes: wrong at another shape')).toBeGreaterThan(0)
+    expect(failure).toContain("At the task's own input shapes the outputs were within tolerance")
+    // A wrong output at the task's shapes still shows its numbers.
+    verdict.checks[0]!.passed = false
+    expect(describeFailure([], verdict)).toContain('max absolute error 1.900e-6')
+  })
+
   it('number the candidate lines in the optimize prompt and carry the diagnosis facts', () => {
     const analysis = {
       bound: 'memory-bound' as const,

@@ -60,7 +60,8 @@ const knowledgeSection = (knowledge: KnowledgeSnippet[]): string =>
 /** How the harness judges a candidate (resources/harness/README.md: Reference precision, Shapes). */
 const verificationLine =
   'Verification: outputs are compared with the reference run in strict fp32 for float32 tasks (TF32 off; atol = rtol = 1e-4, fp16/bf16 1e-2); ' +
-  'a miss is re-judged against an fp64 truth. Correctness is also checked at other input sizes (ragged tails, size 1, 2n+1), so do not hard-code sizes.'
+  'a miss is re-judged against an fp64 truth. Correctness is also checked at other input sizes (ragged tails, size 1, 2n+1), so do not hard-code sizes: ' +
+  'each distinct size of the inputs is changed wherever it appears, and a shape is skipped where the reference cannot run (a size the weights fix) or only broadcasts a size-1 input.'
 
 const taskSection = (task: PromptTask): string =>
   `## Task (PyTorch reference, KernelBench format)
@@ -122,8 +123,12 @@ export function describeFailure(findings: CheckFinding[], verdict: Verdict | nul
   const lines = [`The harness says: ${verdict.status}.`]
   if (verdict.error) lines.push(`Stage ${verdict.error.stage}: ${excerpt(verdict.error.message)}`)
   if (verdict.error?.traceback) lines.push(`Traceback (end):\n${excerpt(verdict.error.traceback).slice(-errorExcerptChars / 2)}`)
-  if (verdict.correctness && verdict.status === 'incorrect') lines.push(correctnessLine(verdict.correctness))
+  // Right at the task's shapes, wrong elsewhere (other shapes, rescaled inputs): the failed check leads, and
+  // the task-shape numbers, which passed, are not shown as if they were the error.
+  const matched = verdict.checks.find((check) => check.name === 'output_matches_reference')?.passed === true
+  if (verdict.correctness && verdict.status === 'incorrect' && !matched) lines.push(correctnessLine(verdict.correctness))
   if (failed.length > 0) lines.push(`Failed checks:\n${failed.join('\n')}`)
+  if (verdict.status === 'incorrect' && matched) lines.push("At the task's own input shapes the outputs were within tolerance: only the checks above failed.")
   if (findings.length > 0) lines.push(`Checker warnings:\n${formatFindings(findings)}`)
   return lines.join('\n')
 }

@@ -314,7 +314,7 @@ class Correctness:
             record = {"label": entry["label"], "shapes": [list(s) for s in entry["shapes"]]}
             section["trials"].append(record)
             record["status"], record["detail"] = self.shape_trial(
-                shapes.resample(base, entry["shapes"], seed + index + 1)
+                shapes.resample(base, entry["shapes"], seed + index + 1), entry
             )
             if record["status"] == "failed":
                 failures.append(f"{entry['label']} (input shapes {record['shapes']}): {record['detail']}")
@@ -339,13 +339,20 @@ class Correctness:
             + ")"
         )
 
-    def shape_trial(self, pristine: list):
+    def shape_trial(self, pristine: list, entry: dict):
         """("passed"|"failed"|"skipped", detail) at one derived shape."""
         ctx = self.ctx
         try:
             references = detach_copy(flatten_outputs(ctx.call_reference(clone(pristine))))
         except Exception as error:
             return "skipped", f"the reference cannot run here: {type(error).__name__}: {error}"
+        broadcast = shapes.broadcast_only(
+            entry,
+            [tuple(r.shape) for r in ctx.sample_reference],
+            [tuple(r.shape) for r in references],
+        )
+        if broadcast:
+            return "skipped", broadcast
         if not all(bool(r.isfinite().all()) for r in references if r.dtype.is_floating_point):
             return "skipped", "the reference is not finite here"
         try:

@@ -6,7 +6,10 @@ same value in two places, as in a square matmul, moves together). Per size: scal
 16, 128) and the smallest (1). Inputs at a derived shape are resampled from a
 get_inputs() draw (values picked at random from the original tensor), so the value
 distribution (signs, ranges, valid indices) is kept. A derived shape the reference
-itself cannot run (a size tied to the model's weights) is skipped, with its error.
+itself cannot run (a size tied to the model's weights) is skipped, with its error; so is
+one where the reference only broadcasts the resized input: a size tied to the weights
+(a residual's channels) set to 1 on one input, while the output keeps the size
+(broadcast_only). That is a change of meaning, not of size, and no caller of the task feeds it.
 
 A task fixes its shapes with a module-level `AKG_FIXED_SHAPES = True` (or a string
 saying why); it lists its own with `get_input_shapes()` or `AKG_INPUT_SHAPES`: a list
@@ -69,6 +72,8 @@ def derived_shapes(inputs: list, limit: int = MAX_SHAPES) -> list:
             (
                 f"{label}: {size} -> {value}",
                 [tuple(value if s == size else s for s in shape) for shape in shapes],
+                size,
+                value,
             )
             for label, value in variants(size)
         ]
@@ -80,13 +85,32 @@ def derived_shapes(inputs: list, limit: int = MAX_SHAPES) -> list:
             if rank < len(options):
                 ordered.append(options[rank])
     out = []
-    for label, new in ordered:
+    for label, new, size, value in ordered:
         if sum(_numel(shape) for shape in new) > MAX_GROWTH * base_elements:
             continue
-        out.append({"label": label, "shapes": new})
+        out.append({"label": label, "shapes": new, "size": size, "value": value})
         if len(out) >= limit:
             break
     return out
+
+
+def broadcast_only(entry: dict, task_outputs: list, outputs: list):
+    """Why the reference's outputs at a derived shape show a broadcast, not a resize: the
+    resized size appears in the outputs at the task's shapes and stays there at every such
+    place. None when the size reaches the outputs (or never was in them: a reduced size)."""
+    size = entry.get("size")
+    if size is None or len(task_outputs) != len(outputs):
+        return None
+    places = [(i, d) for i, shape in enumerate(task_outputs) for d, s in enumerate(shape) if s == size]
+    if not places or any(len(outputs[i]) != len(task_outputs[i]) for i, _ in places):
+        return None
+    if all(outputs[i][d] == size for i, d in places):
+        shown = ", ".join(str(list(shape)) for shape in outputs)
+        return (
+            f"the reference only broadcasts the resized input here (its output keeps size {size}: {shown}); "
+            "a size tied to the weights, not one a caller varies"
+        )
+    return None
 
 
 def _numel(shape) -> int:

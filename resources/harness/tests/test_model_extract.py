@@ -135,3 +135,18 @@ def test_the_cli_runs_the_model_in_the_executor_and_exits_2_on_a_bad_model(tmp_p
     assert completed.returncode == 2
     assert "MODEL_ERROR: [import] does_not_import.py does not import" in completed.stderr
     assert not (tmp_path / "r.json").exists()
+
+
+def test_a_buffer_constant_in_the_model_is_varied_in_its_task():
+    # An untrained batch norm's running mean 0 and variance 1: a kernel that assumed them would
+    # pass its task and break the trained model, whose values the patch loads.
+    from akg_harness.model.taskgen import _draw
+
+    for constant in (1.0, 0.0, -2.0):
+        values = eval(_draw((4096,), "float32", {"min": constant, "max": constant}, True), {"torch": torch})
+        assert values.std() > 0.1 * max(1.0, abs(constant))
+        assert constant == 0 or bool(
+            (values * constant > 0).all()
+        )  # the sign is kept: a variance stays positive
+    kept = eval(_draw((4096,), "float32", {"min": 0.25, "max": 0.75}, True), {"torch": torch})
+    assert 0.25 <= float(kept.min()) and float(kept.max()) <= 0.75

@@ -12,8 +12,18 @@ from conftest import failed
 def test_derived_shapes_move_shared_sizes_together_and_put_ragged_tails_first():
     inputs = [torch.randn(64, 32), torch.randn(32, 64), 3]
     derived = shapes.derived_shapes(inputs)
-    assert derived[0] == {"label": "ragged: 64 -> 63", "shapes": [(63, 32), (32, 63)]}
-    assert derived[1] == {"label": "ragged: 32 -> 31", "shapes": [(64, 31), (31, 64)]}
+    assert derived[0] == {
+        "label": "ragged: 64 -> 63",
+        "shapes": [(63, 32), (32, 63)],
+        "size": 64,
+        "value": 63,
+    }
+    assert derived[1] == {
+        "label": "ragged: 32 -> 31",
+        "shapes": [(64, 31), (31, 64)],
+        "size": 32,
+        "value": 31,
+    }
     labels = [entry["label"] for entry in derived]
     assert "smallest: 64 -> 1" in labels and len(derived) <= shapes.MAX_SHAPES
     for value in (63, 31):  # ragged: divisible by none of 2, 16, 128
@@ -22,6 +32,26 @@ def test_derived_shapes_move_shared_sizes_together_and_put_ragged_tails_first():
     assert [tuple(t.shape) for t in resampled[:2]] == [(63, 32), (32, 63)]
     assert resampled[2] == 3
     assert set(resampled[0].reshape(-1).tolist()) <= set(inputs[0].reshape(-1).tolist())
+
+
+def test_a_shape_where_the_reference_only_broadcasts_is_skipped():
+    entry = {"label": "smallest: 32 -> 1", "size": 32, "value": 1}
+    # A residual's width set to 1 while the output keeps 32: broadcasting, not a resize.
+    assert "only broadcasts the resized input" in shapes.broadcast_only(entry, [(4, 32)], [(4, 32)])
+    assert shapes.broadcast_only(entry, [(4, 32)], [(4, 1)]) is None  # the size reached the output
+    assert shapes.broadcast_only(entry, [(4,)], [(4,)]) is None  # a reduced size: never in the output
+    # A size that is both a batch and (by chance) a weight-given width: one place moved, so kept.
+    assert shapes.broadcast_only(entry, [(32, 32)], [(1, 32)]) is None
+    assert shapes.broadcast_only({"label": "declared 0"}, [(4, 32)], [(4, 32)]) is None
+
+
+def test_a_kernel_for_the_residual_the_model_feeds_passes(evaluate):
+    result = evaluate("linear_residual", "triton", "linear_residual_rows", correctness_trials=2)
+    assert result["status"] == "passed", failed(result)
+    statuses = {t["label"]: (t["status"], t["detail"]) for t in result["shapes"]["trials"]}
+    status, detail = statuses["smallest: 32 -> 1"]
+    assert status == "skipped" and "only broadcasts the resized input" in detail
+    assert statuses["ragged: 4 -> 3"][0] == "passed"
 
 
 def test_declared_and_fixed_shapes():

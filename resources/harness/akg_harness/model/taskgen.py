@@ -2,7 +2,10 @@
 
 Parameters are drawn with the model's own mean and spread (buffers uniformly within the
 model's range, so a running variance stays positive), and inputs with the activations'
-own statistics, so tolerances behave as they do inside the model. Parameter names are
+own statistics. A value that is constant in the model (an untrained batch norm's running
+mean 0 and variance 1, a spread of 0) is varied around it instead, keeping its sign: the
+patch loads the real values, and a kernel that assumed the constant would pass its task and
+break the trained model, so tolerances behave as they do inside the model. Parameter names are
 the model's state_dict keys with dots as underscores: the patch loads the real weights
 into ModelNew by these names.
 """
@@ -14,6 +17,14 @@ def _dtype(name: str) -> str:
     return f"torch.{name}"
 
 
+def constant_spread(value: float) -> tuple:
+    """(low, high) around a value the model holds constant: half to one and a half times it
+    (same sign: a variance stays positive), or -0.5 to 0.5 around zero."""
+    if value == 0:
+        return -0.5, 0.5
+    return sorted((0.5 * value, 1.5 * value))
+
+
 def _draw(shape, dtype: str, stats: dict, buffer: bool) -> str:
     shape_text = repr(tuple(shape))
     if dtype.startswith("int") or dtype.startswith("uint") or dtype == "bool":
@@ -23,6 +34,8 @@ def _draw(shape, dtype: str, stats: dict, buffer: bool) -> str:
         return f"torch.randint({low}, {max(high, low + 1)}, {shape_text}, dtype={_dtype(dtype)})"
     if buffer:
         low, high = stats.get("min", 0.0), stats.get("max", 1.0)
+        if high == low:
+            low, high = constant_spread(low)
         return f"torch.rand({shape_text}, dtype={_dtype(dtype)}) * {high - low:.6g} + {low:.6g}"
     std, mean = stats.get("std", 1.0) or 1.0, stats.get("mean", 0.0)
     return f"torch.randn({shape_text}, dtype={_dtype(dtype)}) * {std:.6g} + {mean:.6g}"
@@ -73,7 +86,13 @@ def task_source(task: dict, model_name: str, device: str) -> str:
     for parameter in region["parameters"]:
         draw = _draw(parameter["shape"], parameter["dtype"], parameter, parameter["buffer"])
         if parameter["buffer"]:
-            lines.append(f"        self.register_buffer({parameter['name']!r}, {draw})")
+            constant = (
+                f"  # {parameter['key']}: {parameter.get('min', 0.0):.6g} throughout in the model, varied here"
+                if parameter.get("min") == parameter.get("max")
+                and not parameter["dtype"].startswith(("int", "uint", "bool"))
+                else ""
+            )
+            lines.append(f"        self.register_buffer({parameter['name']!r}, {draw}){constant}")
         else:
             lines.append(f"        self.{parameter['name']} = nn.Parameter({draw})  # {parameter['key']}")
     arguments = ", ".join(f"x{index}" for index in range(len(region["inputs"])))
