@@ -19,7 +19,7 @@ const activations =
 const activationModules =
   'ReLU|ReLU6|LeakyReLU|GELU|SiLU|Sigmoid|Tanh|ELU|SELU|CELU|Softplus|Softsign|Hardtanh|Hardsigmoid|Hardswish|Mish|LogSigmoid|Tanhshrink|Softshrink|Hardshrink|Threshold|PReLU|RReLU|GLU'
 const pointwise =
-  'exp|exp2|expm1|log|log2|log1p|sqrt|rsqrt|abs|neg|clamp|clip|pow|erf|erfc|sin|cos|reciprocal|sign|floor|ceil|round|where|square|lerp|addcmul|addcdiv|maximum|minimum|fmod|remainder|dropout|bias_add'
+  'exp|exp2|expm1|log|log2|log1p|sqrt|rsqrt|abs|neg|clamp|clip|pow|erf|erfc|sin|cos|reciprocal|sign|floor|ceil|round|where|square|lerp|addcmul|addcdiv|maximum|minimum|fmod|remainder|dropout|bias_add|add|sub|mul|div|true_divide|rsub'
 
 /** Ordered from the pattern that dominates a kernel's design to the one that matters least. */
 const rules: Rule[] = [
@@ -92,7 +92,7 @@ const EVIDENCE_LIMIT = 4
  * read when there is one, so shapes built in get_inputs() do not count.
  */
 export function classifyOperators(source: string): OperatorEvidence[] {
-  const code = stripCommentsAndStrings(modelClass(source))
+  const code = atenAsTorch(stripCommentsAndStrings(modelClass(source)))
   const forward = forwardBody(code)
   const found = new Map<OperatorPattern, Set<string>>()
   const note = (pattern: OperatorPattern, evidence: string) => {
@@ -135,8 +135,77 @@ function convolutionCalls(code: string): Array<{ quote: string; grouped: boolean
     /\b(?:nn\.(?:Conv|ConvTranspose)[123]d|(?:F|torch\.nn\.functional|torch)\.conv(?:_transpose)?[123]d)\s*\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)/g
   return [...code.matchAll(call)].map((match) => ({
     quote: quote(code, match.index ?? 0, match[0]),
-    grouped: /\bgroups\s*=\s*(?!1\b)[\w.(]/.test(match[1] ?? ''),
+    grouped: /\bgroups\s*=\s*(?!1\b)[\w.(]/.test(match[1] ?? '') || positionalGroups(match[1] ?? ''),
   }))
+}
+
+/** groups given by position: the seventh argument of nn.Conv*d, F.conv*d and their transposes (and of aten.conv2d). */
+function positionalGroups(argumentsText: string): boolean {
+  const parts: string[] = []
+  let depth = 0
+  let current = ''
+  for (const char of argumentsText) {
+    if ('([{'.includes(char)) depth++
+    if (')]}'.includes(char)) depth--
+    if (char === ',' && depth === 0) {
+      parts.push(current.trim())
+      current = ''
+    } else current += char
+  }
+  parts.push(current.trim())
+  const positional = parts.filter((part) => part !== '' && !/^\w+\s*=(?!=)/.test(part))
+  return positional.length >= 7 && positional[6] !== '1'
+}
+
+/** F.* spellings of aten operators; every other aten operator reads as torch.NAME. */
+const functionalAten = new Set([
+  'linear',
+  'bilinear',
+  'conv1d',
+  'conv2d',
+  'conv3d',
+  'conv_transpose1d',
+  'conv_transpose2d',
+  'conv_transpose3d',
+  'layer_norm',
+  'batch_norm',
+  'group_norm',
+  'instance_norm',
+  'rms_norm',
+  'max_pool1d',
+  'max_pool2d',
+  'max_pool3d',
+  'avg_pool1d',
+  'avg_pool2d',
+  'avg_pool3d',
+  'adaptive_avg_pool1d',
+  'adaptive_avg_pool2d',
+  'adaptive_avg_pool3d',
+  'adaptive_max_pool1d',
+  'adaptive_max_pool2d',
+  'adaptive_max_pool3d',
+  'scaled_dot_product_attention',
+])
+
+/** An aten operator's name as user code would spell it: in-place and private marks and internal variants dropped. */
+function atenName(name: string): string {
+  const plain = name.replace(/^_+/, '').replace(/_$/, '')
+  if (/^native_batch_norm/.test(plain) || plain === 'batch_norm_no_update') return 'batch_norm'
+  if (/^native_(layer|group)_norm$/.test(plain)) return plain.replace(/^native_/, '')
+  if (/^scaled_dot_product_\w*attention/.test(plain)) return 'scaled_dot_product_attention'
+  if (plain === 'convolution') return 'conv2d'
+  return plain.replace(/_with_indices$/, '')
+}
+
+/**
+ * Graphs captured from a model (and tasks cut from them) call operators as
+ * `torch.ops.aten.linear.default(...)`; read them as `F.linear(...)` / `torch.add(...)` so the rules above see them.
+ */
+function atenAsTorch(code: string): string {
+  return code.replace(/\b(?:torch\.ops\.)?aten\.(\w+?)(?:\.(\w+))?\s*\(/g, (_whole, name: string) => {
+    const spelled = atenName(name)
+    return `${functionalAten.has(spelled) ? 'F' : 'torch'}.${spelled}(`
+  })
 }
 
 function countMatches(text: string, expression: RegExp): number {

@@ -6,6 +6,7 @@ import {
   KnowledgeDocumentError,
   knowledgeDsls,
   loadKnowledge,
+  operatorPatternsOf,
   parseKnowledgeDocument,
   selectKnowledge,
   type KnowledgeFile,
@@ -108,6 +109,31 @@ describe('operator classification', () => {
     ].join('\n')
     const patterns = classifyOperators(source).map((entry) => entry.pattern)
     expect(patterns).toEqual(['conv', 'fused-epilogue', 'norm', 'reduction', 'elementwise'])
+  })
+
+  it('reads the aten spellings of tasks cut from a model', () => {
+    const task = (...lines: string[]) => ['class Model(nn.Module):', '    def forward(self, x0, x1):', ...lines.map((line) => `        ${line}`)].join('\n')
+    const linear = task(
+      'v0 = torch.ops.aten.linear.default(x0, self.w, self.b)',
+      'v1 = torch.ops.aten.view.default(v0, [256, 32, 1024])',
+      'v2 = torch.ops.aten.add.Tensor(x1, v1)',
+      'v3 = torch.ops.aten.layer_norm.default(v2, [1024], self.g, self.beta, 1e-05, False)',
+      'return v3',
+    )
+    expect(operatorPatternsOf(linear)).toEqual(['matmul', 'fused-epilogue', 'norm', 'reduction', 'elementwise'])
+    const conv = task(
+      'v0 = torch.ops.aten.conv2d.default(x0, self.w, None, [1, 1], [1, 1])',
+      'v1 = torch.ops.aten._native_batch_norm_legit_no_training.default(v0, self.g, self.b, self.m, self.v, 0.1, 1e-05)',
+      'v2 = torch.ops.aten.relu_.default(v1)',
+      'return v2',
+    )
+    expect(operatorPatternsOf(conv)).toEqual(['conv', 'fused-epilogue', 'norm', 'reduction', 'elementwise'])
+    // groups by position (the seventh argument): a depthwise convolution, not a dense one.
+    const depthwise = task('return torch.ops.aten.conv2d.default(x0, self.w, None, [1, 1], [1, 1], [1, 1], 32)')
+    expect(operatorPatternsOf(depthwise)).toEqual(['grouped-conv'])
+    expect(operatorPatternsOf(task('return torch.ops.aten._softmax.default(x0, -1, False)'))).toEqual(['softmax', 'reduction'])
+    expect(operatorPatternsOf(task('return torch.ops.aten.max_pool2d_with_indices.default(x0, [3, 3], [2, 2])'))).toEqual(['pooling'])
+    expect(operatorPatternsOf(task('return torch.ops.aten.scaled_dot_product_attention.default(x0, x1, x1)'))[0]).toBe('attention')
   })
 
   it('recognises hand-written attention from two matmuls around a softmax', () => {

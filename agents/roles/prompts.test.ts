@@ -64,6 +64,12 @@ describe('prompts', () => {
     expect(cuda).toContain('#ifndef TILE')
   })
 
+  it('say that Triton on the CPU runs under its interpreter, and only there', () => {
+    expect(text(designerMessages(task({ device: 'cpu', hardware: null })))).toContain('Triton runs here under its interpreter (TRITON_INTERPRET=1)')
+    expect(text(designerMessages(task()))).not.toContain('TRITON_INTERPRET')
+    expect(text(designerMessages(task({ dsl: 'cpp', device: 'cpu', hardware: null })))).not.toContain('TRITON_INTERPRET')
+  })
+
   it('leave hardware facts out on the CPU instead of inventing them', () => {
     expect(text(designerMessages(task({ device: 'cpu', hardware: null })))).not.toContain('## Target hardware')
   })

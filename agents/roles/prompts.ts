@@ -63,12 +63,19 @@ const verificationLine =
   'a miss is re-judged against an fp64 truth. Correctness is also checked at other input sizes (ragged tails, size 1, 2n+1), so do not hard-code sizes: ' +
   'each distinct size of the inputs is changed wherever it appears, and a shape is skipped where the reference cannot run (a size the weights fix) or only broadcasts a size-1 input.'
 
+/** Triton aimed at the CPU runs under its interpreter: say so once, since the GPU-oriented notes assume device tensors and timing. */
+const interpreterLine = (task: PromptTask): string =>
+  task.dsl === 'triton' && task.device.split(':').pop() === 'cpu'
+    ? ' Triton runs here under its interpreter (TRITON_INTERPRET=1) on CPU tensors: notes about keeping data on the GPU do not apply, ' +
+      'and the verdict is correctness only (nothing is timed, tuning values are not searched).'
+    : ''
+
 const taskSection = (task: PromptTask): string =>
   `## Task (PyTorch reference, KernelBench format)
 \`\`\`python
 ${task.taskSource.trim()}
 \`\`\`
-Target device: ${task.device}.
+Target device: ${task.device}.${interpreterLine(task)}
 ${verificationLine}${hardwareSection(task)}`
 
 const excerpt = (text: string): string =>
