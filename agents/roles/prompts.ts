@@ -94,7 +94,7 @@ export function designerMessages(task: PromptTask): ChatMessage[] {
     {
       role: 'user',
       content:
-        `${taskSection(task)}\n\nWrite a plan (at most 25 lines): the operator's math and shapes, the parallel axes, tiling and block sizes, ` +
+        `${taskSection(task)}\n\nWrite a plan (at most 40 lines): the operator's math and shapes, the parallel axes, tiling and block sizes, ` +
         `fusion, vectorisation, reductions, pipelining, and the edge cases to mask. Name the parameters the tuner should search.\n${plugin.designHints}\n\n${rulesSection(task)}${knowledgeSection(task.knowledge)}`,
     },
   ]

@@ -79,6 +79,12 @@ def test_task_files_are_kernelbench_tasks_with_the_models_shapes(extracted):
     (x,) = task.get_inputs()
     expected = torch.relu(torch.nn.functional.linear(x, model.enc_linear1_weight, model.enc_linear1_bias))
     assert torch.allclose(model(x), expected)
+    # Inputs stay within the range the model fed: one that never went negative (after a ReLU) stays so.
+    low, high = task.INPUT_STATS[0][2:]
+    assert low <= float(x.min()) and float(x.max()) <= high
+    task.INPUT_STATS = [(0.5, 1.0, 0.0, 3.0)]
+    (post_relu,) = task.get_inputs()
+    assert float(post_relu.min()) == 0.0 and float(post_relu.max()) <= 3.0
 
 
 def test_a_task_edited_by_the_user_is_kept(extracted):
