@@ -2,12 +2,12 @@
 
 Parameters are drawn with the model's own mean and spread (buffers uniformly within the
 model's range, so a running variance stays positive), and inputs with the activations'
-own statistics. A value that is constant in the model (an untrained batch norm's running
-mean 0 and variance 1, a spread of 0) is varied around it instead, keeping its sign: the
-patch loads the real values, and a kernel that assumed the constant would pass its task and
-break the trained model, so tolerances behave as they do inside the model. Parameter names are
-the model's state_dict keys with dots as underscores: the patch loads the real weights
-into ModelNew by these names.
+own statistics, clamped to the range the model fed, so tolerances behave as they do inside
+the model. A buffer that is constant in the model (an untrained batch norm's running mean 0
+and variance 1) is varied around its value instead, keeping its sign: the patch loads the
+real values, and a kernel that assumed the constant would pass its task and break the
+trained model. Parameter names are the model's state_dict keys with dots as underscores:
+the patch loads the real weights into ModelNew by these names.
 """
 
 import hashlib
