@@ -67,6 +67,9 @@ describe('prompts', () => {
   it('say that Triton on the CPU runs under its interpreter, and only there', () => {
     expect(text(designerMessages(task({ device: 'cpu', hardware: null })))).toContain('Triton runs here under its interpreter (TRITON_INTERPRET=1)')
     expect(text(designerMessages(task()))).not.toContain('TRITON_INTERPRET')
+    // Nothing is timed under the interpreter: no tuning section to follow.
+    expect(text(coderMessages(task({ device: 'cpu', hardware: null }), { plan: null, source: null, feedback: null }))).not.toContain('## Tuning')
+    expect(text(coderMessages(task(), { plan: null, source: null, feedback: null }))).toContain('## Tuning')
     expect(text(designerMessages(task({ dsl: 'cpp', device: 'cpu', hardware: null })))).not.toContain('TRITON_INTERPRET')
   })
 

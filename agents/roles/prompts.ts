@@ -37,7 +37,8 @@ const weightsRule =
   'Weights: the harness builds Model and ModelNew each right after the same seed and compares their outputs, so ModelNew must create the same parameters and buffers as Model ' +
   '(same names, shapes and dtypes) with the same random calls in the same order: build the same nn layers, or copy the body of Model.__init__ as it is. ' +
   'Parameters made any other way (torch.empty, your own initialisation, a different order) hold other values and fail the comparison. ' +
-  "For a task cut from a user's model the names matter twice: the patch loads the model's trained weights into ModelNew by those names."
+  "For a task cut from a user's model the names matter twice: the patch loads the model's trained weights into ModelNew by those names after it is built, " +
+  "so derive nothing from them in __init__ (a batch norm's scale and shift folded into the weights would go stale): compute such values in a kernel on each call."
 
 const rulesSection = (task: PromptTask): string => {
   const plugin = dslPlugin(task.dsl)
@@ -45,10 +46,7 @@ const rulesSection = (task: PromptTask): string => {
 - ${precisionRule}
 - ${weightsRule}
 - ${scratchRule}
-- Your kernels: ${plugin.yourKernels}
-
-## Tuning
-${plugin.tuning}`
+- Your kernels: ${plugin.yourKernels}${interpreted(task) ? '' : `\n\n## Tuning\n${plugin.tuning}`}`
 }
 
 const hardwareSection = (task: PromptTask): string =>
@@ -64,10 +62,11 @@ const verificationLine =
   'each distinct size of the inputs is changed wherever it appears, and a shape is skipped where the reference cannot run (a size the weights fix) or only broadcasts a size-1 input.'
 
 /** Triton aimed at the CPU runs under its interpreter: say so once, since the GPU-oriented notes assume device tensors and timing. */
+const interpreted = (task: PromptTask): boolean => task.dsl === 'triton' && task.device.split(':').pop() === 'cpu'
 const interpreterLine = (task: PromptTask): string =>
-  task.dsl === 'triton' && task.device.split(':').pop() === 'cpu'
+  interpreted(task)
     ? ' Triton runs here under its interpreter (TRITON_INTERPRET=1) on CPU tensors: notes about keeping data on the GPU do not apply, ' +
-      'and the verdict is correctness only (nothing is timed, tuning values are not searched).'
+      'and the verdict is correctness only (nothing is timed, so there is no tuning or speed comparison; GPU figures in the notes do not apply).'
     : ''
 
 const taskSection = (task: PromptTask): string =>

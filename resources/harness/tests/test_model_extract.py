@@ -156,3 +156,10 @@ def test_a_buffer_constant_in_the_model_is_varied_in_its_task():
         )  # the sign is kept: a variance stays positive
     kept = eval(_draw((4096,), "float32", {"min": 0.25, "max": 0.75}, True), {"torch": torch})
     assert 0.25 <= float(kept.min()) and float(kept.max()) <= 0.75
+
+
+def test_a_task_names_the_arguments_its_aten_calls_pass_by_position(extracted):
+    report, _, _ = extracted
+    text = open(by_label(report, "linear -> relu")["task_path"]).read()
+    assert "# The aten operators forward() calls, with the names of the arguments it passes by position:" in text
+    assert "#   linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor" in text

@@ -11,6 +11,7 @@ the patch loads the real weights into ModelNew by these names.
 """
 
 import hashlib
+import re
 
 
 def _dtype(name: str) -> str:
@@ -23,6 +24,29 @@ def constant_spread(value: float) -> tuple:
     if value == 0:
         return -0.5, 0.5
     return sorted((0.5 * value, 1.5 * value))
+
+
+ATEN_CALL = re.compile(r"torch\.ops\.aten\.(\w+)\.(\w+)\(")
+
+
+def aten_signatures(code: list) -> list:
+    """The schema of each aten operator the region's code calls, in order of first use: the
+    graph passes arguments by position (`batch_norm(..., False, 0.1, 1e-05, False)`), and
+    the schema names them (training, momentum, eps, cudnn_enabled)."""
+    import torch
+
+    seen, out = set(), []
+    for line in code:
+        for name, overload in ATEN_CALL.findall(line):
+            if (name, overload) in seen:
+                continue
+            seen.add((name, overload))
+            try:
+                schema = str(getattr(getattr(torch.ops.aten, name), overload)._schema)
+            except (AttributeError, RuntimeError):
+                continue
+            out.append(schema.removeprefix("aten::"))
+    return out
 
 
 def _draw(shape, dtype: str, stats: dict, buffer: bool) -> str:
@@ -77,6 +101,15 @@ def task_source(task: dict, model_name: str, device: str) -> str:
         "SHAPE = 0",
         "# Value statistics of each input in the model (mean, std, min, max).",
         f"INPUT_STATS = {[_stats_tuple(s) for s in task['input_shapes'][0]]!r}",
+    ]
+    signatures = aten_signatures(region["code"])
+    if signatures:
+        lines += [
+            "",
+            "# The aten operators forward() calls, with the names of the arguments it passes by position:",
+        ]
+        lines += [f"#   {signature}" for signature in signatures]
+    lines += [
         "",
         "",
         "class Model(nn.Module):",
