@@ -161,5 +161,7 @@ def test_a_buffer_constant_in_the_model_is_varied_in_its_task():
 def test_a_task_names_the_arguments_its_aten_calls_pass_by_position(extracted):
     report, _, _ = extracted
     text = open(by_label(report, "linear -> relu")["task_path"]).read()
-    assert "# The aten operators forward() calls, with the names of the arguments it passes by position:" in text
+    assert (
+        "# The aten operators forward() calls, with the names of the arguments it passes by position:" in text
+    )
     assert "#   linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor" in text
