@@ -58,8 +58,9 @@ const knowledgeSection = (knowledge: KnowledgeSnippet[]): string =>
 /** How the harness judges a candidate (resources/harness/README.md: Reference precision, Shapes). */
 const verificationLine =
   'Verification: outputs are compared with the reference run in strict fp32 for float32 tasks (TF32 off; atol = rtol = 1e-4, fp16/bf16 1e-2); ' +
-  'a miss is re-judged against an fp64 truth. Correctness is also checked at other input sizes (ragged tails, size 1, 2n+1), so do not hard-code sizes: ' +
-  'each distinct size of the inputs is changed wherever it appears, and a shape is skipped where the reference cannot run (a size the weights fix) or only broadcasts a size-1 input.'
+  "a miss is re-judged against an fp64 truth (the reference cast to float64): the answer passes if it is within the tolerance of the truth, or no farther from it than PyTorch's own default-precision output. " +
+  "Correctness is also checked at other input sizes, so do not hard-code sizes: each distinct size among the inputs' dimensions (equal sizes move together) is set to an odd size below it, to 1, to 2n+1 and to n/2; " +
+  'a shape is skipped where the reference cannot run (a size the weights fix) or only broadcasts a size-1 input.'
 
 /** Triton aimed at the CPU runs under its interpreter: say so once, since the GPU-oriented notes assume device tensors and timing. */
 const interpreted = (task: PromptTask): boolean => task.dsl === 'triton' && task.device.split(':').pop() === 'cpu'

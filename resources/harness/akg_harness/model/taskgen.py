@@ -68,7 +68,7 @@ def _draw(shape, dtype: str, stats: dict, buffer: bool) -> str:
 def task_source(task: dict, model_name: str, device: str) -> str:
     region = task["region"]
     occurrences = task["occurrences"]
-    where = ", ".join(sorted({o["path"] or "(model)" for o in occurrences}))
+    where = ", ".join(sorted({o["path"] or "the model's own forward" for o in occurrences}))
     lines = [
         f'"""{region["label"]} from {model_name}: {where} ({len(occurrences)} per forward)',
         "",
@@ -77,9 +77,10 @@ def task_source(task: dict, model_name: str, device: str) -> str:
         else "Extracted by `akg model extract` one op at a time (the graph could not be captured).",
         "Parameters keep the model's names (state_dict keys, dots as underscores); ModelNew",
         "must keep them too: the patch loads the model's weights into ModelNew by these names.",
-        f"In the model: {task['time_ms']:.4g} ms per forward on {device}, floor {task['floor_ms']:.3g} ms."
+        f"In the model this chain takes {task['time_ms']:.4g} ms per forward on {device}; its floor (its bytes and"
+        f" FLOPs at the device's peak bandwidth and compute) is {task['floor_ms']:.3g} ms."
         if task.get("floor_ms") is not None
-        else f"In the model: {task['time_ms']:.4g} ms per forward on {device}.",
+        else f"In the model this chain takes {task['time_ms']:.4g} ms per forward on {device}.",
         '"""',
         "",
     ]
