@@ -20,6 +20,12 @@ export interface HardwareFacts {
   source: string
 }
 
+/** The installed torch and triton versions (null where not found). */
+export interface SoftwareVersions {
+  torch: string | null
+  triton: string | null
+}
+
 /** What the device reports about itself (harness detect / torch device properties); any field may be missing. */
 export interface DeviceProperties {
   name?: string | null

@@ -75,6 +75,9 @@ describe('prompts', () => {
 
   it('leave hardware facts out on the CPU instead of inventing them', () => {
     expect(text(designerMessages(task({ device: 'cpu', hardware: null })))).not.toContain('## Target hardware')
+    // The versions still come, alone: what the installed Triton accepts depends on them.
+    const cpu = text(designerMessages(task({ device: 'cpu', hardware: null, versions: { torch: '2.13.0+cpu', triton: '3.9.0' } })))
+    expect(cpu).toContain('Installed: PyTorch 2.13.0+cpu, Triton 3.9.0.')
   })
 
   it('show the Fixer useful error measures, never a relative error blown up by a near-zero reference', () => {

@@ -3,7 +3,7 @@ import { dslPlugin } from '../dsl/index.ts'
 import type { ChatMessage, Dsl, Verdict } from '../ports/index.ts'
 import { formatFindings } from '../checker/index.ts'
 import type { KnowledgeSnippet } from '../run/context.ts'
-import { formatHardwareFacts, type HardwareFacts } from '../knowledge/hardware-facts.ts'
+import { formatHardwareFacts, type HardwareFacts, type SoftwareVersions } from '../knowledge/hardware-facts.ts'
 import { correctnessLine } from './failure.ts'
 
 /** Harness errors are cut to this many characters: the head and the tail carry the cause, the middle is noise. */
@@ -16,6 +16,8 @@ export interface PromptTask {
   knowledge: KnowledgeSnippet[]
   /** The target GPU's numbers; null for a CPU run or an unknown device. */
   hardware?: HardwareFacts | null
+  /** torch and triton versions when there are no hardware facts to carry them. */
+  versions?: SoftwareVersions | null
 }
 
 /**
@@ -49,8 +51,13 @@ const rulesSection = (task: PromptTask): string => {
 - Your kernels: ${plugin.yourKernels}${interpreted(task) ? '' : `\n\n## Tuning\n${plugin.tuning}`}`
 }
 
-const hardwareSection = (task: PromptTask): string =>
-  task.hardware ? `\n\n## Target hardware (${task.hardware.source})\n${formatHardwareFacts(task.hardware)}` : ''
+const hardwareSection = (task: PromptTask): string => {
+  if (task.hardware) return `\n\n## Target hardware (${task.hardware.source})\n${formatHardwareFacts(task.hardware)}`
+  const installed = [task.versions?.torch ? `PyTorch ${task.versions.torch}` : null, task.versions?.triton ? `Triton ${task.versions.triton}` : null].filter(
+    Boolean,
+  )
+  return installed.length > 0 ? `\nInstalled: ${installed.join(', ')}.` : ''
+}
 
 const knowledgeSection = (knowledge: KnowledgeSnippet[]): string =>
   knowledge.length === 0 ? '' : `\n\n## Reference notes\n${knowledge.map((snippet) => `### ${snippet.title}\n${snippet.body.trim()}`).join('\n\n')}`

@@ -2,7 +2,7 @@ import type { ToolchainReport } from '../../../agents/contract/index.ts'
 import { hostKnowledgeSelector, type KnowledgeService } from '../knowledge/index.ts'
 import type { TunerService } from '../tuner/tuner-service.ts'
 import { RunManager, type RunManagerDependencies } from './run-manager.ts'
-import { hostHardwareFacts } from './run-hardware.ts'
+import { hostHardwareFacts, hostVersions } from './run-hardware.ts'
 import { hostTuneHook } from './run-tune.ts'
 
 export { RunManager } from './run-manager.ts'
@@ -19,5 +19,10 @@ export type HostRunDependencies = RunManagerDependencies & {
 export function createRunManager(host: HostRunDependencies): RunManager {
   // Device names come from the toolchain report, so a cuda:0 run on an H100 gets the H100 sheet.
   const knowledge = hostKnowledgeSelector(host.knowledge, async () => (await host.detectToolchain()).devices)
-  return new RunManager(host, { tune: hostTuneHook(host), knowledge, hardware: hostHardwareFacts(() => host.detectToolchain()) })
+  return new RunManager(host, {
+    tune: hostTuneHook(host),
+    knowledge,
+    hardware: hostHardwareFacts(() => host.detectToolchain()),
+    versions: hostVersions(() => host.detectToolchain()),
+  })
 }

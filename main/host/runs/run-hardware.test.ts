@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ToolchainReport } from '../../../agents/contract/index.ts'
-import { hostHardwareFacts } from './run-hardware.ts'
+import { hostHardwareFacts, hostVersions } from './run-hardware.ts'
 
 const status = (name: string, version: string | null) => ({
   name,
@@ -45,5 +45,8 @@ describe('hardware facts for a run', () => {
       source: 'the studio sheet (the device reported nothing)',
     })
     expect(await hostHardwareFacts(async () => report)('cpu')).toBeNull()
+    // ...but its prompts still get the versions, and a failed detection gives none rather than a guess.
+    expect(await hostVersions(async () => report)()).toEqual({ torch: '2.11.0+cu130', triton: '3.6.0' })
+    expect(await hostVersions(async () => Promise.reject(new Error('no python')))()).toEqual({ torch: null, triton: null })
   })
 })

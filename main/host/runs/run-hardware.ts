@@ -1,6 +1,15 @@
-import { hardwareFacts, type HardwareFacts } from '../../../agents/knowledge/hardware-facts.ts'
+import { hardwareFacts, type HardwareFacts, type SoftwareVersions } from '../../../agents/knowledge/hardware-facts.ts'
 import { defaultHardwareOf } from '../../../agents/knowledge/index.ts'
 import type { DeviceInfo, ToolchainReport } from '../../../agents/contract/index.ts'
+
+/** The environment's torch and triton versions, from the toolchain report. */
+export function hostVersions(report: () => Promise<ToolchainReport>) {
+  return async (): Promise<SoftwareVersions> => {
+    const toolchain = await report().catch(() => null)
+    const version = (name: string) => toolchain?.packages.find((entry) => entry.name === name && entry.found)?.version ?? null
+    return { torch: version('torch'), triton: version('triton') }
+  }
+}
 
 /**
  * The hardware facts every prompt carries, for a run's device: the toolchain report's device

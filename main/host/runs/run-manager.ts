@@ -76,6 +76,7 @@ export interface RunManagerOptions {
   tune?: TuneHook
   knowledge?: KnowledgeSelector
   hardware?: RunDependencies['hardware']
+  versions?: RunDependencies['versions']
 }
 
 /** A recorded run's session, beside its log; `akg run --record FILE` copies it out. */
@@ -244,6 +245,7 @@ export class RunManager {
       ...((overrides.knowledge ?? this.options.knowledge) ? { knowledge: overrides.knowledge ?? this.options.knowledge } : {}),
       ...((overrides.tune ?? this.options.tune) ? { tune: overrides.tune ?? this.options.tune } : {}),
       ...((overrides.hardware ?? this.options.hardware) ? { hardware: overrides.hardware ?? this.options.hardware } : {}),
+      ...((overrides.versions ?? this.options.versions) ? { versions: overrides.versions ?? this.options.versions } : {}),
       onEvent: (event) => {
         this.deps.events.emit('run-event', event)
         if (event.type === 'run-start') started()
