@@ -22,6 +22,7 @@ nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv 
 for name in ${AKG_MODEL_SESSION_MODELS:-resnet50 transformer_block}; do
   # The regions model.sh writes: the top 8 of ResNet-50, the top 6 of the transformer block.
   case $name in resnet50) top=8 ;; *) top=6 ;; esac
+  top=${AKG_MODEL_SESSION_TOP:-$top} # fewer regions when a call's time is short (each region's run is about a minute)
   AKG_EXTRACT_ARGS="--top $top" timeout "${AKG_MODEL_SESSION_CAP:-270}" bash "$ROOT/bench/model_session.sh" "$OUT/$name" \
     "$ROOT/bench/gpu/model/$name.py" cuda triton --stand-ins > "$OUT/$name.log" 2>&1
   echo "$name exit $?" | tee -a "$OUT/summary.txt"
