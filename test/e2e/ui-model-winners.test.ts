@@ -23,14 +23,14 @@ let modelDir: string
 let modelPath: string
 
 /** A finished run on `taskPath` whose best candidate is `kernel`, stored as the run engine writes runs. */
-function storeRun(dataDir: string, taskPath: string, kernel: string): void {
+function storeRun(dataDir: string, taskPath: string, kernel: string, runId: string, medianMs = 0.2): void {
   const folder = join(dataDir, 'runs', runId)
   mkdirSync(join(folder, 'candidates', 'c0001'), { recursive: true })
   copyFileSync(kernel, join(folder, 'candidates', 'c0001', 'candidate.py'))
   const spec = resolveRunSpec(runSpecInput.parse({ taskPath, dsl: 'cpp', device: 'cpu', workflow: 'single' }))
-  const verdict: Verdict = makeVerdict('passed', { medianMs: 0.2, eagerMs: 0.3 })
+  const verdict: Verdict = makeVerdict('passed', { medianMs, eagerMs: 0.3 })
   writeFileSync(join(folder, 'candidates', 'c0001', 'result.json'), JSON.stringify(verdict))
-  const record = passedRecord(runId, 'c0001', { dsl: 'cpp', step: 0, origin: 'generate', medianMs: 0.2, eagerMs: 0.3, compileMs: null })
+  const record = passedRecord(runId, 'c0001', { dsl: 'cpp', step: 0, origin: 'generate', medianMs, eagerMs: 0.3, compileMs: null })
   const events: RunEventDraft[] = [
     { type: 'run-start', spec, resumed: false },
     { type: 'candidate-start', candidate: { ...record, status: 'verifying', verdict: null } },
@@ -70,7 +70,11 @@ describe('Model view: the winners of the runs go back into the model', () => {
     const relu = readdirSync(tasksDir).find((name) => /^r\d+_linear_relu\.py$/.test(name))
     expect(relu, `a linear -> relu task among ${readdirSync(tasksDir).join(', ')}`).toBeTruthy()
     const id = relu!.split('_')[0]!
-    storeRun(studio.dataDir, join(tasksDir, relu!), join(fixtures, 'candidates', 'model', 'enc_linear_relu.py'))
+    storeRun(studio.dataDir, join(tasksDir, relu!), join(fixtures, 'candidates', 'model', 'enc_linear_relu.py'), runId)
+    // The head's run found only a kernel slower than eager on its task: left out unless asked for.
+    const head = readdirSync(tasksDir).find((name) => /^r\d+_linear\.py$/.test(name))!
+    const headId = head.split('_')[0]!
+    storeRun(studio.dataDir, join(tasksDir, head), join(fixtures, 'candidates', 'model', 'head_linear.py'), 'r-model-slow', 0.5)
 
     await page.getByRole('button', { name: 'Fill from runs' }).click()
     const origin = page.getByTestId(`winner-origin-${id}`)
@@ -78,7 +82,12 @@ describe('Model view: the winners of the runs go back into the model', () => {
     await expect(page.getByLabel(`winner for ${id}`).inputValue()).resolves.toContain(join(runId, 'candidates', 'c0001', 'candidate.py'))
     await expect(page.getByLabel(`DSL for ${id}`).inputValue()).resolves.toBe('cpp')
     // Every other region says why it has no winner.
-    const other = page.locator('[data-testid^="winner-origin-"]').filter({ hasNotText: 'c0001' }).first()
+    await expect(page.getByTestId(`winner-origin-${headId}`).textContent()).resolves.toContain('ran at 0.60x of eager on this task')
+    await expect(page.getByLabel(`winner for ${headId}`).inputValue()).resolves.toBe('')
+    const other = page
+      .locator('[data-testid^="winner-origin-"]')
+      .filter({ hasNotText: /c0001|0\.60x/ })
+      .first()
     await expect(other.textContent()).resolves.toContain('no winner: no run was made on this task yet')
     await screenshot(page, 'ui-model-winners')
 
@@ -87,5 +96,12 @@ describe('Model view: the winners of the runs go back into the model', () => {
     await patch.waitFor({ timeout: 200_000 })
     await expect(patch.textContent()).resolves.toContain('1 region(s) accepted, 0 refused')
     await screenshot(page, 'ui-model-patched')
+
+    // Asked for, the slower winner is filled in like any other.
+    await page.getByLabel('also slower than eager').check()
+    await page.getByRole('button', { name: 'Fill from runs' }).click()
+    await expect
+      .poll(() => page.getByLabel(`winner for ${headId}`).inputValue(), { timeout: 30_000 })
+      .toContain(join('r-model-slow', 'candidates', 'c0001', 'candidate.py'))
   })
 })

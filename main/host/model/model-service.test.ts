@@ -66,7 +66,7 @@ describe('the winners of the runs made on a model’s tasks', () => {
         id: 'r05',
         taskPath: join(tasksDir, 'r05_layer_norm.py'),
         reason:
-          'the best candidate (h-slow c0003) ran at 0.83x of eager on this task: patched in, it would slow the model; give its file by hand (or --slower on the command line) to try it anyway',
+          'the best candidate (h-slow c0003) ran at 0.83x of eager on this task: patched in, it would slow the model; give its file by hand, or ask for slower winners (--slower, or “also slower than eager” in the Model view), to try it anyway',
       },
     ])
     // Asked for, a slower winner is taken like any other.

@@ -135,7 +135,7 @@ export class ModelService {
         // The task's eager side is the region's own torch code: a winner slower than it would slow the model.
         const speedup = run.best!.speedupVsEager
         if (!input.slower && speedup !== null && speedup !== undefined && speedup < 1) {
-          reason = `the best candidate (${run.id} ${candidate.id}) ran at ${speedup.toFixed(2)}x of eager on this task: patched in, it would slow the model; give its file by hand (or --slower on the command line) to try it anyway`
+          reason = `the best candidate (${run.id} ${candidate.id}) ran at ${speedup.toFixed(2)}x of eager on this task: patched in, it would slow the model; give its file by hand, or ask for slower winners (--slower, or “also slower than eager” in the Model view), to try it anyway`
           continue
         }
         result.winners[id] = {

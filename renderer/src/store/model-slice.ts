@@ -20,7 +20,8 @@ export interface ModelSlice {
   setRegionKernel(id: string, kernel: RegionKernel | null): void
   profileModel(options: { extract: boolean; compile: boolean; top?: number; atFloor?: boolean }): Promise<void>
   /** Looks up each extracted task's winner among its runs and puts it in the region's row. */
-  fillWinners(): Promise<void>
+  /** `slower`: also take a best candidate that was slower than eager on its task. */
+  fillWinners(options?: { slower?: boolean }): Promise<void>
   patchModel(options: { compare: boolean; compile: boolean }): Promise<void>
 }
 
@@ -51,11 +52,11 @@ export const createModelSlice: Slice<ModelSlice> = (set, get) => ({
     // Extraction opened the task folder in Tasks; list it again so the new files show there.
     if (result.ok && extract) void get().loadTasks()
   },
-  async fillWinners() {
+  async fillWinners(options = {}) {
     const { modelPath: path, modelDevice: device, modelReport } = get()
     const tasksDir = modelReport.state === 'ready' ? modelReport.value.tasks_dir : undefined
     set({ modelWinners: { state: 'loading' } })
-    const result = await request('model.winners', { path, device, ...(tasksDir ? { tasksDir } : {}) })
+    const result = await request('model.winners', { path, device, ...(tasksDir ? { tasksDir } : {}), ...(options.slower ? { slower: true } : {}) })
     if (!result.ok) return set({ modelWinners: failed(result.error) })
     set((state) => {
       const next = { ...state.regionKernels }

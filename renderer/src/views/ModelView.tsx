@@ -184,6 +184,7 @@ function PatchPanel({ report }: { report: ModelReport }) {
   const fillWinners = useStudio((state) => state.fillWinners)
   const found = modelWinners.state === 'ready' ? modelWinners.value : null
   const [compile, setCompile] = useState(true)
+  const [slower, setSlower] = useState(false)
   const written = report.tasks.filter((task) => task.task_path)
   const busy = patchReport.state === 'loading'
   return (
@@ -194,10 +195,16 @@ function PatchPanel({ report }: { report: ModelReport }) {
         model's output.
       </p>
       <div className="form-row">
-        <button type="button" disabled={modelWinners.state === 'loading'} onClick={() => void fillWinners()}>
+        <button type="button" disabled={modelWinners.state === 'loading'} onClick={() => void fillWinners({ slower })}>
           Fill from runs
         </button>
-        <span className="muted">the best correct candidate of each task's runs on {report.device.id}; a file given by hand can replace it</span>
+        <label className="check">
+          <input type="checkbox" checked={slower} onChange={(event) => setSlower(event.target.checked)} /> also slower than eager
+        </label>
+        <span className="muted">
+          the best correct candidate of each task's runs on {report.device.id}; one slower than eager on its task is left out unless asked for; a file given by
+          hand can replace it
+        </span>
       </div>
       {modelWinners.state === 'error' ? (
         <Notice tone="error" title="The winners could not be looked up" code={modelWinners.code}>
