@@ -370,7 +370,9 @@ def stale_roots(folder: Optional[str] = None, now: Optional[float] = None) -> Li
     folder = folder or tempfile.gettempdir()
     now = time.time() if now is None else now
     mine = _process_identity(os.getpid())
-    namespace = mine[1] if mine and len(mine) == 2 else None
+    if not mine or len(mine) != 2:
+        return []  # no /proc to tell a live owner from a dead one: leave everything
+    namespace = mine[1]
     stale = []
     try:
         names = os.listdir(folder)
