@@ -28,6 +28,10 @@ export interface DeviceInfo {
   peak_bandwidth_gbs?: number | null
   peak_tflops?: Record<string, number> | null
   peaks_source?: string | null
+  /** CPU only: cores, last-level cache and the vector extensions the CPU reports (avx2, avx512f, asimd, ...). */
+  cores?: number | null
+  cache_bytes?: number | null
+  simd?: string[] | null
 }
 
 /** Whether candidates run inside a sandbox on a host (the harness's `detect`), and if not, why. */

@@ -20,10 +20,20 @@ export interface HardwareFacts {
   source: string
 }
 
-/** The installed torch and triton versions (null where not found). */
-export interface SoftwareVersions {
+/** The CPU a CPU run's kernels run on, as the machine reports it. */
+export interface CpuFacts {
+  name: string
+  cores: number | null
+  cacheMb: number | null
+  memoryGb: number | null
+  simd: string[]
+}
+
+/** The installed torch and triton versions (null where not found), and the CPU where it was reported. */
+export interface HostFacts {
   torch: string | null
   triton: string | null
+  cpu?: CpuFacts | null
 }
 
 /** What the device reports about itself (harness detect / torch device properties); any field may be missing. */
@@ -144,5 +154,15 @@ export function formatHardwareFacts(facts: HardwareFacts): string {
   add('Threads', facts.maxThreadsPerSm === null ? null : `${facts.maxThreadsPerSm} per SM, 1024 per block`)
   add('PyTorch', facts.torch)
   add('Triton', facts.triton)
+  return parts.join('\n')
+}
+
+/** A CPU's reported facts as prompt lines (what it did not report is left out). */
+export function formatCpuFacts(cpu: CpuFacts): string {
+  const parts = [`- CPU: ${cpu.name}`]
+  if (cpu.cores) parts.push(`- Cores: ${cpu.cores}`)
+  if (cpu.simd.length > 0) parts.push(`- Vector extensions: ${cpu.simd.join(', ')}`)
+  if (cpu.cacheMb) parts.push(`- Last-level cache: ${cpu.cacheMb} MB`)
+  if (cpu.memoryGb) parts.push(`- Memory: ${cpu.memoryGb} GB`)
   return parts.join('\n')
 }

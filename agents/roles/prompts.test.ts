@@ -76,8 +76,13 @@ describe('prompts', () => {
   it('leave hardware facts out on the CPU instead of inventing them', () => {
     expect(text(designerMessages(task({ device: 'cpu', hardware: null })))).not.toContain('## Target hardware')
     // The versions still come, alone: what the installed Triton accepts depends on them.
-    const cpu = text(designerMessages(task({ device: 'cpu', hardware: null, versions: { torch: '2.13.0+cpu', triton: '3.9.0' } })))
+    const cpu = text(designerMessages(task({ device: 'cpu', hardware: null, host: { torch: '2.13.0+cpu', triton: '3.9.0' } })))
     expect(cpu).toContain('Installed: PyTorch 2.13.0+cpu, Triton 3.9.0.')
+    // A CPU kernel gets the CPU as the machine reported it; Triton under the interpreter does not need it.
+    const reported = { torch: '2.13.0+cpu', triton: null, cpu: { name: 'AMD EPYC', cores: 2, cacheMb: 32, memoryGb: 23.5, simd: ['avx2', 'fma'] } }
+    const cppPrompt = text(designerMessages(task({ dsl: 'cpp', device: 'cpu', hardware: null, host: reported })))
+    expect(cppPrompt).toContain('## Target hardware (as this machine reports it)\n- CPU: AMD EPYC\n- Cores: 2\n- Vector extensions: avx2, fma')
+    expect(text(designerMessages(task({ device: 'cpu', hardware: null, host: reported })))).not.toContain('Vector extensions')
   })
 
   it('show the Fixer useful error measures, never a relative error blown up by a near-zero reference', () => {

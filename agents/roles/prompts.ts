@@ -3,7 +3,7 @@ import { dslPlugin } from '../dsl/index.ts'
 import type { ChatMessage, Dsl, Verdict } from '../ports/index.ts'
 import { formatFindings } from '../checker/index.ts'
 import type { KnowledgeSnippet } from '../run/context.ts'
-import { formatHardwareFacts, type HardwareFacts, type SoftwareVersions } from '../knowledge/hardware-facts.ts'
+import { formatCpuFacts, formatHardwareFacts, type HardwareFacts, type HostFacts } from '../knowledge/hardware-facts.ts'
 import { correctnessLine } from './failure.ts'
 
 /** Harness errors are cut to this many characters: the head and the tail carry the cause, the middle is noise. */
@@ -16,8 +16,8 @@ export interface PromptTask {
   knowledge: KnowledgeSnippet[]
   /** The target GPU's numbers; null for a CPU run or an unknown device. */
   hardware?: HardwareFacts | null
-  /** torch and triton versions when there are no hardware facts to carry them. */
-  versions?: SoftwareVersions | null
+  /** torch and triton versions (and this machine's CPU) when there are no GPU facts to carry them. */
+  host?: HostFacts | null
 }
 
 /**
@@ -53,10 +53,12 @@ const rulesSection = (task: PromptTask): string => {
 
 const hardwareSection = (task: PromptTask): string => {
   if (task.hardware) return `\n\n## Target hardware (${task.hardware.source})\n${formatHardwareFacts(task.hardware)}`
-  const installed = [task.versions?.torch ? `PyTorch ${task.versions.torch}` : null, task.versions?.triton ? `Triton ${task.versions.triton}` : null].filter(
-    Boolean,
-  )
-  return installed.length > 0 ? `\nInstalled: ${installed.join(', ')}.` : ''
+  const installed = [task.host?.torch ? `PyTorch ${task.host.torch}` : null, task.host?.triton ? `Triton ${task.host.triton}` : null].filter(Boolean)
+  const software = installed.length > 0 ? `Installed: ${installed.join(', ')}.` : ''
+  // The CPU's facts matter to a CPU kernel, not to Triton under its interpreter; never invented, only as reported.
+  const cpu = task.host?.cpu && !interpreted(task) ? formatCpuFacts(task.host.cpu) : ''
+  if (cpu) return `\n\n## Target hardware (as this machine reports it)\n${cpu}${software ? `\n- ${software}` : ''}`
+  return software ? `\n${software}` : ''
 }
 
 const knowledgeSection = (knowledge: KnowledgeSnippet[]): string =>

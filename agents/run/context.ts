@@ -1,6 +1,6 @@
 import type { CandidateRecord, RunEvent, RunSpec } from '../contract/runs.ts'
 import type { AgentRole, Clock, Dsl, ModelClient, Runner } from '../ports/index.ts'
-import type { HardwareFacts, SoftwareVersions } from '../knowledge/hardware-facts.ts'
+import type { HardwareFacts, HostFacts } from '../knowledge/hardware-facts.ts'
 import type { RunRecorder } from './recorder.ts'
 import type { RunState } from './state.ts'
 import type { RunStore } from './store.ts'
@@ -58,7 +58,7 @@ export interface RunDependencies {
   /** The target device's numbers for every prompt (the host reads them from detection and the sheets). */
   hardware?: (device: string) => Promise<HardwareFacts | null>
   /** The environment's torch and triton versions, for prompts that carry no hardware facts (a CPU run). */
-  versions?: () => Promise<SoftwareVersions>
+  host?: (device: string) => Promise<HostFacts>
   onEvent?: (event: RunEvent) => void
 }
 

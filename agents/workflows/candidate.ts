@@ -34,9 +34,9 @@ async function promptTask(context: RunContext, stage: 'initial' | 'debug' | 'opt
     ? await context.deps.knowledge({ dsl: context.spec.dsl, device: context.spec.device, stage, taskSource: context.taskSource })
     : []
   const hardware = context.deps.hardware ? await context.deps.hardware(context.spec.device).catch(() => null) : null
-  // The hardware facts carry the versions; without them (a CPU run) the versions come alone.
-  const versions = !hardware && context.deps.versions ? await context.deps.versions().catch(() => null) : null
-  return { dsl: context.spec.dsl, device: context.spec.device, taskSource: context.taskSource, knowledge, hardware, versions }
+  // The GPU facts carry the versions; without them (a CPU run) the versions come with the CPU's facts.
+  const host = !hardware && context.deps.host ? await context.deps.host(context.spec.device).catch(() => null) : null
+  return { dsl: context.spec.dsl, device: context.spec.device, taskSource: context.taskSource, knowledge, hardware, host }
 }
 
 async function writeMessages(context: RunContext, path: string, messages: ChatMessage[]): Promise<string> {

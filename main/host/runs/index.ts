@@ -2,7 +2,7 @@ import type { ToolchainReport } from '../../../agents/contract/index.ts'
 import { hostKnowledgeSelector, type KnowledgeService } from '../knowledge/index.ts'
 import type { TunerService } from '../tuner/tuner-service.ts'
 import { RunManager, type RunManagerDependencies } from './run-manager.ts'
-import { hostHardwareFacts, hostVersions } from './run-hardware.ts'
+import { hostHardwareFacts, hostFacts } from './run-hardware.ts'
 import { hostTuneHook } from './run-tune.ts'
 
 export { RunManager } from './run-manager.ts'
@@ -23,6 +23,6 @@ export function createRunManager(host: HostRunDependencies): RunManager {
     tune: hostTuneHook(host),
     knowledge,
     hardware: hostHardwareFacts(() => host.detectToolchain()),
-    versions: hostVersions(() => host.detectToolchain()),
+    host: hostFacts(() => host.detectToolchain()),
   })
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ToolchainReport } from '../../../agents/contract/index.ts'
-import { hostHardwareFacts, hostVersions } from './run-hardware.ts'
+import { hostHardwareFacts, hostFacts } from './run-hardware.ts'
 
 const status = (name: string, version: string | null) => ({
   name,
@@ -19,6 +19,7 @@ const report: ToolchainReport = {
   executables: [],
   devices: [
     { kind: 'cuda', index: 0, name: 'NVIDIA H200', memory_gb: 139.8, capability: '9.0', sm_count: 132, l2_bytes: 62_914_560, peak_bandwidth_gbs: 4800 },
+    { kind: 'cpu', index: 0, name: 'AMD EPYC 9654', memory_gb: 125.7, capability: null, cores: 16, cache_bytes: 33_554_432, simd: ['avx2', 'fma', 'avx512f'] },
   ],
   durationMs: 10,
 }
@@ -45,8 +46,14 @@ describe('hardware facts for a run', () => {
       source: 'the studio sheet (the device reported nothing)',
     })
     expect(await hostHardwareFacts(async () => report)('cpu')).toBeNull()
-    // ...but its prompts still get the versions, and a failed detection gives none rather than a guess.
-    expect(await hostVersions(async () => report)()).toEqual({ torch: '2.11.0+cu130', triton: '3.6.0' })
-    expect(await hostVersions(async () => Promise.reject(new Error('no python')))()).toEqual({ torch: null, triton: null })
+    // ...but its prompts still get the versions and the CPU as reported; a remote CPU is not this one,
+    // and a failed detection gives nothing rather than a guess.
+    expect(await hostFacts(async () => report)('cpu')).toEqual({
+      torch: '2.11.0+cu130',
+      triton: '3.6.0',
+      cpu: { name: 'AMD EPYC 9654', cores: 16, cacheMb: 32, memoryGb: 125.7, simd: ['avx2', 'fma', 'avx512f'] },
+    })
+    expect((await hostFacts(async () => report)('box:cpu')).cpu).toBeNull()
+    expect(await hostFacts(async () => Promise.reject(new Error('no python')))('cpu')).toEqual({ torch: null, triton: null, cpu: null })
   })
 })

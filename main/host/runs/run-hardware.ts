@@ -1,13 +1,29 @@
-import { hardwareFacts, type HardwareFacts, type SoftwareVersions } from '../../../agents/knowledge/hardware-facts.ts'
+import { hardwareFacts, type HardwareFacts, type HostFacts } from '../../../agents/knowledge/hardware-facts.ts'
 import { defaultHardwareOf } from '../../../agents/knowledge/index.ts'
 import type { DeviceInfo, ToolchainReport } from '../../../agents/contract/index.ts'
 
-/** The environment's torch and triton versions, from the toolchain report. */
-export function hostVersions(report: () => Promise<ToolchainReport>) {
-  return async (): Promise<SoftwareVersions> => {
+/**
+ * The environment's torch and triton versions and, for a run on this machine's CPU, that CPU, from
+ * the toolchain report (a remote host's CPU is not this one: it gets none).
+ */
+export function hostFacts(report: () => Promise<ToolchainReport>) {
+  return async (device: string): Promise<HostFacts> => {
     const toolchain = await report().catch(() => null)
     const version = (name: string) => toolchain?.packages.find((entry) => entry.name === name && entry.found)?.version ?? null
-    return { torch: version('torch'), triton: version('triton') }
+    const cpu = /^(?:local:)?cpu$/.test(device) ? toolchain?.devices?.find((entry) => entry.kind === 'cpu') : undefined
+    return {
+      torch: version('torch'),
+      triton: version('triton'),
+      cpu: cpu
+        ? {
+            name: cpu.name,
+            cores: cpu.cores ?? null,
+            cacheMb: cpu.cache_bytes ? Math.round(cpu.cache_bytes / 2 ** 20) : null,
+            memoryGb: cpu.memory_gb,
+            simd: cpu.simd ?? [],
+          }
+        : null,
+    }
   }
 }
 

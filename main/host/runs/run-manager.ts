@@ -76,7 +76,7 @@ export interface RunManagerOptions {
   tune?: TuneHook
   knowledge?: KnowledgeSelector
   hardware?: RunDependencies['hardware']
-  versions?: RunDependencies['versions']
+  host?: RunDependencies['host']
 }
 
 /** A recorded run's session, beside its log; `akg run --record FILE` copies it out. */
@@ -245,7 +245,7 @@ export class RunManager {
       ...((overrides.knowledge ?? this.options.knowledge) ? { knowledge: overrides.knowledge ?? this.options.knowledge } : {}),
       ...((overrides.tune ?? this.options.tune) ? { tune: overrides.tune ?? this.options.tune } : {}),
       ...((overrides.hardware ?? this.options.hardware) ? { hardware: overrides.hardware ?? this.options.hardware } : {}),
-      ...((overrides.versions ?? this.options.versions) ? { versions: overrides.versions ?? this.options.versions } : {}),
+      ...((overrides.host ?? this.options.host) ? { host: overrides.host ?? this.options.host } : {}),
       onEvent: (event) => {
         this.deps.events.emit('run-event', event)
         if (event.type === 'run-start') started()

@@ -203,6 +203,13 @@ async function detectWithHarness(
       peak_bandwidth_gbs: typeof device.peak_bandwidth_gbs === 'number' ? device.peak_bandwidth_gbs : null,
       peak_tflops: (device.peak_tflops as Record<string, number> | undefined) ?? null,
       peaks_source: typeof device.peaks_source === 'string' ? device.peaks_source : null,
+      ...(kind === 'cpu'
+        ? {
+            cores: typeof device.cores === 'number' ? device.cores : null,
+            cache_bytes: typeof device.cache_bytes === 'number' ? device.cache_bytes : null,
+            simd: Array.isArray(device.simd) ? device.simd.map(String) : null,
+          }
+        : {}),
     }
   })
   return {

@@ -2,6 +2,7 @@
 
 import json
 import os
+import platform
 import sys
 
 from conftest import candidate, run_cli, task
@@ -20,6 +21,12 @@ def test_detect_reports_python_packages_devices_and_tools(tmp_path):
         assert same_file(reason.rsplit(" ", 1)[1], sys.executable)
     cpu = next(d for d in report["devices"] if d["id"] == "cpu")
     assert cpu["cores"] >= 1 and cpu["memory_bytes"] > 0
+    # The vector extensions, as /proc/cpuinfo names them, for a CPU kernel's prompt.
+    from akg_harness.backends.cpu import SIMD_FLAGS
+
+    assert isinstance(cpu["simd"], list) and set(cpu["simd"]) <= set(SIMD_FLAGS)
+    if os.path.exists("/proc/cpuinfo") and platform.machine() == "x86_64":
+        assert "sse4_2" in cpu["simd"] or "avx" in cpu["simd"]
     assert cpu["peak_bandwidth_gbs"] > 0 and cpu["peak_tflops"]["fp32"] > 0
     assert cpu["peaks_source"].startswith("measured")
     for name in ("nvcc", "ncu", "nvidia-smi", "npu-smi"):

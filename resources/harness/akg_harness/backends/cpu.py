@@ -33,6 +33,36 @@ def cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+# The vector extensions a kernel author sizes SIMD loops by (x86-64 and Arm names in /proc/cpuinfo).
+SIMD_FLAGS = (
+    "sse4_2",
+    "avx",
+    "avx2",
+    "fma",
+    "avx512f",
+    "avx512bw",
+    "avx512_vnni",
+    "avx512_bf16",
+    "amx_tile",
+    "asimd",
+    "sve",
+    "sve2",
+)
+
+
+def simd_flags() -> list:
+    """The vector extensions this CPU reports, in SIMD_FLAGS order; [] where /proc/cpuinfo is absent."""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith(("flags", "Features")):
+                    present = set(line.split(":", 1)[1].split())
+                    return [flag for flag in SIMD_FLAGS if flag in present]
+    except OSError:
+        pass
+    return []
+
+
 def memory_bytes() -> int:
     try:
         with open("/proc/meminfo") as handle:
@@ -70,6 +100,7 @@ class CpuBackend(Backend):
             "cores": os.cpu_count(),
             "memory_bytes": memory_bytes(),
             "cache_bytes": last_level_cache_bytes(),
+            "simd": simd_flags(),
         }
 
     def memory_budget(self) -> int:
