@@ -67,8 +67,10 @@ describe('prompts', () => {
   it('say that Triton on the CPU runs under its interpreter, and only there', () => {
     expect(text(designerMessages(task({ device: 'cpu', hardware: null })))).toContain('Triton runs here under its interpreter (TRITON_INTERPRET=1)')
     expect(text(designerMessages(task()))).not.toContain('TRITON_INTERPRET')
-    // Nothing is timed under the interpreter: no tuning section to follow.
-    expect(text(coderMessages(task({ device: 'cpu', hardware: null }), { plan: null, source: null, feedback: null }))).not.toContain('## Tuning')
+    // Nothing is timed under the interpreter: the tuning section says so, and still says how to declare tunables.
+    const interpreted = text(coderMessages(task({ device: 'cpu', hardware: null }), { plan: null, source: null, feedback: null }))
+    expect(interpreted).toContain('## Tuning\nNothing is timed under the interpreter, so nothing is tuned in this run')
+    expect(interpreted).toContain('# akg:tune')
     expect(text(coderMessages(task(), { plan: null, source: null, feedback: null }))).toContain('## Tuning')
     expect(text(designerMessages(task({ dsl: 'cpp', device: 'cpu', hardware: null })))).not.toContain('TRITON_INTERPRET')
   })

@@ -48,7 +48,10 @@ const rulesSection = (task: PromptTask): string => {
 - ${precisionRule}
 - ${weightsRule}
 - ${scratchRule}
-- Your kernels: ${plugin.yourKernels}${interpreted(task) ? '' : `\n\n## Tuning\n${plugin.tuning}`}`
+- Your kernels: ${plugin.yourKernels}
+
+## Tuning
+${interpreted(task) ? 'Nothing is timed under the interpreter, so nothing is tuned in this run; declare the tunables all the same, for when the kernel runs on a GPU. ' : ''}${plugin.tuning}`
 }
 
 const hardwareSection = (task: PromptTask): string => {
@@ -76,7 +79,7 @@ const interpreted = (task: PromptTask): boolean => task.dsl === 'triton' && task
 const interpreterLine = (task: PromptTask): string =>
   interpreted(task)
     ? ' Triton runs here under its interpreter (TRITON_INTERPRET=1) on CPU tensors: notes about keeping data on the GPU do not apply, ' +
-      'and the verdict is correctness only (nothing is timed, so there is no tuning or speed comparison; GPU figures in the notes do not apply).'
+      'and the verdict is correctness only (nothing is timed or tuned in this run; the GPU figures in the notes are for when the kernel runs on a GPU).'
     : ''
 
 const taskSection = (task: PromptTask): string =>

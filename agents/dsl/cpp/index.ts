@@ -52,7 +52,7 @@ export const cpp: DslPlugin = {
     'cache blocking for L1/L2, and reductions kept per thread then combined.',
   coderRules: [
     'Write one complete Python module in a single ```python block.',
-    'Build the kernel with torch.utils.cpp_extension.load_inline(name=..., cpp_sources=..., functions=[...], extra_cflags=["-O3", "-fopenmp"], extra_ldflags=["-fopenmp"]); no cuda_sources.',
+    'Build the kernel with torch.utils.cpp_extension.load_inline(name=..., cpp_sources=..., functions=[...], extra_cflags=["-O3", "-fopenmp"] at least (add "-march=native" to vectorise for the machine that builds and runs it), extra_ldflags=["-fopenmp"]); no cuda_sources.',
     'Loop over raw data pointers (data_ptr<float>()) in C++ and parallelise with #pragma omp parallel for (or at::parallel_for).',
     "Define `class ModelNew(nn.Module)` with the same __init__ arguments and forward signature as the task's Model; forward calls the extension function.",
     'No torch compute in forward or in C++ (no at::matmul, torch::relu, x.sum()...), no try/except fallback, no Python threads, keep float32 unless the task is not.',
@@ -61,7 +61,7 @@ export const cpp: DslPlugin = {
   tuning:
     'Declare every value worth searching as a macro guarded by #ifndef, with its candidates in a comment: `#ifndef TILE` / `#define TILE 32  // akg:tune [16, 32, 64]` / `#endif` ' +
     "(the guard lets the tuner's -DTILE=64 win; an unguarded #define silently ignores it). Constraints go in `// akg:constraint TILE * TILE <= 1024`. " +
-    'The tuner searches tile sizes, loop order (`#if LOOP_ORDER == 0`), the OpenMP schedule and thread count (`schedule(SCHEDULE) num_threads(NUM_THREADS)`), rebuilding the module per configuration, checks each configuration for correctness before timing it (a failing one is dropped), and the winner is verified again in full as a new candidate. ' +
+    'The tuner searches tile sizes, loop order (`#if LOOP_ORDER == 0`), the OpenMP schedule and thread count (`schedule(SCHEDULE, CHUNK) num_threads(NUM_THREADS)` with `#define SCHEDULE static  // akg:tune [static, dynamic, guided]`: values are numbers, true/false or bare words), rebuilding the module per configuration, checks each configuration for correctness before timing it (a failing one is dropped), and the winner is verified again in full as a new candidate. ' +
     'Use the macros wherever the value matters (template arguments, launch dimensions, shared-memory sizes) so one macro moves them together.',
   yourKernels:
     'Your kernels are the functions of a module built with torch.utils.cpp_extension.load_inline (or load), called from forward: the harness wraps every exported function. ' +

@@ -92,7 +92,7 @@ export function describeEvent(event: RunEvent): string | null {
       if (event.resultPath.endsWith('-source.json') && !event.verdict.timing?.eager) return null
       const verdict = event.verdict
       const timing = verdict.timing
-      return `${event.candidateId} ${verdict.status}${verdict.interpreted ? ' (interpreted)' : ''}${timing ? `  ${ms(timing.candidate.median_ms)}  eager ${times(timing.speedup_vs_eager)}  compile ${times(timing.speedup_vs_compile)}` : ''}${verdict.error ? `  ${verdict.error.stage}: ${verdict.error.message.split('\n')[0]}` : ''}`
+      return `${event.candidateId} ${verdict.status}${verdict.interpreted ? ' (interpreted)' : ''}${timing ? `  ${ms(timing.candidate.median_ms)}  vs eager ${times(timing.speedup_vs_eager)}  vs compile ${times(timing.speedup_vs_compile)}` : ''}${verdict.error ? `  ${verdict.error.stage}: ${verdict.error.message.split('\n')[0]}` : ''}`
     }
     case 'source-check-end':
       return `${event.candidateId} vs source ${event.sourceCandidateId}: ${event.status} — ${event.detail}`
@@ -138,7 +138,7 @@ export function outcome(detail: RunDetail): string {
   const best = summary.best
   return [
     `run      ${summary.id}  (${summary.status}, ${summary.owner ? `process ${summary.owner.pid} (${summary.owner.program}) on ${summary.owner.hostname} since ${summary.owner.since}` : (summary.endReason ?? 'running')})`,
-    `best     ${best ? `${best.candidateId}  ${ms(best.medianMs)}  eager ${times(best.speedupVsEager)}  compile ${times(best.speedupVsCompile)}${trust(detail.candidates.find((candidate) => candidate.id === best.candidateId)?.verdict)}` : 'no correct candidate'}`,
+    `best     ${best ? `${best.candidateId}  ${ms(best.medianMs)}  vs eager ${times(best.speedupVsEager)}  vs compile ${times(best.speedupVsCompile)}${trust(detail.candidates.find((candidate) => candidate.id === best.candidateId)?.verdict)}` : 'no correct candidate'}`,
     summary.replay
       ? `model    replay: ${summary.usage.calls} answers played back from a cassette, no model ran${summary.usage.inputTokens + summary.usage.outputTokens > 0 ? ` (the cassette recorded ${summary.usage.inputTokens} in, ${summary.usage.outputTokens} out)` : ''}`
       : `tokens   ${summary.usage.inputTokens} in, ${summary.usage.outputTokens} out over ${summary.usage.calls} calls`,
