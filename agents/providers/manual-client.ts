@@ -23,11 +23,12 @@ export interface ManualExchange {
 
 /** Renders a request as one document a person can paste into any chat window. */
 export function renderManualPrompt(call: ManualCall, responseHint: string): string {
-  const sections = call.messages.map((message) => `## ${message.role}\n\n${message.content.trim()}\n`)
+  // A marker no message uses itself: the messages carry their own Markdown headings.
+  const sections = call.messages.map((message) => `===== ${message.role} message =====\n\n${message.content.trim()}\n`)
   return [
     `# AKG Studio: manual model call ${call.id}`,
     '',
-    `Role: ${call.role ?? 'unassigned'}. Model you are standing in for: ${call.model || '(any)'}.`,
+    `Role: ${call.role ?? 'unassigned'}. Model named in the studio: ${call.model || '(any)'}.`,
     'Paste everything below the line into your chat model, then paste its complete answer back.',
     responseHint,
     '',

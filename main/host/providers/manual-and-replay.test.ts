@@ -40,7 +40,7 @@ describe('manual provider', () => {
     )
     const prompt = await posted
     const text = readFileSync(prompt.promptPath, 'utf8')
-    expect(text).toContain('## user\n\nPlan a fused softmax.')
+    expect(text).toContain('===== user message =====\n\nPlan a fused softmax.')
     expect(text).toContain(`Or save the answer as ${prompt.responsePath}.`)
     expect(await dispatch(setup.handlers, 'providers.pending', {}, context)).toMatchObject({ ok: true, data: [{ id: prompt.id, role: 'designer' }] })
     writeFileSync(prompt.responsePath, 'Tile rows by 128; one program per row.\n')
