@@ -1,12 +1,13 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from './index.ts'
 
 beforeAll(() => {
   process.env.AKG_STUDIO_HOME = mkdtempSync(join(tmpdir(), 'akg-cli-'))
 })
+afterAll(() => rmSync(process.env.AKG_STUDIO_HOME!, { recursive: true, force: true }))
 
 async function capture(argv: string[]) {
   const out: string[] = []

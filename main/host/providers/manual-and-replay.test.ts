@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -11,7 +11,10 @@ import { loadCassette, saveCassette } from './cassette-file.ts'
 const context = { transport: 'cli' as const }
 const setup = temporaryHost()
 const files = mkdtempSync(join(tmpdir(), 'akg-manual-'))
-afterAll(() => setup.dispose())
+afterAll(() => {
+  setup.dispose()
+  rmSync(files, { recursive: true, force: true })
+})
 
 const nextPrompt = () =>
   new Promise<ManualPrompt>((resolve) => {

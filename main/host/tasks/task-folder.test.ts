@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -8,12 +8,17 @@ import { dispatch } from '../dispatch.ts'
 
 const context = { transport: 'cli' as const }
 const setup = temporaryHost()
-afterAll(() => setup.dispose())
+const made: string[] = []
+afterAll(() => {
+  setup.dispose()
+  for (const folder of made) rmSync(folder, { recursive: true, force: true })
+})
 const relu = readFileSync(join(import.meta.dirname, '../../../resources/tasks/level1/19_ReLU.py'), 'utf8')
 
 /** A checkout shaped like KernelBench's: the repository folder, then KernelBench/levelN/N_Name.py. */
 function fakeCheckout(): string {
   const checkout = mkdtempSync(join(tmpdir(), 'akg-kernelbench-'))
+  made.push(checkout)
   for (const [level, names] of [
     [1, ['1_Square_matmul.py', '10_Matmul_3D.py', '2_Standard_matmul.py']],
     [2, ['1_Conv2D_ReLU.py']],
@@ -47,6 +52,7 @@ describe('opening a KernelBench checkout as a folder', () => {
 
   it('says what a task folder should hold when it holds no tasks', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'akg-empty-'))
+    made.push(empty)
     const result = await dispatch(setup.handlers, 'tasks.openFolder', { path: empty }, context)
     expect(result).toMatchObject({ ok: false, error: { code: 'FOLDER_INVALID' } })
     if (!result.ok) expect(result.error.message).toContain('level1/')
