@@ -26,7 +26,10 @@ afterAll(async () => {
   rmSync(staticDir, { recursive: true, force: true })
 })
 
-/** Writes raw bytes to the server and resolves with everything it answers until it closes (or 3 s pass). */
+/**
+ * Writes raw bytes to the server and resolves with everything it answers until it closes. The idle
+ * fallback is long: after a stall on a loaded machine, the timer would fire before the answer is read.
+ */
 function raw(bytes: Buffer | string, options: { keepOpenMs?: number } = {}): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(server.port, '127.0.0.1')
@@ -35,7 +38,7 @@ function raw(bytes: Buffer | string, options: { keepOpenMs?: number } = {}): Pro
     socket.on('data', (chunk) => received.push(chunk))
     socket.on('error', () => undefined)
     socket.on('close', done)
-    socket.setTimeout(options.keepOpenMs ?? 3000, () => socket.destroy())
+    socket.setTimeout(options.keepOpenMs ?? 30_000, () => socket.destroy())
     socket.write(bytes)
   })
 }

@@ -46,6 +46,8 @@ describe('the process manager', () => {
     await expect.poll(() => mentions(marker).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3)
     expect(helper.state).toBe('running')
     await context.dispose()
-    expect(mentions(marker)).toEqual([])
+    // The sweep's SIGKILL reaches a process that left our tree (setsid) without waiting for it: the
+    // kernel still lists it until it is scheduled to exit, which a loaded machine can delay.
+    await expect.poll(() => mentions(marker), { timeout: 10_000 }).toEqual([])
   })
 })

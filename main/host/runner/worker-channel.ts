@@ -65,7 +65,15 @@ export function openLocalChannel(processes: ProcessManager, spec: LocalWorkerSpe
       lines.on('line', listener)
     },
     onClose(listener) {
-      void managed.exited.then((exit) => {
+      const stderrStream = managed.child.stderr
+      const drained = new Promise<void>((resolve) => {
+        if (stderrStream.closed) resolve()
+        else stderrStream.once('close', () => resolve())
+      })
+      void managed.exited.then(async (exit) => {
+        // A child's exit can be reported before its last stderr bytes (a crash message): wait for the
+        // stream to close, but not for a descendant that keeps it open.
+        await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 1_000).unref())])
         const how = exit.spawnError
           ? `could not be started: ${exit.spawnError}`
           : exit.signal
