@@ -9,7 +9,7 @@ const agentsPackages = allowed.packages
 const nodeOnly = ['electron', 'node-pty', 'fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'child_process', 'node:child_process']
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', '.venv/**', 'test-results/**', 'resources/**', 'dist/**', '.devnode/**', '.whl/**', '.gl/**'] },
+  { ignores: ['out/**', 'node_modules/**', '.venv/**', 'test-results/**', 'resources/**', 'dist/**', '.devnode/**', '.whl/**', '.gl/**', '.gpu-carry/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
