@@ -1,3 +1,4 @@
+import { splitTopLevel } from '../tuner/literals.ts'
 import type { OperatorPattern } from './metadata.ts'
 
 /** One pattern found in a task, with the code that shows it. */
@@ -141,19 +142,9 @@ function convolutionCalls(code: string): Array<{ quote: string; grouped: boolean
 
 /** groups given by position: the seventh argument of nn.Conv*d, F.conv*d and their transposes (and of aten.conv2d). */
 function positionalGroups(argumentsText: string): boolean {
-  const parts: string[] = []
-  let depth = 0
-  let current = ''
-  for (const char of argumentsText) {
-    if ('([{'.includes(char)) depth++
-    if (')]}'.includes(char)) depth--
-    if (char === ',' && depth === 0) {
-      parts.push(current.trim())
-      current = ''
-    } else current += char
-  }
-  parts.push(current.trim())
-  const positional = parts.filter((part) => part !== '' && !/^\w+\s*=(?!=)/.test(part))
+  const positional = splitTopLevel(argumentsText, ',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && !/^\w+\s*=(?!=)/.test(part))
   return positional.length >= 7 && positional[6] !== '1'
 }
 

@@ -57,7 +57,7 @@ export interface RunDependencies {
   tune?: TuneHook
   /** The target device's numbers for every prompt (the host reads them from detection and the sheets). */
   hardware?: (device: string) => Promise<HardwareFacts | null>
-  /** The environment's torch and triton versions, for prompts that carry no hardware facts (a CPU run). */
+  /** The torch and triton versions and this machine's CPU, for prompts that carry no GPU facts (a CPU run). */
   host?: (device: string) => Promise<HostFacts>
   onEvent?: (event: RunEvent) => void
 }

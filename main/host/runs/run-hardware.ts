@@ -2,6 +2,10 @@ import { hardwareFacts, type HardwareFacts, type HostFacts } from '../../../agen
 import { defaultHardwareOf } from '../../../agents/knowledge/index.ts'
 import type { DeviceInfo, ToolchainReport } from '../../../agents/contract/index.ts'
 
+/** An installed package's version from the toolchain report, null where it was not found. */
+const packageVersion = (toolchain: ToolchainReport | null, name: string): string | null =>
+  toolchain?.packages.find((entry) => entry.name === name && entry.found)?.version ?? null
+
 /**
  * The environment's torch and triton versions and, for a run on this machine's CPU, that CPU, from
  * the toolchain report (a remote host's CPU is not this one: it gets none).
@@ -9,11 +13,10 @@ import type { DeviceInfo, ToolchainReport } from '../../../agents/contract/index
 export function hostFacts(report: () => Promise<ToolchainReport>) {
   return async (device: string): Promise<HostFacts> => {
     const toolchain = await report().catch(() => null)
-    const version = (name: string) => toolchain?.packages.find((entry) => entry.name === name && entry.found)?.version ?? null
     const cpu = /^(?:local:)?cpu$/.test(device) ? toolchain?.devices?.find((entry) => entry.kind === 'cpu') : undefined
     return {
-      torch: version('torch'),
-      triton: version('triton'),
+      torch: packageVersion(toolchain, 'torch'),
+      triton: packageVersion(toolchain, 'triton'),
       cpu: cpu
         ? {
             name: cpu.name,
@@ -36,7 +39,6 @@ export function hostFacts(report: () => Promise<ToolchainReport>) {
 export function hostHardwareFacts(report: () => Promise<ToolchainReport>) {
   return async (device: string): Promise<HardwareFacts | null> => {
     const toolchain = await report().catch(() => null)
-    const version = (name: string) => toolchain?.packages.find((entry) => entry.name === name && entry.found)?.version ?? null
     const match = /^(?:local:)?(cuda|npu)(?::(\d+))?$/.exec(device)
     const info: DeviceInfo | undefined = match
       ? toolchain?.devices?.find((entry) => entry.kind === match[1] && entry.index === Number(match[2] ?? 0))
@@ -51,6 +53,10 @@ export function hostHardwareFacts(report: () => Promise<ToolchainReport>) {
           peakBandwidthGbs: info.peak_bandwidth_gbs ?? null,
         }
       : null
-    return hardwareFacts(properties, { hardwareId: defaultHardwareOf(device), torch: version('torch'), triton: version('triton') })
+    return hardwareFacts(properties, {
+      hardwareId: defaultHardwareOf(device),
+      torch: packageVersion(toolchain, 'torch'),
+      triton: packageVersion(toolchain, 'triton'),
+    })
   }
 }

@@ -15,7 +15,7 @@ from .checks.behaviour import cached_result_check
 from .checks.dsl_usage import knockout_check, share_and_streams_check
 from .checks.integrity import RuntimeGuard, SettingsGuard
 from .checks.torch_guard import reverse_knockout_check
-from .dsl.base import RECORDER
+from .dsl.base import INTERPRETED_DETAIL, RECORDER
 from .errors import EnvironmentProblem
 from .loading import forget, innermost_location
 from .options import parameter_summary
@@ -121,9 +121,7 @@ class Evaluation:
         if doc.status() != "passed":
             return
         if ctx.adapter.interpreted:
-            doc.flag(
-                "interpreted", "Triton ran under TRITON_INTERPRET=1 on the CPU: correctness only, no timing"
-            )
+            doc.flag("interpreted", INTERPRETED_DETAIL)
         elif self.options.timing and ctx.adapter.supports_timing():
             self.emit("timing")
             if self.supervised:

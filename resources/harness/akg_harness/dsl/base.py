@@ -12,6 +12,8 @@ import collections
 import torch
 
 ANNOTATION_PREFIX = "akg.dsl::"
+# What a verdict (and a model A/B) says of Triton run under its interpreter.
+INTERPRETED_DETAIL = "Triton ran under TRITON_INTERPRET=1 on the CPU: correctness only, no timing"
 
 
 class LaunchRecorder:

@@ -16,6 +16,7 @@ import time
 import torch
 
 from ..backends import get_backend
+from ..dsl.base import INTERPRETED_DETAIL
 from ..serve import write_json
 from . import ab
 from .extract import MANIFEST
@@ -273,9 +274,6 @@ def patched_from_spec(model, example_inputs, spec: dict, tasks_dir: str, custom_
     )
 
 
-INTERPRETED = "Triton ran under TRITON_INTERPRET=1 on the CPU: correctness only, no timing"
-
-
 def compare(args: dict) -> dict:
     report = apply(args)
     opened, accepted, classes, modules, mode, originals, truth, graphs = report.pop("_state")
@@ -297,7 +295,7 @@ def compare(args: dict) -> dict:
         (args.get("kernels") or {}).get(task, {}).get("dsl") == "triton" for task in report["accepted"]
     )
     if interpreted:
-        report["notes"].append(f"patched sides not timed: {INTERPRETED}")
+        report["notes"].append(f"patched sides not timed: {INTERPRETED_DETAIL}")
     for index, inputs in enumerate(opened.input_sets):
         sets = ab.timing_sets(inputs)
         batch = ab.batch_of(inputs)
@@ -305,7 +303,7 @@ def compare(args: dict) -> dict:
 
         def timed(name, build):
             if interpreted and name.startswith("patched"):
-                sides[name] = {"skipped": INTERPRETED}
+                sides[name] = {"skipped": INTERPRETED_DETAIL}
                 return
             try:
                 model = build()
